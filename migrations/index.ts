@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely/migration';
+import * as accounts from './0001_accounts.ts';
+
+/** Every migration, in order. A static list so bundling or a missing file can't skip one. */
+export const migrations: Record<string, Migration> = {
+  '0001_accounts': accounts,
+};

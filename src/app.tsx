@@ -1,0 +1,112 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from './platform/config.ts';
+import type { Db } from './platform/db.ts';
+import { cookieNames, cookieOptions, createHttpServer, type CookieNames } from './platform/http.tsx';
+import type { AccountRules } from './portal/accounts.ts';
+import type { LoginRules } from './portal/login.ts';
+import { POLICIES } from './portal/password-policy.ts';
+import type { WizardDeps } from './portal/profile-wizard.ts';
+import { loadSession } from './portal/sessions.ts';
+import { registerAccountRoutes } from './portal/account-routes.tsx';
+import { registerHelpRoutes } from './portal/help-routes.tsx';
+import { registerHomeRoutes } from './portal/home-routes.tsx';
+import { registerLoginRoutes } from './portal/login-routes.tsx';
+import { registerWizardRoutes } from './portal/wizard-routes.tsx';
+import { registerElarRoutes } from './elar/routes.tsx';
+
+/** Everything the portal's routes need, built once from the configuration. */
+export interface Portal {
+  config: Config;
+  db: Db;
+  cookies: CookieNames;
+  cookieOptions: ReturnType<typeof cookieOptions>;
+  accounts: AccountRules;
+  login: LoginRules;
+  wizard: WizardDeps;
+  isReady: () => boolean;
+}
+
+export interface BuildOptions {
+  config: Config;
+  db: Db;
+  ssnKey: string;
+  logger?: boolean | object;
+  isReady?: () => boolean;
+}
+
+export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
+  const { config, db } = options;
+  const lockMs = config.lockout.durationMs;
+  const accounts: AccountRules = {
+    policy: POLICIES[config.passwordPolicy],
+    historySize: config.passwordHistory,
+    ssnKey: options.ssnKey,
+  };
+  const portal: Portal = {
+    config,
+    db,
+    cookies: cookieNames(config),
+    cookieOptions: cookieOptions(config),
+    accounts,
+    login: {
+      account: { threshold: config.lockout.threshold, windowMs: lockMs, lockMs },
+      source: { threshold: config.lockout.ipThreshold, windowMs: lockMs, lockMs },
+    },
+    wizard: {
+      db,
+      rules: accounts,
+      ttlMs: config.wizardTtlMs,
+      hintThrottle: { threshold: config.lockout.threshold, windowMs: lockMs, lockMs },
+    },
+    isReady: options.isReady ?? (() => true),
+  };
+
+  const app = await createHttpServer(config, options.logger ?? false);
+
+  app.addHook('onRequest', async (request) => {
+    if (request.url.startsWith('/assets/') || request.url === '/healthz') return;
+    const token = request.cookies[portal.cookies.session];
+    if (!token) return;
+    request.session = await loadSession(db, token, config.session);
+    if (request.session) {
+      const p = request.session.profile;
+      request.view.user = { userName: p.user_name, displayName: `${p.first_name} ${p.last_name}` };
+    }
+  });
+
+  // A person who must change their password (first login, administrator reset) can do
+  // nothing else until they have.
+  app.addHook('preHandler', async (request, reply) => {
+    const profile = request.session?.profile;
+    if (!profile?.must_change_password) return;
+    const path = request.view.path;
+    if (path === '/account/password' || path === '/logout' || path.startsWith('/help')) return;
+    return reply.redirect('/account/password', 303);
+  });
+
+  app.get('/healthz', async (_request, reply) => {
+    if (!portal.isReady()) return reply.code(503).send({ status: 'starting' });
+    return { status: 'ok' };
+  });
+
+  registerHomeRoutes(app, portal);
+  registerLoginRoutes(app, portal);
+  registerAccountRoutes(app, portal);
+  registerWizardRoutes(app, portal);
+  registerHelpRoutes(app, portal);
+  registerElarRoutes(app, portal);
+  return app;
+}
+
+/** The client address as the rate limiter and the audit log see it. */
+export function clientIp(request: FastifyRequest): string {
+  return request.ip;
+}
+
+/** Sends a signed-out person to log in, and back here afterwards. */
+export function requireLogin(request: FastifyRequest, reply: FastifyReply): boolean {
+  if (request.session) return true;
+  const returnTo = encodeURIComponent(request.url);
+  reply.redirect(`/login?returnTo=${returnTo}`, 303);
+  return false;
+}

@@ -1,0 +1,69 @@
+import pino from 'pino';
+import { buildApp } from './app.tsx';
+import { ConfigError, loadConfig, type Config } from './platform/config.ts';
+import { DatabaseInUseError, migrate, openDatabase } from './platform/db.ts';
+import { loggerOptions } from './platform/log.ts';
+import { resolveSsnKey } from './platform/secrets.ts';
+import { bootstrapDepartmentAdministrator } from './portal/accounts.ts';
+import { seedDemo } from './portal/demo.ts';
+import { purgeExpiredFlows } from './portal/flow-store.ts';
+import { POLICIES } from './portal/password-policy.ts';
+import { purgeExpired } from './portal/throttle.ts';
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (e) {
+  if (e instanceof ConfigError) {
+    console.error(e.message);
+    process.exit(1);
+  }
+  throw e;
+}
+
+const log = pino(loggerOptions(config));
+let ready = false;
+
+try {
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  await migrate(database.db);
+  const ssn = resolveSsnKey(config.ssnHmacKey, config.dataDir);
+  if (ssn.generated) log.warn('SSN_HMAC_KEY is not set: generated a key in DATA_DIR. Set SSN_HMAC_KEY in production.');
+
+  const adminId = await bootstrapDepartmentAdministrator(database.db, config.bootstrapAdminPassword);
+  if (adminId) log.info('Created department administrator "admin" from BOOTSTRAP_ADMIN_PASSWORD');
+  if (config.demo) {
+    // Printed for the person exploring the demo, not logged: these are made-up identities.
+    const rules = { policy: POLICIES[config.passwordPolicy], historySize: config.passwordHistory, ssnKey: ssn.key };
+    for (const line of await seedDemo(database.db, rules)) console.log(line);
+  }
+
+  const app = await buildApp({ config, db: database.db, ssnKey: ssn.key, logger: { ...loggerOptions(config) }, isReady: () => ready });
+  await app.listen({ port: config.port, host: config.host });
+  ready = true;
+  log.info(`Security Portal ready at ${config.publicUrl} (${database.kind}, password policy ${config.passwordPolicy})`);
+
+  // Expired wizard answers and throttle counters are not kept longer than needed.
+  const sweep = setInterval(() => {
+    Promise.all([purgeExpiredFlows(database.db), purgeExpired(database.db, 24 * 3_600_000)]).catch((err) => log.error({ err }, 'sweep failed'));
+  }, 10 * 60_000);
+  sweep.unref();
+
+  const shutdown = async (signal: string) => {
+    ready = false;
+    log.info(`${signal}: shutting down`);
+    clearInterval(sweep);
+    await app.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+} catch (e) {
+  if (e instanceof DatabaseInUseError) {
+    console.error(e.message);
+    process.exit(1);
+  }
+  log.fatal({ err: e }, 'could not start');
+  process.exit(1);
+}

@@ -1,0 +1,108 @@
+import { z } from 'zod';
+
+/**
+ * The one configuration loader. Every setting comes from the environment, is validated
+ * here once at start, and a bad value stops the process with one line naming the variable.
+ */
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const flag = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  BOOTSTRAP_ADMIN_PASSWORD: z.string().min(1).optional(),
+  DEMO: flag.default(false),
+  /** `agency` is the published policy (the default); `nist` follows NIST SP 800-63B. */
+  PASSWORD_POLICY: z.enum(['agency', 'nist']).default('agency'),
+  PASSWORD_HISTORY: z.coerce.number().int().min(0).max(50).default(10),
+  /** Key for the SSN keyed hash; when unset a random key is generated once into DATA_DIR. */
+  SSN_HMAC_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  HELPDESK_PHONE: z.string().min(1).default('1-781-338-6600'),
+  HELPDESK_HOURS: z.string().min(1).default('Monday to Friday, 9:00 AM to 4:45 PM'),
+  SESSION_IDLE_MINUTES: positiveInt.default(30),
+  SESSION_ABSOLUTE_HOURS: positiveInt.default(12),
+  WIZARD_TTL_MINUTES: positiveInt.default(60),
+  LOCKOUT_THRESHOLD: positiveInt.default(5),
+  LOCKOUT_MINUTES: positiveInt.default(15),
+  IP_LOCKOUT_THRESHOLD: positiveInt.default(50),
+  /** Coarse per-address limit on form posts per minute, in front of the per-account rules. */
+  RATE_LIMIT_POSTS_PER_MINUTE: z.coerce.number().int().min(0).default(120),
+  TRUST_PROXY: flag.default(false),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type PasswordPolicyName = 'agency' | 'nist';
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  publicUrl: string;
+  secureCookies: boolean;
+  bootstrapAdminPassword: string | undefined;
+  demo: boolean;
+  passwordPolicy: PasswordPolicyName;
+  passwordHistory: number;
+  ssnHmacKey: string | undefined;
+  helpdesk: { phone: string; hours: string };
+  session: { idleMs: number; absoluteMs: number };
+  wizardTtlMs: number;
+  lockout: { threshold: number; ipThreshold: number; durationMs: number };
+  rateLimitPostsPerMinute: number;
+  trustProxy: boolean;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings in the environment mean "not set", as in most twelve-factor tooling.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(`Invalid configuration: ${name} ${issue.message}`);
+  }
+  const c = parsed.data;
+  if (c.NODE_ENV === 'production' && !c.SSN_HMAC_KEY) {
+    throw new ConfigError('Invalid configuration: SSN_HMAC_KEY is required when NODE_ENV=production');
+  }
+  const publicUrl = (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, '');
+  return {
+    env: c.NODE_ENV,
+    port: c.PORT,
+    host: c.HOST,
+    databaseUrl: c.DATABASE_URL,
+    dataDir: c.DATA_DIR,
+    publicUrl,
+    secureCookies: publicUrl.startsWith('https://'),
+    bootstrapAdminPassword: c.BOOTSTRAP_ADMIN_PASSWORD,
+    demo: c.DEMO,
+    passwordPolicy: c.PASSWORD_POLICY,
+    passwordHistory: c.PASSWORD_HISTORY,
+    ssnHmacKey: c.SSN_HMAC_KEY,
+    helpdesk: { phone: c.HELPDESK_PHONE, hours: c.HELPDESK_HOURS },
+    session: { idleMs: c.SESSION_IDLE_MINUTES * 60_000, absoluteMs: c.SESSION_ABSOLUTE_HOURS * 3_600_000 },
+    wizardTtlMs: c.WIZARD_TTL_MINUTES * 60_000,
+    lockout: {
+      threshold: c.LOCKOUT_THRESHOLD,
+      ipThreshold: c.IP_LOCKOUT_THRESHOLD,
+      durationMs: c.LOCKOUT_MINUTES * 60_000,
+    },
+    rateLimitPostsPerMinute: c.RATE_LIMIT_POSTS_PER_MINUTE,
+    trustProxy: c.TRUST_PROXY,
+    logLevel: c.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,187 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import {
+  Kysely,
+  PGliteDialect,
+  PostgresDialect,
+  type ColumnType,
+  type Generated,
+  type Insertable,
+  type Selectable,
+} from 'kysely';
+import { Migrator } from 'kysely/migration';
+import pg from 'pg';
+import { migrations } from '../../migrations/index.ts';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export interface ProfileTable {
+  id: string;
+  user_name: string;
+  mepid: string;
+  first_name: string;
+  middle_name: string | null;
+  last_name: string;
+  first_name_key: string;
+  last_name_key: string;
+  date_of_birth: string | null;
+  ssn_hash: string | null;
+  ssn_last4: string | null;
+  email: string | null;
+  phone: string | null;
+  address_line1: string | null;
+  address_line2: string | null;
+  city: string | null;
+  state: string | null;
+  postal_code: string | null;
+  previous_last_name: string | null;
+  prior_license_number: string | null;
+  password_hash: string | null;
+  hint_question: string | null;
+  hint_answer_hash: string | null;
+  status: 'active' | 'precreated';
+  must_change_password: Generated<boolean>;
+  department_role: 'admin' | 'staff' | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface DB {
+  profile: ProfileTable;
+  issued_mepid: { mepid: string; issued_at: Timestamp };
+  password_history: { id: Generated<string>; profile_id: string; password_hash: string; created_at: Timestamp };
+  session: {
+    id_hash: string;
+    profile_id: string;
+    created_at: Date;
+    last_seen_at: Date;
+    expires_at: Date;
+    ip: string | null;
+    user_agent: string | null;
+  };
+  flow_state: {
+    id_hash: string;
+    data: ColumnType<unknown, string, string>;
+    hint_failures: Generated<number>;
+    result_profile_id: string | null;
+    created_at: Timestamp;
+    expires_at: Date;
+  };
+  login_throttle: { key: string; failures: number; window_started_at: Date; locked_until: Date | null };
+  match_conflict: {
+    id: Generated<string>;
+    profile_id: string;
+    conflicting_fields: string[];
+    submitted: ColumnType<unknown, string, string>;
+    status: Generated<'open' | 'resolved'>;
+    created_at: Timestamp;
+    resolved_at: Date | null;
+    resolved_by: string | null;
+  };
+  audit_event: {
+    id: Generated<string>;
+    at: Timestamp;
+    type: string;
+    actor_id: string | null;
+    subject_id: string | null;
+    ip: string | null;
+    detail: ColumnType<unknown, string | undefined, never>;
+  };
+}
+
+export type Profile = Selectable<ProfileTable>;
+export type NewProfile = Insertable<ProfileTable>;
+export type Db = Kysely<DB>;
+
+export interface Database {
+  db: Db;
+  kind: 'pglite' | 'postgres';
+  close(): Promise<void>;
+}
+
+export class DatabaseInUseError extends Error {}
+
+/**
+ * PGlite is single-process: a second process opening the same directory would corrupt it.
+ * A pid file makes the server and the CLI refuse politely instead.
+ */
+function claimDataDir(dataDir: string): () => void {
+  mkdirSync(dataDir, { recursive: true });
+  const lock = join(dataDir, 'portal.pid');
+  try {
+    writeFileSync(lock, String(process.pid), { flag: 'wx' });
+  } catch {
+    const holder = Number(readFileSync(lock, 'utf8'));
+    if (holder && holder !== process.pid && isAlive(holder)) {
+      throw new DatabaseInUseError(
+        `The embedded database in ${dataDir} is in use by process ${holder}; stop the server first (or use DATABASE_URL).`,
+      );
+    }
+    writeFileSync(lock, String(process.pid));
+  }
+  return () => rmSync(lock, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export interface OpenOptions {
+  databaseUrl: string | undefined;
+  /** A directory for PGlite, or `memory://` for a throwaway in-memory database. */
+  dataDir: string;
+  poolSize?: number;
+}
+
+// Dates of birth are calendar dates, not instants: keep them as 'YYYY-MM-DD' text on both
+// drivers so no time zone can shift a birthday.
+const DATE_OID = 1082;
+const keepDateText = (value: string) => value;
+pg.types.setTypeParser(DATE_OID, keepDateText);
+
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    return { db, kind: 'postgres', close: () => db.destroy() };
+  }
+  const inMemory = options.dataDir === 'memory://';
+  const release = inMemory ? () => undefined : claimDataDir(options.dataDir);
+  try {
+    const pgliteOptions = { parsers: { [DATE_OID]: keepDateText } };
+    const pglite = inMemory
+      ? new PGlite(pgliteOptions)
+      : new PGlite(join(options.dataDir, 'pglite'), pgliteOptions);
+    await pglite.waitReady;
+    const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }) });
+    return {
+      db,
+      kind: 'pglite',
+      close: async () => {
+        await db.destroy();
+        release();
+      },
+    };
+  } catch (e) {
+    release();
+    throw e;
+  }
+}
+
+export async function migrate(db: Db): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${String((error as Error)?.message ?? error)}`);
+  }
+}

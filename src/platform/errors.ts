@@ -1,0 +1,34 @@
+/**
+ * Every error a person can meet, created here once with a code, an HTTP status and the
+ * message shown to them. Callers throw by name; tests assert the code.
+ */
+export class PortalError extends Error {
+  constructor(
+    readonly code: string,
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PortalError';
+  }
+}
+
+const define = (code: string, statusCode: number, message: string) => () => new PortalError(code, statusCode, message);
+
+export const errors = {
+  notFound: define('PORTAL_ERR_NOT_FOUND', 404, 'We could not find that page.'),
+  csrf: define(
+    'PORTAL_ERR_CSRF',
+    403,
+    'This form has expired or was not sent from this site. Go back, reload the page and try again.',
+  ),
+  flowExpired: define(
+    'PORTAL_ERR_FLOW_EXPIRED',
+    409,
+    'Your answers were not kept because too much time passed. Please start again.',
+  ),
+  tooManyRequests: define('PORTAL_ERR_RATE_LIMITED', 429, 'Too many requests from your network. Wait a minute and try again.'),
+  payloadTooLarge: define('PORTAL_ERR_TOO_LARGE', 413, 'What you sent is too large.'),
+  badRequest: define('PORTAL_ERR_BAD_REQUEST', 400, 'What you sent could not be read. Go back and try again.'),
+  unavailable: define('PORTAL_ERR_UNAVAILABLE', 503, 'The portal is starting or busy. Try again in a moment.'),
+};

@@ -1,0 +1,173 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { VNode } from 'preact';
+import type { Config } from './config.ts';
+import { errors, PortalError } from './errors.ts';
+import { ErrorPage } from './views/error-page.tsx';
+import type { ViewContext } from './views/layout.tsx';
+import { renderDocument } from './views/render.ts';
+import type { ActiveSession } from '../portal/sessions.ts';
+
+/**
+ * The HTTP platform: security headers, cookies, CSRF on every POST, form bodies, rate
+ * limits, static assets, HTML rendering and one error handler that turns every failure
+ * into a page with a 4xx (or, for a real fault, a 500 that tells nothing internal).
+ */
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    session: ActiveSession | null;
+    view: ViewContext;
+  }
+  interface FastifyReply {
+    page(node: VNode, status?: number): FastifyReply;
+  }
+}
+
+export interface CookieNames {
+  session: string;
+  flow: string;
+  csrf: string;
+}
+
+/** `__Host-` cookies need Secure, so they are used whenever the portal is served over https. */
+export function cookieNames(config: Config): CookieNames {
+  const prefix = config.secureCookies ? '__Host-' : '';
+  return { session: `${prefix}portal_session`, flow: `${prefix}portal_flow`, csrf: `${prefix}portal_csrf` };
+}
+
+export function cookieOptions(config: Config) {
+  return { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: config.secureCookies };
+}
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const require = createRequire(import.meta.url);
+// The package exports only its script; the dist folder (css, fonts, img) sits around it.
+const uswdsDist = join(dirname(require.resolve('@uswds/uswds')), '..');
+
+export async function createHttpServer(
+  config: Config,
+  loggerOption: boolean | object,
+): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOption,
+    trustProxy: config.trustProxy,
+    bodyLimit: 64 * 1024,
+    requestIdHeader: false,
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        objectSrc: ["'none'"],
+        ...(config.secureCookies ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    hsts: config.secureCookies ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    referrerPolicy: { policy: 'same-origin' },
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(cookie);
+  await app.register(formbody);
+  const names = cookieNames(config);
+  await app.register(csrf, {
+    cookieKey: names.csrf,
+    cookieOpts: cookieOptions(config),
+    getToken: (req) => (req.body as Record<string, unknown> | undefined)?._csrf as string,
+  });
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: () => errors.tooManyRequests(),
+  });
+  await app.register(fastifyStatic, {
+    root: uswdsDist,
+    prefix: '/assets/uswds/',
+    maxAge: '1d',
+    index: false,
+  });
+  await app.register(fastifyStatic, {
+    root: join(root, 'public'),
+    prefix: '/assets/',
+    maxAge: '1h',
+    index: false,
+    decorateReply: false,
+  });
+
+  // Every form post is rate limited per address, and must carry the CSRF token.
+  app.addHook('onRoute', (route) => {
+    if (route.method === 'POST' && config.rateLimitPostsPerMinute > 0) {
+      route.config = { ...(route.config ?? {}), rateLimit: { max: config.rateLimitPostsPerMinute, timeWindow: 60_000 } };
+    }
+  });
+  app.addHook('preHandler', (request, reply, done) => {
+    if (request.method === 'POST') app.csrfProtection(request, reply, done);
+    else done();
+  });
+
+  app.decorateRequest('session', null);
+  app.decorateRequest('view', null as unknown as ViewContext);
+  app.decorateReply('page', function (this: FastifyReply, node: VNode, status = 200) {
+    // Personal pages must not sit in shared or back-button caches.
+    return this.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(renderDocument(node));
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    let token: string | undefined;
+    request.view = {
+      helpdesk: config.helpdesk,
+      user: null,
+      path: request.url.split('?')[0] ?? '/',
+      csrfToken: () => (token ??= reply.generateCsrf()),
+    };
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.page(<ErrorPage ctx={request.view} title="Page not found" message={errors.notFound().message} />, 404);
+  });
+
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const known = toPortalError(error);
+    if (!known) request.log.error({ err: error }, 'unhandled error');
+    const shown = known ?? new PortalError('PORTAL_ERR_INTERNAL', 500, 'Something went wrong on our side. Your answers were not lost; try again.');
+    const view = request.view ?? { helpdesk: config.helpdesk, user: null, path: '/', csrfToken: () => '' };
+    return reply.page(<ErrorPage ctx={view} title={titleFor(shown.statusCode)} message={shown.message} />, shown.statusCode);
+  });
+
+  return app;
+}
+
+function toPortalError(error: FastifyError): PortalError | null {
+  if (error instanceof PortalError) return error;
+  if (error.code?.startsWith('FST_CSRF')) return errors.csrf();
+  if (error.statusCode === 413) return errors.payloadTooLarge();
+  if (error.statusCode === 429) return errors.tooManyRequests();
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return new PortalError(error.code ?? 'PORTAL_ERR_BAD_REQUEST', error.statusCode, errors.badRequest().message);
+  }
+  return null;
+}
+
+function titleFor(status: number): string {
+  if (status === 403) return 'Your form could not be sent';
+  if (status === 404) return 'Page not found';
+  if (status === 409) return 'Your answers have expired';
+  if (status === 429) return 'Too many requests';
+  if (status >= 500) return 'Sorry, there is a problem with the service';
+  return 'There is a problem with your request';
+}

@@ -1,0 +1,76 @@
+import type { Db } from '../platform/db.ts';
+import { createProfile, ssnFields, type AccountRules } from './accounts.ts';
+import { hashSecret } from './hashing.ts';
+import { findMatchCandidates } from './profile-repository.ts';
+import { nameKey } from './identity.ts';
+
+/**
+ * Demo people for a newcomer to explore every outcome of Create Profile (DEMO=1 or
+ * `npm run seed:demo`). Never run unless asked. Idempotent: a person already there is
+ * left alone.
+ */
+export const DEMO_PEOPLE = {
+  educator: {
+    firstName: 'Jordan',
+    lastName: 'Rivera',
+    dateOfBirth: '1986-04-12',
+    ssn: '123456789',
+    password: 'Welcome2026',
+    hintQuestion: 'What was the name of your first school?',
+    hintAnswer: 'Lincoln Elementary',
+  },
+  precreated: { firstName: 'Pat', lastName: 'Lee', dateOfBirth: '1990-09-30', ssn: '234567890' },
+} as const;
+
+export async function seedDemo(db: Db, rules: AccountRules): Promise<string[]> {
+  const lines: string[] = [];
+  const e = DEMO_PEOPLE.educator;
+  const p = DEMO_PEOPLE.precreated;
+  await db.transaction().execute(async (tx) => {
+    if (!(await exists(tx, rules, e))) {
+      const [passwordHash, hintAnswerHash] = await Promise.all([hashSecret(e.password), hashSecret(e.hintAnswer)]);
+      await createProfile(tx, person(rules, e), { passwordHash, hintQuestion: e.hintQuestion, hintAnswerHash });
+    }
+    if (!(await exists(tx, rules, p))) {
+      await createProfile(tx, person(rules, p), null);
+    }
+  });
+  const educator = await db.selectFrom('profile').select('user_name').where('ssn_hash', '=', ssnFields(rules, e.ssn).hash).executeTakeFirstOrThrow();
+  lines.push(
+    `Demo educator: User Name ${educator.user_name}, password ${e.password}, hint answer "${e.hintAnswer}" (${e.firstName} ${e.lastName}, born ${e.dateOfBirth}, SSN ${e.ssn}).`,
+    `Pre-created profile to complete at /profile/new: ${p.firstName} ${p.lastName}, born ${p.dateOfBirth}, SSN ${p.ssn}.`,
+    `Partial match: enter ${e.firstName} ${e.lastName}, born ${e.dateOfBirth}, with any other valid SSN.`,
+  );
+  return lines;
+}
+
+type DemoPerson = { firstName: string; lastName: string; dateOfBirth: string; ssn: string };
+
+async function exists(db: Db, rules: AccountRules, p: DemoPerson): Promise<boolean> {
+  const found = await findMatchCandidates(db, {
+    firstNameKey: nameKey(p.firstName),
+    lastNameKey: nameKey(p.lastName),
+    dateOfBirth: p.dateOfBirth,
+    ssnHash: ssnFields(rules, p.ssn).hash,
+  });
+  return found.length > 0;
+}
+
+function person(rules: AccountRules, p: DemoPerson) {
+  return {
+    firstName: p.firstName,
+    middleName: null,
+    lastName: p.lastName,
+    dateOfBirth: p.dateOfBirth,
+    ssn: ssnFields(rules, p.ssn),
+    email: `${p.firstName.toLowerCase()}.${p.lastName.toLowerCase()}@example.org`,
+    phone: null,
+    addressLine1: '75 Pleasant Street',
+    addressLine2: null,
+    city: 'Malden',
+    state: 'MA',
+    postalCode: '02148',
+    previousLastName: null,
+    priorLicenseNumber: null,
+  };
+}

@@ -1,0 +1,141 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { clientIp, type Portal } from '../app.tsx';
+import { audit } from '../platform/audit.ts';
+import { parseForm } from '../platform/forms.ts';
+import { FormPage, TextField, type FieldErrors, type FormValues } from '../platform/views/form.tsx';
+import { Layout, type ViewContext } from '../platform/views/layout.tsx';
+import { logIn } from './login.ts';
+import { endSession, startSession } from './sessions.ts';
+
+const loginFields = {
+  username: z.string().min(1, 'Enter your User Name').max(100, 'Enter your User Name'),
+  password: z.string().min(1, 'Enter your password').max(256, 'Enter your password'),
+};
+
+/** The one message for any wrong User Name/password pair: it never says which was wrong. */
+export const LOGIN_FAILED = 'The User Name or password is not right. Both are case-sensitive: check Caps Lock and try again.';
+
+/** Only a path on this site: never `//elsewhere` or `/\elsewhere`, which browsers treat as hosts. */
+export function safeReturnTo(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length > 500) return undefined;
+  if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return undefined;
+  if (/[\u0000-\u001F\\]/.test(value)) return undefined;
+  return value;
+}
+
+export function registerLoginRoutes(app: FastifyInstance, portal: Portal) {
+  app.get('/login', async (request, reply) => {
+    const returnTo = safeReturnTo((request.query as Record<string, unknown>).returnTo);
+    if (request.session) return reply.redirect(returnTo ?? '/', 303);
+    return reply.page(<LoginPage ctx={request.view} values={{}} returnTo={returnTo} />);
+  });
+
+  app.post('/login', async (request, reply) => {
+    const body = request.body as Record<string, unknown> | undefined;
+    const returnTo = safeReturnTo(body?.returnTo);
+    const form = parseForm(loginFields, body);
+    if (!form.ok) {
+      return reply.page(<LoginPage ctx={request.view} values={form.values} errors={form.errors} returnTo={returnTo} />, 422);
+    }
+    const result = await logIn(portal.db, portal.login, {
+      userName: form.data.username,
+      password: form.data.password,
+      ip: clientIp(request),
+    });
+    if (result.outcome === 'locked') {
+      return reply.page(<LockedPage ctx={request.view} minutes={minutesUntil(result.until)} />, 429);
+    }
+    if (result.outcome === 'invalid') {
+      return reply.page(
+        <LoginPage ctx={request.view} values={form.values} errors={{ username: LOGIN_FAILED }} returnTo={returnTo} />,
+        422,
+      );
+    }
+    await beginSession(portal, request, reply, result.profile.id);
+    return reply.redirect(result.profile.must_change_password ? '/account/password' : (returnTo ?? '/'), 303);
+  });
+
+  app.post('/logout', async (request, reply) => {
+    if (request.session) {
+      await endSession(portal.db, request.session.idHash);
+      await audit(portal.db, { type: 'logout', actorId: request.session.profile.id, subjectId: request.session.profile.id, ip: clientIp(request) });
+    }
+    reply.clearCookie(portal.cookies.session, portal.cookieOptions);
+    return reply.redirect('/?signedOut=1', 303);
+  });
+}
+
+/** A new session id at every login, so an id planted before login is worthless after it. */
+export async function beginSession(portal: Portal, request: FastifyRequest, reply: FastifyReply, profileId: string) {
+  if (request.session) await endSession(portal.db, request.session.idHash);
+  const token = await startSession(portal.db, profileId, portal.config.session, {
+    ip: clientIp(request),
+    userAgent: request.headers['user-agent'] ?? null,
+  });
+  reply.setCookie(portal.cookies.session, token, portal.cookieOptions);
+}
+
+export function minutesUntil(until: Date): number {
+  return Math.max(1, Math.ceil((until.getTime() - Date.now()) / 60_000));
+}
+
+function LoginPage(props: { ctx: ViewContext; values: FormValues; errors?: FieldErrors; returnTo: string | undefined }) {
+  return (
+    <FormPage
+      ctx={props.ctx}
+      title="Log in"
+      action="/login"
+      errors={props.errors}
+      submitLabel="Log in"
+      intro={<p>Use the User Name and password of your profile. Both are case-sensitive.</p>}
+      after={
+        <ul class="usa-list margin-top-4">
+          <li>
+            <a href="/account/recover">Forgot your User Name or password?</a>
+          </li>
+          <li>
+            First time here? <a href="/profile/new">Create a profile</a>
+          </li>
+        </ul>
+      }
+    >
+      {props.returnTo && <input type="hidden" name="returnTo" value={props.returnTo} />}
+      <TextField
+        name="username"
+        label="User Name"
+        value={props.values.username}
+        error={props.errors?.username}
+        autocomplete="username"
+        spellcheck={false}
+        width="lg"
+      />
+      <TextField
+        name="password"
+        label="Password"
+        type="password"
+        error={props.errors?.password}
+        autocomplete="current-password"
+        width="lg"
+      />
+    </FormPage>
+  );
+}
+
+export function LockedPage({ ctx, minutes }: { ctx: ViewContext; minutes: number }) {
+  return (
+    <Layout ctx={ctx} title="Too many attempts" outcome="locked">
+      <h1>Too many attempts</h1>
+      <p class="usa-intro">
+        For your security, signing in with these details is paused for {minutes} {minutes === 1 ? 'minute' : 'minutes'}.
+      </p>
+      <p>
+        Wait and try again, or <a href="/account/recover">retrieve your User Name or reset your password</a>. Staff of a
+        school or district can ask their Directory Administrator to unlock their account.
+      </p>
+      <p>
+        For help, call the Licensure Help Desk at {ctx.helpdesk.phone}, {ctx.helpdesk.hours}.
+      </p>
+    </Layout>
+  );
+}

@@ -1,0 +1,123 @@
+import { sql } from 'kysely';
+import type { Db, NewProfile, Profile } from '../platform/db.ts';
+import type { IdentityKeys, MatchCandidate } from './identity.ts';
+
+/** SQL for profiles and their credentials, nothing else. */
+
+export function findProfileById(db: Db, id: string): Promise<Profile | undefined> {
+  return db.selectFrom('profile').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Exact, case-sensitive: "JSmith" and "jsmith" are different User Names at login. */
+export function findProfileByUserName(db: Db, userName: string): Promise<Profile | undefined> {
+  return db.selectFrom('profile').selectAll().where('user_name', '=', userName).executeTakeFirst();
+}
+
+export function findMatchCandidates(db: Db, keys: IdentityKeys): Promise<MatchCandidate[]> {
+  return db
+    .selectFrom('profile')
+    .select(['id', 'first_name_key', 'last_name_key', 'date_of_birth', 'ssn_hash', 'status'])
+    .where((eb) =>
+      eb.or([
+        eb('ssn_hash', '=', keys.ssnHash),
+        eb.and([
+          eb('last_name_key', '=', keys.lastNameKey),
+          eb('first_name_key', '=', keys.firstNameKey),
+          eb('date_of_birth', '=', keys.dateOfBirth),
+        ]),
+      ]),
+    )
+    .orderBy('created_at')
+    .limit(20)
+    .execute();
+}
+
+export async function isUserNameTaken(db: Db, userName: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('profile')
+    .select('id')
+    .where(sql<string>`lower(user_name)`, '=', userName.toLowerCase())
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Records the MEPID as issued; false when it was ever issued before. */
+export async function reserveMepid(db: Db, mepid: string): Promise<boolean> {
+  const result = await db
+    .insertInto('issued_mepid')
+    .values({ mepid })
+    .onConflict((oc) => oc.column('mepid').doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
+export async function insertProfile(db: Db, profile: NewProfile): Promise<void> {
+  await db.insertInto('profile').values(profile).execute();
+}
+
+export async function setPassword(
+  db: Db,
+  profileId: string,
+  passwordHash: string,
+  mustChange: boolean,
+): Promise<void> {
+  await db
+    .updateTable('profile')
+    .set({ password_hash: passwordHash, must_change_password: mustChange, updated_at: sql`now()` })
+    .where('id', '=', profileId)
+    .execute();
+}
+
+export async function completeProfileCredentials(
+  db: Db,
+  profileId: string,
+  credentials: { passwordHash: string; hintQuestion: string | null; hintAnswerHash: string | null },
+): Promise<number> {
+  const result = await db
+    .updateTable('profile')
+    .set({
+      password_hash: credentials.passwordHash,
+      hint_question: credentials.hintQuestion,
+      hint_answer_hash: credentials.hintAnswerHash,
+      status: 'active',
+      must_change_password: false,
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', profileId)
+    .where('status', '=', 'precreated')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+export async function recentPasswordHashes(db: Db, profileId: string, count: number): Promise<string[]> {
+  if (count === 0) return [];
+  const rows = await db
+    .selectFrom('password_history')
+    .select('password_hash')
+    .where('profile_id', '=', profileId)
+    .orderBy('id', 'desc')
+    .limit(count)
+    .execute();
+  return rows.map((r) => r.password_hash);
+}
+
+export async function addPasswordHistory(db: Db, profileId: string, passwordHash: string): Promise<void> {
+  await db.insertInto('password_history').values({ profile_id: profileId, password_hash: passwordHash }).execute();
+}
+
+export async function recordMatchConflict(
+  db: Db,
+  profileId: string,
+  conflictingFields: string[],
+  submitted: Record<string, string | null>,
+): Promise<void> {
+  await db
+    .insertInto('match_conflict')
+    .values({ profile_id: profileId, conflicting_fields: conflictingFields, submitted: JSON.stringify(submitted) })
+    .execute();
+}
+
+export async function hasDepartmentAdministrator(db: Db): Promise<boolean> {
+  const row = await db.selectFrom('profile').select('id').where('department_role', '=', 'admin').executeTakeFirst();
+  return row !== undefined;
+}
