@@ -3,7 +3,7 @@ import { asciiLetters } from './identity.ts';
 
 /**
  * User Names are assigned, never chosen: first initial + last name (letters only,
- * accents folded), e.g. "Maria O'Neil-Díaz" → "MOneilDiaz". A number is added when the
+ * accents folded), e.g. "Maria O'Neil-Díaz" → "MONeilDiaz". A number is added when the
  * name is taken. They are compared case-sensitively at login, but unique regardless of
  * case so that two people never differ only by case.
  */

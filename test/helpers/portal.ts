@@ -1,0 +1,198 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
+import { buildApp } from '../../src/app.tsx';
+import { loadConfig, type Config } from '../../src/platform/config.ts';
+import { migrate, openDatabase, type Db } from '../../src/platform/db.ts';
+
+/**
+ * A whole portal per test file, on a fresh database: in-memory PGlite by default, or a
+ * throwaway database on the PostgreSQL server named by DATABASE_URL (so CI runs every
+ * HTTP test on both).
+ */
+export interface TestPortal {
+  app: FastifyInstance;
+  db: Db;
+  config: Config;
+  ssnKey: string;
+  close(): Promise<void>;
+}
+
+export async function startPortal(env: Record<string, string> = {}): Promise<TestPortal> {
+  const serverUrl = process.env.DATABASE_URL;
+  let databaseUrl: string | undefined;
+  let dropDatabase = async () => {};
+  if (serverUrl) {
+    const name = `portal_test_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: serverUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    databaseUrl = url.toString();
+    dropDatabase = async () => {
+      const client = new pg.Client({ connectionString: serverUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    };
+  }
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATA_DIR: 'memory://',
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...env,
+  });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 4 });
+  await migrate(database.db);
+  const ssnKey = 'test-ssn-key-0123456789abcdef0123456789';
+  const app = await buildApp({ config, db: database.db, ssnKey });
+  await app.ready();
+  return {
+    app,
+    db: database.db,
+    config,
+    ssnKey,
+    close: async () => {
+      await app.close();
+      await database.close();
+      await dropDatabase();
+    },
+  };
+}
+
+export interface Response {
+  status: number;
+  body: string;
+  location: string | undefined;
+  headers: Record<string, string | string[] | number | undefined>;
+}
+
+/** A browser without JavaScript: a cookie jar, the last page's CSRF token, forms as posts. */
+export class Browser {
+  readonly cookies = new Map<string, string>();
+  csrf = '';
+  lastPage = '';
+
+  constructor(
+    private readonly app: FastifyInstance,
+    private readonly ip = '203.0.113.10',
+  ) {}
+
+  async get(url: string): Promise<Response> {
+    return this.request('GET', url);
+  }
+
+  /** Posts a form with the CSRF token of the last page seen (as a browser would). */
+  async post(url: string, fields: Record<string, string>, options: { csrf?: boolean } = {}): Promise<Response> {
+    const form = new URLSearchParams(fields);
+    if (options.csrf !== false) form.set('_csrf', this.csrf);
+    return this.request('POST', url, form.toString());
+  }
+
+  /** GET the page, then post its form: the usual path a person takes. */
+  async submit(pageUrl: string, action: string, fields: Record<string, string>): Promise<Response> {
+    await this.get(pageUrl);
+    return this.post(action, fields);
+  }
+
+  async follow(res: Response): Promise<Response> {
+    let current = res;
+    for (let i = 0; i < 10 && current.location; i++) current = await this.get(current.location);
+    return current;
+  }
+
+  private async request(method: 'GET' | 'POST', url: string, payload?: string): Promise<Response> {
+    const res = await this.app.inject({
+      method,
+      url,
+      payload,
+      remoteAddress: this.ip,
+      headers: {
+        ...(payload !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+      },
+    });
+    for (const c of res.cookies as Array<{ name: string; value: string; expires?: Date; maxAge?: number }>) {
+      const cleared = c.value === '' || (c.expires && c.expires.getTime() < Date.now()) || c.maxAge === 0;
+      if (cleared) this.cookies.delete(c.name);
+      else this.cookies.set(c.name, c.value);
+    }
+    const token = /name="_csrf" value="([^"]+)"/.exec(res.body);
+    if (token) this.csrf = token[1]!;
+    if (res.headers['content-type']?.toString().startsWith('text/html')) this.lastPage = res.body;
+    return { status: res.statusCode, body: res.body, location: res.headers.location as string | undefined, headers: res.headers };
+  }
+}
+
+export function outcomeOf(html: string): string | undefined {
+  return /<main[^>]*data-outcome="([^"]+)"/.exec(html)?.[1];
+}
+
+export function textOf(html: string, attribute: 'data-username' | 'data-mepid'): string | undefined {
+  return new RegExp(`${attribute}(?:="")?[^>]*>([^<]*)<`).exec(html)?.[1];
+}
+
+export function errorSummary(html: string): string[] {
+  const summary = /There is a problem<\/h2><ul[^>]*>(.*?)<\/ul>/s.exec(html)?.[1] ?? '';
+  return [...summary.matchAll(/<a href="#[^"]+">([^<]*)<\/a>/g)].map((m) => decode(m[1]!));
+}
+
+function decode(s: string): string {
+  return s.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+}
+
+export interface Person {
+  firstName: string;
+  middleName?: string;
+  lastName: string;
+  dob: [month: string, day: string, year: string];
+  ssn: string;
+}
+
+export const identityFields = (p: Person) => ({
+  firstName: p.firstName,
+  middleName: p.middleName ?? '',
+  lastName: p.lastName,
+  dobMonth: p.dob[0],
+  dobDay: p.dob[1],
+  dobYear: p.dob[2],
+  ssn: p.ssn,
+});
+
+export const contactFields = {
+  email: 'person@example.org',
+  phone: '781 338 6600',
+  addressLine1: '75 Pleasant Street',
+  addressLine2: '',
+  city: 'Malden',
+  state: 'MA',
+  postalCode: '02148',
+};
+
+/** Every page of Create Profile for a new person; returns the final page. */
+export async function createProfile(
+  b: Browser,
+  person: Person,
+  secrets = { hintQuestion: 'First pet?', hintAnswer: 'Rex the Dog', password: 'Secret123' },
+): Promise<{ userName: string; mepid: string; page: Response }> {
+  let res = await b.submit('/profile/new', '/profile/new/identity', identityFields(person));
+  if (res.location !== '/profile/new/contact') throw new Error(`expected contact step, got ${res.status} ${res.location}`);
+  res = await b.submit('/profile/new/contact', '/profile/new/contact', contactFields);
+  res = await b.submit('/profile/new/background', '/profile/new/background', { previousLastName: '', priorLicenseNumber: '' });
+  res = await b.submit('/profile/new/security', '/profile/new/security', {
+    hintQuestion: secrets.hintQuestion,
+    hintAnswer: secrets.hintAnswer,
+    password: secrets.password,
+    passwordConfirm: secrets.password,
+  });
+  res = await b.submit('/profile/new/review', '/profile/new/review', {});
+  const page = await b.follow(res);
+  return { userName: textOf(page.body, 'data-username') ?? '', mepid: textOf(page.body, 'data-mepid') ?? '', page };
+}
+
+export async function logIn(b: Browser, username: string, password: string): Promise<Response> {
+  return b.submit('/login', '/login', { username, password });
+}

@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { loadConfig } from '../../src/platform/config.ts';
+
+describe('configuration', () => {
+  test('defaults from CONTRACT.md', () => {
+    const c = loadConfig({});
+    assert.equal(c.port, 3000);
+    assert.equal(c.host, '127.0.0.1');
+    assert.equal(c.dataDir, './data');
+    assert.equal(c.publicUrl, 'http://localhost:3000');
+    assert.equal(c.passwordPolicy, 'agency');
+    assert.equal(c.secureCookies, false);
+  });
+  test('a bad value names the variable in one line', () => {
+    assert.throws(() => loadConfig({ PORT: 'eighty' }), /^Error: Invalid configuration: PORT /);
+    assert.throws(() => loadConfig({ PASSWORD_POLICY: 'weak' }), /Invalid configuration: PASSWORD_POLICY/);
+    assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://x' }), /Invalid configuration: DATABASE_URL must start with postgres/);
+    assert.throws(() => loadConfig({ PUBLIC_URL: 'not a url' }), /Invalid configuration: PUBLIC_URL/);
+  });
+  test('https PUBLIC_URL turns on secure cookies', () => {
+    assert.equal(loadConfig({ PUBLIC_URL: 'https://portal.example.gov/' }).secureCookies, true);
+    assert.equal(loadConfig({ PUBLIC_URL: 'https://portal.example.gov/' }).publicUrl, 'https://portal.example.gov');
+  });
+  test('production requires the SSN key', () => {
+    assert.throws(() => loadConfig({ NODE_ENV: 'production' }), /SSN_HMAC_KEY is required/);
+  });
+});

@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { buildApp } from '../../src/app.tsx';
+import { loadConfig } from '../../src/platform/config.ts';
+import { loggerOptions } from '../../src/platform/log.ts';
+import { Browser, createProfile, identityFields, logIn, startPortal, type TestPortal } from '../helpers/portal.ts';
+
+let portal: TestPortal;
+before(async () => {
+  portal = await startPortal();
+});
+after(() => portal.close());
+
+describe('pages and errors', () => {
+  test('home, login, help pages and the wizard start answer 200 with HTML', async () => {
+    const b = new Browser(portal.app);
+    for (const path of ['/', '/login', '/profile/new', '/account/recover', '/help', '/help/about', '/help/create', '/help/find', '/help/change']) {
+      const res = await b.get(path);
+      assert.equal(res.status, 200, path);
+      assert.match(res.body, /^<!doctype html><html lang="en">/, path);
+      assert.match(res.body, /1-781-338-6600/, `${path} shows the help desk`);
+    }
+  });
+
+  test('unknown pages are a 404 page', async () => {
+    const res = await new Browser(portal.app).get('/no/such/page');
+    assert.equal(res.status, 404);
+    assert.match(res.body, /Page not found/);
+  });
+
+  test('oversized, malformed and foreign bodies get a 4xx page, never a 500', async () => {
+    const big = await portal.app.inject({ method: 'POST', url: '/login', payload: `username=${'a'.repeat(100_000)}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.equal(big.statusCode, 413);
+    const json = await portal.app.inject({ method: 'POST', url: '/login', payload: '{"username":', headers: { 'content-type': 'application/json' } });
+    assert.equal(json.statusCode, 400);
+    const xml = await portal.app.inject({ method: 'POST', url: '/login', payload: '<x/>', headers: { 'content-type': 'application/xml' } });
+    assert.equal(xml.statusCode, 415);
+    const broken = await portal.app.inject({ method: 'POST', url: '/profile/new/identity', payload: '%%%&&&==', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.ok(broken.statusCode >= 400 && broken.statusCode < 500, String(broken.statusCode));
+  });
+
+  test('security headers: CSP without unsafe-inline, no framing, referrer policy, no-store on pages', async () => {
+    const res = await new Browser(portal.app).get('/login');
+    const csp = String(res.headers['content-security-policy']);
+    assert.match(csp, /default-src 'self'/);
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    assert.equal(res.headers['x-content-type-options'], 'nosniff');
+    assert.equal(res.headers['referrer-policy'], 'same-origin');
+    assert.equal(res.headers['cache-control'], 'no-store');
+    assert.equal(res.headers['strict-transport-security'], undefined, 'no HSTS over plain http');
+  });
+
+  test('over https: __Host- cookies that are Secure, HttpOnly and SameSite, and HSTS', async () => {
+    const secure = await startPortal({ PUBLIC_URL: 'https://portal.example.gov' });
+    try {
+      const res = await secure.app.inject({ method: 'GET', url: '/login' });
+      assert.match(String(res.headers['strict-transport-security']), /max-age=31536000/);
+      const cookies = res.cookies as Array<{ name: string; secure?: boolean; httpOnly?: boolean; sameSite?: string; path?: string }>;
+      assert.ok(cookies.length > 0);
+      for (const c of cookies) {
+        assert.ok(c.name.startsWith('__Host-'), c.name);
+        assert.equal(c.secure, true);
+        assert.equal(c.httpOnly, true);
+        assert.equal(c.sameSite, 'Lax');
+        assert.equal(c.path, '/');
+      }
+    } finally {
+      await secure.close();
+    }
+  });
+
+  test('/healthz answers 200 when ready and 503 when not', async () => {
+    assert.equal((await portal.app.inject({ url: '/healthz' })).statusCode, 200);
+    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
+    const starting = await buildApp({ config, db: portal.db, ssnKey: portal.ssnKey, isReady: () => false });
+    assert.equal((await starting.inject({ url: '/healthz' })).statusCode, 503);
+    await starting.close();
+  });
+
+  test('USWDS is served from node_modules', async () => {
+    const css = await portal.app.inject({ url: '/assets/uswds/css/uswds.min.css' });
+    assert.equal(css.statusCode, 200);
+    assert.match(String(css.headers['content-type']), /text\/css/);
+  });
+});
+
+describe('P10 audit trail', () => {
+  test('security events are recorded with who, what, when and from where', async () => {
+    const { userName } = await createProfile(new Browser(portal.app, '192.0.2.1'), { firstName: 'Audra', lastName: 'Trail', dob: ['5', '5', '1975'], ssn: '611-22-3333' });
+    await logIn(new Browser(portal.app, '192.0.2.2'), userName, 'Secret123');
+    await logIn(new Browser(portal.app, '192.0.2.3'), userName, 'WrongOne1');
+    const events = await portal.db.selectFrom('audit_event').selectAll().orderBy('id').execute();
+    const types = events.map((e) => e.type);
+    for (const t of ['match.none', 'profile.created', 'login.succeeded', 'login.failed']) assert.ok(types.includes(t), t);
+    const ok = events.find((e) => e.type === 'login.succeeded')!;
+    assert.equal(ok.ip, '192.0.2.2');
+    assert.ok(ok.subject_id && ok.at instanceof Date);
+  });
+
+  test('the table is append-only: the database refuses UPDATE, DELETE and TRUNCATE', async () => {
+    await assert.rejects(sql`UPDATE audit_event SET type = 'x'`.execute(portal.db), /append-only/);
+    await assert.rejects(sql`DELETE FROM audit_event`.execute(portal.db), /append-only/);
+    await assert.rejects(sql`TRUNCATE audit_event`.execute(portal.db), /append-only/);
+  });
+});
+
+describe('logs', () => {
+  test('a whole profile creation and login log no SSN, password or hint answer', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'trace' });
+    const app = await buildApp({ config, db: portal.db, ssnKey: portal.ssnKey, logger: { ...loggerOptions(config), stream: sink } });
+    try {
+      const person = { firstName: 'Logan', lastName: 'Quiet', dob: ['6', '6', '1966'] as [string, string, string], ssn: '622-33-4444' };
+      const { userName } = await createProfile(new Browser(app), person, { hintQuestion: 'Q?', hintAnswer: 'SecretAnswer', password: 'Pass4Logs' });
+      await logIn(new Browser(app), userName, 'Pass4Logs');
+      await new Browser(app).submit('/account/recover', '/account/recover/identity', identityFields(person));
+      const log = lines.join('');
+      assert.ok(lines.length > 10, 'requests were logged');
+      for (const secret of ['622334444', '622-33-4444', 'Pass4Logs', 'SecretAnswer', 'portal_session=']) {
+        assert.ok(!log.includes(secret), `log contains ${secret}`);
+      }
+    } finally {
+      await app.close();
+    }
+  });
+});

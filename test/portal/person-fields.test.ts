@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { contactFields, parseDateOfBirth, ssnField } from '../../src/portal/person-fields.ts';
+
+const today = new Date(Date.UTC(2026, 10, 25));
+const dob = (dobMonth: string, dobDay: string, dobYear: string) => parseDateOfBirth({ dobMonth, dobDay, dobYear }, today);
+
+describe('date of birth', () => {
+  test('a real past date', () => assert.deepEqual(dob('2', '29', '1980'), { date: '1980-02-29' }));
+  test('missing', () => assert.deepEqual(dob('', '', ''), { error: 'Enter your date of birth' }));
+  test('partly missing names the part', () => assert.deepEqual(dob('2', '', '1980'), { error: 'Date of birth must include a day' }));
+  test('not a real date', () => {
+    assert.deepEqual(dob('2', '29', '1981'), { error: 'Date of birth must be a real date, like 3 27 1985' });
+    assert.deepEqual(dob('13', '1', '1980'), { error: 'Date of birth must be a real date, like 3 27 1985' });
+    assert.deepEqual(dob('1', '1', '80'), { error: 'Date of birth must be a real date, like 3 27 1985' });
+    assert.deepEqual(dob('a', '1', '1980'), { error: 'Date of birth must be a real date, like 3 27 1985' });
+  });
+  test('today and the future are refused', () => {
+    assert.deepEqual(dob('11', '25', '2026'), { error: 'Date of birth must be in the past' });
+    assert.deepEqual(dob('1', '1', '2030'), { error: 'Date of birth must be in the past' });
+    assert.deepEqual(dob('11', '24', '2026'), { date: '2026-11-24' });
+  });
+  test('more than 120 years ago is refused', () => {
+    assert.deepEqual(dob('1', '1', '1900'), { error: 'Date of birth must be after 1906' });
+  });
+});
+
+describe('SSN', () => {
+  test('with or without separators', () => {
+    assert.equal(ssnField.parse('123-45-6789'), '123456789');
+    assert.equal(ssnField.parse('123 45 6789'), '123456789');
+  });
+  test('must be 9 digits', () => {
+    assert.equal(ssnField.safeParse('12345678').error?.issues[0]?.message, 'Social Security number must be 9 digits, like 123 45 6789');
+    assert.equal(ssnField.safeParse('').error?.issues[0]?.message, 'Enter your Social Security number');
+  });
+  test('numbers never issued are refused', () => {
+    for (const bad of ['000123456', '666123456', '123006789', '123450000']) {
+      assert.equal(ssnField.safeParse(bad).error?.issues[0]?.message, 'Enter a valid Social Security number', bad);
+    }
+  });
+});
+
+describe('contact fields', () => {
+  test('email format', () => {
+    assert.equal(contactFields.email.safeParse('not-an-email').error?.issues[0]?.message, 'Enter an email address in the correct format, like name@example.com');
+  });
+  test('state must be a US state or territory code', () => {
+    assert.equal(contactFields.state.parse('ma'), 'MA');
+    assert.equal(contactFields.state.safeParse('ZZ').error?.issues[0]?.message, 'Select your state from the list');
+    assert.equal(contactFields.state.safeParse('').error?.issues[0]?.message, 'Select your state');
+  });
+  test('ZIP code', () => {
+    assert.equal(contactFields.postalCode.parse('02148-5023'), '02148-5023');
+    assert.equal(contactFields.postalCode.safeParse('2148').error?.issues[0]?.message, 'Enter a ZIP code, like 02148 or 02148-5023');
+  });
+  test('phone: 10 digits, punctuation and +1 allowed', () => {
+    assert.equal(contactFields.phone.parse('+1 (781) 338-6600'), '7813386600');
+    assert.equal(contactFields.phone.parse(''), null);
+    assert.equal(contactFields.phone.safeParse('12345').error?.issues[0]?.message, 'Enter a 10-digit phone number, like 781 338 6600');
+  });
+});
