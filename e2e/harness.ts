@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import pg from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
@@ -71,6 +71,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
       DATABASE_URL: databaseUrl ?? '',
       LOG_LEVEL: 'warn',
       NODE_ENV: 'test',
+      RATE_LIMIT_POSTS_PER_MINUTE: '1000',
       ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],

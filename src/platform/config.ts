@@ -5,8 +5,13 @@ import { z } from 'zod';
  * here once at start, and a bad value stops the process with one line naming the variable.
  */
 
-const port = z.coerce.number().int().min(0).max(65535);
-const positiveInt = z.coerce.number().int().positive();
+const port = z.coerce
+  .number({ error: 'must be a number from 0 to 65535' })
+  .int('must be a number from 0 to 65535')
+  .min(0, 'must be a number from 0 to 65535')
+  .max(65535, 'must be a number from 0 to 65535');
+const positiveInt = z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').positive('must be more than 0');
+const wholeNumber = z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(0, 'must be 0 or more');
 const flag = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 
 const schema = z.object({
@@ -23,7 +28,7 @@ const schema = z.object({
   DEMO: flag.default(false),
   /** `agency` is the published policy (the default); `nist` follows NIST SP 800-63B. */
   PASSWORD_POLICY: z.enum(['agency', 'nist']).default('agency'),
-  PASSWORD_HISTORY: z.coerce.number().int().min(0).max(50).default(10),
+  PASSWORD_HISTORY: wholeNumber.max(50, 'must be 50 or less').default(10),
   /** Key for the SSN keyed hash; when unset a random key is generated once into DATA_DIR. */
   SSN_HMAC_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   HELPDESK_PHONE: z.string().min(1).default('1-781-338-6600'),
@@ -35,7 +40,7 @@ const schema = z.object({
   LOCKOUT_MINUTES: positiveInt.default(15),
   IP_LOCKOUT_THRESHOLD: positiveInt.default(50),
   /** Coarse per-address limit on form posts per minute, in front of the per-account rules. */
-  RATE_LIMIT_POSTS_PER_MINUTE: z.coerce.number().int().min(0).default(120),
+  RATE_LIMIT_POSTS_PER_MINUTE: wholeNumber.default(120),
   TRUST_PROXY: flag.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -92,6 +92,13 @@ export async function createHttpServer(
     cookieOpts: cookieOptions(config),
     getToken: (req) => (req.body as Record<string, unknown> | undefined)?._csrf as string,
   });
+  // Every form post is rate limited per address. This hook must come before the plugin's
+  // own onRoute hook, which reads the route's rateLimit config.
+  app.addHook('onRoute', (route) => {
+    if (route.method === 'POST' && config.rateLimitPostsPerMinute > 0) {
+      route.config = { ...(route.config ?? {}), rateLimit: { max: config.rateLimitPostsPerMinute, timeWindow: 60_000 } };
+    }
+  });
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: () => errors.tooManyRequests(),
@@ -110,12 +117,7 @@ export async function createHttpServer(
     decorateReply: false,
   });
 
-  // Every form post is rate limited per address, and must carry the CSRF token.
-  app.addHook('onRoute', (route) => {
-    if (route.method === 'POST' && config.rateLimitPostsPerMinute > 0) {
-      route.config = { ...(route.config ?? {}), rateLimit: { max: config.rateLimitPostsPerMinute, timeWindow: 60_000 } };
-    }
-  });
+  // Every form post must carry the CSRF token.
   app.addHook('preHandler', (request, reply, done) => {
     if (request.method === 'POST') app.csrfProtection(request, reply, done);
     else done();

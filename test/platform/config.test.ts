@@ -13,7 +13,7 @@ describe('configuration', () => {
     assert.equal(c.secureCookies, false);
   });
   test('a bad value names the variable in one line', () => {
-    assert.throws(() => loadConfig({ PORT: 'eighty' }), /^Error: Invalid configuration: PORT /);
+    assert.throws(() => loadConfig({ PORT: 'eighty' }), /^Error: Invalid configuration: PORT must be a number from 0 to 65535$/);
     assert.throws(() => loadConfig({ PASSWORD_POLICY: 'weak' }), /Invalid configuration: PASSWORD_POLICY/);
     assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://x' }), /Invalid configuration: DATABASE_URL must start with postgres/);
     assert.throws(() => loadConfig({ PUBLIC_URL: 'not a url' }), /Invalid configuration: PUBLIC_URL/);

@@ -72,6 +72,20 @@ describe('pages and errors', () => {
     }
   });
 
+  test('form posts are rate limited per address with a 429 page', async () => {
+    const limited = await startPortal({ RATE_LIMIT_POSTS_PER_MINUTE: '3' });
+    try {
+      const b = new Browser(limited.app, '192.0.2.200');
+      await b.get('/login');
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await b.post('/login', { username: 'x', password: 'y' })).status);
+      assert.deepEqual(statuses, [422, 422, 422, 429]);
+      assert.equal((await new Browser(limited.app, '192.0.2.201').submit('/login', '/login', { username: 'x', password: 'y' })).status, 422, 'another address is not limited');
+    } finally {
+      await limited.close();
+    }
+  });
+
   test('/healthz answers 200 when ready and 503 when not', async () => {
     assert.equal((await portal.app.inject({ url: '/healthz' })).statusCode, 200);
     const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
