@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely/migration';
 import * as accounts from './0001_accounts.ts';
+import * as directory from './0002_directory.ts';
 
 /** Every migration, in order. A static list so bundling or a missing file can't skip one. */
 export const migrations: Record<string, Migration> = {
   '0001_accounts': accounts,
+  '0002_directory': directory,
 };

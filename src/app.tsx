@@ -13,6 +13,7 @@ import { registerHomeRoutes } from './portal/home-routes.tsx';
 import { registerLoginRoutes } from './portal/login-routes.tsx';
 import { registerWizardRoutes } from './portal/wizard-routes.tsx';
 import { registerElarRoutes } from './elar/routes.tsx';
+import { registerDirectoryRoutes } from './directory/routes.tsx';
 
 /** Everything the portal's routes need, built once from the configuration. */
 export interface Portal {
@@ -95,6 +96,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   registerWizardRoutes(app, portal);
   registerHelpRoutes(app, portal);
   registerElarRoutes(app, portal);
+  registerDirectoryRoutes(app, portal);
   return app;
 }
 

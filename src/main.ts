@@ -1,7 +1,8 @@
 import pino from 'pino';
 import { buildApp } from './app.tsx';
 import { ConfigError, loadConfig, type Config } from './platform/config.ts';
-import { DatabaseInUseError, migrate, openDatabase } from './platform/db.ts';
+import { DatabaseInUseError, openDatabase } from './platform/db.ts';
+import { prepareDatabase } from './startup.ts';
 import { loggerOptions } from './platform/log.ts';
 import { resolveSsnKey } from './platform/secrets.ts';
 import { bootstrapDepartmentAdministrator } from './portal/accounts.ts';
@@ -26,7 +27,7 @@ let ready = false;
 
 try {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  await migrate(database.db);
+  await prepareDatabase(database.db);
   const ssn = resolveSsnKey(config.ssnHmacKey, config.dataDir);
   if (ssn.generated) log.warn('SSN_HMAC_KEY is not set: generated a key in DATA_DIR. Set SSN_HMAC_KEY in production.');
 

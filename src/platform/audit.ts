@@ -20,7 +20,25 @@ export type AuditEventType =
   | 'hint.locked'
   | 'hint.answered'
   | 'password.changed'
-  | 'password.reset';
+  | 'password.reset'
+  | 'staff.added'
+  | 'role.granted'
+  | 'role.revoked'
+  | 'diradmin.designated'
+  | 'diradmin.revoked'
+  | 'profile.fixed'
+  | 'conflict.resolved'
+  | 'organizations.imported'
+  | 'application.added';
+
+export const AUDIT_EVENT_TYPES: AuditEventType[] = [
+  'login.succeeded', 'login.failed', 'login.locked', 'account.locked', 'account.unlocked', 'logout',
+  'sessions.ended', 'profile.created', 'profile.completed', 'profile.bootstrapped', 'match.exact',
+  'match.partial', 'match.precreated', 'match.none', 'hint.failed', 'hint.locked', 'hint.answered',
+  'password.changed', 'password.reset', 'staff.added', 'role.granted', 'role.revoked',
+  'diradmin.designated', 'diradmin.revoked', 'profile.fixed', 'conflict.resolved',
+  'organizations.imported', 'application.added',
+];
 
 export interface AuditEvent {
   type: AuditEventType;

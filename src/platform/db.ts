@@ -47,8 +47,51 @@ export interface ProfileTable {
   updated_at: Timestamp;
 }
 
+export interface OrganizationTable {
+  id: string;
+  code: string;
+  name: string;
+  type: 'district' | 'school' | 'other';
+  district_id: string | null;
+  town: string | null;
+  phone: string | null;
+  status: Generated<'active' | 'inactive'>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ApplicationTable {
+  id: string;
+  name: string;
+  description: string | null;
+  access: 'open' | 'restricted';
+  roles: string[];
+  launch_url: string | null;
+  created_at: Timestamp;
+}
+
 export interface DB {
   profile: ProfileTable;
+  organization: OrganizationTable;
+  application: ApplicationTable;
+  organization_member: { organization_id: string; profile_id: string; added_by: string | null; added_at: Timestamp };
+  role_grant: {
+    id: Generated<string>;
+    profile_id: string;
+    organization_id: string;
+    application_id: string;
+    role: string;
+    granted_by: string | null;
+    granted_at: Timestamp;
+  };
+  directory_administrator: {
+    organization_id: string;
+    profile_id: string;
+    email: string | null;
+    phone: string | null;
+    designated_by: string | null;
+    designated_at: Timestamp;
+  };
   issued_mepid: { mepid: string; issued_at: Timestamp };
   password_history: { id: Generated<string>; profile_id: string; password_hash: string; created_at: Timestamp };
   session: {
@@ -91,6 +134,8 @@ export interface DB {
 }
 
 export type Profile = Selectable<ProfileTable>;
+export type Organization = Selectable<OrganizationTable>;
+export type Application = Selectable<ApplicationTable>;
 export type NewProfile = Insertable<ProfileTable>;
 export type Db = Kysely<DB>;
 

@@ -8,7 +8,7 @@ import { Layout, type ViewContext } from '../platform/views/layout.tsx';
 import { checkNewPassword, replacePassword } from './accounts.ts';
 import { verifySecret } from './hashing.ts';
 import { LockedPage, minutesUntil } from './login-routes.tsx';
-import { throttleKeys } from './login.ts';
+import { accountKey } from './login.ts';
 import type { PasswordPolicy } from './password-policy.ts';
 import { countSessions, endAllSessions } from './sessions.ts';
 import { lockedUntil, recordFailure } from './throttle.ts';
@@ -47,11 +47,11 @@ export function registerAccountRoutes(app: FastifyInstance, portal: Portal) {
 
     // A wrong current password counts like a failed login: this form must not become a
     // way around the lockout.
-    const accountKey = throttleKeys(profile.user_name, clientIp(request)).account;
-    const locked = await lockedUntil(portal.db, [accountKey]);
+    const key = accountKey(profile.user_name);
+    const locked = await lockedUntil(portal.db, [key]);
     if (locked) return reply.page(<LockedPage ctx={request.view} minutes={minutesUntil(locked)} />, 429);
     if (!profile.password_hash || !(await verifySecret(profile.password_hash, form.data.currentPassword))) {
-      const nowLocked = await recordFailure(portal.db, accountKey, portal.login.account);
+      const nowLocked = await recordFailure(portal.db, key, portal.login.account);
       await audit(portal.db, { type: 'login.failed', actorId: profile.id, subjectId: profile.id, ip: clientIp(request), detail: { form: 'change-password' } });
       if (nowLocked) {
         await audit(portal.db, { type: 'account.locked', subjectId: profile.id, ip: clientIp(request), detail: { scope: 'account' } });

@@ -245,7 +245,10 @@ function FindHelp({ ctx, policy }: PolicyPageProps) {
         Every school, district and organization has at least one Directory Administrator. They decide who can use the
         applications for school and district staff.
       </p>
-      <p>To find yours, ask your school or district office, or call the help desk.</p>
+      <p>
+        Search the <a href="/directory-administrators">list of Directory Administrators</a> by the name or code of your
+        school or district. If yours is not listed, ask your school or district office, or call the help desk.
+      </p>
     </HelpPage>
   );
 }

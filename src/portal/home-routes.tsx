@@ -1,38 +1,69 @@
 import type { FastifyInstance } from 'fastify';
 import type { Portal } from '../app.tsx';
+import { hasDirectoryAccess } from '../directory/policy.ts';
+import { applicationsFor, findApplication } from '../directory/repository.ts';
+import { loadActor } from '../directory/service.ts';
+import type { Application } from '../platform/db.ts';
 import { Layout, type ViewContext } from '../platform/views/layout.tsx';
 
-export function registerHomeRoutes(app: FastifyInstance, _portal: Portal) {
+export function registerHomeRoutes(app: FastifyInstance, portal: Portal) {
   app.get('/', async (request, reply) => {
     const signedOut = (request.query as Record<string, unknown>).signedOut === '1';
-    return reply.page(<HomePage ctx={request.view} signedOut={signedOut && !request.session} />);
+    const profile = request.session?.profile;
+    if (!profile) return reply.page(<HomePage ctx={request.view} signedOut={signedOut} />);
+    // SPEC S4: every application this person may open, and the directory workspace if they run one.
+    const [applications, actor, directory] = await Promise.all([
+      applicationsFor(portal.db, profile.id),
+      loadActor(portal.db, profile),
+      findApplication(portal.db, 'directory'),
+    ]);
+    const all = hasDirectoryAccess(actor) && directory && !applications.some((a) => a.id === 'directory') ? [directory, ...applications] : applications;
+    return reply.page(<HomePage ctx={request.view} signedOut={false} applications={all} />);
   });
 }
 
-function HomePage({ ctx, signedOut }: { ctx: ViewContext; signedOut: boolean }) {
-  if (ctx.user) {
+function ApplicationCard({ app }: { app: Application }) {
+  return (
+    <li class="usa-card tablet:grid-col-6 desktop:grid-col-4">
+      <div class="usa-card__container">
+        <div class="usa-card__header">
+          <h3 class="usa-card__heading">{app.name}</h3>
+        </div>
+        <div class="usa-card__body">
+          <p>{app.description}</p>
+        </div>
+        <div class="usa-card__footer">
+          {app.launch_url ? (
+            <a class="usa-button" href={app.launch_url}>
+              Open {app.name}
+            </a>
+          ) : (
+            <p class="text-base">Opened from the Department's website with this User Name.</p>
+          )}
+        </div>
+      </div>
+    </li>
+  );
+}
+
+function HomePage({ ctx, signedOut, applications }: { ctx: ViewContext; signedOut: boolean; applications?: Application[] }) {
+  if (ctx.user && applications) {
     return (
       <Layout ctx={ctx} title="Your applications">
         <h1>Welcome, {ctx.user.displayName}</h1>
-        <p class="usa-intro">Your User Name is <strong>{ctx.user.userName}</strong>.</p>
+        <p class="usa-intro">
+          Your User Name is <strong>{ctx.user.userName}</strong>.
+        </p>
         <h2>Your applications</h2>
         <ul class="usa-card-group">
-          <li class="usa-card tablet:grid-col-6">
-            <div class="usa-card__container">
-              <div class="usa-card__header">
-                <h3 class="usa-card__heading">ELAR</h3>
-              </div>
-              <div class="usa-card__body">
-                <p>Educator Licensure And Renewal: your licensure profile and account.</p>
-              </div>
-              <div class="usa-card__footer">
-                <a class="usa-button" href="/elar">
-                  Open ELAR
-                </a>
-              </div>
-            </div>
-          </li>
+          {applications.map((a) => (
+            <ApplicationCard key={a.id} app={a} />
+          ))}
         </ul>
+        <p>
+          Need another application? Your organization's <a href="/directory-administrators">Directory Administrator</a> can
+          give you access.
+        </p>
         <p>
           <a href="/account">Your account</a>: change your password or sign out everywhere.
         </p>
@@ -65,6 +96,9 @@ function HomePage({ ctx, signedOut }: { ctx: ViewContext; signedOut: boolean }) 
       <ul class="usa-list">
         <li>
           <a href="/account/recover">Retrieve your User Name or reset your password</a>
+        </li>
+        <li>
+          <a href="/directory-administrators">Find your Directory Administrator</a>
         </li>
         <li>
           <a href="/help">Help with the portal</a>

@@ -20,8 +20,13 @@ export type LoginResult =
   | { outcome: 'invalid' }
   | { outcome: 'locked'; until: Date };
 
+/** The failure counter of a typed User Name (whether or not such a profile exists). */
+export function accountKey(userName: string): string {
+  return `user:${userName}`;
+}
+
 export function throttleKeys(userName: string, ip: string): { account: string; source: string } {
-  return { account: `user:${userName}`, source: `ip:${ip}` };
+  return { account: accountKey(userName), source: `ip:${ip}` };
 }
 
 export async function logIn(

@@ -261,7 +261,7 @@ export function PartialMatchPage({ ctx }: { ctx: ViewContext }) {
       <ul class="usa-list">
         <li>
           If you work for a school, district or other organization, contact its Directory Administrator: they can correct
-          the records. <a href="/help/find">How to find your Directory Administrator</a>.
+          the records. <a href="/directory-administrators">Find your Directory Administrator</a>.
         </li>
         <li>
           Otherwise, or if they cannot help, call the Licensure Help Desk at {ctx.helpdesk.phone}, {ctx.helpdesk.hours}.

@@ -8,7 +8,7 @@ import { checkNewPassword, replacePassword } from './accounts.ts';
 import { loadFlow, type Flow, type FlowData } from './flow-store.ts';
 import { hashSecret } from './hashing.ts';
 import { LockedPage, minutesUntil } from './login-routes.tsx';
-import { throttleKeys } from './login.ts';
+import { accountKey } from './login.ts';
 import { backgroundFields, contactFields, identityFields, parseDateOfBirth } from './person-fields.ts';
 import { findProfileById } from './profile-repository.ts';
 import {
@@ -228,7 +228,7 @@ export function registerWizardRoutes(app: FastifyInstance, portal: Portal) {
     }
     await replacePassword(db, profile.id, form.data.password, { type: 'password.reset', ip: clientIp(request) });
     // Proving who they are through the hint question also lifts a lockout on the account.
-    await clearFailures(db, throttleKeys(profile.user_name, clientIp(request)).account);
+    await clearFailures(db, accountKey(profile.user_name));
     await saveAnswers(portal.wizard, flow, { outcome: 'password-changed' });
     return reply.redirect(STEP_PATHS['password-changed'], 303);
   });

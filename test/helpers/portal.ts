@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { buildApp } from '../../src/app.tsx';
 import { loadConfig, type Config } from '../../src/platform/config.ts';
-import { migrate, openDatabase, type Db } from '../../src/platform/db.ts';
+import { openDatabase, type Db } from '../../src/platform/db.ts';
+import { prepareDatabase } from '../../src/startup.ts';
 
 /**
  * A whole portal per test file, on a fresh database: in-memory PGlite by default, or a
@@ -48,7 +49,7 @@ export async function startPortal(env: Record<string, string> = {}): Promise<Tes
     ...env,
   });
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 4 });
-  await migrate(database.db);
+  await prepareDatabase(database.db);
   const ssnKey = 'test-ssn-key-0123456789abcdef0123456789';
   const app = await buildApp({ config, db: database.db, ssnKey });
   await app.ready();

@@ -53,7 +53,7 @@ export function FormPage(props: FormPageProps) {
   );
 }
 
-function ErrorSummary({ errors }: { errors: Array<[string, string]> }) {
+export function ErrorSummary({ errors }: { errors: Array<[string, string]> }) {
   return (
     <div class="usa-alert usa-alert--error portal-error-summary" role="alert" aria-labelledby="error-summary-title">
       <div class="usa-alert__body">

@@ -100,7 +100,7 @@ function Footer({ ctx }: { ctx: ViewContext }) {
             {ctx.helpdesk.hours}.
           </p>
           <p>
-            <a href="/help">Help with the portal</a>
+            <a href="/help">Help with the portal</a> · <a href="/directory-administrators">Find your Directory Administrator</a>
           </p>
         </div>
       </div>

@@ -1,0 +1,547 @@
+import { randomUUID } from 'node:crypto';
+import { sql, type Transaction } from 'kysely';
+import type { DB, Db, OrganizationTable } from '../platform/db.ts';
+
+/**
+ * `org import FILE.csv`: upserts organizations by code from a CSV file with the header
+ * code,name,type,town,phone. The file is streamed: rows go in batches to a staging table,
+ * then two set-based upserts write districts (and others) first and schools after, so a
+ * school may come before its district in the file. All in one transaction.
+ */
+
+export interface ImportReport {
+  /** Data rows read (header and blank lines excluded). */
+  rows: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  /**
+   * The first `maxRejectedToReport` rejected rows by line (1-based physical line where the
+   * row starts). All rejected rows number `rows - inserted - updated - unchanged`.
+   */
+  rejected: Array<{ line: number; code: string | null; reason: string }>;
+}
+
+/** The whole file cannot be imported (bad header, not UTF-8, not CSV); nothing was written. */
+export class ImportFileError extends Error {}
+
+export interface ImportOptions {
+  onProgress?: (bytesRead: number) => void;
+  /** Default 1000. */
+  maxRejectedToReport?: number;
+}
+
+type OrganizationType = OrganizationTable['type'];
+type Rejection = ImportReport['rejected'][number];
+
+const COLUMNS = ['code', 'name', 'type', 'town', 'phone'] as const;
+type Column = (typeof COLUMNS)[number];
+const HEADER = COLUMNS.join(',');
+const TYPES: readonly string[] = ['district', 'school', 'other'] satisfies OrganizationType[];
+const MAX_LENGTH = { name: 200, town: 100, phone: 30 } as const;
+const BATCH_SIZE = 1000;
+// Far above any real row (the longest has about 350 characters): only an unclosed quote or
+// a file without line feeds gets here, and it stops one row from taking all the memory.
+const MAX_ROW_CHARS = 64 * 1024;
+const SAVE_AS_CSV = 'Save it as CSV UTF-8 and try again.';
+
+export async function importOrganizations(
+  db: Db,
+  input: AsyncIterable<Buffer | string> | NodeJS.ReadableStream,
+  options: ImportOptions = {},
+): Promise<ImportReport> {
+  return db.transaction().execute(async (tx) => {
+    const staging = await createStaging(tx);
+    const rejections = new RejectionList(options.maxRejectedToReport ?? 1000);
+    const parser = new CsvParser();
+    let columns: ColumnIndex | undefined;
+    let rows = 0;
+    let batch: RowCheck[] = [];
+
+    const take = async (record: CsvRecord) => {
+      if (!columns) {
+        columns = readHeader(record);
+        return;
+      }
+      if (record.fields.every((field) => field.trim() === '')) return;
+      rows++;
+      batch.push(checkRow(record, columns));
+      if (batch.length === BATCH_SIZE) {
+        await stage(staging, batch, rejections);
+        batch = [];
+      }
+    };
+
+    for await (const text of decodeUtf8(input, options.onProgress)) {
+      for (const record of parser.push(text)) await take(record);
+    }
+    for (const record of parser.end()) await take(record);
+    if (!columns) throw new ImportFileError(`The file is empty. Its first line must be the header ${HEADER}.`);
+    await stage(staging, batch, rejections);
+
+    // Districts and others first, so the schools' check sees each district's type as in the file.
+    const first = await upsertStaged(staging, 'districts and others');
+    await rejectSchoolsWithoutDistrict(staging, rejections);
+    const second = await upsertStaged(staging, 'schools');
+    const { accepted } = await staging
+      .selectFrom('organization_import')
+      .select(sql<number>`count(*)::int`.as('accepted'))
+      .where('accepted', '=', true)
+      .executeTakeFirstOrThrow();
+    const inserted = first.inserted + second.inserted;
+    const updated = first.updated + second.updated;
+    return { rows, inserted, updated, unchanged: accepted - inserted - updated, rejected: rejections.first() };
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// Bytes to text
+
+/**
+ * The file's text, in pieces that end at a line feed or at the end of a chunk. Decoding line by
+ * line costs little (a line feed byte is never part of a multibyte character) and lets a
+ * decoding failure name its line.
+ */
+async function* decodeUtf8(
+  input: AsyncIterable<Buffer | string> | NodeJS.ReadableStream,
+  onProgress: ((bytesRead: number) => void) | undefined,
+): AsyncGenerator<string> {
+  // Not ignoreBOM: the decoder drops a leading byte order mark itself, even split across chunks.
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let line = 1;
+  let bytesRead = 0;
+  const decode = (bytes: Uint8Array, stream: boolean): string => {
+    try {
+      return decoder.decode(bytes, { stream });
+    } catch {
+      throw new ImportFileError(`The file is not UTF-8 text (line ${line}). ${SAVE_AS_CSV}`);
+    }
+  };
+  for await (const chunk of input) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    let start = 0;
+    while (start < bytes.length) {
+      const lineFeed = bytes.indexOf(LF, start);
+      const end = lineFeed === -1 ? bytes.length : lineFeed + 1;
+      const text = decode(bytes.subarray(start, end), true);
+      if (text) yield text;
+      if (lineFeed !== -1) line++;
+      start = end;
+    }
+    bytesRead += bytes.length;
+    onProgress?.(bytesRead);
+  }
+  // Throws when the file ends in the middle of a character.
+  const rest = decode(new Uint8Array(0), false);
+  if (rest) yield rest;
+}
+
+// ---------------------------------------------------------------------------------------
+// CSV (RFC 4180, lines ending in CRLF or LF)
+
+interface CsvRecord {
+  /** Physical line where the record starts. */
+  line: number;
+  fields: string[];
+  /** Quoting that RFC 4180 does not allow; the fields are still read as Excel would. */
+  misquoted: boolean;
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+
+const enum State {
+  FieldStart,
+  Unquoted,
+  Quoted,
+  /** A quote inside a quoted field: either the first of "" or the closing quote. */
+  QuoteInQuoted,
+}
+
+/** Incremental: text may be pushed in any pieces, even splitting a quoted field or a CRLF. */
+class CsvParser {
+  private state = State.FieldStart;
+  private fields: string[] = [];
+  private field = '';
+  private rowChars = 0;
+  private misquoted = false;
+  private line = 1;
+  private recordLine = 1;
+  private quoteLine = 1;
+
+  push(text: string): CsvRecord[] {
+    const records: CsvRecord[] = [];
+    // Start, in `text`, of the field characters not yet added to `this.field`.
+    let run = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === LF) this.line++;
+      switch (this.state) {
+        case State.FieldStart:
+          if (c === QUOTE) {
+            this.state = State.Quoted;
+            this.quoteLine = this.line;
+            run = i + 1;
+            break;
+          }
+          this.state = State.Unquoted;
+          run = i;
+        // falls through
+        case State.Unquoted:
+          if (c === COMMA) {
+            this.endField(text.slice(run, i));
+          } else if (c === LF) {
+            this.endField(text.slice(run, i), true);
+            records.push(this.endRecord());
+          } else if (c === QUOTE) {
+            this.misquoted = true;
+          }
+          break;
+        case State.Quoted:
+          if (c === QUOTE) {
+            this.field += text.slice(run, i);
+            this.state = State.QuoteInQuoted;
+          }
+          break;
+        case State.QuoteInQuoted:
+          if (c === QUOTE) {
+            // An escaped quote: it starts the next run, so it is kept once.
+            this.state = State.Quoted;
+            run = i;
+          } else if (c === COMMA) {
+            this.endField('');
+          } else if (c === LF) {
+            this.endField('');
+            records.push(this.endRecord());
+          } else if (c !== CR) {
+            // Text after the closing quote: kept, as Excel does, but the row is rejected.
+            this.misquoted = true;
+            this.state = State.Unquoted;
+            run = i;
+          }
+          break;
+      }
+    }
+    if (this.state === State.Unquoted || this.state === State.Quoted) this.field += text.slice(run);
+    if (this.rowChars + this.field.length > MAX_ROW_CHARS) {
+      throw new ImportFileError(
+        `The row starting on line ${this.recordLine} is longer than ${MAX_ROW_CHARS} characters: ` +
+          `a quote may be left open, or lines may not end in CRLF or LF. ${SAVE_AS_CSV}`,
+      );
+    }
+    return records;
+  }
+
+  /** The last record, when the file does not end with a line feed. */
+  end(): CsvRecord[] {
+    if (this.state === State.Quoted) {
+      throw new ImportFileError(`The quote opened on line ${this.quoteLine} is never closed. ${SAVE_AS_CSV}`);
+    }
+    if (this.state === State.FieldStart && this.fields.length === 0) return [];
+    this.endField('', true);
+    return [this.endRecord()];
+  }
+
+  private endField(rest: string, atLineEnd = false): void {
+    let value = this.field + rest;
+    // The CR of a CRLF; a quoted field's own CRs were added before its closing quote.
+    if (atLineEnd && this.state === State.Unquoted && value.endsWith('\r')) value = value.slice(0, -1);
+    this.fields.push(value);
+    this.rowChars += value.length;
+    this.field = '';
+    this.state = State.FieldStart;
+  }
+
+  private endRecord(): CsvRecord {
+    const record = { line: this.recordLine, fields: this.fields, misquoted: this.misquoted };
+    this.fields = [];
+    this.rowChars = 0;
+    this.misquoted = false;
+    this.recordLine = this.line;
+    return record;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Header and rows
+
+type ColumnIndex = Record<Column, number>;
+
+function readHeader(record: CsvRecord): ColumnIndex {
+  const names = record.fields.map((field) => field.trim().toLowerCase());
+  if (names.length === 1 && /[;\t]/.test(names[0]!)) {
+    throw new ImportFileError(
+      `Columns must be separated by commas; the header is ${shown(record.fields[0]!)}. ${SAVE_AS_CSV}`,
+    );
+  }
+  const missing = COLUMNS.filter((column) => !names.includes(column));
+  const unexpected = names.filter((name) => !(COLUMNS as readonly string[]).includes(name));
+  const repeated = COLUMNS.filter((column) => names.indexOf(column) !== names.lastIndexOf(column));
+  if (missing.length || unexpected.length || repeated.length) {
+    const problems = [
+      missing.length ? `Missing: ${missing.join(', ')}.` : '',
+      unexpected.length ? `Not expected: ${unexpected.map((name) => (name ? shown(name) : '(blank)')).join(', ')}.` : '',
+      repeated.length ? `Repeated: ${repeated.join(', ')}.` : '',
+    ];
+    throw new ImportFileError(
+      `The first line must be the header ${HEADER} (columns in any order). ${problems.filter(Boolean).join(' ')}`,
+    );
+  }
+  return Object.fromEntries(COLUMNS.map((column) => [column, names.indexOf(column)])) as ColumnIndex;
+}
+
+interface StagedOrganization {
+  code: string;
+  line: number;
+  /** False for a row rejected while reading: it is kept only to find a repeated code. */
+  accepted: boolean;
+  id: string | null;
+  name: string | null;
+  type: OrganizationType | null;
+  town: string | null;
+  phone: string | null;
+}
+
+interface RowCheck {
+  line: number;
+  /** Null unless the code column holds 8 digits. */
+  code: string | null;
+  organization: { name: string; type: OrganizationType; town: string | null; phone: string | null } | null;
+  problems: string[];
+}
+
+function checkRow(record: CsvRecord, columns: ColumnIndex): RowCheck {
+  const value = (column: Column) => (record.fields[columns[column]] ?? '').trim();
+  const code = value('code');
+  const wellFormedCode = /^[0-9]{8}$/.test(code) ? code : null;
+  const problems: string[] = [];
+  if (record.misquoted) {
+    problems.push('a quote is out of place (a field with quotes must be wholly in quotes, each inner quote doubled)');
+  }
+  if (record.fields.length !== COLUMNS.length) {
+    problems.push(`has ${record.fields.length} fields instead of ${COLUMNS.length}`);
+    return { line: record.line, code: wellFormedCode, organization: null, problems };
+  }
+
+  if (!code) problems.push('code is missing');
+  else if (!wellFormedCode) problems.push(`code ${shown(code)} is not 8 digits`);
+
+  const name = value('name');
+  if (!name) problems.push('name is missing');
+  else problems.push(...textProblems('name', name));
+
+  const type = value('type').toLowerCase();
+  if (!type) problems.push('type is missing');
+  else if (!TYPES.includes(type)) problems.push(`type ${shown(value('type'))} is not district, school or other`);
+  else if (wellFormedCode && type === 'district' && !wellFormedCode.endsWith('0000')) {
+    problems.push(`a district's code must end in 0000`);
+  } else if (wellFormedCode && type === 'school' && wellFormedCode.endsWith('0000')) {
+    problems.push(`a school's code cannot end in 0000 (that is its district's code)`);
+  }
+
+  const town = value('town');
+  const phone = value('phone');
+  problems.push(...textProblems('town', town), ...textProblems('phone', phone));
+
+  const organization = problems.length
+    ? null
+    : { name, type: type as OrganizationType, town: town || null, phone: phone || null };
+  return { line: record.line, code: wellFormedCode, organization, problems };
+}
+
+function textProblems(column: keyof typeof MAX_LENGTH, text: string): string[] {
+  const problems: string[] = [];
+  // Code points, not UTF-16 units: an emoji is one character to the person counting.
+  if (text.length > MAX_LENGTH[column] && [...text].length > MAX_LENGTH[column]) {
+    problems.push(`${column} is longer than ${MAX_LENGTH[column]} characters`);
+  }
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(text)) {
+    problems.push(`${column} contains a line break, tab or other control character`);
+  }
+  return problems;
+}
+
+/** A value from the file as quoted in a message: short, so a report stays small. */
+function shown(value: string): string {
+  return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+}
+
+class RejectionList {
+  private readonly list: Rejection[] = [];
+
+  constructor(readonly limit: number) {}
+
+  /** Rows are rejected in line order, except by `addFirst`. */
+  add(rejection: Rejection): void {
+    if (this.list.length < this.limit) this.list.push(rejection);
+  }
+
+  /** Merges rejections found after reading; each batch must be in line order and at most `limit` long. */
+  addFirst(rejections: Rejection[]): void {
+    this.list.push(...rejections);
+    this.list.sort((a, b) => a.line - b.line);
+    this.list.length = Math.min(this.list.length, this.limit);
+  }
+
+  first(): Rejection[] {
+    return this.list;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Staging and writing
+
+type Staging = Transaction<DB & { organization_import: StagedOrganization }>;
+
+async function createStaging(tx: Transaction<DB>): Promise<Staging> {
+  await sql`
+    CREATE TEMPORARY TABLE organization_import (
+      code text PRIMARY KEY,
+      line integer NOT NULL,
+      accepted boolean NOT NULL,
+      id uuid,
+      name text,
+      type text,
+      town text,
+      phone text
+    ) ON COMMIT DROP`.execute(tx);
+  return tx.$extendTables<{ organization_import: StagedOrganization }>();
+}
+
+/**
+ * Stages a batch and rejects its rows with problems. A code already staged, by this batch or an
+ * earlier one, makes the later row a repeat; the staging table remembers codes, not memory.
+ */
+async function stage(staging: Staging, batch: RowCheck[], rejections: RejectionList): Promise<void> {
+  const firstLineOf = new Map<string, number>();
+  const claimants: Array<{ row: RowCheck & { code: string }; staged: StagedOrganization }> = [];
+  for (const row of batch) {
+    if (!hasCode(row)) continue;
+    const earlier = firstLineOf.get(row.code);
+    if (earlier !== undefined) {
+      row.problems.push(repeated(row.code, earlier));
+      continue;
+    }
+    firstLineOf.set(row.code, row.line);
+    const organization = row.problems.length ? null : row.organization;
+    claimants.push({
+      row,
+      staged: {
+        code: row.code,
+        line: row.line,
+        accepted: organization !== null,
+        id: organization && randomUUID(),
+        name: organization?.name ?? null,
+        type: organization?.type ?? null,
+        town: organization?.town ?? null,
+        phone: organization?.phone ?? null,
+      },
+    });
+  }
+  if (claimants.length) {
+    const staged = await staging
+      .insertInto('organization_import')
+      .values(claimants.map((claimant) => claimant.staged))
+      .onConflict((oc) => oc.column('code').doNothing())
+      .returning('code')
+      .execute();
+    if (staged.length < claimants.length) {
+      const stagedCodes = new Set(staged.map((row) => row.code));
+      const repeats = claimants.filter(({ row }) => !stagedCodes.has(row.code)).map(({ row }) => row);
+      const earlier = await staging
+        .selectFrom('organization_import')
+        .select(['code', 'line'])
+        .where('code', 'in', repeats.map((row) => row.code))
+        .execute();
+      const earlierLine = new Map(earlier.map((row) => [row.code, row.line]));
+      for (const row of repeats) row.problems.push(repeated(row.code, earlierLine.get(row.code)!));
+    }
+  }
+  for (const row of batch) {
+    if (row.problems.length) rejections.add({ line: row.line, code: row.code, reason: row.problems.join('; ') });
+  }
+}
+
+const hasCode = (row: RowCheck): row is RowCheck & { code: string } => row.code !== null;
+
+function repeated(code: string, firstLine: number): string {
+  return `code ${code} is repeated: it is already on line ${firstLine}`;
+}
+
+/** A school is rejected when no district has its first 4 digits and 0000, in the database or the file. */
+async function rejectSchoolsWithoutDistrict(staging: Staging, rejections: RejectionList): Promise<void> {
+  const districtFound = sql<boolean>`EXISTS (
+    SELECT 1 FROM organization d WHERE d.code = left(s.code, 4) || '0000' AND d.type = 'district')`;
+  await staging
+    .updateTable('organization_import as s')
+    .set({ accepted: false })
+    .where('s.accepted', '=', true)
+    .where('s.type', '=', 'school')
+    .where(sql<boolean>`NOT ${districtFound}`)
+    .execute();
+  // Rows rejected while reading were staged without a type, so these are exactly the schools above.
+  const orphans = await staging
+    .selectFrom('organization_import')
+    .select(['line', 'code'])
+    .where('accepted', '=', false)
+    .where('type', '=', 'school')
+    .orderBy('line')
+    .limit(rejections.limit)
+    .execute();
+  rejections.addFirst(
+    orphans.map(({ line, code }) => ({ line, code, reason: `district ${code.slice(0, 4)}0000 not found` })),
+  );
+}
+
+/**
+ * Upserts the accepted staged rows of one kind. A row that would not change is not rewritten,
+ * so its `updated_at` stays; `xmax = 0` tells a fresh insert from an update.
+ */
+async function upsertStaged(
+  staging: Staging,
+  kind: 'districts and others' | 'schools',
+): Promise<{ inserted: number; updated: number }> {
+  const districtId =
+    kind === 'schools'
+      ? sql<string>`(SELECT d.id FROM organization d WHERE d.code = left(s.code, 4) || '0000' AND d.type = 'district')`
+      : sql<string | null>`NULL::uuid`;
+  const written = await staging
+    .with('written', (db) =>
+      db
+        .insertInto('organization')
+        .columns(['id', 'code', 'name', 'type', 'district_id', 'town', 'phone'])
+        .expression((eb) =>
+          eb
+            .selectFrom('organization_import as s')
+            .select(['s.id', 's.code', 's.name', 's.type', districtId.as('district_id'), 's.town', 's.phone'])
+            .where('s.accepted', '=', true)
+            .where('s.type', kind === 'schools' ? '=' : '<>', 'school'),
+        )
+        .onConflict((oc) =>
+          oc
+            .column('code')
+            .doUpdateSet((eb) => ({
+              name: eb.ref('excluded.name'),
+              type: eb.ref('excluded.type'),
+              district_id: eb.ref('excluded.district_id'),
+              town: eb.ref('excluded.town'),
+              phone: eb.ref('excluded.phone'),
+              updated_at: sql`now()`,
+            }))
+            .where(
+              sql<boolean>`(organization.name, organization.type, organization.district_id, organization.town, organization.phone)
+                IS DISTINCT FROM (excluded.name, excluded.type, excluded.district_id, excluded.town, excluded.phone)`,
+            ),
+        )
+        .returning(sql<boolean>`xmax = 0`.as('inserted')),
+    )
+    .selectFrom('written')
+    .select([
+      sql<number>`count(*) FILTER (WHERE inserted)::int`.as('inserted'),
+      sql<number>`count(*) FILTER (WHERE NOT inserted)::int`.as('updated'),
+    ])
+    .executeTakeFirstOrThrow();
+  return written;
+}

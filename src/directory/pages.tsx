@@ -1,0 +1,598 @@
+import type { Application, Organization, Profile } from '../platform/db.ts';
+import { DateField, ErrorSummary, FormPage, SelectField, TextField, type FieldErrors, type FormValues } from '../platform/views/form.tsx';
+import { Layout, type ViewContext } from '../platform/views/layout.tsx';
+import { Pager, SearchForm } from '../platform/views/list.tsx';
+import { AUDIT_EVENT_TYPES } from '../platform/audit.ts';
+import type { AuditRow, ConflictRow, GrantRow, Page, PublicAdministrator, StaffRow } from './repository.ts';
+
+/** Pages of Directory Administration and the department console. */
+
+const ORG_TYPES: Record<string, string> = { district: 'District', school: 'School', other: 'Other organization' };
+
+function withQuery(path: string, params: Record<string, string | number | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `${path}?${s}` : path;
+}
+
+function Notice({ text }: { text: string }) {
+  return (
+    <div class="usa-alert usa-alert--success usa-alert--slim margin-bottom-3" role="status">
+      <div class="usa-alert__body">
+        <p class="usa-alert__text">{text}</p>
+      </div>
+    </div>
+  );
+}
+
+function CsrfField({ ctx }: { ctx: ViewContext }) {
+  return <input type="hidden" name="_csrf" value={ctx.csrfToken()} />;
+}
+
+export function DirectoryHome(props: { ctx: ViewContext; department: boolean; organizations: Page<Organization>; openConflicts: number }) {
+  return (
+    <Layout ctx={props.ctx} title="Directory Administration">
+      <h1>Directory Administration</h1>
+      {props.department && (
+        <>
+          <h2>Department console</h2>
+          <ul class="usa-list">
+            <li>
+              <a href="/directory/organizations">Organizations</a>
+            </li>
+            <li>
+              <a href="/directory/people">Find a person</a>
+            </li>
+            <li>
+              <a href="/directory/conflicts">Partial matches to resolve</a> ({props.openConflicts} open)
+            </li>
+            <li>
+              <a href="/directory/applications">Applications and roles</a>
+            </li>
+            <li>
+              <a href="/directory/audit">Audit log</a>
+            </li>
+          </ul>
+        </>
+      )}
+      <h2>{props.department ? 'Organizations' : 'Your organizations'}</h2>
+      <OrganizationTable orgs={props.organizations.items} />
+      {props.organizations.total > props.organizations.items.length && (
+        <p>
+          <a href="/directory/organizations">All {props.organizations.total} organizations</a>
+        </p>
+      )}
+    </Layout>
+  );
+}
+
+function OrganizationTable({ orgs }: { orgs: Organization[] }) {
+  if (orgs.length === 0) return <p>No organizations found.</p>;
+  return (
+    <table class="usa-table usa-table--borderless usa-table--stacked">
+      <caption class="usa-sr-only">Organizations</caption>
+      <thead>
+        <tr>
+          <th scope="col">Code</th>
+          <th scope="col">Name</th>
+          <th scope="col">Type</th>
+          <th scope="col">Town</th>
+        </tr>
+      </thead>
+      <tbody>
+        {orgs.map((o) => (
+          <tr key={o.id}>
+            <td data-label="Code">{o.code}</td>
+            <th scope="row" data-label="Name">
+              <a href={`/directory/organizations/${o.code}`}>{o.name}</a>
+            </th>
+            <td data-label="Type">{ORG_TYPES[o.type]}</td>
+            <td data-label="Town">{o.town ?? ''}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function OrganizationList({ ctx, q, result }: { ctx: ViewContext; q: string; result: Page<Organization> }) {
+  return (
+    <Layout ctx={ctx} title="Organizations">
+      <h1>Organizations</h1>
+      <SearchForm action="/directory/organizations" q={q} label="Search by organization name or code" />
+      <p>{result.total === 1 ? '1 organization' : `${result.total} organizations`}</p>
+      <OrganizationTable orgs={result.items} />
+      <Pager page={result.page} pages={result.pages} href={(page) => withQuery('/directory/organizations', { q, page })} />
+    </Layout>
+  );
+}
+
+function StaffTable({ staff }: { staff: StaffRow[] }) {
+  if (staff.length === 0) return <p>No staff found.</p>;
+  return (
+    <table class="usa-table usa-table--borderless usa-table--stacked">
+      <caption class="usa-sr-only">Staff</caption>
+      <thead>
+        <tr>
+          <th scope="col">Name</th>
+          <th scope="col">User Name</th>
+          <th scope="col">MEPID</th>
+          <th scope="col">Profile</th>
+        </tr>
+      </thead>
+      <tbody>
+        {staff.map((p) => (
+          <tr key={p.id}>
+            <th scope="row" data-label="Name">
+              <a href={`/directory/people/${p.id}`}>
+                {p.last_name}, {p.first_name}
+              </a>
+            </th>
+            <td data-label="User Name">{p.user_name}</td>
+            <td data-label="MEPID">{p.mepid}</td>
+            <td data-label="Profile">{p.status === 'active' ? 'Active' : 'Not yet completed'}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function OrganizationPage(props: {
+  ctx: ViewContext;
+  org: Organization;
+  district: Organization | undefined;
+  staff: Page<StaffRow>;
+  q: string;
+  administrators: PublicAdministrator[];
+  canDesignate: boolean;
+}) {
+  const { org } = props;
+  const base = `/directory/organizations/${org.code}`;
+  return (
+    <Layout ctx={props.ctx} title={org.name}>
+      <span class="portal-caption">
+        {ORG_TYPES[org.type]} {org.code}
+        {props.district && ` · ${props.district.name}`}
+      </span>
+      <h1>{org.name}</h1>
+      <div class="portal-actions margin-bottom-3">
+        <a class="usa-button" href={`${base}/staff/new`}>
+          Add a staff member
+        </a>
+        {props.canDesignate && (
+          <a class="usa-button usa-button--outline" href={`${base}/administrators/new`}>
+            Designate a Directory Administrator
+          </a>
+        )}
+      </div>
+      <h2>Staff</h2>
+      <SearchForm action={base} q={props.q} label="Search staff by name, User Name or MEPID" />
+      <p>{props.staff.total === 1 ? '1 person' : `${props.staff.total} people`}</p>
+      <StaffTable staff={props.staff.items} />
+      <Pager page={props.staff.page} pages={props.staff.pages} href={(page) => withQuery(base, { q: props.q, page })} />
+      <h2>Directory Administrators</h2>
+      {props.administrators.length === 0 ? (
+        <p>None designated.</p>
+      ) : (
+        <ul class="usa-list">
+          {props.administrators.map((a) => (
+            <li key={a.profile_id}>
+              {a.first_name} {a.last_name}
+              {a.email && ` · ${a.email}`}
+              {a.phone && ` · ${a.phone}`}
+              {props.canDesignate && (
+                <form method="post" action={`${base}/administrators/${a.profile_id}/revoke`} class="portal-inline-form">
+                  <CsrfField ctx={props.ctx} />{' '}
+                  <button type="submit" class="usa-button usa-button--unstyled">
+                    Revoke<span class="usa-sr-only"> {a.first_name} {a.last_name}</span>
+                  </button>
+                </form>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </Layout>
+  );
+}
+
+export function AddStaffPage({ ctx, org, values, errors }: { ctx: ViewContext; org: Organization; values: FormValues; errors?: FieldErrors }) {
+  return (
+    <FormPage
+      ctx={ctx}
+      caption={org.name}
+      title="Add a staff member"
+      action={`/directory/organizations/${org.code}/staff/new`}
+      errors={errors}
+      submitLabel="Add staff member"
+      intro={
+        <p>
+          We look for the person's existing profile with these details. If they have none, we start one for them: they
+          finish it themselves with <strong>Create a profile</strong> and then receive their User Name.
+        </p>
+      }
+    >
+      <TextField name="firstName" label="First name" value={values.firstName} error={errors?.firstName} spellcheck={false} />
+      <TextField name="lastName" label="Last name" value={values.lastName} error={errors?.lastName} spellcheck={false} />
+      <DateField prefix="dob" legend="Date of birth" hint="For example: 3 27 1985" values={values} error={errors?.dobMonth} />
+      <TextField name="ssn" label="Social Security number" hint="9 digits" value={values.ssn} error={errors?.ssn} inputMode="numeric" autocomplete="off" width="md" />
+      <TextField name="email" label="Work email address" optional type="email" value={values.email} error={errors?.email} spellcheck={false} />
+    </FormPage>
+  );
+}
+
+export function DesignatePage({ ctx, org, values, errors }: { ctx: ViewContext; org: Organization; values: FormValues; errors?: FieldErrors }) {
+  return (
+    <FormPage
+      ctx={ctx}
+      caption={org.name}
+      title="Designate a Directory Administrator"
+      action={`/directory/organizations/${org.code}/administrators/new`}
+      errors={errors}
+      submitLabel="Designate"
+      intro={<p>The contact details you enter here are published on the public list of Directory Administrators.</p>}
+    >
+      <TextField name="username" label="User Name" hint="Case-sensitive" value={values.username} error={errors?.username} spellcheck={false} autocomplete="off" />
+      <TextField name="email" label="Email address to publish" optional type="email" value={values.email} error={errors?.email} spellcheck={false} />
+      <TextField name="phone" label="Phone number to publish" optional type="tel" value={values.phone} error={errors?.phone} width="md" />
+    </FormPage>
+  );
+}
+
+const NOTICES: Record<string, string> = {
+  'added-new': 'Added. A profile was started for this person: they finish it with Create a profile and receive their User Name.',
+  'added-existing': 'Added. This person already had a profile.',
+  'already-member': 'This person is already on your staff.',
+  unlocked: 'The account is unlocked.',
+  fixed: 'The details are corrected and the open partial matches are closed.',
+};
+
+export interface PersonPageProps {
+  ctx: ViewContext;
+  person: Profile;
+  orgs: Organization[];
+  actingOrgs: Organization[];
+  grants: GrantRow[];
+  applications: Application[];
+  locked: boolean;
+  notice: string;
+  errors?: FieldErrors;
+}
+
+export function PersonPage(props: PersonPageProps) {
+  const p = props.person;
+  const roleOptions: Array<[string, string]> = props.applications.flatMap((a) => a.roles.map((r) => [`${a.id}:${r}`, `${a.name}: ${r}`] as [string, string]));
+  const errorEntries = Object.entries(props.errors ?? {});
+  return (
+    <Layout ctx={props.ctx} title={`${p.first_name} ${p.last_name}`} hasErrors={errorEntries.length > 0}>
+      {errorEntries.length > 0 && <ErrorSummary errors={errorEntries} />}
+      {NOTICES[props.notice] && <Notice text={NOTICES[props.notice]!} />}
+      <h1>
+        {p.first_name} {p.last_name}
+      </h1>
+      <dl class="portal-summary">
+        <dt>User Name</dt>
+        <dd data-username>{p.user_name}</dd>
+        <dt>MEPID</dt>
+        <dd data-mepid>{p.mepid}</dd>
+        <dt>Profile</dt>
+        <dd>{p.status === 'active' ? 'Active' : 'Not yet completed by the person'}</dd>
+        <dt>Organizations</dt>
+        <dd>{props.orgs.map((o) => `${o.name} (${o.code})`).join('; ') || 'None'}</dd>
+      </dl>
+
+      <h2>Application roles</h2>
+      {props.grants.length === 0 ? (
+        <p>No roles in your organizations.</p>
+      ) : (
+        <table class="usa-table usa-table--borderless">
+          <caption class="usa-sr-only">Roles</caption>
+          <thead>
+            <tr>
+              <th scope="col">Application</th>
+              <th scope="col">Role</th>
+              <th scope="col">Organization</th>
+              <th scope="col">Action</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.grants.map((g) => (
+              <tr key={g.id}>
+                <th scope="row">{g.application_name}</th>
+                <td>{g.role}</td>
+                <td>{g.organization_name}</td>
+                <td>
+                  <form method="post" action={`/directory/people/${p.id}/roles/revoke`}>
+                    <CsrfField ctx={props.ctx} />
+                    <input type="hidden" name="organization" value={g.organization_code} />
+                    <input type="hidden" name="application" value={g.application_id} />
+                    <input type="hidden" name="role" value={g.role} />
+                    <button type="submit" class="usa-button usa-button--unstyled">
+                      Revoke<span class="usa-sr-only"> {g.application_name} {g.role}</span>
+                    </button>
+                  </form>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {props.actingOrgs.length > 0 && (
+        <form class="usa-form" method="post" action={`/directory/people/${p.id}/roles`}>
+          <CsrfField ctx={props.ctx} />
+          <h3>Grant a role</h3>
+          <SelectField name="organization" label="Organization" value={props.actingOrgs.length === 1 ? props.actingOrgs[0]!.code : undefined} options={props.actingOrgs.map((o) => [o.code, `${o.name} (${o.code})`])} error={props.errors?.organization} />
+          <SelectField name="applicationRole" label="Application and role" options={roleOptions} error={props.errors?.applicationRole} />
+          <button class="usa-button" type="submit">
+            Grant role
+          </button>
+        </form>
+      )}
+
+      <h2>Password and lockout</h2>
+      <p>You never choose a person's password: a reset gives a temporary one, shown once, that they must change at their next login.</p>
+      <div class="portal-actions">
+        <form method="post" action={`/directory/people/${p.id}/reset-password`}>
+          <CsrfField ctx={props.ctx} />
+          <button class="usa-button usa-button--secondary" type="submit">
+            Reset password
+          </button>
+        </form>
+        {props.locked && (
+          <form method="post" action={`/directory/people/${p.id}/unlock`}>
+            <CsrfField ctx={props.ctx} />
+            <button class="usa-button usa-button--outline" type="submit">
+              Unlock account
+            </button>
+          </form>
+        )}
+      </div>
+      {!props.locked && <p>The account is not locked.</p>}
+      <h2>Identity details</h2>
+      <p>
+        <a href={`/directory/people/${p.id}/fix`}>Correct name, date of birth or SSN</a> (for example, to resolve a partial match).
+      </p>
+    </Layout>
+  );
+}
+
+export function TemporaryPasswordPage({ ctx, person, password }: { ctx: ViewContext; person: Profile; password: string }) {
+  return (
+    <Layout ctx={ctx} title="Temporary password">
+      <h1>Temporary password for {person.first_name} {person.last_name}</h1>
+      <p class="usa-intro">Give this to {person.first_name} in person or by phone. It is shown only once.</p>
+      <p class="portal-secret" data-temporary-password>
+        {password}
+      </p>
+      <p>
+        User Name: <strong>{person.user_name}</strong>. They must choose their own password when they next log in. Every
+        place they were logged in has been signed out.
+      </p>
+      <a class="usa-button" href={`/directory/people/${person.id}`}>
+        Back to {person.first_name} {person.last_name}
+      </a>
+    </Layout>
+  );
+}
+
+export function FixDataPage({ ctx, person, values, errors }: { ctx: ViewContext; person: Profile; values: FormValues; errors?: FieldErrors }) {
+  return (
+    <FormPage
+      ctx={ctx}
+      caption={`${person.first_name} ${person.last_name} (${person.user_name})`}
+      title="Correct identity details"
+      action={`/directory/people/${person.id}/fix`}
+      errors={errors}
+      submitLabel="Save corrections"
+      intro={<p>Enter the details exactly as on the person's official documents. Open partial matches for this profile are closed.</p>}
+    >
+      <TextField name="firstName" label="First name" value={values.firstName} error={errors?.firstName} spellcheck={false} />
+      <TextField name="lastName" label="Last name" value={values.lastName} error={errors?.lastName} spellcheck={false} />
+      <DateField prefix="dob" legend="Date of birth" hint="For example: 3 27 1985" values={values} error={errors?.dobMonth} />
+      <TextField
+        name="ssn"
+        label="Social Security number"
+        optional
+        hint={person.ssn_last4 ? `Leave empty to keep the current one (ending in ${person.ssn_last4})` : 'None on record'}
+        value={values.ssn}
+        error={errors?.ssn}
+        inputMode="numeric"
+        autocomplete="off"
+        width="md"
+      />
+      <TextField name="email" label="Email address" optional type="email" value={values.email} error={errors?.email} />
+    </FormPage>
+  );
+}
+
+export function PeopleSearchPage({ ctx, q, result }: { ctx: ViewContext; q: string; result: Page<StaffRow> }) {
+  return (
+    <Layout ctx={ctx} title="Find a person">
+      <h1>Find a person</h1>
+      <SearchForm action="/directory/people" q={q} label="Last name (or Last, First), User Name or MEPID" />
+      {q && <p>{result.total === 1 ? '1 person' : `${result.total} people`}</p>}
+      {q && <StaffTable staff={result.items} />}
+      <Pager page={result.page} pages={result.pages} href={(page) => withQuery('/directory/people', { q, page })} />
+    </Layout>
+  );
+}
+
+export function ConflictsPage({ ctx, result }: { ctx: ViewContext; result: Page<ConflictRow> }) {
+  return (
+    <Layout ctx={ctx} title="Partial matches">
+      <h1>Partial matches to resolve</h1>
+      <p>
+        Someone's details matched a profile only in part. Correct the profile if it is wrong (the person can then try again),
+        or close the case.
+      </p>
+      {result.items.length === 0 ? (
+        <p>There are no open partial matches.</p>
+      ) : (
+        <table class="usa-table usa-table--borderless usa-table--stacked">
+          <caption class="usa-sr-only">Open partial matches</caption>
+          <thead>
+            <tr>
+              <th scope="col">Profile</th>
+              <th scope="col">Fields that differ</th>
+              <th scope="col">Submitted</th>
+              <th scope="col">When</th>
+              <th scope="col">Action</th>
+            </tr>
+          </thead>
+          <tbody>
+            {result.items.map((c) => {
+              const s = c.submitted as Record<string, string | null>;
+              return (
+                <tr key={c.id}>
+                  <th scope="row" data-label="Profile">
+                    <a href={`/directory/people/${c.profile_id}`}>
+                      {c.last_name}, {c.first_name} ({c.user_name})
+                    </a>
+                  </th>
+                  <td data-label="Fields that differ">{c.conflicting_fields.join(', ')}</td>
+                  <td data-label="Submitted">
+                    {s.firstName} {s.lastName}, born {s.dateOfBirth}, SSN ending {s.ssnLast4}
+                  </td>
+                  <td data-label="When">{c.created_at.toISOString().slice(0, 16).replace('T', ' ')}</td>
+                  <td data-label="Action">
+                    <form method="post" action={`/directory/conflicts/${c.id}/resolve`}>
+                      <CsrfField ctx={ctx} />
+                      <button type="submit" class="usa-button usa-button--unstyled">
+                        Close<span class="usa-sr-only"> case {c.id}</span>
+                      </button>
+                    </form>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+      <Pager page={result.page} pages={result.pages} href={(page) => withQuery('/directory/conflicts', { page })} />
+    </Layout>
+  );
+}
+
+export function AuditPage({ ctx, type, user, result }: { ctx: ViewContext; type: string; user: string; result: Page<AuditRow> }) {
+  return (
+    <Layout ctx={ctx} title="Audit log">
+      <h1>Audit log</h1>
+      <form class="usa-form margin-bottom-3" method="get" action="/directory/audit">
+        <SelectField name="type" label="Event" value={type} options={AUDIT_EVENT_TYPES.map((t) => [t, t])} />
+        <TextField name="user" label="User Name (who acted or was acted on)" value={user} spellcheck={false} />
+        <button class="usa-button" type="submit">
+          Filter
+        </button>
+      </form>
+      <p>{result.total === 1 ? '1 event' : `${result.total} events`}</p>
+      <table class="usa-table usa-table--borderless usa-table--stacked">
+        <caption class="usa-sr-only">Audit events, newest first</caption>
+        <thead>
+          <tr>
+            <th scope="col">When (UTC)</th>
+            <th scope="col">Event</th>
+            <th scope="col">By</th>
+            <th scope="col">About</th>
+            <th scope="col">From</th>
+            <th scope="col">Detail</th>
+          </tr>
+        </thead>
+        <tbody>
+          {result.items.map((e) => (
+            <tr key={e.id}>
+              <td data-label="When">{e.at.toISOString().slice(0, 19).replace('T', ' ')}</td>
+              <th scope="row" data-label="Event">
+                {e.type}
+              </th>
+              <td data-label="By">{e.actor ?? ''}</td>
+              <td data-label="About">{e.subject ?? ''}</td>
+              <td data-label="From">{e.ip ?? ''}</td>
+              <td data-label="Detail">{Object.entries((e.detail ?? {}) as Record<string, unknown>).map(([k, v]) => `${k}: ${String(v)}`).join(', ')}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <Pager page={result.page} pages={result.pages} href={(page) => withQuery('/directory/audit', { type, user, page })} />
+    </Layout>
+  );
+}
+
+export function ApplicationsPage({ ctx, applications }: { ctx: ViewContext; applications: Application[] }) {
+  return (
+    <Layout ctx={ctx} title="Applications and roles">
+      <h1>Applications and roles</h1>
+      <p>
+        Register a new application with <code>npm run cli -- app add</code>.
+      </p>
+      <table class="usa-table usa-table--borderless usa-table--stacked">
+        <caption class="usa-sr-only">Applications</caption>
+        <thead>
+          <tr>
+            <th scope="col">Application</th>
+            <th scope="col">Id</th>
+            <th scope="col">Access</th>
+            <th scope="col">Roles</th>
+          </tr>
+        </thead>
+        <tbody>
+          {applications.map((a) => (
+            <tr key={a.id}>
+              <th scope="row" data-label="Application">
+                {a.name}
+              </th>
+              <td data-label="Id">{a.id}</td>
+              <td data-label="Access">{a.access === 'open' ? 'Open to every profile' : 'Needs a role in an organization'}</td>
+              <td data-label="Roles">{a.roles.join(', ')}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Layout>
+  );
+}
+
+export function PublicAdministratorsPage({ ctx, q, result }: { ctx: ViewContext; q: string; result: Page<PublicAdministrator> }) {
+  return (
+    <Layout ctx={ctx} title="Find your Directory Administrator">
+      <h1>Find your Directory Administrator</h1>
+      <p class="usa-intro">
+        Directory Administrators give the staff of their school, district or organization access to the Department's
+        applications, and can reset their passwords.
+      </p>
+      <SearchForm action="/directory-administrators" q={q} label="Organization name or code" />
+      {result.items.length === 0 ? (
+        <p>{q ? 'No Directory Administrators found for that search.' : 'No Directory Administrators are listed yet.'}</p>
+      ) : (
+        <table class="usa-table usa-table--borderless usa-table--stacked">
+          <caption class="usa-sr-only">Directory Administrators</caption>
+          <thead>
+            <tr>
+              <th scope="col">Organization</th>
+              <th scope="col">Directory Administrator</th>
+              <th scope="col">Email</th>
+              <th scope="col">Phone</th>
+            </tr>
+          </thead>
+          <tbody>
+            {result.items.map((a) => (
+              <tr key={`${a.organization_id}-${a.profile_id}`}>
+                <th scope="row" data-label="Organization">
+                  {a.organization_name} ({a.organization_code})
+                </th>
+                <td data-label="Directory Administrator">
+                  {a.first_name} {a.last_name}
+                </td>
+                <td data-label="Email">{a.email ? <a href={`mailto:${a.email}`}>{a.email}</a> : ''}</td>
+                <td data-label="Phone">{a.phone ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <Pager page={result.page} pages={result.pages} href={(page) => withQuery('/directory-administrators', { q, page })} />
+      <p>Cannot find yours? Call the help desk at {ctx.helpdesk.phone}, {ctx.helpdesk.hours}.</p>
+    </Layout>
+  );
+}

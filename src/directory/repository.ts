@@ -1,0 +1,408 @@
+import { sql } from 'kysely';
+import type { Application, Db, Organization, Profile } from '../platform/db.ts';
+import { nameKey } from '../portal/identity.ts';
+
+/** SQL for organizations, applications, memberships, role grants and administrators. */
+
+export const PAGE_SIZE = 25;
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pages: number;
+}
+
+function paged<T>(items: T[], total: number, page: number): Page<T> {
+  return { items, total, page, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)) };
+}
+
+/** For LIKE patterns built from what a person typed. */
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+// Organizations
+
+export function findOrganizationByCode(db: Db, code: string): Promise<Organization | undefined> {
+  return db.selectFrom('organization').selectAll().where('code', '=', code).executeTakeFirst();
+}
+
+export function findOrganizationById(db: Db, id: string): Promise<Organization | undefined> {
+  return db.selectFrom('organization').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function searchOrganizations(db: Db, q: string, page: number, onlyIds?: string[]): Promise<Page<Organization>> {
+  let query = db.selectFrom('organization');
+  const term = q.trim();
+  if (term) {
+    query = /^\d+$/.test(term)
+      ? query.where('code', 'like', `${escapeLike(term)}%`)
+      : query.where(sql<string>`lower(name)`, 'like', `%${escapeLike(term.toLowerCase())}%`);
+  }
+  if (onlyIds) {
+    if (onlyIds.length === 0) return paged([], 0, page);
+    query = query.where((eb) => eb.or([eb('id', 'in', onlyIds), eb('district_id', 'in', onlyIds)]));
+  }
+  const [{ n }] = await query.select((eb) => eb.fn.countAll<string>().as('n')).execute() as [{ n: string }];
+  const items = await query.selectAll().orderBy('code').limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE).execute();
+  return paged(items, Number(n), page);
+}
+
+// Applications
+
+export function listApplications(db: Db): Promise<Application[]> {
+  return db.selectFrom('application').selectAll().orderBy('name').execute();
+}
+
+export function findApplication(db: Db, id: string): Promise<Application | undefined> {
+  return db.selectFrom('application').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function upsertApplication(db: Db, app: Omit<Application, 'created_at'>): Promise<void> {
+  await db
+    .insertInto('application')
+    .values(app)
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+}
+
+// Memberships
+
+export async function addMember(db: Db, organizationId: string, profileId: string, addedBy: string | null): Promise<boolean> {
+  const result = await db
+    .insertInto('organization_member')
+    .values({ organization_id: organizationId, profile_id: profileId, added_by: addedBy })
+    .onConflict((oc) => oc.columns(['organization_id', 'profile_id']).doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+export type StaffRow = Pick<Profile, 'id' | 'user_name' | 'mepid' | 'first_name' | 'last_name' | 'status'>;
+
+export async function listStaff(db: Db, organizationId: string, q: string, page: number): Promise<Page<StaffRow>> {
+  let query = db
+    .selectFrom('organization_member')
+    .innerJoin('profile', 'profile.id', 'organization_member.profile_id')
+    .where('organization_member.organization_id', '=', organizationId);
+  const term = q.trim();
+  if (term) {
+    const like = `%${escapeLike(term.toLowerCase())}%`;
+    query = query.where((eb) =>
+      eb.or([
+        eb(sql<string>`lower(profile.last_name)`, 'like', like),
+        eb(sql<string>`lower(profile.first_name)`, 'like', like),
+        eb(sql<string>`lower(profile.user_name)`, 'like', like),
+        eb('profile.mepid', '=', term),
+      ]),
+    );
+  }
+  const [{ n }] = (await query.select((eb) => eb.fn.countAll<string>().as('n')).execute()) as [{ n: string }];
+  const items = await query
+    .select(['profile.id', 'profile.user_name', 'profile.mepid', 'profile.first_name', 'profile.last_name', 'profile.status'])
+    .orderBy('profile.last_name')
+    .orderBy('profile.first_name')
+    .orderBy('profile.id')
+    .limit(PAGE_SIZE)
+    .offset((page - 1) * PAGE_SIZE)
+    .execute();
+  return paged(items, Number(n), page);
+}
+
+/** The organizations a person belongs to, as the policy needs them. */
+export function organizationsOf(db: Db, profileId: string): Promise<Organization[]> {
+  return db
+    .selectFrom('organization_member')
+    .innerJoin('organization', 'organization.id', 'organization_member.organization_id')
+    .selectAll('organization')
+    .where('organization_member.profile_id', '=', profileId)
+    .orderBy('organization.code')
+    .execute();
+}
+
+// People (department search)
+
+export async function searchPeople(db: Db, q: string, page: number): Promise<Page<StaffRow>> {
+  const term = q.trim();
+  if (!term) return paged([], 0, page);
+  let query = db.selectFrom('profile');
+  if (/^\d{8}$/.test(term)) query = query.where('mepid', '=', term);
+  else {
+    // "Last, First" or just a last name, folded the way identity matching folds names.
+    const [last, first] = term.split(',').map(nameKey);
+    query = query.where((eb) =>
+      eb.or([
+        eb('user_name', '=', term),
+        first
+          ? eb.and([eb('last_name_key', 'like', `${escapeLike(last!)}%`), eb('first_name_key', 'like', `${escapeLike(first)}%`)])
+          : eb('last_name_key', 'like', `${escapeLike(last!)}%`),
+      ]),
+    );
+  }
+  const [{ n }] = (await query.select((eb) => eb.fn.countAll<string>().as('n')).execute()) as [{ n: string }];
+  const items = await query
+    .select(['id', 'user_name', 'mepid', 'first_name', 'last_name', 'status'])
+    .orderBy('last_name_key')
+    .orderBy('first_name_key')
+    .orderBy('id')
+    .limit(PAGE_SIZE)
+    .offset((page - 1) * PAGE_SIZE)
+    .execute();
+  return paged(items, Number(n), page);
+}
+
+// Role grants
+
+export interface GrantRow {
+  id: string;
+  organization_code: string;
+  organization_name: string;
+  application_id: string;
+  application_name: string;
+  role: string;
+  granted_at: Date;
+}
+
+export function grantsOf(db: Db, profileId: string): Promise<GrantRow[]> {
+  return db
+    .selectFrom('role_grant')
+    .innerJoin('organization', 'organization.id', 'role_grant.organization_id')
+    .innerJoin('application', 'application.id', 'role_grant.application_id')
+    .select([
+      'role_grant.id',
+      'organization.code as organization_code',
+      'organization.name as organization_name',
+      'application.id as application_id',
+      'application.name as application_name',
+      'role_grant.role',
+      sql<Date>`role_grant.granted_at`.as('granted_at'),
+    ])
+    .where('role_grant.profile_id', '=', profileId)
+    .orderBy('application.name')
+    .orderBy('organization.code')
+    .execute();
+}
+
+export async function insertGrant(
+  db: Db,
+  grant: { profileId: string; organizationId: string; applicationId: string; role: string; grantedBy: string | null },
+): Promise<boolean> {
+  const result = await db
+    .insertInto('role_grant')
+    .values({
+      profile_id: grant.profileId,
+      organization_id: grant.organizationId,
+      application_id: grant.applicationId,
+      role: grant.role,
+      granted_by: grant.grantedBy,
+    })
+    .onConflict((oc) => oc.constraint('role_grant_unique').doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+export async function deleteGrant(
+  db: Db,
+  grant: { profileId: string; organizationId: string; applicationId: string; role: string },
+): Promise<boolean> {
+  const result = await db
+    .deleteFrom('role_grant')
+    .where('profile_id', '=', grant.profileId)
+    .where('organization_id', '=', grant.organizationId)
+    .where('application_id', '=', grant.applicationId)
+    .where('role', '=', grant.role)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+/** Applications a person may open: every open one, and restricted ones they hold a role in. */
+export function applicationsFor(db: Db, profileId: string): Promise<Application[]> {
+  return db
+    .selectFrom('application')
+    .selectAll()
+    .where((eb) =>
+      eb.or([
+        eb('access', '=', 'open'),
+        eb.exists(
+          eb
+            .selectFrom('role_grant')
+            .select('role_grant.id')
+            .whereRef('role_grant.application_id', '=', 'application.id')
+            .where('role_grant.profile_id', '=', profileId),
+        ),
+      ]),
+    )
+    .orderBy('name')
+    .execute();
+}
+
+// Directory Administrators
+
+export function administeredOrganizationIds(db: Db, profileId: string): Promise<string[]> {
+  return db
+    .selectFrom('directory_administrator')
+    .select('organization_id')
+    .where('profile_id', '=', profileId)
+    .execute()
+    .then((rows) => rows.map((r) => r.organization_id));
+}
+
+export async function designate(
+  db: Db,
+  d: { organizationId: string; profileId: string; email: string | null; phone: string | null; designatedBy: string | null },
+): Promise<void> {
+  await db
+    .insertInto('directory_administrator')
+    .values({ organization_id: d.organizationId, profile_id: d.profileId, email: d.email, phone: d.phone, designated_by: d.designatedBy })
+    .onConflict((oc) => oc.columns(['organization_id', 'profile_id']).doUpdateSet({ email: d.email, phone: d.phone }))
+    .execute();
+}
+
+export async function undesignate(db: Db, organizationId: string, profileId: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom('directory_administrator')
+    .where('organization_id', '=', organizationId)
+    .where('profile_id', '=', profileId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+export interface PublicAdministrator {
+  organization_id: string;
+  organization_code: string;
+  organization_name: string;
+  organization_type: string;
+  profile_id: string;
+  first_name: string;
+  last_name: string;
+  email: string | null;
+  phone: string | null;
+}
+
+/** D4: the public list, by organization name or code; only what administrators chose to publish. */
+export async function publicAdministrators(db: Db, q: string, page: number, organizationId?: string): Promise<Page<PublicAdministrator>> {
+  let query = db
+    .selectFrom('directory_administrator')
+    .innerJoin('organization', 'organization.id', 'directory_administrator.organization_id')
+    .innerJoin('profile', 'profile.id', 'directory_administrator.profile_id')
+    .where('organization.status', '=', 'active');
+  if (organizationId) query = query.where('organization.id', '=', organizationId);
+  const term = q.trim();
+  if (term) {
+    query = /^\d+$/.test(term)
+      ? query.where('organization.code', 'like', `${escapeLike(term)}%`)
+      : query.where(sql<string>`lower(organization.name)`, 'like', `%${escapeLike(term.toLowerCase())}%`);
+  }
+  const [{ n }] = (await query.select((eb) => eb.fn.countAll<string>().as('n')).execute()) as [{ n: string }];
+  const items = await query
+    .select([
+      'organization.id as organization_id',
+      'organization.code as organization_code',
+      'organization.name as organization_name',
+      'organization.type as organization_type',
+      'profile.id as profile_id',
+      'profile.first_name',
+      'profile.last_name',
+      'directory_administrator.email',
+      'directory_administrator.phone',
+    ])
+    .orderBy('organization.code')
+    .orderBy('profile.last_name')
+    .limit(PAGE_SIZE)
+    .offset((page - 1) * PAGE_SIZE)
+    .execute();
+  return paged(items, Number(n), page);
+}
+
+// Partial-match conflicts
+
+export interface ConflictRow {
+  id: string;
+  profile_id: string;
+  user_name: string;
+  first_name: string;
+  last_name: string;
+  conflicting_fields: string[];
+  submitted: unknown;
+  created_at: Date;
+}
+
+export async function openConflicts(db: Db, page: number, profileIds?: string[]): Promise<Page<ConflictRow>> {
+  let query = db
+    .selectFrom('match_conflict')
+    .innerJoin('profile', 'profile.id', 'match_conflict.profile_id')
+    .where('match_conflict.status', '=', 'open');
+  if (profileIds) query = query.where('match_conflict.profile_id', 'in', profileIds.length ? profileIds : ['00000000-0000-0000-0000-000000000000']);
+  const [{ n }] = (await query.select((eb) => eb.fn.countAll<string>().as('n')).execute()) as [{ n: string }];
+  const items = await query
+    .select([
+      'match_conflict.id',
+      'match_conflict.profile_id',
+      'profile.user_name',
+      'profile.first_name',
+      'profile.last_name',
+      'match_conflict.conflicting_fields',
+      'match_conflict.submitted',
+      sql<Date>`match_conflict.created_at`.as('created_at'),
+    ])
+    .orderBy('match_conflict.id')
+    .limit(PAGE_SIZE)
+    .offset((page - 1) * PAGE_SIZE)
+    .execute();
+  return paged(items, Number(n), page);
+}
+
+export async function resolveConflicts(db: Db, profileId: string, resolvedBy: string, conflictId?: string): Promise<number> {
+  let query = db
+    .updateTable('match_conflict')
+    .set({ status: 'resolved', resolved_at: new Date(), resolved_by: resolvedBy })
+    .where('profile_id', '=', profileId)
+    .where('status', '=', 'open');
+  if (conflictId) query = query.where('id', '=', conflictId);
+  const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+// Audit log
+
+export interface AuditRow {
+  id: string;
+  at: Date;
+  type: string;
+  actor: string | null;
+  subject: string | null;
+  ip: string | null;
+  detail: unknown;
+}
+
+export async function auditLog(
+  db: Db,
+  filter: { type?: string; userName?: string },
+  page: number,
+): Promise<Page<AuditRow>> {
+  let query = db
+    .selectFrom('audit_event')
+    .leftJoin('profile as actor', 'actor.id', 'audit_event.actor_id')
+    .leftJoin('profile as subject', 'subject.id', 'audit_event.subject_id');
+  if (filter.type) query = query.where('audit_event.type', '=', filter.type);
+  if (filter.userName) {
+    const u = filter.userName;
+    query = query.where((eb) => eb.or([eb('actor.user_name', '=', u), eb('subject.user_name', '=', u)]));
+  }
+  const [{ n }] = (await query.select((eb) => eb.fn.countAll<string>().as('n')).execute()) as [{ n: string }];
+  const items = await query
+    .select([
+      'audit_event.id',
+      sql<Date>`audit_event.at`.as('at'),
+      'audit_event.type',
+      'actor.user_name as actor',
+      'subject.user_name as subject',
+      'audit_event.ip',
+      'audit_event.detail',
+    ])
+    .orderBy('audit_event.id', 'desc')
+    .limit(PAGE_SIZE)
+    .offset((page - 1) * PAGE_SIZE)
+    .execute();
+  return paged(items, Number(n), page);
+}

@@ -1,0 +1,361 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { clientIp, requireLogin, type Portal } from '../app.tsx';
+import { AUDIT_EVENT_TYPES } from '../platform/audit.ts';
+import type { Organization, Profile } from '../platform/db.ts';
+import { errors } from '../platform/errors.ts';
+import { optionalText, parseForm } from '../platform/forms.ts';
+import { pageNumber, queryText } from '../platform/views/list.tsx';
+import { identityFields, parseDateOfBirth, ssnField } from '../portal/person-fields.ts';
+import { findProfileById, findProfileByUserName } from '../portal/profile-repository.ts';
+import * as pages from './pages.tsx';
+import { can, isDepartment, type Action, type Actor, type Resource } from './policy.ts';
+import * as repo from './repository.ts';
+import * as service from './service.ts';
+
+/**
+ * Directory Administration (SPEC D3–D5). Every handler: who is asking (`actor`), may
+ * they (`authorize`, i.e. `can`), then one service call and a page or a redirect.
+ */
+
+const staffFields = {
+  firstName: identityFields.firstName,
+  lastName: identityFields.lastName,
+  ssn: ssnField,
+  dobMonth: z.string(),
+  dobDay: z.string(),
+  dobYear: z.string(),
+  email: optionalText('email address', 254).refine((s) => s === null || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s), 'Enter an email address in the correct format, like name@example.com'),
+};
+
+const designateFields = {
+  username: z.string().trim().min(1, 'Enter the User Name of the person to designate').max(100, 'Enter a User Name'),
+  email: staffFields.email,
+  phone: optionalText('phone number', 30),
+};
+
+const organizationField = z.string().regex(/^\d{8}$/, 'Select an organization');
+/** The grant form offers application and role as one choice, "sims:user". */
+const grantFields = {
+  organization: organizationField,
+  applicationRole: z.string().regex(/^[a-z0-9][a-z0-9_-]*:[A-Za-z0-9_-]+$/, 'Select an application and role'),
+};
+const revokeFields = {
+  organization: organizationField,
+  application: z.string().min(1).max(63),
+  role: z.string().min(1).max(63),
+};
+
+export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
+  const { db } = portal;
+
+  async function actorOf(request: FastifyRequest, reply: FastifyReply): Promise<Actor | null> {
+    if (!requireLogin(request, reply)) return null;
+    return service.loadActor(db, request.session!.profile);
+  }
+
+  /** The only place a directory route decides "no": a 403 page that shows no data. */
+  function authorize(actor: Actor, action: Action, resource: Resource): void {
+    if (!can(actor, action, resource)) throw errors.forbidden();
+  }
+
+  async function organization(code: string): Promise<Organization> {
+    const org = /^\d{8}$/.test(code) ? await repo.findOrganizationByCode(db, code) : undefined;
+    if (!org) throw errors.notFound();
+    return org;
+  }
+
+  async function person(id: string): Promise<{ profile: Profile; orgs: Organization[] }> {
+    const profile = z.uuid().safeParse(id).success ? await findProfileById(db, id) : undefined;
+    if (!profile) throw errors.notFound();
+    return { profile, orgs: await repo.organizationsOf(db, profile.id) };
+  }
+
+  const params = (request: FastifyRequest) => request.params as Record<string, string>;
+  const query = (request: FastifyRequest) => request.query as Record<string, unknown>;
+
+  app.get('/directory', async (request, reply) => {
+    const actor = await actorOf(request, reply);
+    if (!actor) return reply;
+    if (!isDepartment(actor) && actor.administers.size === 0) throw errors.forbidden();
+    const orgs = await repo.searchOrganizations(db, '', 1, isDepartment(actor) ? undefined : [...actor.administers]);
+    const conflicts = isDepartment(actor) ? (await repo.openConflicts(db, 1)).total : 0;
+    return reply.page(<pages.DirectoryHome ctx={request.view} department={isDepartment(actor)} organizations={orgs} openConflicts={conflicts} />);
+  });
+
+  app.get('/directory/organizations', async (request, reply) => {
+    const actor = await actorOf(request, reply);
+    if (!actor) return reply;
+    if (!isDepartment(actor) && actor.administers.size === 0) throw errors.forbidden();
+    const q = queryText(query(request).q);
+    const result = await repo.searchOrganizations(db, q, pageNumber(query(request).page), isDepartment(actor) ? undefined : [...actor.administers]);
+    return reply.page(<pages.OrganizationList ctx={request.view} q={q} result={result} />);
+  });
+
+  app.get('/directory/organizations/:code', async (request, reply) => {
+    const actor = await actorOf(request, reply);
+    if (!actor) return reply;
+    const org = await organization(params(request).code!);
+    authorize(actor, 'organization.view', { kind: 'organization', org });
+    const q = queryText(query(request).q);
+    const [staff, admins, district] = await Promise.all([
+      repo.listStaff(db, org.id, q, pageNumber(query(request).page)),
+      repo.publicAdministrators(db, '', 1, org.id),
+      org.district_id ? repo.findOrganizationById(db, org.district_id) : undefined,
+    ]);
+    return reply.page(
+      <pages.OrganizationPage
+        ctx={request.view}
+        org={org}
+        district={district}
+        staff={staff}
+        q={q}
+        administrators={admins.items}
+        canDesignate={can(actor, 'diradmin.designate', { kind: 'organization', org })}
+      />,
+    );
+  });
+
+  app.get('/directory/organizations/:code/staff/new', async (request, reply) => {
+    const actor = await actorOf(request, reply);
+    if (!actor) return reply;
+    const org = await organization(params(request).code!);
+    authorize(actor, 'staff.add', { kind: 'organization', org });
+    return reply.page(<pages.AddStaffPage ctx={request.view} org={org} values={{}} />);
+  });
+
+  app.post('/directory/organizations/:code/staff/new', async (request, reply) => {
+    const actor = await actorOf(request, reply);
+    if (!actor) return reply;
+    const org = await organization(params(request).code!);
+    authorize(actor, 'staff.add', { kind: 'organization', org });
+    const form = parseForm(staffFields, request.body);
+    const dob = parseDateOfBirth(form.values);
+    if (!form.ok || 'error' in dob) {
+      const fieldErrors = { ...(form.ok ? {} : form.errors), ...('error' in dob ? { dobMonth: dob.error } : {}) };
+      return reply.page(<pages.AddStaffPage ctx={request.view} org={org} values={form.values} errors={fieldErrors} />, 422);
+    }
+    const result = await service.addStaffMember(
+      db,
+      portal.accounts,
+      actor,
+      org,
+      { firstName: form.data.firstName, lastName: form.data.lastName, dateOfBirth: dob.date, ssnDigits: form.data.ssn, email: form.data.email },
+      clientIp(request),
+    );
+    if (result.kind === 'conflict') {
+      const message = 'These details conflict with an existing profile. The conflict has been sent to the Department to resolve.';
+      return reply.page(<pages.AddStaffPage ctx={request.view} org={org} values={form.values} errors={{ firstName: message }} />, 409);
+    }
+    return reply.redirect(`/directory/people/${result.profileId}?notice=${result.kind === 'added' ? (result.existing ? 'added-existing' : 'added-new') : 'already-member'}`, 303);
+  });
+
+  app.get('/directory/organizations/:code/administrators/new', async (request, reply) => {
+    const actor = await actorOf(request, reply);
+    if (!actor) return reply;
+    const org = await organization(params(request).code!);
+    authorize(actor, 'diradmin.designate', { kind: 'organization', org });
+    return reply.page(<pages.DesignatePage ctx={request.view} org={org} values={{}} />);
+  });
+
+  app.post('/directory/organizations/:code/administrators/new', async (request, reply) => {
+    const actor = await actorOf(request, reply);
+    if (!actor) return reply;
+    const org = await organization(params(request).code!);
+    authorize(actor, 'diradmin.designate', { kind: 'organization', org });
+    const form = parseForm(designateFields, request.body);
+    if (!form.ok) return reply.page(<pages.DesignatePage ctx={request.view} org={org} values={form.values} errors={form.errors} />, 422);
+    const target = await findProfileByUserName(db, form.data.username);
+    if (!target || target.status !== 'active') {
+      const message = 'There is no active profile with that User Name. User Names are case-sensitive';
+      return reply.page(<pages.DesignatePage ctx={request.view} org={org} values={form.values} errors={{ username: message }} />, 422);
+    }
+    await service.designateAdministrator(db, actor, org, target, { email: form.data.email, phone: form.data.phone }, clientIp(request));
+    return reply.redirect(`/directory/organizations/${org.code}`, 303);
+  });
+
+  app.post('/directory/organizations/:code/administrators/:profileId/revoke', async (request, reply) => {
+    const actor = await actorOf(request, reply);
+    if (!actor) return reply;
+    const org = await organization(params(request).code!);
+    authorize(actor, 'diradmin.designate', { kind: 'organization', org });
+    const id = params(request).profileId!;
+    if (!z.uuid().safeParse(id).success) throw errors.notFound();
+    await service.revokeAdministrator(db, actor, org, id, clientIp(request));
+    return reply.redirect(`/directory/organizations/${org.code}`, 303);
+  });
+
+  app.get('/directory/people/:id', async (request, reply) => {
+    const actor = await actorOf(request, reply);
+    if (!actor) return reply;
+    const { profile, orgs } = await person(params(request).id!);
+    authorize(actor, 'person.view', { kind: 'person', orgs });
+    return reply.page(await personPage(request, actor, profile, orgs));
+  });
+
+  async function personPage(request: FastifyRequest, actor: Actor, profile: Profile, orgs: Organization[], extra: Partial<pages.PersonPageProps> = {}) {
+    const [grants, applications, locked] = await Promise.all([
+      repo.grantsOf(db, profile.id),
+      repo.listApplications(db),
+      db.selectFrom('login_throttle').select('key').where('key', 'in', [`user:${profile.user_name}`, `hint:${profile.id}`]).where('locked_until', '>', new Date()).execute(),
+    ]);
+    const actingOrgs = orgs.filter((org) => can(actor, 'role.grant', { kind: 'organization', org }));
+    return (
+      <pages.PersonPage
+        ctx={request.view}
+        person={profile}
+        orgs={orgs}
+        actingOrgs={actingOrgs}
+        grants={grants.filter((g) => actingOrgs.some((o) => o.code === g.organization_code))}
+        applications={applications.filter((a) => a.access === 'restricted' && a.id !== 'directory')}
+        locked={locked.length > 0}
+        notice={queryText(query(request).notice)}
+        {...extra}
+      />
+    );
+  }
+
+  app.post('/directory/people/:id/roles', async (request, reply) => {
+    const actor = await actorOf(request, reply);
+    if (!actor) return reply;
+    const { profile, orgs } = await person(params(request).id!);
+    authorize(actor, 'person.view', { kind: 'person', orgs });
+    const form = parseForm(grantFields, request.body);
+    const [applicationId, role] = form.ok ? form.data.applicationRole.split(':') : [];
+    const org = form.ok ? orgs.find((o) => o.code === form.data.organization) : undefined;
+    const application = applicationId ? await repo.findApplication(db, applicationId) : undefined;
+    if (!form.ok || !org || !application || !role || !application.roles.includes(role) || application.id === 'directory') {
+      const fieldErrors = form.ok ? { organization: 'Choose one of this person’s organizations, an application and one of its roles' } : form.errors;
+      return reply.page(await personPage(request, actor, profile, orgs, { errors: fieldErrors }), 422);
+    }
+    authorize(actor, 'role.grant', { kind: 'organization', org });
+    await service.grantRole(db, actor, { person: profile, org, app: application, role }, clientIp(request));
+    return reply.redirect(`/directory/people/${profile.id}`, 303);
+  });
+
+  app.post('/directory/people/:id/roles/revoke', async (request, reply) => {
+    const actor = await actorOf(request, reply);
+    if (!actor) return reply;
+    const { profile, orgs } = await person(params(request).id!);
+    authorize(actor, 'person.view', { kind: 'person', orgs });
+    const form = parseForm(revokeFields, request.body);
+    if (!form.ok) throw errors.badRequest();
+    const org = orgs.find((o) => o.code === form.data.organization);
+    const application = await repo.findApplication(db, form.data.application);
+    if (!org || !application) throw errors.notFound();
+    authorize(actor, 'role.grant', { kind: 'organization', org });
+    await service.revokeRole(db, actor, { person: profile, org, app: application, role: form.data.role }, clientIp(request));
+    return reply.redirect(`/directory/people/${profile.id}`, 303);
+  });
+
+  app.post('/directory/people/:id/reset-password', async (request, reply) => {
+    const actor = await actorOf(request, reply);
+    if (!actor) return reply;
+    const { profile, orgs } = await person(params(request).id!);
+    authorize(actor, 'person.resetPassword', { kind: 'person', orgs });
+    const temporary = await service.resetPassword(db, actor, profile, clientIp(request));
+    // Shown in this response only: never stored in clear, never in a URL, never again.
+    return reply.page(<pages.TemporaryPasswordPage ctx={request.view} person={profile} password={temporary} />);
+  });
+
+  app.post('/directory/people/:id/unlock', async (request, reply) => {
+    const actor = await actorOf(request, reply);
+    if (!actor) return reply;
+    const { profile, orgs } = await person(params(request).id!);
+    authorize(actor, 'person.unlock', { kind: 'person', orgs });
+    await service.unlockAccount(db, actor, profile, clientIp(request));
+    return reply.redirect(`/directory/people/${profile.id}?notice=unlocked`, 303);
+  });
+
+  app.get('/directory/people/:id/fix', async (request, reply) => {
+    const actor = await actorOf(request, reply);
+    if (!actor) return reply;
+    const { profile, orgs } = await person(params(request).id!);
+    authorize(actor, 'person.fixData', { kind: 'person', orgs });
+    const [year, month, day] = (profile.date_of_birth ?? '--').split('-');
+    const values = { firstName: profile.first_name, lastName: profile.last_name, dobMonth: month ? String(Number(month)) : '', dobDay: day ? String(Number(day)) : '', dobYear: year };
+    return reply.page(<pages.FixDataPage ctx={request.view} person={profile} values={values} />);
+  });
+
+  app.post('/directory/people/:id/fix', async (request, reply) => {
+    const actor = await actorOf(request, reply);
+    if (!actor) return reply;
+    const { profile, orgs } = await person(params(request).id!);
+    authorize(actor, 'person.fixData', { kind: 'person', orgs });
+    const schema = { ...staffFields, ssn: z.string().transform((s) => s.trim()).pipe(z.union([z.literal(''), ssnField])) };
+    const form = parseForm(schema, request.body);
+    const dob = parseDateOfBirth(form.values);
+    if (!form.ok || 'error' in dob) {
+      const fieldErrors = { ...(form.ok ? {} : form.errors), ...('error' in dob ? { dobMonth: dob.error } : {}) };
+      return reply.page(<pages.FixDataPage ctx={request.view} person={profile} values={form.values} errors={fieldErrors} />, 422);
+    }
+    const outcome = await service.fixPersonData(
+      db,
+      portal.accounts,
+      actor,
+      profile,
+      { firstName: form.data.firstName, lastName: form.data.lastName, dateOfBirth: dob.date, ssnDigits: form.data.ssn || null },
+      clientIp(request),
+    );
+    if (outcome === 'ssn-taken') {
+      const message = 'This Social Security number belongs to another profile. Call the Department help desk';
+      return reply.page(<pages.FixDataPage ctx={request.view} person={profile} values={form.values} errors={{ ssn: message }} />, 409);
+    }
+    return reply.redirect(`/directory/people/${profile.id}?notice=fixed`, 303);
+  });
+
+  // Department console (SPEC D5).
+
+  app.get('/directory/people', async (request, reply) => {
+    const actor = await actorOf(request, reply);
+    if (!actor) return reply;
+    authorize(actor, 'person.search', { kind: 'system' });
+    const q = queryText(query(request).q);
+    const result = await repo.searchPeople(db, q, pageNumber(query(request).page));
+    return reply.page(<pages.PeopleSearchPage ctx={request.view} q={q} result={result} />);
+  });
+
+  app.get('/directory/conflicts', async (request, reply) => {
+    const actor = await actorOf(request, reply);
+    if (!actor) return reply;
+    authorize(actor, 'conflict.resolve', { kind: 'system' });
+    const result = await repo.openConflicts(db, pageNumber(query(request).page));
+    return reply.page(<pages.ConflictsPage ctx={request.view} result={result} />);
+  });
+
+  app.post('/directory/conflicts/:id/resolve', async (request, reply) => {
+    const actor = await actorOf(request, reply);
+    if (!actor) return reply;
+    authorize(actor, 'conflict.resolve', { kind: 'system' });
+    const id = params(request).id!;
+    const row = /^\d{1,18}$/.test(id) ? await db.selectFrom('match_conflict').select('profile_id').where('id', '=', id).executeTakeFirst() : undefined;
+    if (!row) throw errors.notFound();
+    await service.resolveConflict(db, actor, id, row.profile_id, clientIp(request));
+    return reply.redirect('/directory/conflicts', 303);
+  });
+
+  app.get('/directory/audit', async (request, reply) => {
+    const actor = await actorOf(request, reply);
+    if (!actor) return reply;
+    authorize(actor, 'audit.read', { kind: 'system' });
+    const type = queryText(query(request).type);
+    const user = queryText(query(request).user);
+    const filter = { type: (AUDIT_EVENT_TYPES as string[]).includes(type) ? type : undefined, userName: user || undefined };
+    const result = await repo.auditLog(db, filter, pageNumber(query(request).page));
+    return reply.page(<pages.AuditPage ctx={request.view} type={filter.type ?? ''} user={user} result={result} />);
+  });
+
+  app.get('/directory/applications', async (request, reply) => {
+    const actor = await actorOf(request, reply);
+    if (!actor) return reply;
+    authorize(actor, 'application.manage', { kind: 'system' });
+    return reply.page(<pages.ApplicationsPage ctx={request.view} applications={await repo.listApplications(db)} />);
+  });
+
+  // D4: public, no login.
+  app.get('/directory-administrators', async (request, reply) => {
+    const q = queryText(query(request).q);
+    const result = await repo.publicAdministrators(db, q, pageNumber(query(request).page));
+    return reply.page(<pages.PublicAdministratorsPage ctx={request.view} q={q} result={result} />);
+  });
+}

@@ -1,0 +1,290 @@
+import { randomInt } from 'node:crypto';
+import { sql } from 'kysely';
+import { audit } from '../platform/audit.ts';
+import type { Application, Db, Organization, Profile } from '../platform/db.ts';
+import { createProfile, ssnFields, type AccountRules } from '../portal/accounts.ts';
+import { hashSecret } from '../portal/hashing.ts';
+import { classifyMatch, nameKey } from '../portal/identity.ts';
+import { accountKey } from '../portal/login.ts';
+import * as profiles from '../portal/profile-repository.ts';
+import { endAllSessions } from '../portal/sessions.ts';
+import { unlock } from '../portal/throttle.ts';
+import type { Actor } from './policy.ts';
+import * as repo from './repository.ts';
+
+/**
+ * Directory administration: the rules (SPEC D1–D5). Callers have already asked `can`;
+ * every change here is audited with who did it.
+ */
+
+/** The agency's application catalog (SPEC D2), present on every start. */
+export const APPLICATION_CATALOG: Array<Omit<Application, 'created_at'>> = [
+  { id: 'directory', name: 'Directory Administration', description: 'Manage staff, application roles and passwords for your organization.', access: 'restricted', roles: ['administrator'], launch_url: '/directory' },
+  { id: 'elar', name: 'ELAR', description: 'Educator Licensure And Renewal, including MECC job matching.', access: 'open', roles: ['user'], launch_url: '/elar' },
+  { id: 'mdcs', name: 'MDCS', description: 'Collect and submit school and district data.', access: 'restricted', roles: ['user', 'approver'], launch_url: null },
+  { id: 'sims', name: 'SIMS', description: 'Student Information Management System.', access: 'restricted', roles: ['user', 'submitter'], launch_url: null },
+  { id: 'dropbox', name: 'Drop Box Central', description: 'Exchange files securely with the Department.', access: 'restricted', roles: ['user'], launch_url: null },
+  { id: 'nclb-rca', name: 'NCLB Report Card Assistant', description: 'Prepare school and district report cards.', access: 'restricted', roles: ['user'], launch_url: null },
+  { id: 'techplan', name: 'TechPlan', description: 'District technology plans.', access: 'restricted', roles: ['user', 'approver'], launch_url: null },
+  { id: 'data-collections', name: 'Data collections', description: 'Student and educator data collections, including Cycle reporting.', access: 'restricted', roles: ['user', 'submitter'], launch_url: null },
+];
+
+export async function seedApplicationCatalog(db: Db): Promise<void> {
+  for (const app of APPLICATION_CATALOG) await repo.upsertApplication(db, app);
+}
+
+export async function loadActor(db: Db, profile: Profile): Promise<Actor> {
+  return { profile, administers: new Set(await repo.administeredOrganizationIds(db, profile.id)) };
+}
+
+export interface StaffIdentity {
+  firstName: string;
+  lastName: string;
+  dateOfBirth: string;
+  ssnDigits: string;
+  email: string | null;
+}
+
+export type AddStaffResult =
+  | { kind: 'added'; profileId: string; existing: boolean }
+  | { kind: 'already-member'; profileId: string }
+  | { kind: 'conflict' };
+
+/**
+ * D3 add staff: find the person by the identity rule, or enter them as a new pre-created
+ * profile (P3 case 2) that they complete themselves. A partial match is not guessed at:
+ * it is recorded for the department like any other.
+ */
+export async function addStaffMember(
+  db: Db,
+  rules: AccountRules,
+  actor: Actor,
+  org: Organization,
+  person: StaffIdentity,
+  ip: string | null,
+): Promise<AddStaffResult> {
+  return db.transaction().execute(async (tx) => {
+    const ssn = ssnFields(rules, person.ssnDigits);
+    const keys = { firstNameKey: nameKey(person.firstName), lastNameKey: nameKey(person.lastName), dateOfBirth: person.dateOfBirth, ssnHash: ssn.hash };
+    const match = classifyMatch(keys, await profiles.findMatchCandidates(tx, keys));
+    if (match.kind === 'partial') {
+      await profiles.recordMatchConflict(tx, match.profileId, match.conflicts, {
+        firstName: person.firstName,
+        lastName: person.lastName,
+        dateOfBirth: person.dateOfBirth,
+        ssnLast4: ssn.last4,
+        reportedBy: actor.profile.user_name,
+      });
+      await audit(tx, { type: 'match.partial', actorId: actor.profile.id, subjectId: match.profileId, ip, detail: { via: 'staff.add', organization: org.code } });
+      return { kind: 'conflict' };
+    }
+    let profileId: string;
+    let existing = true;
+    if (match.kind === 'none') {
+      const created = await createProfile(
+        tx,
+        {
+          firstName: person.firstName,
+          middleName: null,
+          lastName: person.lastName,
+          dateOfBirth: person.dateOfBirth,
+          ssn,
+          email: person.email,
+          phone: null,
+          addressLine1: null,
+          addressLine2: null,
+          city: null,
+          state: null,
+          postalCode: null,
+          previousLastName: null,
+          priorLicenseNumber: null,
+        },
+        null,
+        { actorId: actor.profile.id, ip },
+      );
+      profileId = created.id;
+      existing = false;
+    } else {
+      profileId = match.profileId;
+    }
+    if (!(await repo.addMember(tx, org.id, profileId, actor.profile.id))) return { kind: 'already-member', profileId };
+    await audit(tx, { type: 'staff.added', actorId: actor.profile.id, subjectId: profileId, ip, detail: { organization: org.code, existing } });
+    return { kind: 'added', profileId, existing };
+  });
+}
+
+export class DirectoryRuleError extends Error {}
+
+export async function grantRole(
+  db: Db,
+  actor: Actor | null,
+  grant: { person: Profile; org: Organization; app: Application; role: string },
+  ip: string | null,
+): Promise<boolean> {
+  if (!grant.app.roles.includes(grant.role)) throw new DirectoryRuleError(`${grant.app.name} has no role "${grant.role}"`);
+  return db.transaction().execute(async (tx) => {
+    // A role in an organization makes the person one of its staff.
+    await repo.addMember(tx, grant.org.id, grant.person.id, actor?.profile.id ?? null);
+    const granted = await repo.insertGrant(tx, {
+      profileId: grant.person.id,
+      organizationId: grant.org.id,
+      applicationId: grant.app.id,
+      role: grant.role,
+      grantedBy: actor?.profile.id ?? null,
+    });
+    if (granted) {
+      await audit(tx, {
+        type: 'role.granted',
+        actorId: actor?.profile.id ?? null,
+        subjectId: grant.person.id,
+        ip,
+        detail: { organization: grant.org.code, application: grant.app.id, role: grant.role },
+      });
+    }
+    return granted;
+  });
+}
+
+export async function revokeRole(
+  db: Db,
+  actor: Actor | null,
+  grant: { person: Profile; org: Organization; app: Application; role: string },
+  ip: string | null,
+): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    const revoked = await repo.deleteGrant(tx, { profileId: grant.person.id, organizationId: grant.org.id, applicationId: grant.app.id, role: grant.role });
+    if (revoked) {
+      await audit(tx, {
+        type: 'role.revoked',
+        actorId: actor?.profile.id ?? null,
+        subjectId: grant.person.id,
+        ip,
+        detail: { organization: grant.org.code, application: grant.app.id, role: grant.role },
+      });
+    }
+    return revoked;
+  });
+}
+
+const TEMPORARY_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789';
+
+/**
+ * Letters and digits only, so it passes the agency policy; 12 characters from 56 symbols
+ * (about 70 bits), so it passes the nist policy and is never a common password.
+ */
+export function temporaryPassword(): string {
+  for (;;) {
+    const candidate = Array.from({ length: 12 }, () => TEMPORARY_ALPHABET[randomInt(TEMPORARY_ALPHABET.length)]).join('');
+    if (/\d/.test(candidate) && /[A-Za-z]/.test(candidate)) return candidate;
+  }
+}
+
+/**
+ * D3 reset: the administrator never chooses the password. A one-time temporary password
+ * is shown once; the person must choose their own at next login. Every session ends and
+ * a lockout is lifted.
+ */
+export async function resetPassword(db: Db, actor: Actor, person: Profile, ip: string | null): Promise<string> {
+  const password = temporaryPassword();
+  const passwordHash = await hashSecret(password);
+  await db.transaction().execute(async (tx) => {
+    await profiles.setPassword(tx, person.id, passwordHash, true);
+    if (person.status === 'precreated') {
+      await tx.updateTable('profile').set({ status: 'active' }).where('id', '=', person.id).execute();
+    }
+    await endAllSessions(tx, person.id);
+    await unlock(tx, accountKey(person.user_name));
+    await audit(tx, { type: 'password.reset', actorId: actor.profile.id, subjectId: person.id, ip, detail: { by: 'administrator' } });
+  });
+  return password;
+}
+
+export async function unlockAccount(db: Db, actor: Actor, person: Profile, ip: string | null): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    const account = await unlock(tx, accountKey(person.user_name));
+    const hint = await unlock(tx, `hint:${person.id}`);
+    await audit(tx, { type: 'account.unlocked', actorId: actor.profile.id, subjectId: person.id, ip, detail: { account, hint } });
+    return account || hint;
+  });
+}
+
+export interface IdentityFix {
+  firstName: string;
+  lastName: string;
+  dateOfBirth: string;
+  ssnDigits: string | null;
+}
+
+/**
+ * D3 fix the data behind a partial match: correct the record so the person's own answers
+ * match it, and close the open conflicts. An SSN already on another profile is refused.
+ */
+export async function fixPersonData(
+  db: Db,
+  rules: AccountRules,
+  actor: Actor,
+  person: Profile,
+  fix: IdentityFix,
+  ip: string | null,
+): Promise<'fixed' | 'ssn-taken'> {
+  return db.transaction().execute(async (tx) => {
+    const ssn = fix.ssnDigits ? ssnFields(rules, fix.ssnDigits) : null;
+    if (ssn) {
+      const other = await tx.selectFrom('profile').select('id').where('ssn_hash', '=', ssn.hash).where('id', '!=', person.id).executeTakeFirst();
+      if (other) return 'ssn-taken';
+    }
+    const changed = [
+      fix.firstName !== person.first_name && 'firstName',
+      fix.lastName !== person.last_name && 'lastName',
+      fix.dateOfBirth !== person.date_of_birth && 'dateOfBirth',
+      ssn && ssn.hash !== person.ssn_hash && 'ssn',
+    ].filter((f): f is string => Boolean(f));
+    await tx
+      .updateTable('profile')
+      .set({
+        first_name: fix.firstName,
+        last_name: fix.lastName,
+        first_name_key: nameKey(fix.firstName),
+        last_name_key: nameKey(fix.lastName),
+        date_of_birth: fix.dateOfBirth,
+        ...(ssn ? { ssn_hash: ssn.hash, ssn_last4: ssn.last4 } : {}),
+        updated_at: sql`now()`,
+      })
+      .where('id', '=', person.id)
+      .execute();
+    const resolved = await repo.resolveConflicts(tx, person.id, actor.profile.id);
+    await audit(tx, { type: 'profile.fixed', actorId: actor.profile.id, subjectId: person.id, ip, detail: { changed: changed.join(','), conflictsResolved: resolved } });
+    return 'fixed';
+  });
+}
+
+export async function resolveConflict(db: Db, actor: Actor, conflictId: string, profileId: string, ip: string | null): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    const n = await repo.resolveConflicts(tx, profileId, actor.profile.id, conflictId);
+    if (n > 0) await audit(tx, { type: 'conflict.resolved', actorId: actor.profile.id, subjectId: profileId, ip, detail: { conflict: conflictId } });
+    return n > 0;
+  });
+}
+
+export async function designateAdministrator(
+  db: Db,
+  actor: Actor | null,
+  org: Organization,
+  person: Profile,
+  contacts: { email: string | null; phone: string | null },
+  ip: string | null,
+): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    await repo.designate(tx, { organizationId: org.id, profileId: person.id, ...contacts, designatedBy: actor?.profile.id ?? null });
+    await repo.addMember(tx, org.id, person.id, actor?.profile.id ?? null);
+    await audit(tx, { type: 'diradmin.designated', actorId: actor?.profile.id ?? null, subjectId: person.id, ip, detail: { organization: org.code } });
+  });
+}
+
+export async function revokeAdministrator(db: Db, actor: Actor, org: Organization, profileId: string, ip: string | null): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    const revoked = await repo.undesignate(tx, org.id, profileId);
+    if (revoked) await audit(tx, { type: 'diradmin.revoked', actorId: actor.profile.id, subjectId: profileId, ip, detail: { organization: org.code } });
+    return revoked;
+  });
+}
