@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -41,7 +41,14 @@ export interface RunningPortal {
   stop(): Promise<void>;
 }
 
-export async function startServer(env: Record<string, string> = {}): Promise<RunningPortal> {
+/**
+ * `prepare` runs with the server's environment before it starts, e.g. CLI commands that
+ * need the embedded database to themselves.
+ */
+export async function startServer(
+  env: Record<string, string> = {},
+  prepare?: (env: NodeJS.ProcessEnv) => void,
+): Promise<RunningPortal> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'portal-e2e-'));
   let databaseUrl: string | undefined;
@@ -62,18 +69,20 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
       await client.end();
     };
   }
+  const serverEnv = {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    DATABASE_URL: databaseUrl ?? '',
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'test',
+    RATE_LIMIT_POSTS_PER_MINUTE: '1000',
+    ...env,
+  };
+  prepare?.(serverEnv);
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      DATABASE_URL: databaseUrl ?? '',
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'test',
-      RATE_LIMIT_POSTS_PER_MINUTE: '1000',
-      ...env,
-    },
+    env: serverEnv,
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
@@ -138,4 +147,11 @@ export async function checkPage(page: Page, name: string, axePage?: Page): Promi
       .join('\n  ');
     throw new Error(`axe found ${results.violations.length} violation(s) on ${name} (${page.url()}):\n  ${summary}`);
   }
+}
+
+/** `npm run cli -- …` as an operator would run it; throws with its output when it fails. */
+export function cli(env: NodeJS.ProcessEnv, args: string[]): string {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { env, encoding: 'utf8', timeout: 120_000 });
+  if (result.status !== 0) throw new Error(`cli ${args.join(' ')} failed (${result.status}): ${result.stderr}${result.stdout}`);
+  return result.stdout;
 }
