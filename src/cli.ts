@@ -115,8 +115,12 @@ function progressBar(fraction: number): string {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const name = [argv.slice(0, 2).join(' '), argv[0] ?? ''].find((n) => n in commands);
-  if (!name) throw new UsageError(argv.length ? `Unknown command "${argv.join(' ')}".\n${USAGE}` : USAGE);
+  if (argv.length === 0 || argv[0] === 'help') {
+    console.log(USAGE);
+    return;
+  }
+  const name = [argv.slice(0, 2).join(' '), argv[0]!].find((n) => n in commands);
+  if (!name) throw new UsageError(`Unknown command "${argv.join(' ')}". Run "npm run cli -- help" for the list.`);
   const rest = argv.slice(name.split(' ').length);
   const config = loadConfig();
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
