@@ -6,14 +6,20 @@ import type { AccountRules } from './portal/accounts.ts';
 import type { LoginRules } from './portal/login.ts';
 import { POLICIES } from './portal/password-policy.ts';
 import type { WizardDeps } from './portal/profile-wizard.ts';
-import { loadSession } from './portal/sessions.ts';
+import { endSession, loadSession, tokenHash } from './portal/sessions.ts';
 import { registerAccountRoutes } from './portal/account-routes.tsx';
 import { registerHelpRoutes } from './portal/help-routes.tsx';
 import { registerHomeRoutes } from './portal/home-routes.tsx';
 import { registerLoginRoutes } from './portal/login-routes.tsx';
 import { registerWizardRoutes } from './portal/wizard-routes.tsx';
 import { registerElarRoutes } from './elar/routes.tsx';
+import { ElarRelyingParty, ensureElarRegistration } from './elar/relying-party.ts';
 import { registerDirectoryRoutes } from './directory/routes.tsx';
+import { secretBox } from './platform/secrets.ts';
+import { signingKeys } from './sso/keys.ts';
+import { endProviderSessions } from './sso/logout.ts';
+import { createProvider } from './sso/provider.ts';
+import { registerSsoRoutes } from './sso/routes.tsx';
 
 /** Everything the portal's routes need, built once from the configuration. */
 export interface Portal {
@@ -25,12 +31,15 @@ export interface Portal {
   login: LoginRules;
   wizard: WizardDeps;
   isReady: () => boolean;
+  /** Ends single sign-on for this browser, or for every browser of an account (S3). */
+  singleSignOut: (which: { browserSessionId: string | undefined } | { accountId: string }) => Promise<void>;
 }
 
 export interface BuildOptions {
   config: Config;
   db: Db;
   ssnKey: string;
+  secretsKey: string;
   logger?: boolean | object;
   isReady?: () => boolean;
 }
@@ -60,12 +69,33 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       hintThrottle: { threshold: config.lockout.threshold, windowMs: lockMs, lockMs },
     },
     isReady: options.isReady ?? (() => true),
+    singleSignOut: async () => undefined,
   };
+
+  const box = secretBox(options.secretsKey);
+  const provider = createProvider({
+    config,
+    db,
+    box,
+    jwks: await signingKeys(db, box),
+    cookieSecret: options.secretsKey,
+    sessionCookie: portal.cookies.session,
+  });
+  // Logging out from an application (RP-initiated logout) also ends the portal session.
+  provider.on('end_session.success', (ctx: { cookies: { get(name: string): string | undefined } }) => {
+    const token = ctx.cookies.get(portal.cookies.session);
+    if (token) endSession(db, tokenHash(token)).catch(() => undefined);
+  });
+  portal.singleSignOut = async (which) => {
+    if ('accountId' in which) await endProviderSessions(provider, db, which);
+    else if (which.browserSessionId) await endProviderSessions(provider, db, { sessionId: which.browserSessionId });
+  };
+  const elar = new ElarRelyingParty(await ensureElarRegistration(db, box, config.publicUrl));
 
   const app = await createHttpServer(config, options.logger ?? false);
 
   app.addHook('onRequest', async (request) => {
-    if (request.url.startsWith('/assets/') || request.url === '/healthz') return;
+    if (request.url.startsWith('/assets/') || request.url.startsWith('/oidc/') || request.url === '/healthz') return;
     const token = request.cookies[portal.cookies.session];
     if (!token) return;
     request.session = await loadSession(db, token, config.session);
@@ -95,8 +125,9 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   registerAccountRoutes(app, portal);
   registerWizardRoutes(app, portal);
   registerHelpRoutes(app, portal);
-  registerElarRoutes(app, portal);
+  registerElarRoutes(app, portal, elar);
   registerDirectoryRoutes(app, portal);
+  registerSsoRoutes(app, portal, provider);
   return app;
 }
 

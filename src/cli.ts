@@ -3,10 +3,11 @@ import { parseArgs } from 'node:util';
 import { audit } from './platform/audit.ts';
 import { ConfigError, loadConfig } from './platform/config.ts';
 import { DatabaseInUseError, openDatabase, type Db } from './platform/db.ts';
-import { resolveSsnKey } from './platform/secrets.ts';
+import { resolveKey, resolveSsnKey, secretBox, type SecretBox } from './platform/secrets.ts';
 import { importOrganizations, ImportFileError } from './directory/org-import.ts';
 import { findApplication, findOrganizationByCode } from './directory/repository.ts';
-import { designateAdministrator, DirectoryRuleError, grantRole, revokeRole } from './directory/service.ts';
+import { designateAdministrator, DirectoryRuleError, grantRole, registerApplication, revokeRole } from './directory/service.ts';
+import { rotateSigningKey } from './sso/keys.ts';
 import { seedDemo } from './portal/demo.ts';
 import { POLICIES } from './portal/password-policy.ts';
 import { findProfileByUserName } from './portal/profile-repository.ts';
@@ -21,13 +22,17 @@ const USAGE = `Usage: npm run cli -- <command>
   org import FILE.csv
   diradmin add --org CODE --username USER [--email E] [--phone P]
   role grant --username USER --org CODE --app ID --role ROLE
-  role revoke --username USER --org CODE --app ID --role ROLE`;
+  role revoke --username USER --org CODE --app ID --role ROLE
+  app add --client-id ID --name NAME --redirect-uri URI [--redirect-uri URI…] [--restricted] [--roles R1,R2]
+          [--post-logout-redirect-uri URI] [--backchannel-logout-uri URI] [--launch-url URI]
+  keys rotate`;
 
 class UsageError extends Error {}
 
 interface Context {
   db: Db;
   ssnKey: string;
+  box: SecretBox;
   config: ReturnType<typeof loadConfig>;
 }
 
@@ -70,13 +75,15 @@ const commands: Record<string, (ctx: Context, args: string[]) => Promise<void>> 
         : undefined,
     });
     if (tty) process.stderr.write('\n');
+    // The report lists the first rejected lines only; the count covers them all.
+    const rejected = report.rows - report.inserted - report.updated - report.unchanged;
     await audit(ctx.db, {
       type: 'organizations.imported',
-      detail: { inserted: report.inserted, updated: report.updated, unchanged: report.unchanged, rejected: report.rejected.length },
+      detail: { inserted: report.inserted, updated: report.updated, unchanged: report.unchanged, rejected },
     });
     for (const r of report.rejected) console.log(`line ${r.line}${r.code ? ` (${r.code})` : ''}: ${r.reason}`);
     console.log(
-      `${report.rows} rows: ${report.inserted} added, ${report.updated} updated, ${report.unchanged} unchanged, ${report.rejected.length} rejected`,
+      `${report.rows} rows: ${report.inserted} added, ${report.updated} updated, ${report.unchanged} unchanged, ${rejected} rejected`,
     );
   },
 
@@ -92,6 +99,48 @@ const commands: Record<string, (ctx: Context, args: string[]) => Promise<void>> 
     const grant = await roleArguments(ctx, args);
     const granted = await grantRole(ctx.db, null, grant, null);
     console.log(granted ? `Granted ${grant.app.id} ${grant.role} in ${grant.org.code} to ${grant.person.user_name}` : 'Already granted');
+  },
+
+  async 'app add'(ctx, args) {
+    const { values } = parseArgs({
+      args,
+      strict: true,
+      options: {
+        'client-id': { type: 'string' },
+        name: { type: 'string' },
+        'redirect-uri': { type: 'string', multiple: true },
+        restricted: { type: 'boolean' },
+        roles: { type: 'string' },
+        'post-logout-redirect-uri': { type: 'string', multiple: true },
+        'backchannel-logout-uri': { type: 'string' },
+        'launch-url': { type: 'string' },
+      },
+    });
+    for (const name of ['client-id', 'name', 'redirect-uri'] as const) {
+      if (!values[name]) throw new UsageError(`Missing --${name}. Usage: npm run cli -- app add --client-id ID --name NAME --redirect-uri URI`);
+    }
+    const secret = await registerApplication(
+      ctx.db,
+      ctx.box,
+      {
+        id: values['client-id']!,
+        name: values.name!,
+        redirectUris: values['redirect-uri']!,
+        restricted: values.restricted ?? false,
+        roles: (values.roles ?? '').split(',').map((r) => r.trim()).filter(Boolean),
+        postLogoutRedirectUris: values['post-logout-redirect-uri'] ?? [],
+        backchannelLogoutUri: values['backchannel-logout-uri'] ?? null,
+        launchUrl: values['launch-url'] ?? null,
+      },
+      null,
+    );
+    console.log(`client id: ${values['client-id']}`);
+    console.log(`client secret: ${secret}`);
+  },
+
+  async 'keys rotate'(ctx) {
+    const { kid, retired } = await rotateSigningKey(ctx.db, ctx.box);
+    console.log(`New signing key ${kid}; ${retired} old key(s) retired. Restart the server to sign with it; tokens already issued stay valid.`);
   },
 
   async 'role revoke'(ctx, args) {
@@ -127,7 +176,8 @@ async function main(argv: string[]): Promise<void> {
   try {
     await prepareDatabase(database.db);
     const { key } = resolveSsnKey(config.ssnHmacKey, config.dataDir);
-    await commands[name]!({ db: database.db, ssnKey: key, config }, rest);
+    const box = secretBox(resolveKey(config.secretsKey, config.dataDir, 'secrets.key').key);
+    await commands[name]!({ db: database.db, ssnKey: key, box, config }, rest);
   } finally {
     await database.close();
   }

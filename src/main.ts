@@ -4,7 +4,7 @@ import { ConfigError, loadConfig, type Config } from './platform/config.ts';
 import { DatabaseInUseError, openDatabase } from './platform/db.ts';
 import { prepareDatabase } from './startup.ts';
 import { loggerOptions } from './platform/log.ts';
-import { resolveSsnKey } from './platform/secrets.ts';
+import { resolveKey, resolveSsnKey } from './platform/secrets.ts';
 import { bootstrapDepartmentAdministrator } from './portal/accounts.ts';
 import { seedDemo } from './portal/demo.ts';
 import { purgeExpiredFlows } from './portal/flow-store.ts';
@@ -30,6 +30,8 @@ try {
   await prepareDatabase(database.db);
   const ssn = resolveSsnKey(config.ssnHmacKey, config.dataDir);
   if (ssn.generated) log.warn('SSN_HMAC_KEY is not set: generated a key in DATA_DIR. Set SSN_HMAC_KEY in production.');
+  const secrets = resolveKey(config.secretsKey, config.dataDir, 'secrets.key');
+  if (secrets.generated) log.warn('SECRETS_KEY is not set: generated a key in DATA_DIR. Set SECRETS_KEY in production.');
 
   const adminId = await bootstrapDepartmentAdministrator(database.db, config.bootstrapAdminPassword);
   if (adminId) log.info('Created department administrator "admin" from BOOTSTRAP_ADMIN_PASSWORD');
@@ -39,7 +41,7 @@ try {
     for (const line of await seedDemo(database.db, rules)) console.log(line);
   }
 
-  const app = await buildApp({ config, db: database.db, ssnKey: ssn.key, logger: { ...loggerOptions(config) }, isReady: () => ready });
+  const app = await buildApp({ config, db: database.db, ssnKey: ssn.key, secretsKey: secrets.key, logger: { ...loggerOptions(config) }, isReady: () => ready });
   await app.listen({ port: config.port, host: config.host });
   ready = true;
   log.info(`Security Portal ready at ${config.publicUrl} (${database.kind}, password policy ${config.passwordPolicy})`);

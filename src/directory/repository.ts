@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
-import type { Application, Db, Organization, Profile } from '../platform/db.ts';
+import { sql, type Insertable } from 'kysely';
+import type { Application, ApplicationTable, Db, Organization, Profile } from '../platform/db.ts';
 import { nameKey } from '../portal/identity.ts';
 
 /** SQL for organizations, applications, memberships, role grants and administrators. */
@@ -59,7 +59,7 @@ export function findApplication(db: Db, id: string): Promise<Application | undef
   return db.selectFrom('application').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function upsertApplication(db: Db, app: Omit<Application, 'created_at'>): Promise<void> {
+export async function upsertApplication(db: Db, app: Insertable<ApplicationTable>): Promise<void> {
   await db
     .insertInto('application')
     .values(app)

@@ -1,7 +1,8 @@
-import { randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { sql } from 'kysely';
 import { audit } from '../platform/audit.ts';
 import type { Application, Db, Organization, Profile } from '../platform/db.ts';
+import type { SecretBox } from '../platform/secrets.ts';
 import { createProfile, ssnFields, type AccountRules } from '../portal/accounts.ts';
 import { hashSecret } from '../portal/hashing.ts';
 import { classifyMatch, nameKey } from '../portal/identity.ts';
@@ -18,7 +19,9 @@ import * as repo from './repository.ts';
  */
 
 /** The agency's application catalog (SPEC D2), present on every start. */
-export const APPLICATION_CATALOG: Array<Omit<Application, 'created_at'>> = [
+export type CatalogEntry = Pick<Application, 'id' | 'name' | 'description' | 'access' | 'roles' | 'launch_url'>;
+
+export const APPLICATION_CATALOG: CatalogEntry[] = [
   { id: 'directory', name: 'Directory Administration', description: 'Manage staff, application roles and passwords for your organization.', access: 'restricted', roles: ['administrator'], launch_url: '/directory' },
   { id: 'elar', name: 'ELAR', description: 'Educator Licensure And Renewal, including MECC job matching.', access: 'open', roles: ['user'], launch_url: '/elar' },
   { id: 'mdcs', name: 'MDCS', description: 'Collect and submit school and district data.', access: 'restricted', roles: ['user', 'approver'], launch_url: null },
@@ -287,4 +290,65 @@ export async function revokeAdministrator(db: Db, actor: Actor, org: Organizatio
     if (revoked) await audit(tx, { type: 'diradmin.revoked', actorId: actor.profile.id, subjectId: profileId, ip, detail: { organization: org.code } });
     return revoked;
   });
+}
+
+export interface ApplicationRegistration {
+  id: string;
+  name: string;
+  redirectUris: string[];
+  restricted: boolean;
+  roles: string[];
+  postLogoutRedirectUris: string[];
+  backchannelLogoutUri: string | null;
+  launchUrl: string | null;
+}
+
+const CLIENT_ID = /^[a-z0-9][a-z0-9_-]{1,62}$/;
+const ROLE = /^[A-Za-z0-9_-]{1,63}$/;
+
+/** An exact absolute URL, https except on this machine (for development and tests). */
+function checkUrl(value: string, what: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new DirectoryRuleError(`${what} "${value}" is not an absolute URL`);
+  }
+  const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) throw new DirectoryRuleError(`${what} must use https: ${value}`);
+  if (url.hash) throw new DirectoryRuleError(`${what} must not have a #fragment: ${value}`);
+  return url.href;
+}
+
+/**
+ * D2/S1: the department registers an application as an OpenID Connect client (or
+ * re-registers a catalog entry such as SIMS). Returns the new client secret, which is
+ * stored only encrypted and shown once.
+ */
+export async function registerApplication(db: Db, box: SecretBox, input: ApplicationRegistration, actorId: string | null): Promise<string> {
+  if (!CLIENT_ID.test(input.id)) throw new DirectoryRuleError('Client id must be 2 to 63 lower-case letters, digits, hyphens or underscores');
+  if (!input.name.trim()) throw new DirectoryRuleError('Name is required');
+  if (input.redirectUris.length === 0) throw new DirectoryRuleError('At least one redirect URI is required');
+  const roles = input.roles.length ? input.roles : ['user'];
+  const badRole = roles.find((r) => !ROLE.test(r));
+  if (badRole !== undefined) throw new DirectoryRuleError(`Role "${badRole}" may only use letters, digits, hyphens and underscores`);
+  const registration = {
+    name: input.name.trim(),
+    access: input.restricted ? ('restricted' as const) : ('open' as const),
+    roles,
+    redirect_uris: input.redirectUris.map((u) => checkUrl(u, 'Redirect URI')),
+    post_logout_redirect_uris: input.postLogoutRedirectUris.map((u) => checkUrl(u, 'Post-logout redirect URI')),
+    backchannel_logout_uri: input.backchannelLogoutUri ? checkUrl(input.backchannelLogoutUri, 'Back-channel logout URI') : null,
+    launch_url: input.launchUrl ? checkUrl(input.launchUrl, 'Launch URL') : null,
+  };
+  const secret = randomBytes(32).toString('base64url');
+  await db.transaction().execute(async (tx) => {
+    await tx
+      .insertInto('application')
+      .values({ id: input.id, description: null, ...registration, client_secret_encrypted: box.seal(secret) })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ ...registration, client_secret_encrypted: box.seal(secret) }))
+      .execute();
+    await audit(tx, { type: 'application.added', actorId, detail: { application: input.id, access: registration.access } });
+  });
+  return secret;
 }

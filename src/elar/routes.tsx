@@ -1,30 +1,89 @@
-import type { FastifyInstance } from 'fastify';
-import { requireLogin, type Portal } from '../app.tsx';
-import type { Profile } from '../platform/db.ts';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Portal } from '../app.tsx';
+import { PortalError } from '../platform/errors.ts';
 import { Layout, type ViewContext } from '../platform/views/layout.tsx';
-import { ProfileSummary } from '../portal/account-routes.tsx';
+import { endElarSessions, loadElarSession, startElarSession, type ElarRelyingParty } from './relying-party.ts';
 
 /**
- * ELAR, the licensure application. For now its Welcome Page: the person's profile and
- * Change Password (SPEC E1, P7). It signs in through the portal's session until single
- * sign-on makes it an OpenID Connect client.
+ * ELAR, the licensure application: for now its Welcome Page (SPEC E1, P7). It signs in
+ * through the portal with OpenID Connect and keeps its own session.
  */
-export function registerElarRoutes(app: FastifyInstance, _portal: Portal) {
+export function registerElarRoutes(app: FastifyInstance, portal: Portal, rp: ElarRelyingParty) {
+  const prefix = portal.config.secureCookies ? '__Host-' : '';
+  const sessionCookie = `${prefix}elar_session`;
+  const authCookie = `${prefix}elar_auth`;
+  const cookieOptions = portal.cookieOptions;
+
+  async function signIn(request: FastifyRequest, reply: FastifyReply) {
+    const auth = await rp.startSignIn(request.url);
+    reply.setCookie(authCookie, auth.cookie, { ...cookieOptions, maxAge: 15 * 60 });
+    return reply.redirect(auth.url, 303);
+  }
+
   app.get('/elar', async (request, reply) => {
-    if (!requireLogin(request, reply)) return reply;
-    return reply.page(<WelcomePage ctx={request.view} profile={request.session!.profile} />);
+    const session = await loadElarSession(portal.db, request.cookies[sessionCookie]);
+    if (!session) return signIn(request, reply);
+    return reply.page(<WelcomePage ctx={request.view} claims={session.claims} />);
+  });
+
+  app.get('/elar/callback', async (request, reply) => {
+    const saved = request.cookies[authCookie];
+    const query = request.query as Record<string, unknown>;
+    if (!saved || typeof query.error === 'string') {
+      throw new PortalError('ELAR_ERR_SIGN_IN', 400, 'Signing in to ELAR did not complete. Go to ELAR and try again.');
+    }
+    let result;
+    try {
+      result = await rp.finishSignIn(`${portal.config.publicUrl}${request.url}`, saved);
+    } catch {
+      throw new PortalError('ELAR_ERR_SIGN_IN', 400, 'Signing in to ELAR did not complete. Go to ELAR and try again.');
+    }
+    const token = await startElarSession(portal.db, result.identity, portal.config.session.absoluteMs);
+    reply.clearCookie(authCookie, cookieOptions);
+    reply.setCookie(sessionCookie, token, cookieOptions);
+    return reply.redirect(result.returnTo.startsWith('/elar') ? result.returnTo : '/elar', 303);
+  });
+
+  // Called by the portal, server to server, when the person signs out: no CSRF token.
+  app.post('/elar/backchannel-logout', { config: { csrf: false } }, async (request, reply) => {
+    const token = (request.body as Record<string, unknown> | undefined)?.logout_token;
+    if (typeof token !== 'string') return reply.code(400).send({ error: 'invalid_request' });
+    try {
+      const who = await rp.verifyLogoutToken(token);
+      await endElarSessions(portal.db, who.sid ? { sid: who.sid } : { sub: who.sub });
+    } catch {
+      return reply.code(400).send({ error: 'invalid_request' });
+    }
+    return reply.code(200).header('cache-control', 'no-store').send();
+  });
+
+  // Leaving ELAR leaves the portal and every application (RP-initiated logout).
+  app.post('/elar/logout', async (request, reply) => {
+    const session = await loadElarSession(portal.db, request.cookies[sessionCookie]);
+    reply.clearCookie(sessionCookie, cookieOptions);
+    if (!session) return reply.redirect('/', 303);
+    await endElarSessions(portal.db, { idHash: session.idHash });
+    return reply.redirect(await rp.endSessionUrl(session.idToken), 303);
   });
 }
 
-function WelcomePage({ ctx, profile }: { ctx: ViewContext; profile: Profile }) {
+function WelcomePage({ ctx, claims }: { ctx: ViewContext; claims: Record<string, unknown> }) {
+  const text = (key: string) => (typeof claims[key] === 'string' ? (claims[key] as string) : '');
   return (
     <Layout ctx={ctx} title="ELAR Welcome Page">
       <span class="portal-caption">Educator Licensure And Renewal (ELAR)</span>
-      <h1>Welcome, {profile.first_name}</h1>
+      <h1>Welcome, {text('given_name')}</h1>
       <div class="grid-row grid-gap">
         <section class="tablet:grid-col-7" aria-labelledby="profile-heading">
           <h2 id="profile-heading">Your profile</h2>
-          <ProfileSummary profile={profile} />
+          <dl class="portal-summary">
+            <dt>Name</dt>
+            <dd>{text('name')}</dd>
+            <dt>User Name</dt>
+            <dd data-username>{text('preferred_username')}</dd>
+            <dt>MEPID</dt>
+            <dd data-mepid>{text('mepid')}</dd>
+          </dl>
           <p>
             <a class="usa-button" href="/account/password">
               Change Password
@@ -42,6 +101,12 @@ function WelcomePage({ ctx, profile }: { ctx: ViewContext; profile: Profile }) {
           </p>
         </section>
       </div>
+      <form method="post" action="/elar/logout">
+        <input type="hidden" name="_csrf" value={ctx.csrfToken()} />
+        <button type="submit" class="usa-button usa-button--unstyled">
+          Log out of ELAR and the portal
+        </button>
+      </form>
     </Layout>
   );
 }

@@ -31,6 +31,8 @@ const schema = z.object({
   PASSWORD_HISTORY: wholeNumber.max(50, 'must be 50 or less').default(10),
   /** Key for the SSN keyed hash; when unset a random key is generated once into DATA_DIR. */
   SSN_HMAC_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Encrypts secrets at rest (OIDC signing keys, client secrets); generated into DATA_DIR when unset. */
+  SECRETS_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   HELPDESK_PHONE: z.string().min(1).default('1-781-338-6600'),
   HELPDESK_HOURS: z.string().min(1).default('Monday to Friday, 9:00 AM to 4:45 PM'),
   SESSION_IDLE_MINUTES: positiveInt.default(30),
@@ -60,6 +62,7 @@ export interface Config {
   passwordPolicy: PasswordPolicyName;
   passwordHistory: number;
   ssnHmacKey: string | undefined;
+  secretsKey: string | undefined;
   helpdesk: { phone: string; hours: string };
   session: { idleMs: number; absoluteMs: number };
   wizardTtlMs: number;
@@ -81,8 +84,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration: ${name} ${issue.message}`);
   }
   const c = parsed.data;
-  if (c.NODE_ENV === 'production' && !c.SSN_HMAC_KEY) {
-    throw new ConfigError('Invalid configuration: SSN_HMAC_KEY is required when NODE_ENV=production');
+  for (const name of ['SSN_HMAC_KEY', 'SECRETS_KEY'] as const) {
+    if (c.NODE_ENV === 'production' && !c[name]) {
+      throw new ConfigError(`Invalid configuration: ${name} is required when NODE_ENV=production`);
+    }
   }
   const publicUrl = (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, '');
   return {
@@ -98,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     passwordPolicy: c.PASSWORD_POLICY,
     passwordHistory: c.PASSWORD_HISTORY,
     ssnHmacKey: c.SSN_HMAC_KEY,
+    secretsKey: c.SECRETS_KEY,
     helpdesk: { phone: c.HELPDESK_PHONE, hours: c.HELPDESK_HOURS },
     session: { idleMs: c.SESSION_IDLE_MINUTES * 60_000, absoluteMs: c.SESSION_ABSOLUTE_HOURS * 3_600_000 },
     wizardTtlMs: c.WIZARD_TTL_MINUTES * 60_000,

@@ -67,6 +67,10 @@ export interface ApplicationTable {
   access: 'open' | 'restricted';
   roles: string[];
   launch_url: string | null;
+  client_secret_encrypted: string | null;
+  redirect_uris: ColumnType<string[], string[] | undefined, string[]>;
+  post_logout_redirect_uris: ColumnType<string[], string[] | undefined, string[]>;
+  backchannel_logout_uri: string | null;
   created_at: Timestamp;
 }
 
@@ -121,6 +125,26 @@ export interface DB {
     created_at: Timestamp;
     resolved_at: Date | null;
     resolved_by: string | null;
+  };
+  oidc_model: {
+    model: string;
+    id: string;
+    payload: ColumnType<unknown, string, string>;
+    grant_id: string | null;
+    user_code: string | null;
+    uid: string | null;
+    expires_at: Date | null;
+    consumed_at: Date | null;
+  };
+  oidc_signing_key: { kid: string; private_jwk_encrypted: string; created_at: Timestamp; retired_at: Date | null };
+  elar_session: {
+    id_hash: string;
+    sub: string;
+    sid: string | null;
+    claims: ColumnType<unknown, string, string>;
+    id_token: string;
+    created_at: Timestamp;
+    expires_at: Date;
   };
   audit_event: {
     id: Generated<string>;

@@ -73,7 +73,6 @@ export async function createHttpServer(
         styleSrc: ["'self'"],
         imgSrc: ["'self'", 'data:'],
         fontSrc: ["'self'"],
-        formAction: ["'self'"],
         frameAncestors: ["'none'"],
         baseUri: ["'self'"],
         objectSrc: ["'none'"],
@@ -117,9 +116,11 @@ export async function createHttpServer(
     decorateReply: false,
   });
 
-  // Every form post must carry the CSRF token.
+  // Every form post must carry the CSRF token, except server-to-server endpoints that opt
+  // out with `config: { csrf: false }` and authenticate otherwise (signed logout tokens).
   app.addHook('preHandler', (request, reply, done) => {
-    if (request.method === 'POST') app.csrfProtection(request, reply, done);
+    const exempt = (request.routeOptions.config as { csrf?: boolean }).csrf === false;
+    if (request.method === 'POST' && !exempt) app.csrfProtection(request, reply, done);
     else done();
   });
 

@@ -96,6 +96,7 @@ export function registerAccountRoutes(app: FastifyInstance, portal: Portal) {
     if (!requireLogin(request, reply)) return reply;
     const profile = request.session!.profile;
     const ended = await endAllSessions(portal.db, profile.id);
+    await portal.singleSignOut({ accountId: profile.id });
     await audit(portal.db, { type: 'sessions.ended', actorId: profile.id, subjectId: profile.id, ip: clientIp(request), detail: { sessions: ended } });
     reply.clearCookie(portal.cookies.session, portal.cookieOptions);
     return reply.redirect('/?signedOut=1', 303);

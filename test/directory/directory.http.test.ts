@@ -137,7 +137,7 @@ describe('the department designates a district Directory Administrator, who runs
     assert.equal(res.headers['cache-control'], 'no-store');
     const stored = await portal.db.selectFrom('audit_event').select('detail').where('type', '=', 'password.reset').execute();
     assert.ok(!JSON.stringify(stored).includes(temporary));
-    assert.equal((await staffSession.get('/elar')).status, 303, 'the old session is ended');
+    assert.equal((await staffSession.get('/account')).status, 303, 'the old session is ended');
     const again = new Browser(portal.app, '10.9.0.5');
     const login = await logIn(again, row.user_name, temporary);
     assert.equal(login.location, '/account/password');

@@ -16,6 +16,7 @@ export interface TestPortal {
   db: Db;
   config: Config;
   ssnKey: string;
+  secretsKey: string;
   close(): Promise<void>;
 }
 
@@ -51,19 +52,23 @@ export async function startPortal(env: Record<string, string> = {}): Promise<Tes
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 4 });
   await prepareDatabase(database.db);
   const ssnKey = 'test-ssn-key-0123456789abcdef0123456789';
-  const app = await buildApp({ config, db: database.db, ssnKey });
+  const secretsKey = 'test-secrets-key-0123456789abcdef012345';
+  const app = await buildApp({ config, db: database.db, ssnKey, secretsKey });
   await app.ready();
-  return {
+  const portal: TestPortal = {
     app,
     db: database.db,
     config,
     ssnKey,
+    secretsKey,
     close: async () => {
-      await app.close();
+      // A test may have replaced the app (a restart); close whichever is current.
+      await portal.app.close();
       await database.close();
       await dropDatabase();
     },
   };
+  return portal;
 }
 
 export interface Response {
@@ -82,6 +87,8 @@ export class Browser {
   constructor(
     private readonly app: FastifyInstance,
     private readonly ip = '203.0.113.10',
+    /** Absolute URLs on this origin (as OpenID Connect redirects use) are requests to the app. */
+    private readonly origin = '',
   ) {}
 
   async get(url: string): Promise<Response> {
@@ -101,19 +108,25 @@ export class Browser {
     return this.post(action, fields);
   }
 
+  /** Follows redirects on this app; stops at the first one that leaves it. */
   async follow(res: Response): Promise<Response> {
     let current = res;
-    for (let i = 0; i < 10 && current.location; i++) current = await this.get(current.location);
+    for (let i = 0; i < 20 && current.location && this.isOwn(current.location); i++) current = await this.get(current.location);
     return current;
+  }
+
+  private isOwn(url: string): boolean {
+    return url.startsWith('/') || (this.origin !== '' && url.startsWith(this.origin));
   }
 
   private async request(method: 'GET' | 'POST', url: string, payload?: string): Promise<Response> {
     const res = await this.app.inject({
       method,
-      url,
+      url: this.origin && url.startsWith(this.origin) ? url.slice(this.origin.length) || '/' : url,
       payload,
       remoteAddress: this.ip,
       headers: {
+        ...(this.origin ? { host: new URL(this.origin).host } : {}),
         ...(payload !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
         cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
       },

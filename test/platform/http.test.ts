@@ -89,7 +89,7 @@ describe('pages and errors', () => {
   test('/healthz answers 200 when ready and 503 when not', async () => {
     assert.equal((await portal.app.inject({ url: '/healthz' })).statusCode, 200);
     const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
-    const starting = await buildApp({ config, db: portal.db, ssnKey: portal.ssnKey, isReady: () => false });
+    const starting = await buildApp({ config, db: portal.db, ssnKey: portal.ssnKey, secretsKey: portal.secretsKey, isReady: () => false });
     assert.equal((await starting.inject({ url: '/healthz' })).statusCode, 503);
     await starting.close();
   });
@@ -131,7 +131,7 @@ describe('logs', () => {
       },
     });
     const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'trace' });
-    const app = await buildApp({ config, db: portal.db, ssnKey: portal.ssnKey, logger: { ...loggerOptions(config), stream: sink } });
+    const app = await buildApp({ config, db: portal.db, ssnKey: portal.ssnKey, secretsKey: portal.secretsKey, logger: { ...loggerOptions(config), stream: sink } });
     try {
       const person = { firstName: 'Logan', lastName: 'Quiet', dob: ['6', '6', '1966'] as [string, string, string], ssn: '622-33-4444' };
       const { userName } = await createProfile(new Browser(app), person, { hintQuestion: 'Q?', hintAnswer: 'SecretAnswer', password: 'Pass4Logs' });

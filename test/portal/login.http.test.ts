@@ -21,15 +21,15 @@ after(() => portal.close());
 const LOGIN_FAILED = 'The User Name or password is not right. Both are case-sensitive: check Caps Lock and try again.';
 
 describe('P2 login and logout', () => {
-  test('the right User Name and password start a session; ELAR shows the profile', async () => {
+  test('the right User Name and password start a session; the account page shows the profile', async () => {
     const b = new Browser(portal.app, '198.51.100.1');
     const res = await logIn(b, userName, password);
     assert.equal(res.status, 303);
     assert.equal(res.location, '/');
-    const elar = await b.get('/elar');
-    assert.equal(elar.status, 200);
-    assert.equal(textOf(elar.body, 'data-username'), userName);
-    assert.match(elar.body, /Change Password/);
+    const account = await b.get('/account');
+    assert.equal(account.status, 200);
+    assert.equal(textOf(account.body, 'data-username'), userName);
+    assert.match(account.body, /Change your password/);
   });
 
   test('User Name and password are case-sensitive, and a failure never says which was wrong', async () => {
@@ -54,11 +54,11 @@ describe('P2 login and logout', () => {
 
   test('a protected page sends you to log in and back; returnTo cannot leave the site', async () => {
     const b = new Browser(portal.app, '198.51.100.4');
-    const res = await b.get('/elar');
-    assert.equal(res.location, '/login?returnTo=%2Felar');
+    const res = await b.get('/account');
+    assert.equal(res.location, '/login?returnTo=%2Faccount');
     await b.get(res.location!);
-    const back = await b.post('/login', { username: userName, password, returnTo: '/elar' });
-    assert.equal(back.location, '/elar');
+    const back = await b.post('/login', { username: userName, password, returnTo: '/account' });
+    assert.equal(back.location, '/account');
     const c = new Browser(portal.app, '198.51.100.4');
     await c.get('/login');
     for (const evil of ['//evil.example', 'https://evil.example', '/\\evil.example']) {
@@ -78,15 +78,15 @@ describe('P2 login and logout', () => {
     assert.ok(first && second && first !== second);
     const stolen = new Browser(portal.app, '198.51.100.6');
     stolen.cookies.set('portal_session', second!);
-    assert.equal((await stolen.get('/elar')).status, 200);
+    assert.equal((await stolen.get('/account')).status, 200);
     await b.get('/');
     const out = await b.post('/logout', {});
     assert.equal(out.location, '/?signedOut=1');
-    assert.equal((await stolen.get('/elar')).status, 303, 'the copied cookie is dead too');
+    assert.equal((await stolen.get('/account')).status, 303, 'the copied cookie is dead too');
     assert.equal(stolen.cookies.size >= 0, true);
     const old = new Browser(portal.app, '198.51.100.6');
     old.cookies.set('portal_session', first!);
-    assert.equal((await old.get('/elar')).status, 303);
+    assert.equal((await old.get('/account')).status, 303);
   });
 
   test('session ids are 256 random bits and the database stores only their hash', async () => {
@@ -104,14 +104,14 @@ describe('P8 sessions: timeouts, change password, sign out everywhere', () => {
     const b = new Browser(portal.app, '198.51.100.8');
     await logIn(b, userName, password);
     await portal.db.updateTable('session').set({ last_seen_at: new Date(Date.now() - 31 * 60_000) }).execute();
-    assert.equal((await b.get('/elar')).status, 303);
+    assert.equal((await b.get('/account')).status, 303);
   });
 
   test('a session past its absolute lifetime expires even when active', async () => {
     const b = new Browser(portal.app, '198.51.100.9');
     await logIn(b, userName, password);
     await portal.db.updateTable('session').set({ expires_at: new Date(Date.now() - 1000) }).execute();
-    assert.equal((await b.get('/elar')).status, 303);
+    assert.equal((await b.get('/account')).status, 303);
   });
 
   test('P7 change password needs the current one, keeps this session and ends the others', async () => {
@@ -129,8 +129,8 @@ describe('P8 sessions: timeouts, change password, sign out everywhere', () => {
     assert.equal(ok.location, '/account/password/done');
     const done = await here.get(ok.location!);
     assert.equal(outcomeOf(done.body), 'password-changed');
-    assert.equal((await there.get('/elar')).status, 303, 'the other session is ended');
-    assert.equal((await here.get('/elar')).status, 200, 'this one is kept');
+    assert.equal((await there.get('/account')).status, 303, 'the other session is ended');
+    assert.equal((await here.get('/account')).status, 200, 'this one is kept');
     // History: the first password cannot come back either.
     await here.get('/account/password');
     const back = await here.post('/account/password', { currentPassword: 'Changed22', password: 'Original1', passwordConfirm: 'Original1' });
@@ -146,8 +146,8 @@ describe('P8 sessions: timeouts, change password, sign out everywhere', () => {
     assert.match(account.body, /Sign out everywhere/);
     const res = await a.post('/account/sessions/end', {});
     assert.equal(res.location, '/?signedOut=1');
-    assert.equal((await a.get('/elar')).status, 303);
-    assert.equal((await c.get('/elar')).status, 303);
+    assert.equal((await a.get('/account')).status, 303);
+    assert.equal((await c.get('/account')).status, 303);
   });
 });
 
@@ -199,10 +199,10 @@ describe('first department administrator', () => {
     const b = new Browser(portal.app, '198.51.100.40');
     const res = await logIn(b, 'admin', 'Bootstrap1');
     assert.equal(res.location, '/account/password');
-    assert.equal((await b.get('/elar')).location, '/account/password', 'nothing else until the password is changed');
+    assert.equal((await b.get('/account')).location, '/account/password', 'nothing else until the password is changed');
     const page = await b.get('/account/password');
     assert.match(page.body, /You must choose a new password/);
     await b.post('/account/password', { currentPassword: 'Bootstrap1', password: 'NewAdmin2', passwordConfirm: 'NewAdmin2' });
-    assert.equal((await b.get('/elar')).status, 200);
+    assert.equal((await b.get('/account')).status, 200);
   });
 });

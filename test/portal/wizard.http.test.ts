@@ -221,7 +221,7 @@ describe('Create Profile, exact match: reminded of the User Name, reset after th
     assert.equal(outcomeOf(done.body), 'password-changed');
     assert.equal(textOf(done.body, 'data-username'), userName);
 
-    assert.equal((await elsewhere.get('/elar')).status, 303, 'the session that knew the old password is ended');
+    assert.equal((await elsewhere.get('/account')).status, 303, 'the session that knew the old password is ended');
     assert.equal((await logIn(new Browser(portal.app), userName, 'First123')).status, 422);
     assert.equal((await logIn(new Browser(portal.app), userName, 'Second456')).status, 303);
   });

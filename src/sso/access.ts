@@ -1,0 +1,29 @@
+import type { Db } from '../platform/db.ts';
+
+/** SPEC S2: open applications for every profile; restricted ones need a role in some organization. */
+export async function mayUseApplication(db: Db, profileId: string, applicationId: string): Promise<boolean> {
+  const app = await db.selectFrom('application').select('access').where('id', '=', applicationId).executeTakeFirst();
+  if (!app) return false;
+  if (app.access === 'open') return true;
+  const grant = await db
+    .selectFrom('role_grant')
+    .select('id')
+    .where('profile_id', '=', profileId)
+    .where('application_id', '=', applicationId)
+    .executeTakeFirst();
+  return grant !== undefined;
+}
+
+/** SPEC S3: the requesting application's roles, per organization, for the `roles` claim. */
+export async function rolesFor(db: Db, profileId: string, applicationId: string): Promise<Array<{ org: string; role: string }>> {
+  const rows = await db
+    .selectFrom('role_grant')
+    .innerJoin('organization', 'organization.id', 'role_grant.organization_id')
+    .select(['organization.code as org', 'role_grant.role'])
+    .where('role_grant.profile_id', '=', profileId)
+    .where('role_grant.application_id', '=', applicationId)
+    .orderBy('organization.code')
+    .orderBy('role_grant.role')
+    .execute();
+  return rows.map((r) => ({ org: r.org, role: r.role }));
+}

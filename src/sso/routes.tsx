@@ -1,0 +1,87 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type Provider from 'oidc-provider';
+import type { Portal } from '../app.tsx';
+import { organizationsOf, publicAdministrators, type PublicAdministrator } from '../directory/repository.ts';
+import type { Application } from '../platform/db.ts';
+import { PortalError } from '../platform/errors.ts';
+import { Layout, type ViewContext } from '../platform/views/layout.tsx';
+import { mayUseApplication } from './access.ts';
+
+/**
+ * Mounts the OpenID Connect provider and its login interaction. Provider requests are
+ * handed to oidc-provider before Fastify reads their bodies.
+ */
+export function registerSsoRoutes(app: FastifyInstance, portal: Portal, provider: Provider) {
+  const callback = provider.callback();
+  const handOver = (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    reply.hijack();
+    callback(request.raw, reply.raw);
+    done();
+  };
+  const unreachable = async () => undefined;
+  app.route({ method: ['GET', 'HEAD', 'POST', 'OPTIONS'], url: '/oidc/*', onRequest: handOver, handler: unreachable });
+  app.route({ method: ['GET', 'HEAD', 'OPTIONS'], url: '/.well-known/openid-configuration', onRequest: handOver, handler: unreachable });
+
+  app.get('/interaction/:uid', async (request, reply) => {
+    const uid = (request.params as { uid: string }).uid;
+    let details: Awaited<ReturnType<Provider['interactionDetails']>>;
+    try {
+      details = await provider.interactionDetails(request.raw, reply.raw);
+    } catch {
+      throw new PortalError('PORTAL_ERR_SIGN_IN_EXPIRED', 400, 'This sign-in has expired. Go back to the application and start again.');
+    }
+    const profile = request.session?.profile;
+    if (!profile) return reply.redirect(`/login?returnTo=${encodeURIComponent(`/interaction/${uid}`)}`, 303);
+
+    const clientId = String(details.params.client_id);
+    if (!(await mayUseApplication(portal.db, profile.id, clientId))) {
+      // SPEC S2: no code for this application; say who can grant access instead.
+      const application = await portal.db.selectFrom('application').selectAll().where('id', '=', clientId).executeTakeFirst();
+      const orgs = await organizationsOf(portal.db, profile.id);
+      const admins = (await Promise.all(orgs.map((o) => publicAdministrators(portal.db, '', 1, o.id)))).flatMap((p) => p.items);
+      return reply.page(<NoAccessPage ctx={request.view} application={application} administrators={admins} />, 403);
+    }
+    reply.hijack();
+    await provider.interactionFinished(request.raw, reply.raw, { login: { accountId: profile.id } }, { mergeWithLastSubmission: false });
+    return reply;
+  });
+}
+
+function NoAccessPage({ ctx, application, administrators }: { ctx: ViewContext; application: Application | undefined; administrators: PublicAdministrator[] }) {
+  const name = application?.name ?? 'this application';
+  return (
+    <Layout ctx={ctx} title={`You do not have access to ${name}`}>
+      <h1>You do not have access to {name}</h1>
+      <p class="usa-intro">
+        {name} is for school, district and organization staff. A Directory Administrator of your organization has to give
+        you access first.
+      </p>
+      {administrators.length > 0 ? (
+        <>
+          <h2>Your Directory Administrators</h2>
+          <ul class="usa-list">
+            {administrators.map((a) => (
+              <li key={`${a.organization_id}-${a.profile_id}`}>
+                {a.first_name} {a.last_name}, {a.organization_name}
+                {a.email && (
+                  <>
+                    {' '}
+                    · <a href={`mailto:${a.email}`}>{a.email}</a>
+                  </>
+                )}
+                {a.phone && ` · ${a.phone}`}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : (
+        <p>
+          <a href="/directory-administrators">Find your organization's Directory Administrator</a>.
+        </p>
+      )}
+      <p>
+        <a href="/">Go to your applications</a>
+      </p>
+    </Layout>
+  );
+}

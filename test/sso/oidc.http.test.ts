@@ -1,0 +1,275 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { after, before, describe, test } from 'node:test';
+import { decodeJwt } from 'jose';
+import * as oidc from 'openid-client';
+import { buildApp } from '../../src/app.tsx';
+import { addMember } from '../../src/directory/repository.ts';
+import { designateAdministrator, registerApplication } from '../../src/directory/service.ts';
+import { secretBox } from '../../src/platform/secrets.ts';
+import { Browser, createProfile, logIn, startPortal, type TestPortal } from '../helpers/portal.ts';
+
+/**
+ * openid-client as a relying party against the real provider over HTTP (issue #4):
+ * discovery, code + PKCE, code reuse, redirect URIs, refresh rotation, revocation,
+ * logout, restricted applications, role claims, and a restart that loses nothing.
+ */
+
+let portal: TestPortal;
+let issuer: string;
+let rp: oidc.Configuration;
+let restrictedRp: oidc.Configuration;
+let person: { userName: string; mepid: string; id: string };
+const logoutTokens: string[] = [];
+let backchannel: Server;
+
+async function listen(server: Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as { port: number }).port;
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  const port = await listen(s);
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+before(async () => {
+  const port = await freePort();
+  issuer = `http://127.0.0.1:${port}`;
+  portal = await startPortal({ PORT: String(port), PUBLIC_URL: issuer });
+  await portal.app.listen({ port, host: '127.0.0.1' });
+
+  backchannel = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      logoutTokens.push(new URLSearchParams(body).get('logout_token') ?? '');
+      res.end();
+    });
+  });
+  const bcPort = await listen(backchannel);
+
+  const box = secretBox(portal.secretsKey);
+  const secret = await registerApplication(portal.db, box, {
+    id: 'example',
+    name: 'Example app',
+    redirectUris: ['http://127.0.0.1:9999/callback'],
+    restricted: false,
+    roles: [],
+    postLogoutRedirectUris: [],
+    backchannelLogoutUri: `http://127.0.0.1:${bcPort}/logout`,
+    launchUrl: null,
+  }, null);
+  const simsSecret = await registerApplication(portal.db, box, {
+    id: 'sims',
+    name: 'SIMS',
+    redirectUris: ['http://127.0.0.1:9998/callback'],
+    restricted: true,
+    roles: ['user', 'submitter'],
+    postLogoutRedirectUris: [],
+    backchannelLogoutUri: null,
+    launchUrl: null,
+  }, null);
+  const options = { execute: [oidc.allowInsecureRequests] };
+  rp = await oidc.discovery(new URL(issuer), 'example', secret, undefined, options);
+  restrictedRp = await oidc.discovery(new URL(issuer), 'sims', simsSecret, undefined, options);
+
+  const created = await createProfile(new Browser(portal.app), { firstName: 'Olive', lastName: 'Idc', dob: ['8', '8', '1988'], ssn: '901-23-4567' });
+  const row = await portal.db.selectFrom('profile').select('id').where('user_name', '=', created.userName).executeTakeFirstOrThrow();
+  person = { ...created, id: row.id };
+});
+after(async () => {
+  await portal.close();
+  await new Promise((r) => backchannel.close(r));
+});
+
+/** A browser logs in at the portal (if needed) and comes back with the authorization code. */
+async function authorize(b: Browser, config: oidc.Configuration, redirectUri: string, extra: Record<string, string> = {}) {
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const url = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: redirectUri,
+    scope: 'openid profile roles',
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    ...extra,
+  });
+  let res = await b.follow(await b.get(url.href));
+  const returnTo = /name="returnTo" value="([^"]+)"/.exec(res.body)?.[1]?.replace(/&amp;/g, '&');
+  if (res.status === 200 && returnTo) {
+    res = await b.follow(await b.post('/login', { username: person.userName, password: 'Secret123', returnTo }));
+  }
+  return { res, verifier, state };
+}
+
+describe('discovery', () => {
+  test('the document alone is enough to integrate: code flow, PKCE S256, our scopes and claims', () => {
+    const m = rp.serverMetadata();
+    assert.equal(m.issuer, issuer);
+    assert.equal(m.authorization_endpoint, `${issuer}/oidc/auth`);
+    assert.deepEqual(m.response_types_supported, ['code']);
+    assert.deepEqual(m.code_challenge_methods_supported, ['S256']);
+    for (const scope of ['openid', 'profile', 'roles']) assert.ok(m.scopes_supported?.includes(scope), scope);
+    for (const claim of ['sub', 'preferred_username', 'name', 'given_name', 'family_name', 'mepid', 'roles']) assert.ok(m.claims_supported?.includes(claim), claim);
+    assert.ok(m.end_session_endpoint && m.revocation_endpoint && m.jwks_uri && m.userinfo_endpoint);
+    assert.equal(m.backchannel_logout_supported, true);
+  });
+});
+
+describe('authorization code + PKCE', () => {
+  let tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
+
+  test('one login at the portal gives a code; the ID token carries CONTRACT.md claims', async () => {
+    const b = new Browser(portal.app, '10.5.0.1', issuer);
+    const { res, verifier, state } = await authorize(b, rp, 'http://127.0.0.1:9999/callback');
+    assert.equal(res.status, 303);
+    assert.match(res.location!, /^http:\/\/127\.0\.0\.1:9999\/callback\?code=/);
+    tokens = await oidc.authorizationCodeGrant(rp, new URL(res.location!), { pkceCodeVerifier: verifier, expectedState: state });
+    const claims = tokens.claims()!;
+    assert.equal(claims.sub, person.id, 'sub is the stable opaque id, not the User Name');
+    assert.equal(claims.preferred_username, person.userName);
+    assert.equal(claims.mepid, person.mepid);
+    assert.equal(claims.name, 'Olive Idc');
+    assert.equal(claims.given_name, 'Olive');
+    assert.equal(claims.family_name, 'Idc');
+    assert.deepEqual(claims.roles, []);
+    const userinfo = await oidc.fetchUserInfo(rp, tokens.access_token, person.id);
+    assert.equal(userinfo.mepid, person.mepid);
+
+    // Signed in once: a second authorization needs no login.
+    const again = await authorize(b, rp, 'http://127.0.0.1:9999/callback');
+    assert.match(again.res.location!, /callback\?code=/);
+  });
+
+  test('a code can be used once', async () => {
+    const b = new Browser(portal.app, '10.5.0.2', issuer);
+    const { res, verifier, state } = await authorize(b, rp, 'http://127.0.0.1:9999/callback');
+    await oidc.authorizationCodeGrant(rp, new URL(res.location!), { pkceCodeVerifier: verifier, expectedState: state });
+    await assert.rejects(
+      oidc.authorizationCodeGrant(rp, new URL(res.location!), { pkceCodeVerifier: verifier, expectedState: state }),
+      (e: oidc.ResponseBodyError) => e.error === 'invalid_grant',
+    );
+  });
+
+  test('a wrong code verifier is refused', async () => {
+    const b = new Browser(portal.app, '10.5.0.3', issuer);
+    const { res, state } = await authorize(b, rp, 'http://127.0.0.1:9999/callback');
+    await assert.rejects(
+      oidc.authorizationCodeGrant(rp, new URL(res.location!), { pkceCodeVerifier: oidc.randomPKCECodeVerifier(), expectedState: state }),
+      (e: oidc.ResponseBodyError) => e.error === 'invalid_grant',
+    );
+  });
+
+  test('an unregistered redirect URI gets an error page, never a redirect with a code', async () => {
+    const b = new Browser(portal.app, '10.5.0.4', issuer);
+    const { res } = await authorize(b, rp, 'http://127.0.0.1:9999/elsewhere');
+    assert.equal(res.status, 400);
+    assert.equal(res.location, undefined);
+    assert.match(res.body, /redirect_uri did not match/);
+  });
+
+  test('no PKCE, no code; implicit flow is not offered', async () => {
+    const b = new Browser(portal.app, '10.5.0.5', issuer);
+    await logIn(b, person.userName, 'Secret123');
+    const noPkce = await b.get(`/oidc/auth?client_id=example&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('http://127.0.0.1:9999/callback')}&state=x`);
+    assert.match(noPkce.location ?? '', /error=invalid_request/);
+    assert.match(noPkce.location ?? '', /requires\+PKCE/);
+    const implicit = await b.get(`/oidc/auth?client_id=example&response_type=id_token&scope=openid&nonce=n&redirect_uri=${encodeURIComponent('http://127.0.0.1:9999/callback')}`);
+    assert.match(implicit.location ?? '', /error=unsupported_response_type/);
+  });
+
+  let firstRefreshToken = '';
+
+  test('refresh tokens rotate', async () => {
+    assert.ok(tokens.refresh_token);
+    firstRefreshToken = tokens.refresh_token!;
+    const refreshed = await oidc.refreshTokenGrant(rp, firstRefreshToken);
+    assert.ok(refreshed.refresh_token && refreshed.refresh_token !== firstRefreshToken);
+    assert.equal((await oidc.fetchUserInfo(rp, refreshed.access_token, person.id)).sub, person.id);
+    tokens = refreshed;
+  });
+
+  test('a restart loses no session, grant or refresh token', async () => {
+    const secondInstance = await buildApp({ config: portal.config, db: portal.db, ssnKey: portal.ssnKey, secretsKey: portal.secretsKey });
+    await secondInstance.ready();
+    await portal.app.close();
+    // Let the client notice the closed keep-alive sockets before the next request.
+    await new Promise((r) => setTimeout(r, 200));
+    const port = Number(new URL(issuer).port);
+    await secondInstance.listen({ port, host: '127.0.0.1' });
+    portal.app = secondInstance;
+    const refreshed = await oidc.refreshTokenGrant(rp, tokens.refresh_token!);
+    const userinfo = await oidc.fetchUserInfo(rp, refreshed.access_token, person.id);
+    assert.equal(userinfo.preferred_username, person.userName);
+    tokens = refreshed;
+  });
+
+  test('a revoked access token is refused', async () => {
+    await oidc.tokenRevocation(rp, tokens.access_token);
+    await assert.rejects(oidc.fetchUserInfo(rp, tokens.access_token, person.id), /challenge/);
+  });
+
+  test('replaying a rotated refresh token is refused and revokes the whole family', async () => {
+    await assert.rejects(oidc.refreshTokenGrant(rp, firstRefreshToken), (e: oidc.ResponseBodyError) => e.error === 'invalid_grant');
+    await assert.rejects(oidc.refreshTokenGrant(rp, tokens.refresh_token!), (e: oidc.ResponseBodyError) => e.error === 'invalid_grant');
+  });
+});
+
+describe('restricted applications and roles', () => {
+  test('without a role there is no code, and a page names the Directory Administrators', async () => {
+    const org = { id: crypto.randomUUID(), code: '00770000' };
+    await portal.db.insertInto('organization').values({ ...org, name: 'Lakeside District', type: 'district', district_id: null, town: null, phone: null }).execute();
+    await addMember(portal.db, org.id, person.id, null);
+    const admin = await createProfile(new Browser(portal.app), { firstName: 'Ada', lastName: 'Admin', dob: ['1', '1', '1970'], ssn: '902-34-5678' });
+    const adminRow = await portal.db.selectFrom('profile').selectAll().where('user_name', '=', admin.userName).executeTakeFirstOrThrow();
+    const orgRow = await portal.db.selectFrom('organization').selectAll().where('id', '=', org.id).executeTakeFirstOrThrow();
+    await designateAdministrator(portal.db, null, orgRow, adminRow, { email: 'ada@lakeside.example', phone: null }, null);
+
+    const b = new Browser(portal.app, '10.5.0.6', issuer);
+    const { res } = await authorize(b, restrictedRp, 'http://127.0.0.1:9998/callback');
+    assert.equal(res.status, 403);
+    assert.equal(res.location, undefined);
+    assert.match(res.body, /You do not have access to SIMS/);
+    assert.match(res.body, /Ada Admin, Lakeside District/);
+    assert.match(res.body, /ada@lakeside.example/);
+  });
+
+  test('with a role, the roles claim lists that application\u2019s roles per organization', async () => {
+    const org = await portal.db.selectFrom('organization').select('id').where('code', '=', '00770000').executeTakeFirstOrThrow();
+    await portal.db.insertInto('role_grant').values({ profile_id: person.id, organization_id: org.id, application_id: 'sims', role: 'submitter', granted_by: null }).execute();
+    await portal.db.insertInto('role_grant').values({ profile_id: person.id, organization_id: org.id, application_id: 'mdcs', role: 'user', granted_by: null }).execute();
+    const b = new Browser(portal.app, '10.5.0.7', issuer);
+    const { res, verifier, state } = await authorize(b, restrictedRp, 'http://127.0.0.1:9998/callback');
+    const tokens = await oidc.authorizationCodeGrant(restrictedRp, new URL(res.location!), { pkceCodeVerifier: verifier, expectedState: state });
+    assert.deepEqual(tokens.claims()!.roles, [{ org: '00770000', role: 'submitter' }]);
+  });
+});
+
+describe('logout', () => {
+  test('logging out of the portal sends a signed back-channel logout to the application and ends the SSO session', async () => {
+    const b = new Browser(portal.app, '10.5.0.8', issuer);
+    const { res, verifier, state } = await authorize(b, rp, 'http://127.0.0.1:9999/callback');
+    const tokens = await oidc.authorizationCodeGrant(rp, new URL(res.location!), { pkceCodeVerifier: verifier, expectedState: state });
+    const sid = tokens.claims()!.sid;
+    assert.ok(sid);
+    const before = logoutTokens.length;
+    await b.get('/');
+    await b.post('/logout', {});
+    assert.equal(logoutTokens.length, before + 1);
+    const logout = decodeJwt(logoutTokens.at(-1)!);
+    assert.equal(logout.sid, sid);
+    assert.equal(logout.aud, 'example');
+    assert.ok((logout.events as Record<string, unknown>)['http://schemas.openid.net/event/backchannel-logout']);
+    const url = oidc.buildAuthorizationUrl(rp, {
+      redirect_uri: 'http://127.0.0.1:9999/callback',
+      scope: 'openid',
+      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+    });
+    const again = await b.follow(await b.get(url.href));
+    assert.match(again.body, /action="\/login"/, 'the next application needs a new login');
+  });
+});
