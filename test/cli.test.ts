@@ -40,7 +40,17 @@ describe('npm run cli', () => {
     assert.equal(cli('role', 'grant', '--username', 'JRivera', '--org', '00010505', '--app', 'sims', '--role', 'user').out, 'Already granted');
     assert.equal(cli('role', 'revoke', '--username', 'JRivera', '--org', '00010505', '--app', 'sims', '--role', 'user').out, 'Revoked sims user in 00010505 from JRivera');
 
+    const added = cli('app', 'add', '--client-id', 'gradebook', '--name', 'Gradebook', '--redirect-uri', 'https://gradebook.example.gov/callback', '--restricted', '--roles', 'teacher,viewer');
+    assert.equal(added.status, 0, added.err);
+    assert.match(added.out, /^client secret: [A-Za-z0-9_-]{43}$/m);
+    const rotated = cli('keys', 'rotate');
+    assert.equal(rotated.status, 0, rotated.err);
+    assert.match(rotated.out, /^New signing key \S+; 0 old key\(s\) retired/);
+
     for (const [args, message] of [
+      [['app', 'add', '--client-id', 'Bad Id', '--name', 'X', '--redirect-uri', 'https://x.example/cb'], /Client id must be/],
+      [['app', 'add', '--client-id', 'plain', '--name', 'X', '--redirect-uri', 'http://x.example/cb'], /Redirect URI must use https/],
+      [['app', 'add', '--client-id', 'plain', '--name', 'X'], /Missing --redirect-uri/],
       [['role', 'grant', '--username', 'jrivera', '--org', '00010505', '--app', 'sims', '--role', 'user'], /No profile with User Name "jrivera"/],
       [['role', 'grant', '--username', 'JRivera', '--org', '00010505', '--app', 'sims', '--role', 'root'], /SIMS has no role "root"/],
       [['diradmin', 'add', '--org', '99990000', '--username', 'JRivera'], /No organization with code 99990000/],

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { decodeJwt } from 'jose';
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
+import { rotateSigningKey } from '../../src/sso/keys.ts';
 import * as oidc from 'openid-client';
 import { buildApp } from '../../src/app.tsx';
 import { addMember } from '../../src/directory/repository.ts';
@@ -20,6 +21,7 @@ let issuer: string;
 let rp: oidc.Configuration;
 let restrictedRp: oidc.Configuration;
 let person: { userName: string; mepid: string; id: string };
+let firstIdToken = '';
 const logoutTokens: string[] = [];
 let backchannel: Server;
 
@@ -128,6 +130,7 @@ describe('authorization code + PKCE', () => {
     assert.equal(res.status, 303);
     assert.match(res.location!, /^http:\/\/127\.0\.0\.1:9999\/callback\?code=/);
     tokens = await oidc.authorizationCodeGrant(rp, new URL(res.location!), { pkceCodeVerifier: verifier, expectedState: state });
+    firstIdToken = tokens.id_token!;
     const claims = tokens.claims()!;
     assert.equal(claims.sub, person.id, 'sub is the stable opaque id, not the User Name');
     assert.equal(claims.preferred_username, person.userName);
@@ -271,5 +274,33 @@ describe('logout', () => {
     });
     const again = await b.follow(await b.get(url.href));
     assert.match(again.body, /action="\/login"/, 'the next application needs a new login');
+  });
+});
+
+describe('signing keys', () => {
+  test('are stored encrypted; rotation keeps tokens already issued verifiable', async () => {
+    const rows = await portal.db.selectFrom('oidc_signing_key').select('private_jwk_encrypted').execute();
+    assert.equal(rows.length, 1);
+    assert.doesNotMatch(rows[0]!.private_jwk_encrypted, /"d"|RSA|kty/, 'no private key material in clear');
+    const oldKid = decodeProtectedHeader(firstIdToken).kid;
+
+    await rotateSigningKey(portal.db, secretBox(portal.secretsKey));
+    const restarted = await buildApp({ config: portal.config, db: portal.db, ssnKey: portal.ssnKey, secretsKey: portal.secretsKey });
+    await restarted.ready();
+    await portal.app.close();
+    await new Promise((r) => setTimeout(r, 200));
+    await restarted.listen({ port: Number(new URL(issuer).port), host: '127.0.0.1' });
+    portal.app = restarted;
+
+    const jwks = (await (await fetch(`${issuer}/oidc/jwks`)).json()) as JSONWebKeySet;
+    assert.equal(jwks.keys.length, 2);
+    assert.ok(jwks.keys.some((k) => k.kid === oldKid));
+    assert.ok(jwks.keys.every((k) => !('d' in k)), 'only public keys are published');
+    await jwtVerify(firstIdToken, createLocalJWKSet(jwks), { issuer, audience: 'example', currentDate: new Date(decodeJwt(firstIdToken).iat! * 1000) });
+
+    const b = new Browser(portal.app, '10.5.0.9', issuer);
+    const { res, verifier, state } = await authorize(b, rp, 'http://127.0.0.1:9999/callback');
+    const fresh = await oidc.authorizationCodeGrant(rp, new URL(res.location!), { pkceCodeVerifier: verifier, expectedState: state });
+    assert.notEqual(decodeProtectedHeader(fresh.id_token!).kid, oldKid, 'new tokens are signed with the new key');
   });
 });

@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { checkPage, chromiumMissing, cli, freePort, launchBrowser, startServer, type RunningPortal } from './harness.ts';
+
+/**
+ * Issue #4 done: sign in once at ELAR, open another agency application (examples/) with
+ * no second login, sign out from the portal, and both are signed out. A restricted
+ * application without a role shows whom to ask, not an OAuth error.
+ */
+
+const skip = chromiumMissing();
+let server: RunningPortal;
+let browser: Browser;
+let exampleApp: ChildProcess | undefined;
+let exampleUrl = '';
+
+before(async () => {
+  if (skip) return;
+  const examplePort = await freePort();
+  exampleUrl = `http://127.0.0.1:${examplePort}`;
+  let secret = '';
+  server = await startServer({}, (env) => {
+    const out = cli(env, [
+      'app', 'add', '--client-id', 'example', '--name', 'Example app',
+      '--redirect-uri', `${exampleUrl}/callback`,
+      '--backchannel-logout-uri', `${exampleUrl}/backchannel-logout`,
+      '--launch-url', `${exampleUrl}/`,
+    ]);
+    secret = /^client secret: (\S+)$/m.exec(out)![1]!;
+    cli(env, ['app', 'add', '--client-id', 'sims', '--name', 'SIMS', '--restricted', '--roles', 'user,submitter', '--redirect-uri', 'http://127.0.0.1:9/callback']);
+  });
+  exampleApp = spawn(process.execPath, ['--import', 'tsx', 'examples/example-app/app.ts'], {
+    env: { ...process.env, ISSUER: server.url, CLIENT_ID: 'example', CLIENT_SECRET: secret, PORT: String(examplePort) },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  for (let i = 0; i < 150; i++) {
+    try {
+      if ((await fetch(exampleUrl)).ok) break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  browser = await launchBrowser();
+});
+after(async () => {
+  exampleApp?.kill();
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('single sign-on across applications', { skip }, () => {
+  let page: Page;
+  let userName = '';
+
+  test('a person creates a profile and signs in to ELAR through the portal', async () => {
+    page = await (await browser.newContext()).newPage();
+    await page.goto(`${server.url}/profile/new`);
+    await page.getByLabel('First name').fill('Sasha');
+    await page.getByLabel('Last name').fill('Single');
+    await page.getByLabel('Month').fill('10');
+    await page.getByLabel('Day').fill('10');
+    await page.getByLabel('Year').fill('1990');
+    await page.getByLabel('Social Security number').fill('844-44-4444');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByLabel('Email address').fill('sasha@example.org');
+    await page.getByLabel('Address line 1').fill('1 Main Street');
+    await page.getByLabel('Town or city').fill('Malden');
+    await page.getByLabel('State').selectOption('MA');
+    await page.getByLabel('ZIP code').fill('02148');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByLabel('Password hint question').fill('Q?');
+    await page.getByLabel('Answer to your hint question').fill('A');
+    await page.getByLabel('Password', { exact: true }).fill('Single2026');
+    await page.getByLabel('Confirm password').fill('Single2026');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('button', { name: 'Create my profile' }).click();
+    userName = (await page.locator('[data-username]').textContent()) ?? '';
+
+    await page.goto(`${server.url}/elar`);
+    assert.match(page.url(), /\/login\?returnTo=%2Finteraction%2F/);
+    await page.getByLabel('User Name').fill(userName);
+    await page.getByLabel('Password').fill('Single2026');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    assert.match(page.url(), /\/elar$/);
+    assert.equal(await page.locator('[data-username]').textContent(), userName);
+    await checkPage(page, 'sso-01-elar');
+  });
+
+  test('the portal home lists the example application, which opens with no second login', async () => {
+    await page.goto(`${server.url}/`);
+    await checkPage(page, 'sso-02-home');
+    await page.getByRole('link', { name: 'Open Example app' }).click();
+    await page.getByRole('link', { name: 'Sign in with the Security Portal' }).click();
+    await page.locator('#status [data-username]').waitFor();
+    assert.equal(await page.locator('#status [data-username]').textContent(), userName);
+    await page.screenshot({ path: 'test-results/screenshots/sso-03-example-app.png' });
+  });
+
+  test('a restricted application without a role shows whom to ask, with no code issued', async () => {
+    const verifier = randomBytes(32).toString('base64url');
+    const challenge = createHash('sha256').update(verifier).digest('base64url');
+    const response = await page.goto(
+      `${server.url}/oidc/auth?client_id=sims&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('http://127.0.0.1:9/callback')}&code_challenge=${challenge}&code_challenge_method=S256&state=s`,
+    );
+    assert.equal(response?.status(), 403);
+    assert.match((await page.locator('h1').textContent()) ?? '', /You do not have access to SIMS/);
+    assert.doesNotMatch(page.url(), /code=/);
+    await checkPage(page, 'sso-04-no-access');
+  });
+
+  test('signing out of the portal signs out of ELAR and the example application', async () => {
+    await page.goto(`${server.url}/`);
+    await page.getByRole('button', { name: /Log out/ }).click();
+    await page.getByText('You have logged out.').waitFor();
+    await page.goto(exampleUrl);
+    assert.equal(await page.locator('#status').textContent(), 'Signed out.');
+    await page.goto(`${server.url}/elar`);
+    assert.match(page.url(), /\/login\?returnTo=/, 'ELAR needs a new login');
+  });
+});
