@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { checkPage, chromiumMissing, cli, launchBrowser, startServer, type RunningPortal } from './harness.ts';
+import { checkPage, chromiumMissing, cli, createProfileInBrowser, launchBrowser, startServer, type RunningPortal } from './harness.ts';
 
 /**
  * Issue #3 done: the department administrator designates a district's Directory
@@ -46,31 +46,6 @@ async function logIn(page: Page, userName: string, password: string) {
   await page.getByRole('button', { name: 'Log in' }).click();
 }
 
-async function createOwnProfile(page: Page, first: string, last: string, ssn: string): Promise<string> {
-  await page.goto('/profile/new');
-  await page.getByLabel('First name').fill(first);
-  await page.getByLabel('Last name').fill(last);
-  await page.getByLabel('Month').fill('5');
-  await page.getByLabel('Day').fill('17');
-  await page.getByLabel('Year').fill('1975');
-  await page.getByLabel('Social Security number').fill(ssn);
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByLabel('Email address').fill(`${first.toLowerCase()}@example.org`);
-  await page.getByLabel('Address line 1').fill('1 Main Street');
-  await page.getByLabel('Town or city').fill('Springfield');
-  await page.getByLabel('State').selectOption('MA');
-  await page.getByLabel('ZIP code').fill('01101');
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByLabel('Password hint question').fill('Favourite colour?');
-  await page.getByLabel('Answer to your hint question').fill('Teal');
-  await page.getByLabel('Password', { exact: true }).fill('Admin2026');
-  await page.getByLabel('Confirm password').fill('Admin2026');
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByRole('button', { name: 'Create my profile' }).click();
-  return (await page.locator('[data-username]').textContent()) ?? '';
-}
-
 describe('delegated administration, end to end', { skip }, () => {
   let districtAdmin = '';
   let otherAdmin = '';
@@ -83,8 +58,8 @@ describe('delegated administration, end to end', { skip }, () => {
   });
 
   test('two future administrators create their own profiles', async () => {
-    districtAdmin = await createOwnProfile(await newPage(), 'Dale', 'Springfield', '811-11-1111');
-    otherAdmin = await createOwnProfile(await newPage(), 'Sid', 'Shelbyville', '822-22-2222');
+    districtAdmin = await createProfileInBrowser(await newPage(), { first: 'Dale', last: 'Springfield', ssn: '811-11-1111', password: 'Admin2026' });
+    otherAdmin = await createProfileInBrowser(await newPage(), { first: 'Sid', last: 'Shelbyville', ssn: '822-22-2222', password: 'Admin2026' });
     assert.equal(districtAdmin, 'DSpringfield');
   });
 

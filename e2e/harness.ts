@@ -156,3 +156,29 @@ export function cli(env: NodeJS.ProcessEnv, args: string[]): string {
   if (result.status !== 0) throw new Error(`cli ${args.join(' ')} failed (${result.status}): ${result.stderr}${result.stdout}`);
   return result.stdout;
 }
+
+/** Every page of Create Profile for a new person, through the labels a person reads; returns the User Name. */
+export async function createProfileInBrowser(page: Page, person: { first: string; last: string; ssn: string; password: string }): Promise<string> {
+  await page.goto('/profile/new');
+  await page.getByLabel('First name').fill(person.first);
+  await page.getByLabel('Last name').fill(person.last);
+  await page.getByLabel('Month').fill('5');
+  await page.getByLabel('Day').fill('17');
+  await page.getByLabel('Year').fill('1975');
+  await page.getByLabel('Social Security number').fill(person.ssn);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByLabel('Email address').fill(`${person.first.toLowerCase()}@example.org`);
+  await page.getByLabel('Address line 1').fill('1 Main Street');
+  await page.getByLabel('Town or city').fill('Springfield');
+  await page.getByLabel('State').selectOption('MA');
+  await page.getByLabel('ZIP code').fill('01101');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByLabel('Password hint question').fill('Favourite colour?');
+  await page.getByLabel('Answer to your hint question').fill('Teal');
+  await page.getByLabel('Password', { exact: true }).fill(person.password);
+  await page.getByLabel('Confirm password').fill(person.password);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('button', { name: 'Create my profile' }).click();
+  return (await page.locator('[data-username]').textContent()) ?? '';
+}

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { checkPage, chromiumMissing, cli, freePort, launchBrowser, startServer, type RunningPortal } from './harness.ts';
+import { checkPage, chromiumMissing, cli, createProfileInBrowser, freePort, launchBrowser, startServer, type RunningPortal } from './harness.ts';
 
 /**
  * Issue #4 done: sign in once at ELAR, open another agency application (examples/) with
@@ -56,29 +56,8 @@ describe('single sign-on across applications', { skip }, () => {
   let userName = '';
 
   test('a person creates a profile and signs in to ELAR through the portal', async () => {
-    page = await (await browser.newContext()).newPage();
-    await page.goto(`${server.url}/profile/new`);
-    await page.getByLabel('First name').fill('Sasha');
-    await page.getByLabel('Last name').fill('Single');
-    await page.getByLabel('Month').fill('10');
-    await page.getByLabel('Day').fill('10');
-    await page.getByLabel('Year').fill('1990');
-    await page.getByLabel('Social Security number').fill('844-44-4444');
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await page.getByLabel('Email address').fill('sasha@example.org');
-    await page.getByLabel('Address line 1').fill('1 Main Street');
-    await page.getByLabel('Town or city').fill('Malden');
-    await page.getByLabel('State').selectOption('MA');
-    await page.getByLabel('ZIP code').fill('02148');
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await page.getByLabel('Password hint question').fill('Q?');
-    await page.getByLabel('Answer to your hint question').fill('A');
-    await page.getByLabel('Password', { exact: true }).fill('Single2026');
-    await page.getByLabel('Confirm password').fill('Single2026');
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await page.getByRole('button', { name: 'Create my profile' }).click();
-    userName = (await page.locator('[data-username]').textContent()) ?? '';
+    page = await (await browser.newContext({ baseURL: server.url })).newPage();
+    userName = await createProfileInBrowser(page, { first: 'Sasha', last: 'Single', ssn: '844-44-4444', password: 'Single2026' });
 
     await page.goto(`${server.url}/elar`);
     assert.match(page.url(), /\/login\?returnTo=%2Finteraction%2F/);

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { audit } from '../platform/audit.ts';
 import type { Application, Db, Organization, Profile } from '../platform/db.ts';
 import type { SecretBox } from '../platform/secrets.ts';
-import { createProfile, ssnFields, type AccountRules } from '../portal/accounts.ts';
+import { createProfile, identityOnly, ssnFields, type AccountRules } from '../portal/accounts.ts';
 import { hashSecret } from '../portal/hashing.ts';
 import { classifyMatch, nameKey } from '../portal/identity.ts';
 import { accountKey } from '../portal/login.ts';
@@ -86,22 +86,7 @@ export async function addStaffMember(
     if (match.kind === 'none') {
       const created = await createProfile(
         tx,
-        {
-          firstName: person.firstName,
-          middleName: null,
-          lastName: person.lastName,
-          dateOfBirth: person.dateOfBirth,
-          ssn,
-          email: person.email,
-          phone: null,
-          addressLine1: null,
-          addressLine2: null,
-          city: null,
-          state: null,
-          postalCode: null,
-          previousLastName: null,
-          priorLicenseNumber: null,
-        },
+        identityOnly({ firstName: person.firstName, lastName: person.lastName, dateOfBirth: person.dateOfBirth, ssn, email: person.email }),
         null,
         { actorId: actor.profile.id, ip },
       );

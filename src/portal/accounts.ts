@@ -33,6 +33,28 @@ export interface PersonDetails {
   priorLicenseNumber: string | null;
 }
 
+/** A person known only by name (and perhaps birth date, SSN, email): every other detail empty. */
+export function identityOnly(
+  known: Pick<PersonDetails, 'firstName' | 'lastName'> & Partial<Pick<PersonDetails, 'dateOfBirth' | 'ssn' | 'email'>>,
+): PersonDetails {
+  return {
+    firstName: known.firstName,
+    middleName: null,
+    lastName: known.lastName,
+    dateOfBirth: known.dateOfBirth ?? null,
+    ssn: known.ssn ?? null,
+    email: known.email ?? null,
+    phone: null,
+    addressLine1: null,
+    addressLine2: null,
+    city: null,
+    state: null,
+    postalCode: null,
+    previousLastName: null,
+    priorLicenseNumber: null,
+  };
+}
+
 export interface Credentials {
   passwordHash: string;
   hintQuestion: string | null;
@@ -205,22 +227,7 @@ export async function bootstrapDepartmentAdministrator(db: Db, password: string 
   const id = randomUUID();
   await db.transaction().execute(async (tx) => {
     const mepid = await assignMepid(tx);
-    const row = profileRow(id, 'admin', mepid, {
-      firstName: 'Department',
-      middleName: null,
-      lastName: 'Administrator',
-      dateOfBirth: null,
-      ssn: null,
-      email: null,
-      phone: null,
-      addressLine1: null,
-      addressLine2: null,
-      city: null,
-      state: null,
-      postalCode: null,
-      previousLastName: null,
-      priorLicenseNumber: null,
-    });
+    const row = profileRow(id, 'admin', mepid, identityOnly({ firstName: 'Department', lastName: 'Administrator' }));
     await profiles.insertProfile(tx, {
       ...row,
       password_hash: passwordHash,

@@ -1,5 +1,5 @@
 import type { Db } from '../platform/db.ts';
-import { createProfile, ssnFields, type AccountRules } from './accounts.ts';
+import { createProfile, identityOnly, ssnFields, type AccountRules } from './accounts.ts';
 import { hashSecret } from './hashing.ts';
 import { findMatchCandidates } from './profile-repository.ts';
 import { nameKey } from './identity.ts';
@@ -58,19 +58,16 @@ async function exists(db: Db, rules: AccountRules, p: DemoPerson): Promise<boole
 
 function person(rules: AccountRules, p: DemoPerson) {
   return {
-    firstName: p.firstName,
-    middleName: null,
-    lastName: p.lastName,
-    dateOfBirth: p.dateOfBirth,
-    ssn: ssnFields(rules, p.ssn),
-    email: `${p.firstName.toLowerCase()}.${p.lastName.toLowerCase()}@example.org`,
-    phone: null,
+    ...identityOnly({
+      firstName: p.firstName,
+      lastName: p.lastName,
+      dateOfBirth: p.dateOfBirth,
+      ssn: ssnFields(rules, p.ssn),
+      email: `${p.firstName.toLowerCase()}.${p.lastName.toLowerCase()}@example.org`,
+    }),
     addressLine1: '75 Pleasant Street',
-    addressLine2: null,
     city: 'Malden',
     state: 'MA',
     postalCode: '02148',
-    previousLastName: null,
-    priorLicenseNumber: null,
   };
 }

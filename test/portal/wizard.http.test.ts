@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createProfile as createProfileRecord, ssnFields } from '../../src/portal/accounts.ts';
+import { createProfile as createProfileRecord, identityOnly, ssnFields } from '../../src/portal/accounts.ts';
 import { POLICIES } from '../../src/portal/password-policy.ts';
 import {
   Browser,
@@ -255,22 +255,7 @@ describe('Create Profile, pre-created profile: completed with hint and password'
     const created = await portal.db.transaction().execute((tx) =>
       createProfileRecord(
         tx,
-        {
-          firstName: 'Pat',
-          middleName: null,
-          lastName: 'Precreated',
-          dateOfBirth: '1985-02-14',
-          ssn: ssnFields(rules, person.ssn.replace(/-/g, '')),
-          email: null,
-          phone: null,
-          addressLine1: null,
-          addressLine2: null,
-          city: null,
-          state: null,
-          postalCode: null,
-          previousLastName: null,
-          priorLicenseNumber: null,
-        },
+        identityOnly({ firstName: 'Pat', lastName: 'Precreated', dateOfBirth: '1985-02-14', ssn: ssnFields(rules, person.ssn.replace(/-/g, '')) }),
         null,
       ),
     );
