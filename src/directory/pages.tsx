@@ -3,7 +3,7 @@ import { DateField, ErrorSummary, FormPage, SelectField, TextField, type FieldEr
 import { Layout, type ViewContext } from '../platform/views/layout.tsx';
 import { Pager, SearchForm } from '../platform/views/list.tsx';
 import { AUDIT_EVENT_TYPES } from '../platform/audit.ts';
-import type { AuditRow, ConflictRow, GrantRow, Page, PublicAdministrator, StaffRow } from './repository.ts';
+import { COUNT_CAP, type AuditRow, type ConflictRow, type GrantRow, type Page, type PublicAdministrator, type StaffRow } from './repository.ts';
 
 /** Pages of Directory Administration and the department console. */
 
@@ -412,7 +412,7 @@ export function PeopleSearchPage({ ctx, q, result }: { ctx: ViewContext; q: stri
     <Layout ctx={ctx} title="Find a person">
       <h1>Find a person</h1>
       <SearchForm action="/directory/people" q={q} label="Last name (or Last, First), User Name or MEPID" />
-      {q && <p>{result.total === 1 ? '1 person' : `${result.total} people`}</p>}
+      {q && <p>{result.total === 1 ? '1 person' : result.total > COUNT_CAP ? `More than ${COUNT_CAP.toLocaleString('en-US')} people: add a first name to narrow the search` : `${result.total} people`}</p>}
       {q && <StaffTable staff={result.items} />}
       <Pager page={result.page} pages={result.pages} href={(page) => withQuery('/directory/people', { q, page })} />
     </Layout>

@@ -122,33 +122,48 @@ export function organizationsOf(db: Db, profileId: string): Promise<Organization
 
 // People (department search)
 
+/** Counting stops here: "more than 1,000 people" is all a search page needs to say. */
+export const COUNT_CAP = 1000;
+
+/** The first string after every string that starts with `prefix`, for an index range scan. */
+function prefixEnd(prefix: string): string {
+  return prefix.slice(0, -1) + String.fromCodePoint(prefix.codePointAt(prefix.length - 1)! + 1);
+}
+
+/**
+ * D5 people search: an exact User Name, an exact MEPID, or a last-name prefix ("Last" or
+ * "Last, First"), folded as identity matching folds names. The name search is a range scan
+ * of the (last, first, birth date) index in its own order, so it stays fast at millions of
+ * profiles; the total is counted up to COUNT_CAP.
+ */
 export async function searchPeople(db: Db, q: string, page: number): Promise<Page<StaffRow>> {
   const term = q.trim();
   if (!term) return paged([], 0, page);
-  let query = db.selectFrom('profile');
-  if (/^\d{8}$/.test(term)) query = query.where('mepid', '=', term);
-  else {
-    // "Last, First" or just a last name, folded the way identity matching folds names.
-    const [last, first] = term.split(',').map(nameKey);
-    query = query.where((eb) =>
-      eb.or([
-        eb('user_name', '=', term),
-        first
-          ? eb.and([eb('last_name_key', 'like', `${escapeLike(last!)}%`), eb('first_name_key', 'like', `${escapeLike(first)}%`)])
-          : eb('last_name_key', 'like', `${escapeLike(last!)}%`),
-      ]),
-    );
+  const columns = ['id', 'user_name', 'mepid', 'first_name', 'last_name', 'status'] as const;
+  if (/^\d{8}$/.test(term)) {
+    const items = await db.selectFrom('profile').select(columns).where('mepid', '=', term).execute();
+    return paged(items, items.length, page);
   }
-  const [{ n }] = (await query.select((eb) => eb.fn.countAll<string>().as('n')).execute()) as [{ n: string }];
-  const items = await query
-    .select(['id', 'user_name', 'mepid', 'first_name', 'last_name', 'status'])
+  const exact = page === 1 ? await db.selectFrom('profile').select(columns).where('user_name', '=', term).execute() : [];
+  const [last, first] = term.split(',').map(nameKey);
+  if (!last) return paged(exact, exact.length, page);
+  // A range, not LIKE: the planner then walks the index in its order and stops at a page.
+  let byName = db.selectFrom('profile').where('last_name_key', '>=', last).where('last_name_key', '<', prefixEnd(last));
+  if (first) byName = byName.where('first_name_key', 'like', `${escapeLike(first)}%`);
+  const capped = await db
+    .selectFrom(byName.select('id').limit(COUNT_CAP + 1).as('hits'))
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  const items = await byName
+    .select(columns)
     .orderBy('last_name_key')
     .orderBy('first_name_key')
-    .orderBy('id')
+    .orderBy('date_of_birth')
     .limit(PAGE_SIZE)
     .offset((page - 1) * PAGE_SIZE)
     .execute();
-  return paged(items, Number(n), page);
+  const rest = items.filter((p) => !exact.some((e) => e.id === p.id));
+  return paged([...exact, ...rest], Number(capped.n) + exact.length, page);
 }
 
 // Role grants
