@@ -70,6 +70,18 @@ export async function startHello(): Promise<Child> {
   return { url, pid: child.pid!, stop: stopper(child) };
 }
 
+/** The Better Auth peer (bench/peers/better-auth.ts) on the same kind of database. */
+export async function startBetterAuth(): Promise<Child> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/peers/better-auth.ts'], {
+    env: { ...process.env, NODE_ENV: 'production', PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`${url}/healthz`, child);
+  return { url, pid: child.pid!, stop: stopper(child) };
+}
+
 export function cli(env: NodeJS.ProcessEnv, args: string[]): string {
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { env, encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`cli ${args.join(' ')}: ${result.stderr}`);

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seedScale } from './scale.ts';
-import { cli, closedLoop, csrfOf, form, Jar, median, memoryOf, startHello, startPortal } from './http.ts';
+import { cli, closedLoop, csrfOf, form, Jar, median, memoryOf, startBetterAuth, startHello, startPortal } from './http.ts';
 
 /**
  * `npm run bench` — every figure is a ratio against a baseline measured in the same run on
@@ -36,6 +36,16 @@ async function logInOnce(origin: string): Promise<void> {
   const res = await jar.fetch(`${origin}/login`, form({ _csrf: csrf, username: 'JRivera', password: 'Welcome2026' }));
   await res.arrayBuffer();
   if (res.status !== 303) throw new Error(`login answered ${res.status}`);
+}
+
+async function betterAuthSignIn(origin: string): Promise<void> {
+  const res = await fetch(`${origin}/api/auth/sign-in/email`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin },
+    body: JSON.stringify({ email: 'jordan@example.org', password: 'Welcome2026' }),
+  });
+  await res.arrayBuffer();
+  if (res.status !== 200) throw new Error(`Better Auth sign-in answered ${res.status}`);
 }
 
 async function autocannonRate(url: string, headers: Record<string, string> = {}): Promise<number> {
@@ -93,14 +103,16 @@ async function main() {
     secret = /^client secret: (\S+)$/m.exec(cli(env, ['app', 'add', '--client-id', 'bench', '--name', 'Bench', '--redirect-uri', 'http://127.0.0.1:9/cb']))![1]!;
   });
   const hello = await startHello();
+  const peer = await startBetterAuth();
   try {
     const idle = memoryOf(portal.pid);
-    const results: Record<string, number[]> = { argon2: [], logins: [], hello: [], elar: [], exchanges: [], userinfo: [] };
+    const results: Record<string, number[]> = { argon2: [], logins: [], peer: [], hello: [], elar: [], exchanges: [], userinfo: [] };
     const jar = await signedInBrowser(portal.url);
     const accessToken = await codeExchange(portal.url, jar, secret);
     for (let run = 0; run < runs; run++) {
       results.argon2!.push(await rawArgon2Rate());
       results.logins!.push(await closedLoop(workers, seconds, () => logInOnce(portal.url)));
+      results.peer!.push(await closedLoop(workers, seconds, () => betterAuthSignIn(peer.url)));
       results.hello!.push(await autocannonRate(hello.url));
       results.elar!.push(await autocannonRate(`${portal.url}/elar`, { cookie: jar.header() }));
       results.exchanges!.push(await closedLoop(workers, seconds, async () => void (await codeExchange(portal.url, jar, secret))));
@@ -116,6 +128,7 @@ async function main() {
     say('| scenario | measured | baseline (same run) | ratio | target |');
     say('|---|---|---|---|---|');
     say(`| 1. logins (GET + POST /login, fresh cookie jar) vs raw argon2id verify (m=${ARGON2_PARAMS.memoryCost} KiB, t=${ARGON2_PARAMS.timeCost}, p=${ARGON2_PARAMS.parallelism}) | ${m.logins!.toFixed(1)} logins/s (${perCore(m.logins!)} per core) | ${m.argon2!.toFixed(1)} verifies/s | ${(m.logins! / m.argon2!).toFixed(2)} | ≥ 0.85 |`);
+    say(`| 3. logins (ours, GET + POST) vs Better Auth email sign-in (one POST), same argon2id, same database kind | ${m.logins!.toFixed(1)} logins/s | ${m.peer!.toFixed(1)} sign-ins/s | ${(m.logins! / m.peer!).toFixed(2)} | ≥ 1.5 |`);
     say(`| 2. ELAR Welcome Page, signed in, vs bare node:http hello | ${m.elar!.toFixed(0)} req/s | ${m.hello!.toFixed(0)} req/s | ${(m.elar! / m.hello!).toFixed(2)} | ≥ 0.25 |`);
     say(`| 4a. OIDC authorization + code exchange (PKCE) | ${m.exchanges!.toFixed(1)} /s (${perCore(m.exchanges!)} per core) | Keycloak published: 120 grants/s per vCPU | ${(m.exchanges! / cores / 120).toFixed(2)} of Keycloak per vCPU | — |`);
     say(`| 4b. OIDC userinfo | ${m.userinfo!.toFixed(0)} req/s (${perCore(m.userinfo!)} per core) | bare hello ${m.hello!.toFixed(0)} req/s | ${(m.userinfo! / m.hello!).toFixed(2)} | — |`);
@@ -125,6 +138,7 @@ async function main() {
 
     if (!quick) writeFileSync('docs/benchmarks.results.md', `${lines.join('\n')}\n`);
   } finally {
+    await peer.stop();
     await hello.stop();
     await portal.stop();
   }

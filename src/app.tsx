@@ -32,7 +32,7 @@ export interface Portal {
   wizard: WizardDeps;
   isReady: () => boolean;
   /** Ends single sign-on for this browser, or for every browser of an account (S3). */
-  singleSignOut: (which: { browserSessionId: string | undefined } | { accountId: string }) => Promise<void>;
+  singleSignOut: (which: { browserCookies: Record<string, string | undefined> } | { accountId: string }) => Promise<void>;
 }
 
 export interface BuildOptions {
@@ -88,7 +88,10 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   });
   portal.singleSignOut = async (which) => {
     if ('accountId' in which) await endProviderSessions(provider, db, which);
-    else if (which.browserSessionId) await endProviderSessions(provider, db, { sessionId: which.browserSessionId });
+    else {
+      const sessionId = which.browserCookies[provider.cookieName('session')];
+      if (sessionId) await endProviderSessions(provider, db, { sessionId });
+    }
   };
   const elar = new ElarRelyingParty(await ensureElarRegistration(db, box, config.publicUrl));
 

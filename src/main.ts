@@ -10,6 +10,8 @@ import { seedDemo } from './portal/demo.ts';
 import { purgeExpiredFlows } from './portal/flow-store.ts';
 import { POLICIES } from './portal/password-policy.ts';
 import { purgeExpired } from './portal/throttle.ts';
+import { purgeExpiredSessions } from './portal/sessions.ts';
+import { purgeExpiredModels } from './sso/adapter.ts';
 
 let config: Config;
 try {
@@ -46,9 +48,14 @@ try {
   ready = true;
   log.info(`Security Portal ready at ${config.publicUrl} (${database.kind}, password policy ${config.passwordPolicy})`);
 
-  // Expired wizard answers and throttle counters are not kept longer than needed.
+  // Expired wizard answers, throttle counters, sessions and provider records are not kept.
   const sweep = setInterval(() => {
-    Promise.all([purgeExpiredFlows(database.db), purgeExpired(database.db, 24 * 3_600_000)]).catch((err) => log.error({ err }, 'sweep failed'));
+    Promise.all([
+      purgeExpiredFlows(database.db),
+      purgeExpired(database.db, 24 * 3_600_000),
+      purgeExpiredModels(database.db),
+      purgeExpiredSessions(database.db),
+    ]).catch((err) => log.error({ err }, 'sweep failed'));
   }, 10 * 60_000);
   sweep.unref();
 

@@ -31,5 +31,4 @@ export const errors = {
   tooManyRequests: define('PORTAL_ERR_RATE_LIMITED', 429, 'Too many requests from your network. Wait a minute and try again.'),
   payloadTooLarge: define('PORTAL_ERR_TOO_LARGE', 413, 'What you sent is too large.'),
   badRequest: define('PORTAL_ERR_BAD_REQUEST', 400, 'What you sent could not be read. Go back and try again.'),
-  unavailable: define('PORTAL_ERR_UNAVAILABLE', 503, 'The portal is starting or busy. Try again in a moment.'),
 };

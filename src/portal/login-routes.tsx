@@ -57,7 +57,7 @@ export function registerLoginRoutes(app: FastifyInstance, portal: Portal) {
   });
 
   app.post('/logout', async (request, reply) => {
-    await portal.singleSignOut({ browserSessionId: request.cookies._session });
+    await portal.singleSignOut({ browserCookies: request.cookies });
     if (request.session) {
       await endSession(portal.db, request.session.idHash);
       await audit(portal.db, { type: 'logout', actorId: request.session.profile.id, subjectId: request.session.profile.id, ip: clientIp(request) });

@@ -94,3 +94,10 @@ export async function countSessions(db: Db, profileId: string): Promise<number> 
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** Sessions past their absolute lifetime (idle ones are removed when next presented). */
+export async function purgeExpiredSessions(db: Db): Promise<void> {
+  const now = new Date();
+  await db.deleteFrom('session').where('expires_at', '<', now).execute();
+  await db.deleteFrom('elar_session').where('expires_at', '<', now).execute();
+}

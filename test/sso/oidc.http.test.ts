@@ -3,6 +3,8 @@ import { createServer, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { rotateSigningKey } from '../../src/sso/keys.ts';
+import { purgeExpiredModels } from '../../src/sso/adapter.ts';
+import { purgeExpiredSessions } from '../../src/portal/sessions.ts';
 import * as oidc from 'openid-client';
 import { buildApp } from '../../src/app.tsx';
 import { addMember } from '../../src/directory/repository.ts';
@@ -302,5 +304,16 @@ describe('signing keys', () => {
     const { res, verifier, state } = await authorize(b, rp, 'http://127.0.0.1:9999/callback');
     const fresh = await oidc.authorizationCodeGrant(rp, new URL(res.location!), { pkceCodeVerifier: verifier, expectedState: state });
     assert.notEqual(decodeProtectedHeader(fresh.id_token!).kid, oldKid, 'new tokens are signed with the new key');
+  });
+});
+
+describe('housekeeping', () => {
+  test('expired provider records and sessions are swept', async () => {
+    await portal.db.insertInto('oidc_model').values({ model: 'AccessToken', id: 'stale', payload: '{}', grant_id: null, user_code: null, uid: null, expires_at: new Date(Date.now() - 1000), consumed_at: null }).execute();
+    await portal.db.updateTable('session').set({ expires_at: new Date(Date.now() - 1000) }).execute();
+    await purgeExpiredModels(portal.db);
+    await purgeExpiredSessions(portal.db);
+    assert.equal((await portal.db.selectFrom('oidc_model').select('id').where('id', '=', 'stale').execute()).length, 0);
+    assert.equal((await portal.db.selectFrom('session').select('id_hash').execute()).length, 0);
   });
 });

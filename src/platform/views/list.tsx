@@ -1,7 +1,5 @@
-import type { ComponentChildren } from 'preact';
-
 /** Search box for list pages: a GET form, so results have a URL and work without JavaScript. */
-export function SearchForm({ action, q, label, name = 'q', children }: { action: string; q: string; label: string; name?: string; children?: ComponentChildren }) {
+export function SearchForm({ action, q, label, name = 'q' }: { action: string; q: string; label: string; name?: string }) {
   return (
     <form class="usa-search usa-search--small margin-bottom-3" role="search" method="get" action={action}>
       <label class="usa-label margin-top-0" for={`${name}-search`}>
@@ -9,7 +7,6 @@ export function SearchForm({ action, q, label, name = 'q', children }: { action:
       </label>
       <div class="portal-search-row">
         <input class="usa-input" id={`${name}-search`} type="search" name={name} value={q} />
-        {children}
         <button class="usa-button" type="submit">
           Search
         </button>
