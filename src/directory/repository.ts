@@ -1,5 +1,6 @@
 import { sql, type Insertable } from 'kysely';
 import type { Application, ApplicationTable, Db, Organization, Profile } from '../platform/db.ts';
+import { isValidMepid } from '../portal/identifiers.ts';
 import { nameKey } from '../portal/identity.ts';
 
 /** SQL for organizations, applications, memberships, role grants and administrators. */
@@ -140,7 +141,8 @@ export async function searchPeople(db: Db, q: string, page: number): Promise<Pag
   const term = q.trim();
   if (!term) return paged([], 0, page);
   const columns = ['id', 'user_name', 'mepid', 'first_name', 'last_name', 'status'] as const;
-  if (/^\d{8}$/.test(term)) {
+  // A mistyped MEPID fails its check digit and finds no one rather than someone else.
+  if (isValidMepid(term)) {
     const items = await db.selectFrom('profile').select(columns).where('mepid', '=', term).execute();
     return paged(items, items.length, page);
   }
