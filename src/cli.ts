@@ -8,7 +8,7 @@ import { importOrganizations, ImportFileError } from './directory/org-import.ts'
 import { findApplication, findOrganizationByCode } from './directory/repository.ts';
 import { designateAdministrator, DirectoryRuleError, grantRole, registerApplication, revokeRole } from './directory/service.ts';
 import { rotateSigningKey } from './sso/keys.ts';
-import { seedDemo } from './portal/demo.ts';
+import { seedDemo } from './demo.ts';
 import { POLICIES } from './portal/password-policy.ts';
 import { findProfileByUserName } from './portal/profile-repository.ts';
 import { prepareDatabase } from './startup.ts';

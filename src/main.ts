@@ -6,7 +6,7 @@ import { prepareDatabase } from './startup.ts';
 import { loggerOptions } from './platform/log.ts';
 import { resolveKey, resolveSsnKey } from './platform/secrets.ts';
 import { bootstrapDepartmentAdministrator } from './portal/accounts.ts';
-import { seedDemo } from './portal/demo.ts';
+import { seedDemo } from './demo.ts';
 import { purgeExpiredFlows } from './portal/flow-store.ts';
 import { POLICIES } from './portal/password-policy.ts';
 import { purgeExpired } from './portal/throttle.ts';

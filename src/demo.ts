@@ -1,8 +1,11 @@
-import type { Db } from '../platform/db.ts';
-import { createProfile, identityOnly, ssnFields, type AccountRules } from './accounts.ts';
-import { hashSecret } from './hashing.ts';
-import { findMatchCandidates } from './profile-repository.ts';
-import { nameKey } from './identity.ts';
+import { randomUUID } from 'node:crypto';
+import type { Db } from './platform/db.ts';
+import { createProfile, identityOnly, ssnFields, type AccountRules } from './portal/accounts.ts';
+import { hashSecret } from './portal/hashing.ts';
+import { findMatchCandidates } from './portal/profile-repository.ts';
+import { nameKey } from './portal/identity.ts';
+import { addMember, findOrganizationByCode } from './directory/repository.ts';
+import { designateAdministrator } from './directory/service.ts';
 
 /**
  * Demo people for a newcomer to explore every outcome of Create Profile (DEMO=1 or
@@ -22,6 +25,11 @@ export const DEMO_PEOPLE = {
   precreated: { firstName: 'Pat', lastName: 'Lee', dateOfBirth: '1990-09-30', ssn: '234567890' },
 } as const;
 
+const DEMO_ORGANIZATIONS = [
+  { code: '00350000', name: 'Springfield Public Schools', type: 'district' as const, town: 'Springfield', phone: '413-555-0100' },
+  { code: '00350505', name: 'Springfield High School', type: 'school' as const, town: 'Springfield', phone: '413-555-0105' },
+];
+
 export async function seedDemo(db: Db, rules: AccountRules): Promise<string[]> {
   const lines: string[] = [];
   const e = DEMO_PEOPLE.educator;
@@ -35,11 +43,25 @@ export async function seedDemo(db: Db, rules: AccountRules): Promise<string[]> {
       await createProfile(tx, person(rules, p), null);
     }
   });
-  const educator = await db.selectFrom('profile').select('user_name').where('ssn_hash', '=', ssnFields(rules, e.ssn).hash).executeTakeFirstOrThrow();
+  const educator = await db.selectFrom('profile').selectAll().where('ssn_hash', '=', ssnFields(rules, e.ssn).hash).executeTakeFirstOrThrow();
+  const precreated = await db.selectFrom('profile').select('id').where('ssn_hash', '=', ssnFields(rules, p.ssn).hash).executeTakeFirstOrThrow();
+  // A district and its high school, run by the demo educator, with the pre-created person on staff.
+  for (const org of DEMO_ORGANIZATIONS) {
+    await db
+      .insertInto('organization')
+      .values({ id: randomUUID(), ...org, district_id: org.type === 'school' ? (await findOrganizationByCode(db, '00350000'))!.id : null })
+      .onConflict((oc) => oc.column('code').doNothing())
+      .execute();
+  }
+  const district = (await findOrganizationByCode(db, '00350000'))!;
+  const school = (await findOrganizationByCode(db, '00350505'))!;
+  await designateAdministrator(db, null, district, educator, { email: 'jordan.rivera@example.org', phone: null }, null);
+  await addMember(db, school.id, precreated.id, null);
   lines.push(
     `Demo educator: User Name ${educator.user_name}, password ${e.password}, hint answer "${e.hintAnswer}" (${e.firstName} ${e.lastName}, born ${e.dateOfBirth}, SSN ${e.ssn}).`,
     `Pre-created profile to complete at /profile/new: ${p.firstName} ${p.lastName}, born ${p.dateOfBirth}, SSN ${p.ssn}.`,
     `Partial match: enter ${e.firstName} ${e.lastName}, born ${e.dateOfBirth}, with any other valid SSN.`,
+    `${educator.user_name} is the Directory Administrator of ${district.name} (${district.code}) and its high school: log in and open Directory Administration.`,
   );
   return lines;
 }
