@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import fc from 'fast-check';
+import { Browser, contactFields, createProfile, identityFields, logIn, startPortal, type TestPortal } from '../helpers/portal.ts';
+
+/**
+ * Property-based fuzzing of the portal's form routes (SPEC Q3): random and hostile values,
+ * missing and duplicated fields. Properties: never a 5xx, and nothing typed comes back as
+ * markup.
+ */
+
+let portal: TestPortal;
+let userName = '';
+before(async () => {
+  portal = await startPortal();
+  ({ userName } = await createProfile(new Browser(portal.app), { firstName: 'Fuzz', lastName: 'Target', dob: ['1', '2', '1980'], ssn: '712-34-5678' }));
+});
+after(() => portal.close());
+
+const MARKER = '<script>alert(1)</script>';
+const hostile = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.constantFrom(MARKER, '"><img src=x onerror=alert(1)>', "' OR '1'='1", '%00', '\u0000\u0007\u001b', '../../etc/passwd', '١٢٣٤٥٦٧٨٩', 'Ωμέγα Ñandú', '\u202eevil', '0'.repeat(5000)),
+  fc.string({ minLength: 1000, maxLength: 3000 }),
+);
+
+/** A form body: some of the route's fields (maybe repeated), maybe a stranger field. */
+function bodies(fields: string[]) {
+  return fc
+    .tuple(
+      fc.array(fc.tuple(fc.constantFrom(...fields), hostile), { maxLength: fields.length + 3 }),
+      fc.option(fc.tuple(fc.string({ minLength: 1, maxLength: 10 }), hostile)),
+    )
+    .map(([pairs, extra]) => {
+      const body = new URLSearchParams();
+      for (const [k, v] of pairs) body.append(k, v);
+      if (extra) body.append(extra[0], extra[1]);
+      return body;
+    });
+}
+
+async function post(b: Browser, url: string, body: URLSearchParams) {
+  body.set('_csrf', b.csrf);
+  const res = await portal.app.inject({
+    method: 'POST',
+    url,
+    payload: body.toString(),
+    remoteAddress: '198.18.0.1',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+  });
+  assert.ok(res.statusCode < 500, `${url} answered ${res.statusCode} for ${body.toString().slice(0, 200)}`);
+  assert.ok(!res.body.includes(MARKER), `${url} echoed markup unescaped`);
+  assert.ok(!res.body.includes('<img src=x'), `${url} echoed markup unescaped`);
+  return res;
+}
+
+const identity = ['firstName', 'middleName', 'lastName', 'dobMonth', 'dobDay', 'dobYear', 'ssn'];
+const runs = { numRuns: 60 };
+
+describe('fuzzing form routes: no 5xx, no markup echoed', () => {
+  test('login', async () => {
+    const b = new Browser(portal.app);
+    await b.get('/login');
+    await fc.assert(fc.asyncProperty(bodies(['username', 'password', 'returnTo']), (body) => post(b, '/login', body).then(() => undefined)), runs);
+  });
+
+  test('identity page of Create Profile and of Retrieve User Name', async () => {
+    const b = new Browser(portal.app);
+    await b.get('/profile/new');
+    await fc.assert(fc.asyncProperty(bodies(identity), (body) => post(b, '/profile/new/identity', body).then(() => undefined)), runs);
+    await fc.assert(fc.asyncProperty(bodies(identity), (body) => post(b, '/account/recover/identity', body).then(() => undefined)), runs);
+  });
+
+  test('contact, background and security pages', async () => {
+    const b = new Browser(portal.app);
+    await b.submit('/profile/new', '/profile/new/identity', identityFields({ firstName: 'Rand', lastName: 'Omness', dob: ['3', '4', '1990'], ssn: '713-34-5678' }));
+    await b.get('/profile/new/contact');
+    await fc.assert(fc.asyncProperty(bodies(Object.keys(contactFields)), (body) => post(b, '/profile/new/contact', body).then(() => undefined)), runs);
+    await b.submit('/profile/new/contact', '/profile/new/contact', contactFields);
+    await fc.assert(fc.asyncProperty(bodies(['previousLastName', 'priorLicenseNumber']), (body) => post(b, '/profile/new/background', body).then(() => undefined)), runs);
+    await b.submit('/profile/new/background', '/profile/new/background', { previousLastName: '', priorLicenseNumber: '' });
+    await fc.assert(fc.asyncProperty(bodies(['hintQuestion', 'hintAnswer', 'password', 'passwordConfirm']), (body) => post(b, '/profile/new/security', body).then(() => undefined)), { numRuns: 30 });
+  });
+
+  test('change password of a signed-in person', async () => {
+    const b = new Browser(portal.app);
+    await logIn(b, userName, 'Secret123');
+    await b.get('/account/password');
+    await fc.assert(fc.asyncProperty(bodies(['currentPassword', 'password', 'passwordConfirm']), (body) => post(b, '/account/password', body).then(() => undefined)), { numRuns: 20 });
+  });
+
+  test('typed markup comes back escaped on the error page', async () => {
+    const b = new Browser(portal.app);
+    await b.get('/profile/new');
+    const res = await post(b, '/profile/new/identity', new URLSearchParams({ firstName: MARKER, lastName: '"><img src=x onerror=alert(1)>', dobMonth: '1', dobDay: '1', dobYear: '1990', ssn: '714-34-5678' }));
+    assert.equal(res.statusCode, 422);
+    assert.match(res.body, /&lt;script>alert\(1\)&lt;\/script>|&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+  });
+});
