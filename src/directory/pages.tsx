@@ -1,7 +1,7 @@
 import type { Application, Organization, Profile } from '../platform/db.ts';
 import { DateField, ErrorSummary, FormPage, SelectField, TextField, type FieldErrors, type FormValues } from '../platform/views/form.tsx';
 import { Layout, type ViewContext } from '../platform/views/layout.tsx';
-import { Pager, SearchForm } from '../platform/views/list.tsx';
+import { DataTable, Pager, SearchForm } from '../platform/views/list.tsx';
 import { AUDIT_EVENT_TYPES } from '../platform/audit.ts';
 import { COUNT_CAP, type AuditRow, type ConflictRow, type GrantRow, type Page, type PublicAdministrator, type StaffRow } from './repository.ts';
 
@@ -70,29 +70,17 @@ export function DirectoryHome(props: { ctx: ViewContext; department: boolean; or
 function OrganizationTable({ orgs }: { orgs: Organization[] }) {
   if (orgs.length === 0) return <p>No organizations found.</p>;
   return (
-    <table class="usa-table usa-table--borderless usa-table--stacked">
-      <caption class="usa-sr-only">Organizations</caption>
-      <thead>
-        <tr>
-          <th scope="col">Code</th>
-          <th scope="col">Name</th>
-          <th scope="col">Type</th>
-          <th scope="col">Town</th>
-        </tr>
-      </thead>
-      <tbody>
-        {orgs.map((o) => (
-          <tr key={o.id}>
-            <td data-label="Code">{o.code}</td>
-            <th scope="row" data-label="Name">
-              <a href={`/directory/organizations/${o.code}`}>{o.name}</a>
-            </th>
-            <td data-label="Type">{ORG_TYPES[o.type]}</td>
-            <td data-label="Town">{o.town ?? ''}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      caption="Organizations"
+      rows={orgs}
+      rowKey={(o) => o.id}
+      columns={[
+        { label: 'Code', cell: (o) => o.code },
+        { label: 'Name', rowHeader: true, cell: (o) => <a href={`/directory/organizations/${o.code}`}>{o.name}</a> },
+        { label: 'Type', cell: (o) => ORG_TYPES[o.type] },
+        { label: 'Town', cell: (o) => o.town ?? '' },
+      ]}
+    />
   );
 }
 
@@ -111,31 +99,25 @@ export function OrganizationList({ ctx, q, result }: { ctx: ViewContext; q: stri
 function StaffTable({ staff }: { staff: StaffRow[] }) {
   if (staff.length === 0) return <p>No staff found.</p>;
   return (
-    <table class="usa-table usa-table--borderless usa-table--stacked">
-      <caption class="usa-sr-only">Staff</caption>
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">User Name</th>
-          <th scope="col">MEPID</th>
-          <th scope="col">Profile</th>
-        </tr>
-      </thead>
-      <tbody>
-        {staff.map((p) => (
-          <tr key={p.id}>
-            <th scope="row" data-label="Name">
-              <a href={`/directory/people/${p.id}`}>
-                {p.last_name}, {p.first_name}
-              </a>
-            </th>
-            <td data-label="User Name">{p.user_name}</td>
-            <td data-label="MEPID">{p.mepid}</td>
-            <td data-label="Profile">{p.status === 'active' ? 'Active' : 'Not yet completed'}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable
+      caption="Staff"
+      rows={staff}
+      rowKey={(p) => p.id}
+      columns={[
+        {
+          label: 'Name',
+          rowHeader: true,
+          cell: (p) => (
+            <a href={`/directory/people/${p.id}`}>
+              {p.last_name}, {p.first_name}
+            </a>
+          ),
+        },
+        { label: 'User Name', cell: (p) => p.user_name },
+        { label: 'MEPID', cell: (p) => p.mepid },
+        { label: 'Profile', cell: (p) => (p.status === 'active' ? 'Active' : 'Not yet completed') },
+      ]}
+    />
   );
 }
 
@@ -287,37 +269,30 @@ export function PersonPage(props: PersonPageProps) {
       {props.grants.length === 0 ? (
         <p>No roles in your organizations.</p>
       ) : (
-        <table class="usa-table usa-table--borderless">
-          <caption class="usa-sr-only">Roles</caption>
-          <thead>
-            <tr>
-              <th scope="col">Application</th>
-              <th scope="col">Role</th>
-              <th scope="col">Organization</th>
-              <th scope="col">Action</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.grants.map((g) => (
-              <tr key={g.id}>
-                <th scope="row">{g.application_name}</th>
-                <td>{g.role}</td>
-                <td>{g.organization_name}</td>
-                <td>
-                  <form method="post" action={`/directory/people/${p.id}/roles/revoke`}>
-                    <CsrfField ctx={props.ctx} />
-                    <input type="hidden" name="organization" value={g.organization_code} />
-                    <input type="hidden" name="application" value={g.application_id} />
-                    <input type="hidden" name="role" value={g.role} />
-                    <button type="submit" class="usa-button usa-button--unstyled">
-                      Revoke<span class="usa-sr-only"> {g.application_name} {g.role}</span>
-                    </button>
-                  </form>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          caption="Roles"
+          rows={props.grants}
+          rowKey={(g) => g.id}
+          columns={[
+            { label: 'Application', rowHeader: true, cell: (g) => g.application_name },
+            { label: 'Role', cell: (g) => g.role },
+            { label: 'Organization', cell: (g) => g.organization_name },
+            {
+              label: 'Action',
+              cell: (g) => (
+                <form method="post" action={`/directory/people/${p.id}/roles/revoke`}>
+                  <CsrfField ctx={props.ctx} />
+                  <input type="hidden" name="organization" value={g.organization_code} />
+                  <input type="hidden" name="application" value={g.application_id} />
+                  <input type="hidden" name="role" value={g.role} />
+                  <button type="submit" class="usa-button usa-button--unstyled">
+                    Revoke<span class="usa-sr-only"> {g.application_name} {g.role}</span>
+                  </button>
+                </form>
+              ),
+            },
+          ]}
+        />
       )}
       {props.actingOrgs.length > 0 && (
         <form class="usa-form" method="post" action={`/directory/people/${p.id}/roles`}>
@@ -430,45 +405,42 @@ export function ConflictsPage({ ctx, result }: { ctx: ViewContext; result: Page<
       {result.items.length === 0 ? (
         <p>There are no open partial matches.</p>
       ) : (
-        <table class="usa-table usa-table--borderless usa-table--stacked">
-          <caption class="usa-sr-only">Open partial matches</caption>
-          <thead>
-            <tr>
-              <th scope="col">Profile</th>
-              <th scope="col">Fields that differ</th>
-              <th scope="col">Submitted</th>
-              <th scope="col">When</th>
-              <th scope="col">Action</th>
-            </tr>
-          </thead>
-          <tbody>
-            {result.items.map((c) => {
-              const s = c.submitted as Record<string, string | null>;
-              return (
-                <tr key={c.id}>
-                  <th scope="row" data-label="Profile">
-                    <a href={`/directory/people/${c.profile_id}`}>
-                      {c.last_name}, {c.first_name} ({c.user_name})
-                    </a>
-                  </th>
-                  <td data-label="Fields that differ">{c.conflicting_fields.join(', ')}</td>
-                  <td data-label="Submitted">
-                    {s.firstName} {s.lastName}, born {s.dateOfBirth}, SSN ending {s.ssnLast4}
-                  </td>
-                  <td data-label="When">{c.created_at.toISOString().slice(0, 16).replace('T', ' ')}</td>
-                  <td data-label="Action">
-                    <form method="post" action={`/directory/conflicts/${c.id}/resolve`}>
-                      <CsrfField ctx={ctx} />
-                      <button type="submit" class="usa-button usa-button--unstyled">
-                        Close<span class="usa-sr-only"> case {c.id}</span>
-                      </button>
-                    </form>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <DataTable
+          caption="Open partial matches"
+          rows={result.items}
+          rowKey={(c) => c.id}
+          columns={[
+            {
+              label: 'Profile',
+              rowHeader: true,
+              cell: (c) => (
+                <a href={`/directory/people/${c.profile_id}`}>
+                  {c.last_name}, {c.first_name} ({c.user_name})
+                </a>
+              ),
+            },
+            { label: 'Fields that differ', cell: (c) => c.conflicting_fields.join(', ') },
+            {
+              label: 'Submitted',
+              cell: (c) => {
+                const s = c.submitted as Record<string, string | null>;
+                return `${s.firstName} ${s.lastName}, born ${s.dateOfBirth}, SSN ending ${s.ssnLast4}`;
+              },
+            },
+            { label: 'When', cell: (c) => c.created_at.toISOString().slice(0, 16).replace('T', ' ') },
+            {
+              label: 'Action',
+              cell: (c) => (
+                <form method="post" action={`/directory/conflicts/${c.id}/resolve`}>
+                  <CsrfField ctx={ctx} />
+                  <button type="submit" class="usa-button usa-button--unstyled">
+                    Close<span class="usa-sr-only"> case {c.id}</span>
+                  </button>
+                </form>
+              ),
+            },
+          ]}
+        />
       )}
       <Pager page={result.page} pages={result.pages} href={(page) => withQuery('/directory/conflicts', { page })} />
     </Layout>
@@ -487,33 +459,25 @@ export function AuditPage({ ctx, type, user, result }: { ctx: ViewContext; type:
         </button>
       </form>
       <p>{result.total === 1 ? '1 event' : `${result.total} events`}</p>
-      <table class="usa-table usa-table--borderless usa-table--stacked">
-        <caption class="usa-sr-only">Audit events, newest first</caption>
-        <thead>
-          <tr>
-            <th scope="col">When (UTC)</th>
-            <th scope="col">Event</th>
-            <th scope="col">By</th>
-            <th scope="col">About</th>
-            <th scope="col">From</th>
-            <th scope="col">Detail</th>
-          </tr>
-        </thead>
-        <tbody>
-          {result.items.map((e) => (
-            <tr key={e.id}>
-              <td data-label="When">{e.at.toISOString().slice(0, 19).replace('T', ' ')}</td>
-              <th scope="row" data-label="Event">
-                {e.type}
-              </th>
-              <td data-label="By">{e.actor ?? ''}</td>
-              <td data-label="About">{e.subject ?? ''}</td>
-              <td data-label="From">{e.ip ?? ''}</td>
-              <td data-label="Detail">{Object.entries((e.detail ?? {}) as Record<string, unknown>).map(([k, v]) => `${k}: ${String(v)}`).join(', ')}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable
+        caption="Audit events, newest first"
+        rows={result.items}
+        rowKey={(e) => e.id}
+        columns={[
+          { label: 'When (UTC)', cell: (e) => e.at.toISOString().slice(0, 19).replace('T', ' ') },
+          { label: 'Event', rowHeader: true, cell: (e) => e.type },
+          { label: 'By', cell: (e) => e.actor ?? '' },
+          { label: 'About', cell: (e) => e.subject ?? '' },
+          { label: 'From', cell: (e) => e.ip ?? '' },
+          {
+            label: 'Detail',
+            cell: (e) =>
+              Object.entries((e.detail ?? {}) as Record<string, unknown>)
+                .map(([k, v]) => `${k}: ${String(v)}`)
+                .join(', '),
+          },
+        ]}
+      />
       <Pager page={result.page} pages={result.pages} href={(page) => withQuery('/directory/audit', { type, user, page })} />
     </Layout>
   );
@@ -526,29 +490,17 @@ export function ApplicationsPage({ ctx, applications }: { ctx: ViewContext; appl
       <p>
         Register a new application with <code>npm run cli -- app add</code>.
       </p>
-      <table class="usa-table usa-table--borderless usa-table--stacked">
-        <caption class="usa-sr-only">Applications</caption>
-        <thead>
-          <tr>
-            <th scope="col">Application</th>
-            <th scope="col">Id</th>
-            <th scope="col">Access</th>
-            <th scope="col">Roles</th>
-          </tr>
-        </thead>
-        <tbody>
-          {applications.map((a) => (
-            <tr key={a.id}>
-              <th scope="row" data-label="Application">
-                {a.name}
-              </th>
-              <td data-label="Id">{a.id}</td>
-              <td data-label="Access">{a.access === 'open' ? 'Open to every profile' : 'Needs a role in an organization'}</td>
-              <td data-label="Roles">{a.roles.join(', ')}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable
+        caption="Applications"
+        rows={applications}
+        rowKey={(a) => a.id}
+        columns={[
+          { label: 'Application', rowHeader: true, cell: (a) => a.name },
+          { label: 'Id', cell: (a) => a.id },
+          { label: 'Access', cell: (a) => (a.access === 'open' ? 'Open to every profile' : 'Needs a role in an organization') },
+          { label: 'Roles', cell: (a) => a.roles.join(', ') },
+        ]}
+      />
     </Layout>
   );
 }
@@ -565,31 +517,17 @@ export function PublicAdministratorsPage({ ctx, q, result }: { ctx: ViewContext;
       {result.items.length === 0 ? (
         <p>{q ? 'No Directory Administrators found for that search.' : 'No Directory Administrators are listed yet.'}</p>
       ) : (
-        <table class="usa-table usa-table--borderless usa-table--stacked">
-          <caption class="usa-sr-only">Directory Administrators</caption>
-          <thead>
-            <tr>
-              <th scope="col">Organization</th>
-              <th scope="col">Directory Administrator</th>
-              <th scope="col">Email</th>
-              <th scope="col">Phone</th>
-            </tr>
-          </thead>
-          <tbody>
-            {result.items.map((a) => (
-              <tr key={`${a.organization_id}-${a.profile_id}`}>
-                <th scope="row" data-label="Organization">
-                  {a.organization_name} ({a.organization_code})
-                </th>
-                <td data-label="Directory Administrator">
-                  {a.first_name} {a.last_name}
-                </td>
-                <td data-label="Email">{a.email ? <a href={`mailto:${a.email}`}>{a.email}</a> : ''}</td>
-                <td data-label="Phone">{a.phone ?? ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          caption="Directory Administrators"
+          rows={result.items}
+          rowKey={(a) => `${a.organization_id}-${a.profile_id}`}
+          columns={[
+            { label: 'Organization', rowHeader: true, cell: (a) => `${a.organization_name} (${a.organization_code})` },
+            { label: 'Directory Administrator', cell: (a) => `${a.first_name} ${a.last_name}` },
+            { label: 'Email', cell: (a) => (a.email ? <a href={`mailto:${a.email}`}>{a.email}</a> : '') },
+            { label: 'Phone', cell: (a) => a.phone ?? '' },
+          ]}
+        />
       )}
       <Pager page={result.page} pages={result.pages} href={(page) => withQuery('/directory-administrators', { q, page })} />
       <p>Cannot find yours? Call the help desk at {ctx.helpdesk.phone}, {ctx.helpdesk.hours}.</p>

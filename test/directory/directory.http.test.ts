@@ -96,7 +96,7 @@ describe('the department designates a district Directory Administrator, who runs
     const res = await b.post(`/directory/people/${newcomerId}/roles`, { organization: '00350505', applicationRole: 'sims:user' });
     assert.equal(res.status, 303);
     const page = await b.get(`/directory/people/${newcomerId}`);
-    assert.match(page.body, /<th scope="row">SIMS<\/th><td>user<\/td>/);
+    assert.match(page.body, /<th scope="row" data-label="Application">SIMS<\/th><td data-label="Role">user<\/td>/);
     const unknownRole = await b.post(`/directory/people/${newcomerId}/roles`, { organization: '00350505', applicationRole: 'sims:superuser' });
     assert.equal(unknownRole.status, 422);
     const event = await portal.db

@@ -1,7 +1,9 @@
+import type { ComponentChildren } from 'preact';
+
 /** Search box for list pages: a GET form, so results have a URL and work without JavaScript. */
 export function SearchForm({ action, q, label, name = 'q' }: { action: string; q: string; label: string; name?: string }) {
   return (
-    <form class="usa-search usa-search--small margin-bottom-3" role="search" method="get" action={action}>
+    <form class="margin-bottom-3" role="search" method="get" action={action}>
       <label class="usa-label margin-top-0" for={`${name}-search`}>
         {label}
       </label>
@@ -52,4 +54,46 @@ export function pageNumber(value: unknown): number {
 
 export function queryText(value: unknown): string {
   return typeof value === 'string' ? value.slice(0, 100) : '';
+}
+
+export interface Column<T> {
+  label: string;
+  cell: (row: T) => ComponentChildren;
+  /** The column that names the row: a row header, for screen readers. */
+  rowHeader?: boolean;
+}
+
+/** The one data table: USWDS borderless, stacked on narrow screens, each cell labelled. */
+export function DataTable<T>({ caption, columns, rows, rowKey }: { caption: string; columns: Array<Column<T>>; rows: T[]; rowKey: (row: T) => string }) {
+  return (
+    <table class="usa-table usa-table--borderless usa-table--stacked">
+      <caption class="usa-sr-only">{caption}</caption>
+      <thead>
+        <tr>
+          {columns.map((c) => (
+            <th key={c.label} scope="col">
+              {c.label}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr key={rowKey(row)}>
+            {columns.map((c) =>
+              c.rowHeader ? (
+                <th key={c.label} scope="row" data-label={c.label}>
+                  {c.cell(row)}
+                </th>
+              ) : (
+                <td key={c.label} data-label={c.label}>
+                  {c.cell(row)}
+                </td>
+              ),
+            )}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
 }
