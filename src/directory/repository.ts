@@ -369,6 +369,10 @@ export async function openConflicts(db: Db, page: number, profileIds?: string[])
   return paged(items, Number(n), page);
 }
 
+export function findConflict(db: Db, id: string): Promise<{ profile_id: string } | undefined> {
+  return db.selectFrom('match_conflict').select('profile_id').where('id', '=', id).executeTakeFirst();
+}
+
 export async function resolveConflicts(db: Db, profileId: string, resolvedBy: string, conflictId?: string): Promise<number> {
   let query = db
     .updateTable('match_conflict')

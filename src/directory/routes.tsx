@@ -7,7 +7,10 @@ import { errors } from '../platform/errors.ts';
 import { optionalText, parseForm } from '../platform/forms.ts';
 import { pageNumber, queryText } from '../platform/views/list.tsx';
 import { identityFields, parseDateOfBirth, ssnField } from '../portal/person-fields.ts';
+import { accountKey } from '../portal/login.ts';
+import { hintKey } from '../portal/profile-wizard.ts';
 import { findProfileById, findProfileByUserName } from '../portal/profile-repository.ts';
+import { lockedUntil } from '../portal/throttle.ts';
 import * as pages from './pages.tsx';
 import { can, isDepartment, type Action, type Actor, type Resource } from './policy.ts';
 import * as repo from './repository.ts';
@@ -197,7 +200,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
     const [grants, applications, locked] = await Promise.all([
       repo.grantsOf(db, profile.id),
       repo.listApplications(db),
-      db.selectFrom('login_throttle').select('key').where('key', 'in', [`user:${profile.user_name}`, `hint:${profile.id}`]).where('locked_until', '>', new Date()).execute(),
+      lockedUntil(db, [accountKey(profile.user_name), hintKey(profile.id)]),
     ]);
     const actingOrgs = orgs.filter((org) => can(actor, 'role.grant', { kind: 'organization', org }));
     return (
@@ -208,7 +211,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
         actingOrgs={actingOrgs}
         grants={grants.filter((g) => actingOrgs.some((o) => o.code === g.organization_code))}
         applications={applications.filter((a) => a.access === 'restricted' && a.id !== 'directory')}
-        locked={locked.length > 0}
+        locked={locked !== null}
         notice={queryText(query(request).notice)}
         {...extra}
       />
@@ -328,7 +331,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
     if (!actor) return reply;
     authorize(actor, 'conflict.resolve', { kind: 'system' });
     const id = params(request).id!;
-    const row = /^\d{1,18}$/.test(id) ? await db.selectFrom('match_conflict').select('profile_id').where('id', '=', id).executeTakeFirst() : undefined;
+    const row = /^\d{1,18}$/.test(id) ? await repo.findConflict(db, id) : undefined;
     if (!row) throw errors.notFound();
     await service.resolveConflict(db, actor, id, row.profile_id, clientIp(request));
     return reply.redirect('/directory/conflicts', 303);

@@ -7,6 +7,7 @@ import { createProfile, identityOnly, ssnFields, type AccountRules } from '../po
 import { hashSecret } from '../portal/hashing.ts';
 import { classifyMatch, nameKey } from '../portal/identity.ts';
 import { accountKey } from '../portal/login.ts';
+import { hintKey } from '../portal/profile-wizard.ts';
 import * as profiles from '../portal/profile-repository.ts';
 import { endAllSessions } from '../portal/sessions.ts';
 import { unlock } from '../portal/throttle.ts';
@@ -103,10 +104,27 @@ export async function addStaffMember(
 
 export class DirectoryRuleError extends Error {}
 
+interface RoleGrant {
+  person: Profile;
+  org: Organization;
+  app: Application;
+  role: string;
+}
+
+function auditRoleChange(tx: Db, type: 'role.granted' | 'role.revoked', actor: Actor | null, grant: RoleGrant, ip: string | null) {
+  return audit(tx, {
+    type,
+    actorId: actor?.profile.id ?? null,
+    subjectId: grant.person.id,
+    ip,
+    detail: { organization: grant.org.code, application: grant.app.id, role: grant.role },
+  });
+}
+
 export async function grantRole(
   db: Db,
   actor: Actor | null,
-  grant: { person: Profile; org: Organization; app: Application; role: string },
+  grant: RoleGrant,
   ip: string | null,
 ): Promise<boolean> {
   if (!grant.app.roles.includes(grant.role)) throw new DirectoryRuleError(`${grant.app.name} has no role "${grant.role}"`);
@@ -120,15 +138,7 @@ export async function grantRole(
       role: grant.role,
       grantedBy: actor?.profile.id ?? null,
     });
-    if (granted) {
-      await audit(tx, {
-        type: 'role.granted',
-        actorId: actor?.profile.id ?? null,
-        subjectId: grant.person.id,
-        ip,
-        detail: { organization: grant.org.code, application: grant.app.id, role: grant.role },
-      });
-    }
+    if (granted) await auditRoleChange(tx, 'role.granted', actor, grant, ip);
     return granted;
   });
 }
@@ -136,20 +146,12 @@ export async function grantRole(
 export async function revokeRole(
   db: Db,
   actor: Actor | null,
-  grant: { person: Profile; org: Organization; app: Application; role: string },
+  grant: RoleGrant,
   ip: string | null,
 ): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
     const revoked = await repo.deleteGrant(tx, { profileId: grant.person.id, organizationId: grant.org.id, applicationId: grant.app.id, role: grant.role });
-    if (revoked) {
-      await audit(tx, {
-        type: 'role.revoked',
-        actorId: actor?.profile.id ?? null,
-        subjectId: grant.person.id,
-        ip,
-        detail: { organization: grant.org.code, application: grant.app.id, role: grant.role },
-      });
-    }
+    if (revoked) await auditRoleChange(tx, 'role.revoked', actor, grant, ip);
     return revoked;
   });
 }
@@ -190,7 +192,7 @@ export async function resetPassword(db: Db, actor: Actor, person: Profile, ip: s
 export async function unlockAccount(db: Db, actor: Actor, person: Profile, ip: string | null): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
     const account = await unlock(tx, accountKey(person.user_name));
-    const hint = await unlock(tx, `hint:${person.id}`);
+    const hint = await unlock(tx, hintKey(person.id));
     await audit(tx, { type: 'account.unlocked', actorId: actor.profile.id, subjectId: person.id, ip, detail: { account, hint } });
     return account || hint;
   });

@@ -1,5 +1,5 @@
 import { audit } from '../platform/audit.ts';
-import type { Db } from '../platform/db.ts';
+import type { Db, Profile } from '../platform/db.ts';
 import { completePrecreatedProfile, createProfile, ssnFields, type AccountRules } from './accounts.ts';
 import { finishFlow, lockFlow, saveFlow, type Flow, type FlowData } from './flow-store.ts';
 import { verifySecret } from './hashing.ts';
@@ -213,15 +213,22 @@ export async function finishProfile(deps: WizardDeps, token: string, ip: string 
 
 export type HintResult = { kind: 'answered' } | { kind: 'wrong' } | { kind: 'locked'; until: Date };
 
-/** P5: the answer must be exactly the one given (case, spaces, punctuation). Throttled. */
-export async function answerHint(deps: WizardDeps, flow: Flow, answer: string, ip: string | null): Promise<HintResult> {
+/** The failure counter of a profile's password hint question. */
+export function hintKey(profileId: string): string {
+  return `hint:${profileId}`;
+}
+
+/**
+ * P5: the answer must be exactly the one given (case, spaces, punctuation). Throttled.
+ * `profile` is the flow's exact match, already loaded by the caller.
+ */
+export async function answerHint(deps: WizardDeps, flow: Flow, profile: Profile, answer: string, ip: string | null): Promise<HintResult> {
   const match = flow.data.match;
-  if (match?.kind !== 'exact') return { kind: 'wrong' };
-  const key = `hint:${match.profileId}`;
+  if (match?.kind !== 'exact' || match.profileId !== profile.id) return { kind: 'wrong' };
+  const key = hintKey(profile.id);
   const locked = await lockedUntil(deps.db, [key]);
   if (locked) return { kind: 'locked', until: locked };
-  const profile = await profiles.findProfileById(deps.db, match.profileId);
-  const correct = profile?.hint_answer_hash ? await verifySecret(profile.hint_answer_hash, answer) : false;
+  const correct = profile.hint_answer_hash ? await verifySecret(profile.hint_answer_hash, answer) : false;
   if (correct) {
     await clearFailures(deps.db, key);
     await saveAnswers(deps, flow, { hintAnswered: true });

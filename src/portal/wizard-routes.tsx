@@ -201,7 +201,7 @@ export function registerWizardRoutes(app: FastifyInstance, portal: Portal) {
     if (!policy.allowsHints || !profile.hint_question) return reply.redirect(STEP_PATHS['exact-match'], 303);
     const form = parseForm({ hintAnswer: secret('Enter the answer to your hint question', 100) }, request.body);
     if (!form.ok) return reply.page(<pages.HintPage ctx={request.view} question={profile.hint_question} errors={form.errors} />, 422);
-    const result = await answerHint(portal.wizard, flow, form.data.hintAnswer, clientIp(request));
+    const result = await answerHint(portal.wizard, flow, profile, form.data.hintAnswer, clientIp(request));
     if (result.kind === 'locked') return reply.page(<LockedPage ctx={request.view} minutes={minutesUntil(result.until)} />, 429);
     if (result.kind === 'wrong') {
       const message = 'That answer does not match. It must be exactly as you gave it: upper and lower case, spaces and punctuation count';

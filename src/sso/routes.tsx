@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { Portal } from '../app.tsx';
-import { organizationsOf, publicAdministrators, type PublicAdministrator } from '../directory/repository.ts';
+import { findApplication, organizationsOf, publicAdministrators, type PublicAdministrator } from '../directory/repository.ts';
 import type { Application } from '../platform/db.ts';
 import { PortalError } from '../platform/errors.ts';
 import { Layout, type ViewContext } from '../platform/views/layout.tsx';
@@ -36,7 +36,7 @@ export function registerSsoRoutes(app: FastifyInstance, portal: Portal, provider
     const clientId = String(details.params.client_id);
     if (!(await mayUseApplication(portal.db, profile.id, clientId))) {
       // SPEC S2: no code for this application; say who can grant access instead.
-      const application = await portal.db.selectFrom('application').selectAll().where('id', '=', clientId).executeTakeFirst();
+      const application = await findApplication(portal.db, clientId);
       const orgs = await organizationsOf(portal.db, profile.id);
       const admins = (await Promise.all(orgs.map((o) => publicAdministrators(portal.db, '', 1, o.id)))).flatMap((p) => p.items);
       return reply.page(<NoAccessPage ctx={request.view} application={application} administrators={admins} />, 403);
