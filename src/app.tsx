@@ -81,10 +81,16 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     cookieSecret: options.secretsKey,
     sessionCookie: portal.cookies.session,
   });
-  // Logging out from an application (RP-initiated logout) also ends the portal session.
-  provider.on('end_session.success', (ctx: { cookies: { get(name: string): string | undefined } }) => {
+  // Logging out from an application (RP-initiated logout) also ends the portal session,
+  // before the provider answers: the event is synchronous, so the work is parked on the
+  // request's state and awaited by the middleware around it.
+  provider.on('end_session.success', (ctx: { cookies: { get(name: string): string | undefined }; state: Record<string, unknown> }) => {
     const token = ctx.cookies.get(portal.cookies.session);
-    if (token) endSession(db, tokenHash(token)).catch(() => undefined);
+    if (token) ctx.state.portalLogout = endSession(db, tokenHash(token));
+  });
+  provider.use(async (ctx, next) => {
+    await next();
+    await ctx.state.portalLogout;
   });
   portal.singleSignOut = async (which) => {
     if ('accountId' in which) await endProviderSessions(provider, db, which);
