@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { freePort } from '../e2e/harness.ts';
+import { freePort } from '../test/helpers/server.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 

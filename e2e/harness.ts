@@ -1,12 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
-import pg from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { freePort, spawnPortal, type RunningPortal } from '../test/helpers/server.ts';
+import { throwawayDatabase } from '../test/helpers/throwaway-database.ts';
 
 /**
  * End-to-end harness: the real server as a child process (exactly as `npm start` runs
@@ -25,21 +24,7 @@ export function chromiumMissing(): string | false {
   return reason;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-export interface RunningPortal {
-  url: string;
-  stop(): Promise<void>;
-}
+export { freePort, type RunningPortal };
 
 /**
  * `prepare` runs with the server's environment before it starts, e.g. CLI commands that
@@ -53,22 +38,7 @@ export async function startServer(
   const dataDir = mkdtempSync(join(tmpdir(), 'portal-e2e-'));
   let databaseUrl: string | undefined;
   let dropDatabase = async () => {};
-  if (process.env.DATABASE_URL) {
-    const name = `portal_e2e_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(process.env.DATABASE_URL);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
-    dropDatabase = async () => {
-      const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    };
-  }
+  if (process.env.DATABASE_URL) ({ url: databaseUrl, drop: dropDatabase } = await throwawayDatabase(process.env.DATABASE_URL, 'portal_e2e'));
   const serverEnv = {
     ...process.env,
     PORT: String(port),
@@ -82,27 +52,11 @@ export async function startServer(
     ...env,
   };
   prepare?.(serverEnv);
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: serverEnv,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error('server did not become ready in 60 s');
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const server = await spawnPortal(serverEnv);
   return {
-    url,
+    url: server.url,
     stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+      await server.stop();
       await dropDatabase();
       rmSync(dataDir, { recursive: true, force: true });
     },

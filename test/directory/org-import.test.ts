@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import pg from 'pg';
 import { ImportFileError, importOrganizations, type ImportReport } from '../../src/directory/org-import.ts';
 import { migrate, openDatabase, type Database, type Db, type Organization } from '../../src/platform/db.ts';
+import { throwawayDatabase } from '../helpers/throwaway-database.ts';
 
 /**
  * In-memory PGlite, or with DATABASE_URL a throwaway database on that server (as
@@ -17,23 +16,14 @@ async function openTestDatabase(): Promise<Database> {
     await migrate(database.db);
     return database;
   }
-  const name = `org_import_test_${randomBytes(6).toString('hex')}`;
-  const onServer = async (statement: string) => {
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    await client.query(statement);
-    await client.end();
-  };
-  await onServer(`CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: url.toString(), dataDir: 'memory://', poolSize: 2 });
+  const server = await throwawayDatabase(serverUrl, 'org_import_test');
+  const database = await openDatabase({ databaseUrl: server.url, dataDir: 'memory://', poolSize: 2 });
   await migrate(database.db);
   return {
     ...database,
     close: async () => {
       await database.close();
-      await onServer(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await server.drop();
     },
   };
 }

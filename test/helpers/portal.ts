@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import pg from 'pg';
 import { buildApp } from '../../src/app.tsx';
 import { loadConfig, type Config } from '../../src/platform/config.ts';
 import { openDatabase, type Db } from '../../src/platform/db.ts';
 import { prepareDatabase } from '../../src/startup.ts';
+import { throwawayDatabase } from './throwaway-database.ts';
 
 /**
  * A whole portal per test file, on a fresh database: in-memory PGlite by default, or a
@@ -24,22 +23,7 @@ export async function startPortal(env: Record<string, string> = {}): Promise<Tes
   const serverUrl = process.env.DATABASE_URL;
   let databaseUrl: string | undefined;
   let dropDatabase = async () => {};
-  if (serverUrl) {
-    const name = `portal_test_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
-    dropDatabase = async () => {
-      const client = new pg.Client({ connectionString: serverUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    };
-  }
+  if (serverUrl) ({ url: databaseUrl, drop: dropDatabase } = await throwawayDatabase(serverUrl, 'portal_test'));
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
@@ -78,14 +62,17 @@ export interface Response {
   headers: Record<string, string | string[] | number | undefined>;
 }
 
-/** A browser without JavaScript: a cookie jar, the last page's CSRF token, forms as posts. */
+/**
+ * A browser without JavaScript: a cookie jar, the last page's CSRF token, forms as posts.
+ * It talks to an app in this process (inject), or to a server over HTTP when given its URL.
+ */
 export class Browser {
   readonly cookies = new Map<string, string>();
   csrf = '';
   lastPage = '';
 
   constructor(
-    private readonly app: FastifyInstance,
+    private readonly app: FastifyInstance | URL,
     private readonly ip = '203.0.113.10',
     /** Absolute URLs on this origin (as OpenID Connect redirects use) are requests to the app. */
     private readonly origin = '',
@@ -120,18 +107,14 @@ export class Browser {
   }
 
   private async request(method: 'GET' | 'POST', url: string, payload?: string): Promise<Response> {
-    const res = await this.app.inject({
-      method,
-      url: this.origin && url.startsWith(this.origin) ? url.slice(this.origin.length) || '/' : url,
-      payload,
-      remoteAddress: this.ip,
-      headers: {
-        ...(this.origin ? { host: new URL(this.origin).host } : {}),
-        ...(payload !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-        cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-      },
-    });
-    for (const c of res.cookies as Array<{ name: string; value: string; expires?: Date; maxAge?: number }>) {
+    const path = this.origin && url.startsWith(this.origin) ? url.slice(this.origin.length) || '/' : url;
+    const headers: Record<string, string> = {
+      ...(this.origin ? { host: new URL(this.origin).host } : {}),
+      ...(payload !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+    };
+    const res = this.app instanceof URL ? await overHttp(this.app, method, path, headers, payload) : await this.inject(method, path, headers, payload);
+    for (const c of res.cookies) {
       const cleared = c.value === '' || (c.expires && c.expires.getTime() < Date.now()) || c.maxAge === 0;
       if (cleared) this.cookies.delete(c.name);
       else this.cookies.set(c.name, c.value);
@@ -139,8 +122,43 @@ export class Browser {
     const token = /name="_csrf" value="([^"]+)"/.exec(res.body);
     if (token) this.csrf = token[1]!;
     if (res.headers['content-type']?.toString().startsWith('text/html')) this.lastPage = res.body;
-    return { status: res.statusCode, body: res.body, location: res.headers.location as string | undefined, headers: res.headers };
+    return { status: res.status, body: res.body, location: res.headers.location as string | undefined, headers: res.headers };
   }
+
+  private async inject(method: string, url: string, headers: Record<string, string>, payload?: string): Promise<RawResponse> {
+    const res = await (this.app as FastifyInstance).inject({ method: method as 'GET' | 'POST', url, payload, remoteAddress: this.ip, headers });
+    return { status: res.statusCode, body: res.body, headers: res.headers, cookies: res.cookies as Cookie[] };
+  }
+}
+
+interface Cookie {
+  name: string;
+  value: string;
+  expires?: Date;
+  maxAge?: number;
+}
+
+interface RawResponse {
+  status: number;
+  body: string;
+  headers: Response['headers'];
+  cookies: Cookie[];
+}
+
+async function overHttp(base: URL, method: string, path: string, headers: Record<string, string>, payload?: string): Promise<RawResponse> {
+  const res = await fetch(new URL(path, base), { method, headers, body: payload, redirect: 'manual' });
+  const cookies = res.headers.getSetCookie().map((line): Cookie => {
+    const [pair = '', ...attributes] = line.split(';').map((part) => part.trim());
+    const at = pair.indexOf('=');
+    const cookie: Cookie = { name: pair.slice(0, at), value: pair.slice(at + 1) };
+    for (const attribute of attributes) {
+      const [key = '', value = ''] = attribute.split('=');
+      if (key.toLowerCase() === 'max-age') cookie.maxAge = Number(value);
+      if (key.toLowerCase() === 'expires') cookie.expires = new Date(value);
+    }
+    return cookie;
+  });
+  return { status: res.status, body: await res.text(), headers: Object.fromEntries(res.headers), cookies };
 }
 
 export function outcomeOf(html: string): string | undefined {

@@ -1,0 +1,52 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+
+/** The portal as a child process, exactly as `npm start` runs it. */
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+export interface RunningPortal {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface PortalProcess extends RunningPortal {
+  child: ChildProcess;
+  /** Ends the process with a signal and waits for it to be gone (SIGKILL: a crash). */
+  kill(signal: NodeJS.Signals): Promise<void>;
+}
+
+/** Starts `src/main.ts` with `env` (which must set PORT and HOST) and waits until /healthz is 200. */
+export async function spawnPortal(env: NodeJS.ProcessEnv, options: { quiet?: boolean } = {}): Promise<PortalProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env,
+    stdio: ['ignore', options.quiet ? 'ignore' : 'inherit', 'inherit'],
+  });
+  const url = `http://${env.HOST}:${env.PORT}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('server did not become ready in 60 s');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const kill = async (signal: NodeJS.Signals) => {
+    const exited = new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
+    child.kill(signal);
+    await exited;
+  };
+  return { url, child, kill, stop: () => kill('SIGTERM') };
+}
