@@ -121,6 +121,17 @@ describe('discovery', () => {
     assert.ok(m.end_session_endpoint && m.revocation_endpoint && m.jwks_uri && m.userinfo_endpoint);
     assert.equal(m.backchannel_logout_supported, true);
   });
+
+  test("the provider's own pages carry the portal's security headers: CSP without unsafe-inline, no framing", async () => {
+    for (const url of ['/.well-known/openid-configuration', '/oidc/session/end', '/oidc/auth?client_id=unknown']) {
+      const res = await portal.app.inject({ url });
+      const csp = String(res.headers['content-security-policy']);
+      assert.match(csp, /frame-ancestors 'none'/, url);
+      assert.doesNotMatch(csp, /unsafe-inline/, url);
+      assert.equal(res.headers['referrer-policy'], 'same-origin', url);
+      assert.equal(res.headers['x-content-type-options'], 'nosniff', url);
+    }
+  });
 });
 
 describe('authorization code + PKCE', () => {
