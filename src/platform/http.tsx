@@ -74,7 +74,7 @@ export async function createHttpServer(
         imgSrc: ["'self'", 'data:'],
         fontSrc: ["'self'"],
         frameAncestors: ["'none'"],
-        baseUri: ["'self'"],
+        baseUri: ["'none'"],
         objectSrc: ["'none'"],
         ...(config.secureCookies ? { upgradeInsecureRequests: [] } : {}),
       },

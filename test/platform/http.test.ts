@@ -47,6 +47,9 @@ describe('pages and errors', () => {
     assert.match(csp, /default-src 'self'/);
     assert.match(csp, /frame-ancestors 'none'/);
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    // ASVS 5.0 3.4.3: the global policy must include both.
+    assert.match(csp, /object-src 'none'/);
+    assert.match(csp, /base-uri 'none'/);
     assert.equal(res.headers['x-content-type-options'], 'nosniff');
     assert.equal(res.headers['referrer-policy'], 'same-origin');
     assert.equal(res.headers['cache-control'], 'no-store');
