@@ -2,10 +2,12 @@ import type { Migration } from 'kysely/migration';
 import * as accounts from './0001_accounts.ts';
 import * as directory from './0002_directory.ts';
 import * as sso from './0003_sso.ts';
+import * as oidcAccount from './0004_oidc_account.ts';
 
 /** Every migration, in order. A static list so bundling or a missing file can't skip one. */
 export const migrations: Record<string, Migration> = {
   '0001_accounts': accounts,
   '0002_directory': directory,
   '0003_sso': sso,
+  '0004_oidc_account': oidcAccount,
 };

@@ -32,7 +32,9 @@ export interface Portal {
   wizard: WizardDeps;
   isReady: () => boolean;
   /** Ends single sign-on for this browser, or for every browser of an account (S3). */
-  singleSignOut: (which: { browserCookies: Record<string, string | undefined> } | { accountId: string }) => Promise<void>;
+  singleSignOut: (
+    which: { browserCookies: Record<string, string | undefined> } | { accountId: string; exceptBrowserCookies?: Record<string, string | undefined> },
+  ) => Promise<void>;
 }
 
 export interface BuildOptions {
@@ -93,9 +95,12 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     await ctx.state.portalLogout;
   });
   portal.singleSignOut = async (which) => {
-    if ('accountId' in which) await endProviderSessions(provider, db, which);
-    else {
-      const sessionId = which.browserCookies[provider.cookieName('session')];
+    const sessionIdIn = (cookies: Record<string, string | undefined> | undefined) => cookies?.[provider.cookieName('session')];
+    if ('accountId' in which) {
+      const exceptSessionId = sessionIdIn(which.exceptBrowserCookies);
+      await endProviderSessions(provider, db, { accountId: which.accountId, ...(exceptSessionId ? { exceptSessionId } : {}) });
+    } else {
+      const sessionId = sessionIdIn(which.browserCookies);
       if (sessionId) await endProviderSessions(provider, db, { sessionId });
     }
   };

@@ -257,6 +257,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
     const { profile, orgs } = await person(params(request).id!);
     authorize(actor, 'person.resetPassword', { kind: 'person', orgs });
     const temporary = await service.resetPassword(db, actor, profile, clientIp(request));
+    await portal.singleSignOut({ accountId: profile.id });
     // Shown in this response only: never stored in clear, never in a URL, never again.
     return reply.page(<pages.TemporaryPasswordPage ctx={request.view} person={profile} password={temporary} />);
   });

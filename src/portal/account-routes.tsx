@@ -71,6 +71,7 @@ export function registerAccountRoutes(app: FastifyInstance, portal: Portal) {
       ip: clientIp(request),
       keepSessionIdHash: idHash,
     });
+    await portal.singleSignOut({ accountId: profile.id, exceptBrowserCookies: request.cookies });
     return reply.redirect('/account/password/done', 303);
   });
 

@@ -227,6 +227,7 @@ export function registerWizardRoutes(app: FastifyInstance, portal: Portal) {
       return reply.page(<pages.NewPasswordPage ctx={request.view} policy={policy} errors={fieldErrors} />, 422);
     }
     await replacePassword(db, profile.id, form.data.password, { type: 'password.reset', ip: clientIp(request) });
+    await portal.singleSignOut({ accountId: profile.id });
     // Proving who they are through the hint question also lifts a lockout on the account.
     await clearFailures(db, accountKey(profile.user_name));
     await saveAnswers(portal.wizard, flow, { outcome: 'password-changed' });

@@ -7,21 +7,29 @@ interface BackchannelClient {
   backchannelLogout(sub: string, sid: string | undefined): Promise<void>;
 }
 
+const accountIdOf = sql<string>`payload->>'accountId'`;
+
 /**
  * Single sign-out (SPEC S3): ending the portal session also ends the provider's sessions
- * for that browser (or, for "sign out everywhere", for the account) and tells every
- * application that has a back-channel logout URI, then revokes the grants' tokens.
+ * for that browser and tells every application that has a back-channel logout URI, then
+ * revokes the grants' tokens. For a whole account (a new password, "sign out everywhere")
+ * it also revokes every token and grant the account still holds, including refresh tokens
+ * that outlived their session; a person changing their password keeps this browser's.
  */
 export async function endProviderSessions(
   provider: Provider,
   db: Db,
-  which: { sessionId: string } | { accountId: string },
+  which: { sessionId: string } | { accountId: string; exceptSessionId?: string },
 ): Promise<number> {
   const rows = await db
     .selectFrom('oidc_model')
     .select('id')
     .where('model', '=', 'Session')
-    .where((eb) => ('sessionId' in which ? eb('id', '=', which.sessionId) : eb(sql<string>`payload->>'accountId'`, '=', which.accountId)))
+    .where((eb) =>
+      'sessionId' in which
+        ? eb('id', '=', which.sessionId)
+        : eb.and([eb(accountIdOf, '=', which.accountId), ...(which.exceptSessionId ? [eb('id', '!=', which.exceptSessionId)] : [])]),
+    )
     .execute();
   for (const { id } of rows) {
     const session = await provider.Session.find(id);
@@ -45,5 +53,19 @@ export async function endProviderSessions(
     );
     await session.destroy();
   }
+  if ('accountId' in which) await revokeAccount(provider, db, which.accountId, which.exceptSessionId);
   return rows.length;
+}
+
+async function revokeAccount(provider: Provider, db: Db, accountId: string, exceptSessionId: string | undefined): Promise<void> {
+  const kept = exceptSessionId ? await provider.Session.find(exceptSessionId) : undefined;
+  const keptGrants = Object.values(kept?.authorizations ?? {}).flatMap((a) => (a.grantId ? [a.grantId] : []));
+  await db
+    .deleteFrom('oidc_model')
+    .where(accountIdOf, '=', accountId)
+    .where('model', '!=', 'Session')
+    .$if(keptGrants.length > 0, (q) =>
+      q.where((eb) => eb.and([eb.or([eb('grant_id', 'is', null), eb('grant_id', 'not in', keptGrants)]), eb.not(eb.and([eb('model', '=', 'Grant'), eb('id', 'in', keptGrants)]))])),
+    )
+    .execute();
 }

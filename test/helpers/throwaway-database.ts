@@ -16,7 +16,16 @@ export async function throwawayDatabase(serverUrl: string, prefix: string): Prom
       await client.end();
     }
   };
-  await onServer(`CREATE DATABASE ${name}`);
+  // CREATE DATABASE copies template1 and fails (55006) while another session is copying it.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await onServer(`CREATE DATABASE ${name}`);
+      break;
+    } catch (error) {
+      if ((error as { code?: string }).code !== '55006' || attempt === 10) throw error;
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+    }
+  }
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return { url: url.toString(), drop: () => onServer(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };

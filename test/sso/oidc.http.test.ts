@@ -90,7 +90,13 @@ after(async () => {
 });
 
 /** A browser logs in at the portal (if needed) and comes back with the authorization code. */
-async function authorize(b: Browser, config: oidc.Configuration, redirectUri: string, extra: Record<string, string> = {}) {
+async function authorize(
+  b: Browser,
+  config: oidc.Configuration,
+  redirectUri: string,
+  extra: Record<string, string> = {},
+  who: { userName: string; password: string } = { userName: person.userName, password: 'Secret123' },
+) {
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   const url = oidc.buildAuthorizationUrl(config, {
@@ -104,7 +110,7 @@ async function authorize(b: Browser, config: oidc.Configuration, redirectUri: st
   let res = await b.follow(await b.get(url.href));
   const returnTo = /name="returnTo" value="([^"]+)"/.exec(res.body)?.[1]?.replace(/&amp;/g, '&');
   if (res.status === 200 && returnTo) {
-    res = await b.follow(await b.post('/login', { username: person.userName, password: 'Secret123', returnTo }));
+    res = await b.follow(await b.post('/login', { username: who.userName, password: who.password, returnTo }));
   }
   return { res, verifier, state };
 }
@@ -287,6 +293,65 @@ describe('logout', () => {
     });
     const again = await b.follow(await b.get(url.href));
     assert.match(again.body, /action="\/login"/, 'the next application needs a new login');
+  });
+});
+
+describe('a new password ends single sign-on elsewhere (refresh tokens too)', () => {
+  const example = 'http://127.0.0.1:9999/callback';
+
+  /** A person signed in to the example application in their own browser: its tokens and sid. */
+  async function signedInToApp(who: { userName: string; password: string }, ip: string) {
+    const b = new Browser(portal.app, ip, issuer);
+    const { res, verifier, state } = await authorize(b, rp, example, {}, who);
+    const tokens = await oidc.authorizationCodeGrant(rp, new URL(res.location!), { pkceCodeVerifier: verifier, expectedState: state });
+    assert.ok(tokens.refresh_token);
+    return { b, tokens, sid: tokens.claims()!.sid };
+  }
+
+  async function assertSignedOutOfApp(app: Awaited<ReturnType<typeof signedInToApp>>) {
+    await assert.rejects(oidc.refreshTokenGrant(rp, app.tokens.refresh_token!), (e: oidc.ResponseBodyError) => e.error === 'invalid_grant');
+    await assert.rejects(oidc.fetchUserInfo(rp, app.tokens.access_token, oidc.skipSubjectCheck), /challenge|invalid_token/);
+    assert.ok(logoutTokens.some((t) => decodeJwt(t).sid === app.sid), 'the application was told by back-channel logout');
+  }
+
+  async function newPerson(firstName: string, ssn: string) {
+    const who = { password: 'Secret123', ...(await createProfile(new Browser(portal.app), { firstName, lastName: 'Sso', dob: ['4', '4', '1980'], ssn })) };
+    const row = await portal.db.selectFrom('profile').selectAll().where('user_name', '=', who.userName).executeTakeFirstOrThrow();
+    return { ...who, row };
+  }
+
+  test('a reset through Retrieve User Name / Reset Password', async () => {
+    const who = await newPerson('Rhea', '903-11-2233');
+    const app = await signedInToApp(who, '10.5.1.1');
+    const b = new Browser(portal.app, '10.5.1.2', issuer);
+    await b.submit('/account/recover', '/account/recover/identity', { firstName: 'Rhea', middleName: '', lastName: 'Sso', dobMonth: '4', dobDay: '4', dobYear: '1980', ssn: '903-11-2233' });
+    await b.submit('/account/recover/hint', '/account/recover/hint', { hintAnswer: 'Rex the Dog' });
+    const done = await b.submit('/account/recover/password', '/account/recover/password', { password: 'Another789', passwordConfirm: 'Another789' });
+    assert.equal(done.location, '/account/recover/done');
+    await assertSignedOutOfApp(app);
+  });
+
+  test('a change of password signs out the other browsers, and this one stays signed in', async () => {
+    const who = await newPerson('Chad', '903-22-3344');
+    const other = await signedInToApp(who, '10.5.1.3');
+    const here = await signedInToApp(who, '10.5.1.4');
+    await here.b.submit('/account/password', '/account/password', { currentPassword: 'Secret123', password: 'Changed789', passwordConfirm: 'Changed789' });
+    await assertSignedOutOfApp(other);
+    const refreshed = await oidc.refreshTokenGrant(rp, here.tokens.refresh_token!);
+    assert.equal((await oidc.fetchUserInfo(rp, refreshed.access_token, who.row.id)).sub, who.row.id);
+  });
+
+  test("an administrator's reset", async () => {
+    const who = await newPerson('Ray', '903-33-4455');
+    const app = await signedInToApp(who, '10.5.1.5');
+    const org = await portal.db.selectFrom('organization').selectAll().where('code', '=', '00770000').executeTakeFirstOrThrow();
+    await addMember(portal.db, org.id, who.row.id, null);
+    const admin = new Browser(portal.app, '10.5.1.6', issuer);
+    const ada = await portal.db.selectFrom('profile').select('user_name').where('first_name', '=', 'Ada').executeTakeFirstOrThrow();
+    await logIn(admin, ada.user_name, 'Secret123');
+    const reset = await admin.submit(`/directory/people/${who.row.id}`, `/directory/people/${who.row.id}/reset-password`, {});
+    assert.equal(reset.status, 200);
+    await assertSignedOutOfApp(app);
   });
 });
 
