@@ -228,6 +228,7 @@ const NOTICES: Record<string, string> = {
   'added-existing': 'Added. This person already had a profile.',
   'already-member': 'This person is already on your staff.',
   unlocked: 'The account is unlocked.',
+  'signed-out': 'The person is signed out of the portal and of every application. Their password is unchanged.',
   fixed: 'The details are corrected and the open partial matches are closed.',
 };
 
@@ -306,13 +307,20 @@ export function PersonPage(props: PersonPageProps) {
         </form>
       )}
 
-      <h2>Password and lockout</h2>
+      <h2>Password, sessions and lockout</h2>
       <p>You never choose a person's password: a reset gives a temporary one, shown once, that they must change at their next login.</p>
+      <p>Sign out everywhere ends the person's sessions in the portal and in every application, for example after a lost or shared computer.</p>
       <div class="portal-actions">
         <form method="post" action={`/directory/people/${p.id}/reset-password`}>
           <CsrfField ctx={props.ctx} />
           <button class="usa-button usa-button--secondary" type="submit">
             Reset password
+          </button>
+        </form>
+        <form method="post" action={`/directory/people/${p.id}/sessions/end`}>
+          <CsrfField ctx={props.ctx} />
+          <button class="usa-button usa-button--outline" type="submit">
+            Sign out everywhere
           </button>
         </form>
         {props.locked && (

@@ -34,6 +34,7 @@ export type Action =
   | 'diradmin.designate'
   | 'person.view'
   | 'person.resetPassword'
+  | 'person.endSessions'
   | 'person.unlock'
   | 'person.fixData';
 

@@ -262,6 +262,16 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
     return reply.page(<pages.TemporaryPasswordPage ctx={request.view} person={profile} password={temporary} />);
   });
 
+  app.post('/directory/people/:id/sessions/end', async (request, reply) => {
+    const actor = await actorOf(request, reply);
+    if (!actor) return reply;
+    const { profile, orgs } = await person(params(request).id!);
+    authorize(actor, 'person.endSessions', { kind: 'person', orgs });
+    await service.endPersonSessions(db, actor, profile, clientIp(request));
+    await portal.singleSignOut({ accountId: profile.id });
+    return reply.redirect(`/directory/people/${profile.id}?notice=signed-out`, 303);
+  });
+
   app.post('/directory/people/:id/unlock', async (request, reply) => {
     const actor = await actorOf(request, reply);
     if (!actor) return reply;

@@ -189,6 +189,15 @@ export async function resetPassword(db: Db, actor: Actor, person: Profile, ip: s
   return password;
 }
 
+/** Ends every portal session of the person (the route also ends single sign-on); the password stays. */
+export async function endPersonSessions(db: Db, actor: Actor, person: Profile, ip: string | null): Promise<number> {
+  return db.transaction().execute(async (tx) => {
+    const sessions = await endAllSessions(tx, person.id);
+    await audit(tx, { type: 'sessions.ended', actorId: actor.profile.id, subjectId: person.id, ip, detail: { by: 'administrator', sessions } });
+    return sessions;
+  });
+}
+
 export async function unlockAccount(db: Db, actor: Actor, person: Profile, ip: string | null): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
     const account = await unlock(tx, accountKey(person.user_name));

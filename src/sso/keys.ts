@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import { sql } from 'kysely';
 import type { Db } from '../platform/db.ts';
 import type { SecretBox } from '../platform/secrets.ts';
 
@@ -24,7 +25,14 @@ export async function signingKeys(db: Db, box: SecretBox): Promise<JWK[]> {
     db.selectFrom('oidc_signing_key').select('private_jwk_encrypted').where('retired_at', 'is', null).orderBy('created_at', 'desc').orderBy('kid').execute();
   let rows = await load();
   if (rows.length === 0) {
-    await newKey(db, box);
+    // Instances starting together on an empty database must agree on one first key: each
+    // generating its own left them signing with keys the other did not publish. The table
+    // lock makes the first start one at a time; the one that waited finds the key there.
+    await db.transaction().execute(async (tx) => {
+      await sql`LOCK TABLE oidc_signing_key IN SHARE ROW EXCLUSIVE MODE`.execute(tx);
+      const existing = await tx.selectFrom('oidc_signing_key').select('kid').where('retired_at', 'is', null).limit(1).execute();
+      if (existing.length === 0) await newKey(tx, box);
+    });
     rows = await load();
   }
   return rows.map((r) => JSON.parse(box.open(r.private_jwk_encrypted)) as JWK);

@@ -124,6 +124,23 @@ describe('the department designates a district Directory Administrator, who runs
     assert.doesNotMatch(home.body, /MDCS/, 'no role, no application');
   });
 
+  test('signs the person out everywhere without touching the password', async () => {
+    const row = await portal.db.selectFrom('profile').select('user_name').where('id', '=', newcomerId).executeTakeFirstOrThrow();
+    const staffSession = new Browser(portal.app, '10.9.0.3');
+    await logIn(staffSession, row.user_name, 'Mine2026');
+    const b = districtAdmin.browser;
+    const page = await b.get(`/directory/people/${newcomerId}`);
+    assert.match(page.body, /Sign out everywhere/);
+    const res = await b.post(`/directory/people/${newcomerId}/sessions/end`, {});
+    assert.equal(res.location, `/directory/people/${newcomerId}?notice=signed-out`);
+    assert.match((await b.get(res.location!)).body, /signed out of the portal and of every application/);
+    assert.equal((await staffSession.get('/account')).status, 303, 'the session is ended');
+    const event = await portal.db.selectFrom('audit_event').selectAll().where('type', '=', 'sessions.ended').where('subject_id', '=', newcomerId).executeTakeFirstOrThrow();
+    const actor = await portal.db.selectFrom('profile').select('id').where('user_name', '=', districtAdmin.userName).executeTakeFirstOrThrow();
+    assert.equal(event.actor_id, actor.id);
+    assert.equal((await logIn(new Browser(portal.app, '10.9.0.3'), row.user_name, 'Mine2026')).status, 303, 'the password still works');
+  });
+
   test('resets the password: a temporary one shown once, changed at next login, sessions ended', async () => {
     const row = await portal.db.selectFrom('profile').select('user_name').where('id', '=', newcomerId).executeTakeFirstOrThrow();
     const staffSession = new Browser(portal.app, '10.9.0.4');

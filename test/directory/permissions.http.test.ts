@@ -101,6 +101,7 @@ const ROUTES: Route[] = [
   { name: 'fix data form', method: 'GET', path: (s) => `/directory/people/${staff(s)}/fix` },
   { name: 'fix data', method: 'POST', path: (s) => `/directory/people/${staff(s)}/fix` },
   { name: 'reset password', method: 'POST', path: (s) => `/directory/people/${staff(s)}/reset-password` },
+  { name: 'sign out everywhere', method: 'POST', path: (s) => `/directory/people/${staff(s)}/sessions/end` },
   { name: 'people search', method: 'GET', path: () => '/directory/people?q=Staff', departmentOnly: true },
   { name: 'conflicts', method: 'GET', path: () => '/directory/conflicts', departmentOnly: true },
   { name: 'resolve conflict', method: 'POST', path: () => `/directory/conflicts/${conflictId}/resolve`, departmentOnly: true },

@@ -8,12 +8,14 @@ import { sql } from 'kysely';
 import * as oidc from 'openid-client';
 import { migrations } from '../../migrations/index.ts';
 import { registerApplication } from '../../src/directory/service.ts';
+import { ensureElarRegistration } from '../../src/elar/relying-party.ts';
 import { openDatabase, type Database } from '../../src/platform/db.ts';
 import { secretBox } from '../../src/platform/secrets.ts';
 import { LOGIN_FAILED } from '../../src/portal/login-routes.tsx';
 import { Browser, contactFields, createProfile, errorSummary, identityFields, outcomeOf, textOf, type Person, type Response } from '../helpers/portal.ts';
 import { freePort, spawnPortal, type PortalProcess } from '../helpers/server.ts';
 import { throwawayDatabase } from '../helpers/throwaway-database.ts';
+import { prepareDatabase } from '../../src/startup.ts';
 import { RoundRobinProxy } from './round-robin-proxy.ts';
 
 /**
@@ -322,13 +324,14 @@ describe('two instances behind a round-robin proxy', { skip, timeout: 120_000 },
     // ID tokens signed by A (code exchange) and by B (refresh) verify against the JWKS of either.
     const jwksPath = new URL(rp.serverMetadata().jwks_uri!).pathname;
     const published = await Promise.all(instances.map(async (i) => (await fetch(`${i.url}${jwksPath}`)).json() as Promise<JSONWebKeySet>));
-    assert.deepEqual(published[A], published[B], 'both instances publish the same JWKS');
     for (const [signedBy, idToken] of [[A, tokens.id_token!], [B, refreshed.id_token!]] as const) {
       for (const [i, jwks] of published.entries()) {
-        const { payload } = await jwtVerify(idToken, createLocalJWKSet(jwks), { issuer: publicUrl, audience: CLIENT_ID });
-        assert.equal(payload.sub, row.id, `the ID token signed by ${NAME[signedBy]} (kid ${decodeProtectedHeader(idToken).kid}) verifies with ${NAME[i]}'s JWKS`);
+        const what = `the ID token signed by ${NAME[signedBy]} (kid ${decodeProtectedHeader(idToken).kid}) verifies with ${NAME[i]}'s JWKS`;
+        const verified = await jwtVerify(idToken, createLocalJWKSet(jwks), { issuer: publicUrl, audience: CLIENT_ID }).catch((e: Error) => assert.fail(`${what}: ${e.message}`));
+        assert.equal(verified.payload.sub, row.id, what);
       }
     }
+    assert.deepEqual(published[A], published[B], 'both instances publish the same JWKS');
     bothServed(t, 'OpenID Connect', mark);
   });
 
@@ -367,6 +370,31 @@ describe('two instances behind a round-robin proxy', { skip, timeout: 120_000 },
       assert.match(res.location ?? '', /\/oidc\/auth\?/);
     }
     bothServed(t, 'ELAR', mark);
+  });
+
+  test('ELAR registering itself from two first starts at the same moment: both instances hold the stored secret', async () => {
+    // The instances above reach this step a few round trips apart, so their registrations
+    // seldom overlap; here two connections run it at the same moment, as two starts can.
+    // An instance holding another secret than the stored one cannot finish an ELAR sign-in.
+    const fresh = await throwawayDatabase(process.env.DATABASE_URL!, 'portal_two_elar');
+    const pools = [
+      await openDatabase({ databaseUrl: fresh.url, dataDir: 'memory://', poolSize: 1 }),
+      await openDatabase({ databaseUrl: fresh.url, dataDir: 'memory://', poolSize: 1 }),
+    ];
+    try {
+      await prepareDatabase(pools[A]!.db);
+      // Connect the other pool first too, so neither registration waits for a connection.
+      await pools[B]!.db.selectFrom('application').select('id').execute();
+      const box = secretBox(SECRETS_KEY);
+      const clients = await Promise.all(pools.map((p) => ensureElarRegistration(p.db, box, publicUrl)));
+      const stored = await pools[A]!.db.selectFrom('application').select('client_secret_encrypted').where('id', '=', 'elar').executeTakeFirstOrThrow();
+      for (const [i, client] of clients.entries()) {
+        assert.equal(client.clientSecret, box.open(stored.client_secret_encrypted!), `instance ${NAME[i]} holds the stored ELAR client secret`);
+      }
+    } finally {
+      await Promise.all(pools.map((p) => p.close()));
+      await fresh.drop();
+    }
   });
 
   test('lockout: wrong passwords alternating between instances lock the account; both refuse it', async (t) => {
