@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { sql } from 'kysely';
 import * as oidc from 'openid-client';
 import type { Db } from '../platform/db.ts';
 import type { SecretBox } from '../platform/secrets.ts';
@@ -22,26 +23,25 @@ export interface ElarClient {
 
 /** Registers (or refreshes) ELAR as a client of the portal in this deployment. */
 export async function ensureElarRegistration(db: Db, box: SecretBox, publicUrl: string): Promise<ElarClient> {
-  const app = await db.selectFrom('application').select(['client_secret_encrypted']).where('id', '=', 'elar').executeTakeFirstOrThrow();
-  const secret = app.client_secret_encrypted ? box.open(app.client_secret_encrypted) : randomBytes(32).toString('base64url');
-  const client = {
-    issuer: publicUrl,
-    clientId: 'elar',
-    clientSecret: secret,
-    redirectUri: `${publicUrl}/elar/callback`,
-    postLogoutRedirectUri: `${publicUrl}/`,
-  };
-  await db
+  const redirectUri = `${publicUrl}/elar/callback`;
+  const postLogoutRedirectUri = `${publicUrl}/`;
+  // One statement that keeps a secret already stored and returns what is stored: two
+  // instances starting at once each generated a secret and the later write won, leaving
+  // the other unable to finish a sign-in. Concurrent updates of the row are serialized,
+  // and the second one's COALESCE sees the first one's secret.
+  const candidate = box.seal(randomBytes(32).toString('base64url'));
+  const app = await db
     .updateTable('application')
     .set({
-      client_secret_encrypted: app.client_secret_encrypted ?? box.seal(secret),
-      redirect_uris: [client.redirectUri],
-      post_logout_redirect_uris: [client.postLogoutRedirectUri],
+      client_secret_encrypted: sql<string>`COALESCE(${sql.ref('client_secret_encrypted')}, ${candidate})`,
+      redirect_uris: [redirectUri],
+      post_logout_redirect_uris: [postLogoutRedirectUri],
       backchannel_logout_uri: `${publicUrl}/elar/backchannel-logout`,
     })
     .where('id', '=', 'elar')
-    .execute();
-  return client;
+    .returning('client_secret_encrypted')
+    .executeTakeFirstOrThrow();
+  return { issuer: publicUrl, clientId: 'elar', clientSecret: box.open(app.client_secret_encrypted!), redirectUri, postLogoutRedirectUri };
 }
 
 export interface AuthRequest {

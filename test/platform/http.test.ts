@@ -102,6 +102,26 @@ describe('pages and errors', () => {
     assert.equal(css.statusCode, 200);
     assert.match(String(css.headers['content-type']), /text\/css/);
   });
+
+  test('asset paths cannot climb out of their folders', async () => {
+    for (const url of ['/assets/../package.json', '/assets/%2e%2e/%2e%2e/package.json', '/assets/uswds/..%2f..%2f..%2fpackage.json']) {
+      const res = await portal.app.inject({ url });
+      assert.ok(res.statusCode === 403 || res.statusCode === 404, `${url}: ${res.statusCode}`);
+      assert.doesNotMatch(res.body, /"name": "educator-portal"/, url);
+    }
+  });
+
+  test('no cross-origin reads of pages; only the public discovery document and keys are open to any origin', async () => {
+    const cors = async (url: string) => {
+      const res = await portal.app.inject({ url, headers: { origin: 'https://evil.example' } });
+      assert.equal(res.headers['access-control-allow-credentials'], undefined, url);
+      return res.headers['access-control-allow-origin'];
+    };
+    for (const url of ['/account', '/login', '/directory', '/elar']) assert.equal(await cors(url), undefined, url);
+    // Public by design, without credentials (ASVS 3.4.2 allows any origin for content
+    // with nothing sensitive); oidc-provider echoes the origin rather than sending '*'.
+    for (const url of ['/.well-known/openid-configuration', '/oidc/jwks']) assert.equal(await cors(url), 'https://evil.example', url);
+  });
 });
 
 describe('P10 audit trail', () => {

@@ -12,10 +12,10 @@ import { ensureElarRegistration } from '../../src/elar/relying-party.ts';
 import { openDatabase, type Database } from '../../src/platform/db.ts';
 import { secretBox } from '../../src/platform/secrets.ts';
 import { LOGIN_FAILED } from '../../src/portal/login-routes.tsx';
+import { prepareDatabase } from '../../src/startup.ts';
 import { Browser, contactFields, createProfile, errorSummary, identityFields, outcomeOf, textOf, type Person, type Response } from '../helpers/portal.ts';
 import { freePort, spawnPortal, type PortalProcess } from '../helpers/server.ts';
 import { throwawayDatabase } from '../helpers/throwaway-database.ts';
-import { prepareDatabase } from '../../src/startup.ts';
 import { RoundRobinProxy } from './round-robin-proxy.ts';
 
 /**
