@@ -152,7 +152,7 @@ test(name, { skip: withoutPostgres(), timeout: 240_000 }, async () => {
     const account = await b.get('/account');
     const shown = [textOf(account.body, 'data-username'), textOf(account.body, 'data-mepid')];
     if (shown[0] !== attempt.userName || shown[1] !== attempt.mepid) {
-      return `account page of ${attempt.userName}/${attempt.mepid} shows ${shown.join('/')}`;
+      return `account page of ${attempt.userName}/${attempt.mepid} shows ${shown[0]}/${shown[1]}`;
     }
     return undefined;
   }
@@ -231,7 +231,8 @@ test(name, { skip: withoutPostgres(), timeout: 240_000 }, async () => {
     await inBatches(inFlight, async (attempt) => {
       const page = await attempt.browser.follow(await attempt.browser.get('/profile/new/done'));
       const survivor = survivors.get(hashOf(attempt));
-      const shown = [textOf(page.body, 'data-username'), textOf(page.body, 'data-mepid')].join('/');
+      const [userNameShown, mepidShown] = [textOf(page.body, 'data-username'), textOf(page.body, 'data-mepid')];
+      const shown = userNameShown === undefined && mepidShown === undefined ? 'nothing' : `${userNameShown}/${mepidShown}`;
       if (survivor) {
         const committed = `${survivor.user_name}/${survivor.mepid}`;
         if (shown !== committed) {
@@ -240,7 +241,7 @@ test(name, { skip: withoutPostgres(), timeout: 240_000 }, async () => {
         const { user_name: userName, mepid } = survivor;
         Object.assign(attempt, { state: 'acknowledged', how: 'committed when cut off', userName, mepid });
       } else {
-        if (shown !== 'undefined/undefined') other.push(`#${attempt.n}: nothing was committed, but its wizard shows ${shown}`);
+        if (shown !== 'nothing') other.push(`#${attempt.n}: nothing was committed, but its wizard shows ${shown}`);
         if (!(await create(attempt, 'retried after restart'))) {
           other.push(`#${attempt.n}: starting again after the restart did not create the profile`);
         }
