@@ -32,8 +32,8 @@ import { Browser, createProfile, errorSummary, identityFields, logIn, outcomeOf,
  *   name, SSN digits, email), and the identity step's response time tells no more than
  *   its redirect does: both partials take the same time, and so do exact and none.
  *   Partial vs none is measured and printed but not held to 10 %: a partial match also
- *   records the conflict (one more INSERT, SPEC P3.3), which is ~0.4 ms, and its redirect
- *   already tells it apart from none.
+ *   records the conflict (one more INSERT, SPEC P3.3), about half a millisecond, and its
+ *   redirect already tells it apart from none.
  *
  * Timing method, so the test holds on a busy 2-core machine next to another test file:
  * the kinds of request are interleaved in a fresh random order each round (load spikes
@@ -221,7 +221,7 @@ describe('P9 lockout: the locked answer is the same for existing and unknown Use
         existing: async () => assert.equal((await a.post('/login', { username: victim, password: 'Wrong9999' })).status, 429),
         unknown: async () => assert.equal((await b.post('/login', { username: UNKNOWN_USER, password: 'Wrong9999' })).status, 429),
       },
-      { rounds: 40, warmup: 4, same: [['existing', 'unknown']] },
+      { rounds: 50, warmup: 4, same: [['existing', 'unknown']] },
     );
   });
 });
@@ -272,7 +272,12 @@ for (const mode of ['create', 'recover'] as const) {
       assert.equal(none.step.location, '/profile/new/contact');
       assert.equal(partialSsn.step.location, '/profile/new/partial-match');
 
-      // Neither shows anything of the record that was (partly) matched.
+      // The boundary: only the full match is told the User Name (SPEC P3.4, P4).
+      const exact = await submit(answers.exact, '192.0.2.34');
+      assert.equal(exact.step.location, '/profile/new/exact-match');
+      assert.ok(exact.page.body.includes(userName));
+
+      // Neither non-exact answer shows anything of the record that was (partly) matched.
       assertRevealsNothing(none.page.body, 'no match');
       assertRevealsNothing(partialSsn.page.body, 'a partial match on the SSN');
       // This one was typed with the real name, so only the record's own data must be absent.
@@ -281,7 +286,7 @@ for (const mode of ['create', 'recover'] as const) {
       }
     });
 
-    test('the identity step takes the same time for none, both partial matches and exact', async () => {
+    test("the identity step's time tells no more than its redirect: both partial matches alike, exact like none", async () => {
       const browsers = {
         none: new Browser(portal.app, '192.0.2.41'),
         partialSsn: new Browser(portal.app, '192.0.2.42'),
