@@ -109,7 +109,10 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   const app = await createHttpServer(config, options.logger ?? false);
 
   app.addHook('onRequest', async (request) => {
-    if (request.url.startsWith('/assets/') || request.url.startsWith('/oidc/') || request.url === '/healthz') return;
+    // ELAR is a relying party with its own session: it never reads the portal's (and saves
+    // the lookup on every ELAR page).
+    const url = request.url;
+    if (url.startsWith('/assets/') || url.startsWith('/oidc/') || url === '/healthz' || url === '/elar' || url.startsWith('/elar/') || url.startsWith('/elar?')) return;
     const token = request.cookies[portal.cookies.session];
     if (!token) return;
     request.session = await loadSession(db, token, config.session);

@@ -1,7 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { sql } from 'kysely';
 import { audit } from '../platform/audit.ts';
-import type { Application, Db, Organization, Profile } from '../platform/db.ts';
+import { retryOnUniqueViolation, type Application, type Db, type Organization, type Profile } from '../platform/db.ts';
 import type { SecretBox } from '../platform/secrets.ts';
 import { createProfile, identityOnly, ssnFields, type AccountRules } from '../portal/accounts.ts';
 import { hashSecret } from '../portal/hashing.ts';
@@ -67,7 +67,7 @@ export async function addStaffMember(
   person: StaffIdentity,
   ip: string | null,
 ): Promise<AddStaffResult> {
-  return db.transaction().execute(async (tx) => {
+  return retryOnUniqueViolation(() => db.transaction().execute(async (tx): Promise<AddStaffResult> => {
     const ssn = ssnFields(rules, person.ssnDigits);
     const keys = { firstNameKey: nameKey(person.firstName), lastNameKey: nameKey(person.lastName), dateOfBirth: person.dateOfBirth, ssnHash: ssn.hash };
     const match = classifyMatch(keys, await profiles.findMatchCandidates(tx, keys));
@@ -99,7 +99,7 @@ export async function addStaffMember(
     if (!(await repo.addMember(tx, org.id, profileId, actor.profile.id))) return { kind: 'already-member', profileId };
     await audit(tx, { type: 'staff.added', actorId: actor.profile.id, subjectId: profileId, ip, detail: { organization: org.code, existing } });
     return { kind: 'added', profileId, existing };
-  });
+  }));
 }
 
 export class DirectoryRuleError extends Error {}

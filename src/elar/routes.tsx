@@ -23,6 +23,8 @@ export function registerElarRoutes(app: FastifyInstance, portal: Portal, rp: Ela
   app.get('/elar', async (request, reply) => {
     const session = await loadElarSession(portal.db, request.cookies[sessionCookie]);
     if (!session) return signIn(request, reply);
+    const { preferred_username: userName, name } = session.claims;
+    if (typeof userName === 'string') request.view.user = { userName, displayName: typeof name === 'string' ? name : userName };
     return reply.page(<WelcomePage ctx={request.view} claims={session.claims} />);
   });
 

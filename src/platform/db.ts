@@ -254,3 +254,20 @@ export async function migrate(db: Db): Promise<void> {
     throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${String((error as Error)?.message ?? error)}`);
   }
 }
+
+/**
+ * Runs a whole transaction again when it lost a race on a unique index (SQLSTATE 23505),
+ * e.g. two people given the same User Name at the same moment: the next attempt sees the
+ * winner's row and chooses accordingly. Anything else, or a tenth loss, is thrown.
+ */
+export async function retryOnUniqueViolation<T>(transaction: () => Promise<T>, attempts = 10): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await transaction();
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== '23505' || attempt >= attempts) throw error;
+      // A little jitter, so that losers of the same race do not collide again at once.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+    }
+  }
+}

@@ -1,5 +1,5 @@
 import { audit } from '../platform/audit.ts';
-import type { Db, Profile } from '../platform/db.ts';
+import { retryOnUniqueViolation, type Db, type Profile } from '../platform/db.ts';
 import { completePrecreatedProfile, createProfile, ssnFields, type AccountRules } from './accounts.ts';
 import { finishFlow, lockFlow, saveFlow, type Flow, type FlowData } from './flow-store.ts';
 import { verifySecret } from './hashing.ts';
@@ -157,7 +157,7 @@ export type FinishResult =
  * created a matching profile while this person was typing.
  */
 export async function finishProfile(deps: WizardDeps, token: string, ip: string | null): Promise<FinishResult> {
-  return deps.db.transaction().execute(async (tx) => {
+  return retryOnUniqueViolation(() => deps.db.transaction().execute(async (tx) => {
     const flow = await lockFlow(tx, token);
     if (!flow) return { kind: 'expired' };
     if (flow.resultProfileId) return { kind: 'done', profileId: flow.resultProfileId };
@@ -207,8 +207,8 @@ export async function finishProfile(deps: WizardDeps, token: string, ip: string 
       outcome = 'created';
     }
     await finishFlow(tx, token, { ...data, outcome }, profileId);
-    return { kind: 'done', profileId };
-  });
+    return { kind: 'done' as const, profileId };
+  }));
 }
 
 export type HintResult = { kind: 'answered' } | { kind: 'wrong' } | { kind: 'locked'; until: Date };

@@ -64,6 +64,36 @@ describe('Create Profile, no match: a new profile', () => {
     assert.notEqual(first.mepid, second.mepid);
   });
 
+  /** Every page up to check-your-answers, so that final submits can be raced. */
+  async function readyToSubmit(person: Person): Promise<Browser> {
+    const b = new Browser(portal.app);
+    await b.submit('/profile/new', '/profile/new/identity', identityFields(person));
+    await b.submit('/profile/new/contact', '/profile/new/contact', contactFields);
+    await b.submit('/profile/new/background', '/profile/new/background', { previousLastName: '', priorLicenseNumber: '' });
+    await b.submit('/profile/new/security', '/profile/new/security', { hintQuestion: 'Q?', hintAnswer: 'A', password: 'Secret123', passwordConfirm: 'Secret123' });
+    await b.get('/profile/new/review');
+    return b;
+  }
+
+  test('people with the same name submitting at the same moment each get their own User Name', async () => {
+    const browsers = await Promise.all(['1', '2', '3', '4', '5', '6'].map((d) => readyToSubmit(newPerson({ firstName: 'Sam', lastName: 'Same', dob: ['3', d, '1990'] }))));
+    const results = await Promise.all(browsers.map((b) => b.post('/profile/new/review', {})));
+    assert.deepEqual(results.map((r) => r.status), [303, 303, 303, 303, 303, 303]);
+    const names = await Promise.all(browsers.map(async (b) => textOf((await b.get('/profile/new/done')).body, 'data-username')));
+    assert.deepEqual([...names].sort(), ['SSame', 'SSame2', 'SSame3', 'SSame4', 'SSame5', 'SSame6']);
+  });
+
+  test('the same person submitting from two browsers at once gets one profile; the other browser is told it exists', async () => {
+    const person = newPerson({ firstName: 'Twin', lastName: 'Submit' });
+    const [a, b] = await Promise.all([readyToSubmit(person), readyToSubmit(person)]);
+    const before = await countProfiles();
+    const results = await Promise.all([a.post('/profile/new/review', {}), b.post('/profile/new/review', {})]);
+    assert.ok(results.every((r) => r.status === 303), results.map((r) => r.status).join());
+    assert.equal(await countProfiles(), before + 1);
+    const pages = await Promise.all([a.follow(results[0]!), b.follow(results[1]!)]);
+    assert.deepEqual(pages.map((p) => outcomeOf(p.body)).sort(), ['created', 'exact-match']);
+  });
+
   test('the wizard answers are kept on the server, never in a cookie, and hold no SSN or password in clear', async () => {
     const b = new Browser(portal.app);
     const person = newPerson();
