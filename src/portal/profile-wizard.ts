@@ -105,12 +105,16 @@ export async function submitIdentity(
     ssnHash: ssn.hash,
     ssnLast4: ssn.last4,
   };
-  const match = await matchIdentity(deps.db, identity);
-  // A new identity restarts the flow: answers given for another person must not carry over.
-  const data: FlowData = { mode, identity, match };
-  await recordMatch(deps.db, data, ip);
-  const token = await saveFlow(deps.db, flow && !flow.data.outcome ? flow.token : null, data, deps.ttlMs);
-  return { token, data };
+  // The match, its audit event, a partial match's conflict and the saved answers are one
+  // write: none of them without the others.
+  return deps.db.transaction().execute(async (tx) => {
+    const match = await matchIdentity(tx, identity);
+    // A new identity restarts the flow: answers given for another person must not carry over.
+    const data: FlowData = { mode, identity, match };
+    await recordMatch(tx, data, ip);
+    const token = await saveFlow(tx, flow && !flow.data.outcome ? flow.token : null, data, deps.ttlMs);
+    return { token, data };
+  });
 }
 
 async function matchIdentity(db: Db, identity: NonNullable<FlowData['identity']>): Promise<MatchOutcome> {
