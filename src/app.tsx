@@ -69,6 +69,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       rules: accounts,
       ttlMs: config.wizardTtlMs,
       hintThrottle: { threshold: config.lockout.threshold, windowMs: lockMs, lockMs },
+      partialMatchThrottle: { threshold: config.lockout.ipThreshold, windowMs: lockMs, lockMs },
     },
     isReady: options.isReady ?? (() => true),
     singleSignOut: async () => undefined,

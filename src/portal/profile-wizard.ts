@@ -18,6 +18,8 @@ export interface WizardDeps {
   rules: AccountRules;
   ttlMs: number;
   hintThrottle: ThrottleRule;
+  /** Partial matches per source address: each one tells that some record holds the details. */
+  partialMatchThrottle: ThrottleRule;
 }
 
 export type WizardStep =
@@ -88,14 +90,29 @@ export interface IdentityAnswers {
   ssnDigits: string;
 }
 
-/** Step 1: keep the identity (SSN hashed at once) and match it against existing records. */
+/** The partial-match counter of a source address. */
+export function partialMatchKey(ip: string): string {
+  return `match:${ip}`;
+}
+
+export type IdentityResult = { kind: 'matched'; token: string; data: FlowData } | { kind: 'locked'; until: Date };
+
+/**
+ * Step 1: keep the identity (SSN hashed at once) and match it against existing records.
+ * A partial match must say so (SPEC P3), which tells that some record holds an SSN or a
+ * name and birth date; so an address that keeps getting partial matches is paused, like
+ * one that keeps failing to log in.
+ */
 export async function submitIdentity(
   deps: WizardDeps,
   flow: Flow | null,
   mode: FlowData['mode'],
   answers: IdentityAnswers,
   ip: string | null,
-): Promise<{ token: string; data: FlowData }> {
+): Promise<IdentityResult> {
+  const throttleKey = ip === null ? null : partialMatchKey(ip);
+  const locked = throttleKey ? await lockedUntil(deps.db, [throttleKey]) : null;
+  if (locked) return { kind: 'locked', until: locked };
   const ssn = ssnFields(deps.rules, answers.ssnDigits);
   const identity = {
     firstName: answers.firstName,
@@ -113,7 +130,8 @@ export async function submitIdentity(
     const data: FlowData = { mode, identity, match };
     await recordMatch(tx, data, ip);
     const token = await saveFlow(tx, flow && !flow.data.outcome ? flow.token : null, data, deps.ttlMs);
-    return { token, data };
+    if (throttleKey && match.kind === 'partial') await recordFailure(tx, throttleKey, deps.partialMatchThrottle);
+    return { kind: 'matched' as const, token, data };
   });
 }
 

@@ -348,3 +348,18 @@ export function PasswordChangedPage({ ctx, userName }: { ctx: ViewContext; userN
     </Layout>
   );
 }
+
+export function MatchingPausedPage({ ctx, minutes }: { ctx: ViewContext; minutes: number }) {
+  return (
+    <Layout ctx={ctx} title="Too many attempts" outcome="locked">
+      <h1>Too many attempts</h1>
+      <p class="usa-intro">
+        Checking details against the Department's records is paused on this connection for {minutes} {minutes === 1 ? 'minute' : 'minutes'}.
+      </p>
+      <p>
+        If you are setting up or recovering your own profile, wait and try again, or call the Licensure Help Desk at {ctx.helpdesk.phone},{' '}
+        {ctx.helpdesk.hours}.
+      </p>
+    </Layout>
+  );
+}

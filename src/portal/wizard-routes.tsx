@@ -79,7 +79,7 @@ export function registerWizardRoutes(app: FastifyInstance, portal: Portal) {
         return reply.page(<pages.IdentityPage ctx={request.view} mode={mode} values={form.values} errors={fieldErrors} />, 422);
       }
       const flow = await currentFlow(request);
-      const { token, data } = await submitIdentity(
+      const result = await submitIdentity(
         portal.wizard,
         flow,
         mode,
@@ -92,8 +92,9 @@ export function registerWizardRoutes(app: FastifyInstance, portal: Portal) {
         },
         clientIp(request),
       );
-      reply.setCookie(portal.cookies.flow, token, portal.cookieOptions);
-      return goToNext(reply, data);
+      if (result.kind === 'locked') return reply.page(<pages.MatchingPausedPage ctx={request.view} minutes={minutesUntil(result.until)} />, 429);
+      reply.setCookie(portal.cookies.flow, result.token, portal.cookieOptions);
+      return goToNext(reply, result.data);
     });
   }
 

@@ -324,6 +324,22 @@ describe('Create Profile, partial match: stops, records the conflict, reveals no
     assert.ok(!JSON.stringify(conflict.submitted).includes(person.ssn.replace(/-/g, '')), 'the conflict keeps only the last four');
   });
 
+  test('probing SSNs from one address is paused after as many partial matches as failed logins allow', async () => {
+    const person = newPerson({ firstName: 'Pat', lastName: 'Probed' });
+    await createProfile(new Browser(portal.app), person);
+    const prober = new Browser(portal.app, '198.51.100.66');
+    for (let i = 0; i < portal.config.lockout.ipThreshold; i++) {
+      const res = await prober.submit('/profile/new', '/profile/new/identity', identityFields({ ...person, firstName: `Guess${'abcdefghij'[i % 10]}` }));
+      assert.equal(res.location, '/profile/new/partial-match', `attempt ${i + 1}`);
+    }
+    const paused = await prober.submit('/profile/new', '/profile/new/identity', identityFields(newPerson()));
+    assert.equal(paused.status, 429, 'any details, even new ones, wait');
+    assert.equal(outcomeOf(paused.body), 'locked');
+    assert.match(paused.body, /paused/);
+    const elsewhere = await new Browser(portal.app, '198.51.100.67').submit('/profile/new', '/profile/new/identity', identityFields(newPerson()));
+    assert.equal(elsewhere.location, '/profile/new/contact', 'other addresses are not affected');
+  });
+
   test('same name and date of birth with another SSN', async () => {
     const person = newPerson({ firstName: 'Alex', lastName: 'Samebirth' });
     await createProfile(new Browser(portal.app), person);
