@@ -28,5 +28,25 @@ export async function throwawayDatabase(serverUrl: string, prefix: string): Prom
   }
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => onServer(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+  return { url: url.toString(), drop: () => dropWhenIdle(serverUrl, name) };
+}
+
+/**
+ * pg's Pool.end() resolves before its connections have closed; a forced DROP would cut one
+ * off mid-goodbye and its pool would throw "terminating connection due to administrator
+ * command" into the test. So wait (a few seconds at most) until nothing is connected.
+ */
+async function dropWhenIdle(serverUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    for (let i = 0; i < 50; i++) {
+      const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+      if (rows[0]?.n === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
 }
