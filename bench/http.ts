@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { freePort } from '../test/helpers/server.ts';
+import { freePort, START_ARGS } from '../test/helpers/server.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -56,7 +56,7 @@ export async function startPortal(prepare?: (env: NodeJS.ProcessEnv) => void): P
     IP_LOCKOUT_THRESHOLD: '1000000000',
   };
   prepare?.(env);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, START_ARGS, { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${url}/healthz`, child);
   return { url, pid: child.pid!, env, stop: stopper(child, () => rmSync(dataDir, { recursive: true, force: true })) };

@@ -4,7 +4,7 @@ import { ConfigError, loadConfig, type Config } from './platform/config.ts';
 import { DatabaseInUseError, openDatabase } from './platform/db.ts';
 import { prepareDatabase } from './startup.ts';
 import { loggerOptions } from './platform/log.ts';
-import { resolveKey, resolveSsnKey } from './platform/secrets.ts';
+import { resolveKey, resolveSsnKey, SecretsKeyMismatchError } from './platform/secrets.ts';
 import { bootstrapDepartmentAdministrator } from './portal/accounts.ts';
 import { seedDemo } from './demo.ts';
 import { purgeExpiredFlows } from './portal/flow-store.ts';
@@ -70,7 +70,7 @@ try {
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 } catch (e) {
-  if (e instanceof DatabaseInUseError) {
+  if (e instanceof DatabaseInUseError || e instanceof SecretsKeyMismatchError) {
     console.error(e.message);
     process.exit(1);
   }

@@ -30,6 +30,15 @@ export interface SecretBox {
   open(sealed: string): string;
 }
 
+/** The configured key cannot open what is stored: a changed SECRETS_KEY, or another deployment's data. */
+export class SecretsKeyMismatchError extends Error {
+  constructor() {
+    super(
+      'SECRETS_KEY is not the key the stored secrets were sealed with (signing keys, client secrets). Set the key this database was started with.',
+    );
+  }
+}
+
 export function secretBox(secret: string): SecretBox {
   // A generated key is 32 random bytes in base64url; anything else configured is hashed to 32 bytes.
   const raw = Buffer.from(secret, 'base64url');
@@ -46,7 +55,12 @@ export function secretBox(secret: string): SecretBox {
       if (version !== 'v1' || !iv || !tag || data === undefined) throw new Error('Unreadable sealed secret');
       const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-      return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
+      try {
+        return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
+      } catch {
+        // GCM's tag check failed: the key is wrong (or the value was altered).
+        throw new SecretsKeyMismatchError();
+      }
     },
   };
 }

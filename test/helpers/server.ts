@@ -1,7 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /** The portal as a child process, exactly as `npm start` runs it. */
+
+/** Node's arguments from the `start` script in package.json (its flags, preloads, entry point). */
+export const START_ARGS: string[] = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ').slice(1);
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -27,7 +31,7 @@ export interface PortalProcess extends RunningPortal {
 
 /** Starts `src/main.ts` with `env` (which must set PORT and HOST) and waits until /healthz is 200. */
 export async function spawnPortal(env: NodeJS.ProcessEnv, options: { quiet?: boolean } = {}): Promise<PortalProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, START_ARGS, {
     env,
     stdio: ['ignore', options.quiet ? 'ignore' : 'inherit', 'inherit'],
   });
