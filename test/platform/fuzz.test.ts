@@ -90,6 +90,45 @@ describe('fuzzing form routes: no 5xx, no markup echoed', () => {
     await fc.assert(fc.asyncProperty(bodies(['currentPassword', 'password', 'passwordConfirm']), (body) => post(b, '/account/password', body).then(() => undefined)), { numRuns: 20 });
   });
 
+  test('hint answer and new password of Retrieve User Name / Reset Password', async () => {
+    const recovering = async (ip: string) => {
+      const b = new Browser(portal.app, ip);
+      await b.submit('/account/recover', '/account/recover/identity', identityFields({ firstName: 'Fuzz', lastName: 'Target', dob: ['1', '2', '1980'], ssn: '712-34-5678' }));
+      return b;
+    };
+    // The right answer first: the fuzzed wrong ones below lock the hint after five.
+    const answered = await recovering('198.18.0.10');
+    assert.equal((await answered.submit('/account/recover/hint', '/account/recover/hint', { hintAnswer: 'Rex the Dog' })).location, '/account/recover/password');
+    await answered.get('/account/recover/password');
+    await fc.assert(fc.asyncProperty(bodies(['password', 'passwordConfirm']), (body) => post(answered, '/account/recover/password', body).then(() => undefined)), { numRuns: 20 });
+    const guessing = await recovering('198.18.0.9');
+    await guessing.get('/account/recover/hint');
+    await fc.assert(fc.asyncProperty(bodies(['hintAnswer']), (body) => post(guessing, '/account/recover/hint', body).then(() => undefined)), { numRuns: 20 });
+  });
+
+  test('directory administration forms, posted by department staff', async () => {
+    const admin = await createProfile(new Browser(portal.app), { firstName: 'Fuzz', lastName: 'Admin', dob: ['3', '4', '1970'], ssn: '713-34-5678' });
+    await portal.db.updateTable('profile').set({ department_role: 'admin' }).where('user_name', '=', admin.userName).execute();
+    const org = { id: crypto.randomUUID(), code: '00990000' };
+    await portal.db.insertInto('organization').values({ ...org, name: 'Fuzz District', type: 'district', district_id: null, town: null, phone: null }).execute();
+    const target = await portal.db.selectFrom('profile').select('id').where('user_name', '=', userName).executeTakeFirstOrThrow();
+    await portal.db.insertInto('organization_member').values({ organization_id: org.id, profile_id: target.id, added_by: null }).execute();
+    const b = new Browser(portal.app, '198.18.0.11');
+    await logIn(b, admin.userName, 'Secret123');
+    await b.get('/directory');
+    const forms: Array<[string, string[]]> = [
+      [`/directory/organizations/${org.code}/staff/new`, ['firstName', 'lastName', 'ssn', 'dobMonth', 'dobDay', 'dobYear', 'email']],
+      [`/directory/organizations/${org.code}/administrators/new`, ['username', 'email', 'phone']],
+      [`/directory/people/${target.id}/roles`, ['organization', 'applicationRole']],
+      [`/directory/people/${target.id}/roles/revoke`, ['organization', 'application', 'role']],
+      [`/directory/people/${target.id}/fix`, ['firstName', 'lastName', 'ssn', 'dobMonth', 'dobDay', 'dobYear', 'email']],
+      ['/directory/conflicts/1/resolve', ['note']],
+    ];
+    for (const [url, fields] of forms) {
+      await fc.assert(fc.asyncProperty(bodies(fields), (body) => post(b, url, body).then(() => undefined)), { numRuns: 30 });
+    }
+  });
+
   test('typed markup comes back escaped on the error page', async () => {
     const b = new Browser(portal.app);
     await b.get('/profile/new');
