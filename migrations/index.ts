@@ -3,6 +3,7 @@ import * as accounts from './0001_accounts.ts';
 import * as directory from './0002_directory.ts';
 import * as sso from './0003_sso.ts';
 import * as oidcAccount from './0004_oidc_account.ts';
+import * as temporaryPasswordExpiry from './0005_temporary_password_expiry.ts';
 
 /** Every migration, in order. A static list so bundling or a missing file can't skip one. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0002_directory': directory,
   '0003_sso': sso,
   '0004_oidc_account': oidcAccount,
+  '0005_temporary_password_expiry': temporaryPasswordExpiry,
 };

@@ -162,6 +162,9 @@ const TEMPORARY_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz2345
  * Letters and digits only, so it passes the agency policy; 12 characters from 56 symbols
  * (about 70 bits), so it passes the nist policy and is never a common password.
  */
+/** ASVS 6.4.1: a temporary password left unused stops working (a new reset gives another). */
+export const TEMPORARY_PASSWORD_HOURS = 72;
+
 export function temporaryPassword(): string {
   for (;;) {
     const candidate = Array.from({ length: 12 }, () => TEMPORARY_ALPHABET[randomInt(TEMPORARY_ALPHABET.length)]).join('');
@@ -178,7 +181,7 @@ export async function resetPassword(db: Db, actor: Actor, person: Profile, ip: s
   const password = temporaryPassword();
   const passwordHash = await hashSecret(password);
   await db.transaction().execute(async (tx) => {
-    await profiles.setPassword(tx, person.id, passwordHash, true);
+    await profiles.setPassword(tx, person.id, passwordHash, new Date(Date.now() + TEMPORARY_PASSWORD_HOURS * 3_600_000));
     if (person.status === 'precreated') {
       await tx.updateTable('profile').set({ status: 'active' }).where('id', '=', person.id).execute();
     }

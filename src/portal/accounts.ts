@@ -210,7 +210,7 @@ export async function replacePassword(
 ): Promise<void> {
   const passwordHash = await hashSecret(newPassword);
   await db.transaction().execute(async (tx) => {
-    await profiles.setPassword(tx, profileId, passwordHash, false);
+    await profiles.setPassword(tx, profileId, passwordHash, null);
     await profiles.addPasswordHistory(tx, profileId, passwordHash);
     await endAllSessions(tx, profileId, how.keepSessionIdHash);
     await audit(tx, { type: how.type, actorId: profileId, subjectId: profileId, ip: how.ip });

@@ -46,6 +46,9 @@ export function registerLoginRoutes(app: FastifyInstance, portal: Portal) {
     if (result.outcome === 'locked') {
       return reply.page(<LockedPage ctx={request.view} minutes={minutesUntil(result.until)} />, 429);
     }
+    if (result.outcome === 'temporary-password-expired') {
+      return reply.page(<TemporaryPasswordExpiredPage ctx={request.view} />, 422);
+    }
     if (result.outcome === 'invalid') {
       return reply.page(
         <LoginPage ctx={request.view} values={form.values} errors={{ username: LOGIN_FAILED }} returnTo={returnTo} />,
@@ -136,6 +139,19 @@ export function LockedPage({ ctx, minutes }: { ctx: ViewContext; minutes: number
       </p>
       <p>
         For help, call the Licensure Help Desk at {ctx.helpdesk.phone}, {ctx.helpdesk.hours}.
+      </p>
+    </Layout>
+  );
+}
+
+function TemporaryPasswordExpiredPage({ ctx }: { ctx: ViewContext }) {
+  return (
+    <Layout ctx={ctx} title="Your temporary password has expired" outcome="temporary-password-expired">
+      <h1>Your temporary password has expired</h1>
+      <p class="usa-intro">A temporary password works for three days. This one was not used in time.</p>
+      <p>
+        Ask your Directory Administrator to reset your password again, or <a href="/account/recover">retrieve your User Name or reset your password</a>{' '}
+        yourself. For help, call the Licensure Help Desk at {ctx.helpdesk.phone}, {ctx.helpdesk.hours}.
       </p>
     </Layout>
   );

@@ -18,6 +18,7 @@ export interface LoginRules {
 export type LoginResult =
   | { outcome: 'ok'; profile: Profile }
   | { outcome: 'invalid' }
+  | { outcome: 'temporary-password-expired' }
   | { outcome: 'locked'; until: Date };
 
 /** The failure counter of a typed User Name (whether or not such a profile exists). */
@@ -48,6 +49,12 @@ export async function logIn(
   const valid = profile?.password_hash
     ? await verifySecret(profile.password_hash, attempt.password)
     : await verifyAgainstNothing(attempt.password);
+
+  // Said only to someone who typed the right temporary password: it reveals nothing else.
+  if (valid && profile?.password_expires_at && profile.password_expires_at <= new Date()) {
+    await audit(db, { type: 'login.failed', subjectId: profile.id, ip: attempt.ip, detail: { reason: 'temporary password expired' } });
+    return { outcome: 'temporary-password-expired' };
+  }
 
   if (valid && profile) {
     await clearFailures(db, keys.account);

@@ -55,15 +55,11 @@ export async function insertProfile(db: Db, profile: NewProfile): Promise<void> 
   await db.insertInto('profile').values(profile).execute();
 }
 
-export async function setPassword(
-  db: Db,
-  profileId: string,
-  passwordHash: string,
-  mustChange: boolean,
-): Promise<void> {
+/** A password the person chose, or (with `temporaryUntil`) a temporary one they must replace. */
+export async function setPassword(db: Db, profileId: string, passwordHash: string, temporaryUntil: Date | null): Promise<void> {
   await db
     .updateTable('profile')
-    .set({ password_hash: passwordHash, must_change_password: mustChange, updated_at: sql`now()` })
+    .set({ password_hash: passwordHash, must_change_password: temporaryUntil !== null, password_expires_at: temporaryUntil, updated_at: sql`now()` })
     .where('id', '=', profileId)
     .execute();
 }

@@ -161,6 +161,30 @@ describe('the department designates a district Directory Administrator, who runs
     assert.equal((await again.get('/')).location, '/account/password');
   });
 
+  test('a temporary password expires unused after three days; the right one then says so, a wrong one does not', async () => {
+    const row = await portal.db.selectFrom('profile').select(['user_name', 'password_expires_at']).where('id', '=', newcomerId).executeTakeFirstOrThrow();
+    assert.ok(row.password_expires_at, 'the reset set an expiry');
+    const hours = (row.password_expires_at.getTime() - Date.now()) / 3_600_000;
+    assert.ok(hours > 71 && hours <= 72, `expires in ${hours} h`);
+    const b = districtAdmin.browser;
+    await b.get(`/directory/people/${newcomerId}`);
+    const res = await b.post(`/directory/people/${newcomerId}/reset-password`, {});
+    const temporary = /data-temporary-password[^>]*>([^<]+)</.exec(res.body)![1]!;
+    await portal.db.updateTable('profile').set({ password_expires_at: new Date(Date.now() - 1000) }).where('id', '=', newcomerId).execute();
+    const wrong = await logIn(new Browser(portal.app, '10.9.0.7'), row.user_name, 'NotTheTemp1');
+    assert.equal(wrong.status, 422);
+    assert.doesNotMatch(wrong.body, /expired/, 'only the right password learns that it expired');
+    const expired = await logIn(new Browser(portal.app, '10.9.0.8'), row.user_name, temporary);
+    assert.equal(expired.status, 422);
+    assert.equal(outcomeOf(expired.body), 'temporary-password-expired');
+    assert.match(expired.body, /temporary password has expired/);
+    assert.equal(expired.location, undefined, 'no session');
+    // A new reset gives a fresh one that works.
+    await b.get(`/directory/people/${newcomerId}`);
+    const again = /data-temporary-password[^>]*>([^<]+)</.exec((await b.post(`/directory/people/${newcomerId}/reset-password`, {})).body)![1]!;
+    assert.equal((await logIn(new Browser(portal.app, '10.9.0.9'), row.user_name, again)).location, '/account/password');
+  });
+
   test('unlocks a locked account', async () => {
     const row = await portal.db.selectFrom('profile').select('user_name').where('id', '=', newcomerId).executeTakeFirstOrThrow();
     for (let i = 0; i < 5; i++) await logIn(new Browser(portal.app, `10.9.1.${i}`), row.user_name, 'WrongWrong1');
