@@ -308,7 +308,7 @@ export function PersonPage(props: PersonPageProps) {
       )}
 
       <h2>Password, sessions and lockout</h2>
-      <p>You never choose a person's password: a reset gives a temporary one, shown once, that they must change at their next login.</p>
+      <p>You never choose a person's password: a reset gives a temporary one, shown once and valid for three days, that they must change at their next login.</p>
       <p>Sign out everywhere ends the person's sessions in the portal and in every application, for example after a lost or shared computer.</p>
       <div class="portal-actions">
         <form method="post" action={`/directory/people/${p.id}/reset-password`}>

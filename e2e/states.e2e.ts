@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { Browser as FormClient, createProfile, startPortal, type TestPortal } from '../test/helpers/portal.ts';
+import { checkPage, chromiumMissing, freePort, launchBrowser } from './harness.ts';
+
+/**
+ * Pages for states a journey rarely reaches (a paused identity check, an expired temporary
+ * password, an administrator's notice), put in place through the database of a portal
+ * running in this process, then opened in Chromium: axe-core and a screenshot for each.
+ */
+
+const skip = chromiumMissing();
+let portal: TestPortal;
+let origin = '';
+let browser: Browser;
+let page: Page;
+
+before(async () => {
+  if (skip) return;
+  const port = await freePort();
+  origin = `http://127.0.0.1:${port}`;
+  // One partial match per address is enough to pause the identity check.
+  portal = await startPortal({ PORT: String(port), PUBLIC_URL: origin, IP_LOCKOUT_THRESHOLD: '1' });
+  await portal.app.listen({ port, host: '127.0.0.1' });
+  browser = await launchBrowser();
+  page = await (await browser.newContext({ baseURL: origin })).newPage();
+});
+after(async () => {
+  await browser?.close();
+  await portal?.close();
+});
+
+async function fillIdentity(first: string, last: string, ssn: string) {
+  await page.getByLabel('First name').fill(first);
+  await page.getByLabel('Last name').fill(last);
+  await page.getByLabel('Month').fill('6');
+  await page.getByLabel('Day').fill('9');
+  await page.getByLabel('Year').fill('1981');
+  await page.getByLabel('Social Security number').fill(ssn);
+  await page.getByRole('button', { name: 'Continue' }).click();
+}
+
+describe('pages for rarer states', { skip }, () => {
+  test('identity checks paused after partial matches from one address', async () => {
+    await createProfile(new FormClient(portal.app, '198.51.100.90'), { firstName: 'Quinn', lastName: 'Known', dob: ['6', '9', '1981'], ssn: '721-34-5678' });
+    await page.goto('/profile/new');
+    await fillIdentity('Quincy', 'Known', '721-34-5678');
+    assert.equal(await page.locator('main').getAttribute('data-outcome'), 'partial-match');
+    await page.goto('/profile/new');
+    await fillIdentity('Someone', 'Else', '722-34-5678');
+    assert.equal(await page.locator('main').getAttribute('data-outcome'), 'locked');
+    await checkPage(page, 'state-identity-paused');
+  });
+
+  test('an expired temporary password', async () => {
+    const { userName } = await createProfile(new FormClient(portal.app, '198.51.100.91'), { firstName: 'Tess', lastName: 'Temporary', dob: ['2', '2', '1982'], ssn: '723-34-5678' });
+    await portal.db.updateTable('profile').set({ must_change_password: true, password_expires_at: new Date(Date.now() - 1000) }).where('user_name', '=', userName).execute();
+    await page.goto('/login');
+    await page.getByLabel('User Name').fill(userName);
+    await page.getByLabel('Password').fill('Secret123');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    assert.equal(await page.locator('main').getAttribute('data-outcome'), 'temporary-password-expired');
+    await checkPage(page, 'state-temporary-password-expired');
+  });
+
+  test("a person's page after an administrator signed them out everywhere", async () => {
+    const admin = await createProfile(new FormClient(portal.app, '198.51.100.92'), { firstName: 'Dana', lastName: 'Department', dob: ['3', '3', '1973'], ssn: '724-34-5678' });
+    await portal.db.updateTable('profile').set({ department_role: 'admin' }).where('user_name', '=', admin.userName).execute();
+    const person = await portal.db.selectFrom('profile').select('id').where('last_name', '=', 'Temporary').executeTakeFirstOrThrow();
+    await page.goto('/login');
+    await page.getByLabel('User Name').fill(admin.userName);
+    await page.getByLabel('Password').fill('Secret123');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.goto(`/directory/people/${person.id}`);
+    await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await page.getByText('signed out of the portal and of every application').waitFor();
+    await checkPage(page, 'state-person-signed-out-everywhere');
+  });
+});
