@@ -116,6 +116,14 @@ export async function createHttpServer(
     decorateReply: false,
   });
 
+  // No field, query or path of ours can hold a NUL character and PostgreSQL text cannot
+  // store one: refuse it at the edge, wherever it hides, rather than let a query fail with
+  // a 500. (The provider's routes are handed over before this and check their own input.)
+  app.addHook('preValidation', async (request, reply) => {
+    if (reply.sent) return;
+    if (containsNul(request.query) || containsNul(request.params) || containsNul(request.body)) throw errors.badRequest();
+  });
+
   // Every form post must carry the CSRF token, except server-to-server endpoints that opt
   // out with `config: { csrf: false }` and authenticate otherwise (signed logout tokens).
   app.addHook('preHandler', (request, reply, done) => {
@@ -153,6 +161,13 @@ export async function createHttpServer(
   });
 
   return app;
+}
+
+function containsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(containsNul);
+  if (value !== null && typeof value === 'object') return Object.entries(value).some(([key, v]) => key.includes('\u0000') || containsNul(v));
+  return false;
 }
 
 function toPortalError(error: FastifyError): PortalError | null {

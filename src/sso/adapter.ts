@@ -28,6 +28,7 @@ export function postgresAdapter(db: Db, box: SecretBox) {
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
+      if (!storable(id)) return undefined;
       if (this.model === 'Client') return findClient(db, box, id);
       return this.findWhere('id', id);
     }
@@ -41,6 +42,7 @@ export function postgresAdapter(db: Db, box: SecretBox) {
     }
 
     private async findWhere(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
+      if (!storable(value)) return undefined;
       const row = await db
         .selectFrom('oidc_model')
         .select(['payload', 'consumed_at', 'expires_at'])
@@ -67,6 +69,15 @@ export function postgresAdapter(db: Db, box: SecretBox) {
 }
 
 /** A registered application as an OIDC client: code flow with PKCE, exact redirect URIs. */
+/**
+ * Ids, codes and tokens arrive from clients; one holding a NUL character cannot be in
+ * PostgreSQL text, so it is simply not found (an invalid_client or invalid_grant answer)
+ * rather than a failed query and a 500.
+ */
+function storable(value: string): boolean {
+  return !value.includes('\u0000');
+}
+
 async function findClient(db: Db, box: SecretBox, clientId: string): Promise<AdapterPayload | undefined> {
   const app = await db.selectFrom('application').selectAll().where('id', '=', clientId).executeTakeFirst();
   if (!app?.client_secret_encrypted || app.redirect_uris.length === 0) return undefined;

@@ -103,6 +103,16 @@ describe('pages and errors', () => {
     assert.match(String(css.headers['content-type']), /text\/css/);
   });
 
+  test('a NUL byte in a form, a query or a path is a 400 page, never a 500', async () => {
+    const b = new Browser(portal.app);
+    await b.get('/login');
+    assert.equal((await b.post('/login', { username: '\u0000\u0007\u001b', password: 'x' })).status, 400);
+    for (const url of ['/directory-administrators?q=%00', '/directory-administrators?q=a%00b', '/login?returnTo=%2F%00', '/interaction/%00']) {
+      const res = await portal.app.inject({ url });
+      assert.ok(res.statusCode >= 400 && res.statusCode < 500, `${url}: ${res.statusCode}`);
+    }
+  });
+
   test('asset paths cannot climb out of their folders', async () => {
     for (const url of ['/assets/../package.json', '/assets/%2e%2e/%2e%2e/package.json', '/assets/uswds/..%2f..%2f..%2fpackage.json']) {
       const res = await portal.app.inject({ url });

@@ -128,6 +128,25 @@ describe('discovery', () => {
     assert.equal(m.backchannel_logout_supported, true);
   });
 
+  test('a NUL byte in a client id, code or token is refused as invalid, never a 500', async () => {
+    const auth = await portal.app.inject({ url: '/oidc/auth?client_id=%00&response_type=code&scope=openid' });
+    assert.equal(auth.statusCode, 400);
+    const token = await portal.app.inject({
+      method: 'POST',
+      url: '/oidc/token',
+      payload: 'grant_type=authorization_code&code=%00&redirect_uri=x&code_verifier=y',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('example:%00').toString('base64')}` },
+    });
+    assert.ok(token.statusCode >= 400 && token.statusCode < 500, String(token.statusCode));
+    const refresh = await portal.app.inject({
+      method: 'POST',
+      url: '/oidc/token',
+      payload: 'grant_type=refresh_token&refresh_token=a%00b',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('%00:x').toString('base64')}` },
+    });
+    assert.ok(refresh.statusCode >= 400 && refresh.statusCode < 500, String(refresh.statusCode));
+  });
+
   test("the provider's own pages carry the portal's security headers: CSP without unsafe-inline, no framing", async () => {
     for (const url of ['/.well-known/openid-configuration', '/oidc/session/end', '/oidc/auth?client_id=unknown']) {
       const res = await portal.app.inject({ url });
