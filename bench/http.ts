@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { freePort, START_ARGS } from '../test/helpers/server.ts';
+import { isCleared, parseSetCookie } from '../test/helpers/cookies.ts';
+import { freePort, spawnPortal } from '../test/helpers/server.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -56,10 +57,12 @@ export async function startPortal(prepare?: (env: NodeJS.ProcessEnv) => void): P
     IP_LOCKOUT_THRESHOLD: '1000000000',
   };
   prepare?.(env);
-  const child = spawn(process.execPath, START_ARGS, { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(`${url}/healthz`, child);
-  return { url, pid: child.pid!, env, stop: stopper(child, () => rmSync(dataDir, { recursive: true, force: true })) };
+  const portal = await spawnPortal(env, { quiet: true });
+  const stop = async () => {
+    await portal.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  return { url: portal.url, pid: portal.child.pid!, env, stop };
 }
 
 export async function startHello(): Promise<Child> {
@@ -104,13 +107,9 @@ export class Jar {
   }
 
   take(res: Response): void {
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const at = pair!.indexOf('=');
-      const name = pair!.slice(0, at).trim();
-      const value = pair!.slice(at + 1).trim();
-      if (value === '' || /expires=Thu, 01 Jan 1970/i.test(line)) this.cookies.delete(name);
-      else this.cookies.set(name, value);
+    for (const cookie of res.headers.getSetCookie().map(parseSetCookie)) {
+      if (isCleared(cookie)) this.cookies.delete(cookie.name);
+      else this.cookies.set(cookie.name, cookie.value);
     }
   }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { Browser, createProfile, startPortal, textOf, type TestPortal } from '../helpers/portal.ts';
+import { freePort } from '../helpers/server.ts';
 
 /** ELAR is a relying party of the portal: discovery over HTTP, code + PKCE, back-channel logout. */
 let portal: TestPortal;
@@ -9,10 +9,7 @@ let origin: string;
 let userName: string;
 
 before(async () => {
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const port = (probe.address() as { port: number }).port;
-  await new Promise((r) => probe.close(r));
+  const port = await freePort();
   origin = `http://127.0.0.1:${port}`;
   portal = await startPortal({ PORT: String(port), PUBLIC_URL: origin });
   await portal.app.listen({ port, host: '127.0.0.1' });

@@ -3,6 +3,7 @@ import { buildApp } from '../../src/app.tsx';
 import { loadConfig, type Config } from '../../src/platform/config.ts';
 import { openDatabase, type Db } from '../../src/platform/db.ts';
 import { prepareDatabase } from '../../src/startup.ts';
+import { isCleared, parseSetCookie, type Cookie } from './cookies.ts';
 import { throwawayDatabase } from './throwaway-database.ts';
 
 /**
@@ -115,8 +116,7 @@ export class Browser {
     };
     const res = this.app instanceof URL ? await overHttp(this.app, method, path, headers, payload) : await this.inject(method, path, headers, payload);
     for (const c of res.cookies) {
-      const cleared = c.value === '' || (c.expires && c.expires.getTime() < Date.now()) || c.maxAge === 0;
-      if (cleared) this.cookies.delete(c.name);
+      if (isCleared(c)) this.cookies.delete(c.name);
       else this.cookies.set(c.name, c.value);
     }
     const token = /name="_csrf" value="([^"]+)"/.exec(res.body);
@@ -131,13 +131,6 @@ export class Browser {
   }
 }
 
-interface Cookie {
-  name: string;
-  value: string;
-  expires?: Date;
-  maxAge?: number;
-}
-
 interface RawResponse {
   status: number;
   body: string;
@@ -147,18 +140,7 @@ interface RawResponse {
 
 async function overHttp(base: URL, method: string, path: string, headers: Record<string, string>, payload?: string): Promise<RawResponse> {
   const res = await fetch(new URL(path, base), { method, headers, body: payload, redirect: 'manual' });
-  const cookies = res.headers.getSetCookie().map((line): Cookie => {
-    const [pair = '', ...attributes] = line.split(';').map((part) => part.trim());
-    const at = pair.indexOf('=');
-    const cookie: Cookie = { name: pair.slice(0, at), value: pair.slice(at + 1) };
-    for (const attribute of attributes) {
-      const [key = '', value = ''] = attribute.split('=');
-      if (key.toLowerCase() === 'max-age') cookie.maxAge = Number(value);
-      if (key.toLowerCase() === 'expires') cookie.expires = new Date(value);
-    }
-    return cookie;
-  });
-  return { status: res.status, body: await res.text(), headers: Object.fromEntries(res.headers), cookies };
+  return { status: res.status, body: await res.text(), headers: Object.fromEntries(res.headers), cookies: res.headers.getSetCookie().map(parseSetCookie) };
 }
 
 export function outcomeOf(html: string): string | undefined {

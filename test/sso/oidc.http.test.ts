@@ -11,6 +11,7 @@ import { addMember } from '../../src/directory/repository.ts';
 import { designateAdministrator, registerApplication } from '../../src/directory/service.ts';
 import { secretBox } from '../../src/platform/secrets.ts';
 import { Browser, createProfile, logIn, startPortal, type TestPortal } from '../helpers/portal.ts';
+import { freePort } from '../helpers/server.ts';
 
 /**
  * openid-client as a relying party against the real provider over HTTP (issue #4):
@@ -30,13 +31,6 @@ let backchannel: Server;
 async function listen(server: Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return (server.address() as { port: number }).port;
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  const port = await listen(s);
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 before(async () => {
