@@ -15,7 +15,7 @@ import { registerWizardRoutes } from './portal/wizard-routes.tsx';
 import { registerElarRoutes } from './elar/routes.tsx';
 import { ElarRelyingParty, ensureElarRegistration } from './elar/relying-party.ts';
 import { registerDirectoryRoutes } from './directory/routes.tsx';
-import { secretBox } from './platform/secrets.ts';
+import { secretBox, type SecretBox } from './platform/secrets.ts';
 import { signingKeys } from './sso/keys.ts';
 import { endProviderSessions } from './sso/logout.ts';
 import { createProvider } from './sso/provider.ts';
@@ -25,6 +25,8 @@ import { registerSsoRoutes } from './sso/routes.tsx';
 export interface Portal {
   config: Config;
   db: Db;
+  /** Seals and opens the secrets kept in the database (client secrets, signing keys). */
+  box: SecretBox;
   cookies: CookieNames;
   cookieOptions: ReturnType<typeof cookieOptions>;
   accounts: AccountRules;
@@ -54,9 +56,11 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     historySize: config.passwordHistory,
     ssnKey: options.ssnKey,
   };
+  const box = secretBox(options.secretsKey);
   const portal: Portal = {
     config,
     db,
+    box,
     cookies: cookieNames(config),
     cookieOptions: cookieOptions(config),
     accounts,
@@ -75,7 +79,6 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     singleSignOut: async () => undefined,
   };
 
-  const box = secretBox(options.secretsKey);
   const provider = createProvider({
     config,
     db,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
-import type { DB, Db, OrganizationTable } from '../platform/db.ts';
+import type { DB, Db } from '../platform/db.ts';
+import { codeProblem, districtCodeOf, ORGANIZATION_TEXT_LIMITS, ORGANIZATION_TYPES, type OrganizationType } from './organizations.ts';
 
 /**
  * `org import FILE.csv`: upserts organizations by code from a CSV file with the header
@@ -31,14 +32,13 @@ export interface ImportOptions {
   maxRejectedToReport?: number;
 }
 
-type OrganizationType = OrganizationTable['type'];
 type Rejection = ImportReport['rejected'][number];
 
 const COLUMNS = ['code', 'name', 'type', 'town', 'phone'] as const;
 type Column = (typeof COLUMNS)[number];
 const HEADER = COLUMNS.join(',');
-const TYPES: readonly string[] = ['district', 'school', 'other'] satisfies OrganizationType[];
-const MAX_LENGTH = { name: 200, town: 100, phone: 30 } as const;
+const TYPES: readonly string[] = ORGANIZATION_TYPES;
+const MAX_LENGTH = ORGANIZATION_TEXT_LIMITS;
 const BATCH_SIZE = 1000;
 // Far above any valid row (at most about 350 characters): only an unclosed quote or
 // a file without line feeds gets here, and it stops one row from taking all the memory.
@@ -331,10 +331,9 @@ function checkRow(record: CsvRecord, columns: ColumnIndex): RowCheck {
   const type = value('type').toLowerCase();
   if (!type) problems.push('type is missing');
   else if (!TYPES.includes(type)) problems.push(`type ${shown(value('type'))} is not district, school or other`);
-  else if (wellFormedCode && type === 'district' && !wellFormedCode.endsWith('0000')) {
-    problems.push(`a district's code must end in 0000`);
-  } else if (wellFormedCode && type === 'school' && wellFormedCode.endsWith('0000')) {
-    problems.push(`a school's code cannot end in 0000 (that is its district's code)`);
+  else if (wellFormedCode) {
+    const problem = codeProblem(wellFormedCode, type as OrganizationType);
+    if (problem) problems.push(problem);
   }
 
   const town = value('town');
@@ -498,7 +497,7 @@ async function rejectSchoolsWithoutDistrict(staging: Staging, rejections: Reject
     .limit(rejections.limit)
     .execute();
   rejections.merge(
-    orphans.map(({ line, code }) => ({ line, code, reason: `district ${code.slice(0, 4)}0000 not found` })),
+    orphans.map(({ line, code }) => ({ line, code, reason: `district ${districtCodeOf(code)} not found` })),
   );
 }
 

@@ -1,5 +1,5 @@
 import type { Application, Organization, Profile } from '../platform/db.ts';
-import { DateField, ErrorSummary, FormPage, SelectField, TextField, type FieldErrors, type FormValues } from '../platform/views/form.tsx';
+import { DateField, ErrorSummary, FormPage, SelectField, TextAreaField, TextField, type FieldErrors, type FormValues } from '../platform/views/form.tsx';
 import { Layout, type ViewContext } from '../platform/views/layout.tsx';
 import { DataTable, Pager, SearchForm } from '../platform/views/list.tsx';
 import { AUDIT_EVENT_TYPES } from '../platform/audit.ts';
@@ -79,15 +79,24 @@ function OrganizationTable({ orgs }: { orgs: Organization[] }) {
         { label: 'Name', rowHeader: true, cell: (o) => <a href={`/directory/organizations/${o.code}`}>{o.name}</a> },
         { label: 'Type', cell: (o) => ORG_TYPES[o.type] },
         { label: 'Town', cell: (o) => o.town ?? '' },
+        { label: 'Status', cell: (o) => (o.status === 'active' ? 'Active' : 'Inactive') },
       ]}
     />
   );
 }
 
-export function OrganizationList({ ctx, q, result }: { ctx: ViewContext; q: string; result: Page<Organization> }) {
+export function OrganizationList({ ctx, q, result, canManage }: { ctx: ViewContext; q: string; result: Page<Organization>; canManage: boolean }) {
   return (
     <Layout ctx={ctx} title="Organizations">
       <h1>Organizations</h1>
+      {canManage && (
+        <p>
+          <a class="usa-button usa-button--outline" href="/directory/organizations/new">
+            Add an organization
+          </a>{' '}
+          Many at once: <code>npm run cli -- org import FILE.csv</code>
+        </p>
+      )}
       <SearchForm action="/directory/organizations" q={q} label="Search by organization name or code" />
       <p>{result.total === 1 ? '1 organization' : `${result.total} organizations`}</p>
       <OrganizationTable orgs={result.items} />
@@ -121,6 +130,11 @@ function StaffTable({ staff }: { staff: StaffRow[] }) {
   );
 }
 
+const ORGANIZATION_NOTICES: Record<string, string> = {
+  added: 'The organization is added. Designate its Directory Administrators below.',
+  updated: 'The organization’s details are saved.',
+};
+
 export function OrganizationPage(props: {
   ctx: ViewContext;
   org: Organization;
@@ -129,26 +143,52 @@ export function OrganizationPage(props: {
   q: string;
   administrators: PublicAdministrator[];
   canDesignate: boolean;
+  canManage: boolean;
+  notice: string;
 }) {
   const { org } = props;
   const base = `/directory/organizations/${org.code}`;
+  const active = org.status === 'active';
   return (
     <Layout ctx={props.ctx} title={org.name}>
+      {ORGANIZATION_NOTICES[props.notice] && <Notice text={ORGANIZATION_NOTICES[props.notice]!} />}
       <span class="portal-caption">
         {ORG_TYPES[org.type]} {org.code}
         {props.district && ` · ${props.district.name}`}
       </span>
       <h1>{org.name}</h1>
-      <div class="portal-actions margin-bottom-3">
-        <a class="usa-button" href={`${base}/staff/new`}>
-          Add a staff member
-        </a>
-        {props.canDesignate && (
-          <a class="usa-button usa-button--outline" href={`${base}/administrators/new`}>
-            Designate a Directory Administrator
-          </a>
+      <p>
+        {[org.town, org.phone].filter(Boolean).join(' · ')}
+        {props.canManage && (
+          <>
+            {org.town || org.phone ? ' · ' : ''}
+            <a href={`${base}/edit`}>
+              Edit details<span class="usa-sr-only"> of {org.name}</span>
+            </a>
+          </>
         )}
-      </div>
+      </p>
+      {active ? (
+        <div class="portal-actions margin-bottom-3">
+          <a class="usa-button" href={`${base}/staff/new`}>
+            Add a staff member
+          </a>
+          {props.canDesignate && (
+            <a class="usa-button usa-button--outline" href={`${base}/administrators/new`}>
+              Designate a Directory Administrator
+            </a>
+          )}
+        </div>
+      ) : (
+        <div class="usa-alert usa-alert--warning usa-alert--slim margin-bottom-3">
+          <div class="usa-alert__body">
+            <p class="usa-alert__text">
+              This organization is inactive: it takes no new staff, roles or Directory Administrators, and its roles give
+              no access to applications. It is not on the public list of Directory Administrators.
+            </p>
+          </div>
+        </div>
+      )}
       <h2>Staff</h2>
       <SearchForm action={base} q={props.q} label="Search staff by name, User Name or MEPID" />
       <p>{props.staff.total === 1 ? '1 person' : `${props.staff.total} people`}</p>
@@ -496,19 +536,234 @@ export function ApplicationsPage({ ctx, applications }: { ctx: ViewContext; appl
     <Layout ctx={ctx} title="Applications and roles">
       <h1>Applications and roles</h1>
       <p>
-        Register a new application with <code>npm run cli -- app add</code>.
+        <a class="usa-button usa-button--outline" href="/directory/applications/new">
+          Register an application
+        </a>{' '}
+        Or from a script: <code>npm run cli -- app add</code>
       </p>
       <DataTable
         caption="Applications"
         rows={applications}
         rowKey={(a) => a.id}
         columns={[
-          { label: 'Application', rowHeader: true, cell: (a) => a.name },
-          { label: 'Id', cell: (a) => a.id },
+          { label: 'Application', rowHeader: true, cell: (a) => <a href={`/directory/applications/${a.id}`}>{a.name}</a> },
+          { label: 'Client id', cell: (a) => a.id },
           { label: 'Access', cell: (a) => (a.access === 'open' ? 'Open to every profile' : 'Needs a role in an organization') },
           { label: 'Roles', cell: (a) => a.roles.join(', ') },
+          { label: 'Signs in through the portal', cell: (a) => (a.client_secret_encrypted && a.redirect_uris.length > 0 ? 'Yes' : 'Not yet') },
         ]}
       />
+    </Layout>
+  );
+}
+
+const ORGANIZATION_TYPE_OPTIONS: Array<[string, string]> = Object.entries(ORG_TYPES);
+
+export function AddOrganizationPage({ ctx, values, errors }: { ctx: ViewContext; values: FormValues; errors?: FieldErrors }) {
+  return (
+    <FormPage ctx={ctx} caption="Organizations" title="Add an organization" action="/directory/organizations/new" errors={errors} submitLabel="Add organization">
+      <TextField name="name" label="Name" value={values.name} error={errors?.name} />
+      <TextField
+        name="code"
+        label="Organization code"
+        hint="8 digits. A district’s code ends in 0000; a school’s starts with its district’s first 4 digits, like 00350505"
+        value={values.code}
+        error={errors?.code}
+        inputMode="numeric"
+        maxLength={8}
+        width="sm"
+        autocomplete="off"
+      />
+      <SelectField name="type" label="Kind of organization" options={ORGANIZATION_TYPE_OPTIONS} value={values.type} error={errors?.type} />
+      <TextField name="town" label="Town" optional value={values.town} error={errors?.town} width="lg" />
+      <TextField name="phone" label="Phone number" optional type="tel" value={values.phone} error={errors?.phone} width="md" />
+    </FormPage>
+  );
+}
+
+export function EditOrganizationPage({ ctx, org, values, errors }: { ctx: ViewContext; org: Organization; values: FormValues; errors?: FieldErrors }) {
+  return (
+    <FormPage
+      ctx={ctx}
+      caption={`${ORG_TYPES[org.type]} ${org.code}`}
+      title={`Edit ${org.name}`}
+      action={`/directory/organizations/${org.code}/edit`}
+      errors={errors}
+      submitLabel="Save details"
+      intro={<p>The code and kind of an organization cannot change: they tie it to its district, its staff and the applications that use it.</p>}
+    >
+      <TextField name="name" label="Name" value={values.name} error={errors?.name} />
+      <TextField name="town" label="Town" optional value={values.town} error={errors?.town} width="lg" />
+      <TextField name="phone" label="Phone number" optional type="tel" value={values.phone} error={errors?.phone} width="md" />
+      <SelectField
+        name="status"
+        label="Status"
+        hint="An inactive organization keeps its staff and history, but takes no new staff, roles or Directory Administrators, and its roles give no access"
+        options={[
+          ['active', 'Active'],
+          ['inactive', 'Inactive'],
+        ]}
+        value={values.status}
+        error={errors?.status}
+      />
+    </FormPage>
+  );
+}
+
+export function RegisterApplicationPage({ ctx, values, errors }: { ctx: ViewContext; values: FormValues; errors?: FieldErrors }) {
+  return (
+    <FormPage
+      ctx={ctx}
+      caption="Applications"
+      title="Register an application"
+      action="/directory/applications/new"
+      errors={errors}
+      submitLabel="Register application"
+      intro={
+        <p>
+          The application signs people in through the portal with OpenID Connect (authorization code with PKCE). You will be
+          shown its client secret once, to give to the application's administrators.
+        </p>
+      }
+    >
+      <TextField name="name" label="Name" hint="As people will see it on the portal home, like Gradebook" value={values.name} error={errors?.name} />
+      <TextField
+        name="clientId"
+        label="Client id"
+        hint="2 to 63 lower-case letters, digits, hyphens or underscores, like gradebook. It cannot change later"
+        value={values.clientId}
+        error={errors?.clientId}
+        spellcheck={false}
+        autocomplete="off"
+        width="lg"
+      />
+      <SelectField
+        name="access"
+        label="Who may open it"
+        options={[
+          ['open', 'Every profile'],
+          ['restricted', 'Only people given a role in an organization'],
+        ]}
+        value={values.access}
+        error={errors?.access}
+      />
+      <TextField name="roles" label="Roles" optional hint="Separated by commas, like teacher, viewer. If empty: user" value={values.roles} error={errors?.roles} spellcheck={false} />
+      <TextAreaField
+        name="redirectUris"
+        label="Redirect URIs"
+        hint="One per line, exactly as the application sends them. https only"
+        value={values.redirectUris}
+        error={errors?.redirectUris}
+        spellcheck={false}
+      />
+      <TextAreaField
+        name="postLogoutRedirectUris"
+        label="Post-logout redirect URIs"
+        optional
+        hint="One per line"
+        value={values.postLogoutRedirectUris}
+        error={errors?.postLogoutRedirectUris}
+        spellcheck={false}
+      />
+      <TextField
+        name="backchannelLogoutUri"
+        label="Back-channel logout URI"
+        optional
+        hint="Where the portal tells the application that a person logged out"
+        value={values.backchannelLogoutUri}
+        error={errors?.backchannelLogoutUri}
+        spellcheck={false}
+      />
+      <TextField name="launchUrl" label="Launch URL" optional hint="The link on the portal home" value={values.launchUrl} error={errors?.launchUrl} spellcheck={false} />
+    </FormPage>
+  );
+}
+
+export function ApplicationPage(props: { ctx: ViewContext; application: Application; replaceableSecret: boolean; partOfPortal: boolean }) {
+  const { ctx, replaceableSecret, partOfPortal } = props;
+  const a = props.application;
+  const rows: Array<[string, string | string[]]> = [
+    ['Client id', a.id],
+    ['Who may open it', a.access === 'open' ? 'Every profile' : 'Only people given a role in an organization'],
+    ['Roles', a.roles.join(', ')],
+    ['Redirect URIs', a.redirect_uris],
+    ['Post-logout redirect URIs', a.post_logout_redirect_uris],
+    ['Back-channel logout URI', a.backchannel_logout_uri ?? ''],
+    ['Launch URL', a.launch_url ?? ''],
+  ];
+  return (
+    <Layout ctx={ctx} title={a.name}>
+      <span class="portal-caption">Applications</span>
+      <h1>{a.name}</h1>
+      {a.description && <p class="usa-intro">{a.description}</p>}
+      <dl class="portal-summary">
+        {rows.map(([label, value]) => (
+          <div key={label}>
+            <dt>{label}</dt>
+            <dd>
+              {Array.isArray(value) && value.length > 0 ? (
+                <ul class="usa-list usa-list--unstyled">
+                  {value.map((uri) => (
+                    <li key={uri}>{uri}</li>
+                  ))}
+                </ul>
+              ) : (
+                (Array.isArray(value) ? '' : value) || 'None'
+              )}
+            </dd>
+          </div>
+        ))}
+      </dl>
+      {partOfPortal ? (
+        <p>{a.name} is part of the portal itself: its sign-in is managed by the portal.</p>
+      ) : !replaceableSecret ? (
+        <p>
+          {a.name} does not sign in through the portal yet. <a href={`/directory/applications/new?clientId=${encodeURIComponent(a.id)}`}>Register it</a> with its
+          redirect URIs to give it a client secret.
+        </p>
+      ) : (
+        <>
+          <h2>Client secret</h2>
+          <p>
+            If the secret may have leaked, issue a new one. The old secret stops working at once: the application cannot sign
+            anyone in until its administrators install the new one.
+          </p>
+          <form method="post" action={`/directory/applications/${a.id}/secret`}>
+            <CsrfField ctx={ctx} />
+            <button type="submit" class="usa-button usa-button--secondary">
+              Issue a new client secret
+            </button>
+          </form>
+        </>
+      )}
+    </Layout>
+  );
+}
+
+export function ClientSecretPage({ ctx, application, secret, issuer }: { ctx: ViewContext; application: Application; secret: string; issuer: string }) {
+  return (
+    <Layout ctx={ctx} title="Client secret">
+      <h1>Client secret for {application.name}</h1>
+      <p class="usa-intro">Give it to the application's administrators over a secure channel. It is shown only once.</p>
+      <dl class="portal-summary">
+        <div>
+          <dt>Client id</dt>
+          <dd data-client-id>{application.id}</dd>
+        </div>
+        <div>
+          <dt>Client secret</dt>
+          <dd class="portal-secret" data-client-secret>
+            {secret}
+          </dd>
+        </div>
+        <div>
+          <dt>Discovery</dt>
+          <dd>{`${issuer}/.well-known/openid-configuration`}</dd>
+        </div>
+      </dl>
+      <a class="usa-button" href={`/directory/applications/${application.id}`}>
+        Back to {application.name}
+      </a>
     </Layout>
   );
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql, type Insertable } from 'kysely';
 import type { Application, ApplicationTable, Db, Organization, Profile } from '../platform/db.ts';
 import { isValidMepid } from '../portal/identifiers.ts';
@@ -33,6 +34,27 @@ export function findOrganizationById(db: Db, id: string): Promise<Organization |
   return db.selectFrom('organization').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** Undefined when the code is taken. */
+export function insertOrganization(
+  db: Db,
+  org: { code: string; name: string; type: Organization['type']; districtId: string | null; town: string | null; phone: string | null },
+): Promise<Organization | undefined> {
+  return db
+    .insertInto('organization')
+    .values({ id: randomUUID(), code: org.code, name: org.name, type: org.type, district_id: org.districtId, town: org.town, phone: org.phone })
+    .onConflict((oc) => oc.column('code').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function updateOrganization(
+  db: Db,
+  id: string,
+  details: { name: string; town: string | null; phone: string | null; status: Organization['status'] },
+): Promise<void> {
+  await db.updateTable('organization').set({ ...details, updated_at: new Date() }).where('id', '=', id).execute();
+}
+
 export async function searchOrganizations(db: Db, q: string, page: number, onlyIds?: string[]): Promise<Page<Organization>> {
   let query = db.selectFrom('organization');
   const term = q.trim();
@@ -56,8 +78,9 @@ export function listApplications(db: Db): Promise<Application[]> {
   return db.selectFrom('application').selectAll().orderBy('name').execute();
 }
 
-export function findApplication(db: Db, id: string): Promise<Application | undefined> {
-  return db.selectFrom('application').selectAll().where('id', '=', id).executeTakeFirst();
+export function findApplication(db: Db, id: string, { forUpdate = false } = {}): Promise<Application | undefined> {
+  const query = db.selectFrom('application').selectAll().where('id', '=', id);
+  return (forUpdate ? query.forUpdate() : query).executeTakeFirst();
 }
 
 export async function upsertApplication(db: Db, app: Insertable<ApplicationTable>): Promise<void> {
@@ -232,7 +255,7 @@ export async function deleteGrant(
   return Number(result.numDeletedRows) > 0;
 }
 
-/** Applications a person may open: every open one, and restricted ones they hold a role in. */
+/** Applications a person may open: every open one, and restricted ones they hold a role in (in an active organization). */
 export function applicationsFor(db: Db, profileId: string): Promise<Application[]> {
   return db
     .selectFrom('application')
@@ -243,9 +266,11 @@ export function applicationsFor(db: Db, profileId: string): Promise<Application[
         eb.exists(
           eb
             .selectFrom('role_grant')
+            .innerJoin('organization', 'organization.id', 'role_grant.organization_id')
             .select('role_grant.id')
             .whereRef('role_grant.application_id', '=', 'application.id')
-            .where('role_grant.profile_id', '=', profileId),
+            .where('role_grant.profile_id', '=', profileId)
+            .where('organization.status', '=', 'active'),
         ),
       ]),
     )

@@ -4,13 +4,14 @@ import { clientIp, requireLogin, type Portal } from '../app.tsx';
 import { AUDIT_EVENT_TYPES } from '../platform/audit.ts';
 import type { Organization, Profile } from '../platform/db.ts';
 import { errors } from '../platform/errors.ts';
-import { optionalText, parseForm } from '../platform/forms.ts';
+import { optionalText, parseForm, requiredText } from '../platform/forms.ts';
 import { pageNumber, queryText } from '../platform/views/list.tsx';
 import { identityFields, parseDateOfBirth, ssnField } from '../portal/person-fields.ts';
 import { accountKey } from '../portal/login.ts';
 import { hintKey } from '../portal/profile-wizard.ts';
 import { findProfileById, findProfileByUserName } from '../portal/profile-repository.ts';
 import { lockedUntil } from '../portal/throttle.ts';
+import { ORGANIZATION_TEXT_LIMITS, ORGANIZATION_TYPES, type OrganizationType } from './organizations.ts';
 import * as pages from './pages.tsx';
 import { can, isDepartment, type Action, type Actor, type Resource } from './policy.ts';
 import * as repo from './repository.ts';
@@ -48,6 +49,49 @@ const revokeFields = {
   application: z.string().min(1).max(63),
   role: z.string().min(1).max(63),
 };
+
+const organizationDetailFields = {
+  name: requiredText('the organization’s name', ORGANIZATION_TEXT_LIMITS.name),
+  town: optionalText('town', ORGANIZATION_TEXT_LIMITS.town),
+  phone: optionalText('phone number', ORGANIZATION_TEXT_LIMITS.phone),
+};
+const newOrganizationFields = {
+  name: organizationDetailFields.name,
+  code: z.string().trim().regex(/^\d{8}$/, 'Enter the organization code as 8 digits, like 00350505'),
+  type: z.string().refine((t) => (ORGANIZATION_TYPES as readonly string[]).includes(t), 'Select the kind of organization'),
+  town: organizationDetailFields.town,
+  phone: organizationDetailFields.phone,
+};
+const editOrganizationFields = {
+  ...organizationDetailFields,
+  status: z.enum(['active', 'inactive'], 'Select whether the organization is active'),
+};
+
+/** A URL a person types: one line, no spaces (the service checks the rest). */
+const uriText = (label: string) => optionalText(label, 2000);
+/** One URI per line. */
+const uriLines = (label: string) =>
+  z
+    .string()
+    .max(20_000, `${label} are too long`)
+    .transform((s) => s.split(/\r?\n/).map((line) => line.trim()).filter(Boolean))
+    .refine((lines) => lines.length <= 20, `Enter at most 20 ${label.toLowerCase()}`);
+const applicationFields = {
+  name: requiredText('the application’s name', 100),
+  clientId: z.string().trim().min(1, 'Enter a client id').max(63, 'Client id must be 63 characters or fewer'),
+  access: z.enum(['open', 'restricted'], 'Select who may open the application'),
+  roles: optionalText('roles', 500),
+  redirectUris: uriLines('Redirect URIs'),
+  postLogoutRedirectUris: uriLines('Post-logout redirect URIs'),
+  backchannelLogoutUri: uriText('back-channel logout URI'),
+  launchUrl: uriText('launch URL'),
+};
+
+/** The message of a directory rule, on its own field or else on the form's first one. */
+function ruleErrors(error: unknown, firstField: string): Record<string, string> {
+  if (!(error instanceof service.DirectoryRuleError)) throw error;
+  return { [error.field ?? firstField]: error.message };
+}
 
 export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
   const { db } = portal;
@@ -92,7 +136,28 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
     if (!isDepartment(actor) && actor.administers.size === 0) throw errors.forbidden();
     const q = queryText(query(request).q);
     const result = await repo.searchOrganizations(db, q, pageNumber(query(request).page), isDepartment(actor) ? undefined : [...actor.administers]);
-    return reply.page(<pages.OrganizationList ctx={request.view} q={q} result={result} />);
+    return reply.page(<pages.OrganizationList ctx={request.view} q={q} result={result} canManage={can(actor, 'organization.manage', { kind: 'system' })} />);
+  });
+
+  app.get('/directory/organizations/new', async (request, reply) => {
+    const actor = await actorOf(request, reply);
+    if (!actor) return reply;
+    authorize(actor, 'organization.manage', { kind: 'system' });
+    return reply.page(<pages.AddOrganizationPage ctx={request.view} values={{}} />);
+  });
+
+  app.post('/directory/organizations/new', async (request, reply) => {
+    const actor = await actorOf(request, reply);
+    if (!actor) return reply;
+    authorize(actor, 'organization.manage', { kind: 'system' });
+    const form = parseForm(newOrganizationFields, request.body);
+    if (!form.ok) return reply.page(<pages.AddOrganizationPage ctx={request.view} values={form.values} errors={form.errors} />, 422);
+    try {
+      const org = await service.addOrganization(db, actor, { ...form.data, type: form.data.type as OrganizationType }, clientIp(request));
+      return reply.redirect(`/directory/organizations/${org.code}?notice=added`, 303);
+    } catch (error) {
+      return reply.page(<pages.AddOrganizationPage ctx={request.view} values={form.values} errors={ruleErrors(error, 'name')} />, 422);
+    }
   });
 
   app.get('/directory/organizations/:code', async (request, reply) => {
@@ -115,8 +180,30 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
         q={q}
         administrators={admins.items}
         canDesignate={can(actor, 'diradmin.designate', { kind: 'organization', org })}
+        canManage={can(actor, 'organization.manage', { kind: 'organization', org })}
+        notice={queryText(query(request).notice)}
       />,
     );
+  });
+
+  app.get('/directory/organizations/:code/edit', async (request, reply) => {
+    const actor = await actorOf(request, reply);
+    if (!actor) return reply;
+    const org = await organization(params(request).code!);
+    authorize(actor, 'organization.manage', { kind: 'organization', org });
+    const values = { name: org.name, town: org.town ?? '', phone: org.phone ?? '', status: org.status };
+    return reply.page(<pages.EditOrganizationPage ctx={request.view} org={org} values={values} />);
+  });
+
+  app.post('/directory/organizations/:code/edit', async (request, reply) => {
+    const actor = await actorOf(request, reply);
+    if (!actor) return reply;
+    const org = await organization(params(request).code!);
+    authorize(actor, 'organization.manage', { kind: 'organization', org });
+    const form = parseForm(editOrganizationFields, request.body);
+    if (!form.ok) return reply.page(<pages.EditOrganizationPage ctx={request.view} org={org} values={form.values} errors={form.errors} />, 422);
+    await service.updateOrganization(db, actor, org, form.data, clientIp(request));
+    return reply.redirect(`/directory/organizations/${org.code}?notice=updated`, 303);
   });
 
   app.get('/directory/organizations/:code/staff/new', async (request, reply) => {
@@ -138,14 +225,19 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
       const fieldErrors = { ...(form.ok ? {} : form.errors), ...('error' in dob ? { dobMonth: dob.error } : {}) };
       return reply.page(<pages.AddStaffPage ctx={request.view} org={org} values={form.values} errors={fieldErrors} />, 422);
     }
-    const result = await service.addStaffMember(
-      db,
-      portal.accounts,
-      actor,
-      org,
-      { firstName: form.data.firstName, lastName: form.data.lastName, dateOfBirth: dob.date, ssnDigits: form.data.ssn, email: form.data.email },
-      clientIp(request),
-    );
+    let result: service.AddStaffResult;
+    try {
+      result = await service.addStaffMember(
+        db,
+        portal.accounts,
+        actor,
+        org,
+        { firstName: form.data.firstName, lastName: form.data.lastName, dateOfBirth: dob.date, ssnDigits: form.data.ssn, email: form.data.email },
+        clientIp(request),
+      );
+    } catch (error) {
+      return reply.page(<pages.AddStaffPage ctx={request.view} org={org} values={form.values} errors={ruleErrors(error, 'firstName')} />, 422);
+    }
     if (result.kind === 'conflict') {
       const message = 'These details conflict with an existing profile. The conflict has been sent to the Department to resolve.';
       return reply.page(<pages.AddStaffPage ctx={request.view} org={org} values={form.values} errors={{ firstName: message }} />, 409);
@@ -173,7 +265,11 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
       const message = 'There is no active profile with that User Name. User Names are case-sensitive';
       return reply.page(<pages.DesignatePage ctx={request.view} org={org} values={form.values} errors={{ username: message }} />, 422);
     }
-    await service.designateAdministrator(db, actor, org, target, { email: form.data.email, phone: form.data.phone }, clientIp(request));
+    try {
+      await service.designateAdministrator(db, actor, org, target, { email: form.data.email, phone: form.data.phone }, clientIp(request));
+    } catch (error) {
+      return reply.page(<pages.DesignatePage ctx={request.view} org={org} values={form.values} errors={ruleErrors(error, 'username')} />, 422);
+    }
     return reply.redirect(`/directory/organizations/${org.code}`, 303);
   });
 
@@ -232,7 +328,11 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
       return reply.page(await personPage(request, actor, profile, orgs, { errors: fieldErrors }), 422);
     }
     authorize(actor, 'role.grant', { kind: 'organization', org });
-    await service.grantRole(db, actor, { person: profile, org, app: application, role }, clientIp(request));
+    try {
+      await service.grantRole(db, actor, { person: profile, org, app: application, role }, clientIp(request));
+    } catch (error) {
+      return reply.page(await personPage(request, actor, profile, orgs, { errors: ruleErrors(error, 'organization') }), 422);
+    }
     return reply.redirect(`/directory/people/${profile.id}`, 303);
   });
 
@@ -364,6 +464,73 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
     if (!actor) return reply;
     authorize(actor, 'application.manage', { kind: 'system' });
     return reply.page(<pages.ApplicationsPage ctx={request.view} applications={await repo.listApplications(db)} />);
+  });
+
+  app.get('/directory/applications/new', async (request, reply) => {
+    const actor = await actorOf(request, reply);
+    if (!actor) return reply;
+    authorize(actor, 'application.manage', { kind: 'system' });
+    // "Register it" on a catalog entry's page starts with its id and name filled in.
+    const catalog = await repo.findApplication(db, queryText(query(request).clientId));
+    const values = catalog ? { clientId: catalog.id, name: catalog.name, access: catalog.access, roles: catalog.roles.join(', ') } : {};
+    return reply.page(<pages.RegisterApplicationPage ctx={request.view} values={values} />);
+  });
+
+  app.post('/directory/applications/new', async (request, reply) => {
+    const actor = await actorOf(request, reply);
+    if (!actor) return reply;
+    authorize(actor, 'application.manage', { kind: 'system' });
+    const form = parseForm(applicationFields, request.body);
+    if (!form.ok) return reply.page(<pages.RegisterApplicationPage ctx={request.view} values={form.values} errors={form.errors} />, 422);
+    const { data } = form;
+    try {
+      const secret = await service.registerApplication(
+        db,
+        portal.box,
+        {
+          id: data.clientId,
+          name: data.name,
+          redirectUris: data.redirectUris,
+          restricted: data.access === 'restricted',
+          roles: (data.roles ?? '').split(',').map((r) => r.trim()).filter(Boolean),
+          postLogoutRedirectUris: data.postLogoutRedirectUris,
+          backchannelLogoutUri: data.backchannelLogoutUri,
+          launchUrl: data.launchUrl,
+        },
+        actor.profile.id,
+        { replace: false, ip: clientIp(request) },
+      );
+      const application = (await repo.findApplication(db, data.clientId))!;
+      // Shown in this response only, like a temporary password.
+      return reply.page(<pages.ClientSecretPage ctx={request.view} application={application} secret={secret} issuer={portal.config.publicUrl} />);
+    } catch (error) {
+      return reply.page(<pages.RegisterApplicationPage ctx={request.view} values={form.values} errors={ruleErrors(error, 'name')} />, 422);
+    }
+  });
+
+  async function application(id: string) {
+    const found = id.length <= 63 ? await repo.findApplication(db, id) : undefined;
+    if (!found) throw errors.notFound();
+    return found;
+  }
+
+  app.get('/directory/applications/:id', async (request, reply) => {
+    const actor = await actorOf(request, reply);
+    if (!actor) return reply;
+    authorize(actor, 'application.manage', { kind: 'system' });
+    const found = await application(params(request).id!);
+    return reply.page(<pages.ApplicationPage ctx={request.view} application={found} replaceableSecret={service.hasReplaceableSecret(found)} partOfPortal={service.isPartOfPortal(found)} />);
+  });
+
+  app.post('/directory/applications/:id/secret', async (request, reply) => {
+    const actor = await actorOf(request, reply);
+    if (!actor) return reply;
+    authorize(actor, 'application.manage', { kind: 'system' });
+    const found = await application(params(request).id!);
+    // Its page offers no such button: only a hand-made request gets here.
+    if (!service.hasReplaceableSecret(found)) throw errors.notFound();
+    const secret = await service.issueClientSecret(db, portal.box, found, actor, clientIp(request));
+    return reply.page(<pages.ClientSecretPage ctx={request.view} application={found} secret={secret} issuer={portal.config.publicUrl} />);
   });
 
   // D4: public, no login.

@@ -11,6 +11,8 @@ import { hintKey } from '../portal/profile-wizard.ts';
 import * as profiles from '../portal/profile-repository.ts';
 import { endAllSessions } from '../portal/sessions.ts';
 import { unlock } from '../portal/throttle.ts';
+import { capitalize } from '../platform/forms.ts';
+import { codeProblem, districtCodeOf, type OrganizationType } from './organizations.ts';
 import type { Actor } from './policy.ts';
 import * as repo from './repository.ts';
 
@@ -67,6 +69,7 @@ export async function addStaffMember(
   person: StaffIdentity,
   ip: string | null,
 ): Promise<AddStaffResult> {
+  requireActive(org);
   return retryOnUniqueViolation(() => db.transaction().execute(async (tx): Promise<AddStaffResult> => {
     const ssn = ssnFields(rules, person.ssnDigits);
     const keys = { firstNameKey: nameKey(person.firstName), lastNameKey: nameKey(person.lastName), dateOfBirth: person.dateOfBirth, ssnHash: ssn.hash };
@@ -102,7 +105,25 @@ export async function addStaffMember(
   }));
 }
 
-export class DirectoryRuleError extends Error {}
+/** A rule of the directory said no; `field` names the form field the message belongs to. */
+export class DirectoryRuleError extends Error {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * An inactive organization (closed, merged) keeps its people and history, but takes no
+ * new staff, roles or Directory Administrators; its roles give no access (src/sso/access.ts).
+ */
+function requireActive(org: Organization): void {
+  if (org.status !== 'active') {
+    throw new DirectoryRuleError(`${org.name} is inactive. The Department can make it active again on its page`);
+  }
+}
 
 interface RoleGrant {
   person: Profile;
@@ -128,6 +149,7 @@ export async function grantRole(
   ip: string | null,
 ): Promise<boolean> {
   if (!grant.app.roles.includes(grant.role)) throw new DirectoryRuleError(`${grant.app.name} has no role "${grant.role}"`);
+  requireActive(grant.org);
   return db.transaction().execute(async (tx) => {
     // A role in an organization makes the person one of its staff.
     await repo.addMember(tx, grant.org.id, grant.person.id, actor?.profile.id ?? null);
@@ -276,6 +298,7 @@ export async function designateAdministrator(
   contacts: { email: string | null; phone: string | null },
   ip: string | null,
 ): Promise<void> {
+  requireActive(org);
   await db.transaction().execute(async (tx) => {
     await repo.designate(tx, { organizationId: org.id, profileId: person.id, ...contacts, designatedBy: actor?.profile.id ?? null });
     await repo.addMember(tx, org.id, person.id, actor?.profile.id ?? null);
@@ -306,48 +329,129 @@ const CLIENT_ID = /^[a-z0-9][a-z0-9_-]{1,62}$/;
 const ROLE = /^[A-Za-z0-9_-]{1,63}$/;
 
 /** An exact absolute URL, https except on this machine (for development and tests). */
-function checkUrl(value: string, what: string): string {
+function checkUrl(value: string, what: string, field: string): string {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new DirectoryRuleError(`${what} "${value}" is not an absolute URL`);
+    throw new DirectoryRuleError(`${what} "${value}" is not an absolute URL`, field);
   }
   const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) throw new DirectoryRuleError(`${what} must use https: ${value}`);
-  if (url.hash) throw new DirectoryRuleError(`${what} must not have a #fragment: ${value}`);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) throw new DirectoryRuleError(`${what} must use https: ${value}`, field);
+  if (url.hash) throw new DirectoryRuleError(`${what} must not have a #fragment: ${value}`, field);
   return url.href;
 }
 
 /**
- * D2/S1: the department registers an application as an OpenID Connect client (or
- * re-registers a catalog entry such as SIMS). Returns the new client secret, which is
- * stored only encrypted and shown once.
+ * D2/S1: the department registers an application as an OpenID Connect client. Returns the
+ * client secret, which is stored only encrypted and shown once. `replace` (the CLI's
+ * contract) re-registers an application that already has a client; the console refuses
+ * that, so a typing slip cannot cut off a running application. A catalog entry without a
+ * client (such as SIMS) is completed either way.
  */
-export async function registerApplication(db: Db, box: SecretBox, input: ApplicationRegistration, actorId: string | null): Promise<string> {
-  if (!CLIENT_ID.test(input.id)) throw new DirectoryRuleError('Client id must be 2 to 63 lower-case letters, digits, hyphens or underscores');
-  if (!input.name.trim()) throw new DirectoryRuleError('Name is required');
-  if (input.redirectUris.length === 0) throw new DirectoryRuleError('At least one redirect URI is required');
+export async function registerApplication(
+  db: Db,
+  box: SecretBox,
+  input: ApplicationRegistration,
+  actorId: string | null,
+  { replace = true, ip = null }: { replace?: boolean; ip?: string | null } = {},
+): Promise<string> {
+  if (!CLIENT_ID.test(input.id)) throw new DirectoryRuleError('Client id must be 2 to 63 lower-case letters, digits, hyphens or underscores, starting with a letter or digit', 'clientId');
+  if (isPartOfPortal(input)) throw new DirectoryRuleError(`${input.id} is part of the portal itself and cannot be registered`, 'clientId');
+  if (!input.name.trim()) throw new DirectoryRuleError('Enter the application’s name', 'name');
+  if (input.redirectUris.length === 0) throw new DirectoryRuleError('Enter at least one redirect URI', 'redirectUris');
   const roles = input.roles.length ? input.roles : ['user'];
   const badRole = roles.find((r) => !ROLE.test(r));
-  if (badRole !== undefined) throw new DirectoryRuleError(`Role "${badRole}" may only use letters, digits, hyphens and underscores`);
+  if (badRole !== undefined) throw new DirectoryRuleError(`Role "${badRole}" may only use letters, digits, hyphens and underscores`, 'roles');
   const registration = {
     name: input.name.trim(),
     access: input.restricted ? ('restricted' as const) : ('open' as const),
     roles,
-    redirect_uris: input.redirectUris.map((u) => checkUrl(u, 'Redirect URI')),
-    post_logout_redirect_uris: input.postLogoutRedirectUris.map((u) => checkUrl(u, 'Post-logout redirect URI')),
-    backchannel_logout_uri: input.backchannelLogoutUri ? checkUrl(input.backchannelLogoutUri, 'Back-channel logout URI') : null,
-    launch_url: input.launchUrl ? checkUrl(input.launchUrl, 'Launch URL') : null,
+    redirect_uris: input.redirectUris.map((u) => checkUrl(u, 'Redirect URI', 'redirectUris')),
+    post_logout_redirect_uris: input.postLogoutRedirectUris.map((u) => checkUrl(u, 'Post-logout redirect URI', 'postLogoutRedirectUris')),
+    backchannel_logout_uri: input.backchannelLogoutUri ? checkUrl(input.backchannelLogoutUri, 'Back-channel logout URI', 'backchannelLogoutUri') : null,
+    launch_url: input.launchUrl ? checkUrl(input.launchUrl, 'Launch URL', 'launchUrl') : null,
   };
   const secret = randomBytes(32).toString('base64url');
   await db.transaction().execute(async (tx) => {
+    const existing = await repo.findApplication(tx, input.id, { forUpdate: true });
+    if (existing?.client_secret_encrypted && !replace) {
+      throw new DirectoryRuleError(`An application with client id ${input.id} is already registered. To give it a new secret, use its page`, 'clientId');
+    }
     await tx
       .insertInto('application')
       .values({ id: input.id, description: null, ...registration, client_secret_encrypted: box.seal(secret) })
       .onConflict((oc) => oc.column('id').doUpdateSet({ ...registration, client_secret_encrypted: box.seal(secret) }))
       .execute();
-    await audit(tx, { type: 'application.added', actorId, detail: { application: input.id, access: registration.access } });
+    await audit(tx, { type: 'application.added', actorId, ip, detail: { application: input.id, access: registration.access } });
   });
   return secret;
+}
+
+/**
+ * Parts of the portal itself: Directory Administration is no client, and ELAR registers
+ * and keeps its own secret at start (src/elar/relying-party.ts).
+ */
+export function isPartOfPortal(app: Pick<Application, 'id'>): boolean {
+  return app.id === 'directory' || app.id === 'elar';
+}
+
+export function hasReplaceableSecret(app: Application): boolean {
+  return app.client_secret_encrypted !== null && app.redirect_uris.length > 0 && !isPartOfPortal(app);
+}
+
+/** A new client secret for a registered application, e.g. when the old one leaked. The old one stops working at once. */
+export async function issueClientSecret(db: Db, box: SecretBox, app: Application, actor: Actor, ip: string | null): Promise<string> {
+  if (!hasReplaceableSecret(app)) throw new DirectoryRuleError(`${app.name} has no client secret the Department can replace`);
+  const secret = randomBytes(32).toString('base64url');
+  await db.transaction().execute(async (tx) => {
+    await tx.updateTable('application').set({ client_secret_encrypted: box.seal(secret) }).where('id', '=', app.id).execute();
+    await audit(tx, { type: 'application.secretIssued', actorId: actor.profile.id, ip, detail: { application: app.id } });
+  });
+  return secret;
+}
+
+export interface OrganizationDetails {
+  name: string;
+  town: string | null;
+  phone: string | null;
+}
+
+/** D1/D5: the department adds one organization by hand (the CSV import adds many). */
+export async function addOrganization(
+  db: Db,
+  actor: Actor,
+  input: OrganizationDetails & { code: string; type: OrganizationType },
+  ip: string | null,
+): Promise<Organization> {
+  const problem = codeProblem(input.code, input.type);
+  if (problem) throw new DirectoryRuleError(capitalize(problem), 'code');
+  return db.transaction().execute(async (tx) => {
+    let districtId: string | null = null;
+    if (input.type === 'school') {
+      const district = await repo.findOrganizationByCode(tx, districtCodeOf(input.code));
+      if (district?.type !== 'district') {
+        throw new DirectoryRuleError(`There is no district with code ${districtCodeOf(input.code)}. Add the district first`, 'code');
+      }
+      districtId = district.id;
+    }
+    const org = await repo.insertOrganization(tx, { ...input, districtId });
+    if (!org) throw new DirectoryRuleError(`An organization with code ${input.code} already exists`, 'code');
+    await audit(tx, { type: 'organization.added', actorId: actor.profile.id, ip, detail: { organization: org.code, type: org.type } });
+    return org;
+  });
+}
+
+/** The department corrects an organization's details or makes it inactive (or active again). */
+export async function updateOrganization(
+  db: Db,
+  actor: Actor,
+  org: Organization,
+  details: OrganizationDetails & { status: Organization['status'] },
+  ip: string | null,
+): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    await repo.updateOrganization(tx, org.id, details);
+    await audit(tx, { type: 'organization.updated', actorId: actor.profile.id, ip, detail: { organization: org.code, status: details.status } });
+  });
 }

@@ -29,7 +29,10 @@ export type AuditEventType =
   | 'profile.fixed'
   | 'conflict.resolved'
   | 'organizations.imported'
-  | 'application.added';
+  | 'organization.added'
+  | 'organization.updated'
+  | 'application.added'
+  | 'application.secretIssued';
 
 export const AUDIT_EVENT_TYPES: AuditEventType[] = [
   'login.succeeded', 'login.failed', 'login.locked', 'account.locked', 'account.unlocked', 'logout',
@@ -37,7 +40,8 @@ export const AUDIT_EVENT_TYPES: AuditEventType[] = [
   'match.partial', 'match.precreated', 'match.none', 'hint.failed', 'hint.locked', 'hint.answered',
   'password.changed', 'password.reset', 'staff.added', 'role.granted', 'role.revoked',
   'diradmin.designated', 'diradmin.revoked', 'profile.fixed', 'conflict.resolved',
-  'organizations.imported', 'application.added',
+  'organizations.imported', 'organization.added', 'organization.updated', 'application.added',
+  'application.secretIssued',
 ];
 
 export interface AuditEvent {

@@ -1,15 +1,20 @@
 import type { Db } from '../platform/db.ts';
 
-/** SPEC S2: open applications for every profile; restricted ones need a role in some organization. */
+/**
+ * SPEC S2: open applications for every profile; restricted ones need a role in some
+ * active organization (an inactive one keeps its grants, but they give no access).
+ */
 export async function mayUseApplication(db: Db, profileId: string, applicationId: string): Promise<boolean> {
   const app = await db.selectFrom('application').select('access').where('id', '=', applicationId).executeTakeFirst();
   if (!app) return false;
   if (app.access === 'open') return true;
   const grant = await db
     .selectFrom('role_grant')
-    .select('id')
-    .where('profile_id', '=', profileId)
-    .where('application_id', '=', applicationId)
+    .innerJoin('organization', 'organization.id', 'role_grant.organization_id')
+    .select('role_grant.id')
+    .where('role_grant.profile_id', '=', profileId)
+    .where('role_grant.application_id', '=', applicationId)
+    .where('organization.status', '=', 'active')
     .executeTakeFirst();
   return grant !== undefined;
 }
@@ -22,6 +27,7 @@ export async function rolesFor(db: Db, profileId: string, applicationId: string)
     .select(['organization.code as org', 'role_grant.role'])
     .where('role_grant.profile_id', '=', profileId)
     .where('role_grant.application_id', '=', applicationId)
+    .where('organization.status', '=', 'active')
     .orderBy('organization.code')
     .orderBy('role_grant.role')
     .execute();

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { designateAdministrator, grantRole } from '../../src/directory/service.ts';
+import { mayUseApplication, rolesFor } from '../../src/sso/access.ts';
 import {
   Browser,
   createProfile,
@@ -279,5 +281,199 @@ describe('department console', () => {
     for (const name of ['Directory Administration', 'ELAR', 'MDCS', 'SIMS', 'Drop Box Central', 'NCLB Report Card Assistant', 'TechPlan', 'Data collections']) {
       assert.match(page.body, new RegExp(name));
     }
+  });
+});
+
+describe('department console: organizations', () => {
+  test('adds an organization: each rule has its own message, the values are kept', async () => {
+    await department.get('/directory/organizations/new');
+    const empty = await department.post('/directory/organizations/new', {});
+    assert.equal(empty.status, 422);
+    assert.deepEqual(errorSummary(empty.body), [
+      'Enter the organization’s name',
+      'Enter the organization code as 8 digits, like 00350505',
+      'Select the kind of organization',
+    ]);
+    const cases: Array<[Record<string, string>, string]> = [
+      [{ code: '00500505', type: 'district' }, "A district's code must end in 0000"],
+      [{ code: '00500000', type: 'school' }, "A school's code cannot end in 0000 (that is its district's code)"],
+      [{ code: '00500505', type: 'school' }, 'There is no district with code 00500000. Add the district first'],
+      [{ code: '00350000', type: 'district' }, 'An organization with code 00350000 already exists'],
+    ];
+    for (const [fields, message] of cases) {
+      const res = await department.post('/directory/organizations/new', { name: 'Ogunquit Public Schools', town: 'Ogunquit', phone: '', ...fields });
+      assert.equal(res.status, 422, message);
+      assert.deepEqual(errorSummary(res.body), [message]);
+      assert.match(res.body, /value="Ogunquit Public Schools"/, 'the values are kept');
+    }
+  });
+
+  test('adds a district and then its school; both audited', async () => {
+    const district = await department.post('/directory/organizations/new', { name: 'Ogunquit Public Schools', code: '00500000', type: 'district', town: 'Ogunquit', phone: '207 555 0100' });
+    assert.equal(district.status, 303);
+    assert.equal(district.location, '/directory/organizations/00500000?notice=added');
+    const school = await department.post('/directory/organizations/new', { name: 'Ogunquit Village School', code: '00500015', type: 'school', town: '', phone: '' });
+    assert.equal(school.status, 303);
+    const page = await department.get('/directory/organizations/00500015');
+    assert.match(page.body, /School 00500015 · Ogunquit Public Schools/);
+    const events = await portal.db.selectFrom('audit_event').select('detail').where('type', '=', 'organization.added').orderBy('id').execute();
+    assert.deepEqual(events.map((e) => e.detail), [
+      { organization: '00500000', type: 'district' },
+      { organization: '00500015', type: 'school' },
+    ]);
+  });
+
+  test('an inactive organization takes no staff, roles or administrators, its roles give no access, and it leaves the public list', async () => {
+    const org = async () => portal.db.selectFrom('organization').selectAll().where('code', '=', '00500015').executeTakeFirstOrThrow();
+    const staffer = await createProfile(new Browser(portal.app), { firstName: 'Ivy', lastName: 'Inactive', dob: ['3', '3', '1983'], ssn: '811-44-4444' });
+    const person = await portal.db.selectFrom('profile').selectAll().where('user_name', '=', staffer.userName).executeTakeFirstOrThrow();
+    const sims = await portal.db.selectFrom('application').selectAll().where('id', '=', 'sims').executeTakeFirstOrThrow();
+    await grantRole(portal.db, null, { person, org: await org(), app: sims, role: 'user' }, null);
+    await designateAdministrator(portal.db, null, await org(), person, { email: 'ivy@ogunquit.example', phone: null }, null);
+    assert.match((await new Browser(portal.app).get('/directory-administrators?q=00500015')).body, /ivy@ogunquit.example/);
+    assert.equal(await mayUseApplication(portal.db, person.id, 'sims'), true);
+
+    await department.get('/directory/organizations/00500015/edit');
+    const bad = await department.post('/directory/organizations/00500015/edit', { name: '', town: 'Ogunquit', phone: '', status: 'closed' });
+    assert.equal(bad.status, 422);
+    assert.deepEqual(errorSummary(bad.body), ['Enter the organization’s name', 'Select whether the organization is active']);
+    const saved = await department.post('/directory/organizations/00500015/edit', { name: 'Ogunquit Village School', town: 'Ogunquit', phone: '', status: 'inactive' });
+    assert.equal(saved.status, 303);
+    const page = await department.get('/directory/organizations/00500015');
+    assert.match(page.body, /This organization is inactive/);
+    assert.doesNotMatch(page.body, /Add a staff member/);
+
+    assert.equal(await mayUseApplication(portal.db, person.id, 'sims'), false);
+    assert.deepEqual(await rolesFor(portal.db, person.id, 'sims'), []);
+    const home = new Browser(portal.app, '10.9.0.8');
+    await logIn(home, staffer.userName, 'Secret123');
+    assert.doesNotMatch((await home.get('/')).body, /<h3 class="usa-card__heading">SIMS<\/h3>/);
+    assert.doesNotMatch((await new Browser(portal.app).get('/directory-administrators?q=00500015')).body, /ivy@ogunquit.example/);
+
+    const inactive = 'Ogunquit Village School is inactive. The Department can make it active again on its page';
+    await department.get('/directory/organizations/00500015/staff/new');
+    const staff = await department.post('/directory/organizations/00500015/staff/new', { ...identityFields({ firstName: 'Ned', lastName: 'New', dob: ['1', '2', '1990'], ssn: '812-55-5555' }), email: '' });
+    assert.equal(staff.status, 422);
+    assert.deepEqual(errorSummary(staff.body), [inactive]);
+    await department.get(`/directory/people/${person.id}`);
+    const grant = await department.post(`/directory/people/${person.id}/roles`, { organization: '00500015', applicationRole: 'mdcs:user' });
+    assert.equal(grant.status, 422);
+    assert.deepEqual(errorSummary(grant.body), [inactive]);
+    await department.get('/directory/organizations/00500015/administrators/new');
+    const designate = await department.post('/directory/organizations/00500015/administrators/new', { username: districtAdmin.userName, email: '', phone: '' });
+    assert.equal(designate.status, 422);
+    assert.deepEqual(errorSummary(designate.body), [inactive]);
+    assert.equal((await portal.db.selectFrom('profile').select('id').where('last_name', '=', 'New').execute()).length, 0, 'nobody was added');
+
+    await department.post('/directory/organizations/00500015/edit', { name: 'Ogunquit Village School', town: 'Ogunquit', phone: '', status: 'active' });
+    assert.equal(await mayUseApplication(portal.db, person.id, 'sims'), true, 'made active again, the roles it kept work again');
+    const updates = await portal.db.selectFrom('audit_event').select('detail').where('type', '=', 'organization.updated').orderBy('id').execute();
+    assert.deepEqual(updates.map((e) => e.detail), [
+      { organization: '00500015', status: 'inactive' },
+      { organization: '00500015', status: 'active' },
+    ]);
+  });
+});
+
+describe('department console: registering applications', () => {
+  /** Whether the token endpoint accepts these client credentials (revoking an unknown token answers 200). */
+  async function authenticates(clientId: string, secret: string): Promise<boolean> {
+    const res = await portal.app.inject({
+      method: 'POST',
+      url: '/oidc/token/revocation',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      payload: 'token=unknown',
+    });
+    assert.ok([200, 401].includes(res.statusCode), `revocation answered ${res.statusCode}: ${res.body}`);
+    return res.statusCode === 200;
+  }
+  const secretOf = (html: string) => /data-client-secret[^>]*>([^<]+)</.exec(html)?.[1] ?? '';
+
+  test('each wrong answer has its own message on its own field', async () => {
+    await department.get('/directory/applications/new');
+    const empty = await department.post('/directory/applications/new', {});
+    assert.equal(empty.status, 422);
+    assert.deepEqual(errorSummary(empty.body), ['Enter the application’s name', 'Enter a client id', 'Select who may open the application']);
+    const base = { name: 'Gradebook', clientId: 'gradebook', access: 'restricted', roles: 'teacher, viewer', redirectUris: 'https://gradebook.example.gov/callback', postLogoutRedirectUris: '', backchannelLogoutUri: '', launchUrl: '' };
+    const cases: Array<[Record<string, string>, string]> = [
+      [{ clientId: 'Grade Book' }, 'Client id must be 2 to 63 lower-case letters, digits, hyphens or underscores, starting with a letter or digit'],
+      [{ redirectUris: '' }, 'Enter at least one redirect URI'],
+      [{ redirectUris: 'http://gradebook.example.gov/callback' }, 'Redirect URI must use https: http://gradebook.example.gov/callback'],
+      [{ roles: 'teacher, head teacher' }, 'Role "head teacher" may only use letters, digits, hyphens and underscores'],
+      [{ launchUrl: 'gradebook' }, 'Launch URL "gradebook" is not an absolute URL'],
+      [{ clientId: 'elar' }, 'elar is part of the portal itself and cannot be registered'],
+    ];
+    for (const [fields, message] of cases) {
+      const res = await department.post('/directory/applications/new', { ...base, ...fields });
+      assert.equal(res.status, 422, message);
+      assert.deepEqual(errorSummary(res.body), [message]);
+      assert.match(res.body, /value="Gradebook"/, 'the values are kept');
+    }
+    assert.equal(await portal.db.selectFrom('application').select('id').where('id', '=', 'gradebook').executeTakeFirst(), undefined);
+  });
+
+  test('registers a client: the secret is shown once and works; registering the id again is refused', async () => {
+    await department.get('/directory/applications/new');
+    const res = await department.post('/directory/applications/new', {
+      name: 'Gradebook',
+      clientId: 'gradebook',
+      access: 'restricted',
+      roles: 'teacher, viewer',
+      redirectUris: 'https://gradebook.example.gov/callback\r\nhttps://gradebook.example.gov/other',
+      postLogoutRedirectUris: '',
+      backchannelLogoutUri: 'https://gradebook.example.gov/backchannel',
+      launchUrl: 'https://gradebook.example.gov/',
+    });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['cache-control'], 'no-store');
+    const secret = secretOf(res.body);
+    assert.match(secret, /^[A-Za-z0-9_-]{43}$/);
+    assert.equal(await authenticates('gradebook', secret), true);
+    assert.equal(await authenticates('gradebook', 'not-the-secret'), false);
+    const stored = await portal.db.selectFrom('application').selectAll().where('id', '=', 'gradebook').executeTakeFirstOrThrow();
+    assert.deepEqual(stored.roles, ['teacher', 'viewer']);
+    assert.deepEqual(stored.redirect_uris, ['https://gradebook.example.gov/callback', 'https://gradebook.example.gov/other']);
+    assert.equal(stored.access, 'restricted');
+    assert.doesNotMatch(stored.client_secret_encrypted!, new RegExp(secret), 'stored sealed');
+    assert.doesNotMatch((await department.get('/directory/applications/gradebook')).body, new RegExp(secret), 'never shown again');
+
+    await department.get('/directory/applications/new');
+    const again = await department.post('/directory/applications/new', { name: 'Other', clientId: 'gradebook', access: 'open', redirectUris: 'https://other.example.gov/cb' });
+    assert.equal(again.status, 422);
+    assert.deepEqual(errorSummary(again.body), ['An application with client id gradebook is already registered. To give it a new secret, use its page']);
+    assert.equal(await authenticates('gradebook', secret), true, 'the running application is not cut off');
+  });
+
+  test('a catalog entry (SIMS) is registered from its page, prefilled', async () => {
+    const page = await department.get('/directory/applications/sims');
+    assert.match(page.body, /does not sign in through the portal yet/);
+    const form = await department.get('/directory/applications/new?clientId=sims');
+    assert.match(form.body, /name="clientId" type="text" value="sims"/);
+    assert.match(form.body, /value="user, submitter"/);
+    const res = await department.post('/directory/applications/new', { name: 'SIMS', clientId: 'sims', access: 'restricted', roles: 'user, submitter', redirectUris: 'https://sims.example.gov/cb' });
+    assert.equal(res.status, 200);
+    assert.equal(await authenticates('sims', secretOf(res.body)), true);
+  });
+
+  test('issuing a new client secret stops the old one at once; audited', async () => {
+    const page = await department.get('/directory/applications/gradebook');
+    assert.match(page.body, /Issue a new client secret/);
+    const first = secretOf(await department.post('/directory/applications/gradebook/secret', {}).then((r) => r.body));
+    const second = await department.post('/directory/applications/gradebook/secret', {});
+    assert.equal(second.status, 200);
+    const secret = secretOf(second.body);
+    assert.notEqual(secret, first);
+    assert.equal(await authenticates('gradebook', first), false);
+    assert.equal(await authenticates('gradebook', secret), true);
+    const events = await portal.db.selectFrom('audit_event').select('type').where('detail', '@>', JSON.stringify({ application: 'gradebook' })).orderBy('id').execute();
+    assert.deepEqual(events.map((e) => e.type), ['application.added', 'application.secretIssued', 'application.secretIssued']);
+    // ELAR keeps its own secret, and an application without a client has none to replace.
+    assert.doesNotMatch((await department.get('/directory/applications/elar')).body, /Issue a new client secret/);
+    assert.equal((await department.post('/directory/applications/elar/secret', {})).status, 404);
+    assert.equal((await department.post('/directory/applications/mdcs/secret', {})).status, 404);
+    assert.equal((await department.get('/directory/applications/no-such-app')).status, 404);
   });
 });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { designateAdministrator } from '../../src/directory/service.ts';
+import { designateAdministrator, registerApplication } from '../../src/directory/service.ts';
+import { secretBox } from '../../src/platform/secrets.ts';
 import { addMember } from '../../src/directory/repository.ts';
 import type { Db } from '../../src/platform/db.ts';
 import { Browser, createProfile, logIn, startPortal, type TestPortal } from '../helpers/portal.ts';
@@ -66,6 +67,16 @@ before(async () => {
     .returning('id')
     .executeTakeFirstOrThrow();
   conflictId = conflict.id;
+  await registerApplication(db, secretBox(portal.secretsKey), {
+    id: 'matrix-app',
+    name: 'Matrix app',
+    redirectUris: ['https://matrix.example.gov/cb'],
+    restricted: true,
+    roles: [],
+    postLogoutRedirectUris: [],
+    backchannelLogoutUri: null,
+    launchUrl: null,
+  }, null);
   for (const key of ['department', 'educator', 'adminA', 'adminB', 'districtA']) {
     browsers[key] = new Browser(portal.app, `10.1.0.${Object.keys(browsers).length + 1}`);
     assert.equal((await logIn(browsers[key]!, people[key]!.userName, 'Secret123')).status, 303);
@@ -107,6 +118,15 @@ const ROUTES: Route[] = [
   { name: 'resolve conflict', method: 'POST', path: () => `/directory/conflicts/${conflictId}/resolve`, departmentOnly: true },
   { name: 'audit log', method: 'GET', path: () => '/directory/audit', departmentOnly: true },
   { name: 'applications', method: 'GET', path: () => '/directory/applications', departmentOnly: true },
+  { name: 'application page', method: 'GET', path: () => '/directory/applications/sims', departmentOnly: true },
+  { name: 'register application form', method: 'GET', path: () => '/directory/applications/new', departmentOnly: true },
+  { name: 'register application', method: 'POST', path: () => '/directory/applications/new', departmentOnly: true },
+  { name: 'new client secret', method: 'POST', path: () => '/directory/applications/matrix-app/secret', departmentOnly: true },
+  { name: 'add organization form', method: 'GET', path: () => '/directory/organizations/new', departmentOnly: true },
+  { name: 'add organization', method: 'POST', path: () => '/directory/organizations/new', departmentOnly: true },
+  // An organization's own Directory Administrator cannot change its details either.
+  { name: 'edit organization form', method: 'GET', path: (s) => `/directory/organizations/${school(s)}/edit`, departmentOnly: true },
+  { name: 'edit organization', method: 'POST', path: (s) => `/directory/organizations/${school(s)}/edit`, departmentOnly: true },
 ];
 
 /** Which actors may act on side A's school and its staff (side B mirrors adminA ↔ adminB). */

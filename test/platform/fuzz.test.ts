@@ -123,6 +123,9 @@ describe('fuzzing form routes: no 5xx, no markup echoed', () => {
       [`/directory/people/${target.id}/roles/revoke`, ['organization', 'application', 'role']],
       [`/directory/people/${target.id}/fix`, ['firstName', 'lastName', 'ssn', 'dobMonth', 'dobDay', 'dobYear', 'email']],
       ['/directory/conflicts/1/resolve', ['note']],
+      ['/directory/organizations/new', ['name', 'code', 'type', 'town', 'phone']],
+      [`/directory/organizations/${org.code}/edit`, ['name', 'town', 'phone', 'status']],
+      ['/directory/applications/new', ['name', 'clientId', 'access', 'roles', 'redirectUris', 'postLogoutRedirectUris', 'backchannelLogoutUri', 'launchUrl']],
     ];
     for (const [url, fields] of forms) {
       await fc.assert(fc.asyncProperty(bodies(fields), (body) => post(b, url, body).then(() => undefined)), { numRuns: 30 });

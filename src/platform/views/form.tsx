@@ -171,6 +171,30 @@ export function TextField(props: TextFieldProps) {
   );
 }
 
+interface TextAreaFieldProps extends FieldShell {
+  value?: string | undefined;
+  rows?: number;
+  spellcheck?: boolean;
+}
+
+export function TextAreaField(props: TextAreaFieldProps) {
+  return (
+    <Shell field={props}>
+      <textarea
+        class={`usa-textarea${props.error ? ' usa-input--error' : ''}`}
+        id={props.name}
+        name={props.name}
+        rows={props.rows ?? 3}
+        spellcheck={props.spellcheck}
+        aria-describedby={describedBy(props.name, props.hint, props.error)}
+        aria-invalid={props.error ? 'true' : undefined}
+      >
+        {props.value}
+      </textarea>
+    </Shell>
+  );
+}
+
 interface SelectFieldProps extends FieldShell {
   value?: string | undefined;
   options: Array<[value: string, label: string]>;
