@@ -93,6 +93,13 @@ describe('delegated administration, end to end', { skip }, () => {
     const page = await newPage();
     await logIn(page, districtAdmin, 'Admin2026');
     await page.getByRole('link', { name: 'Open Directory Administration' }).click();
+    await page.getByRole('link', { name: 'Springfield Public Schools' }).click();
+    await page.getByRole('link', { name: 'Change the contact details published for you' }).click();
+    await page.getByLabel('Phone number to publish').fill('413-555-0111');
+    await checkPage(page, 'dir-05a-published-contacts');
+    await page.getByRole('button', { name: 'Save contact details' }).click();
+    await page.getByText('Your contact details on the public list').waitFor();
+    await page.goto('/directory');
     await page.getByRole('link', { name: 'Springfield High School' }).click();
     await page.getByRole('link', { name: 'Add a staff member' }).click();
     await page.getByRole('button', { name: 'Add staff member' }).click();

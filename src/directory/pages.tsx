@@ -133,6 +133,7 @@ function StaffTable({ staff }: { staff: StaffRow[] }) {
 const ORGANIZATION_NOTICES: Record<string, string> = {
   added: 'The organization is added. Designate its Directory Administrators below.',
   updated: 'The organization’s details are saved.',
+  contacts: 'Your contact details on the public list of Directory Administrators are saved.',
 };
 
 export function OrganizationPage(props: {
@@ -144,6 +145,8 @@ export function OrganizationPage(props: {
   administrators: PublicAdministrator[];
   canDesignate: boolean;
   canManage: boolean;
+  /** The signed-in person is one of this organization's Directory Administrators. */
+  designated: boolean;
   notice: string;
 }) {
   const { org } = props;
@@ -216,7 +219,35 @@ export function OrganizationPage(props: {
           ))}
         </ul>
       )}
+      {props.designated && (
+        <p>
+          <a href={`${base}/administrators/me`}>Change the contact details published for you</a>
+        </p>
+      )}
     </Layout>
+  );
+}
+
+export function PublishContactsPage({ ctx, org, values, errors }: { ctx: ViewContext; org: Organization; values: FormValues; errors?: FieldErrors }) {
+  return (
+    <FormPage
+      ctx={ctx}
+      caption={org.name}
+      title="Your published contact details"
+      action={`/directory/organizations/${org.code}/administrators/me`}
+      errors={errors}
+      submitLabel="Save contact details"
+      intro={
+        <p>
+          People of {org.name} find you on the <a href="/directory-administrators">public list of Directory Administrators</a>. Your
+          name is always shown; publish an email address or phone number where they can reach you about access, or leave them
+          empty.
+        </p>
+      }
+    >
+      <TextField name="email" label="Email address to publish" optional type="email" value={values.email} error={errors?.email} spellcheck={false} />
+      <TextField name="phone" label="Phone number to publish" optional type="tel" value={values.phone} error={errors?.phone} width="md" />
+    </FormPage>
   );
 }
 

@@ -32,6 +32,7 @@ export type Action =
   | 'staff.add'
   | 'role.grant'
   | 'diradmin.designate'
+  | 'diradmin.publishContacts'
   | 'person.view'
   | 'person.resetPassword'
   | 'person.endSessions'
@@ -71,6 +72,8 @@ export function can(actor: Actor | null, action: Action, resource: Resource): bo
       if (action === 'diradmin.designate') {
         return resource.org.district_id !== null && actor.administers.has(resource.org.district_id);
       }
+      // What a Directory Administrator publishes is theirs: only where they are designated.
+      if (action === 'diradmin.publishContacts') return actor.administers.has(resource.org.id);
       return administersOrg(actor, resource.org);
     case 'person':
       return resource.orgs.some((org) => administersOrg(actor, org));

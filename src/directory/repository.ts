@@ -300,6 +300,25 @@ export async function designate(
     .execute();
 }
 
+export function designation(db: Db, organizationId: string, profileId: string): Promise<{ email: string | null; phone: string | null } | undefined> {
+  return db
+    .selectFrom('directory_administrator')
+    .select(['email', 'phone'])
+    .where('organization_id', '=', organizationId)
+    .where('profile_id', '=', profileId)
+    .executeTakeFirst();
+}
+
+export async function updatePublishedContacts(db: Db, organizationId: string, profileId: string, contacts: { email: string | null; phone: string | null }): Promise<boolean> {
+  const result = await db
+    .updateTable('directory_administrator')
+    .set(contacts)
+    .where('organization_id', '=', organizationId)
+    .where('profile_id', '=', profileId)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
 export async function undesignate(db: Db, organizationId: string, profileId: string): Promise<boolean> {
   const result = await db
     .deleteFrom('directory_administrator')

@@ -38,6 +38,8 @@ const designateFields = {
   phone: optionalText('phone number', 30),
 };
 
+const contactFields = { email: designateFields.email, phone: designateFields.phone };
+
 const organizationField = z.string().regex(/^\d{8}$/, 'Select an organization');
 /** The grant form offers application and role as one choice, "sims:user". */
 const grantFields = {
@@ -181,6 +183,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
         administrators={admins.items}
         canDesignate={can(actor, 'diradmin.designate', { kind: 'organization', org })}
         canManage={can(actor, 'organization.manage', { kind: 'organization', org })}
+        designated={actor.administers.has(org.id)}
         notice={queryText(query(request).notice)}
       />,
     );
@@ -271,6 +274,33 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
       return reply.page(<pages.DesignatePage ctx={request.view} org={org} values={form.values} errors={ruleErrors(error, 'username')} />, 422);
     }
     return reply.redirect(`/directory/organizations/${org.code}`, 303);
+  });
+
+  /** The signed-in person's own designation here, or 404: only they change what is published of them. */
+  async function ownDesignation(actor: Actor, org: Organization) {
+    authorize(actor, 'diradmin.publishContacts', { kind: 'organization', org });
+    const found = await repo.designation(db, org.id, actor.profile.id);
+    if (!found) throw errors.notFound();
+    return found;
+  }
+
+  app.get('/directory/organizations/:code/administrators/me', async (request, reply) => {
+    const actor = await actorOf(request, reply);
+    if (!actor) return reply;
+    const org = await organization(params(request).code!);
+    const current = await ownDesignation(actor, org);
+    return reply.page(<pages.PublishContactsPage ctx={request.view} org={org} values={{ email: current.email ?? '', phone: current.phone ?? '' }} />);
+  });
+
+  app.post('/directory/organizations/:code/administrators/me', async (request, reply) => {
+    const actor = await actorOf(request, reply);
+    if (!actor) return reply;
+    const org = await organization(params(request).code!);
+    await ownDesignation(actor, org);
+    const form = parseForm(contactFields, request.body);
+    if (!form.ok) return reply.page(<pages.PublishContactsPage ctx={request.view} org={org} values={form.values} errors={form.errors} />, 422);
+    await service.publishContacts(db, actor, org, form.data, clientIp(request));
+    return reply.redirect(`/directory/organizations/${org.code}?notice=contacts`, 303);
   });
 
   app.post('/directory/organizations/:code/administrators/:profileId/revoke', async (request, reply) => {

@@ -306,6 +306,21 @@ export async function designateAdministrator(
   });
 }
 
+/** D4: a Directory Administrator chooses what the public list shows of them (nothing is fine). */
+export async function publishContacts(
+  db: Db,
+  actor: Actor,
+  org: Organization,
+  contacts: { email: string | null; phone: string | null },
+  ip: string | null,
+): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    const changed = await repo.updatePublishedContacts(tx, org.id, actor.profile.id, contacts);
+    if (changed) await audit(tx, { type: 'diradmin.contactsChanged', actorId: actor.profile.id, subjectId: actor.profile.id, ip, detail: { organization: org.code } });
+    return changed;
+  });
+}
+
 export async function revokeAdministrator(db: Db, actor: Actor, org: Organization, profileId: string, ip: string | null): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
     const revoked = await repo.undesignate(tx, org.id, profileId);

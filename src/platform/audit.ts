@@ -26,6 +26,7 @@ export type AuditEventType =
   | 'role.revoked'
   | 'diradmin.designated'
   | 'diradmin.revoked'
+  | 'diradmin.contactsChanged'
   | 'profile.fixed'
   | 'conflict.resolved'
   | 'organizations.imported'
@@ -39,7 +40,7 @@ export const AUDIT_EVENT_TYPES: AuditEventType[] = [
   'sessions.ended', 'profile.created', 'profile.completed', 'profile.bootstrapped', 'match.exact',
   'match.partial', 'match.precreated', 'match.none', 'hint.failed', 'hint.locked', 'hint.answered',
   'password.changed', 'password.reset', 'staff.added', 'role.granted', 'role.revoked',
-  'diradmin.designated', 'diradmin.revoked', 'profile.fixed', 'conflict.resolved',
+  'diradmin.designated', 'diradmin.revoked', 'diradmin.contactsChanged', 'profile.fixed', 'conflict.resolved',
   'organizations.imported', 'organization.added', 'organization.updated', 'application.added',
   'application.secretIssued',
 ];

@@ -65,6 +65,28 @@ describe('the department designates a district Directory Administrator, who runs
     assert.match(none.body, /No Directory Administrators found/);
   });
 
+  test('a Directory Administrator chooses the contact details published for them', async () => {
+    const b = districtAdmin.browser;
+    await logIn(b, districtAdmin.userName, 'Secret123');
+    const page = await b.get('/directory/organizations/00350000');
+    assert.match(page.body, /Change the contact details published for you/);
+    const form = await b.get('/directory/organizations/00350000/administrators/me');
+    assert.match(form.body, /value="dale@springfield.example"/);
+    const bad = await b.post('/directory/organizations/00350000/administrators/me', { email: 'dale at springfield', phone: '' });
+    assert.equal(bad.status, 422);
+    assert.deepEqual(errorSummary(bad.body), ['Enter an email address in the correct format, like name@example.com']);
+    const saved = await b.post('/directory/organizations/00350000/administrators/me', { email: '', phone: '413 555 0199' });
+    assert.equal(saved.status, 303);
+    const list = await new Browser(portal.app).get('/directory-administrators?q=00350000');
+    assert.match(list.body, /413 555 0199/);
+    assert.doesNotMatch(list.body, /dale@springfield.example/, 'an emptied field is no longer published');
+    assert.equal((await b.get('/directory/organizations/00350505/administrators/me')).status, 403, 'not designated at the school itself');
+    assert.equal((await department.get('/directory/organizations/00350000/administrators/me')).status, 404, 'the department has no designation there');
+    const event = await portal.db.selectFrom('audit_event').select(['detail']).where('type', '=', 'diradmin.contactsChanged').executeTakeFirstOrThrow();
+    assert.deepEqual(event.detail, { organization: '00350000' });
+    await b.post('/directory/organizations/00350000/administrators/me', { email: 'dale@springfield.example', phone: '413 555 0100' });
+  });
+
   test('the district administrator sees their district and its schools only', async () => {
     const b = districtAdmin.browser;
     await logIn(b, districtAdmin.userName, 'Secret123');

@@ -94,6 +94,8 @@ interface Route {
   /** Routes not tied to an organization are checked once, as side A. */
   departmentOnly?: boolean;
   designate?: boolean;
+  /** Only for a Directory Administrator designated at that very organization (department included: it has none there). */
+  ownDesignation?: boolean;
 }
 
 const school = (side: Side) => (side === 'A' ? '00010505' : '00020505');
@@ -105,6 +107,8 @@ const ROUTES: Route[] = [
   { name: 'add staff', method: 'POST', path: (s) => `/directory/organizations/${school(s)}/staff/new` },
   { name: 'designate form', method: 'GET', path: (s) => `/directory/organizations/${school(s)}/administrators/new`, designate: true },
   { name: 'designate', method: 'POST', path: (s) => `/directory/organizations/${school(s)}/administrators/new`, designate: true },
+  { name: 'own contacts form', method: 'GET', path: (s) => `/directory/organizations/${school(s)}/administrators/me`, ownDesignation: true },
+  { name: 'own contacts', method: 'POST', path: (s) => `/directory/organizations/${school(s)}/administrators/me`, ownDesignation: true },
   { name: 'person page', method: 'GET', path: (s) => `/directory/people/${staff(s)}` },
   { name: 'grant role', method: 'POST', path: (s) => `/directory/people/${staff(s)}/roles` },
   { name: 'revoke role', method: 'POST', path: (s) => `/directory/people/${staff(s)}/roles/revoke` },
@@ -132,6 +136,7 @@ const ROUTES: Route[] = [
 /** Which actors may act on side A's school and its staff (side B mirrors adminA ↔ adminB). */
 function expected(actor: string, route: Route, side: Side): 'allow' | 'deny' | 'login' {
   if (actor === 'anonymous') return 'login';
+  if (route.ownDesignation) return { adminA: 'A', adminB: 'B' }[actor] === side ? 'allow' : 'deny';
   if (actor === 'department') return 'allow';
   if (route.departmentOnly) return 'deny';
   const administersSide = { adminA: 'A', adminB: 'B', districtA: 'A', educator: null }[actor];
