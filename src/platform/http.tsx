@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,7 +49,13 @@ export function cookieOptions(config: Config) {
   return { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: config.secureCookies };
 }
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The project folder (public/ is there): up from this file, whether it runs from src/ or from the compiled dist/. */
+function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
+  return dir;
+}
+const root = projectRoot();
 const require = createRequire(import.meta.url);
 // The package exports only its script; the dist folder (css, fonts, img) sits around it.
 const uswdsDist = join(dirname(require.resolve('@uswds/uswds')), '..');

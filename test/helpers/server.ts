@@ -1,11 +1,23 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /** The portal as a child process, exactly as `npm start` runs it. */
 
-/** Node's arguments from the `start` script in package.json (its flags, preloads, entry point). */
-export const START_ARGS: string[] = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ').slice(1);
+/**
+ * The `start` script of package.json, as Node's arguments for each of its `&&` steps: the
+ * build, then the server (its flags, preloads and entry point).
+ */
+const START_STEPS: string[][] = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start
+  .split(' && ')
+  .map((step) => step.split(' ').slice(1));
+const BUILD_STEPS = START_STEPS.slice(0, -1);
+export const START_ARGS: string[] = START_STEPS.at(-1)!;
+
+/** What `npm start` does before starting the server (compile src/ into dist/). */
+export function buildPortal(): void {
+  for (const step of BUILD_STEPS) execFileSync(process.execPath, step, { stdio: 'inherit' });
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -29,8 +41,9 @@ export interface PortalProcess extends RunningPortal {
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts `src/main.ts` with `env` (which must set PORT and HOST) and waits until /healthz is 200. */
+/** Builds and starts the portal with `env` (which must set PORT and HOST) and waits until /healthz is 200. */
 export async function spawnPortal(env: NodeJS.ProcessEnv, options: { quiet?: boolean } = {}): Promise<PortalProcess> {
+  buildPortal();
   const child = spawn(process.execPath, START_ARGS, {
     env,
     stdio: ['ignore', options.quiet ? 'ignore' : 'inherit', 'inherit'],
