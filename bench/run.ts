@@ -153,14 +153,20 @@ async function main() {
     const results: Record<string, number[]> = { argon2: [], logins: [], peer: [], hello: [], elar: [], exchanges: [], userinfo: [] };
     const jar = await signedInBrowser(portal.url);
     const accessToken = await codeExchange(portal.url, jar, secret);
+    // Which load drives the portal's memory: its peak RSS after each scenario of the first run.
+    const peakAfter: string[] = [];
     for (let run = 0; run < runs; run++) {
-      results.argon2!.push(await rawArgon2Rate());
-      results.logins!.push(await loginRate(portal.url));
-      results.peer!.push(await betterAuthRate(peer.url));
-      results.hello!.push(await autocannonRate(hello.url));
-      results.elar!.push(await autocannonRate(`${portal.url}/elar`, { cookie: jar.header() }));
-      results.exchanges!.push(await closedLoop(workers, seconds, async () => void (await codeExchange(portal.url, jar, secret))));
-      results.userinfo!.push(await autocannonRate(`${portal.url}/oidc/me`, { authorization: `Bearer ${accessToken}` }));
+      const measure = async (name: string, scenario: () => Promise<number>) => {
+        results[name]!.push(await scenario());
+        if (run === 0) peakAfter.push(`${name} ${memoryOf(portal.pid).peakMb}`);
+      };
+      await measure('argon2', rawArgon2Rate);
+      await measure('logins', () => loginRate(portal.url));
+      await measure('peer', () => betterAuthRate(peer.url));
+      await measure('hello', () => autocannonRate(hello.url));
+      await measure('elar', () => autocannonRate(`${portal.url}/elar`, { cookie: jar.header() }));
+      await measure('exchanges', () => closedLoop(workers, seconds, async () => void (await codeExchange(portal.url, jar, secret))));
+      await measure('userinfo', () => autocannonRate(`${portal.url}/oidc/me`, { authorization: `Bearer ${accessToken}` }));
     }
     const under = memoryOf(portal.pid);
     const m = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)])) as Record<string, number>;
@@ -177,6 +183,8 @@ async function main() {
     say(`| 4a. OIDC authorization + code exchange (PKCE) | ${m.exchanges!.toFixed(1)} /s (${perCore(m.exchanges!)} per core) | Keycloak published: 120 grants/s per vCPU | ${(m.exchanges! / cores / 120).toFixed(2)} of Keycloak per vCPU | — |`);
     say(`| 4b. OIDC userinfo | ${m.userinfo!.toFixed(0)} req/s (${perCore(m.userinfo!)} per core) | bare hello ${m.hello!.toFixed(0)} req/s | ${(m.userinfo! / m.hello!).toFixed(2)} | — |`);
     say(`| 6. memory of the portal process | idle ${idle.rssMb} MB RSS; peak under load ${under.peakMb} MB | — | — | < 200 MB under load |`);
+    say('');
+    say(`Portal peak RSS (MB) after each scenario of the first run: ${peakAfter.join(', ')}; after all runs ${under.peakMb}`);
     say('');
     say(`Raw figures per run: ${JSON.stringify(Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.map((x) => Number(x.toFixed(1)))])))}`);
 

@@ -5,18 +5,22 @@ import { createServer } from 'node:net';
 /** The portal as a child process, exactly as `npm start` runs it. */
 
 /**
- * The `start` script of package.json, as Node's arguments for each of its `&&` steps: the
- * build, then the server (its flags, preloads and entry point).
+ * The `start` script of package.json, read as its `&&` steps: each one's environment
+ * settings (`NAME=value` before `node`) and Node's arguments. First the build, then the
+ * server (its flags, preloads and entry point).
  */
-const START_STEPS: string[][] = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start
-  .split(' && ')
-  .map((step) => step.split(' ').slice(1));
+const START_STEPS = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.split(' && ').map((step) => {
+  const words = step.split(' ');
+  const node = words.indexOf('node');
+  return { env: Object.fromEntries(words.slice(0, node).map((w) => w.split('=', 2) as [string, string])), args: words.slice(node + 1) };
+});
 const BUILD_STEPS = START_STEPS.slice(0, -1);
-export const START_ARGS: string[] = START_STEPS.at(-1)!;
+export const START_ARGS: string[] = START_STEPS.at(-1)!.args;
+export const START_ENV: Record<string, string> = START_STEPS.at(-1)!.env;
 
 /** What `npm start` does before starting the server (compile src/ into dist/). */
 export function buildPortal(): void {
-  for (const step of BUILD_STEPS) execFileSync(process.execPath, step, { stdio: 'inherit' });
+  for (const step of BUILD_STEPS) execFileSync(process.execPath, step.args, { env: { ...process.env, ...step.env }, stdio: 'inherit' });
 }
 
 export async function freePort(): Promise<number> {
@@ -45,7 +49,7 @@ export interface PortalProcess extends RunningPortal {
 export async function spawnPortal(env: NodeJS.ProcessEnv, options: { quiet?: boolean } = {}): Promise<PortalProcess> {
   buildPortal();
   const child = spawn(process.execPath, START_ARGS, {
-    env,
+    env: { ...START_ENV, ...env },
     stdio: ['ignore', options.quiet ? 'ignore' : 'inherit', 'inherit'],
   });
   const url = `http://${env.HOST}:${env.PORT}`;

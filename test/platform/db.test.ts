@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { DatabaseInUseError, migrate, openDatabase } from '../../src/platform/db.ts';
-import { buildPortal, START_ARGS } from '../helpers/server.ts';
+import { buildPortal, START_ARGS, START_ENV } from '../helpers/server.ts';
 
 describe('embedded database', () => {
   test('a data directory held by another live process is refused with a clear message', async () => {
@@ -61,7 +61,7 @@ describe('start-up', () => {
       const sealed = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'keys', 'rotate'], { env: env('first-secrets-key-0123456789abcdef0123456789'), encoding: 'utf8', timeout: 60_000 });
       assert.equal(sealed.status, 0, sealed.stderr);
       buildPortal();
-      const started = spawnSync(process.execPath, START_ARGS, { env: env('another-secrets-key-0123456789abcdef01234567'), encoding: 'utf8', timeout: 60_000 });
+      const started = spawnSync(process.execPath, START_ARGS, { env: { ...START_ENV, ...env('another-secrets-key-0123456789abcdef01234567') }, encoding: 'utf8', timeout: 60_000 });
       assert.equal(started.status, 1);
       assert.match(started.stderr.trim(), /^SECRETS_KEY is not the key the stored secrets were sealed with/);
     } finally {
