@@ -3,6 +3,7 @@ import { DateField, ErrorSummary, FormPage, SelectField, TextAreaField, TextFiel
 import { Layout, type ViewContext } from '../platform/views/layout.tsx';
 import { DataTable, Pager, SearchForm } from '../platform/views/list.tsx';
 import { AUDIT_EVENT_TYPES } from '../platform/audit.ts';
+import { isPartOfPortal } from './service.ts';
 import { COUNT_CAP, type AuditRow, type ConflictRow, type GrantRow, type Page, type PublicAdministrator, type StaffRow } from './repository.ts';
 
 /** Pages of Directory Administration and the department console. */
@@ -581,7 +582,10 @@ export function ApplicationsPage({ ctx, applications }: { ctx: ViewContext; appl
           { label: 'Client id', cell: (a) => a.id },
           { label: 'Access', cell: (a) => (a.access === 'open' ? 'Open to every profile' : 'Needs a role in an organization') },
           { label: 'Roles', cell: (a) => a.roles.join(', ') },
-          { label: 'Signs in through the portal', cell: (a) => (a.client_secret_encrypted && a.redirect_uris.length > 0 ? 'Yes' : 'Not yet') },
+          {
+            label: 'Signs in through the portal',
+            cell: (a) => (isPartOfPortal(a) ? 'Part of the portal' : a.client_secret_encrypted && a.redirect_uris.length > 0 ? 'Yes' : 'Not yet'),
+          },
         ]}
       />
     </Layout>

@@ -78,9 +78,8 @@ export function listApplications(db: Db): Promise<Application[]> {
   return db.selectFrom('application').selectAll().orderBy('name').execute();
 }
 
-export function findApplication(db: Db, id: string, { forUpdate = false } = {}): Promise<Application | undefined> {
-  const query = db.selectFrom('application').selectAll().where('id', '=', id);
-  return (forUpdate ? query.forUpdate() : query).executeTakeFirst();
+export function findApplication(db: Db, id: string): Promise<Application | undefined> {
+  return db.selectFrom('application').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
 export async function upsertApplication(db: Db, app: Insertable<ApplicationTable>): Promise<void> {

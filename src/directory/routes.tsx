@@ -69,9 +69,7 @@ const editOrganizationFields = {
   status: z.enum(['active', 'inactive'], 'Select whether the organization is active'),
 };
 
-/** A URL a person types: one line, no spaces (the service checks the rest). */
-const uriText = (label: string) => optionalText(label, 2000);
-/** One URI per line. */
+/** One URI per line (the service checks each). */
 const uriLines = (label: string) =>
   z
     .string()
@@ -85,8 +83,8 @@ const applicationFields = {
   roles: optionalText('roles', 500),
   redirectUris: uriLines('Redirect URIs'),
   postLogoutRedirectUris: uriLines('Post-logout redirect URIs'),
-  backchannelLogoutUri: uriText('back-channel logout URI'),
-  launchUrl: uriText('launch URL'),
+  backchannelLogoutUri: optionalText('back-channel logout URI', 2000),
+  launchUrl: optionalText('launch URL', 2000),
 };
 
 /** The message of a directory rule, on its own field or else on the form's first one. */
@@ -501,7 +499,8 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
     if (!actor) return reply;
     authorize(actor, 'application.manage', { kind: 'system' });
     // "Register it" on a catalog entry's page starts with its id and name filled in.
-    const catalog = await repo.findApplication(db, queryText(query(request).clientId));
+    const found = await repo.findApplication(db, queryText(query(request).clientId));
+    const catalog = found && !found.client_secret_encrypted && !service.isPartOfPortal(found) ? found : undefined;
     const values = catalog ? { clientId: catalog.id, name: catalog.name, access: catalog.access, roles: catalog.roles.join(', ') } : {};
     return reply.page(<pages.RegisterApplicationPage ctx={request.view} values={values} />);
   });

@@ -389,15 +389,19 @@ export async function registerApplication(
   };
   const secret = randomBytes(32).toString('base64url');
   await db.transaction().execute(async (tx) => {
-    const existing = await repo.findApplication(tx, input.id, { forUpdate: true });
-    if (existing?.client_secret_encrypted && !replace) {
-      throw new DirectoryRuleError(`An application with client id ${input.id} is already registered. To give it a new secret, use its page`, 'clientId');
-    }
-    await tx
+    // One statement decides, so two registrations of one new id cannot both be told they won.
+    const written = await tx
       .insertInto('application')
       .values({ id: input.id, description: null, ...registration, client_secret_encrypted: box.seal(secret) })
-      .onConflict((oc) => oc.column('id').doUpdateSet({ ...registration, client_secret_encrypted: box.seal(secret) }))
-      .execute();
+      .onConflict((oc) => {
+        const update = oc.column('id').doUpdateSet({ ...registration, client_secret_encrypted: box.seal(secret) });
+        return replace ? update : update.where('application.client_secret_encrypted', 'is', null);
+      })
+      .returning('id')
+      .executeTakeFirst();
+    if (!written) {
+      throw new DirectoryRuleError(`An application with client id ${input.id} is already registered. To give it a new secret, use its page`, 'clientId');
+    }
     await audit(tx, { type: 'application.added', actorId, ip, detail: { application: input.id, access: registration.access } });
   });
   return secret;
