@@ -3,7 +3,7 @@ import { DateField, ErrorSummary, FormPage, SelectField, TextAreaField, TextFiel
 import { Layout, type ViewContext } from '../platform/views/layout.tsx';
 import { DataTable, Pager, SearchForm } from '../platform/views/list.tsx';
 import { AUDIT_EVENT_TYPES } from '../platform/audit.ts';
-import { isPartOfPortal } from './service.ts';
+import { hasReplaceableSecret, isPartOfPortal, signsInThroughPortal } from './service.ts';
 import { COUNT_CAP, type AuditRow, type ConflictRow, type GrantRow, type Page, type PublicAdministrator, type StaffRow } from './repository.ts';
 
 /** Pages of Directory Administration and the department console. */
@@ -584,7 +584,7 @@ export function ApplicationsPage({ ctx, applications }: { ctx: ViewContext; appl
           { label: 'Roles', cell: (a) => a.roles.join(', ') },
           {
             label: 'Signs in through the portal',
-            cell: (a) => (isPartOfPortal(a) ? 'Part of the portal' : a.client_secret_encrypted && a.redirect_uris.length > 0 ? 'Yes' : 'Not yet'),
+            cell: (a) => (isPartOfPortal(a) ? 'Part of the portal' : signsInThroughPortal(a) ? 'Yes' : 'Not yet'),
           },
         ]}
       />
@@ -714,9 +714,7 @@ export function RegisterApplicationPage({ ctx, values, errors }: { ctx: ViewCont
   );
 }
 
-export function ApplicationPage(props: { ctx: ViewContext; application: Application; replaceableSecret: boolean; partOfPortal: boolean }) {
-  const { ctx, replaceableSecret, partOfPortal } = props;
-  const a = props.application;
+export function ApplicationPage({ ctx, application: a }: { ctx: ViewContext; application: Application }) {
   const rows: Array<[string, string | string[]]> = [
     ['Client id', a.id],
     ['Who may open it', a.access === 'open' ? 'Every profile' : 'Only people given a role in an organization'],
@@ -749,9 +747,9 @@ export function ApplicationPage(props: { ctx: ViewContext; application: Applicat
           </div>
         ))}
       </dl>
-      {partOfPortal ? (
+      {isPartOfPortal(a) ? (
         <p>{a.name} is part of the portal itself: its sign-in is managed by the portal.</p>
-      ) : !replaceableSecret ? (
+      ) : !hasReplaceableSecret(a) ? (
         <p>
           {a.name} does not sign in through the portal yet. <a href={`/directory/applications/new?clientId=${encodeURIComponent(a.id)}`}>Register it</a> with its
           redirect URIs to give it a client secret.

@@ -547,8 +547,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
     const actor = await actorOf(request, reply);
     if (!actor) return reply;
     authorize(actor, 'application.manage', { kind: 'system' });
-    const found = await application(params(request).id!);
-    return reply.page(<pages.ApplicationPage ctx={request.view} application={found} replaceableSecret={service.hasReplaceableSecret(found)} partOfPortal={service.isPartOfPortal(found)} />);
+    return reply.page(<pages.ApplicationPage ctx={request.view} application={await application(params(request).id!)} />);
   });
 
   app.post('/directory/applications/:id/secret', async (request, reply) => {

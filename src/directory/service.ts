@@ -415,8 +415,13 @@ export function isPartOfPortal(app: Pick<Application, 'id'>): boolean {
   return app.id === 'directory' || app.id === 'elar';
 }
 
+/** Registered as an OpenID Connect client: a secret and somewhere to send people back. */
+export function signsInThroughPortal(app: Application): boolean {
+  return app.client_secret_encrypted !== null && app.redirect_uris.length > 0;
+}
+
 export function hasReplaceableSecret(app: Application): boolean {
-  return app.client_secret_encrypted !== null && app.redirect_uris.length > 0 && !isPartOfPortal(app);
+  return signsInThroughPortal(app) && !isPartOfPortal(app);
 }
 
 /** A new client secret for a registered application, e.g. when the old one leaked. The old one stops working at once. */
