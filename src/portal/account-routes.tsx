@@ -6,12 +6,10 @@ import { parseForm, secret } from '../platform/forms.ts';
 import { FormPage, TextField, type FieldErrors } from '../platform/views/form.tsx';
 import { Layout, type ViewContext } from '../platform/views/layout.tsx';
 import { checkNewPassword, replacePassword } from './accounts.ts';
-import { verifySecret } from './hashing.ts';
 import { LockedPage, minutesUntil } from './login-routes.tsx';
-import { accountKey } from './login.ts';
+import { checkCurrentPassword } from './login.ts';
 import type { PasswordPolicy } from './password-policy.ts';
 import { countSessions, endAllSessions } from './sessions.ts';
-import { lockedUntil, recordFailure } from './throttle.ts';
 import { formatDate } from './person-fields.ts';
 
 const changeFields = {
@@ -45,20 +43,9 @@ export function registerAccountRoutes(app: FastifyInstance, portal: Portal) {
     const form = parseForm(changeFields, request.body);
     if (!form.ok) return render(form.errors);
 
-    // A wrong current password counts like a failed login: this form must not become a
-    // way around the lockout.
-    const key = accountKey(profile.user_name);
-    const locked = await lockedUntil(portal.db, [key]);
-    if (locked) return reply.page(<LockedPage ctx={request.view} minutes={minutesUntil(locked)} />, 429);
-    if (!profile.password_hash || !(await verifySecret(profile.password_hash, form.data.currentPassword))) {
-      const nowLocked = await recordFailure(portal.db, key, portal.login.account);
-      await audit(portal.db, { type: 'login.failed', actorId: profile.id, subjectId: profile.id, ip: clientIp(request), detail: { form: 'change-password' } });
-      if (nowLocked) {
-        await audit(portal.db, { type: 'account.locked', subjectId: profile.id, ip: clientIp(request), detail: { scope: 'account' } });
-        return reply.page(<LockedPage ctx={request.view} minutes={minutesUntil(new Date(Date.now() + portal.login.account.lockMs))} />, 429);
-      }
-      return render({ currentPassword: 'Your current password is not right' });
-    }
+    const current = await checkCurrentPassword(portal.db, portal.login.account, profile, form.data.currentPassword, clientIp(request));
+    if (current.outcome === 'locked') return reply.page(<LockedPage ctx={request.view} minutes={minutesUntil(current.until)} />, 429);
+    if (current.outcome === 'wrong') return render({ currentPassword: 'Your current password is not right' });
     const problems = await checkNewPassword(portal.db, portal.accounts, {
       password: form.data.password,
       passwordConfirm: form.data.passwordConfirm,

@@ -5,7 +5,7 @@ import { finishFlow, lockFlow, saveFlow, type Flow, type FlowData } from './flow
 import { verifySecret } from './hashing.ts';
 import { classifyMatch, nameKey, type MatchOutcome } from './identity.ts';
 import * as profiles from './profile-repository.ts';
-import { clearFailures, lockedUntil, recordFailure, type ThrottleRule } from './throttle.ts';
+import { clearFailures, lockedUntil, throttled, type ThrottleRule } from './throttle.ts';
 
 /**
  * The Create Profile / Retrieve User Name wizard (SPEC P3, P4) as named steps. Routes call
@@ -110,9 +110,6 @@ export async function submitIdentity(
   answers: IdentityAnswers,
   ip: string | null,
 ): Promise<IdentityResult> {
-  const throttleKey = ip === null ? null : partialMatchKey(ip);
-  const locked = throttleKey ? await lockedUntil(deps.db, [throttleKey]) : null;
-  if (locked) return { kind: 'locked', until: locked };
   const ssn = ssnFields(deps.rules, answers.ssnDigits);
   const identity = {
     firstName: answers.firstName,
@@ -124,15 +121,25 @@ export async function submitIdentity(
   };
   // The match, its audit event, a partial match's conflict and the saved answers are one
   // write: none of them without the others.
-  return deps.db.transaction().execute(async (tx) => {
-    const match = await matchIdentity(tx, identity);
-    // A new identity restarts the flow: answers given for another person must not carry over.
-    const data: FlowData = { mode, identity, match };
-    await recordMatch(tx, data, ip);
-    const token = await saveFlow(tx, flow && !flow.data.outcome ? flow.token : null, data, deps.ttlMs);
-    if (throttleKey && match.kind === 'partial') await recordFailure(tx, throttleKey, deps.partialMatchThrottle);
-    return { kind: 'matched' as const, token, data };
-  });
+  const matchAndSave = () =>
+    deps.db.transaction().execute(async (tx) => {
+      const match = await matchIdentity(tx, identity);
+      // A new identity restarts the flow: answers given for another person must not carry over.
+      const data: FlowData = { mode, identity, match };
+      await recordMatch(tx, data, ip);
+      const token = await saveFlow(tx, flow && !flow.data.outcome ? flow.token : null, data, deps.ttlMs);
+      return { kind: 'matched' as const, token, data };
+    });
+  if (ip === null) return matchAndSave();
+  // Every match takes a place in the address's counter before it runs; only a partial
+  // match keeps it, so parallel probes cannot get past the pause either.
+  const checked = await throttled(
+    deps.db,
+    [{ key: partialMatchKey(ip), rule: deps.partialMatchThrottle }],
+    matchAndSave,
+    (result) => result.data.match!.kind === 'partial',
+  );
+  return checked.kind === 'locked' ? checked : checked.value;
 }
 
 async function matchIdentity(db: Db, identity: NonNullable<FlowData['identity']>): Promise<MatchOutcome> {
@@ -248,16 +255,20 @@ export async function answerHint(deps: WizardDeps, flow: Flow, profile: Profile,
   const match = flow.data.match;
   if (match?.kind !== 'exact' || match.profileId !== profile.id) return { kind: 'wrong' };
   const key = hintKey(profile.id);
-  const locked = await lockedUntil(deps.db, [key]);
-  if (locked) return { kind: 'locked', until: locked };
-  const correct = profile.hint_answer_hash ? await verifySecret(profile.hint_answer_hash, answer) : false;
-  if (correct) {
+  const checked = await throttled(
+    deps.db,
+    [{ key, rule: deps.hintThrottle }],
+    async () => (profile.hint_answer_hash ? await verifySecret(profile.hint_answer_hash, answer) : false),
+    (correct) => !correct,
+  );
+  if (checked.kind === 'locked') return checked;
+  if (checked.value) {
     await clearFailures(deps.db, key);
     await saveAnswers(deps, flow, { hintAnswered: true });
     await audit(deps.db, { type: 'hint.answered', subjectId: match.profileId, ip });
     return { kind: 'answered' };
   }
-  const nowLocked = await recordFailure(deps.db, key, deps.hintThrottle);
+  const nowLocked = checked.lockedKeys.length > 0;
   await audit(deps.db, { type: nowLocked ? 'hint.locked' : 'hint.failed', subjectId: match.profileId, ip });
   if (nowLocked) {
     return { kind: 'locked', until: (await lockedUntil(deps.db, [key])) ?? new Date() };
