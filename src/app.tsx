@@ -15,6 +15,7 @@ import { registerWizardRoutes } from './portal/wizard-routes.tsx';
 import { registerElarRoutes } from './elar/routes.tsx';
 import { ElarRelyingParty, ensureElarRegistration } from './elar/relying-party.ts';
 import { registerDirectoryRoutes } from './directory/routes.tsx';
+import type { StaffLookupRules } from './directory/staff-lookup.tsx';
 import { secretBox, type SecretBox } from './platform/secrets.ts';
 import { signingKeys } from './sso/keys.ts';
 import { endProviderSessions } from './sso/logout.ts';
@@ -32,6 +33,7 @@ export interface Portal {
   accounts: AccountRules;
   login: LoginRules;
   wizard: WizardDeps;
+  staffLookup: StaffLookupRules;
   isReady: () => boolean;
   /** Ends single sign-on for this browser, or for every browser of an account (S3). */
   singleSignOut: (
@@ -74,6 +76,11 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       ttlMs: config.wizardTtlMs,
       hintThrottle: { threshold: config.lockout.threshold, windowMs: lockMs, lockMs },
       partialMatchThrottle: { threshold: config.lockout.ipThreshold, windowMs: lockMs, lockMs },
+    },
+    // An administrator is one person, like an account; the address shares the wizard's counter.
+    staffLookup: {
+      perAdministrator: { threshold: config.lockout.threshold, windowMs: lockMs, lockMs },
+      perAddress: { threshold: config.lockout.ipThreshold, windowMs: lockMs, lockMs },
     },
     isReady: options.isReady ?? (() => true),
     singleSignOut: async () => undefined,

@@ -10,12 +10,14 @@ import { identityFields, parseDateOfBirth, ssnField } from '../portal/person-fie
 import { accountKey } from '../portal/login.ts';
 import { hintKey } from '../portal/profile-wizard.ts';
 import { findProfileById, findProfileByUserName } from '../portal/profile-repository.ts';
+import { minutesUntil } from '../portal/login-routes.tsx';
 import { lockedUntil } from '../portal/throttle.ts';
 import { ORGANIZATION_TEXT_LIMITS, ORGANIZATION_TYPES, type OrganizationType } from './organizations.ts';
 import * as pages from './pages.tsx';
 import { can, isDepartment, type Action, type Actor, type Resource } from './policy.ts';
 import * as repo from './repository.ts';
 import * as service from './service.ts';
+import { StaffLookupPausedPage } from './staff-lookup.tsx';
 
 /**
  * Directory Administration (SPEC D3–D5). Every handler: who is asking (`actor`), may
@@ -235,10 +237,12 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
         org,
         { firstName: form.data.firstName, lastName: form.data.lastName, dateOfBirth: dob.date, ssnDigits: form.data.ssn, email: form.data.email },
         clientIp(request),
+        portal.staffLookup,
       );
     } catch (error) {
       return reply.page(<pages.AddStaffPage ctx={request.view} org={org} values={form.values} errors={ruleErrors(error, 'firstName')} />, 422);
     }
+    if (result.kind === 'paused') return reply.page(<StaffLookupPausedPage ctx={request.view} orgCode={org.code} minutes={minutesUntil(result.until)} />, 429);
     if (result.kind === 'conflict') {
       const message = 'These details conflict with an existing profile. The conflict has been sent to the Department to resolve.';
       return reply.page(<pages.AddStaffPage ctx={request.view} org={org} values={form.values} errors={{ firstName: message }} />, 409);

@@ -10,11 +10,12 @@ import { accountKey } from '../portal/login.ts';
 import { hintKey } from '../portal/profile-wizard.ts';
 import * as profiles from '../portal/profile-repository.ts';
 import { endAllSessions } from '../portal/sessions.ts';
-import { unlock } from '../portal/throttle.ts';
+import { throttled, unlock } from '../portal/throttle.ts';
 import { capitalize } from '../platform/forms.ts';
 import { codeProblem, districtCodeOf, type OrganizationType } from './organizations.ts';
 import type { Actor } from './policy.ts';
 import * as repo from './repository.ts';
+import { staffLookupCounters, type StaffLookupRules } from './staff-lookup.tsx';
 
 /**
  * Directory administration: the rules (SPEC D1–D5). Callers have already asked `can`;
@@ -54,7 +55,8 @@ export interface StaffIdentity {
 export type AddStaffResult =
   | { kind: 'added'; profileId: string; existing: boolean }
   | { kind: 'already-member'; profileId: string }
-  | { kind: 'conflict' };
+  | { kind: 'conflict' }
+  | { kind: 'paused'; until: Date };
 
 /**
  * D3 add staff: find the person by the identity rule, or enter them as a new pre-created
@@ -68,9 +70,12 @@ export async function addStaffMember(
   org: Organization,
   person: StaffIdentity,
   ip: string | null,
+  lookup: StaffLookupRules,
 ): Promise<AddStaffResult> {
   requireActive(org);
-  return retryOnUniqueViolation(() => db.transaction().execute(async (tx): Promise<AddStaffResult> => {
+  // A partial match is a miss of an SSN guess: counted before the match runs, so parallel
+  // tries get no more than the threshold either.
+  const checked = await throttled(db, staffLookupCounters(lookup, actor.profile.id, ip), () => retryOnUniqueViolation(() => db.transaction().execute(async (tx): Promise<AddStaffResult> => {
     const ssn = ssnFields(rules, person.ssnDigits);
     const keys = { firstNameKey: nameKey(person.firstName), lastNameKey: nameKey(person.lastName), dateOfBirth: person.dateOfBirth, ssnHash: ssn.hash };
     const match = classifyMatch(keys, await profiles.findMatchCandidates(tx, keys));
@@ -102,7 +107,12 @@ export async function addStaffMember(
     if (!(await repo.addMember(tx, org.id, profileId, actor.profile.id))) return { kind: 'already-member', profileId };
     await audit(tx, { type: 'staff.added', actorId: actor.profile.id, subjectId: profileId, ip, detail: { organization: org.code, existing } });
     return { kind: 'added', profileId, existing };
-  }));
+  })), (result) => result.kind === 'conflict');
+  if (checked.kind === 'locked') return { kind: 'paused', until: checked.until };
+  if (checked.lockedKeys.length > 0) {
+    await audit(db, { type: 'account.locked', actorId: actor.profile.id, subjectId: actor.profile.id, ip, detail: { scope: 'staff lookup' } });
+  }
+  return checked.value;
 }
 
 /** A rule of the directory said no; `field` names the form field the message belongs to. */

@@ -1,0 +1,39 @@
+import { Layout, type ViewContext } from '../platform/views/layout.tsx';
+import { partialMatchKey } from '../portal/profile-wizard.ts';
+import type { Counter, ThrottleRule } from '../portal/throttle.ts';
+
+/**
+ * Adding staff finds a person by name, birth date and SSN, so a partial match tells an
+ * administrator that the SSN they typed is not that person's (issue 11: an SSN oracle).
+ * Its misses are counted like the public wizard's: per administrator, and per address
+ * on the same counter as Create Profile, so one address gets one allowance for both.
+ */
+export interface StaffLookupRules {
+  perAdministrator: ThrottleRule;
+  perAddress: ThrottleRule;
+}
+
+export function staffLookupCounters(rules: StaffLookupRules, administratorId: string, ip: string | null): Counter[] {
+  const counters: Counter[] = [{ key: `staff-lookup:${administratorId}`, rule: rules.perAdministrator }];
+  if (ip !== null) counters.push({ key: partialMatchKey(ip), rule: rules.perAddress });
+  return counters;
+}
+
+export function StaffLookupPausedPage({ ctx, orgCode, minutes }: { ctx: ViewContext; orgCode: string; minutes: number }) {
+  return (
+    <Layout ctx={ctx} title="Adding staff is paused" outcome="locked">
+      <h1>Adding staff is paused</h1>
+      <p class="usa-intro">
+        Too many of the people entered here conflicted with existing profiles, so adding staff is paused for {minutes}{' '}
+        {minutes === 1 ? 'minute' : 'minutes'}.
+      </p>
+      <p>
+        Each conflict has been sent to the Department to resolve. Check the details with the person, then try again when the
+        pause is over. Everything else in Directory Administration still works.
+      </p>
+      <p>
+        <a href={`/directory/organizations/${orgCode}`}>Back to the organization</a>
+      </p>
+    </Layout>
+  );
+}
