@@ -144,6 +144,26 @@ export function LockedPage({ ctx, minutes }: { ctx: ViewContext; minutes: number
   );
 }
 
+/** The hint question's lock pauses only the reset: the password itself still works (P5). */
+export function HintLockedPage({ ctx, minutes }: { ctx: ViewContext; minutes: number }) {
+  return (
+    <Layout ctx={ctx} title="Too many attempts" outcome="locked">
+      <h1>Too many attempts</h1>
+      <p class="usa-intro">
+        Resetting your password with your hint question is paused for {minutes} {minutes === 1 ? 'minute' : 'minutes'}: the
+        answer was not right too many times.
+      </p>
+      <p>
+        If you know your password, you can still <a href="/login">log in</a>. Otherwise wait and try again. Staff of a school
+        or district can ask their Directory Administrator to reset their password.
+      </p>
+      <p>
+        For help, call the Licensure Help Desk at {ctx.helpdesk.phone}, {ctx.helpdesk.hours}.
+      </p>
+    </Layout>
+  );
+}
+
 function TemporaryPasswordExpiredPage({ ctx }: { ctx: ViewContext }) {
   return (
     <Layout ctx={ctx} title="Your temporary password has expired" outcome="temporary-password-expired">

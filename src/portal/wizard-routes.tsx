@@ -7,7 +7,7 @@ import type { FieldErrors, FormValues } from '../platform/views/form.tsx';
 import { checkNewPassword, replacePassword } from './accounts.ts';
 import { loadFlow, type Flow, type FlowData } from './flow-store.ts';
 import { hashSecret } from './hashing.ts';
-import { LockedPage, minutesUntil } from './login-routes.tsx';
+import { HintLockedPage, minutesUntil } from './login-routes.tsx';
 import { accountKey } from './login.ts';
 import { backgroundFields, contactFields, identityFields, parseDateOfBirth } from './person-fields.ts';
 import { findProfileById } from './profile-repository.ts';
@@ -203,7 +203,7 @@ export function registerWizardRoutes(app: FastifyInstance, portal: Portal) {
     const form = parseForm({ hintAnswer: secret('Enter the answer to your hint question', 100) }, request.body);
     if (!form.ok) return reply.page(<pages.HintPage ctx={request.view} question={profile.hint_question} errors={form.errors} />, 422);
     const result = await answerHint(portal.wizard, flow, profile, form.data.hintAnswer, clientIp(request));
-    if (result.kind === 'locked') return reply.page(<LockedPage ctx={request.view} minutes={minutesUntil(result.until)} />, 429);
+    if (result.kind === 'locked') return reply.page(<HintLockedPage ctx={request.view} minutes={minutesUntil(result.until)} />, 429);
     if (result.kind === 'wrong') {
       const message = 'That answer does not match. It must be exactly as you gave it: upper and lower case, spaces and punctuation count';
       return reply.page(<pages.HintPage ctx={request.view} question={profile.hint_question} errors={{ hintAnswer: message }} />, 422);

@@ -263,9 +263,17 @@ describe('Create Profile, exact match: reminded of the User Name, reset after th
     await b.submit('/account/recover', '/account/recover/identity', identityFields(person));
     await b.get('/account/recover/hint');
     for (let i = 0; i < 4; i++) assert.equal((await b.post('/account/recover/hint', { hintAnswer: `wrong${i}` })).status, 422);
+    const lockedAt = Date.now();
     const locked = await b.post('/account/recover/hint', { hintAnswer: 'wrong5' });
     assert.equal(locked.status, 429);
     assert.equal(outcomeOf(locked.body), 'locked');
+    // It is the password reset that waits, not signing in (the old password still works).
+    assert.match(locked.body, /Resetting your password with your hint question is paused for 15 minutes/);
+    assert.doesNotMatch(locked.body, /signing in/i);
+    const profile = await portal.db.selectFrom('profile').select('id').where('last_name', '=', person.lastName).executeTakeFirstOrThrow();
+    const lock = await portal.db.selectFrom('login_throttle').select('locked_until').where('key', '=', `hint:${profile.id}`).executeTakeFirstOrThrow();
+    const until = lock.locked_until!.getTime();
+    assert.ok(until >= lockedAt + 15 * 60_000 - 1000 && until <= Date.now() + 15 * 60_000 + 1000, 'locked for LOCKOUT_MINUTES (15 by default)');
     const evenRight = await b.post('/account/recover/hint', { hintAnswer: 'right' });
     assert.equal(evenRight.status, 429, 'a locked hint refuses even the right answer');
     // A new flow for the same person does not reset the count.
@@ -273,8 +281,8 @@ describe('Create Profile, exact match: reminded of the User Name, reset after th
     await again.submit('/account/recover', '/account/recover/identity', identityFields(person));
     await again.get('/account/recover/hint');
     assert.equal((await again.post('/account/recover/hint', { hintAnswer: 'right' })).status, 429);
-    const events = await portal.db.selectFrom('audit_event').select('type').where('type', 'in', ['hint.failed', 'hint.locked']).execute();
-    assert.ok(events.some((e) => e.type === 'hint.locked'));
+    const events = await portal.db.selectFrom('audit_event').select('type').where('type', 'in', ['hint.failed', 'hint.locked']).where('subject_id', '=', profile.id).orderBy('id').execute();
+    assert.deepEqual(events.map((e) => e.type), ['hint.failed', 'hint.failed', 'hint.failed', 'hint.failed', 'hint.locked']);
   });
 });
 
