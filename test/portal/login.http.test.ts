@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { bootstrapDepartmentAdministrator } from '../../src/portal/accounts.ts';
 import { Browser, createProfile, errorSummary, logIn, outcomeOf, startPortal, textOf, type TestPortal } from '../helpers/portal.ts';
@@ -17,6 +18,21 @@ before(async () => {
   }, { hintQuestion: 'Q?', hintAnswer: 'A', password }));
 });
 after(() => portal.close());
+
+async function lockedUntilOf(key: string): Promise<Date | null> {
+  const row = await portal.db.selectFrom('login_throttle').select('locked_until').where('key', '=', key).executeTakeFirst();
+  return row?.locked_until ?? null;
+}
+
+/** LOCKOUT_MINUTES (15 by default) from the failure that set the lock, within a second. */
+function assertLockedFor15Minutes(until: Date | null, setBetween: [number, number], what: string) {
+  assert.ok(until, `${what} is locked`);
+  const minutes = 15 * 60_000;
+  assert.ok(
+    until.getTime() >= setBetween[0] + minutes - 1000 && until.getTime() <= setBetween[1] + minutes + 1000,
+    `${what} is locked for 15 minutes, not until ${until.toISOString()}`,
+  );
+}
 
 const LOGIN_FAILED = 'The User Name or password is not right. Both are case-sensitive: check Caps Lock and try again.';
 
@@ -82,11 +98,10 @@ describe('P2 login and logout', () => {
     await b.get('/');
     const out = await b.post('/logout', {});
     assert.equal(out.location, '/?signedOut=1');
-    assert.equal((await stolen.get('/account')).status, 303, 'the copied cookie is dead too');
-    assert.equal(stolen.cookies.size >= 0, true);
+    assert.equal((await stolen.get('/account')).location, '/login?returnTo=%2Faccount', 'the copied cookie is dead too: back to log in');
     const old = new Browser(portal.app, '198.51.100.6');
     old.cookies.set('portal_session', first!);
-    assert.equal((await old.get('/account')).status, 303);
+    assert.equal((await old.get('/account')).location, '/login?returnTo=%2Faccount');
   });
 
   test('session ids are 256 random bits and the database stores only their hash', async () => {
@@ -94,8 +109,9 @@ describe('P2 login and logout', () => {
     await logIn(b, userName, password);
     const token = b.cookies.get('portal_session')!;
     assert.equal(Buffer.from(token, 'base64url').length, 32);
-    const rows = await portal.db.selectFrom('session').select('id_hash').execute();
-    assert.ok(rows.every((r) => r.id_hash !== token && /^[0-9a-f]{64}$/.test(r.id_hash)));
+    const sha256 = createHash('sha256').update(token).digest('hex');
+    assert.equal((await portal.db.selectFrom('session').select('id_hash').where('id_hash', '=', sha256).execute()).length, 1, 'the row is keyed by the SHA-256 of the id');
+    assert.equal((await portal.db.selectFrom('session').select('id_hash').where('id_hash', '=', token).execute()).length, 0, 'never by the id itself');
   });
 });
 
@@ -155,21 +171,33 @@ describe('P9 brute force: lockout per account and per source', () => {
   test('repeated failures lock the typed User Name, for existing and unknown names alike', async () => {
     const { userName: victim } = await createProfile(new Browser(portal.app), { firstName: 'Vic', lastName: 'Locked', dob: ['3', '3', '1970'], ssn: '512-34-5678' }, { hintQuestion: 'Q?', hintAnswer: 'A', password: 'Right1234' });
     const results: Record<string, number[]> = {};
+    const started = new Date();
+    let lockedBetween: [number, number] = [0, 0];
     for (const name of [victim, 'NobodyHere']) {
       results[name] = [];
       for (let i = 0; i < 4; i++) {
         const b = new Browser(portal.app, `192.0.2.${i + 20}`);
+        const before = Date.now();
         const res = await logIn(b, name, 'Wrong9999');
+        if (name === victim && i === 2) lockedBetween = [before, Date.now()];
         results[name]!.push(res.status);
-        if (res.status === 429) assert.equal(outcomeOf(res.body), 'locked');
+        if (res.status === 429) {
+          assert.equal(outcomeOf(res.body), 'locked');
+          assert.match(res.body, /signing in with these details is paused for 15 minutes/);
+        }
       }
     }
     assert.deepEqual(results[victim], [422, 422, 429, 429]);
+    assertLockedFor15Minutes(await lockedUntilOf(`user:${victim}`), lockedBetween, 'the account');
     assert.deepEqual(results.NobodyHere, results[victim], 'an unknown name behaves the same');
     const right = await logIn(new Browser(portal.app, '192.0.2.50'), victim, 'Right1234');
     assert.equal(right.status, 429, 'while locked, even the right password is refused');
-    const events = await portal.db.selectFrom('audit_event').select(['type']).where('type', '=', 'account.locked').execute();
-    assert.ok(events.length >= 2);
+    const victimId = (await portal.db.selectFrom('profile').select('id').where('user_name', '=', victim).executeTakeFirstOrThrow()).id;
+    const events = await portal.db.selectFrom('audit_event').select(['subject_id', 'detail']).where('type', '=', 'account.locked').where('at', '>=', started).orderBy('id').execute();
+    assert.deepEqual(events, [
+      { subject_id: victimId, detail: { scope: 'account' } },
+      { subject_id: null, detail: { scope: 'account' } },
+    ], 'each lock is audited once');
   });
 
   test('the lock lifts when its time is over', async () => {
@@ -183,9 +211,15 @@ describe('P9 brute force: lockout per account and per source', () => {
   test('one source trying many accounts is locked out', async () => {
     const b = new Browser(portal.app, '203.0.113.99');
     const statuses: number[] = [];
-    for (let i = 0; i < 9; i++) statuses.push((await logIn(b, `Guess${i}`, 'Wrong9999')).status);
+    let lockedBetween: [number, number] = [0, 0];
+    for (let i = 0; i < 9; i++) {
+      const before = Date.now();
+      statuses.push((await logIn(b, `Guess${i}`, 'Wrong9999')).status);
+      if (i === 7) lockedBetween = [before, Date.now()];
+    }
     assert.deepEqual(statuses.slice(0, 7), [422, 422, 422, 422, 422, 422, 422]);
     assert.equal(statuses[7], 429);
+    assertLockedFor15Minutes(await lockedUntilOf('ip:203.0.113.99'), lockedBetween, 'the address');
     assert.equal((await logIn(b, userName, password)).status, 429);
     assert.equal((await logIn(new Browser(portal.app, '203.0.113.100'), userName, password)).status, 303, 'other sources are unaffected');
   });
