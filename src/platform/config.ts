@@ -28,7 +28,12 @@ const schema = z.object({
   DEMO: flag.default(false),
   /** `agency` is the published policy (the default); `nist` follows NIST SP 800-63B. */
   PASSWORD_POLICY: z.enum(['agency', 'nist']).default('agency'),
-  PASSWORD_HISTORY: wholeNumber.max(50, 'must be 50 or less').default(10),
+  /** Earlier passwords that cannot come back: `all` (the agency's rule, "never a password used before") or how many. */
+  PASSWORD_HISTORY: z
+    .string()
+    .regex(/^(all|\d+)$/, 'must be "all" or a whole number')
+    .transform((v): number | 'all' => (v === 'all' ? 'all' : Number(v)))
+    .default('all'),
   /** Key for the SSN keyed hash; when unset a random key is generated once into DATA_DIR. */
   SSN_HMAC_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Encrypts secrets at rest (OIDC signing keys, client secrets); generated into DATA_DIR when unset. */
@@ -60,7 +65,7 @@ export interface Config {
   bootstrapAdminPassword: string | undefined;
   demo: boolean;
   passwordPolicy: PasswordPolicyName;
-  passwordHistory: number;
+  passwordHistory: number | 'all';
   ssnHmacKey: string | undefined;
   secretsKey: string | undefined;
   helpdesk: { phone: string; hours: string };

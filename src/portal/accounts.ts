@@ -12,7 +12,8 @@ import { endAllSessions } from './sessions.ts';
 
 export interface AccountRules {
   policy: PasswordPolicy;
-  historySize: number;
+  /** Earlier passwords refused besides the current one: every one, or the newest N. */
+  historySize: number | 'all';
   ssnKey: string;
 }
 
@@ -191,10 +192,12 @@ export async function checkNewPassword(
 }
 
 async function wasUsedBefore(db: Db, rules: AccountRules, profileId: string, password: string): Promise<boolean> {
-  const hashes = await profiles.recentPasswordHashes(db, profileId, rules.historySize);
+  // The newest history row is the current password, so N earlier ones are N + 1 rows.
+  const hashes = await profiles.recentPasswordHashes(db, profileId, rules.historySize === 'all' ? null : rules.historySize + 1);
   const current = await profiles.findProfileById(db, profileId);
+  // A temporary password from an administrator is not in the history, but is current.
   if (current?.password_hash) hashes.push(current.password_hash);
-  const results = await Promise.all(hashes.map((h) => verifySecret(h, password)));
+  const results = await Promise.all([...new Set(hashes)].map((h) => verifySecret(h, password)));
   return results.includes(true);
 }
 

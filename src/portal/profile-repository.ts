@@ -85,15 +85,11 @@ export async function completeProfileCredentials(
   return Number(result.numUpdatedRows);
 }
 
-export async function recentPasswordHashes(db: Db, profileId: string, count: number): Promise<string[]> {
-  if (count === 0) return [];
-  const rows = await db
-    .selectFrom('password_history')
-    .select('password_hash')
-    .where('profile_id', '=', profileId)
-    .orderBy('id', 'desc')
-    .limit(count)
-    .execute();
+/** The account's password hashes, newest first: the newest `limit`, or every one when `limit` is null. */
+export async function recentPasswordHashes(db: Db, profileId: string, limit: number | null): Promise<string[]> {
+  let query = db.selectFrom('password_history').select('password_hash').where('profile_id', '=', profileId).orderBy('id', 'desc');
+  if (limit !== null) query = query.limit(limit);
+  const rows = await query.execute();
   return rows.map((r) => r.password_hash);
 }
 
