@@ -121,15 +121,14 @@ export async function submitIdentity(
   };
   // The match, its audit event, a partial match's conflict and the saved answers are one
   // write: none of them without the others.
-  const matchAndSave = () =>
-    deps.db.transaction().execute(async (tx) => {
-      const match = await matchIdentity(tx, identity);
-      // A new identity restarts the flow: answers given for another person must not carry over.
-      const data: FlowData = { mode, identity, match };
-      await recordMatch(tx, data, ip);
-      const token = await saveFlow(tx, flow && !flow.data.outcome ? flow.token : null, data, deps.ttlMs);
-      return { kind: 'matched' as const, token, data };
-    });
+  const matchAndSave = () => deps.db.transaction().execute(async (tx) => {
+    const match = await matchIdentity(tx, identity);
+    // A new identity restarts the flow: answers given for another person must not carry over.
+    const data: FlowData = { mode, identity, match };
+    await recordMatch(tx, data, ip);
+    const token = await saveFlow(tx, flow && !flow.data.outcome ? flow.token : null, data, deps.ttlMs);
+    return { kind: 'matched' as const, token, data };
+  });
   if (ip === null) return matchAndSave();
   // Every match takes a place in the address's counter before it runs; only a partial
   // match keeps it, so parallel probes cannot get past the pause either.
