@@ -17,7 +17,7 @@ import { ElarRelyingParty, ensureElarRegistration } from './elar/relying-party.t
 import { registerDirectoryRoutes } from './directory/routes.tsx';
 import { secretBox, type SecretBox } from './platform/secrets.ts';
 import { signingKeys } from './sso/keys.ts';
-import { endProviderSessions } from './sso/logout.ts';
+import { applicationLogout, endProviderSessions } from './sso/logout.ts';
 import { createProvider } from './sso/provider.ts';
 import { registerSsoRoutes } from './sso/routes.tsx';
 
@@ -33,6 +33,8 @@ export interface Portal {
   login: LoginRules;
   wizard: WizardDeps;
   isReady: () => boolean;
+  /** Back-channel logout of these applications for the account (its grants are already revoked). */
+  applicationLogout: (accountId: string, applicationIds: string[]) => Promise<void>;
   /** Ends single sign-on for this browser, or for every browser of an account (S3). */
   singleSignOut: (
     which: { browserCookies: Record<string, string | undefined> } | { accountId: string; exceptBrowserCookies?: Record<string, string | undefined> },
@@ -77,6 +79,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     },
     isReady: options.isReady ?? (() => true),
     singleSignOut: async () => undefined,
+    applicationLogout: async () => undefined,
   };
 
   const provider = createProvider({
@@ -108,6 +111,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       if (sessionId) await endProviderSessions(provider, db, { sessionId });
     }
   };
+  portal.applicationLogout = (accountId, applicationIds) => applicationLogout(provider, db, accountId, applicationIds);
   const elar = new ElarRelyingParty(await ensureElarRegistration(db, box, config.publicUrl));
 
   const app = await createHttpServer(config, options.logger ?? false);
