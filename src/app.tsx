@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { Config } from './platform/config.ts';
 import type { Db } from './platform/db.ts';
 import { cookieNames, cookieOptions, createHttpServer, type CookieNames } from './platform/http.tsx';
@@ -48,6 +48,8 @@ export interface BuildOptions {
   secretsKey: string;
   logger?: boolean | object;
   isReady?: () => boolean;
+  /** Sees every route as it is registered (tests list the routes from here). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
@@ -114,7 +116,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   portal.applicationLogout = (accountId, applicationIds) => applicationLogout(provider, db, accountId, applicationIds);
   const elar = new ElarRelyingParty(await ensureElarRegistration(db, box, config.publicUrl));
 
-  const app = await createHttpServer(config, options.logger ?? false);
+  const app = await createHttpServer(config, options.logger ?? false, options.onRoute);
 
   app.addHook('onRequest', async (request) => {
     // ELAR is a relying party with its own session: it never reads the portal's (and saves
