@@ -385,14 +385,22 @@ export function PersonPage(props: PersonPageProps) {
         </form>
       )}
 
-      {(props.removableFrom ?? []).map((o) => (
-        <form method="post" action={`/directory/organizations/${o.code}/staff/${p.id}/remove`}>
-          <CsrfField ctx={props.ctx} />
-          <button type="submit" class="usa-button usa-button--outline">
-            Remove from the staff of {o.name}
-          </button>
-        </form>
-      ))}
+      {(props.removableFrom ?? []).length > 0 && (
+        <>
+          <h2>Staff</h2>
+          <p>Someone who has left an organization is taken off its staff: their roles there end, and so does your access to their profile.</p>
+          <div class="portal-actions">
+            {props.removableFrom!.map((o) => (
+              <form method="post" action={`/directory/organizations/${o.code}/staff/${p.id}/remove`}>
+                <CsrfField ctx={props.ctx} />
+                <button type="submit" class="usa-button usa-button--outline">
+                  Remove from the staff of {o.name}
+                </button>
+              </form>
+            ))}
+          </div>
+        </>
+      )}
 
       <h2>Password, sessions and lockout</h2>
       <p>You never choose a person's password: a reset gives a temporary one, shown once and valid for three days, that they must change at their next login.</p>
