@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import type { Kysely } from 'kysely';
 import { after, before, describe, test } from 'node:test';
+import { up as designationIsNotMembership } from '../../migrations/0006_designation_is_not_membership.ts';
+import { addMember, designate as insertDesignation } from '../../src/directory/repository.ts';
 import { grantRole } from '../../src/directory/service.ts';
+import { audit } from '../../src/platform/audit.ts';
 import { directoryFixture, PASSWORD, type DirectoryFixture, type FixturePerson } from '../helpers/directory.ts';
 import { Browser, errorSummary, logIn, startPortal, type TestPortal } from '../helpers/portal.ts';
 
@@ -230,6 +234,37 @@ describe('a revoked designation leaves no power behind', () => {
     const sally = await fx.signIn(schoolAdmin);
     assert.equal((await sally.get('/directory')).status, 403, 'and they have no powers left');
     assert.equal((await sally.get(`/directory/organizations/${school.code}`)).status, 403);
+  });
+});
+
+describe('memberships that only an old designation made', () => {
+  test('are removed by the migration; real staff memberships stay', async () => {
+    const { district, school } = await fx.districtWithSchool();
+    const districtAdmin = await fx.person('Dale', 'District');
+    await fx.designate(district, districtAdmin);
+    const designatedOnly = await fx.person('Olga', 'Oldstyle');
+    const alsoStaff = await fx.person('Sara', 'Staffalready');
+    await fx.addStaff(school, alsoStaff);
+    const roleHolder = await fx.person('Rob', 'Roleholder');
+    // What designating did before: designation, membership and audit in one transaction.
+    const oldDesignate = (who: FixturePerson) =>
+      portal.db.transaction().execute(async (tx) => {
+        await insertDesignation(tx, { organizationId: school.id, profileId: who.id, email: null, phone: null, designatedBy: null });
+        await addMember(tx, school.id, who.id, null);
+        await audit(tx, { type: 'diradmin.designated', subjectId: who.id, detail: { organization: school.code } });
+      });
+    for (const who of [designatedOnly, alsoStaff, roleHolder]) await oldDesignate(who);
+    const sims = await portal.db.selectFrom('application').selectAll().where('id', '=', 'sims').executeTakeFirstOrThrow();
+    await grantRole(portal.db, null, { person: await roleHolder.profile(), org: school, app: sims, role: 'user' }, null);
+    const members = async () =>
+      (await portal.db.selectFrom('organization_member').select('profile_id').where('organization_id', '=', school.id).execute()).map((m) => m.profile_id).sort();
+
+    await designationIsNotMembership(portal.db as unknown as Kysely<unknown>);
+    assert.deepEqual(await members(), [alsoStaff.id, roleHolder.id].sort());
+    // Revoked now, the designated-only person is out of every administrator's reach.
+    const b = await fx.signIn(districtAdmin);
+    assert.equal((await b.post(`/directory/organizations/${school.code}/administrators/${designatedOnly.id}/revoke`, {})).status, 303);
+    assert.equal((await b.get(`/directory/people/${designatedOnly.id}`)).status, 403);
   });
 });
 
