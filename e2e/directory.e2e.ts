@@ -155,6 +155,8 @@ describe('delegated administration, end to end', { skip }, () => {
     const staff = await newPage();
     await logIn(staff, staffUserName, temporary);
     assert.match(staff.url(), /\/account\/password$/);
+    assert.match((await staff.locator('[data-reset-by]').textContent()) ?? '', /Your password was reset by Dale Springfield, Directory Administrator, on \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    await checkPage(staff, 'dir-09b-reset-by-notice');
     await staff.getByLabel('Current password').fill(temporary);
     await staff.getByLabel('New password', { exact: true }).fill('Staff2027');
     await staff.getByLabel('Confirm new password').fill('Staff2027');
@@ -172,6 +174,34 @@ describe('delegated administration, end to end', { skip }, () => {
     await page.goto('/directory/organizations');
     assert.doesNotMatch((await page.locator('main').textContent()) ?? '', /Springfield/);
   });
+  test("someone with powers beyond the administrator's is shown with the reason and no actions; the correction form shows no birth date or SSN", async () => {
+    // The department puts the other district's administrator on Springfield High School's staff.
+    const dept = await newPage();
+    await logIn(dept, 'admin', 'DeptAdmin2026');
+    await dept.goto('/directory/organizations/00350505/staff/new');
+    await dept.getByLabel('First name').fill('Sid');
+    await dept.getByLabel('Last name').fill('Shelbyville');
+    await dept.getByLabel('Month').fill('5');
+    await dept.getByLabel('Day').fill('17');
+    await dept.getByLabel('Year').fill('1975');
+    await dept.getByLabel('Social Security number').fill('822-22-2222');
+    await dept.getByRole('button', { name: 'Add staff member' }).click();
+    const sidUrl = new URL(dept.url()).pathname;
+    assert.match(sidUrl, /^\/directory\/people\/[0-9a-f-]{36}$/);
+
+    const page = await newPage();
+    await logIn(page, districtAdmin, 'Admin2026');
+    await page.goto(sidUrl);
+    assert.match((await page.locator('main').textContent()) ?? '', /has powers beyond yours/);
+    assert.equal(await page.getByRole('button', { name: 'Reset password' }).count(), 0);
+    await checkPage(page, 'dir-10b-beyond-reach');
+
+    await page.goto(`${staffUrl}/fix`);
+    assert.equal(await page.getByLabel('Year').inputValue(), '');
+    assert.doesNotMatch((await page.locator('main').textContent()) ?? '', /3333|1991/);
+    await checkPage(page, 'dir-10c-fix-form');
+  });
+
   test('the department adds an organization, makes it inactive, and registers an application in the console', async () => {
     const page = await newPage();
     await logIn(page, 'admin', 'DeptAdmin2026');

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { Config } from './platform/config.ts';
 import type { Db } from './platform/db.ts';
 import { cookieNames, cookieOptions, createHttpServer, type CookieNames } from './platform/http.tsx';
@@ -18,7 +18,7 @@ import { registerDirectoryRoutes } from './directory/routes.tsx';
 import type { StaffLookupRules } from './directory/staff-lookup.tsx';
 import { secretBox, type SecretBox } from './platform/secrets.ts';
 import { signingKeys } from './sso/keys.ts';
-import { endProviderSessions } from './sso/logout.ts';
+import { applicationLogout, endProviderSessions } from './sso/logout.ts';
 import { createProvider } from './sso/provider.ts';
 import { registerSsoRoutes } from './sso/routes.tsx';
 
@@ -35,6 +35,8 @@ export interface Portal {
   wizard: WizardDeps;
   staffLookup: StaffLookupRules;
   isReady: () => boolean;
+  /** Back-channel logout of these applications for the account (its grants are already revoked). */
+  applicationLogout: (accountId: string, applicationIds: string[]) => Promise<void>;
   /** Ends single sign-on for this browser, or for every browser of an account (S3). */
   singleSignOut: (
     which: { browserCookies: Record<string, string | undefined> } | { accountId: string; exceptBrowserCookies?: Record<string, string | undefined> },
@@ -48,6 +50,8 @@ export interface BuildOptions {
   secretsKey: string;
   logger?: boolean | object;
   isReady?: () => boolean;
+  /** Sees every route as it is registered (tests list the routes from here). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
@@ -84,6 +88,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     },
     isReady: options.isReady ?? (() => true),
     singleSignOut: async () => undefined,
+    applicationLogout: async () => undefined,
   };
 
   const provider = createProvider({
@@ -115,9 +120,10 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       if (sessionId) await endProviderSessions(provider, db, { sessionId });
     }
   };
+  portal.applicationLogout = (accountId, applicationIds) => applicationLogout(provider, db, accountId, applicationIds);
   const elar = new ElarRelyingParty(await ensureElarRegistration(db, box, config.publicUrl));
 
-  const app = await createHttpServer(config, options.logger ?? false);
+  const app = await createHttpServer(config, options.logger ?? false, options.onRoute);
 
   app.addHook('onRequest', async (request) => {
     // ELAR is a relying party with its own session: it never reads the portal's (and saves

@@ -135,6 +135,7 @@ const ORGANIZATION_NOTICES: Record<string, string> = {
   added: 'The organization is added. Designate its Directory Administrators below.',
   updated: 'The organization’s details are saved.',
   contacts: 'Your contact details on the public list of Directory Administrators are saved.',
+  removed: 'The person is no longer on the staff, and their roles here have ended.',
 };
 
 export function OrganizationPage(props: {
@@ -314,9 +315,14 @@ export interface PersonPageProps {
   locked: boolean;
   notice: string;
   errors?: FieldErrors;
+  /** Organizations where the administrator may take the person off the staff. */
+  removableFrom?: Organization[];
+  /** Why the administrator can do nothing for this person (powers beyond theirs). */
+  beyondReach?: string;
 }
 
 export function PersonPage(props: PersonPageProps) {
+  if (props.beyondReach) return <PersonBeyondReachPage {...props} reason={props.beyondReach} />;
   const p = props.person;
   const roleOptions: Array<[string, string]> = props.applications.flatMap((a) => a.roles.map((r) => [`${a.id}:${r}`, `${a.name}: ${r}`] as [string, string]));
   const errorEntries = Object.entries(props.errors ?? {});
@@ -379,6 +385,23 @@ export function PersonPage(props: PersonPageProps) {
         </form>
       )}
 
+      {(props.removableFrom ?? []).length > 0 && (
+        <>
+          <h2>Staff</h2>
+          <p>Someone who has left an organization is taken off its staff: their roles there end, and so does your access to their profile.</p>
+          <div class="portal-actions">
+            {props.removableFrom!.map((o) => (
+              <form method="post" action={`/directory/organizations/${o.code}/staff/${p.id}/remove`}>
+                <CsrfField ctx={props.ctx} />
+                <button type="submit" class="usa-button usa-button--outline">
+                  Remove from the staff of {o.name}
+                </button>
+              </form>
+            ))}
+          </div>
+        </>
+      )}
+
       <h2>Password, sessions and lockout</h2>
       <p>You never choose a person's password: a reset gives a temporary one, shown once and valid for three days, that they must change at their next login.</p>
       <p>Sign out everywhere ends the person's sessions in the portal and in every application, for example after a lost or shared computer.</p>
@@ -413,6 +436,28 @@ export function PersonPage(props: PersonPageProps) {
   );
 }
 
+/** A person with powers beyond the administrator's: who they are, why nothing can be done, and no forms. */
+function PersonBeyondReachPage({ ctx, person: p, orgs, reason }: PersonPageProps & { reason: string }) {
+  return (
+    <Layout ctx={ctx} title={`${p.first_name} ${p.last_name}`}>
+      <h1>
+        {p.first_name} {p.last_name}
+      </h1>
+      <div class="usa-alert usa-alert--warning" role="status">
+        <div class="usa-alert__body">
+          <p class="usa-alert__text">{reason}</p>
+        </div>
+      </div>
+      <dl class="portal-summary">
+        <dt>User Name</dt>
+        <dd data-username>{p.user_name}</dd>
+        <dt>Organizations</dt>
+        <dd>{orgs.map((o) => `${o.name} (${o.code})`).join('; ') || 'None'}</dd>
+      </dl>
+    </Layout>
+  );
+}
+
 export function TemporaryPasswordPage({ ctx, person, password }: { ctx: ViewContext; person: Profile; password: string }) {
   return (
     <Layout ctx={ctx} title="Temporary password">
@@ -441,7 +486,12 @@ export function FixDataPage({ ctx, person, values, errors }: { ctx: ViewContext;
       action={`/directory/people/${person.id}/fix`}
       errors={errors}
       submitLabel="Save corrections"
-      intro={<p>Enter the details exactly as on the person's official documents. Open partial matches for this profile are closed.</p>}
+      intro={
+        <p>
+          Enter the details exactly as the person gives them from their official documents: the date of birth and Social Security number on record
+          are not shown. Open partial matches for this profile are closed.
+        </p>
+      }
     >
       <TextField name="firstName" label="First name" value={values.firstName} error={errors?.firstName} spellcheck={false} />
       <TextField name="lastName" label="Last name" value={values.lastName} error={errors?.lastName} spellcheck={false} />
@@ -450,7 +500,7 @@ export function FixDataPage({ ctx, person, values, errors }: { ctx: ViewContext;
         name="ssn"
         label="Social Security number"
         optional
-        hint={person.ssn_last4 ? `Leave empty to keep the current one (ending in ${person.ssn_last4})` : 'None on record'}
+        hint={person.ssn_last4 ? 'Leave empty to keep the one on record' : 'None on record'}
         value={values.ssn}
         error={errors?.ssn}
         inputMode="numeric"

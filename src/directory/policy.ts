@@ -2,23 +2,48 @@ import type { Profile } from '../platform/db.ts';
 
 /**
  * The one authorization rule of directory administration (SPEC D3, D5). Every
- * administrative route asks `can(actor, action, resource)`; nothing else decides.
+ * administrative route asks `decide` (or `can`); nothing else decides.
  *
  * - Department staff (department_role admin or staff) may do everything.
- * - A Directory Administrator of an organization acts on that organization and its people;
- *   a district's Directory Administrator also acts for the district's schools, and may
- *   designate Directory Administrators for those schools (not for the district itself).
+ * - A Directory Administrator of an active organization acts on that organization and its
+ *   people; a district's Directory Administrator also acts for the district's active
+ *   schools, and may designate Directory Administrators for those schools (not for the
+ *   district itself). An inactive organization gives its administrators no power at all.
+ * - A person is within an administrator's reach while they are on the staff of, or
+ *   designated at, an organization the administrator acts in. Revoking the designation or
+ *   removing them from the staff ends that reach: nothing else is remembered.
+ * - No administrator gains power over someone whose powers are greater than theirs or lie
+ *   outside their reach: a department role, or a designation or role grant in an
+ *   organization the administrator does not administer. Otherwise a reset password would
+ *   hand those powers over (issue 11). Such a person is `beyond-reach`: only the
+ *   department acts on them.
  * - Everyone else may do none of it.
  */
 export interface OrgRef {
   id: string;
   district_id: string | null;
+  status: 'active' | 'inactive';
 }
 
 export interface Actor {
   profile: Profile;
-  /** Organizations where this person is a Directory Administrator. */
+  /** Active organizations where this person is a Directory Administrator. */
   administers: ReadonlySet<string>;
+}
+
+/** What a person could do with their account, as far as the directory knows. */
+export interface Powers {
+  departmentRole: Profile['department_role'];
+  /** Organizations (active or not) where they are a Directory Administrator. */
+  administers: OrgRef[];
+  /** Organizations (active or not) where they hold an application role. */
+  rolesIn: OrgRef[];
+}
+
+/** A person acted on: the organizations that bring them within reach, and their powers. */
+export interface PersonRef {
+  orgs: OrgRef[];
+  powers: Powers;
 }
 
 export type Action =
@@ -30,6 +55,7 @@ export type Action =
   | 'conflict.resolve'
   | 'organization.view'
   | 'staff.add'
+  | 'staff.remove'
   | 'role.grant'
   | 'diradmin.designate'
   | 'diradmin.publishContacts'
@@ -41,8 +67,15 @@ export type Action =
 
 export type Resource =
   | { kind: 'system' }
-  | { kind: 'organization'; org: OrgRef }
-  | { kind: 'person'; orgs: OrgRef[] };
+  /**
+   * `target`: the person the action would bring into the organization (designation, added
+   * staff) or act on (removal); `targetMustBeInReach`: designating only someone already in
+   * the administrator's organizations, so a User Name alone reaches no one new.
+   */
+  | { kind: 'organization'; org: OrgRef; target?: PersonRef }
+  | { kind: 'person'; person: PersonRef };
+
+export type Decision = 'allow' | 'deny' | 'beyond-reach';
 
 const DEPARTMENT_ONLY: ReadonlySet<Action> = new Set([
   'console.use',
@@ -53,31 +86,65 @@ const DEPARTMENT_ONLY: ReadonlySet<Action> = new Set([
   'conflict.resolve',
 ]);
 
+/** Reading the person page is not power over them; it says why nothing can be done. */
+const READ_ONLY: ReadonlySet<Action> = new Set(['person.view']);
+
 export function isDepartment(actor: Actor | null): boolean {
   return actor?.profile.department_role === 'admin' || actor?.profile.department_role === 'staff';
 }
 
-function administersOrg(actor: Actor, org: OrgRef): boolean {
+/** Whether the organization lies within the actor's designations (whatever its status). */
+function covers(actor: Actor, org: OrgRef): boolean {
   return actor.administers.has(org.id) || (org.district_id !== null && actor.administers.has(org.district_id));
 }
 
-export function can(actor: Actor | null, action: Action, resource: Resource): boolean {
-  if (!actor) return false;
-  if (isDepartment(actor)) return true;
-  if (DEPARTMENT_ONLY.has(action)) return false;
+/** Whether the actor administers the organization now: it must be active to give power. */
+function actsIn(actor: Actor, org: OrgRef): boolean {
+  return org.status === 'active' && covers(actor, org);
+}
+
+export function inReach(actor: Actor, person: PersonRef): boolean {
+  return person.orgs.some((org) => actsIn(actor, org));
+}
+
+/** Whether the person holds powers the actor does not: then no administrator may act on them. */
+export function exceeds(actor: Actor, powers: Powers): boolean {
+  return powers.departmentRole !== null || powers.administers.some((org) => !covers(actor, org)) || powers.rolesIn.some((org) => !covers(actor, org));
+}
+
+export function decide(actor: Actor | null, action: Action, resource: Resource): Decision {
+  if (!actor) return 'deny';
+  if (isDepartment(actor)) return 'allow';
+  if (DEPARTMENT_ONLY.has(action)) return 'deny';
   switch (resource.kind) {
     case 'system':
-      return false;
-    case 'organization':
+      return 'deny';
+    case 'organization': {
+      const { org, target } = resource;
+      if (org.status !== 'active') return 'deny';
+      let allowed: boolean;
       if (action === 'diradmin.designate') {
-        return resource.org.district_id !== null && actor.administers.has(resource.org.district_id);
+        allowed = org.district_id !== null && actor.administers.has(org.district_id);
+        // A User Name alone must not bring anyone new within reach.
+        if (allowed && target && !inReach(actor, target)) return 'deny';
+      } else if (action === 'diradmin.publishContacts') {
+        // What a Directory Administrator publishes is theirs: only where they are designated.
+        allowed = actor.administers.has(org.id);
+      } else {
+        allowed = actsIn(actor, org);
       }
-      // What a Directory Administrator publishes is theirs: only where they are designated.
-      if (action === 'diradmin.publishContacts') return actor.administers.has(resource.org.id);
-      return administersOrg(actor, resource.org);
+      if (!allowed) return 'deny';
+      return target && exceeds(actor, target.powers) ? 'beyond-reach' : 'allow';
+    }
     case 'person':
-      return resource.orgs.some((org) => administersOrg(actor, org));
+      if (!inReach(actor, resource.person)) return 'deny';
+      if (READ_ONLY.has(action)) return 'allow';
+      return exceeds(actor, resource.person.powers) ? 'beyond-reach' : 'allow';
   }
+}
+
+export function can(actor: Actor | null, action: Action, resource: Resource): boolean {
+  return decide(actor, action, resource) === 'allow';
 }
 
 /** Whether the person has any administrative workspace at all (for the navigation). */

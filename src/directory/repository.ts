@@ -3,6 +3,7 @@ import { sql, type Insertable } from 'kysely';
 import type { Application, ApplicationTable, Db, Organization, Profile } from '../platform/db.ts';
 import { isValidMepid } from '../portal/identifiers.ts';
 import { nameKey } from '../portal/identity.ts';
+import type { Powers } from './policy.ts';
 
 /** SQL for organizations, applications, memberships, role grants and administrators. */
 
@@ -143,6 +144,50 @@ export function organizationsOf(db: Db, profileId: string): Promise<Organization
     .execute();
 }
 
+/**
+ * The organizations that bring a person within an administrator's reach: where they are on
+ * the staff or designated a Directory Administrator (so revoking the designation ends it).
+ */
+export function reachOrganizationsOf(db: Db, profileId: string): Promise<Organization[]> {
+  return db
+    .selectFrom('organization')
+    .selectAll()
+    .where((eb) =>
+      eb.or([
+        eb.exists(eb.selectFrom('organization_member').select('profile_id').whereRef('organization_member.organization_id', '=', 'organization.id').where('organization_member.profile_id', '=', profileId)),
+        eb.exists(eb.selectFrom('directory_administrator').select('profile_id').whereRef('directory_administrator.organization_id', '=', 'organization.id').where('directory_administrator.profile_id', '=', profileId)),
+      ]),
+    )
+    .orderBy('code')
+    .execute();
+}
+
+/** Where a person holds powers: designations and role grants, in organizations of any status. */
+export async function powersOf(db: Db, profile: Pick<Profile, 'id' | 'department_role'>): Promise<Powers> {
+  const refs = ['organization.id', 'organization.district_id', 'organization.status'] as const;
+  const [administers, rolesIn] = await Promise.all([
+    db.selectFrom('directory_administrator').innerJoin('organization', 'organization.id', 'directory_administrator.organization_id').select(refs).where('directory_administrator.profile_id', '=', profile.id).execute(),
+    db.selectFrom('role_grant').innerJoin('organization', 'organization.id', 'role_grant.organization_id').select(refs).distinct().where('role_grant.profile_id', '=', profile.id).execute(),
+  ]);
+  return { departmentRole: profile.department_role, administers, rolesIn };
+}
+
+/** Ends a membership; the caller removes the person's roles there in the same transaction. */
+export async function removeMember(db: Db, organizationId: string, profileId: string): Promise<boolean> {
+  const result = await db.deleteFrom('organization_member').where('organization_id', '=', organizationId).where('profile_id', '=', profileId).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+/** Deletes the person's role grants in the organization and returns what they were. */
+export function deleteGrantsIn(db: Db, organizationId: string, profileId: string): Promise<Array<{ application_id: string; role: string }>> {
+  return db.deleteFrom('role_grant').where('organization_id', '=', organizationId).where('profile_id', '=', profileId).returning(['application_id', 'role']).execute();
+}
+
+/** Everyone holding a role in the organization, by application (to end those applications' sign-ins). */
+export function grantHoldersIn(db: Db, organizationId: string): Promise<Array<{ profile_id: string; application_id: string }>> {
+  return db.selectFrom('role_grant').select(['profile_id', 'application_id']).distinct().where('organization_id', '=', organizationId).execute();
+}
+
 // People (department search)
 
 /** Counting stops here: "more than 1,000 people" is all a search page needs to say. */
@@ -279,11 +324,14 @@ export function applicationsFor(db: Db, profileId: string): Promise<Application[
 
 // Directory Administrators
 
+/** Only active organizations: an inactive one gives its administrators no power. */
 export function administeredOrganizationIds(db: Db, profileId: string): Promise<string[]> {
   return db
     .selectFrom('directory_administrator')
-    .select('organization_id')
-    .where('profile_id', '=', profileId)
+    .innerJoin('organization', 'organization.id', 'directory_administrator.organization_id')
+    .select('directory_administrator.organization_id')
+    .where('directory_administrator.profile_id', '=', profileId)
+    .where('organization.status', '=', 'active')
     .execute()
     .then((rows) => rows.map((r) => r.organization_id));
 }
@@ -428,6 +476,27 @@ export async function resolveConflicts(db: Db, profileId: string, resolvedBy: st
 }
 
 // Audit log
+
+/**
+ * Who last reset the person's password as an administrator, and when: what the forced
+ * change-password page tells them (issue 11). Undefined when no administrator did.
+ */
+export function lastAdministratorReset(
+  db: Db,
+  profileId: string,
+): Promise<{ at: Date; first_name: string; last_name: string; department_role: Profile['department_role'] } | undefined> {
+  return db
+    .selectFrom('audit_event')
+    .innerJoin('profile as actor', 'actor.id', 'audit_event.actor_id')
+    .select([sql<Date>`audit_event.at`.as('at'), 'actor.first_name', 'actor.last_name', 'actor.department_role'])
+    .where('audit_event.type', '=', 'password.reset')
+    .where('audit_event.subject_id', '=', profileId)
+    // A person's own reset through Forgot is recorded with the same type.
+    .whereRef('audit_event.actor_id', '!=', 'audit_event.subject_id')
+    .orderBy('audit_event.id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
 
 export interface AuditRow {
   id: string;

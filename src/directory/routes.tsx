@@ -14,7 +14,7 @@ import { minutesUntil } from '../portal/login-routes.tsx';
 import { lockedUntil } from '../portal/throttle.ts';
 import { ORGANIZATION_TEXT_LIMITS, ORGANIZATION_TYPES, type OrganizationType } from './organizations.ts';
 import * as pages from './pages.tsx';
-import { can, isDepartment, type Action, type Actor, type Resource } from './policy.ts';
+import { can, decide, inReach, isDepartment, type Action, type Actor, type PersonRef, type Resource } from './policy.ts';
 import * as repo from './repository.ts';
 import * as service from './service.ts';
 import { StaffLookupPausedPage } from './staff-lookup.tsx';
@@ -103,9 +103,14 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
     return service.loadActor(db, request.session!.profile);
   }
 
-  /** The only place a directory route decides "no": a 403 page that shows no data. */
+  /**
+   * The only place a directory route decides "no": a 403 page that shows no data, or that
+   * says the person has powers beyond the administrator's (only the department acts on them).
+   */
   function authorize(actor: Actor, action: Action, resource: Resource): void {
-    if (!can(actor, action, resource)) throw errors.forbidden();
+    const decision = decide(actor, action, resource);
+    if (decision === 'beyond-reach') throw errors.beyondReach();
+    if (decision !== 'allow') throw errors.forbidden();
   }
 
   async function organization(code: string): Promise<Organization> {
@@ -114,10 +119,12 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
     return org;
   }
 
-  async function person(id: string): Promise<{ profile: Profile; orgs: Organization[] }> {
+  /** The person by id, the organizations that bring them within reach, and the policy's view of them. */
+  async function person(id: string): Promise<{ profile: Profile; orgs: Organization[]; ref: PersonRef }> {
     const profile = z.uuid().safeParse(id).success ? await findProfileById(db, id) : undefined;
     if (!profile) throw errors.notFound();
-    return { profile, orgs: await repo.organizationsOf(db, profile.id) };
+    const ref = await service.personRef(db, profile);
+    return { profile, orgs: ref.orgs as Organization[], ref };
   }
 
   const params = (request: FastifyRequest) => request.params as Record<string, string>;
@@ -205,7 +212,8 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
     authorize(actor, 'organization.manage', { kind: 'organization', org });
     const form = parseForm(editOrganizationFields, request.body);
     if (!form.ok) return reply.page(<pages.EditOrganizationPage ctx={request.view} org={org} values={form.values} errors={form.errors} />, 422);
-    await service.updateOrganization(db, actor, org, form.data, clientIp(request));
+    const ended = await service.updateOrganization(db, actor, org, form.data, clientIp(request));
+    for (const [profileId, applications] of ended) await portal.applicationLogout(profileId, applications);
     return reply.redirect(`/directory/organizations/${org.code}?notice=updated`, 303);
   });
 
@@ -238,6 +246,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
         { firstName: form.data.firstName, lastName: form.data.lastName, dateOfBirth: dob.date, ssnDigits: form.data.ssn, email: form.data.email },
         clientIp(request),
         portal.staffLookup,
+        (target) => authorize(actor, 'staff.add', { kind: 'organization', org, target }),
       );
     } catch (error) {
       return reply.page(<pages.AddStaffPage ctx={request.view} org={org} values={form.values} errors={ruleErrors(error, 'firstName')} />, 422);
@@ -248,6 +257,18 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
       return reply.page(<pages.AddStaffPage ctx={request.view} org={org} values={form.values} errors={{ firstName: message }} />, 409);
     }
     return reply.redirect(`/directory/people/${result.profileId}?notice=${result.kind === 'added' ? (result.existing ? 'added-existing' : 'added-new') : 'already-member'}`, 303);
+  });
+
+  app.post('/directory/organizations/:code/staff/:profileId/remove', async (request, reply) => {
+    const actor = await actorOf(request, reply);
+    if (!actor) return reply;
+    const org = await organization(params(request).code!);
+    const { profile, ref } = await person(params(request).profileId!);
+    authorize(actor, 'staff.remove', { kind: 'organization', org, target: ref });
+    const applications = await service.removeStaffMember(db, actor, org, profile, clientIp(request));
+    if (!applications) throw errors.notFound();
+    await portal.applicationLogout(profile.id, applications);
+    return reply.redirect(`/directory/organizations/${org.code}?notice=removed`, 303);
   });
 
   app.get('/directory/organizations/:code/administrators/new', async (request, reply) => {
@@ -266,10 +287,16 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
     const form = parseForm(designateFields, request.body);
     if (!form.ok) return reply.page(<pages.DesignatePage ctx={request.view} org={org} values={form.values} errors={form.errors} />, 422);
     const target = await findProfileByUserName(db, form.data.username);
-    if (!target || target.status !== 'active') {
-      const message = 'There is no active profile with that User Name. User Names are case-sensitive';
+    const targetRef = target ? await service.personRef(db, target) : undefined;
+    // A Directory Administrator designates only someone already in their organizations, and
+    // learns nothing of anyone else (not even whether the User Name exists).
+    if (!target || !targetRef || target.status !== 'active' || (!isDepartment(actor) && !inReach(actor, targetRef))) {
+      const message = isDepartment(actor)
+        ? 'There is no active profile with that User Name. User Names are case-sensitive'
+        : 'There is no one with that User Name on the staff of your organizations';
       return reply.page(<pages.DesignatePage ctx={request.view} org={org} values={form.values} errors={{ username: message }} />, 422);
     }
+    authorize(actor, 'diradmin.designate', { kind: 'organization', org, target: targetRef });
     try {
       await service.designateAdministrator(db, actor, org, target, { email: form.data.email, phone: form.data.phone }, clientIp(request));
     } catch (error) {
@@ -319,24 +346,30 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
   app.get('/directory/people/:id', async (request, reply) => {
     const actor = await actorOf(request, reply);
     if (!actor) return reply;
-    const { profile, orgs } = await person(params(request).id!);
-    authorize(actor, 'person.view', { kind: 'person', orgs });
-    return reply.page(await personPage(request, actor, profile, orgs));
+    const { profile, ref } = await person(params(request).id!);
+    authorize(actor, 'person.view', { kind: 'person', person: ref });
+    return reply.page(await personPage(request, actor, profile, ref));
   });
 
-  async function personPage(request: FastifyRequest, actor: Actor, profile: Profile, orgs: Organization[], extra: Partial<pages.PersonPageProps> = {}) {
-    const [grants, applications, locked] = await Promise.all([
+  async function personPage(request: FastifyRequest, actor: Actor, profile: Profile, ref: PersonRef, extra: Partial<pages.PersonPageProps> = {}) {
+    const orgs = ref.orgs as Organization[];
+    const [grants, applications, locked, memberOf] = await Promise.all([
       repo.grantsOf(db, profile.id),
       repo.listApplications(db),
       lockedUntil(db, [accountKey(profile.user_name), hintKey(profile.id)]),
+      repo.organizationsOf(db, profile.id),
     ]);
-    const actingOrgs = orgs.filter((org) => can(actor, 'role.grant', { kind: 'organization', org }));
+    // Someone beyond the administrator's reach is shown, with the reason, and no actions.
+    const beyondReach = decide(actor, 'role.grant', { kind: 'person', person: ref }) === 'beyond-reach';
+    const actingOrgs = beyondReach ? [] : orgs.filter((org) => can(actor, 'role.grant', { kind: 'organization', org }));
     return (
       <pages.PersonPage
         ctx={request.view}
         person={profile}
         orgs={orgs}
         actingOrgs={actingOrgs}
+        beyondReach={beyondReach ? errors.beyondReach().message : undefined}
+        removableFrom={actingOrgs.filter((o) => memberOf.some((m) => m.id === o.id))}
         grants={grants.filter((g) => actingOrgs.some((o) => o.code === g.organization_code))}
         applications={applications.filter((a) => a.access === 'restricted' && a.id !== 'directory')}
         locked={locked !== null}
@@ -349,21 +382,21 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
   app.post('/directory/people/:id/roles', async (request, reply) => {
     const actor = await actorOf(request, reply);
     if (!actor) return reply;
-    const { profile, orgs } = await person(params(request).id!);
-    authorize(actor, 'person.view', { kind: 'person', orgs });
+    const { profile, orgs, ref } = await person(params(request).id!);
+    authorize(actor, 'role.grant', { kind: 'person', person: ref });
     const form = parseForm(grantFields, request.body);
     const [applicationId, role] = form.ok ? form.data.applicationRole.split(':') : [];
     const org = form.ok ? orgs.find((o) => o.code === form.data.organization) : undefined;
     const application = applicationId ? await repo.findApplication(db, applicationId) : undefined;
     if (!form.ok || !org || !application || !role || !application.roles.includes(role) || application.id === 'directory') {
       const fieldErrors = form.ok ? { organization: 'Choose one of this person’s organizations, an application and one of its roles' } : form.errors;
-      return reply.page(await personPage(request, actor, profile, orgs, { errors: fieldErrors }), 422);
+      return reply.page(await personPage(request, actor, profile, ref, { errors: fieldErrors }), 422);
     }
     authorize(actor, 'role.grant', { kind: 'organization', org });
     try {
       await service.grantRole(db, actor, { person: profile, org, app: application, role }, clientIp(request));
     } catch (error) {
-      return reply.page(await personPage(request, actor, profile, orgs, { errors: ruleErrors(error, 'organization') }), 422);
+      return reply.page(await personPage(request, actor, profile, ref, { errors: ruleErrors(error, 'organization') }), 422);
     }
     return reply.redirect(`/directory/people/${profile.id}`, 303);
   });
@@ -371,23 +404,25 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
   app.post('/directory/people/:id/roles/revoke', async (request, reply) => {
     const actor = await actorOf(request, reply);
     if (!actor) return reply;
-    const { profile, orgs } = await person(params(request).id!);
-    authorize(actor, 'person.view', { kind: 'person', orgs });
+    const { profile, orgs, ref } = await person(params(request).id!);
+    authorize(actor, 'role.grant', { kind: 'person', person: ref });
     const form = parseForm(revokeFields, request.body);
     if (!form.ok) throw errors.badRequest();
     const org = orgs.find((o) => o.code === form.data.organization);
     const application = await repo.findApplication(db, form.data.application);
     if (!org || !application) throw errors.notFound();
     authorize(actor, 'role.grant', { kind: 'organization', org });
-    await service.revokeRole(db, actor, { person: profile, org, app: application, role: form.data.role }, clientIp(request));
+    if (await service.revokeRole(db, actor, { person: profile, org, app: application, role: form.data.role }, clientIp(request))) {
+      await portal.applicationLogout(profile.id, [application.id]);
+    }
     return reply.redirect(`/directory/people/${profile.id}`, 303);
   });
 
   app.post('/directory/people/:id/reset-password', async (request, reply) => {
     const actor = await actorOf(request, reply);
     if (!actor) return reply;
-    const { profile, orgs } = await person(params(request).id!);
-    authorize(actor, 'person.resetPassword', { kind: 'person', orgs });
+    const { profile, ref } = await person(params(request).id!);
+    authorize(actor, 'person.resetPassword', { kind: 'person', person: ref });
     const temporary = await service.resetPassword(db, actor, profile, clientIp(request));
     await portal.singleSignOut({ accountId: profile.id });
     // Shown in this response only: never stored in clear, never in a URL, never again.
@@ -397,8 +432,8 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
   app.post('/directory/people/:id/sessions/end', async (request, reply) => {
     const actor = await actorOf(request, reply);
     if (!actor) return reply;
-    const { profile, orgs } = await person(params(request).id!);
-    authorize(actor, 'person.endSessions', { kind: 'person', orgs });
+    const { profile, ref } = await person(params(request).id!);
+    authorize(actor, 'person.endSessions', { kind: 'person', person: ref });
     await service.endPersonSessions(db, actor, profile, clientIp(request));
     await portal.singleSignOut({ accountId: profile.id });
     return reply.redirect(`/directory/people/${profile.id}?notice=signed-out`, 303);
@@ -407,8 +442,8 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
   app.post('/directory/people/:id/unlock', async (request, reply) => {
     const actor = await actorOf(request, reply);
     if (!actor) return reply;
-    const { profile, orgs } = await person(params(request).id!);
-    authorize(actor, 'person.unlock', { kind: 'person', orgs });
+    const { profile, ref } = await person(params(request).id!);
+    authorize(actor, 'person.unlock', { kind: 'person', person: ref });
     await service.unlockAccount(db, actor, profile, clientIp(request));
     return reply.redirect(`/directory/people/${profile.id}?notice=unlocked`, 303);
   });
@@ -416,18 +451,19 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
   app.get('/directory/people/:id/fix', async (request, reply) => {
     const actor = await actorOf(request, reply);
     if (!actor) return reply;
-    const { profile, orgs } = await person(params(request).id!);
-    authorize(actor, 'person.fixData', { kind: 'person', orgs });
-    const [year, month, day] = (profile.date_of_birth ?? '--').split('-');
-    const values = { firstName: profile.first_name, lastName: profile.last_name, dobMonth: month ? String(Number(month)) : '', dobDay: day ? String(Number(day)) : '', dobYear: year };
+    const { profile, ref } = await person(params(request).id!);
+    authorize(actor, 'person.fixData', { kind: 'person', person: ref });
+    // The names only: the date of birth and SSN are the person's to give (issue 11), and
+    // the administrator enters them as the person states them.
+    const values = { firstName: profile.first_name, lastName: profile.last_name };
     return reply.page(<pages.FixDataPage ctx={request.view} person={profile} values={values} />);
   });
 
   app.post('/directory/people/:id/fix', async (request, reply) => {
     const actor = await actorOf(request, reply);
     if (!actor) return reply;
-    const { profile, orgs } = await person(params(request).id!);
-    authorize(actor, 'person.fixData', { kind: 'person', orgs });
+    const { profile, ref } = await person(params(request).id!);
+    authorize(actor, 'person.fixData', { kind: 'person', person: ref });
     const schema = { ...staffFields, ssn: z.string().transform((s) => s.trim()).pipe(z.union([z.literal(''), ssnField])) };
     const form = parseForm(schema, request.body);
     const dob = parseDateOfBirth(form.values);

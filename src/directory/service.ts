@@ -13,7 +13,8 @@ import { endAllSessions } from '../portal/sessions.ts';
 import { throttled, unlock } from '../portal/throttle.ts';
 import { capitalize } from '../platform/forms.ts';
 import { codeProblem, districtCodeOf, type OrganizationType } from './organizations.ts';
-import type { Actor } from './policy.ts';
+import { revokeApplicationGrants } from '../sso/logout.ts';
+import type { Actor, PersonRef } from './policy.ts';
 import * as repo from './repository.ts';
 import { staffLookupCounters, type StaffLookupRules } from './staff-lookup.tsx';
 
@@ -58,10 +59,17 @@ export type AddStaffResult =
   | { kind: 'conflict' }
   | { kind: 'paused'; until: Date };
 
+/** The person as the policy weighs them: where they are within reach, and their powers. */
+export async function personRef(db: Db, person: Pick<Profile, 'id' | 'department_role'>): Promise<PersonRef> {
+  const [orgs, powers] = await Promise.all([repo.reachOrganizationsOf(db, person.id), repo.powersOf(db, person)]);
+  return { orgs, powers };
+}
+
 /**
  * D3 add staff: find the person by the identity rule, or enter them as a new pre-created
  * profile (P3 case 2) that they complete themselves. A partial match is not guessed at:
- * it is recorded for the department like any other.
+ * it is recorded for the department like any other. An existing person is first shown to
+ * `authorizeTarget` (the policy), which throws to refuse someone with greater powers.
  */
 export async function addStaffMember(
   db: Db,
@@ -71,6 +79,7 @@ export async function addStaffMember(
   person: StaffIdentity,
   ip: string | null,
   lookup: StaffLookupRules,
+  authorizeTarget: (target: PersonRef) => void,
 ): Promise<AddStaffResult> {
   requireActive(org);
   // A partial match is a miss of an SSN guess: counted before the match runs, so parallel
@@ -103,6 +112,8 @@ export async function addStaffMember(
       existing = false;
     } else {
       profileId = match.profileId;
+      const found = await profiles.findProfileById(tx, profileId);
+      if (found) authorizeTarget(await personRef(tx, found));
     }
     if (!(await repo.addMember(tx, org.id, profileId, actor.profile.id))) return { kind: 'already-member', profileId };
     await audit(tx, { type: 'staff.added', actorId: actor.profile.id, subjectId: profileId, ip, detail: { organization: org.code, existing } });
@@ -183,7 +194,11 @@ export async function revokeRole(
 ): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
     const revoked = await repo.deleteGrant(tx, { profileId: grant.person.id, organizationId: grant.org.id, applicationId: grant.app.id, role: grant.role });
-    if (revoked) await auditRoleChange(tx, 'role.revoked', actor, grant, ip);
+    if (revoked) {
+      await auditRoleChange(tx, 'role.revoked', actor, grant, ip);
+      // The application must sign the person in again to learn the roles that are left.
+      await revokeApplicationGrants(tx, grant.person.id, [grant.app.id]);
+    }
     return revoked;
   });
 }
@@ -310,8 +325,9 @@ export async function designateAdministrator(
 ): Promise<void> {
   requireActive(org);
   await db.transaction().execute(async (tx) => {
+    // A designation is not a membership: it alone brings the person within reach of the
+    // organization's administrators, so revoking it leaves nothing behind.
     await repo.designate(tx, { organizationId: org.id, profileId: person.id, ...contacts, designatedBy: actor?.profile.id ?? null });
-    await repo.addMember(tx, org.id, person.id, actor?.profile.id ?? null);
     await audit(tx, { type: 'diradmin.designated', actorId: actor?.profile.id ?? null, subjectId: person.id, ip, detail: { organization: org.code } });
   });
 }
@@ -336,6 +352,26 @@ export async function revokeAdministrator(db: Db, actor: Actor, org: Organizatio
     const revoked = await repo.undesignate(tx, org.id, profileId);
     if (revoked) await audit(tx, { type: 'diradmin.revoked', actorId: actor.profile.id, subjectId: profileId, ip, detail: { organization: org.code } });
     return revoked;
+  });
+}
+
+/**
+ * Takes the person off the organization's staff, with their roles there. Returns the
+ * applications whose roles went (to be told by back-channel logout), or null when the
+ * person was neither on the staff nor held a role there.
+ */
+export async function removeStaffMember(db: Db, actor: Actor, org: Organization, person: Profile, ip: string | null): Promise<string[] | null> {
+  return db.transaction().execute(async (tx) => {
+    const grants = await repo.deleteGrantsIn(tx, org.id, person.id);
+    for (const g of grants) {
+      await audit(tx, { type: 'role.revoked', actorId: actor.profile.id, subjectId: person.id, ip, detail: { organization: org.code, application: g.application_id, role: g.role } });
+    }
+    const removed = await repo.removeMember(tx, org.id, person.id);
+    if (!removed && grants.length === 0) return null;
+    await audit(tx, { type: 'staff.removed', actorId: actor.profile.id, subjectId: person.id, ip, detail: { organization: org.code } });
+    const applications = [...new Set(grants.map((g) => g.application_id))];
+    await revokeApplicationGrants(tx, person.id, applications);
+    return applications;
   });
 }
 
@@ -476,16 +512,28 @@ export async function addOrganization(
   });
 }
 
-/** The department corrects an organization's details or makes it inactive (or active again). */
+/**
+ * The department corrects an organization's details or makes it inactive (or active
+ * again). Made inactive, its roles give no access: every person holding one loses that
+ * application's grants and tokens at once. Returns those people and applications, to be
+ * told by back-channel logout.
+ */
 export async function updateOrganization(
   db: Db,
   actor: Actor,
   org: Organization,
   details: OrganizationDetails & { status: Organization['status'] },
   ip: string | null,
-): Promise<void> {
-  await db.transaction().execute(async (tx) => {
+): Promise<Map<string, string[]>> {
+  return db.transaction().execute(async (tx) => {
     await repo.updateOrganization(tx, org.id, details);
     await audit(tx, { type: 'organization.updated', actorId: actor.profile.id, ip, detail: { organization: org.code, status: details.status } });
+    const ended = new Map<string, string[]>();
+    if (details.status !== 'inactive' || org.status === 'inactive') return ended;
+    for (const { profile_id, application_id } of await repo.grantHoldersIn(tx, org.id)) {
+      ended.set(profile_id, [...(ended.get(profile_id) ?? []), application_id]);
+    }
+    for (const [profileId, applications] of ended) await revokeApplicationGrants(tx, profileId, applications);
+    return ended;
   });
 }

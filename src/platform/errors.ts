@@ -17,6 +17,11 @@ const define = (code: string, statusCode: number, message: string) => () => new 
 
 export const errors = {
   forbidden: define('PORTAL_ERR_FORBIDDEN', 403, 'You do not have permission to see this page or do this.'),
+  beyondReach: define(
+    'PORTAL_ERR_BEYOND_REACH',
+    403,
+    'This person has powers beyond yours: a Department role, or Directory Administrator rights or application roles in organizations you do not administer. Only the Department can do this for them; call the Department help desk.',
+  ),
   notFound: define('PORTAL_ERR_NOT_FOUND', 404, 'We could not find that page.'),
   csrf: define(
     'PORTAL_ERR_CSRF',

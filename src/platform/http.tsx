@@ -8,7 +8,7 @@ import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteOptions } from 'fastify';
 import type { VNode } from 'preact';
 import type { Config } from './config.ts';
 import { errors, PortalError } from './errors.ts';
@@ -63,6 +63,8 @@ const uswdsDist = join(dirname(require.resolve('@uswds/uswds')), '..');
 export async function createHttpServer(
   config: Config,
   loggerOption: boolean | object,
+  /** Sees every route as it is registered (the permission matrix lists them from here). */
+  onRoute?: (route: RouteOptions) => void,
 ): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOption,
@@ -70,6 +72,7 @@ export async function createHttpServer(
     bodyLimit: 64 * 1024,
     requestIdHeader: false,
   });
+  if (onRoute) app.addHook('onRoute', onRoute);
 
   await app.register(helmet, {
     contentSecurityPolicy: {

@@ -11,6 +11,7 @@ import { checkCurrentPassword } from './login.ts';
 import type { PasswordPolicy } from './password-policy.ts';
 import { countSessions, endAllSessions } from './sessions.ts';
 import { formatDate } from './person-fields.ts';
+import { lastAdministratorReset } from '../directory/repository.ts';
 
 const changeFields = {
   currentPassword: secret('Enter your current password'),
@@ -25,19 +26,23 @@ export function registerAccountRoutes(app: FastifyInstance, portal: Portal) {
     return reply.page(<AccountPage ctx={request.view} profile={request.session!.profile} sessions={sessions} />);
   });
 
+  /** Issue 11: a person made to change a password an administrator reset is told who did it, and when. */
+  const resetBy = async (profile: Profile) => (profile.must_change_password ? lastAdministratorReset(portal.db, profile.id) : undefined);
+
   app.get('/account/password', async (request, reply) => {
     if (!requireLogin(request, reply)) return reply;
+    const { profile } = request.session!;
     return reply.page(
-      <ChangePasswordPage ctx={request.view} policy={portal.accounts.policy} mustChange={request.session!.profile.must_change_password} />,
+      <ChangePasswordPage ctx={request.view} policy={portal.accounts.policy} mustChange={profile.must_change_password} resetBy={await resetBy(profile)} />,
     );
   });
 
   app.post('/account/password', async (request, reply) => {
     if (!requireLogin(request, reply)) return reply;
     const { profile, idHash } = request.session!;
-    const render = (errors: FieldErrors, status = 422) =>
+    const render = async (errors: FieldErrors, status = 422) =>
       reply.page(
-        <ChangePasswordPage ctx={request.view} policy={portal.accounts.policy} mustChange={profile.must_change_password} errors={errors} />,
+        <ChangePasswordPage ctx={request.view} policy={portal.accounts.policy} mustChange={profile.must_change_password} resetBy={await resetBy(profile)} errors={errors} />,
         status,
       );
     const form = parseForm(changeFields, request.body);
@@ -91,7 +96,10 @@ export function registerAccountRoutes(app: FastifyInstance, portal: Portal) {
   });
 }
 
-function ChangePasswordPage(props: { ctx: ViewContext; policy: PasswordPolicy; mustChange: boolean; errors?: FieldErrors }) {
+type ResetBy = Awaited<ReturnType<typeof lastAdministratorReset>>;
+
+function ChangePasswordPage(props: { ctx: ViewContext; policy: PasswordPolicy; mustChange: boolean; resetBy?: ResetBy; errors?: FieldErrors }) {
+  const by = props.resetBy;
   return (
     <FormPage
       ctx={props.ctx}
@@ -103,6 +111,13 @@ function ChangePasswordPage(props: { ctx: ViewContext; policy: PasswordPolicy; m
         props.mustChange ? (
           <div class="usa-alert usa-alert--warning usa-alert--slim margin-bottom-3">
             <div class="usa-alert__body">
+              {by && (
+                <p class="usa-alert__text" data-reset-by>
+                  Your password was reset by {by.first_name} {by.last_name}, {by.department_role ? 'of the Department' : 'Directory Administrator'}, on{' '}
+                  <time datetime={by.at.toISOString()}>{by.at.toISOString().slice(0, 16).replace('T', ' ')} UTC</time>. If you did not ask for this, call the
+                  help desk.
+                </p>
+              )}
               <p class="usa-alert__text">You must choose a new password before you continue.</p>
             </div>
           </div>

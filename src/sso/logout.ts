@@ -69,3 +69,45 @@ async function revokeAccount(provider: Provider, db: Db, accountId: string, exce
     )
     .execute();
 }
+
+const clientIdOf = sql<string>`payload->>'clientId'`;
+
+/**
+ * Revoking a role (or the organization it was in becoming inactive) ends what the person
+ * holds at that application: its grants and every token issued under them, refresh tokens
+ * included, so the application cannot keep using a role that is gone (issue 11). Runs in
+ * the transaction of the change; `applicationLogout` then tells the application.
+ */
+export async function revokeApplicationGrants(db: Db, accountId: string, clientIds: string[]): Promise<void> {
+  if (clientIds.length === 0) return;
+  const grants = await db.selectFrom('oidc_model').select('id').where('model', '=', 'Grant').where(accountIdOf, '=', accountId).where(clientIdOf, 'in', clientIds).execute();
+  const grantIds = grants.map((g) => g.id);
+  await db
+    .deleteFrom('oidc_model')
+    .where('model', '!=', 'Session')
+    .where((eb) =>
+      eb.or([
+        eb.and([eb(accountIdOf, '=', accountId), eb(clientIdOf, 'in', clientIds)]),
+        ...(grantIds.length > 0 ? [eb('grant_id', 'in', grantIds)] : []),
+      ]),
+    )
+    .execute();
+}
+
+/**
+ * Back-channel logout of these applications for every provider session of the account,
+ * after `revokeApplicationGrants`. The portal session and other applications stay.
+ */
+export async function applicationLogout(provider: Provider, db: Db, accountId: string, clientIds: string[]): Promise<void> {
+  if (clientIds.length === 0) return;
+  const rows = await db.selectFrom('oidc_model').select('id').where('model', '=', 'Session').where(accountIdOf, '=', accountId).execute();
+  for (const { id } of rows) {
+    const session = await provider.Session.find(id);
+    if (!session?.accountId) continue;
+    for (const clientId of clientIds.filter((c) => session.authorizations?.[c])) {
+      const client = (await provider.Client.find(clientId)) as BackchannelClient | undefined;
+      // An application that is down must not stop the revocation, which is already done.
+      if (client?.backchannelLogoutUri) await client.backchannelLogout(session.accountId, session.sidFor(clientId)).catch(() => undefined);
+    }
+  }
+}

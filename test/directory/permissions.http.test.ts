@@ -1,73 +1,142 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import type { RouteOptions } from 'fastify';
+import { addMember, undesignate } from '../../src/directory/repository.ts';
 import { designateAdministrator, registerApplication } from '../../src/directory/service.ts';
+import type { Organization } from '../../src/platform/db.ts';
 import { secretBox } from '../../src/platform/secrets.ts';
-import { addMember } from '../../src/directory/repository.ts';
-import type { Db } from '../../src/platform/db.ts';
-import { Browser, createProfile, logIn, startPortal, type TestPortal } from '../helpers/portal.ts';
+import { directoryFixture, type DirectoryFixture, type FixturePerson } from '../helpers/directory.ts';
+import { Browser, startPortal, type Response, type TestPortal } from '../helpers/portal.ts';
 
 /**
- * The permission matrix (issue #3): every administrative route × every kind of actor ×
- * a resource in their own organization and in another one. Allowed means the route did its
- * work (200, a 303 to a result, or a 400/422 for the deliberately empty form); denied means
- * 403 with none of the other organization's data, or a redirect to log in.
+ * The permission matrix (issues 3, 11, 14), generated from the routes the app REGISTERS:
+ * every route is either in the named list of public and self-service routes below or in
+ * the matrix, or this test fails. Each administrative route is tried by every kind of actor
+ * (anonymous with a real CSRF token, educator, Directory Administrator of school A, of
+ * school B, of A's district, department) on side A and side B, and where a person is acted
+ * on, on five kinds of target: a plain educator, an administrator of the same school, one of
+ * the parent district, one of another district, and department staff.
+ *
+ * allow: the route did its work (200, 303 to a result, 400/409/422 for the deliberately
+ * empty form); deny: 403/404 with none of the other side's data; beyond: 403 saying the
+ * person's powers are beyond the actor's; login: a redirect to log in.
  */
 
 let portal: TestPortal;
-const orgs: Record<string, { id: string; code: string }> = {};
-const people: Record<string, { id: string; userName: string; mepid: string }> = {};
-const browsers: Record<string, Browser> = {};
+let fx: DirectoryFixture;
+const registered: string[] = [];
+
+/** Routes anyone, or a signed-in person for themselves, may use; each with why it is not administrative. */
+const PUBLIC_OR_SELF_SERVICE: Record<string, string> = {
+  'GET /assets/uswds/*': 'static files',
+  'GET /assets/*': 'static files',
+  'GET /healthz': 'readiness probe',
+  'GET /': 'portal home: the signed-in person’s own applications',
+  'GET /login': 'login',
+  'POST /login': 'login',
+  'POST /logout': 'logout of one’s own session',
+  'GET /account': 'one’s own profile',
+  'GET /account/password': 'one’s own password',
+  'POST /account/password': 'one’s own password',
+  'GET /account/password/done': 'one’s own password',
+  'POST /account/sessions/end': 'one’s own sessions',
+  'GET /profile/new': 'Create Profile wizard (public)',
+  'POST /profile/new/identity': 'Create Profile wizard (public)',
+  'GET /profile/new/contact': 'Create Profile wizard (public)',
+  'POST /profile/new/contact': 'Create Profile wizard (public)',
+  'GET /profile/new/background': 'Create Profile wizard (public)',
+  'POST /profile/new/background': 'Create Profile wizard (public)',
+  'GET /profile/new/security': 'Create Profile wizard (public)',
+  'POST /profile/new/security': 'Create Profile wizard (public)',
+  'GET /profile/new/review': 'Create Profile wizard (public)',
+  'POST /profile/new/review': 'Create Profile wizard (public)',
+  'GET /profile/new/done': 'Create Profile wizard (public)',
+  'GET /profile/new/partial-match': 'Create Profile wizard (public)',
+  'GET /profile/new/exact-match': 'Create Profile wizard (public)',
+  'GET /account/recover': 'Retrieve User Name / Reset Password (public)',
+  'POST /account/recover/identity': 'Retrieve User Name / Reset Password (public)',
+  'GET /account/recover/hint': 'Retrieve User Name / Reset Password (public)',
+  'POST /account/recover/hint': 'Retrieve User Name / Reset Password (public)',
+  'GET /account/recover/password': 'Retrieve User Name / Reset Password (public)',
+  'POST /account/recover/password': 'Retrieve User Name / Reset Password (public)',
+  'GET /account/recover/done': 'Retrieve User Name / Reset Password (public)',
+  'GET /help': 'help (public)',
+  'GET /help/about': 'help (public)',
+  'GET /help/create': 'help (public)',
+  'GET /help/find': 'help (public)',
+  'GET /help/change': 'help (public)',
+  'GET /elar': 'ELAR, a relying party with its own session and tests',
+  'GET /elar/callback': 'ELAR, a relying party with its own session and tests',
+  'POST /elar/backchannel-logout': 'ELAR, a relying party with its own session and tests',
+  'POST /elar/logout': 'ELAR, a relying party with its own session and tests',
+  'GET /directory-administrators': 'public list of Directory Administrators (D4)',
+  'GET /oidc/*': 'OpenID Connect protocol (test/sso)',
+  'POST /oidc/*': 'OpenID Connect protocol (test/sso)',
+  'GET /.well-known/openid-configuration': 'OpenID Connect discovery',
+  'GET /interaction/:uid': 'single sign-on login step (test/sso)',
+};
+
+type Side = 'A' | 'B';
+type Actor = 'anonymous' | 'educator' | 'adminA' | 'adminB' | 'districtA' | 'department';
+type Target = 'educator' | 'sameOrgAdmin' | 'parentDistrictAdmin' | 'otherDistrictAdmin' | 'departmentStaff';
+type Outcome = 'allow' | 'deny' | 'beyond' | 'login';
+const ACTORS: Actor[] = ['anonymous', 'educator', 'adminA', 'adminB', 'districtA', 'department'];
+const TARGETS: Target[] = ['educator', 'sameOrgAdmin', 'parentDistrictAdmin', 'otherDistrictAdmin', 'departmentStaff'];
+
+const orgs = {} as Record<'districtA' | 'schoolA' | 'districtB' | 'schoolB' | 'districtC', Organization>;
+const actors = {} as Record<Exclude<Actor, 'anonymous'>, FixturePerson>;
+const targets = {} as Record<Side, Record<Target, FixturePerson>>;
+const browsers = {} as Record<Actor, Browser>;
 let conflictId = '';
 
-async function org(db: Db, code: string, name: string, type: 'district' | 'school', districtCode?: string) {
-  const id = randomUUID();
-  await db.insertInto('organization').values({ id, code, name, type, district_id: districtCode ? orgs[districtCode]!.id : null, town: 'Town', phone: null }).execute();
-  orgs[code] = { id, code };
-}
-
-let ssnSerial = 0;
-async function person(key: string, first: string, last: string) {
-  ssnSerial += 1;
-  const created = await createProfile(new Browser(portal.app, `10.0.0.${ssnSerial}`), {
-    firstName: first,
-    lastName: last,
-    dob: ['4', String(ssnSerial), '1980'],
-    ssn: `7${String(ssnSerial).padStart(2, '0')}-11-${String(1000 + ssnSerial)}`,
-  });
-  const row = await portal.db.selectFrom('profile').select('id').where('user_name', '=', created.userName).executeTakeFirstOrThrow();
-  people[key] = { id: row.id, userName: created.userName, mepid: created.mepid };
-}
+const school = (side: Side) => (side === 'A' ? orgs.schoolA : orgs.schoolB);
+const districtOf = (side: Side) => (side === 'A' ? orgs.districtA : orgs.districtB);
 
 before(async () => {
-  portal = await startPortal();
-  const db = portal.db;
-  await org(db, '00010000', 'Alpha District', 'district');
-  await org(db, '00010505', 'Alpha High School', 'school', '00010000');
-  await org(db, '00020000', 'Beta District', 'district');
-  await org(db, '00020505', 'Beta High School', 'school', '00020000');
-  await person('department', 'Dana', 'Department');
-  await person('educator', 'Eddie', 'Educator');
-  await person('adminA', 'Ann', 'Schooladmin');
-  await person('adminB', 'Bob', 'Schooladmin');
-  await person('districtA', 'Dee', 'Districtadmin');
-  await person('staffA', 'Sam', 'Staffalpha');
-  await person('staffB', 'Sue', 'Staffbeta');
-  await db.updateTable('profile').set({ department_role: 'admin' }).where('id', '=', people.department!.id).execute();
-  const byId = async (id: string) => (await db.selectFrom('profile').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
-  const orgRow = async (code: string) => (await db.selectFrom('organization').selectAll().where('code', '=', code).executeTakeFirstOrThrow());
-  await designateAdministrator(db, null, await orgRow('00010505'), await byId(people.adminA!.id), { email: 'ann@alpha.example', phone: null }, null);
-  await designateAdministrator(db, null, await orgRow('00020505'), await byId(people.adminB!.id), { email: null, phone: null }, null);
-  await designateAdministrator(db, null, await orgRow('00010000'), await byId(people.districtA!.id), { email: null, phone: null }, null);
-  await addMember(db, orgs['00010505']!.id, people.staffA!.id, null);
-  await addMember(db, orgs['00020505']!.id, people.staffB!.id, null);
-  const conflict = await db
+  portal = await startPortal({}, {
+    onRoute: (route: RouteOptions) => {
+      for (const method of [route.method].flat()) if (method === 'GET' || method === 'POST') registered.push(`${method} ${route.url}`);
+    },
+  });
+  fx = directoryFixture(portal);
+  const a = await fx.districtWithSchool('Alpha');
+  const b = await fx.districtWithSchool('Beta');
+  const c = await fx.districtWithSchool('Gamma');
+  Object.assign(orgs, { districtA: a.district, schoolA: a.school, districtB: b.district, schoolB: b.school, districtC: c.district });
+
+  actors.department = await fx.person('Dana', 'Department', { departmentRole: 'admin' });
+  actors.educator = await fx.person('Eddie', 'Educator');
+  actors.adminA = await fx.person('Ann', 'Schooladmin');
+  actors.adminB = await fx.person('Bob', 'Schooladmin');
+  actors.districtA = await fx.person('Dee', 'Districtadmin');
+  await fx.designate(orgs.schoolA, actors.adminA);
+  await fx.designate(orgs.schoolB, actors.adminB);
+  await fx.designate(orgs.districtA, actors.districtA);
+
+  // Every target is on the staff of its side's school, so only their powers differ.
+  for (const side of ['A', 'B'] as Side[]) {
+    const t = {
+      educator: await fx.person('Sam', `Staff${side}`),
+      sameOrgAdmin: await fx.person('Cora', `Coadmin${side}`),
+      parentDistrictAdmin: await fx.person('Pat', `Parentadmin${side}`),
+      otherDistrictAdmin: await fx.person('Otto', `Otheradmin${side}`),
+      departmentStaff: await fx.person('Dov', `Deptstaff${side}`, { departmentRole: 'staff' }),
+    };
+    for (const person of Object.values(t)) await fx.addStaff(school(side), person);
+    await fx.designate(school(side), t.sameOrgAdmin);
+    await fx.designate(districtOf(side), t.parentDistrictAdmin);
+    await fx.designate(orgs.districtC, t.otherDistrictAdmin);
+    targets[side] = t;
+  }
+
+  const conflict = await portal.db
     .insertInto('match_conflict')
-    .values({ profile_id: people.staffB!.id, conflicting_fields: ['ssn'], submitted: JSON.stringify({ firstName: 'Sue' }) })
+    .values({ profile_id: targets.B.educator.id, conflicting_fields: ['ssn'], submitted: JSON.stringify({ firstName: 'Sam' }) })
     .returning('id')
     .executeTakeFirstOrThrow();
   conflictId = conflict.id;
-  await registerApplication(db, secretBox(portal.secretsKey), {
+  await registerApplication(portal.db, secretBox(portal.secretsKey), {
     id: 'matrix-app',
     name: 'Matrix app',
     redirectUris: ['https://matrix.example.gov/cb'],
@@ -77,103 +146,180 @@ before(async () => {
     backchannelLogoutUri: null,
     launchUrl: null,
   }, null);
-  for (const key of ['department', 'educator', 'adminA', 'adminB', 'districtA']) {
-    browsers[key] = new Browser(portal.app, `10.1.0.${Object.keys(browsers).length + 1}`);
-    assert.equal((await logIn(browsers[key]!, people[key]!.userName, 'Secret123')).status, 303);
-  }
+  for (const key of Object.keys(actors) as Array<keyof typeof actors>) browsers[key] = await fx.signIn(actors[key]);
+  // Signed out, but with a real CSRF token: a refusal can only come from authorization.
   browsers.anonymous = new Browser(portal.app, '10.2.0.1');
-  await browsers.anonymous.get('/');
+  await browsers.anonymous.get('/login');
+  assert.notEqual(browsers.anonymous.csrf, '');
 });
 after(() => portal.close());
 
-type Side = 'A' | 'B';
 interface Route {
-  name: string;
   method: 'GET' | 'POST';
-  path: (side: Side) => string;
-  /** Routes not tied to an organization are checked once, as side A. */
+  /** As registered (the matrix is checked against the app's own list). */
+  url: string;
+  name: string;
+  path: (side: Side, target: FixturePerson) => string;
+  body?: (side: Side, target: FixturePerson) => Record<string, string>;
+  /** Not tied to an organization: tried once (side A), and by department staff only. */
   departmentOnly?: boolean;
+  /** Any Directory Administrator's own workspace (lists only their organizations). */
+  anyAdministrator?: boolean;
+  /** Only a district's administrator designates (for its schools). */
   designate?: boolean;
-  /** Only for a Directory Administrator designated at that very organization (department included: it has none there). */
+  /** Only for a Directory Administrator designated at that very organization. */
   ownDesignation?: boolean;
+  /** Acts on a person: refused, with a reason, when their powers exceed the actor's. Lists the targets tried (all by default). */
+  targets?: Target[];
+  /** Puts back what an allowed request changed, so every combination starts alike. */
+  undo?: (side: Side, target: FixturePerson, res: Response) => Promise<void>;
 }
 
-const school = (side: Side) => (side === 'A' ? '00010505' : '00020505');
-const staff = (side: Side) => people[side === 'A' ? 'staffA' : 'staffB']!.id;
+const person = (path: string) => (_side: Side, t: FixturePerson) => `/directory/people/${t.id}${path}`;
+const identity = (t: FixturePerson) => ({ firstName: t.firstName, lastName: t.lastName, dobMonth: t.dob[0], dobDay: t.dob[1], dobYear: t.dob[2], ssn: t.ssn, email: '' });
 
 const ROUTES: Route[] = [
-  { name: 'organization page', method: 'GET', path: (s) => `/directory/organizations/${school(s)}` },
-  { name: 'add staff form', method: 'GET', path: (s) => `/directory/organizations/${school(s)}/staff/new` },
-  { name: 'add staff', method: 'POST', path: (s) => `/directory/organizations/${school(s)}/staff/new` },
-  { name: 'designate form', method: 'GET', path: (s) => `/directory/organizations/${school(s)}/administrators/new`, designate: true },
-  { name: 'designate', method: 'POST', path: (s) => `/directory/organizations/${school(s)}/administrators/new`, designate: true },
-  { name: 'own contacts form', method: 'GET', path: (s) => `/directory/organizations/${school(s)}/administrators/me`, ownDesignation: true },
-  { name: 'own contacts', method: 'POST', path: (s) => `/directory/organizations/${school(s)}/administrators/me`, ownDesignation: true },
-  { name: 'person page', method: 'GET', path: (s) => `/directory/people/${staff(s)}` },
-  { name: 'grant role', method: 'POST', path: (s) => `/directory/people/${staff(s)}/roles` },
-  { name: 'revoke role', method: 'POST', path: (s) => `/directory/people/${staff(s)}/roles/revoke` },
-  { name: 'unlock', method: 'POST', path: (s) => `/directory/people/${staff(s)}/unlock` },
-  { name: 'fix data form', method: 'GET', path: (s) => `/directory/people/${staff(s)}/fix` },
-  { name: 'fix data', method: 'POST', path: (s) => `/directory/people/${staff(s)}/fix` },
-  { name: 'reset password', method: 'POST', path: (s) => `/directory/people/${staff(s)}/reset-password` },
-  { name: 'sign out everywhere', method: 'POST', path: (s) => `/directory/people/${staff(s)}/sessions/end` },
-  { name: 'people search', method: 'GET', path: () => '/directory/people?q=Staff', departmentOnly: true },
-  { name: 'conflicts', method: 'GET', path: () => '/directory/conflicts', departmentOnly: true },
-  { name: 'resolve conflict', method: 'POST', path: () => `/directory/conflicts/${conflictId}/resolve`, departmentOnly: true },
-  { name: 'audit log', method: 'GET', path: () => '/directory/audit', departmentOnly: true },
-  { name: 'applications', method: 'GET', path: () => '/directory/applications', departmentOnly: true },
-  { name: 'application page', method: 'GET', path: () => '/directory/applications/sims', departmentOnly: true },
-  { name: 'register application form', method: 'GET', path: () => '/directory/applications/new', departmentOnly: true },
-  { name: 'register application', method: 'POST', path: () => '/directory/applications/new', departmentOnly: true },
-  { name: 'new client secret', method: 'POST', path: () => '/directory/applications/matrix-app/secret', departmentOnly: true },
-  { name: 'add organization form', method: 'GET', path: () => '/directory/organizations/new', departmentOnly: true },
-  { name: 'add organization', method: 'POST', path: () => '/directory/organizations/new', departmentOnly: true },
+  { method: 'GET', url: '/directory', name: 'directory home', path: () => '/directory', anyAdministrator: true },
+  { method: 'GET', url: '/directory/organizations', name: 'organization list', path: () => '/directory/organizations', anyAdministrator: true },
+  { method: 'GET', url: '/directory/organizations/:code', name: 'organization page', path: (s) => `/directory/organizations/${school(s).code}` },
+  { method: 'GET', url: '/directory/organizations/:code/staff/new', name: 'add staff form', path: (s) => `/directory/organizations/${school(s).code}/staff/new` },
+  {
+    method: 'POST',
+    url: '/directory/organizations/:code/staff/new',
+    name: 'add staff',
+    path: (s) => `/directory/organizations/${school(s).code}/staff/new`,
+    body: (_s, t) => identity(t),
+    targets: TARGETS,
+  },
+  {
+    method: 'POST',
+    url: '/directory/organizations/:code/staff/:profileId/remove',
+    name: 'remove staff',
+    path: (s, t) => `/directory/organizations/${school(s).code}/staff/${t.id}/remove`,
+    targets: TARGETS,
+    undo: async (s, t, res) => {
+      if (res.status === 303) await addMember(portal.db, school(s).id, t.id, null);
+    },
+  },
+  { method: 'GET', url: '/directory/organizations/:code/administrators/new', name: 'designate form', path: (s) => `/directory/organizations/${school(s).code}/administrators/new`, designate: true },
+  {
+    method: 'POST',
+    url: '/directory/organizations/:code/administrators/new',
+    name: 'designate',
+    path: (s) => `/directory/organizations/${school(s).code}/administrators/new`,
+    body: (_s, t) => ({ username: t.userName, email: '', phone: '' }),
+    designate: true,
+    targets: TARGETS,
+    undo: async (s, t, res) => {
+      if (res.status === 303 && t !== targets[s].sameOrgAdmin) await undesignate(portal.db, school(s).id, t.id);
+    },
+  },
+  {
+    method: 'POST',
+    url: '/directory/organizations/:code/administrators/:profileId/revoke',
+    name: 'revoke designation',
+    path: (s, t) => `/directory/organizations/${school(s).code}/administrators/${t.id}/revoke`,
+    designate: true,
+    targets: ['sameOrgAdmin'],
+    undo: async (s, t, res) => {
+      if (res.status === 303) await designateAdministrator(portal.db, null, school(s), await t.profile(), { email: null, phone: null }, null);
+    },
+  },
+  { method: 'GET', url: '/directory/organizations/:code/administrators/me', name: 'own contacts form', path: (s) => `/directory/organizations/${school(s).code}/administrators/me`, ownDesignation: true },
+  { method: 'POST', url: '/directory/organizations/:code/administrators/me', name: 'own contacts', path: (s) => `/directory/organizations/${school(s).code}/administrators/me`, ownDesignation: true },
+  // Reading the person page is not power over them: it opens, and says why nothing can be done.
+  { method: 'GET', url: '/directory/people/:id', name: 'person page', path: person(''), targets: [] },
+  { method: 'POST', url: '/directory/people/:id/roles', name: 'grant role', path: person('/roles'), targets: TARGETS },
+  { method: 'POST', url: '/directory/people/:id/roles/revoke', name: 'revoke role', path: person('/roles/revoke'), targets: TARGETS },
+  { method: 'POST', url: '/directory/people/:id/unlock', name: 'unlock', path: person('/unlock'), targets: TARGETS },
+  { method: 'GET', url: '/directory/people/:id/fix', name: 'fix data form', path: person('/fix'), targets: TARGETS },
+  { method: 'POST', url: '/directory/people/:id/fix', name: 'fix data', path: person('/fix'), targets: TARGETS },
+  { method: 'POST', url: '/directory/people/:id/reset-password', name: 'reset password', path: person('/reset-password'), targets: TARGETS },
+  { method: 'POST', url: '/directory/people/:id/sessions/end', name: 'sign out everywhere', path: person('/sessions/end'), targets: TARGETS },
+  { method: 'GET', url: '/directory/people', name: 'people search', path: () => '/directory/people?q=Staff', departmentOnly: true },
+  { method: 'GET', url: '/directory/conflicts', name: 'conflicts', path: () => '/directory/conflicts', departmentOnly: true },
+  { method: 'POST', url: '/directory/conflicts/:id/resolve', name: 'resolve conflict', path: () => `/directory/conflicts/${conflictId}/resolve`, departmentOnly: true },
+  { method: 'GET', url: '/directory/audit', name: 'audit log', path: () => '/directory/audit', departmentOnly: true },
+  { method: 'GET', url: '/directory/applications', name: 'applications', path: () => '/directory/applications', departmentOnly: true },
+  { method: 'GET', url: '/directory/applications/:id', name: 'application page', path: () => '/directory/applications/sims', departmentOnly: true },
+  { method: 'GET', url: '/directory/applications/new', name: 'register application form', path: () => '/directory/applications/new', departmentOnly: true },
+  { method: 'POST', url: '/directory/applications/new', name: 'register application', path: () => '/directory/applications/new', departmentOnly: true },
+  { method: 'POST', url: '/directory/applications/:id/secret', name: 'new client secret', path: () => '/directory/applications/matrix-app/secret', departmentOnly: true },
+  { method: 'GET', url: '/directory/organizations/new', name: 'add organization form', path: () => '/directory/organizations/new', departmentOnly: true },
+  { method: 'POST', url: '/directory/organizations/new', name: 'add organization', path: () => '/directory/organizations/new', departmentOnly: true },
   // An organization's own Directory Administrator cannot change its details either.
-  { name: 'edit organization form', method: 'GET', path: (s) => `/directory/organizations/${school(s)}/edit`, departmentOnly: true },
-  { name: 'edit organization', method: 'POST', path: (s) => `/directory/organizations/${school(s)}/edit`, departmentOnly: true },
+  { method: 'GET', url: '/directory/organizations/:code/edit', name: 'edit organization form', path: (s) => `/directory/organizations/${school(s).code}/edit`, departmentOnly: true },
+  { method: 'POST', url: '/directory/organizations/:code/edit', name: 'edit organization', path: (s) => `/directory/organizations/${school(s).code}/edit`, departmentOnly: true },
 ];
 
-/** Which actors may act on side A's school and its staff (side B mirrors adminA ↔ adminB). */
-function expected(actor: string, route: Route, side: Side): 'allow' | 'deny' | 'login' {
+/** Counted from ROUTES, so a combination silently skipped is noticed. */
+const EXPECTED_REQUESTS_PER_ACTOR = ROUTES.reduce((n, r) => n + (r.departmentOnly || r.anyAdministrator ? 1 : 2) * (r.targets?.length || 1), 0);
+
+const REACHES: Partial<Record<Actor, Side>> = { adminA: 'A', adminB: 'B', districtA: 'A' };
+
+/** What the rule says, written out independently of src/directory/policy.ts. */
+function expected(actor: Actor, route: Route, side: Side, target: Target | null): Outcome {
   if (actor === 'anonymous') return 'login';
-  if (route.ownDesignation) return { adminA: 'A', adminB: 'B' }[actor] === side ? 'allow' : 'deny';
+  if (route.ownDesignation) return REACHES[actor] === side && actor !== 'districtA' ? 'allow' : 'deny';
   if (actor === 'department') return 'allow';
   if (route.departmentOnly) return 'deny';
-  const administersSide = { adminA: 'A', adminB: 'B', districtA: 'A', educator: null }[actor];
-  if (administersSide !== side) return 'deny';
-  if (route.designate) return actor === 'districtA' ? 'allow' : 'deny';
-  return 'allow';
+  if (route.anyAdministrator) return actor in REACHES ? 'allow' : 'deny';
+  if (REACHES[actor] !== side) return 'deny';
+  if (route.designate && actor !== 'districtA') return 'deny';
+  if (target === null) return 'allow';
+  const beyond =
+    target === 'departmentStaff' || target === 'otherDistrictAdmin' || (target === 'parentDistrictAdmin' && actor !== 'districtA');
+  return beyond ? 'beyond' : 'allow';
 }
 
-describe('permission matrix: route × actor × own/other organization', () => {
-  for (const actor of ['anonymous', 'educator', 'adminA', 'adminB', 'districtA', 'department']) {
-    test(`${actor}`, async () => {
+function outcome(res: Response): string {
+  if (res.status === 403) return /has powers beyond yours/.test(res.body) ? 'beyond' : 'deny';
+  if (res.status === 404) return 'deny';
+  if (res.status === 303 && res.location?.startsWith('/login')) return 'login';
+  if ([200, 303, 400, 409, 422].includes(res.status)) return 'allow';
+  return `status ${res.status}`;
+}
+
+test('every registered route is either public/self-service (named) or in the matrix, and the matrix names only registered routes', () => {
+  const inMatrix = new Set(ROUTES.map((r) => `${r.method} ${r.url}`));
+  const unlisted = registered.filter((r) => !(r in PUBLIC_OR_SELF_SERVICE) && !inMatrix.has(r));
+  assert.deepEqual(unlisted, [], 'administrative routes missing from the matrix');
+  assert.deepEqual([...inMatrix].filter((r) => !registered.includes(r)), [], 'matrix entries that are not registered routes');
+  assert.deepEqual(Object.keys(PUBLIC_OR_SELF_SERVICE).filter((r) => !registered.includes(r)), [], 'public entries that are not registered routes');
+  assert.deepEqual(registered.filter((r) => r.startsWith('GET /directory/') || r.startsWith('POST /directory/') || r === 'GET /directory').filter((r) => !inMatrix.has(r)), []);
+});
+
+describe('permission matrix: route × actor × own/other organization × target', () => {
+  for (const actor of ACTORS) {
+    test(actor, async () => {
       const failures: string[] = [];
+      let tried = 0;
       for (const route of ROUTES) {
-        for (const side of route.departmentOnly ? (['A'] as Side[]) : (['A', 'B'] as Side[])) {
-          const b = browsers[actor]!;
-          await b.get('/');
-          const res = route.method === 'GET' ? await b.get(route.path(side)) : await b.post(route.path(side), {});
-          const want = expected(actor, route, side);
-          const got =
-            res.status === 403 || res.status === 404
-              ? 'deny'
-              : res.status === 303 && res.location?.startsWith('/login')
-                ? 'login'
-                : [200, 303, 400, 409, 422].includes(res.status)
-                  ? 'allow'
-                  : `status ${res.status}`;
-          // Signed out, a form post has no CSRF token yet: refused before anything else.
-          const acceptable = got === want || (want === 'login' && got === 'deny' && route.method === 'POST');
-          if (!acceptable) failures.push(`${route.method} ${route.path(side)} (${route.name}): expected ${want}, got ${got} (${res.status})`);
-          if (want !== 'allow') {
-            const other = people[side === 'A' ? 'staffA' : 'staffB']!;
-            for (const secret of [other.userName, other.mepid]) {
-              if (res.body.includes(secret)) failures.push(`${route.method} ${route.path(side)} leaked ${secret} to ${actor}`);
+        for (const side of route.departmentOnly || route.anyAdministrator ? (['A'] as Side[]) : (['A', 'B'] as Side[])) {
+          const kinds: Array<Target | null> = route.targets?.length ? route.targets : [null];
+          for (const kind of kinds) {
+            // Without a target dimension, the side's plain educator stands for its data.
+            const target = targets[side][kind ?? 'educator'];
+            const b = browsers[actor];
+            const url = route.path(side, target);
+            const res = route.method === 'GET' ? await b.get(url) : await b.post(url, route.body?.(side, target) ?? {});
+            tried += 1;
+            const want = expected(actor, route, side, kind);
+            const got = outcome(res);
+            const label = `${route.method} ${url} (${route.name}${kind ? `, target ${kind}` : ''})`;
+            if (got !== want) failures.push(`${label}: expected ${want}, got ${got} (${res.status})`);
+            if (want !== 'allow') {
+              for (const secret of [target.userName, target.mepid]) if (res.body.includes(secret)) failures.push(`${label} leaked ${secret} to ${actor}`);
             }
+            if (route.anyAdministrator && want === 'allow') {
+              const hidden = actor === 'adminB' ? ['Alpha'] : actor === 'department' ? [] : ['Beta', 'Gamma'];
+              for (const name of hidden) if (res.body.includes(name)) failures.push(`${label} shows ${name} organizations to ${actor}`);
+            }
+            await route.undo?.(side, target, res);
           }
         }
       }
+      assert.equal(tried, EXPECTED_REQUESTS_PER_ACTOR);
       assert.deepEqual(failures, []);
     });
   }
@@ -181,29 +327,27 @@ describe('permission matrix: route × actor × own/other organization', () => {
 
 describe('object ids cannot reach other organizations', () => {
   test("adminA cannot grant a role to B's staff by naming A's organization", async () => {
-    const b = browsers.adminA!;
-    await b.get('/');
-    const res = await b.post(`/directory/people/${people.staffB!.id}/roles`, { organization: '00010505', applicationRole: 'sims:user' });
+    const b = browsers.adminA;
+    const res = await b.post(`/directory/people/${targets.B.educator.id}/roles`, { organization: orgs.schoolA.code, applicationRole: 'sims:user' });
     assert.equal(res.status, 403);
-    const grants = await portal.db.selectFrom('role_grant').selectAll().where('profile_id', '=', people.staffB!.id).execute();
+    const grants = await portal.db.selectFrom('role_grant').selectAll().where('profile_id', '=', targets.B.educator.id).execute();
     assert.equal(grants.length, 0);
   });
 
   test('a district administrator cannot grant roles in an organization the person does not belong to', async () => {
-    const b = browsers.districtA!;
-    await b.get('/');
-    const res = await b.post(`/directory/people/${people.staffA!.id}/roles`, { organization: '00020505', applicationRole: 'sims:user' });
+    const b = browsers.districtA;
+    const res = await b.post(`/directory/people/${targets.A.educator.id}/roles`, { organization: orgs.schoolB.code, applicationRole: 'sims:user' });
     assert.equal(res.status, 422);
-    const grants = await portal.db.selectFrom('role_grant').selectAll().where('organization_id', '=', orgs['00020505']!.id).execute();
+    const grants = await portal.db.selectFrom('role_grant').selectAll().where('organization_id', '=', orgs.schoolB.id).execute();
     assert.equal(grants.length, 0);
   });
 
   test('made-up and malformed ids are a 404, not a 500', async () => {
-    const b = browsers.department!;
+    const b = browsers.department;
     assert.equal((await b.get(`/directory/people/${randomUUID()}`)).status, 404);
     assert.equal((await b.get('/directory/people/not-a-uuid')).status, 404);
     assert.equal((await b.get('/directory/organizations/12')).status, 404);
-    await b.get('/');
     assert.equal((await b.post('/directory/conflicts/99999999/resolve', {})).status, 404);
+    assert.equal((await b.post(`/directory/organizations/${orgs.schoolA.code}/staff/not-a-uuid/remove`, {})).status, 404);
   });
 });

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.tsx';
+import { buildApp, type BuildOptions } from '../../src/app.tsx';
 import { loadConfig, type Config } from '../../src/platform/config.ts';
 import { openDatabase, type Db } from '../../src/platform/db.ts';
 import { prepareDatabase } from '../../src/startup.ts';
@@ -20,7 +20,7 @@ export interface TestPortal {
   close(): Promise<void>;
 }
 
-export async function startPortal(env: Record<string, string> = {}): Promise<TestPortal> {
+export async function startPortal(env: Record<string, string> = {}, options: Pick<BuildOptions, 'onRoute'> = {}): Promise<TestPortal> {
   const serverUrl = process.env.DATABASE_URL;
   let databaseUrl: string | undefined;
   let dropDatabase = async () => {};
@@ -38,7 +38,7 @@ export async function startPortal(env: Record<string, string> = {}): Promise<Tes
   await prepareDatabase(database.db);
   const ssnKey = 'test-ssn-key-0123456789abcdef0123456789';
   const secretsKey = 'test-secrets-key-0123456789abcdef012345';
-  const app = await buildApp({ config, db: database.db, ssnKey, secretsKey });
+  const app = await buildApp({ config, db: database.db, ssnKey, secretsKey, ...options });
   await app.ready();
   const portal: TestPortal = {
     app,
