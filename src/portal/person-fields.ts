@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { capitalize, optionalText, requiredText } from '../platform/forms.ts';
 import type { FormValues } from '../platform/views/form.tsx';
+import { mixedScripts } from './identity.ts';
 
 /** What each answer about a person must look like, with the message for each mistake. */
 
@@ -9,12 +10,29 @@ const NAME_CHARS = /^[\p{L}\p{M}][\p{L}\p{M}' .\u2019-]*$/u;
 const nameMessage = (label: string) =>
   `${capitalize(label)} must only include letters, spaces, hyphens, apostrophes and full stops`;
 
+/** One alphabet per name: a Cyrillic "о" in a Latin name would pass for another person's name. */
+function oneAlphabet(label: string, name: string, ctx: z.RefinementCtx) {
+  const scripts = mixedScripts(name);
+  if (scripts) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `${capitalize(label)} mixes letters from different alphabets (${scripts.join(' and ')}): type it again in one alphabet`,
+    });
+  }
+}
+
 function requiredName(label: string) {
-  return requiredText(label, 50).refine((s) => NAME_CHARS.test(s), nameMessage(label));
+  return requiredText(label, 50)
+    .refine((s) => NAME_CHARS.test(s), nameMessage(label))
+    .superRefine((s, ctx) => oneAlphabet(label, s, ctx));
 }
 
 function optionalName(label: string) {
-  return optionalText(label, 50).refine((s) => s === null || NAME_CHARS.test(s), nameMessage(label));
+  return optionalText(label, 50)
+    .refine((s) => s === null || NAME_CHARS.test(s), nameMessage(label))
+    .superRefine((s, ctx) => {
+      if (s !== null) oneAlphabet(label, s, ctx);
+    });
 }
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { contactFields, parseDateOfBirth, ssnField } from '../../src/portal/person-fields.ts';
+import { backgroundFields, contactFields, identityFields, parseDateOfBirth, ssnField } from '../../src/portal/person-fields.ts';
 
 const today = new Date(Date.UTC(2026, 10, 25));
 const dob = (dobMonth: string, dobDay: string, dobYear: string) => parseDateOfBirth({ dobMonth, dobDay, dobYear }, today);
@@ -55,6 +55,21 @@ describe('SSN', () => {
       );
     }
     assert.equal(ssnField.parse('899-12-3456'), '899123456');
+  });
+});
+
+describe('names', () => {
+  test('a name mixing alphabets is refused, naming them; one alphabet, accents and punctuation are fine', () => {
+    assert.equal(
+      identityFields.lastName.safeParse('Riv\u0435ra').error?.issues[0]?.message,
+      'Last name mixes letters from different alphabets (Latin and Cyrillic): type it again in one alphabet',
+    );
+    assert.equal(
+      backgroundFields.previousLastName.safeParse('P\u03bfpe').error?.issues[0]?.message,
+      'Previous last name mixes letters from different alphabets (Latin and Greek): type it again in one alphabet',
+    );
+    for (const name of ["O'Neil-Díaz", 'Ли Мин', 'Zoë']) assert.equal(identityFields.firstName.parse(name), name);
+    assert.equal(identityFields.middleName.parse(''), null);
   });
 });
 
