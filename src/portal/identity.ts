@@ -50,6 +50,8 @@ const SCRIPTS = [
 ] as const;
 const SCRIPT_PATTERNS = SCRIPTS.map((name) => [name, new RegExp(`\\p{Script=${name}}`, 'u')] as const);
 
+const SHARED = /[\p{Script=Common}\p{Script=Inherited}]/u;
+
 /** Scripts that are written together in one name (UTS #39, "highly restrictive"). */
 const WRITTEN_TOGETHER = [
   new Set(['Latin', 'Han', 'Hiragana', 'Katakana']),
@@ -65,6 +67,8 @@ const WRITTEN_TOGETHER = [
 export function mixedScripts(name: string): string[] | null {
   const seen: string[] = [];
   for (const letter of name.normalize('NFKC').match(/\p{L}/gu) ?? []) {
+    // Letters shared by every script (the Hawaiian ʻokina, the Japanese long-vowel mark) belong to none.
+    if (SHARED.test(letter)) continue;
     const script = SCRIPT_PATTERNS.find(([, pattern]) => pattern.test(letter))?.[0] ?? 'other';
     if (!seen.includes(script)) seen.push(script);
   }

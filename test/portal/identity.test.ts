@@ -65,7 +65,7 @@ describe('mixedScripts: a name written in more than one alphabet', () => {
     assert.deepEqual(mixedScripts('\u0420ivera'), ['Cyrillic', 'Latin']);
   });
   test('names in one alphabet, with accents, apostrophes, hyphens or fullwidth letters, are not mixed', () => {
-    for (const name of ["O'Neil-Díaz", 'Zoë', 'Ли Мин', 'Νίκος', '\uff2a\uff4f\uff52\uff44\uff41\uff4e', '山田', 'St. John']) {
+    for (const name of ["O'Neil-Díaz", 'Zoë', 'Ли Мин', 'Νίκος', '\uff2a\uff4f\uff52\uff44\uff41\uff4e', '山田', 'St. John', 'Ka\u02bbahumanu', 'Nguyễn', 'ユーコ']) {
       assert.equal(mixedScripts(name), null, name);
     }
   });
