@@ -30,7 +30,7 @@ before(async () => {
       '--launch-url', `${exampleUrl}/`,
     ]);
     secret = /^client secret: (\S+)$/m.exec(out)![1]!;
-    cli(env, ['app', 'add', '--client-id', 'sims', '--name', 'SIMS', '--restricted', '--roles', 'user,submitter', '--redirect-uri', 'http://127.0.0.1:9/callback']);
+    cli(env, ['app', 'add', '--client-id', 'sims', '--name', 'SIMS', '--restricted', '--roles', 'user,submitter', '--redirect-uri', 'http://127.0.0.1:9/callback', '--replace']);
   });
   exampleApp = spawn(process.execPath, ['--import', 'tsx', 'examples/example-app/app.ts'], {
     env: { ...process.env, ISSUER: server.url, CLIENT_ID: 'example', CLIENT_SECRET: secret, PORT: String(examplePort) },

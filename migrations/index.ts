@@ -5,6 +5,7 @@ import * as sso from './0003_sso.ts';
 import * as oidcAccount from './0004_oidc_account.ts';
 import * as temporaryPasswordExpiry from './0005_temporary_password_expiry.ts';
 import * as designationIsNotMembership from './0006_designation_is_not_membership.ts';
+import * as confusableNameKeys from './0007_confusable_name_keys.ts';
 
 /** Every migration, in order. A static list so bundling or a missing file can't skip one. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004_oidc_account': oidcAccount,
   '0005_temporary_password_expiry': temporaryPasswordExpiry,
   '0006_designation_is_not_membership': designationIsNotMembership,
+  '0007_confusable_name_keys': confusableNameKeys,
 };

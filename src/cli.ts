@@ -1,12 +1,20 @@
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { audit } from './platform/audit.ts';
 import { ConfigError, loadConfig } from './platform/config.ts';
-import { DatabaseInUseError, openDatabase, type Db } from './platform/db.ts';
+import { DatabaseInUseError, openDatabase, type Application, type Db } from './platform/db.ts';
 import { resolveKey, resolveSsnKey, secretBox, type SecretBox } from './platform/secrets.ts';
 import { importOrganizations, ImportFileError } from './directory/org-import.ts';
 import { findApplication, findOrganizationByCode } from './directory/repository.ts';
-import { designateAdministrator, DirectoryRuleError, grantRole, registerApplication, revokeRole } from './directory/service.ts';
+import {
+  designateAdministrator,
+  DirectoryRuleError,
+  grantRole,
+  registerApplication,
+  revokeRole,
+  type ReplacedRegistration,
+} from './directory/service.ts';
 import { rotateSigningKey } from './sso/keys.ts';
 import { seedDemo } from './demo.ts';
 import { POLICIES } from './portal/password-policy.ts';
@@ -16,18 +24,26 @@ import { prepareDatabase } from './startup.ts';
 /**
  * `npm run cli -- <command>`: administration from the command line, on the same
  * environment as the server. Exit 0 on success, 1 with a one-line reason otherwise.
+ * The first line on stderr says which database was opened.
  */
-const USAGE = `Usage: npm run cli -- <command>
+const USAGE = `Usage: npm run cli -- [--create] <command>
+  (--create: create the embedded database in DATA_DIR if there is none yet)
   seed-demo
   org import FILE.csv
   diradmin add --org CODE --username USER [--email E] [--phone P]
   role grant --username USER --org CODE --app ID --role ROLE
   role revoke --username USER --org CODE --app ID --role ROLE
   app add --client-id ID --name NAME --redirect-uri URI [--redirect-uri URI…] [--restricted] [--roles R1,R2]
-          [--post-logout-redirect-uri URI] [--backchannel-logout-uri URI] [--launch-url URI]
+          [--post-logout-redirect-uri URI] [--backchannel-logout-uri URI] [--launch-url URI] [--replace]
   keys rotate`;
 
 class UsageError extends Error {}
+
+/** A failure whose reason is followed by the usage, for a command line that names no command. */
+class NoCommandError extends UsageError {}
+
+/** The command ran, but not wholly: its output says what was done and what was not. */
+class PartlyDoneError extends Error {}
 
 interface Context {
   db: Db;
@@ -85,6 +101,12 @@ const commands: Record<string, (ctx: Context, args: string[]) => Promise<void>> 
     console.log(
       `${report.rows} rows: ${report.inserted} added, ${report.updated} updated, ${report.unchanged} unchanged, ${rejected} rejected`,
     );
+    // A script that imports a file must not take a partial import for a whole one.
+    if (rejected > 0) {
+      throw new PartlyDoneError(
+        `${rejected === 1 ? '1 line was' : `${rejected} lines were`} rejected (listed above); the other rows were imported. Correct ${rejected === 1 ? 'it' : 'them'} and import the file again.`,
+      );
+    }
   },
 
   async 'diradmin add'(ctx, args) {
@@ -114,11 +136,21 @@ const commands: Record<string, (ctx: Context, args: string[]) => Promise<void>> 
         'post-logout-redirect-uri': { type: 'string', multiple: true },
         'backchannel-logout-uri': { type: 'string' },
         'launch-url': { type: 'string' },
+        replace: { type: 'boolean' },
       },
     });
     for (const name of ['client-id', 'name', 'redirect-uri'] as const) {
       if (!values[name]) throw new UsageError(`Missing --${name}. Usage: npm run cli -- app add --client-id ID --name NAME --redirect-uri URI`);
     }
+    // Re-adding an id once silently made SIMS open to everyone and orphaned its grants:
+    // replacing a registration must be asked for.
+    const existing = await findApplication(ctx.db, values['client-id']!);
+    if (existing && !values.replace) {
+      throw new UsageError(
+        `An application with client id ${existing.id} is already registered (${describeApplication(existing)}). To replace its registration, run the command again with --replace.`,
+      );
+    }
+    let replaced: ReplacedRegistration | undefined;
     const secret = await registerApplication(
       ctx.db,
       ctx.box,
@@ -133,7 +165,24 @@ const commands: Record<string, (ctx: Context, args: string[]) => Promise<void>> 
         launchUrl: values['launch-url'] ?? null,
       },
       null,
+      // Without --replace only an id that appeared since the check above is at stake: refuse it too.
+      { replace: values.replace ?? false, onReplaced: (r) => (replaced = r) },
     );
+    if (replaced) {
+      const now = (await findApplication(ctx.db, values['client-id']!))!;
+      const { previous, removedGrants, keptGrants } = replaced;
+      console.log(
+        `Replaced the registration of ${now.id} (${now.name}): ${accessOf(now)} (was ${accessOf(previous)}); roles ${now.roles.join(', ')} (was ${previous.roles.join(', ')}).`,
+      );
+      console.log(
+        removedGrants.length === 0
+          ? keptGrants === 0
+            ? 'It had no role grants.'
+            : `Kept its ${keptGrants} role grant${keptGrants === 1 ? '' : 's'}.`
+          : `Removed ${removedGrants.length} role grant${removedGrants.length === 1 ? '' : 's'} of a role it no longer has (${[...new Set(removedGrants)].join(', ')}); kept ${keptGrants}.`,
+      );
+      if (previous.client_secret_encrypted) console.log('The old client secret no longer works.');
+    }
     console.log(`client id: ${values['client-id']}`);
     console.log(`client secret: ${secret}`);
   },
@@ -150,6 +199,14 @@ const commands: Record<string, (ctx: Context, args: string[]) => Promise<void>> 
   },
 };
 
+function accessOf(app: Application): string {
+  return app.access === 'restricted' ? 'restricted' : 'open to any profile';
+}
+
+function describeApplication(app: Application): string {
+  return `${app.name}, ${accessOf(app)}, roles ${app.roles.join(', ')}`;
+}
+
 async function roleArguments(ctx: Context, args: string[]) {
   const o = options(args, ['username', 'org', 'app', 'role'], ['username', 'org', 'app', 'role']);
   const app = await findApplication(ctx.db, o.app!);
@@ -163,15 +220,39 @@ function progressBar(fraction: number): string {
   return `[${'#'.repeat(done)}${'.'.repeat(width - done)}] ${Math.round(Math.min(1, fraction) * 100)}%`;
 }
 
+/**
+ * Which database the command works on, for the operator to check: the embedded one's
+ * folder, or the server's URL without its password or options (which may hold one).
+ */
+function databaseLabel(config: ReturnType<typeof loadConfig>, created: boolean): string {
+  if (config.databaseUrl) {
+    const url = new URL(config.databaseUrl);
+    return `${url.protocol}//${url.username ? `${url.username}@` : ''}${url.host}${url.pathname}`;
+  }
+  return `embedded (PGlite) in ${resolve(config.dataDir)}${created ? ', created now' : ''}`;
+}
+
 async function main(argv: string[]): Promise<void> {
-  if (argv.length === 0 || argv[0] === 'help') {
+  if (argv[0] === 'help') {
     console.log(USAGE);
     return;
   }
-  const name = [argv.slice(0, 2).join(' '), argv[0]!].find((n) => n in commands);
-  if (!name) throw new UsageError(`Unknown command "${argv.join(' ')}". Run "npm run cli -- help" for the list.`);
-  const rest = argv.slice(name.split(' ').length);
+  // Run without the server's DATA_DIR, the CLI once made a new, empty ./data and worked
+  // on that. A new embedded database is only made where asked: --create, or a DATA_DIR
+  // folder that already exists (made for it by the operator).
+  const create = argv.includes('--create');
+  const words = argv.filter((a) => a !== '--create');
+  if (words.length === 0) throw new NoCommandError('No command given.');
+  const name = [words.slice(0, 2).join(' '), words[0]!].find((n) => n in commands);
+  if (!name) throw new NoCommandError(`Unknown command "${words.join(' ')}".`);
+  const rest = words.slice(name.split(' ').length);
   const config = loadConfig();
+  const dataDir = resolve(config.dataDir);
+  const isNew = !config.databaseUrl && !existsSync(join(dataDir, 'pglite'));
+  if (isNew && !create && !existsSync(dataDir)) {
+    throw new UsageError(`No database in ${dataDir} (DATA_DIR). Set DATA_DIR to the server's, or add --create to create a new one there.`);
+  }
+  console.error(`Database: ${databaseLabel(config, isNew)}`);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
   try {
     await prepareDatabase(database.db);
@@ -190,11 +271,13 @@ main(process.argv.slice(2)).then(
       e instanceof ConfigError ||
       e instanceof DatabaseInUseError ||
       e instanceof UsageError ||
+      e instanceof PartlyDoneError ||
       e instanceof ImportFileError ||
       e instanceof DirectoryRuleError ||
       (e as NodeJS.ErrnoException).code === 'ENOENT' ||
       (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION';
     console.error(known ? (e as Error).message : `Failed: ${(e as Error).message ?? String(e)}`);
+    if (e instanceof NoCommandError) console.error(USAGE);
     process.exit(1);
   },
 );

@@ -4,27 +4,52 @@
  * back-channel logout. It shares nothing with the portal but the issuer URL and its
  * client registration (`npm run cli -- app add …`).
  *
+ *   npm run cli -- app add --client-id example --name Example \
+ *     --redirect-uri http://localhost:4000/callback --redirect-uri http://127.0.0.1:4000/callback \
+ *     --backchannel-logout-uri http://127.0.0.1:4000/backchannel-logout
  *   ISSUER=http://localhost:3000 CLIENT_ID=example CLIENT_SECRET=… PORT=4000 \
  *     node --import tsx examples/example-app/app.ts
+ *
+ * Open it as http://localhost:4000 or http://127.0.0.1:4000: it asks the portal to send the
+ * person back to the name it was opened with. BASE_URL fixes one origin instead (behind a
+ * proxy, or on another host name).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 
-const issuer = required('ISSUER');
-const clientId = required('CLIENT_ID');
-const clientSecret = required('CLIENT_SECRET');
 const port = Number(process.env.PORT ?? 4000);
-const base = process.env.BASE_URL ?? `http://127.0.0.1:${port}`;
+const missing = ['ISSUER', 'CLIENT_ID', 'CLIENT_SECRET'].filter((name) => !process.env[name]);
+if (missing.length > 0) {
+  // Everything a first run needs, at once: which variables, the command, and the redirect URIs to register.
+  const names = missing.length === 1 ? missing[0] : `${missing.slice(0, -1).join(', ')} and ${missing.at(-1)}`;
+  console.error(
+    [
+      `Missing ${names}. Run it as:`,
+      `  ISSUER=http://localhost:3000 CLIENT_ID=example CLIENT_SECRET=… PORT=${port} node --import tsx examples/example-app/app.ts`,
+      'with the client id and secret that registering it in the portal printed:',
+      `  npm run cli -- app add --client-id example --name Example --redirect-uri http://localhost:${port}/callback --redirect-uri http://127.0.0.1:${port}/callback --backchannel-logout-uri http://127.0.0.1:${port}/backchannel-logout`,
+    ].join('\n'),
+  );
+  process.exit(1);
+}
+const issuer = process.env.ISSUER!;
+const clientId = process.env.CLIENT_ID!;
+const clientSecret = process.env.CLIENT_SECRET!;
+const fixedBase = process.env.BASE_URL;
+const defaultBase = `http://127.0.0.1:${port}`;
+const LOOPBACK_HOSTS = new Set([`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`]);
 
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) {
-    console.error(`${name} is required`);
-    process.exit(1);
-  }
-  return value;
+/**
+ * Where this application is, as the browser sees it. Only the loopback names on our own
+ * port are taken from the Host header: anything else is a header we cannot trust to build
+ * the redirect URI with.
+ */
+function baseOf(req: IncomingMessage): string {
+  if (fixedBase) return fixedBase;
+  const host = req.headers.host ?? '';
+  return LOOPBACK_HOSTS.has(host) ? `http://${host}` : defaultBase;
 }
 
 interface Session {
@@ -32,7 +57,7 @@ interface Session {
   sid: string | undefined;
 }
 const sessions = new Map<string, Session>();
-const pending = new Map<string, { verifier: string; state: string; nonce: string }>();
+const pending = new Map<string, { verifier: string; state: string; nonce: string; redirectUri: string }>();
 
 const config = await oidc.discovery(new URL(issuer), clientId, clientSecret, undefined, {
   execute: issuer.startsWith('http://') ? [oidc.allowInsecureRequests] : [],
@@ -58,7 +83,8 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return body;
 }
 
-const server = createServer(async (req, res) => {
+async function handle(req: IncomingMessage, res: ServerResponse) {
+  const base = baseOf(req);
   const url = new URL(req.url ?? '/', base);
   try {
     if (url.pathname === '/' && req.method === 'GET') {
@@ -74,7 +100,7 @@ const server = createServer(async (req, res) => {
       const verifier = oidc.randomPKCECodeVerifier();
       const state = oidc.randomState();
       const nonce = oidc.randomNonce();
-      pending.set(state, { verifier, state, nonce });
+      pending.set(state, { verifier, state, nonce, redirectUri: `${base}/callback` });
       const target = oidc.buildAuthorizationUrl(config, {
         redirect_uri: `${base}/callback`,
         scope: 'openid profile roles',
@@ -90,7 +116,9 @@ const server = createServer(async (req, res) => {
       const saved = pending.get(url.searchParams.get('state') ?? '');
       if (!saved) return page(res, '<h1>Sign-in did not complete</h1>', 400);
       pending.delete(saved.state);
-      const tokens = await oidc.authorizationCodeGrant(config, url, { pkceCodeVerifier: saved.verifier, expectedState: saved.state, expectedNonce: saved.nonce });
+      // The code is bound to the redirect URI sent at login: exchange it with that one.
+      const callback = new URL(`${saved.redirectUri}${url.search}`);
+      const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: saved.verifier, expectedState: saved.state, expectedNonce: saved.nonce });
       const claims = tokens.claims()!;
       const id = randomBytes(32).toString('base64url');
       sessions.set(id, { claims: { ...claims }, sid: typeof claims.sid === 'string' ? claims.sid : undefined });
@@ -110,6 +138,11 @@ const server = createServer(async (req, res) => {
   } catch (e) {
     page(res, `<h1>Error</h1><p>${escape((e as Error).message)}</p>`, 400);
   }
-});
+}
 
-server.listen(port, '127.0.0.1', () => console.log(`Example application at ${base}`));
+// "localhost" may resolve to ::1 or to 127.0.0.1: listen on both loopbacks (::1 only where IPv6 is on).
+const ipv4 = createServer(handle);
+ipv4.listen(port, '127.0.0.1', () => console.log(`Example application at ${fixedBase ?? `http://localhost:${port} (or ${defaultBase})`}`));
+const ipv6 = createServer(handle);
+ipv6.on('error', () => ipv6.close());
+ipv6.listen(port, '::1');

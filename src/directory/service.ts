@@ -15,6 +15,7 @@ import { capitalize } from '../platform/forms.ts';
 import { codeProblem, districtCodeOf, type OrganizationType } from './organizations.ts';
 import { revokeApplicationGrants } from '../sso/logout.ts';
 import type { Actor, PersonRef } from './policy.ts';
+import * as applications from './application-repository.ts';
 import * as repo from './repository.ts';
 import { staffLookupCounters, type StaffLookupRules } from './staff-lookup.tsx';
 
@@ -415,7 +416,11 @@ export async function registerApplication(
   box: SecretBox,
   input: ApplicationRegistration,
   actorId: string | null,
-  { replace = true, ip = null }: { replace?: boolean; ip?: string | null } = {},
+  {
+    replace = true,
+    ip = null,
+    onReplaced,
+  }: { replace?: boolean; ip?: string | null; onReplaced?: (replaced: ReplacedRegistration) => void } = {},
 ): Promise<string> {
   if (!CLIENT_ID.test(input.id)) throw new DirectoryRuleError('Client id must be 2 to 63 lower-case letters, digits, hyphens or underscores, starting with a letter or digit', 'clientId');
   if (isPartOfPortal(input)) throw new DirectoryRuleError(`${input.id} is part of the portal itself and cannot be registered`, 'clientId');
@@ -435,6 +440,7 @@ export async function registerApplication(
   };
   const secret = randomBytes(32).toString('base64url');
   await db.transaction().execute(async (tx) => {
+    const previous = await applications.lockApplication(tx, input.id);
     // One statement decides, so two registrations of one new id cannot both be told they won.
     const written = await tx
       .insertInto('application')
@@ -448,9 +454,36 @@ export async function registerApplication(
     if (!written) {
       throw new DirectoryRuleError(`An application with client id ${input.id} is already registered. To give it a new secret, use its page`, 'clientId');
     }
-    await audit(tx, { type: 'application.added', actorId, ip, detail: { application: input.id, access: registration.access } });
+    // A grant of a role the application no longer has would give nothing and could never be
+    // revoked from the console: a replacement removes such grants, each audited as revoked.
+    const removed = previous ? await applications.deleteGrantsOutsideRoles(tx, input.id, roles) : [];
+    for (const grant of removed) {
+      await audit(tx, {
+        type: 'role.revoked',
+        actorId,
+        subjectId: grant.profile_id,
+        ip,
+        detail: { organization: grant.organization_code, application: input.id, role: grant.role, reason: 'the application no longer has this role' },
+      });
+    }
+    // As with any revocation, the application must sign them in again to learn what is left.
+    for (const profileId of new Set(removed.map((g) => g.profile_id))) await revokeApplicationGrants(tx, profileId, [input.id]);
+    const detail: Record<string, string | number | boolean> = { application: input.id, access: registration.access };
+    if (previous) Object.assign(detail, { replaced: true, previousAccess: previous.access, grantsRemoved: removed.length });
+    await audit(tx, { type: 'application.added', actorId, ip, detail });
+    if (previous) {
+      onReplaced?.({ previous, removedGrants: removed.map((g) => g.role), keptGrants: await applications.countGrants(tx, input.id) });
+    }
   });
   return secret;
+}
+
+/** What a registration replaced: the application as it was, and what became of its role grants. */
+export interface ReplacedRegistration {
+  previous: Application;
+  /** The role of each grant removed because the application no longer has that role. */
+  removedGrants: string[];
+  keptGrants: number;
 }
 
 /**

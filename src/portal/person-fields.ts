@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { capitalize, optionalText, requiredText } from '../platform/forms.ts';
 import type { FormValues } from '../platform/views/form.tsx';
+import { mixedScripts } from './identity.ts';
 
 /** What each answer about a person must look like, with the message for each mistake. */
 
@@ -9,17 +10,36 @@ const NAME_CHARS = /^[\p{L}\p{M}][\p{L}\p{M}' .\u2019-]*$/u;
 const nameMessage = (label: string) =>
   `${capitalize(label)} must only include letters, spaces, hyphens, apostrophes and full stops`;
 
+/** One alphabet per name: a Cyrillic "о" in a Latin name would pass for another person's name. */
+function oneAlphabet(label: string, name: string, ctx: z.RefinementCtx) {
+  const scripts = mixedScripts(name);
+  if (scripts) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `${capitalize(label)} mixes letters from different alphabets (${scripts.join(' and ')}): type it again in one alphabet`,
+    });
+  }
+}
+
 function requiredName(label: string) {
-  return requiredText(label, 50).refine((s) => NAME_CHARS.test(s), nameMessage(label));
+  return requiredText(label, 50)
+    .refine((s) => NAME_CHARS.test(s), nameMessage(label))
+    .superRefine((s, ctx) => oneAlphabet(label, s, ctx));
 }
 
 function optionalName(label: string) {
-  return optionalText(label, 50).refine((s) => s === null || NAME_CHARS.test(s), nameMessage(label));
+  return optionalText(label, 50)
+    .refine((s) => s === null || NAME_CHARS.test(s), nameMessage(label))
+    .superRefine((s, ctx) => {
+      if (s !== null) oneAlphabet(label, s, ctx);
+    });
 }
 
 /**
  * SSNs are accepted with or without spaces and hyphens. Numbers the Social Security
- * Administration never issues (area 000 or 666, group 00, serial 0000) are refused.
+ * Administration never issues (area 000, 666 or 900–999, group 00, serial 0000) are
+ * refused. Area 9xx gets its own message: those are ITINs and similar tax numbers, which
+ * people do type here by mistake, and "not valid" alone would not tell them why.
  */
 export const ssnField = z
   .string()
@@ -29,6 +49,7 @@ export const ssnField = z
       .string()
       .min(1, 'Enter your Social Security number')
       .regex(/^\d{9}$/, 'Social Security number must be 9 digits, like 123 45 6789')
+      .refine((s) => !s.startsWith('9'), 'Enter a Social Security number: numbers starting with 9 are not Social Security numbers')
       .refine(
         (s) => !/^(000|666)/.test(s) && s.slice(3, 5) !== '00' && s.slice(5) !== '0000',
         'Enter a valid Social Security number',
@@ -88,9 +109,12 @@ export const backgroundFields = {
   ),
 };
 
+/** How far back a date of birth may go; the earliest year accepted is also the one the message names. */
+const OLDEST_AGE_YEARS = 120;
+
 /**
  * The three date-of-birth inputs → 'YYYY-MM-DD', or the one message to show.
- * A real calendar date, in the past, and not more than 120 years ago.
+ * A real calendar date, in the past, in the year OLDEST_AGE_YEARS before this one or later.
  */
 export function parseDateOfBirth(values: FormValues, today = new Date()): { date: string } | { error: string } {
   const raw = {
@@ -101,6 +125,8 @@ export function parseDateOfBirth(values: FormValues, today = new Date()): { date
   if (!raw.month && !raw.day && !raw.year) return { error: 'Enter your date of birth' };
   const missing = (['month', 'day', 'year'] as const).filter((k) => !raw[k]);
   if (missing.length) return { error: `Date of birth must include a ${missing.join(' and a ')}` };
+  // "85" is a year someone meant, not a mistake of date: ask for the century rather than call it unreal.
+  if (/^\d{1,3}$/.test(raw.year)) return { error: 'Enter the year of birth with 4 digits, like 1985' };
   if (!/^\d{1,2}$/.test(raw.month) || !/^\d{1,2}$/.test(raw.day) || !/^\d{4}$/.test(raw.year)) {
     return { error: 'Date of birth must be a real date, like 3 27 1985' };
   }
@@ -111,7 +137,8 @@ export function parseDateOfBirth(values: FormValues, today = new Date()): { date
   }
   const todayUtc = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate());
   if (date.getTime() >= todayUtc) return { error: 'Date of birth must be in the past' };
-  if (y < today.getUTCFullYear() - 120) return { error: `Date of birth must be after ${today.getUTCFullYear() - 120}` };
+  const earliestYear = today.getUTCFullYear() - OLDEST_AGE_YEARS;
+  if (y < earliestYear) return { error: `Date of birth must be in ${earliestYear} or later` };
   return { date: `${raw.year}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}` };
 }
 

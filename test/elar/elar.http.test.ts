@@ -13,7 +13,7 @@ before(async () => {
   origin = `http://127.0.0.1:${port}`;
   portal = await startPortal({ PORT: String(port), PUBLIC_URL: origin });
   await portal.app.listen({ port, host: '127.0.0.1' });
-  ({ userName } = await createProfile(new Browser(portal.app), { firstName: 'Ella', lastName: 'Elar', dob: ['2', '3', '1984'], ssn: '903-45-6789' }));
+  ({ userName } = await createProfile(new Browser(portal.app), { firstName: 'Ella', lastName: 'Elar', dob: ['2', '3', '1984'], ssn: '803-45-6789' }));
 });
 after(() => portal.close());
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { contactFields, parseDateOfBirth, ssnField } from '../../src/portal/person-fields.ts';
+import { backgroundFields, contactFields, identityFields, parseDateOfBirth, ssnField } from '../../src/portal/person-fields.ts';
 
 const today = new Date(Date.UTC(2026, 10, 25));
 const dob = (dobMonth: string, dobDay: string, dobYear: string) => parseDateOfBirth({ dobMonth, dobDay, dobYear }, today);
@@ -12,7 +12,6 @@ describe('date of birth', () => {
   test('not a real date', () => {
     assert.deepEqual(dob('2', '29', '1981'), { error: 'Date of birth must be a real date, like 3 27 1985' });
     assert.deepEqual(dob('13', '1', '1980'), { error: 'Date of birth must be a real date, like 3 27 1985' });
-    assert.deepEqual(dob('1', '1', '80'), { error: 'Date of birth must be a real date, like 3 27 1985' });
     assert.deepEqual(dob('a', '1', '1980'), { error: 'Date of birth must be a real date, like 3 27 1985' });
   });
   test('today and the future are refused', () => {
@@ -20,8 +19,16 @@ describe('date of birth', () => {
     assert.deepEqual(dob('1', '1', '2030'), { error: 'Date of birth must be in the past' });
     assert.deepEqual(dob('11', '24', '2026'), { date: '2026-11-24' });
   });
-  test('more than 120 years ago is refused', () => {
-    assert.deepEqual(dob('1', '1', '1900'), { error: 'Date of birth must be after 1906' });
+  test('a year of 2 or 3 digits is asked again with 4 digits', () => {
+    for (const year of ['80', '85', '985']) {
+      assert.deepEqual(dob('1', '1', year), { error: 'Enter the year of birth with 4 digits, like 1985' }, year);
+    }
+  });
+  test('the earliest year the message names is itself accepted, and the year before it refused', () => {
+    // 120 years before "today" (2026): the message and the rule come from one constant.
+    assert.deepEqual(dob('1', '1', '1906'), { date: '1906-01-01' });
+    assert.deepEqual(dob('12', '31', '1905'), { error: 'Date of birth must be in 1906 or later' });
+    assert.deepEqual(dob('1', '1', '1900'), { error: 'Date of birth must be in 1906 or later' });
   });
 });
 
@@ -38,6 +45,31 @@ describe('SSN', () => {
     for (const bad of ['000123456', '666123456', '123006789', '123450000']) {
       assert.equal(ssnField.safeParse(bad).error?.issues[0]?.message, 'Enter a valid Social Security number', bad);
     }
+  });
+  test('area numbers 900 to 999 are never Social Security numbers (ITINs start with 9) and are refused', () => {
+    for (const bad of ['900-12-3456', '912 70 1234', '987654321', '999-99-9999']) {
+      assert.equal(
+        ssnField.safeParse(bad).error?.issues[0]?.message,
+        'Enter a Social Security number: numbers starting with 9 are not Social Security numbers',
+        bad,
+      );
+    }
+    assert.equal(ssnField.parse('899-12-3456'), '899123456');
+  });
+});
+
+describe('names', () => {
+  test('a name mixing alphabets is refused, naming them; one alphabet, accents and punctuation are fine', () => {
+    assert.equal(
+      identityFields.lastName.safeParse('Riv\u0435ra').error?.issues[0]?.message,
+      'Last name mixes letters from different alphabets (Latin and Cyrillic): type it again in one alphabet',
+    );
+    assert.equal(
+      backgroundFields.previousLastName.safeParse('P\u03bfpe').error?.issues[0]?.message,
+      'Previous last name mixes letters from different alphabets (Latin and Greek): type it again in one alphabet',
+    );
+    for (const name of ["O'Neil-Díaz", 'Ли Мин', 'Zoë']) assert.equal(identityFields.firstName.parse(name), name);
+    assert.equal(identityFields.middleName.parse(''), null);
   });
 });
 

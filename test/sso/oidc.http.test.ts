@@ -74,7 +74,7 @@ before(async () => {
   rp = await oidc.discovery(new URL(issuer), 'example', secret, undefined, options);
   restrictedRp = await oidc.discovery(new URL(issuer), 'sims', simsSecret, undefined, options);
 
-  const created = await createProfile(new Browser(portal.app), { firstName: 'Olive', lastName: 'Idc', dob: ['8', '8', '1988'], ssn: '901-23-4567' });
+  const created = await createProfile(new Browser(portal.app), { firstName: 'Olive', lastName: 'Idc', dob: ['8', '8', '1988'], ssn: '801-23-4567' });
   const row = await portal.db.selectFrom('profile').select('id').where('user_name', '=', created.userName).executeTakeFirstOrThrow();
   person = { ...created, id: row.id };
 });
@@ -258,7 +258,7 @@ describe('restricted applications and roles', () => {
     const org = { id: crypto.randomUUID(), code: '00770000' };
     await portal.db.insertInto('organization').values({ ...org, name: 'Lakeside District', type: 'district', district_id: null, town: null, phone: null }).execute();
     await addMember(portal.db, org.id, person.id, null);
-    const admin = await createProfile(new Browser(portal.app), { firstName: 'Ada', lastName: 'Admin', dob: ['1', '1', '1970'], ssn: '902-34-5678' });
+    const admin = await createProfile(new Browser(portal.app), { firstName: 'Ada', lastName: 'Admin', dob: ['1', '1', '1970'], ssn: '802-34-5678' });
     const adminRow = await portal.db.selectFrom('profile').selectAll().where('user_name', '=', admin.userName).executeTakeFirstOrThrow();
     const orgRow = await portal.db.selectFrom('organization').selectAll().where('id', '=', org.id).executeTakeFirstOrThrow();
     await designateAdministrator(portal.db, null, orgRow, adminRow, { email: 'ada@lakeside.example', phone: null }, null);
@@ -334,10 +334,10 @@ describe('a new password ends single sign-on elsewhere (refresh tokens too)', ()
   }
 
   test('a reset through Retrieve User Name / Reset Password', async () => {
-    const who = await newPerson('Rhea', '903-11-2233');
+    const who = await newPerson('Rhea', '803-11-2233');
     const app = await signedInToApp(who, '10.5.1.1');
     const b = new Browser(portal.app, '10.5.1.2', issuer);
-    await b.submit('/account/recover', '/account/recover/identity', { firstName: 'Rhea', middleName: '', lastName: 'Sso', dobMonth: '4', dobDay: '4', dobYear: '1980', ssn: '903-11-2233' });
+    await b.submit('/account/recover', '/account/recover/identity', { firstName: 'Rhea', middleName: '', lastName: 'Sso', dobMonth: '4', dobDay: '4', dobYear: '1980', ssn: '803-11-2233' });
     await b.submit('/account/recover/hint', '/account/recover/hint', { hintAnswer: 'Rex the Dog' });
     const done = await b.submit('/account/recover/password', '/account/recover/password', { password: 'Another789', passwordConfirm: 'Another789' });
     assert.equal(done.location, '/account/recover/done');
@@ -345,7 +345,7 @@ describe('a new password ends single sign-on elsewhere (refresh tokens too)', ()
   });
 
   test('a change of password signs out the other browsers, and this one stays signed in', async () => {
-    const who = await newPerson('Chad', '903-22-3344');
+    const who = await newPerson('Chad', '803-22-3344');
     const other = await signedInToApp(who, '10.5.1.3');
     const here = await signedInToApp(who, '10.5.1.4');
     await here.b.submit('/account/password', '/account/password', { currentPassword: 'Secret123', password: 'Changed789', passwordConfirm: 'Changed789' });
@@ -355,7 +355,7 @@ describe('a new password ends single sign-on elsewhere (refresh tokens too)', ()
   });
 
   test("an administrator's reset", async () => {
-    const who = await newPerson('Ray', '903-33-4455');
+    const who = await newPerson('Ray', '803-33-4455');
     const app = await signedInToApp(who, '10.5.1.5');
     const org = await portal.db.selectFrom('organization').selectAll().where('code', '=', '00770000').executeTakeFirstOrThrow();
     await addMember(portal.db, org.id, who.row.id, null);
