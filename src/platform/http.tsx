@@ -66,7 +66,7 @@ export async function createHttpServer(
 ): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOption,
-    trustProxy: config.trustProxy,
+    trustProxy: trustedProxies(config.trustProxy),
     bodyLimit: 64 * 1024,
     requestIdHeader: false,
   });
@@ -168,6 +168,16 @@ export async function createHttpServer(
   });
 
   return app;
+}
+
+/**
+ * Fastify reads a bare number as "trust nothing" (it cannot tell a proxy from a client that
+ * connects directly), so a hop count becomes the rule it stands for: the socket and the
+ * next `hops - 1` entries from the right are proxies; the one after them is the client.
+ */
+function trustedProxies(setting: Config['trustProxy']): false | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof setting === 'number') return (_address, hop) => hop < setting;
+  return setting;
 }
 
 function containsNul(value: unknown): boolean {

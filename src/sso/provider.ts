@@ -176,7 +176,10 @@ export function createProvider(deps: ProviderDeps): Provider {
   };
 
   const provider = new Provider(config.publicUrl, configuration);
-  provider.proxy = config.trustProxy;
+  // Koa trusts X-Forwarded-* only when told; its client address (unused by the portal,
+  // which takes it from Fastify) counts the same hops from the right.
+  provider.proxy = config.trustProxy !== false;
+  if (typeof config.trustProxy === 'number') provider.maxIpsCount = config.trustProxy;
   return provider;
 }
 
