@@ -66,7 +66,8 @@ export class ElarRelyingParty {
   /** Discovery happens on first use, over HTTP, and is retried after a failure. */
   private config(): Promise<oidc.Configuration> {
     this.configuration ??= oidc
-      .discovery(new URL(this.client.issuer), this.client.clientId, this.client.clientSecret, undefined, {
+      // HTTP Basic: the one client authentication the portal accepts.
+      .discovery(new URL(this.client.issuer), this.client.clientId, undefined, oidc.ClientSecretBasic(this.client.clientSecret), {
         execute: this.client.issuer.startsWith('http://') ? [oidc.allowInsecureRequests] : [],
       })
       .catch((e: unknown) => {

@@ -93,11 +93,16 @@ export function createProvider(deps: ProviderDeps): Provider {
       roles: ['roles'],
     },
     conformIdTokenClaims: false,
+    // Confidential clients with HTTP Basic only (docs/security.md), at every endpoint.
+    clientAuthMethods: ['client_secret_basic'],
     clientDefaults: { grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic', id_token_signed_response_alg: 'RS256' },
     features: {
       devInteractions: { enabled: false },
-      revocation: { enabled: true },
-      introspection: { enabled: true },
+      // A token is its own client's business: another application learns nothing about it
+      // (introspection says "not active", as for an unknown token) and cannot revoke it
+      // (the same empty 200 as for an unknown token, so no one can tell it exists).
+      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
+      introspection: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
