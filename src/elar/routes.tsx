@@ -21,7 +21,7 @@ export function registerElarRoutes(app: FastifyInstance, portal: Portal, rp: Ela
   }
 
   app.get('/elar', async (request, reply) => {
-    const session = await loadElarSession(portal.db, request.cookies[sessionCookie]);
+    const session = await loadElarSession(portal.db, request.cookies[sessionCookie], portal.config.session);
     if (!session) return signIn(request, reply);
     const { preferred_username: userName, name } = session.claims;
     if (typeof userName === 'string') request.view.user = { userName, displayName: typeof name === 'string' ? name : userName };
@@ -40,7 +40,7 @@ export function registerElarRoutes(app: FastifyInstance, portal: Portal, rp: Ela
     } catch {
       throw new PortalError('ELAR_ERR_SIGN_IN', 400, 'Signing in to ELAR did not complete. Go to ELAR and try again.');
     }
-    const token = await startElarSession(portal.db, result.identity, portal.config.session.absoluteMs);
+    const token = await startElarSession(portal.db, result.identity, portal.config.session);
     reply.clearCookie(authCookie, cookieOptions);
     reply.setCookie(sessionCookie, token, cookieOptions);
     return reply.redirect(result.returnTo.startsWith('/elar') ? result.returnTo : '/elar', 303);
@@ -61,7 +61,7 @@ export function registerElarRoutes(app: FastifyInstance, portal: Portal, rp: Ela
 
   // Leaving ELAR leaves the portal and every application (RP-initiated logout).
   app.post('/elar/logout', async (request, reply) => {
-    const session = await loadElarSession(portal.db, request.cookies[sessionCookie]);
+    const session = await loadElarSession(portal.db, request.cookies[sessionCookie], portal.config.session);
     reply.clearCookie(sessionCookie, cookieOptions);
     if (!session) return reply.redirect('/', 303);
     await endElarSessions(portal.db, { idHash: session.idHash });
