@@ -36,15 +36,27 @@ before(async () => {
     env: { ...process.env, ISSUER: server.url, CLIENT_ID: 'example', CLIENT_SECRET: secret, PORT: String(examplePort) },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  for (let i = 0; i < 150; i++) {
-    try {
-      if ((await fetch(exampleUrl)).ok) break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  await exampleAppReady(exampleApp, 30_000);
   browser = await launchBrowser();
 });
+/** Waits for the example application to answer; fails with the reason after `limitMs`, or as soon as it exits. */
+async function exampleAppReady(child: ChildProcess, limitMs: number): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  let last = 'no answer yet';
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the example application exited (${child.exitCode ?? child.signalCode}) before answering at ${exampleUrl}`);
+    try {
+      const res = await fetch(exampleUrl);
+      if (res.ok) return;
+      last = `HTTP ${res.status}`;
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    if (Date.now() > deadline) throw new Error(`the example application did not answer at ${exampleUrl} within ${limitMs / 1000} s (last: ${last})`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 after(async () => {
   exampleApp?.kill();
   await browser?.close();
