@@ -24,7 +24,7 @@ export interface ElarClient {
 /** Registers (or refreshes) ELAR as a client of the portal in this deployment. */
 export async function ensureElarRegistration(db: Db, box: SecretBox, publicUrl: string): Promise<ElarClient> {
   const redirectUri = `${publicUrl}/elar/callback`;
-  const postLogoutRedirectUri = `${publicUrl}/`;
+  const postLogoutRedirectUri = `${publicUrl}/elar/logged-out`;
   // One statement that keeps a secret already stored and returns what is stored: two
   // instances starting at once each generated a secret and the later write won, leaving
   // the other unable to finish a sign-in. Concurrent updates of the row are serialized,

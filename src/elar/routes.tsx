@@ -59,7 +59,13 @@ export function registerElarRoutes(app: FastifyInstance, portal: Portal, rp: Ela
     return reply.code(200).header('cache-control', 'no-store').send();
   });
 
-  // Leaving ELAR leaves the portal and every application (RP-initiated logout).
+  // Where the portal sends the person back once the logout below is done.
+  app.get('/elar/logged-out', async (request, reply) => {
+    return reply.page(<LoggedOutPage ctx={request.view} />);
+  });
+
+  // Leaving ELAR leaves the portal and every application (RP-initiated logout). ELAR's
+  // button is the one question: the portal recognizes its ID token and does not ask again.
   app.post('/elar/logout', async (request, reply) => {
     const session = await loadElarSession(portal.db, request.cookies[sessionCookie], portal.config.session);
     reply.clearCookie(sessionCookie, cookieOptions);
@@ -67,6 +73,24 @@ export function registerElarRoutes(app: FastifyInstance, portal: Portal, rp: Ela
     await endElarSessions(portal.db, { idHash: session.idHash });
     return reply.redirect(await rp.endSessionUrl(session.idToken), 303);
   });
+}
+
+function LoggedOutPage({ ctx }: { ctx: ViewContext }) {
+  return (
+    <Layout ctx={ctx} title="You have logged out">
+      <span class="portal-caption">Educator Licensure And Renewal (ELAR)</span>
+      <h1>You have logged out</h1>
+      <p class="usa-intro">You have logged out of ELAR, the Security Portal and every application you opened with it.</p>
+      <p>
+        <a class="usa-button" href="/elar">
+          Log in to ELAR again
+        </a>
+      </p>
+      <p>
+        <a href="/">Go to the portal home page</a>
+      </p>
+    </Layout>
+  );
 }
 
 function WelcomePage({ ctx, claims }: { ctx: ViewContext; claims: Record<string, unknown> }) {

@@ -206,7 +206,7 @@ describe('authorization code + PKCE', () => {
     const { res } = await authorize(b, rp, 'http://127.0.0.1:9999/elsewhere');
     assert.equal(res.status, 400);
     assert.equal(res.location, undefined);
-    assert.match(res.body, /redirect_uri did not match/);
+    assert.match(res.body, /from an address the portal does not know/);
   });
 
   test('no PKCE, no code; implicit flow is not offered', async () => {
