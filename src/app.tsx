@@ -110,7 +110,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   };
   const elar = new ElarRelyingParty(await ensureElarRegistration(db, box, config.publicUrl));
 
-  const app = await createHttpServer(config, options.logger ?? false);
+  const app = await createHttpServer(config, options.logger ?? false, options.secretsKey);
 
   app.addHook('onRequest', async (request) => {
     // ELAR is a relying party with its own session: it never reads the portal's (and saves

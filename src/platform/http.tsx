@@ -1,3 +1,4 @@
+import { createHash, createHmac } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -60,9 +61,16 @@ const require = createRequire(import.meta.url);
 // The package exports only its script; the dist folder (css, fonts, img) sits around it.
 const uswdsDist = join(dirname(require.resolve('@uswds/uswds')), '..');
 
+/**
+ * `secretsKey` keys the CSRF tokens' HMAC. A token is bound to the browser's portal session
+ * cookie (its hash, whether or not the session is still valid): a token and secret cookie
+ * carried over from another browser, or issued before login, do not fit the session they
+ * are sent with. Pages without a session bind to an empty cookie; the login form to none.
+ */
 export async function createHttpServer(
   config: Config,
   loggerOption: boolean | object,
+  secretsKey: string,
 ): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOption,
@@ -93,10 +101,17 @@ export async function createHttpServer(
   await app.register(cookie);
   await app.register(formbody);
   const names = cookieNames(config);
+  // The login form is the one that starts a session, and may be sent from a tab opened
+  // before another tab logged in: it binds to no session (its secret cookie still binds it
+  // to the browser).
+  const sessionOf = (request: FastifyRequest) =>
+    request.url.split('?')[0] === '/login' ? 'login' : createHash('sha256').update(request.cookies[names.session] ?? '').digest('base64url');
   await app.register(csrf, {
     cookieKey: names.csrf,
     cookieOpts: cookieOptions(config),
     getToken: (req) => (req.body as Record<string, unknown> | undefined)?._csrf as string,
+    getUserInfo: sessionOf,
+    csrfOpts: { hmacKey: createHmac('sha256', secretsKey).update('csrf-tokens').digest() },
   });
   // Every form post is rate limited per address. This hook must come before the plugin's
   // own onRoute hook, which reads the route's rateLimit config.
@@ -151,7 +166,7 @@ export async function createHttpServer(
       helpdesk: config.helpdesk,
       user: null,
       path: request.url.split('?')[0] ?? '/',
-      csrfToken: () => (token ??= reply.generateCsrf()),
+      csrfToken: () => (token ??= reply.generateCsrf({ userInfo: sessionOf(request) })),
     };
   });
 
