@@ -86,6 +86,9 @@ describe('logging out from ELAR', () => {
     assertLayout(page.body, 'the logged-out page');
     assert.match(page.body, /<h1>You have logged out<\/h1>/);
     assert.equal((await b.get('/account')).status, 303, 'the portal session is over');
+    const { id } = await portal.db.selectFrom('profile').select('id').where('user_name', '=', person.userName).executeTakeFirstOrThrow();
+    const logouts = await portal.db.selectFrom('audit_event').select(['actor_id', 'detail']).where('type', '=', 'logout').where('subject_id', '=', id).where('ip', '=', '10.7.1.1').execute();
+    assert.deepEqual(logouts, [{ actor_id: id, detail: { application: 'elar' } }], 'the logout is audited once, with the address it came from');
     assert.equal(await providerSessionsOf(person.userName), 0, 'the provider session is over');
     const again = await b.get('/elar');
     assert.match(again.location!, /\/oidc\/auth\?/, 'ELAR needs a new sign-in');
