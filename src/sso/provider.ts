@@ -212,6 +212,18 @@ export function createProvider(deps: ProviderDeps): Provider {
   };
 
   const provider = new Provider(config.publicUrl, configuration);
+  // With no one signed in to the provider, oidc-provider skips logoutSource and answers with
+  // a script that submits the confirmation by itself (a bare page, a button without layout
+  // when scripts are off). The portal session may still be there: ask in the layout instead.
+  provider.use(async (ctx, next) => {
+    await next();
+    const { oidc } = ctx as Partial<KoaContextWithOIDC>;
+    const secret = (oidc?.session?.state as { secret?: unknown } | undefined)?.secret;
+    if (!oidc || oidc.route !== 'end_session' || ctx.status !== 200 || oidc.session?.accountId || typeof secret !== 'string') return;
+    const form = `<form id="op.logoutForm" method="post" action="${oidc.urlFor('end_session_confirm')}"><input type="hidden" name="xsrf" value="${secret}"/></form>`;
+    ctx.type = 'html';
+    ctx.body = logoutQuestionPage(config, ctx as KoaContextWithOIDC, form);
+  });
   // Koa trusts X-Forwarded-* only when told; its client address (unused by the portal,
   // which takes it from Fastify) counts the same hops from the right.
   provider.proxy = config.trustProxy !== false;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { loggerOptions } from '../../src/platform/log.ts';
-import { Browser, createProfile, startPortal, textOf, type TestPortal } from '../helpers/portal.ts';
+import { Browser, createProfile, logIn, startPortal, textOf, type TestPortal } from '../helpers/portal.ts';
 import { freePort } from '../helpers/server.ts';
 
 /**
@@ -127,6 +127,21 @@ describe("the provider's pages", () => {
     assert.equal(page.status, 200);
     assertLayout(page.body, 'the logged-out page');
     assert.match(page.body, /<h1>You have logged out<\/h1>/);
+    assert.equal((await b.get('/account')).status, 303, 'the portal session is over');
+  });
+
+  test('signed in at the portal only (no provider session): the same question in the layout, not a script-only page', async () => {
+    const b = new Browser(portal.app, '10.7.2.3', origin);
+    await logIn(b, person.userName, 'Secret123');
+    const asked = await b.get('/oidc/session/end');
+    assert.equal(asked.status, 200);
+    assertLayout(asked.body, 'the logout question');
+    assert.match(asked.body, /<h1>Log out of every application\?<\/h1>/);
+    assert.doesNotMatch(asked.body, /<script/);
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(asked.body)![1]!;
+    const done = await b.post('/oidc/session/end/confirm', { xsrf, logout: 'yes' }, { csrf: false });
+    assert.equal(done.status, 303);
+    assertLayout((await b.get(done.location!)).body, 'the logged-out page');
     assert.equal((await b.get('/account')).status, 303, 'the portal session is over');
   });
 
