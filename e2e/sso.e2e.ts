@@ -36,15 +36,27 @@ before(async () => {
     env: { ...process.env, ISSUER: server.url, CLIENT_ID: 'example', CLIENT_SECRET: secret, PORT: String(examplePort) },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  for (let i = 0; i < 150; i++) {
-    try {
-      if ((await fetch(exampleUrl)).ok) break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  await exampleAppReady(exampleApp, 30_000);
   browser = await launchBrowser();
 });
+/** Waits for the example application to answer; fails with the reason after `limitMs`, or as soon as it exits. */
+async function exampleAppReady(child: ChildProcess, limitMs: number): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  let last = 'no answer yet';
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the example application exited (${child.exitCode ?? child.signalCode}) before answering at ${exampleUrl}`);
+    try {
+      const res = await fetch(exampleUrl);
+      if (res.ok) return;
+      last = `HTTP ${res.status}`;
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    if (Date.now() > deadline) throw new Error(`the example application did not answer at ${exampleUrl} within ${limitMs / 1000} s (last: ${last})`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 after(async () => {
   exampleApp?.kill();
   await browser?.close();
@@ -99,5 +111,46 @@ describe('single sign-on across applications', { skip }, () => {
     assert.equal(await page.locator('#status').textContent(), 'Signed out.');
     await page.goto(`${server.url}/elar`);
     assert.match(page.url(), /\/login\?returnTo=/, 'ELAR needs a new login');
+  });
+
+  test('logging out from ELAR asks once, then says "You have logged out" in the layout', async () => {
+    await page.goto(`${server.url}/elar`);
+    await page.getByLabel('User Name').fill(userName);
+    await page.getByLabel('Password').fill('Single2026');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    assert.match(page.url(), /\/elar$/);
+    await page.getByRole('button', { name: 'Log out of ELAR and the portal' }).click();
+    assert.equal(new URL(page.url()).pathname, '/elar/logged-out', 'no second question from the provider');
+    assert.equal(await page.locator('h1').textContent(), 'You have logged out');
+    await checkPage(page, 'sso-05-elar-logged-out');
+    await page.goto(`${server.url}/account`);
+    assert.match(page.url(), /\/login\?returnTo=/, 'the portal session is over too');
+  });
+
+  test("the provider's own pages have the layout and plain words: an error, the logout question, and after it", async () => {
+    const challenge = createHash('sha256').update(randomBytes(32).toString('base64url')).digest('base64url');
+    const response = await page.goto(
+      `${server.url}/oidc/auth?client_id=example&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('https://elsewhere.example/callback')}&code_challenge=${challenge}&code_challenge_method=S256`,
+    );
+    assert.equal(response?.status(), 400);
+    assert.equal(await page.locator('h1').textContent(), 'Sign-in could not be completed');
+    await page.getByText('from an address the portal does not know').waitFor();
+    await checkPage(page, 'sso-06-provider-error');
+
+    await page.goto(`${server.url}/login`);
+    await page.getByLabel('User Name').fill(userName);
+    await page.getByLabel('Password').fill('Single2026');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    // Opening ELAR signs in through the provider, so there is a provider session to end.
+    await page.goto(`${server.url}/elar`);
+    assert.match(page.url(), /\/elar$/);
+    await page.goto(`${server.url}/oidc/session/end`);
+    assert.equal(await page.locator('h1').textContent(), 'Log out of every application?');
+    await checkPage(page, 'sso-07-logout-question');
+    await page.getByRole('button', { name: 'Log out', exact: true }).click();
+    assert.equal(await page.locator('h1').textContent(), 'You have logged out');
+    await checkPage(page, 'sso-08-provider-logged-out');
+    await page.goto(`${server.url}/account`);
+    assert.match(page.url(), /\/login\?returnTo=/, 'the portal session is over');
   });
 });

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { Config } from './platform/config.ts';
 import type { Db } from './platform/db.ts';
@@ -20,7 +21,8 @@ import { secretBox, type SecretBox } from './platform/secrets.ts';
 import { signingKeys } from './sso/keys.ts';
 import { applicationLogout, endProviderSessions } from './sso/logout.ts';
 import { createProvider } from './sso/provider.ts';
-import { registerSsoRoutes } from './sso/routes.tsx';
+import { providerRequestIp, registerSsoRoutes } from './sso/routes.tsx';
+import { audit } from './platform/audit.ts';
 
 /** Everything the portal's routes need, built once from the configuration. */
 export interface Portal {
@@ -102,10 +104,19 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   // Logging out from an application (RP-initiated logout) also ends the portal session,
   // before the provider answers: the event is synchronous, so the work is parked on the
   // request's state and awaited by the middleware around it.
-  provider.on('end_session.success', (ctx: { cookies: { get(name: string): string | undefined }; state: Record<string, unknown> }) => {
-    const token = ctx.cookies.get(portal.cookies.session);
-    if (token) ctx.state.portalLogout = endSession(db, tokenHash(token));
-  });
+  provider.on(
+    'end_session.success',
+    (ctx: { cookies: { get(name: string): string | undefined }; state: Record<string, unknown>; req: IncomingMessage; oidc?: { client?: { clientId: string } } }) => {
+      const token = ctx.cookies.get(portal.cookies.session);
+      if (token) ctx.state.portalLogout = logoutFromApplication(token, providerRequestIp.get(ctx.req) ?? null, ctx.oidc?.client?.clientId ?? null);
+    },
+  );
+  /** Like the portal's own logout, audited: who, from where, and which application asked. */
+  async function logoutFromApplication(token: string, ip: string | null, application: string | null) {
+    const session = await loadSession(db, token, config.session);
+    await endSession(db, tokenHash(token));
+    if (session) await audit(db, { type: 'logout', actorId: session.profile.id, subjectId: session.profile.id, ip, detail: { application } });
+  }
   provider.use(async (ctx, next) => {
     await next();
     await ctx.state.portalLogout;
@@ -123,7 +134,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   portal.applicationLogout = (accountId, applicationIds) => applicationLogout(provider, db, accountId, applicationIds);
   const elar = new ElarRelyingParty(await ensureElarRegistration(db, box, config.publicUrl));
 
-  const app = await createHttpServer(config, options.logger ?? false, options.onRoute);
+  const app = await createHttpServer(config, options.logger ?? false, options.secretsKey, options.onRoute);
 
   app.addHook('onRequest', async (request) => {
     // ELAR is a relying party with its own session: it never reads the portal's (and saves

@@ -59,7 +59,8 @@ interface Session {
 const sessions = new Map<string, Session>();
 const pending = new Map<string, { verifier: string; state: string; nonce: string; redirectUri: string }>();
 
-const config = await oidc.discovery(new URL(issuer), clientId, clientSecret, undefined, {
+// HTTP Basic: the one client authentication the portal accepts.
+const config = await oidc.discovery(new URL(issuer), clientId, undefined, oidc.ClientSecretBasic(clientSecret), {
   execute: issuer.startsWith('http://') ? [oidc.allowInsecureRequests] : [],
 });
 const jwks = createRemoteJWKSet(new URL(config.serverMetadata().jwks_uri!));

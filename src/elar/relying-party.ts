@@ -24,7 +24,7 @@ export interface ElarClient {
 /** Registers (or refreshes) ELAR as a client of the portal in this deployment. */
 export async function ensureElarRegistration(db: Db, box: SecretBox, publicUrl: string): Promise<ElarClient> {
   const redirectUri = `${publicUrl}/elar/callback`;
-  const postLogoutRedirectUri = `${publicUrl}/`;
+  const postLogoutRedirectUri = `${publicUrl}/elar/logged-out`;
   // One statement that keeps a secret already stored and returns what is stored: two
   // instances starting at once each generated a secret and the later write won, leaving
   // the other unable to finish a sign-in. Concurrent updates of the row are serialized,
@@ -66,7 +66,8 @@ export class ElarRelyingParty {
   /** Discovery happens on first use, over HTTP, and is retried after a failure. */
   private config(): Promise<oidc.Configuration> {
     this.configuration ??= oidc
-      .discovery(new URL(this.client.issuer), this.client.clientId, this.client.clientSecret, undefined, {
+      // HTTP Basic: the one client authentication the portal accepts.
+      .discovery(new URL(this.client.issuer), this.client.clientId, undefined, oidc.ClientSecretBasic(this.client.clientSecret), {
         execute: this.client.issuer.startsWith('http://') ? [oidc.allowInsecureRequests] : [],
       })
       .catch((e: unknown) => {
@@ -128,9 +129,15 @@ export class ElarRelyingParty {
   }
 }
 
-// ELAR's own sessions.
+// ELAR's own sessions, with the portal session's limits: `expires_at` is the end of the
+// idle period, moved on by each page; `created_at` plus the absolute limit is the hard end.
 
-export async function startElarSession(db: Db, identity: ElarIdentity, lifetimeMs: number): Promise<string> {
+export interface ElarSessionLimits {
+  idleMs: number;
+  absoluteMs: number;
+}
+
+export async function startElarSession(db: Db, identity: ElarIdentity, limits: ElarSessionLimits): Promise<string> {
   const token = randomBytes(32).toString('base64url');
   await db
     .insertInto('elar_session')
@@ -140,20 +147,32 @@ export async function startElarSession(db: Db, identity: ElarIdentity, lifetimeM
       sid: identity.sid,
       claims: JSON.stringify(identity.claims),
       id_token: identity.idToken,
-      expires_at: new Date(Date.now() + lifetimeMs),
+      expires_at: new Date(Date.now() + Math.min(limits.idleMs, limits.absoluteMs)),
     })
     .execute();
   return token;
 }
 
-export async function loadElarSession(db: Db, token: string | undefined): Promise<{ claims: Record<string, unknown>; idToken: string; idHash: string } | null> {
+export async function loadElarSession(
+  db: Db,
+  token: string | undefined,
+  limits: ElarSessionLimits,
+): Promise<{ claims: Record<string, unknown>; idToken: string; idHash: string } | null> {
   if (!token) return null;
-  const row = await db
-    .selectFrom('elar_session')
-    .select(['claims', 'id_token', 'expires_at', 'id_hash'])
-    .where('id_hash', '=', tokenHash(token))
-    .executeTakeFirst();
-  if (!row || row.expires_at <= new Date()) return null;
+  const idHash = tokenHash(token);
+  const row = await db.selectFrom('elar_session').select(['claims', 'id_token', 'expires_at', 'created_at', 'id_hash']).where('id_hash', '=', idHash).executeTakeFirst();
+  if (!row) return null;
+  const now = Date.now();
+  const hardEnd = new Date(row.created_at).getTime() + limits.absoluteMs;
+  if (row.expires_at.getTime() <= now || hardEnd <= now) {
+    await endElarSessions(db, { idHash });
+    return null;
+  }
+  await db
+    .updateTable('elar_session')
+    .set({ expires_at: new Date(Math.min(now + limits.idleMs, hardEnd)) })
+    .where('id_hash', '=', idHash)
+    .execute();
   return { claims: row.claims as Record<string, unknown>, idToken: row.id_token, idHash: row.id_hash };
 }
 

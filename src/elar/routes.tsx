@@ -21,7 +21,7 @@ export function registerElarRoutes(app: FastifyInstance, portal: Portal, rp: Ela
   }
 
   app.get('/elar', async (request, reply) => {
-    const session = await loadElarSession(portal.db, request.cookies[sessionCookie]);
+    const session = await loadElarSession(portal.db, request.cookies[sessionCookie], portal.config.session);
     if (!session) return signIn(request, reply);
     const { preferred_username: userName, name } = session.claims;
     if (typeof userName === 'string') request.view.user = { userName, displayName: typeof name === 'string' ? name : userName };
@@ -40,7 +40,7 @@ export function registerElarRoutes(app: FastifyInstance, portal: Portal, rp: Ela
     } catch {
       throw new PortalError('ELAR_ERR_SIGN_IN', 400, 'Signing in to ELAR did not complete. Go to ELAR and try again.');
     }
-    const token = await startElarSession(portal.db, result.identity, portal.config.session.absoluteMs);
+    const token = await startElarSession(portal.db, result.identity, portal.config.session);
     reply.clearCookie(authCookie, cookieOptions);
     reply.setCookie(sessionCookie, token, cookieOptions);
     return reply.redirect(result.returnTo.startsWith('/elar') ? result.returnTo : '/elar', 303);
@@ -59,14 +59,38 @@ export function registerElarRoutes(app: FastifyInstance, portal: Portal, rp: Ela
     return reply.code(200).header('cache-control', 'no-store').send();
   });
 
-  // Leaving ELAR leaves the portal and every application (RP-initiated logout).
+  // Where the portal sends the person back once the logout below is done.
+  app.get('/elar/logged-out', async (request, reply) => {
+    return reply.page(<LoggedOutPage ctx={request.view} />);
+  });
+
+  // Leaving ELAR leaves the portal and every application (RP-initiated logout). ELAR's
+  // button is the one question: the portal recognizes its ID token and does not ask again.
   app.post('/elar/logout', async (request, reply) => {
-    const session = await loadElarSession(portal.db, request.cookies[sessionCookie]);
+    const session = await loadElarSession(portal.db, request.cookies[sessionCookie], portal.config.session);
     reply.clearCookie(sessionCookie, cookieOptions);
     if (!session) return reply.redirect('/', 303);
     await endElarSessions(portal.db, { idHash: session.idHash });
     return reply.redirect(await rp.endSessionUrl(session.idToken), 303);
   });
+}
+
+function LoggedOutPage({ ctx }: { ctx: ViewContext }) {
+  return (
+    <Layout ctx={ctx} title="You have logged out">
+      <span class="portal-caption">Educator Licensure And Renewal (ELAR)</span>
+      <h1>You have logged out</h1>
+      <p class="usa-intro">You have logged out of ELAR, the Security Portal and every application you opened with it.</p>
+      <p>
+        <a class="usa-button" href="/elar">
+          Log in to ELAR again
+        </a>
+      </p>
+      <p>
+        <a href="/">Go to the portal home page</a>
+      </p>
+    </Layout>
+  );
 }
 
 function WelcomePage({ ctx, claims }: { ctx: ViewContext; claims: Record<string, unknown> }) {

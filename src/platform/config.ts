@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -13,6 +14,29 @@ const port = z.coerce
 const positiveInt = z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').positive('must be more than 0');
 const wholeNumber = z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(0, 'must be 0 or more');
 const flag = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
+
+/**
+ * Which proxies in front of the portal are trusted to write X-Forwarded-For: none (`0`),
+ * a number of hops, or the proxies' addresses and ranges. The client is then the first
+ * untrusted address counted from the right; "trust every entry" is not offered, because
+ * the left of the header is whatever the client wrote.
+ */
+const TRUST_PROXY_MESSAGE = 'must be 0, a number of proxies, or a list of proxy addresses and ranges (10.0.0.1, 10.0.0.0/8)';
+const trustProxy = z.string().transform((value, ctx): false | number | string[] => {
+  if (/^\d+$/.test(value)) return Number(value) === 0 ? false : Number(value);
+  const entries = value.split(',').map((entry) => entry.trim());
+  if (entries.every(isAddressOrRange)) return entries;
+  ctx.addIssue({ code: 'custom', message: TRUST_PROXY_MESSAGE });
+  return z.NEVER;
+});
+
+function isAddressOrRange(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+}
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -48,7 +72,7 @@ const schema = z.object({
   IP_LOCKOUT_THRESHOLD: positiveInt.default(50),
   /** Coarse per-address limit on form posts per minute, in front of the per-account rules. */
   RATE_LIMIT_POSTS_PER_MINUTE: wholeNumber.default(120),
-  TRUST_PROXY: flag.default(false),
+  TRUST_PROXY: trustProxy.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -73,7 +97,8 @@ export interface Config {
   wizardTtlMs: number;
   lockout: { threshold: number; ipThreshold: number; durationMs: number };
   rateLimitPostsPerMinute: number;
-  trustProxy: boolean;
+  /** `false`, a hop count, or the trusted proxies' addresses and CIDR ranges. */
+  trustProxy: false | number | string[];
   logLevel: string;
 }
 

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import {
@@ -174,11 +174,30 @@ export interface Database {
 export class DatabaseInUseError extends Error {}
 
 /**
+ * The embedded database holds password, hint and SSN hashes: its directory is the owner's
+ * alone (0700, files 0600), whatever umask the server was started with. The process umask
+ * is narrowed first, so every file created later (WAL segments, new tables, key files) is
+ * born private; what is already there (PGlite's unpacked template, which keeps the
+ * template's 0666, or an earlier version's files) is closed here, before and after PGlite starts.
+ */
+export function keepDataDirPrivate(dataDir: string): void {
+  process.umask(0o077);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const close = (path: string) => {
+    const stat = lstatSync(path);
+    if (stat.isSymbolicLink()) return;
+    chmodSync(path, stat.isDirectory() ? 0o700 : 0o600);
+    if (stat.isDirectory()) for (const name of readdirSync(path)) close(join(path, name));
+  };
+  close(dataDir);
+}
+
+/**
  * PGlite is single-process: a second process opening the same directory would corrupt it.
  * A pid file makes the server and the CLI refuse politely instead.
  */
 function claimDataDir(dataDir: string): () => void {
-  mkdirSync(dataDir, { recursive: true });
+  keepDataDirPrivate(dataDir);
   const lock = join(dataDir, 'portal.pid');
   try {
     writeFileSync(lock, String(process.pid), { flag: 'wx' });
@@ -230,6 +249,8 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
       ? new PGlite(pgliteOptions)
       : new PGlite(join(options.dataDir, 'pglite'), pgliteOptions);
     await pglite.waitReady;
+    // A new database is unpacked from PGlite's template with the template's modes, not the umask.
+    if (!inMemory) keepDataDirPrivate(options.dataDir);
     const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }) });
     return {
       db,

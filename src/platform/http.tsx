@@ -1,3 +1,4 @@
+import { createHash, createHmac } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -60,15 +61,22 @@ const require = createRequire(import.meta.url);
 // The package exports only its script; the dist folder (css, fonts, img) sits around it.
 const uswdsDist = join(dirname(require.resolve('@uswds/uswds')), '..');
 
+/**
+ * `secretsKey` keys the CSRF tokens' HMAC. A token is bound to the browser's portal session
+ * cookie (its hash, whether or not the session is still valid): a token and secret cookie
+ * carried over from another browser, or issued before login, do not fit the session they
+ * are sent with. Pages without a session bind to an empty cookie; the login form to none.
+ */
 export async function createHttpServer(
   config: Config,
   loggerOption: boolean | object,
+  secretsKey: string,
   /** Sees every route as it is registered (the permission matrix lists them from here). */
   onRoute?: (route: RouteOptions) => void,
 ): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOption,
-    trustProxy: config.trustProxy,
+    trustProxy: trustedProxies(config.trustProxy),
     bodyLimit: 64 * 1024,
     requestIdHeader: false,
   });
@@ -96,10 +104,17 @@ export async function createHttpServer(
   await app.register(cookie);
   await app.register(formbody);
   const names = cookieNames(config);
+  // The login form is the one that starts a session, and may be sent from a tab opened
+  // before another tab logged in: it binds to no session (its secret cookie still binds it
+  // to the browser).
+  const sessionOf = (request: FastifyRequest) =>
+    request.url.split('?')[0] === '/login' ? 'login' : createHash('sha256').update(request.cookies[names.session] ?? '').digest('base64url');
   await app.register(csrf, {
     cookieKey: names.csrf,
     cookieOpts: cookieOptions(config),
     getToken: (req) => (req.body as Record<string, unknown> | undefined)?._csrf as string,
+    getUserInfo: sessionOf,
+    csrfOpts: { hmacKey: createHmac('sha256', secretsKey).update('csrf-tokens').digest() },
   });
   // Every form post is rate limited per address. This hook must come before the plugin's
   // own onRoute hook, which reads the route's rateLimit config.
@@ -154,7 +169,7 @@ export async function createHttpServer(
       helpdesk: config.helpdesk,
       user: null,
       path: request.url.split('?')[0] ?? '/',
-      csrfToken: () => (token ??= reply.generateCsrf()),
+      csrfToken: () => (token ??= reply.generateCsrf({ userInfo: sessionOf(request) })),
     };
   });
 
@@ -171,6 +186,16 @@ export async function createHttpServer(
   });
 
   return app;
+}
+
+/**
+ * Fastify reads a bare number as "trust nothing" (it cannot tell a proxy from a client that
+ * connects directly), so a hop count becomes the rule it stands for: the socket and the
+ * next `hops - 1` entries from the right are proxies; the one after them is the client.
+ */
+function trustedProxies(setting: Config['trustProxy']): false | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof setting === 'number') return (_address, hop) => hop < setting;
+  return setting;
 }
 
 function containsNul(value: unknown): boolean {

@@ -13,7 +13,7 @@ export function resolveKey(configured: string | undefined, dataDir: string, file
   if (configured) return { key: configured, generated: false };
   const file = join(dataDir, fileName);
   if (existsSync(file)) return { key: readFileSync(file, 'utf8').trim(), generated: false };
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32).toString('base64url');
   writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
   chmodSync(file, 0o600);

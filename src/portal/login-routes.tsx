@@ -16,12 +16,16 @@ const loginFields = {
 /** The one message for any wrong User Name/password pair: it never says which was wrong. */
 export const LOGIN_FAILED = 'The User Name or password is not right. Both are case-sensitive: check Caps Lock and try again.';
 
-/** Only a path on this site: never `//elsewhere` or `/\elsewhere`, which browsers treat as hosts. */
+/**
+ * Only a path on this site: never `//elsewhere` or `/\elsewhere`, which browsers treat as
+ * hosts. It goes into a Location header, which carries only visible ASCII: anything else
+ * is percent-encoded here, so the redirect can always be sent once the login is recorded.
+ */
 export function safeReturnTo(value: unknown): string | undefined {
-  if (typeof value !== 'string' || value.length > 500) return undefined;
+  if (typeof value !== 'string' || value.length > 500 || !value.isWellFormed()) return undefined;
   if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return undefined;
-  if (/[\u0000-\u001F\\]/.test(value)) return undefined;
-  return value;
+  if (/[\u0000-\u001F\u007F\\]/.test(value)) return undefined;
+  return value.replace(/[^\u0021-\u007E]/gu, (c) => encodeURIComponent(c));
 }
 
 export function registerLoginRoutes(app: FastifyInstance, portal: Portal) {

@@ -8,6 +8,8 @@ import { findProfileById } from '../portal/profile-repository.ts';
 import { loadSession } from '../portal/sessions.ts';
 import { postgresAdapter } from './adapter.ts';
 import { mayUseApplication, rolesFor } from './access.ts';
+import { endProviderSessions } from './logout.ts';
+import { loggedOutPage, logoutQuestionPage, providerErrorPage } from './pages.tsx';
 
 /**
  * The portal as an OpenID Connect provider (SPEC S1–S3), with node-oidc-provider.
@@ -60,13 +62,39 @@ export function createProvider(deps: ProviderDeps): Provider {
     }),
   );
 
+  const providerCookie = { secure: config.secureCookies, sameSite: 'lax' as const };
+
+  /**
+   * RP-initiated logout without a second question, when the application's ID token hint
+   * was issued in this very provider session (same person, same session id): only that
+   * application could have sent it, so the person already confirmed there. The logout is
+   * the confirmation step's own: every application told, grants ended, session gone.
+   */
+  async function logoutWithoutAsking(ctx: KoaContextWithOIDC): Promise<boolean> {
+    const hint = ctx.oidc.entities.IdTokenHint as { payload: { sub?: unknown; sid?: unknown } } | undefined;
+    const { session, client, params } = ctx.oidc;
+    if (!hint || !client || !session?.accountId) return false;
+    if (hint.payload.sub !== session.accountId || typeof hint.payload.sid !== 'string' || hint.payload.sid !== session.sidFor(client.clientId)) return false;
+    await endProviderSessions(ctx.oidc.provider, db, { sessionId: session.jti });
+    // The request's own copy too, or the provider would save it again on the way out.
+    await session.destroy();
+    ctx.cookies.set(ctx.oidc.provider.cookieName('session'), null, providerCookie);
+    ctx.oidc.provider.emit('end_session.success', ctx);
+    // Registered for this client: the provider checked it before asking for this page.
+    const target = typeof params?.post_logout_redirect_uri === 'string' ? new URL(params.post_logout_redirect_uri) : new URL(ctx.oidc.urlFor('end_session_success'));
+    if (target.href !== ctx.oidc.urlFor('end_session_success') && typeof params?.state === 'string') target.searchParams.set('state', params.state);
+    ctx.status = 303;
+    ctx.redirect(target.href);
+    return true;
+  }
+
   const configuration: Configuration = {
     adapter: postgresAdapter(db, deps.box),
     jwks: { keys: deps.jwks },
     cookies: {
       keys: [createHmac('sha256', deps.cookieSecret).update('oidc-cookies').digest('base64url')],
-      long: { secure: config.secureCookies, sameSite: 'lax' },
-      short: { secure: config.secureCookies, sameSite: 'lax' },
+      long: providerCookie,
+      short: providerCookie,
     },
     routes: {
       authorization: '/oidc/auth',
@@ -93,19 +121,27 @@ export function createProvider(deps: ProviderDeps): Provider {
       roles: ['roles'],
     },
     conformIdTokenClaims: false,
+    // Confidential clients with HTTP Basic only (docs/security.md), at every endpoint.
+    clientAuthMethods: ['client_secret_basic'],
     clientDefaults: { grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic', id_token_signed_response_alg: 'RS256' },
     features: {
       devInteractions: { enabled: false },
-      revocation: { enabled: true },
-      introspection: { enabled: true },
+      // A token is its own client's business: another application learns nothing about it
+      // (introspection says "not active", as for an unknown token) and cannot revoke it
+      // (the same empty 200 as for an unknown token, so no one can tell it exists).
+      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
+      introspection: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: async (ctx, form) => {
-          ctx.body = logoutPage(form);
+          if (await logoutWithoutAsking(ctx)) return;
+          ctx.type = 'html';
+          ctx.body = logoutQuestionPage(config, ctx, form);
         },
         postLogoutSuccessSource: async (ctx) => {
-          ctx.body = simplePage('You have logged out', '<p>You have logged out of the portal and every application.</p><p><a href="/">Go to the portal home page</a></p>');
+          ctx.type = 'html';
+          ctx.body = loggedOutPage(config, ctx);
         },
       },
     },
@@ -163,7 +199,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
     renderError: async (ctx, out) => {
       ctx.type = 'html';
-      ctx.body = simplePage('Sign-in could not be completed', `<p>${escapeHtml(out.error_description ?? out.error ?? 'The request was not valid.')}</p><p><a href="/">Go to the portal home page</a></p>`);
+      ctx.body = providerErrorPage(config, ctx, out);
     },
     clientBasedCORS: () => false,
     // The provider calls only URLs the department registered (there is no dynamic client
@@ -176,23 +212,21 @@ export function createProvider(deps: ProviderDeps): Provider {
   };
 
   const provider = new Provider(config.publicUrl, configuration);
-  provider.proxy = config.trustProxy;
+  // With no one signed in to the provider, oidc-provider skips logoutSource and answers with
+  // a script that submits the confirmation by itself (a bare page, a button without layout
+  // when scripts are off). The portal session may still be there: ask in the layout instead.
+  provider.use(async (ctx, next) => {
+    await next();
+    const { oidc } = ctx as Partial<KoaContextWithOIDC>;
+    const secret = (oidc?.session?.state as { secret?: unknown } | undefined)?.secret;
+    if (!oidc || oidc.route !== 'end_session' || ctx.status !== 200 || oidc.session?.accountId || typeof secret !== 'string') return;
+    const form = `<form id="op.logoutForm" method="post" action="${oidc.urlFor('end_session_confirm')}"><input type="hidden" name="xsrf" value="${secret}"/></form>`;
+    ctx.type = 'html';
+    ctx.body = logoutQuestionPage(config, ctx as KoaContextWithOIDC, form);
+  });
+  // Koa trusts X-Forwarded-* only when told; its client address (unused by the portal,
+  // which takes it from Fastify) counts the same hops from the right.
+  provider.proxy = config.trustProxy !== false;
+  if (typeof config.trustProxy === 'number') provider.maxIpsCount = config.trustProxy;
   return provider;
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-/** The provider's own few pages share the portal's stylesheet; no script, no inline style. */
-function simplePage(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)} - Security Portal</title><link rel="stylesheet" href="/assets/uswds/css/uswds.min.css"><link rel="stylesheet" href="/assets/app.css"></head><body><header class="portal-header"><div class="grid-container portal-header__inner"><a class="portal-header__title" href="/">Educator Security Portal</a></div></header><main id="main-content" class="usa-section portal-main"><div class="grid-container"><h1>${escapeHtml(title)}</h1>${body}</div></main></body></html>`;
-}
-
-function logoutPage(form: string): string {
-  // The provider's form is an empty <form id="op.logoutForm">; a button outside it submits it.
-  return simplePage(
-    'Log out of every application?',
-    `${form}<p>You will be logged out of the portal and of every application you opened with it.</p><button class="usa-button" type="submit" form="op.logoutForm" name="logout" value="yes">Log out</button> <a class="usa-button usa-button--outline" href="/">Stay logged in</a>`,
-  );
 }

@@ -1,11 +1,18 @@
+import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
-import type { Portal } from '../app.tsx';
+import { clientIp, type Portal } from '../app.tsx';
 import { findApplication, organizationsOf, publicAdministrators, type PublicAdministrator } from '../directory/repository.ts';
 import type { Application } from '../platform/db.ts';
 import { PortalError } from '../platform/errors.ts';
 import { Layout, type ViewContext } from '../platform/views/layout.tsx';
 import { mayUseApplication } from './access.ts';
+
+/**
+ * The client address of a request handed to the provider, as the portal computes it
+ * (TRUST_PROXY): the provider's own (Koa's) cannot follow a list of trusted proxies.
+ */
+export const providerRequestIp = new WeakMap<IncomingMessage, string>();
 
 /**
  * Mounts the OpenID Connect provider and its login interaction. Provider requests are
@@ -15,6 +22,7 @@ export function registerSsoRoutes(app: FastifyInstance, portal: Portal, provider
   const callback = provider.callback();
   const handOver = (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     reply.hijack();
+    providerRequestIp.set(request.raw, clientIp(request));
     callback(request.raw, reply.raw);
     done();
   };

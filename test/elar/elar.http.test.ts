@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { tokenHash } from '../../src/portal/sessions.ts';
 import { Browser, createProfile, startPortal, textOf, type TestPortal } from '../helpers/portal.ts';
 import { freePort } from '../helpers/server.ts';
 
@@ -25,6 +27,58 @@ async function signInToElar(b: Browser) {
   return b.follow(await b.post('/login', { username: userName, password: 'Secret123', returnTo }));
 }
 
+/** The ELAR session rows of this browser (its cookie's hash). */
+async function elarSessionsOf(b: Browser) {
+  const token = b.cookies.get('elar_session');
+  assert.ok(token, 'the browser holds an ELAR session cookie');
+  return portal.db.selectFrom('elar_session').select(['created_at', 'expires_at']).where('id_hash', '=', tokenHash(token)).execute();
+}
+
+/** Makes this browser's ELAR session look as if it had started (and, with 'both', been last used) `minutes` earlier. */
+async function age(b: Browser, minutes: number, which: 'created_at' | 'both' = 'both') {
+  await portal.db
+    .updateTable('elar_session')
+    .set({
+      created_at: sql<Date>`created_at - make_interval(mins => ${minutes})`,
+      ...(which === 'both' ? { expires_at: sql<Date>`expires_at - make_interval(mins => ${minutes})` } : {}),
+    })
+    .where('id_hash', '=', tokenHash(b.cookies.get('elar_session')!))
+    .execute();
+}
+
+describe('ELAR sessions follow the portal session limits (30 minutes idle, 12 hours in all)', () => {
+  test('idle for longer than SESSION_IDLE_MINUTES, ELAR asks for a new sign-in', async () => {
+    const b = new Browser(portal.app, '10.6.1.1', origin);
+    await signInToElar(b);
+    await age(b, 31);
+    const res = await b.get('/elar');
+    assert.equal(res.status, 303);
+    assert.match(res.location!, /\/oidc\/auth\?/);
+  });
+
+  test('each ELAR page keeps the session alive for another idle period', async () => {
+    const b = new Browser(portal.app, '10.6.1.2', origin);
+    await signInToElar(b);
+    const [started] = await elarSessionsOf(b);
+    const idleMs = started!.expires_at.getTime() - started!.created_at.getTime();
+    assert.ok(Math.abs(idleMs - 30 * 60_000) < 5_000, `a new session lasts the idle limit, not ${idleMs} ms`);
+    await age(b, 20);
+    assert.equal((await b.get('/elar')).status, 200);
+    await age(b, 20);
+    assert.equal((await b.get('/elar')).status, 200, '40 minutes after sign-in, but used 20 minutes ago');
+  });
+
+  test('past SESSION_ABSOLUTE_HOURS, even a session in use ends', async () => {
+    const b = new Browser(portal.app, '10.6.1.3', origin);
+    await signInToElar(b);
+    await age(b, 12 * 60 + 1, 'created_at');
+    const res = await b.get('/elar');
+    assert.equal(res.status, 303);
+    assert.match(res.location!, /\/oidc\/auth\?/);
+    assert.equal((await elarSessionsOf(b)).length, 0, 'the ended session is gone');
+  });
+});
+
 describe('ELAR signs in through the portal', () => {
   test('the Welcome Page shows the profile from the ID token, and Change Password', async () => {
     const b = new Browser(portal.app, '10.6.0.1', origin);
@@ -39,7 +93,7 @@ describe('ELAR signs in through the portal', () => {
   test('portal logout reaches ELAR by back-channel: its session ends too', async () => {
     const b = new Browser(portal.app, '10.6.0.2', origin);
     await signInToElar(b);
-    assert.equal((await portal.db.selectFrom('elar_session').selectAll().execute()).length >= 1, true);
+    assert.equal((await elarSessionsOf(b)).length, 1);
     await b.get('/');
     await b.post('/logout', {});
     const res = await b.get('/elar');
@@ -52,11 +106,9 @@ describe('ELAR signs in through the portal', () => {
     await signInToElar(b);
     const out = await b.post('/elar/logout', {});
     assert.match(out.location!, /\/oidc\/session\/end\?/);
-    const confirm = await b.get(out.location!);
-    assert.match(confirm.body, /Log out of every application\?/);
-    const xsrf = /name="xsrf" value="([^"]+)"/.exec(confirm.body)![1]!;
-    const done = await b.post('/oidc/session/end/confirm', { xsrf, logout: 'yes' }, { csrf: false });
-    assert.equal(done.status, 303);
+    const done = await b.get(out.location!);
+    assert.equal(done.status, 303, 'ELAR asked already: no second question');
+    assert.equal(done.location, `${origin}/elar/logged-out`);
     assert.equal((await b.get('/account')).status, 303, 'the portal session is over');
   });
 

@@ -20,7 +20,8 @@ export interface TestPortal {
   close(): Promise<void>;
 }
 
-export async function startPortal(env: Record<string, string> = {}, options: Pick<BuildOptions, 'onRoute'> = {}): Promise<TestPortal> {
+/** `logger`: pino options for the app (tests that read the logs pass a stream); silent otherwise. */
+export async function startPortal(env: Record<string, string> = {}, options: Pick<BuildOptions, 'onRoute'> & { logger?: object } = {}): Promise<TestPortal> {
   const serverUrl = process.env.DATABASE_URL;
   let databaseUrl: string | undefined;
   let dropDatabase = async () => {};
@@ -38,7 +39,7 @@ export async function startPortal(env: Record<string, string> = {}, options: Pic
   await prepareDatabase(database.db);
   const ssnKey = 'test-ssn-key-0123456789abcdef0123456789';
   const secretsKey = 'test-secrets-key-0123456789abcdef012345';
-  const app = await buildApp({ config, db: database.db, ssnKey, secretsKey, ...options });
+  const app = await buildApp({ config, db: database.db, ssnKey, secretsKey, ...(options.onRoute ? { onRoute: options.onRoute } : {}), ...(options.logger ? { logger: options.logger } : {}) });
   await app.ready();
   const portal: TestPortal = {
     app,

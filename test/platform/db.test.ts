@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { DatabaseInUseError, migrate, openDatabase } from '../../src/platform/db.ts';
-import { buildPortal, START_ARGS, START_ENV } from '../helpers/server.ts';
+import { Browser, createProfile, logIn } from '../helpers/portal.ts';
+import { buildPortal, freePort, START_ARGS, START_ENV } from '../helpers/server.ts';
 
 describe('embedded database', () => {
   test('a data directory held by another live process is refused with a clear message', async () => {
@@ -66,6 +67,80 @@ describe('start-up', () => {
       assert.match(started.stderr.trim(), /^SECRETS_KEY is not the key the stored secrets were sealed with/);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Every path under `root` (itself included) whose mode is not 0700 for a directory or 0600 for a file. */
+function looseModes(root: string): string[] {
+  const loose: string[] = [];
+  const visit = (path: string) => {
+    const stat = lstatSync(path);
+    const mode = stat.mode & 0o777;
+    if (stat.isDirectory()) {
+      if (mode !== 0o700) loose.push(`${path} ${mode.toString(8)}`);
+      for (const name of readdirSync(path)) visit(join(path, name));
+    } else if (mode !== 0o600) loose.push(`${path} ${mode.toString(8)}`);
+  };
+  visit(root);
+  return loose;
+}
+
+function countFiles(root: string): number {
+  return readdirSync(root, { recursive: true }).length;
+}
+
+describe('file modes of the embedded database', () => {
+  test('DATA_DIR is 0700 and every file in it 0600, WAL included, even under umask 000, after start, after writes and after stop', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'portal-modes-'));
+    const dataDir = join(parent, 'data');
+    const port = await freePort();
+    buildPortal();
+    // The server started by a shell whose umask lets everyone read and write.
+    const child = spawn('/bin/sh', ['-c', 'umask 000 && exec "$0" "$@"', process.execPath, ...START_ARGS], {
+      env: { ...process.env, ...START_ENV, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '', SECRETS_KEY: '', SSN_HMAC_KEY: '', LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      for (let i = 0; ; i++) {
+        if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
+        if (i > 300) throw new Error('the server did not answer /healthz within 60 s');
+        if ((await fetch(`${url}/healthz`).catch(() => null))?.status === 200) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.ok(countFiles(dataDir) > 10, 'the database was created');
+      assert.deepEqual(looseModes(dataDir), [], 'after start');
+
+      const { userName } = await createProfile(new Browser(new URL(url)), { firstName: 'Moda', lastName: 'Strict', dob: ['1', '2', '1983'], ssn: '906-78-9012' });
+      assert.equal((await logIn(new Browser(new URL(url)), userName, 'Secret123')).status, 303);
+      assert.deepEqual(looseModes(dataDir), [], 'after writes');
+
+      child.kill('SIGTERM');
+      await exited;
+      assert.deepEqual(looseModes(dataDir), [], 'after stop');
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
+  test('a data directory left open by an earlier version is closed at the next open', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'portal-open-'));
+    try {
+      mkdirSync(join(dir, 'old'), { mode: 0o777 });
+      writeFileSync(join(dir, 'old', 'file'), 'x', { mode: 0o666 });
+      writeFileSync(join(dir, 'ssn-hmac.key'), 'x', { mode: 0o644 });
+      chmodSync(dir, 0o777);
+      chmodSync(join(dir, 'old'), 0o777);
+      chmodSync(join(dir, 'old', 'file'), 0o666);
+      const database = await openDatabase({ databaseUrl: undefined, dataDir: dir });
+      await migrate(database.db);
+      assert.deepEqual(looseModes(dir), []);
+      await database.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -270,7 +270,7 @@ describe('two instances behind a round-robin proxy', { skip, timeout: 120_000 },
       null,
     );
     const mark = proxy.mark();
-    const rp = await oidc.discovery(new URL(publicUrl), CLIENT_ID, secret, undefined, { execute: [oidc.allowInsecureRequests] });
+    const rp = await oidc.discovery(new URL(publicUrl), CLIENT_ID, undefined, oidc.ClientSecretBasic(secret), { execute: [oidc.allowInsecureRequests] });
     assert.equal(rp.serverMetadata().issuer, publicUrl);
 
     const b = browser();

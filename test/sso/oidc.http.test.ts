@@ -25,6 +25,7 @@ let rp: oidc.Configuration;
 let restrictedRp: oidc.Configuration;
 let person: { userName: string; mepid: string; id: string };
 let firstIdToken = '';
+const secrets: Record<string, string> = {};
 const logoutTokens: string[] = [];
 let backchannel: Server;
 
@@ -70,9 +71,11 @@ before(async () => {
     backchannelLogoutUri: null,
     launchUrl: null,
   }, null);
+  secrets.example = secret;
+  secrets.sims = simsSecret;
   const options = { execute: [oidc.allowInsecureRequests] };
-  rp = await oidc.discovery(new URL(issuer), 'example', secret, undefined, options);
-  restrictedRp = await oidc.discovery(new URL(issuer), 'sims', simsSecret, undefined, options);
+  rp = await oidc.discovery(new URL(issuer), 'example', undefined, oidc.ClientSecretBasic(secret), options);
+  restrictedRp = await oidc.discovery(new URL(issuer), 'sims', undefined, oidc.ClientSecretBasic(simsSecret), options);
 
   const created = await createProfile(new Browser(portal.app), { firstName: 'Olive', lastName: 'Idc', dob: ['8', '8', '1988'], ssn: '801-23-4567' });
   const row = await portal.db.selectFrom('profile').select('id').where('user_name', '=', created.userName).executeTakeFirstOrThrow();
@@ -203,7 +206,7 @@ describe('authorization code + PKCE', () => {
     const { res } = await authorize(b, rp, 'http://127.0.0.1:9999/elsewhere');
     assert.equal(res.status, 400);
     assert.equal(res.location, undefined);
-    assert.match(res.body, /redirect_uri did not match/);
+    assert.match(res.body, /from an address the portal does not know/);
   });
 
   test('no PKCE, no code; implicit flow is not offered', async () => {
@@ -250,6 +253,53 @@ describe('authorization code + PKCE', () => {
   test('replaying a rotated refresh token is refused and revokes the whole family', async () => {
     await assert.rejects(oidc.refreshTokenGrant(rp, firstRefreshToken), (e: oidc.ResponseBodyError) => e.error === 'invalid_grant');
     await assert.rejects(oidc.refreshTokenGrant(rp, tokens.refresh_token!), (e: oidc.ResponseBodyError) => e.error === 'invalid_grant');
+  });
+});
+
+describe("a client sees and revokes only its own tokens", () => {
+  /** A raw call to an endpoint that authenticates the client, as `basic` (the documented way) or `post`. */
+  async function asClient(path: string, clientId: string, fields: Record<string, string>, method: 'basic' | 'post' = 'basic') {
+    const body = new URLSearchParams(method === 'post' ? { ...fields, client_id: clientId, client_secret: secrets[clientId]! } : fields);
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+    if (method === 'basic') headers.authorization = `Basic ${Buffer.from(`${clientId}:${secrets[clientId]}`).toString('base64')}`;
+    const res = await fetch(`${issuer}${path}`, { method: 'POST', headers, body });
+    return { status: res.status, body: (await res.json().catch(() => ({}))) as Record<string, unknown> };
+  }
+
+  test("another registered client's introspection of a token says only that it is not active", async () => {
+    const b = new Browser(portal.app, '10.5.0.20', issuer);
+    const { res, verifier, state } = await authorize(b, rp, 'http://127.0.0.1:9999/callback');
+    const tokens = await oidc.authorizationCodeGrant(rp, new URL(res.location!), { pkceCodeVerifier: verifier, expectedState: state });
+    for (const token of [tokens.access_token, tokens.refresh_token!]) {
+      const own = await asClient('/oidc/token/introspection', 'example', { token });
+      assert.equal(own.body.active, true, 'the token is active for its own client');
+      assert.equal(own.body.client_id, 'example');
+      const other = await asClient('/oidc/token/introspection', 'sims', { token });
+      assert.equal(other.status, 200);
+      assert.deepEqual(other.body, { active: false }, 'nothing about the person or the token');
+    }
+  });
+
+  test("another client cannot revoke a token, nor learn that it exists", async () => {
+    const b = new Browser(portal.app, '10.5.0.21', issuer);
+    const { res, verifier, state } = await authorize(b, rp, 'http://127.0.0.1:9999/callback');
+    const tokens = await oidc.authorizationCodeGrant(rp, new URL(res.location!), { pkceCodeVerifier: verifier, expectedState: state });
+    const other = await asClient('/oidc/token/revocation', 'sims', { token: tokens.access_token });
+    const unknown = await asClient('/oidc/token/revocation', 'sims', { token: 'no-such-token-0123456789' });
+    assert.deepEqual([other.status, other.body], [unknown.status, unknown.body], 'the same answer as for a token that does not exist');
+    assert.equal((await oidc.fetchUserInfo(rp, tokens.access_token, person.id)).sub, person.id, 'the token still works');
+  });
+
+  test('clients authenticate only as docs/security.md states (client_secret_basic), at every endpoint', async () => {
+    const m = rp.serverMetadata();
+    assert.deepEqual(m.token_endpoint_auth_methods_supported, ['client_secret_basic']);
+    for (const path of ['/oidc/token/introspection', '/oidc/token/revocation']) {
+      const posted = await asClient(path, 'example', { token: 'anything' }, 'post');
+      assert.equal(posted.status, 401, path);
+      assert.equal(posted.body.error, 'invalid_client', path);
+    }
+    const token = await asClient('/oidc/token', 'example', { grant_type: 'refresh_token', refresh_token: 'anything' }, 'post');
+    assert.equal(token.body.error, 'invalid_client');
   });
 });
 
@@ -372,7 +422,9 @@ describe('signing keys', () => {
   test('are stored encrypted; rotation keeps tokens already issued verifiable', async () => {
     const rows = await portal.db.selectFrom('oidc_signing_key').select('private_jwk_encrypted').execute();
     assert.equal(rows.length, 1);
-    assert.doesNotMatch(rows[0]!.private_jwk_encrypted, /"d"|RSA|kty/, 'no private key material in clear');
+    // Only the sealed form (base64url parts): no JSON, so no key in clear. (Looking for
+    // "RSA" or "kty" in it failed now and then: random ciphertext spells them too.)
+    assert.match(rows[0]!.private_jwk_encrypted, /^v1\.[\w-]+\.[\w-]+\.[\w-]+$/, 'no private key material in clear');
     const oldKid = decodeProtectedHeader(firstIdToken).kid;
 
     await rotateSigningKey(portal.db, secretBox(portal.secretsKey));

@@ -1,0 +1,73 @@
+import type { ErrorOut, KoaContextWithOIDC } from 'oidc-provider';
+import type { Config } from '../platform/config.ts';
+import { ErrorPage } from '../platform/views/error-page.tsx';
+import { Layout, type ViewContext } from '../platform/views/layout.tsx';
+import { renderDocument } from '../platform/views/render.ts';
+
+/**
+ * The provider's own pages (its errors, the logout question, "you have logged out") in the
+ * portal's layout and words. They are rendered inside oidc-provider, outside Fastify: no
+ * portal session is read there, so the header is the signed-out one (its Log out form would
+ * need a CSRF token the provider cannot issue).
+ */
+function view(config: Config, ctx: KoaContextWithOIDC): ViewContext {
+  return { helpdesk: config.helpdesk, user: null, path: ctx.path, csrfToken: () => '' };
+}
+
+/** Plain words for what went wrong; the protocol's own description is for the application's developers, not the person. */
+function explain(ctx: KoaContextWithOIDC, out: ErrorOut): { title: string; message: string } {
+  if (ctx.path.includes('/session/end')) {
+    return {
+      title: 'Logging out could not be completed',
+      message: 'This logout link is out of date or not valid. If your name still shows at the top of the portal, log out from there.',
+    };
+  }
+  const title = 'Sign-in could not be completed';
+  if (out.error === 'invalid_redirect_uri') {
+    return {
+      title,
+      message:
+        'The application sent you to the portal from an address the portal does not know, so it cannot sign you in. Go back to the application and tell its help desk.',
+    };
+  }
+  if (out.error === 'invalid_client') {
+    return { title, message: 'The portal does not know this application, so it cannot sign you in to it. Go back to the application and tell its help desk.' };
+  }
+  return { title, message: "The application's sign-in request was not complete, or it has expired. Go back to the application and start again." };
+}
+
+export function providerErrorPage(config: Config, ctx: KoaContextWithOIDC, out: ErrorOut): string {
+  const { title, message } = explain(ctx, out);
+  return renderDocument(<ErrorPage ctx={view(config, ctx)} title={title} message={message} />);
+}
+
+/** `form` is the provider's empty form carrying its own anti-forgery token; the button outside it submits it. */
+export function logoutQuestionPage(config: Config, ctx: KoaContextWithOIDC, form: string): string {
+  return renderDocument(
+    <Layout ctx={view(config, ctx)} title="Log out of every application?">
+      <h1>Log out of every application?</h1>
+      <div dangerouslySetInnerHTML={{ __html: form }} />
+      <p class="usa-intro">You will be logged out of the portal and of every application you opened with it.</p>
+      <div class="portal-actions">
+        <button class="usa-button" type="submit" form="op.logoutForm" name="logout" value="yes">
+          Log out
+        </button>
+        <a class="usa-button usa-button--outline" href="/">
+          Stay logged in
+        </a>
+      </div>
+    </Layout>,
+  );
+}
+
+export function loggedOutPage(config: Config, ctx: KoaContextWithOIDC): string {
+  return renderDocument(
+    <Layout ctx={view(config, ctx)} title="You have logged out">
+      <h1>You have logged out</h1>
+      <p class="usa-intro">You have logged out of the portal and of every application you opened with it.</p>
+      <p>
+        <a href="/login">Log in again</a> or <a href="/">go to the portal home page</a>.
+      </p>
+    </Layout>,
+  );
+}
