@@ -4,6 +4,7 @@ import * as directory from './0002_directory.ts';
 import * as sso from './0003_sso.ts';
 import * as oidcAccount from './0004_oidc_account.ts';
 import * as temporaryPasswordExpiry from './0005_temporary_password_expiry.ts';
+import * as directoryUsability from './0006_directory_usability.ts';
 
 /** Every migration, in order. A static list so bundling or a missing file can't skip one. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003_sso': sso,
   '0004_oidc_account': oidcAccount,
   '0005_temporary_password_expiry': temporaryPasswordExpiry,
+  '0006_directory_usability': directoryUsability,
 };

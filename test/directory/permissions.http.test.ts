@@ -96,6 +96,8 @@ interface Route {
   designate?: boolean;
   /** Only for a Directory Administrator designated at that very organization (department included: it has none there). */
   ownDesignation?: boolean;
+  /** Every Directory Administrator (the page shows each only their own organizations' data). */
+  anyAdministrator?: boolean;
 }
 
 const school = (side: Side) => (side === 'A' ? '00010505' : '00020505');
@@ -115,14 +117,19 @@ const ROUTES: Route[] = [
   { name: 'unlock', method: 'POST', path: (s) => `/directory/people/${staff(s)}/unlock` },
   { name: 'fix data form', method: 'GET', path: (s) => `/directory/people/${staff(s)}/fix` },
   { name: 'fix data', method: 'POST', path: (s) => `/directory/people/${staff(s)}/fix` },
+  { name: 'reset password confirm', method: 'GET', path: (s) => `/directory/people/${staff(s)}/reset-password` },
+  { name: 'sign out everywhere confirm', method: 'GET', path: (s) => `/directory/people/${staff(s)}/sessions/end` },
   { name: 'reset password', method: 'POST', path: (s) => `/directory/people/${staff(s)}/reset-password` },
   { name: 'sign out everywhere', method: 'POST', path: (s) => `/directory/people/${staff(s)}/sessions/end` },
   { name: 'people search', method: 'GET', path: () => '/directory/people?q=Staff', departmentOnly: true },
-  { name: 'conflicts', method: 'GET', path: () => '/directory/conflicts', departmentOnly: true },
+  { name: 'conflicts', method: 'GET', path: () => '/directory/conflicts', anyAdministrator: true },
+  { name: 'close conflict form', method: 'GET', path: () => `/directory/conflicts/${conflictId}/resolve`, departmentOnly: true },
   { name: 'resolve conflict', method: 'POST', path: () => `/directory/conflicts/${conflictId}/resolve`, departmentOnly: true },
   { name: 'audit log', method: 'GET', path: () => '/directory/audit', departmentOnly: true },
   { name: 'applications', method: 'GET', path: () => '/directory/applications', departmentOnly: true },
   { name: 'application page', method: 'GET', path: () => '/directory/applications/sims', departmentOnly: true },
+  { name: 'edit application form', method: 'GET', path: () => '/directory/applications/sims/edit', departmentOnly: true },
+  { name: 'edit application', method: 'POST', path: () => '/directory/applications/sims/edit', departmentOnly: true },
   { name: 'register application form', method: 'GET', path: () => '/directory/applications/new', departmentOnly: true },
   { name: 'register application', method: 'POST', path: () => '/directory/applications/new', departmentOnly: true },
   { name: 'new client secret', method: 'POST', path: () => '/directory/applications/matrix-app/secret', departmentOnly: true },
@@ -139,6 +146,7 @@ function expected(actor: string, route: Route, side: Side): 'allow' | 'deny' | '
   if (route.ownDesignation) return { adminA: 'A', adminB: 'B' }[actor] === side ? 'allow' : 'deny';
   if (actor === 'department') return 'allow';
   if (route.departmentOnly) return 'deny';
+  if (route.anyAdministrator) return actor === 'educator' ? 'deny' : 'allow';
   const administersSide = { adminA: 'A', adminB: 'B', districtA: 'A', educator: null }[actor];
   if (administersSide !== side) return 'deny';
   if (route.designate) return actor === 'districtA' ? 'allow' : 'deny';
@@ -150,7 +158,7 @@ describe('permission matrix: route × actor × own/other organization', () => {
     test(`${actor}`, async () => {
       const failures: string[] = [];
       for (const route of ROUTES) {
-        for (const side of route.departmentOnly ? (['A'] as Side[]) : (['A', 'B'] as Side[])) {
+        for (const side of route.departmentOnly || route.anyAdministrator ? (['A'] as Side[]) : (['A', 'B'] as Side[])) {
           const b = browsers[actor]!;
           await b.get('/');
           const res = route.method === 'GET' ? await b.get(route.path(side)) : await b.post(route.path(side), {});
