@@ -377,8 +377,6 @@ export function InactiveOrganizationPage({ ctx, org, canManage }: { ctx: ViewCon
 const NOTICES: Record<string, string> = {
   'added-new': 'Added. A profile was started for this person: they finish it with Create a profile and receive their User Name.',
   'added-existing': 'Added. This person already had a profile.',
-  granted: 'The role is granted.',
-  revoked: 'The role is revoked.',
   'already-member': 'This person is already on your staff.',
   unlocked: 'The account is unlocked.',
   'signed-out': 'The person is signed out of the portal and of every application. Their password is unchanged.',
@@ -410,10 +408,12 @@ export function PersonPage(props: PersonPageProps) {
   const p = props.person;
   const roleOptions: Array<[string, string]> = props.applications.flatMap((a) => a.roles.map((r) => [`${a.id}:${r}`, `${a.name}: ${r}`] as [string, string]));
   const errorEntries = Object.entries(props.errors ?? {});
+  // A grant or revocation is told by its detail alone, and only when the data bears it out.
+  const notice = [NOTICES[props.notice], props.noticeDetail].filter(Boolean).join(' ');
   return (
     <Layout ctx={props.ctx} title={`${p.first_name} ${p.last_name}`} hasErrors={errorEntries.length > 0}>
       {errorEntries.length > 0 && <ErrorSummary errors={errorEntries} />}
-      {NOTICES[props.notice] && <Notice text={[NOTICES[props.notice]!, props.noticeDetail].filter(Boolean).join(' ')} />}
+      {notice && <Notice text={notice} />}
       <h1>
         {p.first_name} {p.last_name}
       </h1>
