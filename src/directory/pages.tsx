@@ -582,6 +582,11 @@ export function submittedWords(c: ConflictRow): string {
   return `${s.firstName} ${s.lastName}, born ${s.dateOfBirth}, SSN ending ${s.ssnLast4}`;
 }
 
+function submittedName(c: ConflictRow): string {
+  const s = c.submitted as Record<string, string | null>;
+  return `${s.firstName} ${s.lastName}`;
+}
+
 export function attemptsWords(c: ConflictRow): string {
   const when = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');
   return c.attempts === 1 ? when(c.created_at) : `${c.attempts} attempts, first ${when(c.created_at)}, last ${when(c.last_attempt_at)}`;
@@ -614,7 +619,8 @@ export function ConflictsPage({ ctx, result, department, notice }: { ctx: ViewCo
               ),
             },
             { label: 'Fields that differ', cell: (c) => conflictFieldWords(c.conflicting_fields) },
-            { label: 'Submitted', cell: submittedWords },
+            // What was typed may be the real person's birth date and SSN: only the department sees those.
+            { label: 'Submitted', cell: (c) => (department ? submittedWords(c) : submittedName(c)) },
             { label: 'When (UTC)', cell: attemptsWords },
             {
               label: 'Action',

@@ -384,6 +384,9 @@ describe('the partial-match queue', () => {
     assert.match(queue.body, /Ownstaff, Ada/);
     assert.doesNotMatch(queue.body, /Otherstaff/);
     assert.match(queue.body, new RegExp(`href="/directory/people/${mine.profile.id}/fix"`));
+    // What was typed may be the real person's birth date and SSN: those stay with the department.
+    assert.match(queue.body, /<td data-label="Submitted">Adda Ownstaff<\/td>/);
+    assert.doesNotMatch(queue.body, /born|SSN ending/);
     assert.doesNotMatch(queue.body, /\/resolve"/, 'closing is the department’s');
     const row = await portal.db.selectFrom('match_conflict').select('id').where('profile_id', '=', mine.profile.id).executeTakeFirstOrThrow();
     assert.equal((await districtAdmin.get(`/directory/conflicts/${row.id}/resolve`)).status, 403);
