@@ -289,6 +289,10 @@ describe('who administers an organization', () => {
     const refused = await districtAdmin.post('/directory/organizations/00350606/administrators/new', { profileId: outsider.profile.id, email: '', phone: '' });
     assert.equal(refused.status, 422);
     assert.deepEqual(errorSummary(refused.body), ['Choose a member of Springfield Arts’s staff']);
+    // Typing a User Name is the department's alone: the takeover began with "any active User Name".
+    const typed = await districtAdmin.post('/directory/organizations/00350606/administrators/new', { username: outsider.profile.user_name, email: '', phone: '' });
+    assert.equal(typed.status, 422);
+    assert.deepEqual(errorSummary(typed.body), ['Choose a member of Springfield Arts’s staff']);
     const res = await districtAdmin.post('/directory/organizations/00350606/administrators/new', { profileId: profile.id, email: '', phone: '' });
     assert.equal(res.status, 303);
     const admins = await portal.db.selectFrom('directory_administrator').select('profile_id').where('organization_id', '=', (await org('00350606')).id).execute();
