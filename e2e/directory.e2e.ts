@@ -231,6 +231,20 @@ describe('delegated administration, end to end', { skip }, () => {
     assert.equal(await staff.locator('main').getAttribute('data-outcome'), 'password-changed');
   });
 
+  test('a locked account says until when on the person page, and the administrator unlocks it', async () => {
+    const admin = await asDistrictAdmin();
+    const staffUrl = await addStaff(admin, '00350303', { first: 'Lou', last: 'Locked', ssn: '888-88-8888' });
+    const userName = (await admin.locator('[data-username]').textContent()) ?? '';
+    const guesser = await newPage();
+    for (let i = 0; i < 5; i++) await logIn(guesser, userName, `Wrong${i}Guess`);
+    await admin.goto(staffUrl);
+    assert.match(await mainText(admin), /The account is locked until \d\d:\d\d UTC on \d{4}-\d\d-\d\d after too many failed attempts/);
+    await checkPage(admin, 'dir-09c-locked-account');
+    await admin.getByRole('button', { name: 'Unlock account' }).click();
+    await admin.getByText('The account is unlocked.').waitFor();
+    assert.match(await mainText(admin), /The account is not locked/);
+  });
+
   test("another district's administrator can neither see nor touch a staff member", async () => {
     const staffUrl = await addStaff(await asDistrictAdmin(), '00350505', { first: 'Pia', last: 'Private', ssn: '866-66-6666' });
     const page = await newPage();
