@@ -57,6 +57,20 @@ const revokeFields = {
   role: z.string().min(1).max(63),
 };
 
+/** The reason a partial-match case is closed: free text, several lines allowed (a textarea). */
+const closeConflictFields = {
+  reason: z
+    .string()
+    .transform((s) => s.trim())
+    .pipe(
+      z
+        .string()
+        .min(1, 'Enter why you are closing this case')
+        .max(1000, 'The reason must be 1000 characters or fewer')
+        .refine((s) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(s), 'The reason must not contain special characters'),
+    ),
+};
+
 const organizationDetailFields = {
   name: requiredText('the organization’s name', ORGANIZATION_TEXT_LIMITS.name),
   town: optionalText('town', ORGANIZATION_TEXT_LIMITS.town),
@@ -568,11 +582,8 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
     if (!actor) return reply;
     authorize(actor, 'conflict.resolve', { kind: 'system' });
     const conflict = await openConflict(params(request).id!);
-    const form = parseForm({ reason: requiredText('why you are closing this case', 1000) }, request.body);
-    if (!form.ok) {
-      const fieldErrors = { reason: 'Enter why you are closing this case', ...(form.errors.reason?.includes('or fewer') ? form.errors : {}) };
-      return reply.page(<confirmPages.ConfirmCloseConflictPage ctx={request.view} conflict={conflict} values={form.values} errors={fieldErrors} />, 422);
-    }
+    const form = parseForm(closeConflictFields, request.body);
+    if (!form.ok) return reply.page(<confirmPages.ConfirmCloseConflictPage ctx={request.view} conflict={conflict} values={form.values} errors={form.errors} />, 422);
     await service.resolveConflict(db, actor, conflict.id, conflict.profile_id, form.data.reason, clientIp(request));
     return reply.redirect('/directory/conflicts?notice=closed', 303);
   });

@@ -369,10 +369,12 @@ describe('the partial-match queue', () => {
     assert.equal(empty.status, 422);
     assert.deepEqual(errorSummary(empty.body), ['Enter why you are closing this case']);
     assert.equal((await portal.db.selectFrom('match_conflict').select('status').where('id', '=', row.id).executeTakeFirstOrThrow()).status, 'open');
-    const done = await department.post(`/directory/conflicts/${row.id}/resolve`, { reason: 'Not the same person: called them back' });
+    const long = await department.post(`/directory/conflicts/${row.id}/resolve`, { reason: 'x'.repeat(1001) });
+    assert.deepEqual(errorSummary(long.body), ['The reason must be 1000 characters or fewer']);
+    const done = await department.post(`/directory/conflicts/${row.id}/resolve`, { reason: 'Not the same person:\r\ncalled them back' });
     assert.equal(done.location, '/directory/conflicts?notice=closed');
     const closed = await portal.db.selectFrom('match_conflict').select(['status', 'resolution_note']).where('id', '=', row.id).executeTakeFirstOrThrow();
-    assert.deepEqual(closed, { status: 'resolved', resolution_note: 'Not the same person: called them back' });
+    assert.deepEqual(closed, { status: 'resolved', resolution_note: 'Not the same person:\r\ncalled them back' }, 'a reason may take several lines');
     assert.equal((await portal.db.selectFrom('audit_event').select('id').where('type', '=', 'conflict.resolved').where('subject_id', '=', profile.id).execute()).length, 1);
   });
 
