@@ -411,7 +411,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
   function noticeDetail(q: Record<string, unknown>, orgs: repo.Membership[], applications: Application[], grants: repo.GrantRow[]): string | undefined {
     const org = orgs.find((o) => o.code === queryText(q.org));
     const notice = queryText(q.notice);
-    if (notice === 'added-existing' && org?.work_email) return `The work email ${org.work_email} is kept for ${org.name}.`;
+    if ((notice === 'added-existing' || notice === 'already-member') && org?.work_email) return `The work email ${org.work_email} is kept for ${org.name}.`;
     const [appId, role] = queryText(q.role).split(':');
     const application = applications.find((a) => a.id === appId);
     if (!org || !application || !role) return undefined;

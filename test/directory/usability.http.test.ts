@@ -216,6 +216,8 @@ describe('the person page of a Directory Administrator', () => {
     const staff = await districtAdmin.get('/directory/organizations/00350303?q=work');
     assert.match(staff.body, /<td data-label="Work email">wes.work@springfield.example<\/td>/);
     assert.notEqual((await profileByUserName(profile.user_name)).email, 'wes.work@springfield.example', 'the person’s own email is theirs');
+    const again = await districtAdmin.post('/directory/organizations/00350303/staff/new', { ...identityFields(person), email: 'wes@middle.example' });
+    assert.match((await districtAdmin.get(again.location!)).body, /This person is already on your staff. The work email wes@middle.example is kept for Springfield Middle School/);
   });
 });
 
