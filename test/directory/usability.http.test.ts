@@ -170,6 +170,9 @@ describe('the person page of a Directory Administrator', () => {
     const res = await districtAdmin.post(`/directory/people/${profile.id}/roles/revoke`, { organization: '00350505', application: 'sims', role: 'user' });
     assert.equal(res.status, 303);
     assert.match((await districtAdmin.get(res.location!)).body, /SIMS: user in Springfield High School is revoked/);
+    // A hand-made link cannot make the page claim a grant that is not there.
+    const spoofed = await districtAdmin.get(`/directory/people/${profile.id}?notice=granted&role=sims:user&org=00350505`);
+    assert.doesNotMatch(spoofed.body, /is granted|role="status"/);
   });
 
   test('a locked account says it is locked, and until when', async () => {
