@@ -73,6 +73,7 @@ describe('pages for rarer states', { skip }, () => {
     await page.getByLabel('Password').fill('Secret123');
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.goto(`/directory/people/${person.id}`);
+    await page.getByRole('link', { name: 'Sign out everywhere' }).click();
     await page.getByRole('button', { name: 'Sign out everywhere' }).click();
     await page.getByText('signed out of the portal and of every application').waitFor();
     await checkPage(page, 'state-person-signed-out-everywhere');

@@ -1,10 +1,12 @@
 import type { Application, Organization, Profile } from '../platform/db.ts';
-import { DateField, ErrorSummary, FormPage, SelectField, TextAreaField, TextField, type FieldErrors, type FormValues } from '../platform/views/form.tsx';
+import { DateField, ErrorSummary, FormPage, SelectField, TextField, type FieldErrors, type FormValues } from '../platform/views/form.tsx';
 import { Layout, type ViewContext } from '../platform/views/layout.tsx';
 import { DataTable, Pager, SearchForm } from '../platform/views/list.tsx';
 import { AUDIT_EVENT_TYPES } from '../platform/audit.ts';
 import { hasReplaceableSecret, isPartOfPortal, signsInThroughPortal } from './service.ts';
-import { COUNT_CAP, type AuditRow, type ConflictRow, type GrantRow, type Page, type PublicAdministrator, type StaffRow } from './repository.ts';
+import { ApplicationSettingsFields } from './application-pages.tsx';
+import { actorWords, eventWords } from './audit-words.ts';
+import { COUNT_CAP, type AuditRow, type ConflictRow, type GrantRow, type MemberRow, type Membership, type Page, type PublicAdministrator, type StaffRow } from './repository.ts';
 
 /** Pages of Directory Administration and the department console. */
 
@@ -17,7 +19,7 @@ function withQuery(path: string, params: Record<string, string | number | undefi
   return s ? `${path}?${s}` : path;
 }
 
-function Notice({ text }: { text: string }) {
+export function Notice({ text }: { text: string }) {
   return (
     <div class="usa-alert usa-alert--success usa-alert--slim margin-bottom-3" role="status">
       <div class="usa-alert__body">
@@ -27,7 +29,7 @@ function Notice({ text }: { text: string }) {
   );
 }
 
-function CsrfField({ ctx }: { ctx: ViewContext }) {
+export function CsrfField({ ctx }: { ctx: ViewContext }) {
   return <input type="hidden" name="_csrf" value={ctx.csrfToken()} />;
 }
 
@@ -57,6 +59,12 @@ export function DirectoryHome(props: { ctx: ViewContext; department: boolean; or
           </ul>
         </>
       )}
+      {!props.department && (
+        <p>
+          <a href="/directory/conflicts">Partial matches of your staff</a> ({props.openConflicts} open): details someone gave
+          that conflict with a profile of your staff. Correct the profile if your records were wrong.
+        </p>
+      )}
       <h2>{props.department ? 'Organizations' : 'Your organizations'}</h2>
       <OrganizationTable orgs={props.organizations.items} />
       {props.organizations.total > props.organizations.items.length && (
@@ -68,11 +76,11 @@ export function DirectoryHome(props: { ctx: ViewContext; department: boolean; or
   );
 }
 
-function OrganizationTable({ orgs }: { orgs: Organization[] }) {
+function OrganizationTable({ orgs, caption = 'Organizations' }: { orgs: Organization[]; caption?: string }) {
   if (orgs.length === 0) return <p>No organizations found.</p>;
   return (
     <DataTable
-      caption="Organizations"
+      caption={caption}
       rows={orgs}
       rowKey={(o) => o.id}
       columns={[
@@ -106,8 +114,9 @@ export function OrganizationList({ ctx, q, result, canManage }: { ctx: ViewConte
   );
 }
 
-function StaffTable({ staff }: { staff: StaffRow[] }) {
+function StaffTable({ staff, members }: { staff: StaffRow[]; members?: { manyOrganizations: boolean } }) {
   if (staff.length === 0) return <p>No staff found.</p>;
+  const member = (p: StaffRow) => p as MemberRow;
   return (
     <DataTable
       caption="Staff"
@@ -126,9 +135,19 @@ function StaffTable({ staff }: { staff: StaffRow[] }) {
         { label: 'User Name', cell: (p) => p.user_name },
         { label: 'MEPID', cell: (p) => p.mepid },
         { label: 'Profile', cell: (p) => (p.status === 'active' ? 'Active' : 'Not yet completed') },
+        ...(members?.manyOrganizations ? [{ label: 'Organization', cell: (p: StaffRow) => member(p).organizations }] : []),
+        ...(members ? [{ label: 'Work email', cell: (p: StaffRow) => member(p).work_email ?? '' }] : []),
       ]}
     />
   );
+}
+
+const LEVELS: Record<string, string> = { district: 'District administrator', school: 'School administrator', other: 'Administrator' };
+
+/** The level an administrator sits at for this organization: its own, or its district's. */
+function actsAs(a: PublicAdministrator): string {
+  const level = LEVELS[a.acting_organization_type] ?? 'Administrator';
+  return a.acting_organization_id === a.organization_id ? level : `${level} (${a.acting_organization_name})`;
 }
 
 const ORGANIZATION_NOTICES: Record<string, string> = {
@@ -142,7 +161,9 @@ export function OrganizationPage(props: {
   ctx: ViewContext;
   org: Organization;
   district: Organization | undefined;
-  staff: Page<StaffRow>;
+  /** A district's schools (its staff list includes theirs). */
+  schools: Organization[];
+  staff: Page<MemberRow>;
   q: string;
   administrators: PublicAdministrator[];
   canDesignate: boolean;
@@ -197,19 +218,26 @@ export function OrganizationPage(props: {
       <h2>Staff</h2>
       <SearchForm action={base} q={props.q} label="Search staff by name, User Name or MEPID" />
       <p>{props.staff.total === 1 ? '1 person' : `${props.staff.total} people`}</p>
-      <StaffTable staff={props.staff.items} />
+      <StaffTable staff={props.staff.items} members={{ manyOrganizations: props.schools.length > 0 }} />
       <Pager page={props.staff.page} pages={props.staff.pages} href={(page) => withQuery(base, { q: props.q, page })} />
+      {props.schools.length > 0 && (
+        <>
+          <h2>Schools</h2>
+          <OrganizationTable orgs={props.schools} caption="Schools of the district" />
+        </>
+      )}
       <h2>Directory Administrators</h2>
       {props.administrators.length === 0 ? (
-        <p>None designated.</p>
+        <p>None designated{org.type === 'school' ? ', here or for the district' : ''}.</p>
       ) : (
         <ul class="usa-list">
           {props.administrators.map((a) => (
-            <li key={a.profile_id}>
-              {a.first_name} {a.last_name}
+            <li key={`${a.acting_organization_id}-${a.profile_id}`}>
+              {a.first_name} {a.last_name} · {actsAs(a)}
               {a.email && ` · ${a.email}`}
               {a.phone && ` · ${a.phone}`}
-              {props.canDesignate && (
+              {/* A district's administrator is revoked on the district's page. */}
+              {props.canDesignate && a.acting_organization_id === org.id && (
                 <form method="post" action={`${base}/administrators/${a.profile_id}/revoke`} class="portal-inline-form">
                   <CsrfField ctx={props.ctx} />{' '}
                   <button type="submit" class="usa-button usa-button--unstyled">
@@ -278,10 +306,19 @@ export function AddStaffPage({ ctx, org, values, errors }: { ctx: ViewContext; o
   );
 }
 
-export function DesignatePage({ ctx, org, values, errors }: { ctx: ViewContext; org: Organization; values: FormValues; errors?: FieldErrors }) {
+export function DesignatePage(props: {
+  ctx: ViewContext;
+  org: Organization;
+  staff: StaffRow[];
+  /** The department may also designate someone not yet on the staff, by User Name. */
+  byUserName: boolean;
+  values: FormValues;
+  errors?: FieldErrors;
+}) {
+  const { org, values, errors } = props;
   return (
     <FormPage
-      ctx={ctx}
+      ctx={props.ctx}
       caption={org.name}
       title="Designate a Directory Administrator"
       action={`/directory/organizations/${org.code}/administrators/new`}
@@ -289,10 +326,52 @@ export function DesignatePage({ ctx, org, values, errors }: { ctx: ViewContext; 
       submitLabel="Designate"
       intro={<p>The contact details you enter here are published on the public list of Directory Administrators.</p>}
     >
-      <TextField name="username" label="User Name" hint="Case-sensitive" value={values.username} error={errors?.username} spellcheck={false} autocomplete="off" />
+      {props.staff.length > 0 ? (
+        <SelectField
+          name="profileId"
+          label={`Staff member of ${org.name}`}
+          options={props.staff.map((p) => [p.id, `${p.last_name}, ${p.first_name} (${p.user_name})`])}
+          value={values.profileId}
+          error={errors?.profileId}
+        />
+      ) : (
+        <p id="profileId">
+          {org.name} has no staff with a completed profile yet. {props.byUserName ? 'Enter a User Name below, or add' : 'Add'} the person as
+          staff first.
+        </p>
+      )}
+      {props.byUserName && (
+        <TextField
+          name="username"
+          label="User Name"
+          optional
+          hint="Someone not on the staff. Upper or lower case does not matter here"
+          value={values.username}
+          error={errors?.username}
+          spellcheck={false}
+          autocomplete="off"
+        />
+      )}
       <TextField name="email" label="Email address to publish" optional type="email" value={values.email} error={errors?.email} spellcheck={false} />
       <TextField name="phone" label="Phone number to publish" optional type="tel" value={values.phone} error={errors?.phone} width="md" />
     </FormPage>
+  );
+}
+
+/** A form an inactive organization no longer serves, refused with a page that says why. */
+export function InactiveOrganizationPage({ ctx, org, canManage }: { ctx: ViewContext; org: Organization; canManage: boolean }) {
+  return (
+    <Layout ctx={ctx} title={`${org.name} is inactive`}>
+      <span class="portal-caption">
+        {ORG_TYPES[org.type]} {org.code}
+      </span>
+      <h1>{org.name} is inactive</h1>
+      <p class="usa-intro">An inactive organization takes no new staff, roles or Directory Administrators, and its roles give no access.</p>
+      <p>
+        {canManage ? 'You can make it active again on its page: ' : 'The Department can make it active again. '}
+        <a href={`/directory/organizations/${org.code}`}>Back to {org.name}</a>
+      </p>
+    </Layout>
   );
 }
 
@@ -308,12 +387,15 @@ const NOTICES: Record<string, string> = {
 export interface PersonPageProps {
   ctx: ViewContext;
   person: Profile;
-  orgs: Organization[];
+  orgs: Membership[];
   actingOrgs: Organization[];
   grants: GrantRow[];
   applications: Application[];
-  locked: boolean;
+  /** Until when the account (password or hint answer) is locked; null when it is not. */
+  lockedUntil: Date | null;
   notice: string;
+  /** The role or organization the notice is about, checked against what is stored. */
+  noticeDetail?: string;
   errors?: FieldErrors;
   /** Organizations where the administrator may take the person off the staff. */
   removableFrom?: Organization[];
@@ -321,15 +403,23 @@ export interface PersonPageProps {
   beyondReach?: string;
 }
 
+/** "14:32 UTC on 2026-12-02": staff across the state read one unambiguous time. */
+function utcTime(at: Date): string {
+  const iso = at.toISOString();
+  return `${iso.slice(11, 16)} UTC on ${iso.slice(0, 10)}`;
+}
+
 export function PersonPage(props: PersonPageProps) {
   if (props.beyondReach) return <PersonBeyondReachPage {...props} reason={props.beyondReach} />;
   const p = props.person;
   const roleOptions: Array<[string, string]> = props.applications.flatMap((a) => a.roles.map((r) => [`${a.id}:${r}`, `${a.name}: ${r}`] as [string, string]));
   const errorEntries = Object.entries(props.errors ?? {});
+  // A grant or revocation is told by its detail alone, and only when the data bears it out.
+  const notice = [NOTICES[props.notice], props.noticeDetail].filter(Boolean).join(' ');
   return (
     <Layout ctx={props.ctx} title={`${p.first_name} ${p.last_name}`} hasErrors={errorEntries.length > 0}>
       {errorEntries.length > 0 && <ErrorSummary errors={errorEntries} />}
-      {NOTICES[props.notice] && <Notice text={NOTICES[props.notice]!} />}
+      {notice && <Notice text={notice} />}
       <h1>
         {p.first_name} {p.last_name}
       </h1>
@@ -341,7 +431,7 @@ export function PersonPage(props: PersonPageProps) {
         <dt>Profile</dt>
         <dd>{p.status === 'active' ? 'Active' : 'Not yet completed by the person'}</dd>
         <dt>Organizations</dt>
-        <dd>{props.orgs.map((o) => `${o.name} (${o.code})`).join('; ') || 'None'}</dd>
+        <dd>{props.orgs.map((o) => `${o.name} (${o.code})${o.work_email ? ` · work email ${o.work_email}` : ''}`).join('; ') || 'None'}</dd>
       </dl>
 
       <h2>Application roles</h2>
@@ -405,20 +495,21 @@ export function PersonPage(props: PersonPageProps) {
       <h2>Password, sessions and lockout</h2>
       <p>You never choose a person's password: a reset gives a temporary one, shown once and valid for three days, that they must change at their next login.</p>
       <p>Sign out everywhere ends the person's sessions in the portal and in every application, for example after a lost or shared computer.</p>
+      {props.lockedUntil && (
+        <div class="usa-alert usa-alert--warning usa-alert--slim margin-bottom-2">
+          <div class="usa-alert__body">
+            <p class="usa-alert__text">
+              The account is locked until {utcTime(props.lockedUntil)} after too many failed attempts (password or hint answer).
+              Unlock it if you know the person is the one trying.
+            </p>
+          </div>
+        </div>
+      )}
+      {/* Each opens a page that says what will happen; only its button acts. */}
       <div class="portal-actions">
-        <form method="post" action={`/directory/people/${p.id}/reset-password`}>
-          <CsrfField ctx={props.ctx} />
-          <button class="usa-button usa-button--secondary" type="submit">
-            Reset password
-          </button>
-        </form>
-        <form method="post" action={`/directory/people/${p.id}/sessions/end`}>
-          <CsrfField ctx={props.ctx} />
-          <button class="usa-button usa-button--outline" type="submit">
-            Sign out everywhere
-          </button>
-        </form>
-        {props.locked && (
+        <a class="usa-button usa-button--secondary" href={`/directory/people/${p.id}/reset-password`}>Reset password</a>
+        <a class="usa-button usa-button--outline" href={`/directory/people/${p.id}/sessions/end`}>Sign out everywhere</a>
+        {props.lockedUntil && (
           <form method="post" action={`/directory/people/${p.id}/unlock`}>
             <CsrfField ctx={props.ctx} />
             <button class="usa-button usa-button--outline" type="submit">
@@ -427,7 +518,7 @@ export function PersonPage(props: PersonPageProps) {
           </form>
         )}
       </div>
-      {!props.locked && <p>The account is not locked.</p>}
+      {!props.lockedUntil && <p>The account is not locked.</p>}
       <h2>Identity details</h2>
       <p>
         <a href={`/directory/people/${p.id}/fix`}>Correct name, date of birth or SSN</a> (for example, to resolve a partial match).
@@ -524,13 +615,41 @@ export function PeopleSearchPage({ ctx, q, result }: { ctx: ViewContext; q: stri
   );
 }
 
-export function ConflictsPage({ ctx, result }: { ctx: ViewContext; result: Page<ConflictRow> }) {
+/** The identity fields, as the person entered them on the form. */
+const CONFLICT_FIELDS: Array<[string, string]> = [
+  ['firstName', 'First name'],
+  ['lastName', 'Last name'],
+  ['dateOfBirth', 'Date of birth'],
+  ['ssn', 'Social Security number'],
+];
+
+export function conflictFieldWords(fields: string[]): string {
+  return CONFLICT_FIELDS.filter(([f]) => fields.includes(f)).map(([, words]) => words).join(', ');
+}
+
+export function submittedWords(c: ConflictRow): string {
+  const s = c.submitted as Record<string, string | null>;
+  return `${s.firstName} ${s.lastName}, born ${s.dateOfBirth}, SSN ending ${s.ssnLast4}`;
+}
+
+function submittedName(c: ConflictRow): string {
+  const s = c.submitted as Record<string, string | null>;
+  return `${s.firstName} ${s.lastName}`;
+}
+
+export function attemptsWords(c: ConflictRow): string {
+  const when = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');
+  return c.attempts === 1 ? when(c.created_at) : `${c.attempts} attempts, first ${when(c.created_at)}, last ${when(c.last_attempt_at)}`;
+}
+
+export function ConflictsPage({ ctx, result, department, notice }: { ctx: ViewContext; result: Page<ConflictRow>; department: boolean; notice: string }) {
   return (
     <Layout ctx={ctx} title="Partial matches">
-      <h1>Partial matches to resolve</h1>
+      {notice === 'closed' && <Notice text="The case is closed. The reason is kept with it." />}
+      <h1>{department ? 'Partial matches to resolve' : 'Partial matches of your staff'}</h1>
       <p>
-        Someone's details matched a profile only in part. Correct the profile if it is wrong (the person can then try again),
-        or close the case.
+        Someone's details matched a profile only in part. Correct the profile if it is wrong (the person can then try again)
+        {department ? ', or close the case.' : '. The Department closes cases that are not about your records.'}
       </p>
       {result.items.length === 0 ? (
         <p>There are no open partial matches.</p>
@@ -549,25 +668,22 @@ export function ConflictsPage({ ctx, result }: { ctx: ViewContext; result: Page<
                 </a>
               ),
             },
-            { label: 'Fields that differ', cell: (c) => c.conflicting_fields.join(', ') },
-            {
-              label: 'Submitted',
-              cell: (c) => {
-                const s = c.submitted as Record<string, string | null>;
-                return `${s.firstName} ${s.lastName}, born ${s.dateOfBirth}, SSN ending ${s.ssnLast4}`;
-              },
-            },
-            { label: 'When', cell: (c) => c.created_at.toISOString().slice(0, 16).replace('T', ' ') },
+            { label: 'Fields that differ', cell: (c) => conflictFieldWords(c.conflicting_fields) },
+            // What was typed may be the real person's birth date and SSN: only the department sees those.
+            { label: 'Submitted', cell: (c) => (department ? submittedWords(c) : submittedName(c)) },
+            { label: 'When (UTC)', cell: attemptsWords },
             {
               label: 'Action',
-              cell: (c) => (
-                <form method="post" action={`/directory/conflicts/${c.id}/resolve`}>
-                  <CsrfField ctx={ctx} />
-                  <button type="submit" class="usa-button usa-button--unstyled">
-                    Close<span class="usa-sr-only"> case {c.id}</span>
-                  </button>
-                </form>
-              ),
+              cell: (c) =>
+                department ? (
+                  <a href={`/directory/conflicts/${c.id}/resolve`}>
+                    Close<span class="usa-sr-only"> the case of {c.first_name} {c.last_name}</span>
+                  </a>
+                ) : (
+                  <a href={`/directory/people/${c.profile_id}/fix`}>
+                    Correct the profile<span class="usa-sr-only"> of {c.first_name} {c.last_name}</span>
+                  </a>
+                ),
             },
           ]}
         />
@@ -582,7 +698,7 @@ export function AuditPage({ ctx, type, user, result }: { ctx: ViewContext; type:
     <Layout ctx={ctx} title="Audit log">
       <h1>Audit log</h1>
       <form class="usa-form margin-bottom-3" method="get" action="/directory/audit">
-        <SelectField name="type" label="Event" value={type} options={AUDIT_EVENT_TYPES.map((t) => [t, t])} />
+        <SelectField name="type" label="Event" value={type} options={AUDIT_EVENT_TYPES.map((t) => [t, eventWords(t)])} />
         <TextField name="user" label="User Name (who acted or was acted on)" value={user} spellcheck={false} />
         <button class="usa-button" type="submit">
           Filter
@@ -595,8 +711,8 @@ export function AuditPage({ ctx, type, user, result }: { ctx: ViewContext; type:
         rowKey={(e) => e.id}
         columns={[
           { label: 'When (UTC)', cell: (e) => e.at.toISOString().slice(0, 19).replace('T', ' ') },
-          { label: 'Event', rowHeader: true, cell: (e) => e.type },
-          { label: 'By', cell: (e) => e.actor ?? '' },
+          { label: 'Event', rowHeader: true, cell: (e) => eventWords(e.type) },
+          { label: 'By', cell: actorWords },
           { label: 'About', cell: (e) => e.subject ?? '' },
           { label: 'From', cell: (e) => e.ip ?? '' },
           {
@@ -722,49 +838,12 @@ export function RegisterApplicationPage({ ctx, values, errors }: { ctx: ViewCont
         autocomplete="off"
         width="lg"
       />
-      <SelectField
-        name="access"
-        label="Who may open it"
-        options={[
-          ['open', 'Every profile'],
-          ['restricted', 'Only people given a role in an organization'],
-        ]}
-        value={values.access}
-        error={errors?.access}
-      />
-      <TextField name="roles" label="Roles" optional hint="Separated by commas, like teacher, viewer. If empty: user" value={values.roles} error={errors?.roles} spellcheck={false} />
-      <TextAreaField
-        name="redirectUris"
-        label="Redirect URIs"
-        hint="One per line, exactly as the application sends them. https only"
-        value={values.redirectUris}
-        error={errors?.redirectUris}
-        spellcheck={false}
-      />
-      <TextAreaField
-        name="postLogoutRedirectUris"
-        label="Post-logout redirect URIs"
-        optional
-        hint="One per line"
-        value={values.postLogoutRedirectUris}
-        error={errors?.postLogoutRedirectUris}
-        spellcheck={false}
-      />
-      <TextField
-        name="backchannelLogoutUri"
-        label="Back-channel logout URI"
-        optional
-        hint="Where the portal tells the application that a person logged out"
-        value={values.backchannelLogoutUri}
-        error={errors?.backchannelLogoutUri}
-        spellcheck={false}
-      />
-      <TextField name="launchUrl" label="Launch URL" optional hint="The link on the portal home" value={values.launchUrl} error={errors?.launchUrl} spellcheck={false} />
+      <ApplicationSettingsFields values={values} errors={errors} />
     </FormPage>
   );
 }
 
-export function ApplicationPage({ ctx, application: a }: { ctx: ViewContext; application: Application }) {
+export function ApplicationPage({ ctx, application: a, notice = '' }: { ctx: ViewContext; application: Application; notice?: string }) {
   const rows: Array<[string, string | string[]]> = [
     ['Client id', a.id],
     ['Who may open it', a.access === 'open' ? 'Every profile' : 'Only people given a role in an organization'],
@@ -776,9 +855,17 @@ export function ApplicationPage({ ctx, application: a }: { ctx: ViewContext; app
   ];
   return (
     <Layout ctx={ctx} title={a.name}>
+      {notice === 'updated' && <Notice text="The application’s settings are saved." />}
       <span class="portal-caption">Applications</span>
       <h1>{a.name}</h1>
       {a.description && <p class="usa-intro">{a.description}</p>}
+      {!isPartOfPortal(a) && (
+        <p>
+          <a href={`/directory/applications/${a.id}/edit`}>
+            Edit settings<span class="usa-sr-only"> of {a.name}</span>
+          </a>
+        </p>
+      )}
       <dl class="portal-summary">
         {rows.map(([label, value]) => (
           <div key={label}>
@@ -857,7 +944,7 @@ export function PublicAdministratorsPage({ ctx, q, result }: { ctx: ViewContext;
       <h1>Find your Directory Administrator</h1>
       <p class="usa-intro">
         Directory Administrators give the staff of their school, district or organization access to the Department's
-        applications, and can reset their passwords.
+        applications, and can reset their passwords. A district's administrators act for every school of the district.
       </p>
       <SearchForm action="/directory-administrators" q={q} label="Organization name or code" />
       {result.items.length === 0 ? (
@@ -866,10 +953,11 @@ export function PublicAdministratorsPage({ ctx, q, result }: { ctx: ViewContext;
         <DataTable
           caption="Directory Administrators"
           rows={result.items}
-          rowKey={(a) => `${a.organization_id}-${a.profile_id}`}
+          rowKey={(a) => `${a.organization_id}-${a.acting_organization_id}-${a.profile_id}`}
           columns={[
             { label: 'Organization', rowHeader: true, cell: (a) => `${a.organization_name} (${a.organization_code})` },
             { label: 'Directory Administrator', cell: (a) => `${a.first_name} ${a.last_name}` },
+            { label: 'Acts as', cell: (a) => actsAs(a) },
             { label: 'Email', cell: (a) => (a.email ? <a href={`mailto:${a.email}`}>{a.email}</a> : '') },
             { label: 'Phone', cell: (a) => a.phone ?? '' },
           ]}

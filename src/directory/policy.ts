@@ -103,7 +103,7 @@ function actsIn(actor: Actor, org: OrgRef): boolean {
   return org.status === 'active' && covers(actor, org);
 }
 
-export function inReach(actor: Actor, person: PersonRef): boolean {
+function inReach(actor: Actor, person: PersonRef): boolean {
   return person.orgs.some((org) => actsIn(actor, org));
 }
 

@@ -56,6 +56,10 @@ export async function updateOrganization(
   await db.updateTable('organization').set({ ...details, updated_at: new Date() }).where('id', '=', id).execute();
 }
 
+export function schoolsOf(db: Db, districtId: string): Promise<Organization[]> {
+  return db.selectFrom('organization').selectAll().where('district_id', '=', districtId).orderBy('name').execute();
+}
+
 export async function searchOrganizations(db: Db, q: string, page: number, onlyIds?: string[]): Promise<Page<Organization>> {
   let query = db.selectFrom('organization');
   const term = q.trim();
@@ -91,24 +95,62 @@ export async function upsertApplication(db: Db, app: Insertable<ApplicationTable
     .execute();
 }
 
+export async function updateApplication(
+  db: Db,
+  id: string,
+  settings: Pick<Application, 'name' | 'access' | 'roles' | 'redirect_uris' | 'post_logout_redirect_uris' | 'backchannel_logout_uri' | 'launch_url'>,
+): Promise<void> {
+  await db.updateTable('application').set(settings).where('id', '=', id).execute();
+}
+
+/** How many people hold this role of this application, in any organization. */
+export async function countGrants(db: Db, applicationId: string, role: string): Promise<number> {
+  const row = await db
+    .selectFrom('role_grant')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('application_id', '=', applicationId)
+    .where('role', '=', role)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 // Memberships
 
-export async function addMember(db: Db, organizationId: string, profileId: string, addedBy: string | null): Promise<boolean> {
+export async function addMember(db: Db, organizationId: string, profileId: string, addedBy: string | null, workEmail: string | null = null): Promise<boolean> {
   const result = await db
     .insertInto('organization_member')
-    .values({ organization_id: organizationId, profile_id: profileId, added_by: addedBy })
+    .values({ organization_id: organizationId, profile_id: profileId, added_by: addedBy, work_email: workEmail })
     .onConflict((oc) => oc.columns(['organization_id', 'profile_id']).doNothing())
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
-export type StaffRow = Pick<Profile, 'id' | 'user_name' | 'mepid' | 'first_name' | 'last_name' | 'status'>;
+/** The work email an administrator gave for someone already a member (a later "add" of the same person). */
+export async function setWorkEmail(db: Db, organizationId: string, profileId: string, workEmail: string): Promise<void> {
+  await db.updateTable('organization_member').set({ work_email: workEmail }).where('organization_id', '=', organizationId).where('profile_id', '=', profileId).execute();
+}
 
-export async function listStaff(db: Db, organizationId: string, q: string, page: number): Promise<Page<StaffRow>> {
+export function isMember(db: Db, organizationId: string, profileId: string): Promise<boolean> {
+  return db
+    .selectFrom('organization_member')
+    .select('profile_id')
+    .where('organization_id', '=', organizationId)
+    .where('profile_id', '=', profileId)
+    .executeTakeFirst()
+    .then((row) => row !== undefined);
+}
+
+export type StaffRow = Pick<Profile, 'id' | 'user_name' | 'mepid' | 'first_name' | 'last_name' | 'status'>;
+/** On an organization's page: where each person works (a district lists its schools' staff too) and their work email there. */
+export type MemberRow = StaffRow & { organizations: string; work_email: string | null };
+
+/** The staff of these organizations (a district and its schools), each person once. */
+export async function listStaff(db: Db, organizationIds: string[], q: string, page: number): Promise<Page<MemberRow>> {
   let query = db
     .selectFrom('organization_member')
     .innerJoin('profile', 'profile.id', 'organization_member.profile_id')
-    .where('organization_member.organization_id', '=', organizationId);
+    .innerJoin('organization', 'organization.id', 'organization_member.organization_id')
+    .where('organization_member.organization_id', 'in', organizationIds);
   const term = q.trim();
   if (term) {
     const like = `%${escapeLike(term.toLowerCase())}%`;
@@ -121,9 +163,14 @@ export async function listStaff(db: Db, organizationId: string, q: string, page:
       ]),
     );
   }
-  const [{ n }] = (await query.select((eb) => eb.fn.countAll<string>().as('n')).execute()) as [{ n: string }];
+  const [{ n }] = (await query.select(sql<string>`count(DISTINCT profile.id)`.as('n')).execute()) as [{ n: string }];
   const items = await query
     .select(['profile.id', 'profile.user_name', 'profile.mepid', 'profile.first_name', 'profile.last_name', 'profile.status'])
+    .select([
+      sql<string>`string_agg(organization.name, '; ' ORDER BY organization.code)`.as('organizations'),
+      sql<string | null>`string_agg(organization_member.work_email, '; ' ORDER BY organization.code)`.as('work_email'),
+    ])
+    .groupBy('profile.id')
     .orderBy('profile.last_name')
     .orderBy('profile.first_name')
     .orderBy('profile.id')
@@ -133,12 +180,15 @@ export async function listStaff(db: Db, organizationId: string, q: string, page:
   return paged(items, Number(n), page);
 }
 
-/** The organizations a person belongs to, as the policy needs them. */
-export function organizationsOf(db: Db, profileId: string): Promise<Organization[]> {
+export type Membership = Organization & { work_email: string | null };
+
+/** The organizations a person belongs to, as the policy needs them, with the work email there. */
+export function organizationsOf(db: Db, profileId: string): Promise<Membership[]> {
   return db
     .selectFrom('organization_member')
     .innerJoin('organization', 'organization.id', 'organization_member.organization_id')
     .selectAll('organization')
+    .select('organization_member.work_email')
     .where('organization_member.profile_id', '=', profileId)
     .orderBy('organization.code')
     .execute();
@@ -186,6 +236,25 @@ export function deleteGrantsIn(db: Db, organizationId: string, profileId: string
 /** Everyone holding a role in the organization, by application (to end those applications' sign-ins). */
 export function grantHoldersIn(db: Db, organizationId: string): Promise<Array<{ profile_id: string; application_id: string }>> {
   return db.selectFrom('role_grant').select(['profile_id', 'application_id']).distinct().where('organization_id', '=', organizationId).execute();
+}
+
+/** The staff an administrator picks from, e.g. to designate one (a long list is cut at `limit`). */
+export function staffChoices(db: Db, organizationId: string, limit = 1000): Promise<StaffRow[]> {
+  return db
+    .selectFrom('organization_member')
+    .innerJoin('profile', 'profile.id', 'organization_member.profile_id')
+    .select(['profile.id', 'profile.user_name', 'profile.mepid', 'profile.first_name', 'profile.last_name', 'profile.status'])
+    .where('organization_member.organization_id', '=', organizationId)
+    .where('profile.status', '=', 'active')
+    .orderBy('profile.last_name')
+    .orderBy('profile.first_name')
+    .limit(limit)
+    .execute();
+}
+
+/** User Names typed by an administrator, whatever their case (the exact spelling wins where two differ only in case). */
+export function profilesByUserNameAnyCase(db: Db, userName: string): Promise<Profile[]> {
+  return db.selectFrom('profile').selectAll().where(sql<string>`lower(user_name)`, '=', userName.toLowerCase()).limit(10).execute();
 }
 
 // People (department search)
@@ -385,15 +454,32 @@ export interface PublicAdministrator {
   last_name: string;
   email: string | null;
   phone: string | null;
+  /** Where the administrator is designated: the organization itself, or its district. */
+  acting_organization_id: string;
+  acting_organization_name: string;
+  acting_organization_type: string;
 }
 
-/** D4: the public list, by organization name or code; only what administrators chose to publish. */
+/**
+ * D4: who acts for each organization, by its name or code: its own Directory Administrators
+ * and its district's (who act for every school of the district). Only what administrators
+ * chose to publish; neither an inactive organization nor an inactive district's administrators.
+ */
 export async function publicAdministrators(db: Db, q: string, page: number, organizationId?: string): Promise<Page<PublicAdministrator>> {
   let query = db
-    .selectFrom('directory_administrator')
-    .innerJoin('organization', 'organization.id', 'directory_administrator.organization_id')
+    .selectFrom('organization')
+    .innerJoin('directory_administrator', (join) =>
+      join.on((eb) =>
+        eb.or([
+          eb('directory_administrator.organization_id', '=', eb.ref('organization.id')),
+          eb('directory_administrator.organization_id', '=', eb.ref('organization.district_id')),
+        ]),
+      ),
+    )
+    .innerJoin('organization as acting', 'acting.id', 'directory_administrator.organization_id')
     .innerJoin('profile', 'profile.id', 'directory_administrator.profile_id')
-    .where('organization.status', '=', 'active');
+    .where('organization.status', '=', 'active')
+    .where('acting.status', '=', 'active');
   if (organizationId) query = query.where('organization.id', '=', organizationId);
   const term = q.trim();
   if (term) {
@@ -413,9 +499,15 @@ export async function publicAdministrators(db: Db, q: string, page: number, orga
       'profile.last_name',
       'directory_administrator.email',
       'directory_administrator.phone',
+      'acting.id as acting_organization_id',
+      'acting.name as acting_organization_name',
+      'acting.type as acting_organization_type',
     ])
     .orderBy('organization.code')
+    // The organization's own administrators first, then its district's.
+    .orderBy(sql`acting.id = organization.id`, 'desc')
     .orderBy('profile.last_name')
+    .orderBy('profile.id')
     .limit(PAGE_SIZE)
     .offset((page - 1) * PAGE_SIZE)
     .execute();
@@ -433,14 +525,32 @@ export interface ConflictRow {
   conflicting_fields: string[];
   submitted: unknown;
   created_at: Date;
+  attempts: number;
+  last_attempt_at: Date;
 }
 
-export async function openConflicts(db: Db, page: number, profileIds?: string[]): Promise<Page<ConflictRow>> {
+/**
+ * Open partial matches, all of them (the department), or only those of people on the staff
+ * of `organizationIds` or of those organizations' schools (a Directory Administrator).
+ */
+export async function openConflicts(db: Db, page: number, organizationIds?: string[]): Promise<Page<ConflictRow>> {
   let query = db
     .selectFrom('match_conflict')
     .innerJoin('profile', 'profile.id', 'match_conflict.profile_id')
     .where('match_conflict.status', '=', 'open');
-  if (profileIds) query = query.where('match_conflict.profile_id', 'in', profileIds.length ? profileIds : ['00000000-0000-0000-0000-000000000000']);
+  if (organizationIds) {
+    if (organizationIds.length === 0) return paged([], 0, page);
+    query = query.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('organization_member')
+          .innerJoin('organization', 'organization.id', 'organization_member.organization_id')
+          .select('organization_member.profile_id')
+          .whereRef('organization_member.profile_id', '=', 'match_conflict.profile_id')
+          .where((w) => w.or([w('organization.id', 'in', organizationIds), w('organization.district_id', 'in', organizationIds)])),
+      ),
+    );
+  }
   const [{ n }] = (await query.select((eb) => eb.fn.countAll<string>().as('n')).execute()) as [{ n: string }];
   const items = await query
     .select([
@@ -452,6 +562,8 @@ export async function openConflicts(db: Db, page: number, profileIds?: string[])
       'match_conflict.conflicting_fields',
       'match_conflict.submitted',
       sql<Date>`match_conflict.created_at`.as('created_at'),
+      'match_conflict.attempts',
+      sql<Date>`match_conflict.last_attempt_at`.as('last_attempt_at'),
     ])
     .orderBy('match_conflict.id')
     .limit(PAGE_SIZE)
@@ -460,14 +572,31 @@ export async function openConflicts(db: Db, page: number, profileIds?: string[])
   return paged(items, Number(n), page);
 }
 
-export function findConflict(db: Db, id: string): Promise<{ profile_id: string } | undefined> {
-  return db.selectFrom('match_conflict').select('profile_id').where('id', '=', id).executeTakeFirst();
+export function findConflict(db: Db, id: string): Promise<ConflictRow | undefined> {
+  return db
+    .selectFrom('match_conflict')
+    .innerJoin('profile', 'profile.id', 'match_conflict.profile_id')
+    .select([
+      'match_conflict.id',
+      'match_conflict.profile_id',
+      'profile.user_name',
+      'profile.first_name',
+      'profile.last_name',
+      'match_conflict.conflicting_fields',
+      'match_conflict.submitted',
+      sql<Date>`match_conflict.created_at`.as('created_at'),
+      'match_conflict.attempts',
+      sql<Date>`match_conflict.last_attempt_at`.as('last_attempt_at'),
+    ])
+    .where('match_conflict.id', '=', id)
+    .where('match_conflict.status', '=', 'open')
+    .executeTakeFirst();
 }
 
-export async function resolveConflicts(db: Db, profileId: string, resolvedBy: string, conflictId?: string): Promise<number> {
+export async function resolveConflicts(db: Db, profileId: string, resolvedBy: string, conflictId?: string, note: string | null = null): Promise<number> {
   let query = db
     .updateTable('match_conflict')
-    .set({ status: 'resolved', resolved_at: new Date(), resolved_by: resolvedBy })
+    .set({ status: 'resolved', resolved_at: new Date(), resolved_by: resolvedBy, resolution_note: note })
     .where('profile_id', '=', profileId)
     .where('status', '=', 'open');
   if (conflictId) query = query.where('id', '=', conflictId);

@@ -2,19 +2,22 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { clientIp, requireLogin, type Portal } from '../app.tsx';
 import { AUDIT_EVENT_TYPES } from '../platform/audit.ts';
-import type { Organization, Profile } from '../platform/db.ts';
+import type { Application, Organization, Profile } from '../platform/db.ts';
 import { errors } from '../platform/errors.ts';
 import { optionalText, parseForm, requiredText } from '../platform/forms.ts';
+import { FORM_ERROR } from '../platform/views/form.tsx';
 import { pageNumber, queryText } from '../platform/views/list.tsx';
 import { identityFields, parseDateOfBirth, ssnField } from '../portal/person-fields.ts';
 import { accountKey } from '../portal/login.ts';
 import { hintKey } from '../portal/profile-wizard.ts';
-import { findProfileById, findProfileByUserName } from '../portal/profile-repository.ts';
+import { findProfileById } from '../portal/profile-repository.ts';
 import { minutesUntil } from '../portal/login-routes.tsx';
 import { lockedUntil } from '../portal/throttle.ts';
 import { ORGANIZATION_TEXT_LIMITS, ORGANIZATION_TYPES, type OrganizationType } from './organizations.ts';
+import * as applicationPages from './application-pages.tsx';
+import * as confirmPages from './confirm-pages.tsx';
 import * as pages from './pages.tsx';
-import { can, decide, inReach, isDepartment, type Action, type Actor, type PersonRef, type Resource } from './policy.ts';
+import { can, decide, isDepartment, type Action, type Actor, type PersonRef, type Resource } from './policy.ts';
 import * as repo from './repository.ts';
 import * as service from './service.ts';
 import { StaffLookupPausedPage } from './staff-lookup.tsx';
@@ -34,8 +37,10 @@ const staffFields = {
   email: optionalText('email address', 254).refine((s) => s === null || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s), 'Enter an email address in the correct format, like name@example.com'),
 };
 
+/** A staff member picked from the list, or (the department) a User Name typed in any case. */
 const designateFields = {
-  username: z.string().trim().min(1, 'Enter the User Name of the person to designate').max(100, 'Enter a User Name'),
+  profileId: z.string().trim().max(36).optional().transform((s) => s || null),
+  username: z.string().trim().max(100, 'Enter a User Name').optional().transform((s) => s || null),
   email: staffFields.email,
   phone: optionalText('phone number', 30),
 };
@@ -52,6 +57,20 @@ const revokeFields = {
   organization: organizationField,
   application: z.string().min(1).max(63),
   role: z.string().min(1).max(63),
+};
+
+/** The reason a partial-match case is closed: free text, several lines allowed (a textarea). */
+const closeConflictFields = {
+  reason: z
+    .string()
+    .transform((s) => s.trim())
+    .pipe(
+      z
+        .string()
+        .min(1, 'Enter why you are closing this case')
+        .max(1000, 'The reason must be 1000 characters or fewer')
+        .refine((s) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(s), 'The reason must not contain special characters'),
+    ),
 };
 
 const organizationDetailFields = {
@@ -89,10 +108,10 @@ const applicationFields = {
   launchUrl: optionalText('launch URL', 2000),
 };
 
-/** The message of a directory rule, on its own field or else on the form's first one. */
-function ruleErrors(error: unknown, firstField: string): Record<string, string> {
+/** The message of a directory rule, on its own field, or about the whole form. */
+function ruleErrors(error: unknown): Record<string, string> {
   if (!(error instanceof service.DirectoryRuleError)) throw error;
-  return { [error.field ?? firstField]: error.message };
+  return { [error.field ?? FORM_ERROR]: error.message };
 }
 
 export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
@@ -119,12 +138,16 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
     return org;
   }
 
-  /** The person by id, the organizations that bring them within reach, and the policy's view of them. */
-  async function person(id: string): Promise<{ profile: Profile; orgs: Organization[]; ref: PersonRef }> {
+  /**
+   * The person by id, the organizations that bring them within reach (with the work email of
+   * a membership there), and the policy's view of them.
+   */
+  async function person(id: string): Promise<{ profile: Profile; orgs: repo.Membership[]; ref: PersonRef }> {
     const profile = z.uuid().safeParse(id).success ? await findProfileById(db, id) : undefined;
     if (!profile) throw errors.notFound();
-    const ref = await service.personRef(db, profile);
-    return { profile, orgs: ref.orgs as Organization[], ref };
+    const [ref, memberships] = await Promise.all([service.personRef(db, profile), repo.organizationsOf(db, profile.id)]);
+    const orgs = ref.orgs.map((org) => ({ ...(org as Organization), work_email: memberships.find((m) => m.id === org.id)?.work_email ?? null }));
+    return { profile, orgs, ref };
   }
 
   const params = (request: FastifyRequest) => request.params as Record<string, string>;
@@ -135,7 +158,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
     if (!actor) return reply;
     if (!isDepartment(actor) && actor.administers.size === 0) throw errors.forbidden();
     const orgs = await repo.searchOrganizations(db, '', 1, isDepartment(actor) ? undefined : [...actor.administers]);
-    const conflicts = isDepartment(actor) ? (await repo.openConflicts(db, 1)).total : 0;
+    const conflicts = (await repo.openConflicts(db, 1, isDepartment(actor) ? undefined : [...actor.administers])).total;
     return reply.page(<pages.DirectoryHome ctx={request.view} department={isDepartment(actor)} organizations={orgs} openConflicts={conflicts} />);
   });
 
@@ -165,7 +188,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
       const org = await service.addOrganization(db, actor, { ...form.data, type: form.data.type as OrganizationType }, clientIp(request));
       return reply.redirect(`/directory/organizations/${org.code}?notice=added`, 303);
     } catch (error) {
-      return reply.page(<pages.AddOrganizationPage ctx={request.view} values={form.values} errors={ruleErrors(error, 'name')} />, 422);
+      return reply.page(<pages.AddOrganizationPage ctx={request.view} values={form.values} errors={ruleErrors(error)} />, 422);
     }
   });
 
@@ -175,8 +198,10 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
     const org = await organization(params(request).code!);
     authorize(actor, 'organization.view', { kind: 'organization', org });
     const q = queryText(query(request).q);
+    // A district's page lists its schools, and its staff search covers theirs.
+    const schools = org.type === 'district' ? await repo.schoolsOf(db, org.id) : [];
     const [staff, admins, district] = await Promise.all([
-      repo.listStaff(db, org.id, q, pageNumber(query(request).page)),
+      repo.listStaff(db, [org.id, ...schools.map((school) => school.id)], q, pageNumber(query(request).page)),
       repo.publicAdministrators(db, '', 1, org.id),
       org.district_id ? repo.findOrganizationById(db, org.district_id) : undefined,
     ]);
@@ -185,6 +210,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
         ctx={request.view}
         org={org}
         district={district}
+        schools={schools}
         staff={staff}
         q={q}
         administrators={admins.items}
@@ -222,6 +248,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
     if (!actor) return reply;
     const org = await organization(params(request).code!);
     authorize(actor, 'staff.add', { kind: 'organization', org });
+    if (org.status !== 'active') return inactive(request, reply, actor, org);
     return reply.page(<pages.AddStaffPage ctx={request.view} org={org} values={{}} />);
   });
 
@@ -249,14 +276,16 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
         (target) => authorize(actor, 'staff.add', { kind: 'organization', org, target }),
       );
     } catch (error) {
-      return reply.page(<pages.AddStaffPage ctx={request.view} org={org} values={form.values} errors={ruleErrors(error, 'firstName')} />, 422);
+      return reply.page(<pages.AddStaffPage ctx={request.view} org={org} values={form.values} errors={ruleErrors(error)} />, 422);
     }
     if (result.kind === 'paused') return reply.page(<StaffLookupPausedPage ctx={request.view} orgCode={org.code} minutes={minutesUntil(result.until)} />, 429);
     if (result.kind === 'conflict') {
-      const message = 'These details conflict with an existing profile. The conflict has been sent to the Department to resolve.';
-      return reply.page(<pages.AddStaffPage ctx={request.view} org={org} values={form.values} errors={{ firstName: message }} />, 409);
+      // About the person as a whole, not one field: any of them may be the one that is wrong.
+      const message = 'These details conflict with an existing profile. The conflict has been sent to be resolved';
+      return reply.page(<pages.AddStaffPage ctx={request.view} org={org} values={form.values} errors={{ [FORM_ERROR]: message }} />, 409);
     }
-    return reply.redirect(`/directory/people/${result.profileId}?notice=${result.kind === 'added' ? (result.existing ? 'added-existing' : 'added-new') : 'already-member'}`, 303);
+    const notice = result.kind === 'added' ? (result.existing ? 'added-existing' : 'added-new') : 'already-member';
+    return reply.redirect(`/directory/people/${result.profileId}?notice=${notice}&org=${org.code}`, 303);
   });
 
   app.post('/directory/organizations/:code/staff/:profileId/remove', async (request, reply) => {
@@ -271,12 +300,22 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
     return reply.redirect(`/directory/organizations/${org.code}?notice=removed`, 303);
   });
 
+  /** A form an inactive organization does not serve: a page that says so (409: the organization's state refuses it). */
+  function inactive(request: FastifyRequest, reply: FastifyReply, actor: Actor, org: Organization) {
+    return reply.page(<pages.InactiveOrganizationPage ctx={request.view} org={org} canManage={can(actor, 'organization.manage', { kind: 'organization', org })} />, 409);
+  }
+
+  function designatePage(request: FastifyRequest, actor: Actor, org: Organization, staff: repo.StaffRow[], values: Record<string, string | undefined>, errors?: Record<string, string>) {
+    return <pages.DesignatePage ctx={request.view} org={org} staff={staff} byUserName={isDepartment(actor)} values={values} errors={errors} />;
+  }
+
   app.get('/directory/organizations/:code/administrators/new', async (request, reply) => {
     const actor = await actorOf(request, reply);
     if (!actor) return reply;
     const org = await organization(params(request).code!);
     authorize(actor, 'diradmin.designate', { kind: 'organization', org });
-    return reply.page(<pages.DesignatePage ctx={request.view} org={org} values={{}} />);
+    if (org.status !== 'active') return inactive(request, reply, actor, org);
+    return reply.page(designatePage(request, actor, org, await repo.staffChoices(db, org.id), {}));
   });
 
   app.post('/directory/organizations/:code/administrators/new', async (request, reply) => {
@@ -285,25 +324,45 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
     const org = await organization(params(request).code!);
     authorize(actor, 'diradmin.designate', { kind: 'organization', org });
     const form = parseForm(designateFields, request.body);
-    if (!form.ok) return reply.page(<pages.DesignatePage ctx={request.view} org={org} values={form.values} errors={form.errors} />, 422);
-    const target = await findProfileByUserName(db, form.data.username);
-    const targetRef = target ? await service.personRef(db, target) : undefined;
-    // A Directory Administrator designates only someone already in their organizations, and
-    // learns nothing of anyone else (not even whether the User Name exists).
-    if (!target || !targetRef || target.status !== 'active' || (!isDepartment(actor) && !inReach(actor, targetRef))) {
-      const message = isDepartment(actor)
-        ? 'There is no active profile with that User Name. User Names are case-sensitive'
-        : 'There is no one with that User Name on the staff of your organizations';
-      return reply.page(<pages.DesignatePage ctx={request.view} org={org} values={form.values} errors={{ username: message }} />, 422);
-    }
-    authorize(actor, 'diradmin.designate', { kind: 'organization', org, target: targetRef });
+    const staff = await repo.staffChoices(db, org.id);
+    if (!form.ok) return reply.page(designatePage(request, actor, org, staff, form.values, form.errors), 422);
+    const target = await designationTarget(actor, org, form.data);
+    if ('error' in target) return reply.page(designatePage(request, actor, org, staff, form.values, target.error), 422);
+    // A staff member with powers beyond the administrator's is refused with the reason.
+    authorize(actor, 'diradmin.designate', { kind: 'organization', org, target: await service.personRef(db, target.profile) });
     try {
-      await service.designateAdministrator(db, actor, org, target, { email: form.data.email, phone: form.data.phone }, clientIp(request));
+      await service.designateAdministrator(db, actor, org, target.profile, { email: form.data.email, phone: form.data.phone }, clientIp(request));
     } catch (error) {
-      return reply.page(<pages.DesignatePage ctx={request.view} org={org} values={form.values} errors={ruleErrors(error, 'username')} />, 422);
+      return reply.page(designatePage(request, actor, org, staff, form.values, ruleErrors(error)), 422);
     }
     return reply.redirect(`/directory/organizations/${org.code}`, 303);
   });
+
+  /**
+   * Who is being designated: a member of the organization's staff picked from its list, or, for
+   * the department only, any active profile by User Name in whatever case it was typed.
+   */
+  async function designationTarget(
+    actor: Actor,
+    org: Organization,
+    data: { profileId: string | null; username: string | null },
+  ): Promise<{ profile: Profile } | { error: Record<string, string> }> {
+    if (data.profileId) {
+      const profile = z.uuid().safeParse(data.profileId).success ? await findProfileById(db, data.profileId) : undefined;
+      if (!profile || profile.status !== 'active' || !(await repo.isMember(db, org.id, profile.id))) {
+        return { error: { profileId: `Choose a member of ${org.name}’s staff` } };
+      }
+      return { profile };
+    }
+    if (data.username && isDepartment(actor)) {
+      const found = (await repo.profilesByUserNameAnyCase(db, data.username)).filter((p) => p.status === 'active');
+      const profile = found.find((p) => p.user_name === data.username) ?? (found.length === 1 ? found[0] : undefined);
+      if (profile) return { profile };
+      const message = found.length > 1 ? 'More than one User Name differs from this one only in case: type it exactly' : 'There is no active profile with that User Name';
+      return { error: { username: message } };
+    }
+    return { error: { profileId: isDepartment(actor) ? 'Choose a staff member or enter a User Name' : `Choose a member of ${org.name}’s staff` } };
+  }
 
   /** The signed-in person's own designation here, or 404: only they change what is published of them. */
   async function ownDesignation(actor: Actor, org: Organization) {
@@ -346,13 +405,12 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
   app.get('/directory/people/:id', async (request, reply) => {
     const actor = await actorOf(request, reply);
     if (!actor) return reply;
-    const { profile, ref } = await person(params(request).id!);
+    const { profile, orgs, ref } = await person(params(request).id!);
     authorize(actor, 'person.view', { kind: 'person', person: ref });
-    return reply.page(await personPage(request, actor, profile, ref));
+    return reply.page(await personPage(request, actor, profile, ref, orgs));
   });
 
-  async function personPage(request: FastifyRequest, actor: Actor, profile: Profile, ref: PersonRef, extra: Partial<pages.PersonPageProps> = {}) {
-    const orgs = ref.orgs as Organization[];
+  async function personPage(request: FastifyRequest, actor: Actor, profile: Profile, ref: PersonRef, orgs: repo.Membership[], extra: Partial<pages.PersonPageProps> = {}) {
     const [grants, applications, locked, memberOf] = await Promise.all([
       repo.grantsOf(db, profile.id),
       repo.listApplications(db),
@@ -362,6 +420,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
     // Someone beyond the administrator's reach is shown, with the reason, and no actions.
     const beyondReach = decide(actor, 'role.grant', { kind: 'person', person: ref }) === 'beyond-reach';
     const actingOrgs = beyondReach ? [] : orgs.filter((org) => can(actor, 'role.grant', { kind: 'organization', org }));
+    const shownGrants = grants.filter((g) => actingOrgs.some((o) => o.code === g.organization_code));
     return (
       <pages.PersonPage
         ctx={request.view}
@@ -370,13 +429,32 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
         actingOrgs={actingOrgs}
         beyondReach={beyondReach ? errors.beyondReach().message : undefined}
         removableFrom={actingOrgs.filter((o) => memberOf.some((m) => m.id === o.id))}
-        grants={grants.filter((g) => actingOrgs.some((o) => o.code === g.organization_code))}
-        applications={applications.filter((a) => a.access === 'restricted' && a.id !== 'directory')}
-        locked={locked !== null}
+        grants={shownGrants}
+        // Open applications have roles too (an application may tell its users apart by them); Directory Administration's is a designation.
+        applications={applications.filter((a) => a.id !== 'directory')}
+        lockedUntil={locked}
         notice={queryText(query(request).notice)}
+        noticeDetail={noticeDetail(query(request), orgs, applications, shownGrants)}
         {...extra}
       />
     );
+  }
+
+  /**
+   * What a notice is about, from the redirect's query but only as far as the data bears it
+   * out: a link someone else crafted cannot make the page claim a grant that is not there.
+   */
+  function noticeDetail(q: Record<string, unknown>, orgs: repo.Membership[], applications: Application[], grants: repo.GrantRow[]): string | undefined {
+    const org = orgs.find((o) => o.code === queryText(q.org));
+    const notice = queryText(q.notice);
+    if ((notice === 'added-existing' || notice === 'already-member') && org?.work_email) return `The work email ${org.work_email} is kept for ${org.name}.`;
+    const [appId, role] = queryText(q.role).split(':');
+    const application = applications.find((a) => a.id === appId);
+    if (!org || !application || !role) return undefined;
+    const held = grants.some((g) => g.application_id === application.id && g.role === role && g.organization_code === org.code);
+    if (notice === 'granted' && held) return `${application.name}: ${role} in ${org.name} is granted.`;
+    if (notice === 'revoked' && !held) return `${application.name}: ${role} in ${org.name} is revoked.`;
+    return undefined;
   }
 
   app.post('/directory/people/:id/roles', async (request, reply) => {
@@ -390,15 +468,15 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
     const application = applicationId ? await repo.findApplication(db, applicationId) : undefined;
     if (!form.ok || !org || !application || !role || !application.roles.includes(role) || application.id === 'directory') {
       const fieldErrors = form.ok ? { organization: 'Choose one of this person’s organizations, an application and one of its roles' } : form.errors;
-      return reply.page(await personPage(request, actor, profile, ref, { errors: fieldErrors }), 422);
+      return reply.page(await personPage(request, actor, profile, ref, orgs, { errors: fieldErrors }), 422);
     }
     authorize(actor, 'role.grant', { kind: 'organization', org });
     try {
       await service.grantRole(db, actor, { person: profile, org, app: application, role }, clientIp(request));
     } catch (error) {
-      return reply.page(await personPage(request, actor, profile, ref, { errors: ruleErrors(error, 'organization') }), 422);
+      return reply.page(await personPage(request, actor, profile, ref, orgs, { errors: ruleErrors(error) }), 422);
     }
-    return reply.redirect(`/directory/people/${profile.id}`, 303);
+    return reply.redirect(`/directory/people/${profile.id}?notice=granted&role=${application.id}:${role}&org=${org.code}`, 303);
   });
 
   app.post('/directory/people/:id/roles/revoke', async (request, reply) => {
@@ -415,7 +493,15 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
     if (await service.revokeRole(db, actor, { person: profile, org, app: application, role: form.data.role }, clientIp(request))) {
       await portal.applicationLogout(profile.id, [application.id]);
     }
-    return reply.redirect(`/directory/people/${profile.id}`, 303);
+    return reply.redirect(`/directory/people/${profile.id}?notice=revoked&role=${application.id}:${encodeURIComponent(form.data.role)}&org=${org.code}`, 303);
+  });
+
+  app.get('/directory/people/:id/reset-password', async (request, reply) => {
+    const actor = await actorOf(request, reply);
+    if (!actor) return reply;
+    const { profile, ref } = await person(params(request).id!);
+    authorize(actor, 'person.resetPassword', { kind: 'person', person: ref });
+    return reply.page(<confirmPages.ConfirmResetPasswordPage ctx={request.view} person={profile} />);
   });
 
   app.post('/directory/people/:id/reset-password', async (request, reply) => {
@@ -427,6 +513,14 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
     await portal.singleSignOut({ accountId: profile.id });
     // Shown in this response only: never stored in clear, never in a URL, never again.
     return reply.page(<pages.TemporaryPasswordPage ctx={request.view} person={profile} password={temporary} />);
+  });
+
+  app.get('/directory/people/:id/sessions/end', async (request, reply) => {
+    const actor = await actorOf(request, reply);
+    if (!actor) return reply;
+    const { profile, ref } = await person(params(request).id!);
+    authorize(actor, 'person.endSessions', { kind: 'person', person: ref });
+    return reply.page(<confirmPages.ConfirmSignOutPage ctx={request.view} person={profile} />);
   });
 
   app.post('/directory/people/:id/sessions/end', async (request, reply) => {
@@ -500,20 +594,37 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
   app.get('/directory/conflicts', async (request, reply) => {
     const actor = await actorOf(request, reply);
     if (!actor) return reply;
+    // The department resolves every case; a Directory Administrator sees those of their own
+    // staff (the conflicting record is usually theirs) and corrects the profile from there.
+    const department = can(actor, 'conflict.resolve', { kind: 'system' });
+    if (!department && actor.administers.size === 0) throw errors.forbidden();
+    const result = await repo.openConflicts(db, pageNumber(query(request).page), department ? undefined : [...actor.administers]);
+    return reply.page(<pages.ConflictsPage ctx={request.view} result={result} department={department} notice={queryText(query(request).notice)} />);
+  });
+
+  async function openConflict(id: string) {
+    const row = /^\d{1,18}$/.test(id) ? await repo.findConflict(db, id) : undefined;
+    if (!row) throw errors.notFound();
+    return row;
+  }
+
+  app.get('/directory/conflicts/:id/resolve', async (request, reply) => {
+    const actor = await actorOf(request, reply);
+    if (!actor) return reply;
     authorize(actor, 'conflict.resolve', { kind: 'system' });
-    const result = await repo.openConflicts(db, pageNumber(query(request).page));
-    return reply.page(<pages.ConflictsPage ctx={request.view} result={result} />);
+    const conflict = await openConflict(params(request).id!);
+    return reply.page(<confirmPages.ConfirmCloseConflictPage ctx={request.view} conflict={conflict} values={{}} />);
   });
 
   app.post('/directory/conflicts/:id/resolve', async (request, reply) => {
     const actor = await actorOf(request, reply);
     if (!actor) return reply;
     authorize(actor, 'conflict.resolve', { kind: 'system' });
-    const id = params(request).id!;
-    const row = /^\d{1,18}$/.test(id) ? await repo.findConflict(db, id) : undefined;
-    if (!row) throw errors.notFound();
-    await service.resolveConflict(db, actor, id, row.profile_id, clientIp(request));
-    return reply.redirect('/directory/conflicts', 303);
+    const conflict = await openConflict(params(request).id!);
+    const form = parseForm(closeConflictFields, request.body);
+    if (!form.ok) return reply.page(<confirmPages.ConfirmCloseConflictPage ctx={request.view} conflict={conflict} values={form.values} errors={form.errors} />, 422);
+    await service.resolveConflict(db, actor, conflict.id, conflict.profile_id, form.data.reason, clientIp(request));
+    return reply.redirect('/directory/conflicts?notice=closed', 303);
   });
 
   app.get('/directory/audit', async (request, reply) => {
@@ -573,7 +684,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
       // Shown in this response only, like a temporary password.
       return reply.page(<pages.ClientSecretPage ctx={request.view} application={application} secret={secret} issuer={portal.config.publicUrl} />);
     } catch (error) {
-      return reply.page(<pages.RegisterApplicationPage ctx={request.view} values={form.values} errors={ruleErrors(error, 'name')} />, 422);
+      return reply.page(<pages.RegisterApplicationPage ctx={request.view} values={form.values} errors={ruleErrors(error)} />, 422);
     }
   });
 
@@ -587,7 +698,54 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
     const actor = await actorOf(request, reply);
     if (!actor) return reply;
     authorize(actor, 'application.manage', { kind: 'system' });
-    return reply.page(<pages.ApplicationPage ctx={request.view} application={await application(params(request).id!)} />);
+    return reply.page(<pages.ApplicationPage ctx={request.view} application={await application(params(request).id!)} notice={queryText(query(request).notice)} />);
+  });
+
+  /** An application the department may edit: the portal's own parts are not (their page offers no edit). */
+  async function editableApplication(id: string) {
+    const found = await application(id);
+    if (service.isPartOfPortal(found)) throw errors.notFound();
+    return found;
+  }
+
+  app.get('/directory/applications/:id/edit', async (request, reply) => {
+    const actor = await actorOf(request, reply);
+    if (!actor) return reply;
+    authorize(actor, 'application.manage', { kind: 'system' });
+    const found = await editableApplication(params(request).id!);
+    return reply.page(<applicationPages.EditApplicationPage ctx={request.view} application={found} values={applicationPages.applicationFormValues(found)} />);
+  });
+
+  app.post('/directory/applications/:id/edit', async (request, reply) => {
+    const actor = await actorOf(request, reply);
+    if (!actor) return reply;
+    authorize(actor, 'application.manage', { kind: 'system' });
+    const found = await editableApplication(params(request).id!);
+    const { clientId: _clientId, ...editFields } = applicationFields;
+    const form = parseForm(editFields, request.body);
+    const page = (errors: Record<string, string>) => <applicationPages.EditApplicationPage ctx={request.view} application={found} values={form.values} errors={errors} />;
+    if (!form.ok) return reply.page(page(form.errors), 422);
+    const { data } = form;
+    try {
+      await service.updateApplication(
+        db,
+        actor,
+        found,
+        {
+          name: data.name,
+          redirectUris: data.redirectUris,
+          restricted: data.access === 'restricted',
+          roles: (data.roles ?? '').split(',').map((r) => r.trim()).filter(Boolean),
+          postLogoutRedirectUris: data.postLogoutRedirectUris,
+          backchannelLogoutUri: data.backchannelLogoutUri,
+          launchUrl: data.launchUrl,
+        },
+        clientIp(request),
+      );
+    } catch (error) {
+      return reply.page(page(ruleErrors(error)), 422);
+    }
+    return reply.redirect(`/directory/applications/${found.id}?notice=updated`, 303);
   });
 
   app.post('/directory/applications/:id/secret', async (request, reply) => {

@@ -116,7 +116,11 @@ export async function addStaffMember(
       const found = await profiles.findProfileById(tx, profileId);
       if (found) authorizeTarget(await personRef(tx, found));
     }
-    if (!(await repo.addMember(tx, org.id, profileId, actor.profile.id))) return { kind: 'already-member', profileId };
+    // The work email belongs to this membership: an existing person's own profile email stays theirs.
+    if (!(await repo.addMember(tx, org.id, profileId, actor.profile.id, person.email))) {
+      if (person.email) await repo.setWorkEmail(tx, org.id, profileId, person.email);
+      return { kind: 'already-member', profileId };
+    }
     await audit(tx, { type: 'staff.added', actorId: actor.profile.id, subjectId: profileId, ip, detail: { organization: org.code, existing } });
     return { kind: 'added', profileId, existing };
   })), (result) => result.kind === 'conflict');
@@ -308,9 +312,10 @@ export async function fixPersonData(
   });
 }
 
-export async function resolveConflict(db: Db, actor: Actor, conflictId: string, profileId: string, ip: string | null): Promise<boolean> {
+/** The department closes a partial-match case without changing the profile; the reason is kept with the case. */
+export async function resolveConflict(db: Db, actor: Actor, conflictId: string, profileId: string, reason: string, ip: string | null): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
-    const n = await repo.resolveConflicts(tx, profileId, actor.profile.id, conflictId);
+    const n = await repo.resolveConflicts(tx, profileId, actor.profile.id, conflictId, reason);
     if (n > 0) await audit(tx, { type: 'conflict.resolved', actorId: actor.profile.id, subjectId: profileId, ip, detail: { conflict: conflictId } });
     return n > 0;
   });
@@ -424,20 +429,7 @@ export async function registerApplication(
 ): Promise<string> {
   if (!CLIENT_ID.test(input.id)) throw new DirectoryRuleError('Client id must be 2 to 63 lower-case letters, digits, hyphens or underscores, starting with a letter or digit', 'clientId');
   if (isPartOfPortal(input)) throw new DirectoryRuleError(`${input.id} is part of the portal itself and cannot be registered`, 'clientId');
-  if (!input.name.trim()) throw new DirectoryRuleError('Enter the application’s name', 'name');
-  if (input.redirectUris.length === 0) throw new DirectoryRuleError('Enter at least one redirect URI', 'redirectUris');
-  const roles = input.roles.length ? input.roles : ['user'];
-  const badRole = roles.find((r) => !ROLE.test(r));
-  if (badRole !== undefined) throw new DirectoryRuleError(`Role "${badRole}" may only use letters, digits, hyphens and underscores`, 'roles');
-  const registration = {
-    name: input.name.trim(),
-    access: input.restricted ? ('restricted' as const) : ('open' as const),
-    roles,
-    redirect_uris: input.redirectUris.map((u) => checkUrl(u, 'Redirect URI', 'redirectUris')),
-    post_logout_redirect_uris: input.postLogoutRedirectUris.map((u) => checkUrl(u, 'Post-logout redirect URI', 'postLogoutRedirectUris')),
-    backchannel_logout_uri: input.backchannelLogoutUri ? checkUrl(input.backchannelLogoutUri, 'Back-channel logout URI', 'backchannelLogoutUri') : null,
-    launch_url: input.launchUrl ? checkUrl(input.launchUrl, 'Launch URL', 'launchUrl') : null,
-  };
+  const registration = applicationSettings(input, { signsIn: true });
   const secret = randomBytes(32).toString('base64url');
   await db.transaction().execute(async (tx) => {
     const previous = await applications.lockApplication(tx, input.id);
@@ -456,7 +448,7 @@ export async function registerApplication(
     }
     // A grant of a role the application no longer has would give nothing and could never be
     // revoked from the console: a replacement removes such grants, each audited as revoked.
-    const removed = previous ? await applications.deleteGrantsOutsideRoles(tx, input.id, roles) : [];
+    const removed = previous ? await applications.deleteGrantsOutsideRoles(tx, input.id, registration.roles) : [];
     for (const grant of removed) {
       await audit(tx, {
         type: 'role.revoked',
@@ -484,6 +476,53 @@ export interface ReplacedRegistration {
   /** The role of each grant removed because the application no longer has that role. */
   removedGrants: string[];
   keptGrants: number;
+}
+
+/** The rules every application's settings follow, registered or edited. */
+function applicationSettings(input: Omit<ApplicationRegistration, 'id'>, { signsIn }: { signsIn: boolean }) {
+  if (!input.name.trim()) throw new DirectoryRuleError('Enter the application’s name', 'name');
+  // A client needs somewhere to send people back; a catalog entry not yet registered has none.
+  if (signsIn && input.redirectUris.length === 0) throw new DirectoryRuleError('Enter at least one redirect URI', 'redirectUris');
+  const roles = input.roles.length ? input.roles : ['user'];
+  const badRole = roles.find((r) => !ROLE.test(r));
+  if (badRole !== undefined) throw new DirectoryRuleError(`Role "${badRole}" may only use letters, digits, hyphens and underscores`, 'roles');
+  return {
+    name: input.name.trim(),
+    access: input.restricted ? ('restricted' as const) : ('open' as const),
+    roles: [...new Set(roles)],
+    redirect_uris: input.redirectUris.map((u) => checkUrl(u, 'Redirect URI', 'redirectUris')),
+    post_logout_redirect_uris: input.postLogoutRedirectUris.map((u) => checkUrl(u, 'Post-logout redirect URI', 'postLogoutRedirectUris')),
+    backchannel_logout_uri: input.backchannelLogoutUri ? checkUrl(input.backchannelLogoutUri, 'Back-channel logout URI', 'backchannelLogoutUri') : null,
+    launch_url: input.launchUrl ? checkUrl(input.launchUrl, 'Launch URL', 'launchUrl') : null,
+  };
+}
+
+/**
+ * D2: the department changes a registered application's settings (its client id and secret
+ * stay). The portal's own parts are not the department's to reshape, and a role still
+ * granted to someone cannot disappear from under their grant.
+ */
+export async function updateApplication(db: Db, actor: Actor, app: Application, input: Omit<ApplicationRegistration, 'id'>, ip: string | null): Promise<void> {
+  if (isPartOfPortal(app)) throw new DirectoryRuleError(`${app.name} is part of the portal itself and cannot be edited`);
+  const settings = applicationSettings(input, { signsIn: signsInThroughPortal(app) });
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  const changed = [
+    !same(settings.name, app.name) && 'name',
+    !same(settings.access, app.access) && 'access',
+    !same(settings.roles, app.roles) && 'roles',
+    !same(settings.redirect_uris, app.redirect_uris) && 'redirectUris',
+    !same(settings.post_logout_redirect_uris, app.post_logout_redirect_uris) && 'postLogoutRedirectUris',
+    !same(settings.backchannel_logout_uri, app.backchannel_logout_uri) && 'backchannelLogoutUri',
+    !same(settings.launch_url, app.launch_url) && 'launchUrl',
+  ].filter((f): f is string => Boolean(f));
+  await db.transaction().execute(async (tx) => {
+    for (const role of app.roles.filter((r) => !settings.roles.includes(r))) {
+      const holders = await repo.countGrants(tx, app.id, role);
+      if (holders > 0) throw new DirectoryRuleError(`Role "${role}" is still granted to ${holders === 1 ? '1 person' : `${holders} people`}. Revoke it first`, 'roles');
+    }
+    await repo.updateApplication(tx, app.id, settings);
+    await audit(tx, { type: 'application.updated', actorId: actor.profile.id, ip, detail: { application: app.id, changed: changed.join(',') } });
+  });
 }
 
 /**

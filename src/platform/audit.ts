@@ -34,6 +34,7 @@ export type AuditEventType =
   | 'organization.added'
   | 'organization.updated'
   | 'application.added'
+  | 'application.updated'
   | 'application.secretIssued';
 
 export const AUDIT_EVENT_TYPES: AuditEventType[] = [
@@ -43,7 +44,7 @@ export const AUDIT_EVENT_TYPES: AuditEventType[] = [
   'password.changed', 'password.reset', 'staff.added', 'staff.removed', 'role.granted', 'role.revoked',
   'diradmin.designated', 'diradmin.revoked', 'diradmin.contactsChanged', 'profile.fixed', 'conflict.resolved',
   'organizations.imported', 'organization.added', 'organization.updated', 'application.added',
-  'application.secretIssued',
+  'application.updated', 'application.secretIssued',
 ];
 
 export interface AuditEvent {

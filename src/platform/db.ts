@@ -80,7 +80,7 @@ export interface DB {
   profile: ProfileTable;
   organization: OrganizationTable;
   application: ApplicationTable;
-  organization_member: { organization_id: string; profile_id: string; added_by: string | null; added_at: Timestamp };
+  organization_member: { organization_id: string; profile_id: string; added_by: string | null; added_at: Timestamp; work_email: string | null };
   role_grant: {
     id: Generated<string>;
     profile_id: string;
@@ -127,6 +127,9 @@ export interface DB {
     created_at: Timestamp;
     resolved_at: Date | null;
     resolved_by: string | null;
+    attempts: Generated<number>;
+    last_attempt_at: Generated<Date>;
+    resolution_note: string | null;
   };
   oidc_model: {
     model: string;

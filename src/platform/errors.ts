@@ -16,7 +16,7 @@ export class PortalError extends Error {
 const define = (code: string, statusCode: number, message: string) => () => new PortalError(code, statusCode, message);
 
 export const errors = {
-  forbidden: define('PORTAL_ERR_FORBIDDEN', 403, 'You do not have permission to see this page or do this.'),
+  forbidden: define('PORTAL_ERR_FORBIDDEN', 403, 'Your account does not have permission to see this page or do this.'),
   beyondReach: define(
     'PORTAL_ERR_BEYOND_REACH',
     403,

@@ -182,7 +182,7 @@ export async function createHttpServer(
     if (!known) request.log.error({ err: error }, 'unhandled error');
     const shown = known ?? new PortalError('PORTAL_ERR_INTERNAL', 500, 'Something went wrong on our side. Your answers were not lost; try again.');
     const view = request.view ?? { helpdesk: config.helpdesk, user: null, path: '/', csrfToken: () => '' };
-    return reply.page(<ErrorPage ctx={view} title={titleFor(shown.statusCode)} message={shown.message} />, shown.statusCode);
+    return reply.page(<ErrorPage ctx={view} title={titleFor(shown)} message={shown.message} />, shown.statusCode);
   });
 
   return app;
@@ -216,8 +216,10 @@ function toPortalError(error: FastifyError): PortalError | null {
   return null;
 }
 
-function titleFor(status: number): string {
-  if (status === 403) return 'Your form could not be sent';
+function titleFor({ statusCode: status, code }: PortalError): string {
+  // Only a refused form was "not sent"; a page refused to this person is about access.
+  if (code === errors.csrf().code) return 'Your form could not be sent';
+  if (status === 403) return 'You do not have access to this page';
   if (status === 404) return 'Page not found';
   if (status === 409) return 'Your answers have expired';
   if (status === 429) return 'Too many requests';

@@ -103,9 +103,21 @@ export async function recordMatchConflict(
   conflictingFields: string[],
   submitted: Record<string, string | null>,
 ): Promise<void> {
+  // One open case per profile (Create, then Forgot, is one person): a later attempt adds to it.
   await db
     .insertInto('match_conflict')
     .values({ profile_id: profileId, conflicting_fields: conflictingFields, submitted: JSON.stringify(submitted) })
+    .onConflict((oc) =>
+      oc
+        .column('profile_id')
+        .where('status', '=', 'open')
+        .doUpdateSet({
+          attempts: sql`match_conflict.attempts + 1`,
+          last_attempt_at: sql`now()`,
+          submitted: sql`excluded.submitted`,
+          conflicting_fields: sql`ARRAY(SELECT DISTINCT unnest(match_conflict.conflicting_fields || excluded.conflicting_fields))`,
+        }),
+    )
     .execute();
 }
 

@@ -46,7 +46,9 @@ export function registerSsoRoutes(app: FastifyInstance, portal: Portal, provider
       // SPEC S2: no code for this application; say who can grant access instead.
       const application = await findApplication(portal.db, clientId);
       const orgs = await organizationsOf(portal.db, profile.id);
-      const admins = (await Promise.all(orgs.map((o) => publicAdministrators(portal.db, '', 1, o.id)))).flatMap((p) => p.items);
+      const found = (await Promise.all(orgs.map((o) => publicAdministrators(portal.db, '', 1, o.id)))).flatMap((p) => p.items);
+      // A school's list includes its district's administrators: each is named once, with where they sit.
+      const admins = [...new Map(found.map((a) => [`${a.acting_organization_id}-${a.profile_id}`, a])).values()];
       return reply.page(<NoAccessPage ctx={request.view} application={application} administrators={admins} />, 403);
     }
     reply.hijack();
@@ -69,8 +71,8 @@ function NoAccessPage({ ctx, application, administrators }: { ctx: ViewContext; 
           <h2>Your Directory Administrators</h2>
           <ul class="usa-list">
             {administrators.map((a) => (
-              <li key={`${a.organization_id}-${a.profile_id}`}>
-                {a.first_name} {a.last_name}, {a.organization_name}
+              <li key={`${a.acting_organization_id}-${a.profile_id}`}>
+                {a.first_name} {a.last_name}, {a.acting_organization_name}
                 {a.email && (
                   <>
                     {' '}

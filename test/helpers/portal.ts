@@ -154,7 +154,8 @@ export function textOf(html: string, attribute: 'data-username' | 'data-mepid'):
 
 export function errorSummary(html: string): string[] {
   const summary = /There is a problem<\/h2><ul[^>]*>(.*?)<\/ul>/s.exec(html)?.[1] ?? '';
-  return [...summary.matchAll(/<a href="#[^"]+">([^<]*)<\/a>/g)].map((m) => decode(m[1]!));
+  // A message about one field links to it; one about the whole form is plain text.
+  return [...summary.matchAll(/<li>(?:<a href="#[^"]+">)?([^<]*)(?:<\/a>)?<\/li>/g)].map((m) => decode(m[1]!));
 }
 
 function decode(s: string): string {

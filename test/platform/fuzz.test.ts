@@ -118,14 +118,15 @@ describe('fuzzing form routes: no 5xx, no markup echoed', () => {
     await b.get('/directory');
     const forms: Array<[string, string[]]> = [
       [`/directory/organizations/${org.code}/staff/new`, ['firstName', 'lastName', 'ssn', 'dobMonth', 'dobDay', 'dobYear', 'email']],
-      [`/directory/organizations/${org.code}/administrators/new`, ['username', 'email', 'phone']],
+      [`/directory/organizations/${org.code}/administrators/new`, ['profileId', 'username', 'email', 'phone']],
       [`/directory/people/${target.id}/roles`, ['organization', 'applicationRole']],
       [`/directory/people/${target.id}/roles/revoke`, ['organization', 'application', 'role']],
       [`/directory/people/${target.id}/fix`, ['firstName', 'lastName', 'ssn', 'dobMonth', 'dobDay', 'dobYear', 'email']],
-      ['/directory/conflicts/1/resolve', ['note']],
+      ['/directory/conflicts/1/resolve', ['reason']],
       ['/directory/organizations/new', ['name', 'code', 'type', 'town', 'phone']],
       [`/directory/organizations/${org.code}/edit`, ['name', 'town', 'phone', 'status']],
       ['/directory/applications/new', ['name', 'clientId', 'access', 'roles', 'redirectUris', 'postLogoutRedirectUris', 'backchannelLogoutUri', 'launchUrl']],
+      ['/directory/applications/sims/edit', ['name', 'access', 'roles', 'redirectUris', 'postLogoutRedirectUris', 'backchannelLogoutUri', 'launchUrl']],
     ];
     for (const [url, fields] of forms) {
       await fc.assert(fc.asyncProperty(bodies(fields), (body) => post(b, url, body).then(() => undefined)), { numRuns: 30 });

@@ -322,6 +322,27 @@ describe('restricted applications and roles', () => {
     assert.match(res.body, /ada@lakeside.example/);
   });
 
+  test('a school\u2019s staff member without a role is told of the district\u2019s administrator, once, with where they sit', async () => {
+    const district = { id: crypto.randomUUID(), code: '00880000' };
+    const school = { id: crypto.randomUUID(), code: '00880505' };
+    await portal.db.insertInto('organization').values({ ...district, name: 'Harbor District', type: 'district', district_id: null, town: null, phone: null }).execute();
+    await portal.db.insertInto('organization').values({ ...school, name: 'Harbor High', type: 'school', district_id: district.id, town: null, phone: null }).execute();
+    const staff = await createProfile(new Browser(portal.app), { firstName: 'Sol', lastName: 'Staff', dob: ['2', '2', '1982'], ssn: '881-23-4567' });
+    const staffRow = await portal.db.selectFrom('profile').select('id').where('user_name', '=', staff.userName).executeTakeFirstOrThrow();
+    // On the staff of the school and of the district: the district's administrator acts for both.
+    await addMember(portal.db, school.id, staffRow.id, null);
+    await addMember(portal.db, district.id, staffRow.id, null);
+    const admin = await createProfile(new Browser(portal.app), { firstName: 'Hal', lastName: 'Harbor', dob: ['3', '3', '1971'], ssn: '882-34-5678' });
+    const adminRow = await portal.db.selectFrom('profile').selectAll().where('user_name', '=', admin.userName).executeTakeFirstOrThrow();
+    const districtRow = await portal.db.selectFrom('organization').selectAll().where('id', '=', district.id).executeTakeFirstOrThrow();
+    await designateAdministrator(portal.db, null, districtRow, adminRow, { email: 'hal@harbor.example', phone: null }, null);
+
+    const { res } = await authorize(new Browser(portal.app, '10.5.0.9', issuer), restrictedRp, 'http://127.0.0.1:9998/callback', {}, { userName: staff.userName, password: 'Secret123' });
+    assert.equal(res.status, 403);
+    assert.equal(res.body.match(/Hal Harbor/g)?.length, 1);
+    assert.match(res.body, /Hal Harbor, Harbor District/);
+  });
+
   test('with a role, the roles claim lists that application\u2019s roles per organization', async () => {
     const org = await portal.db.selectFrom('organization').select('id').where('code', '=', '00770000').executeTakeFirstOrThrow();
     await portal.db.insertInto('role_grant').values({ profile_id: person.id, organization_id: org.id, application_id: 'sims', role: 'submitter', granted_by: null }).execute();

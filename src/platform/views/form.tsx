@@ -4,6 +4,8 @@ import { Layout, type ViewContext } from './layout.tsx';
 /** Field name → message, in the order the fields appear on the page. */
 export type FieldErrors = Record<string, string>;
 export type FormValues = Record<string, string | undefined>;
+/** The key of a message about the whole form, not one field: shown in the summary without a link. */
+export const FORM_ERROR = '_form';
 
 export interface Step {
   current: number;
@@ -62,9 +64,7 @@ export function ErrorSummary({ errors }: { errors: Array<[string, string]> }) {
         </h2>
         <ul class="usa-list usa-list--unstyled">
           {errors.map(([field, message]) => (
-            <li key={field}>
-              <a href={`#${field}`}>{message}</a>
-            </li>
+            <li key={field}>{field === FORM_ERROR ? message : <a href={`#${field}`}>{message}</a>}</li>
           ))}
         </ul>
       </div>
