@@ -68,6 +68,7 @@ const PUBLIC_OR_SELF_SERVICE: Record<string, string> = {
   'GET /help/change': 'help (public)',
   'GET /elar': 'ELAR, a relying party with its own session and tests',
   'GET /elar/callback': 'ELAR, a relying party with its own session and tests',
+  'GET /elar/logged-out': 'ELAR, a relying party with its own session and tests',
   'POST /elar/backchannel-logout': 'ELAR, a relying party with its own session and tests',
   'POST /elar/logout': 'ELAR, a relying party with its own session and tests',
   'GET /directory-administrators': 'public list of Directory Administrators (D4)',
@@ -149,7 +150,7 @@ before(async () => {
   for (const key of Object.keys(actors) as Array<keyof typeof actors>) browsers[key] = await fx.signIn(actors[key]);
   // Signed out, but with a real CSRF token: a refusal can only come from authorization.
   browsers.anonymous = new Browser(portal.app, '10.2.0.1');
-  await browsers.anonymous.get('/login');
+  await browsers.anonymous.get('/profile/new');
   assert.notEqual(browsers.anonymous.csrf, '');
 });
 after(() => portal.close());

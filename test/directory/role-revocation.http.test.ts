@@ -48,7 +48,7 @@ before(async () => {
     backchannelLogoutUri: `http://127.0.0.1:${(backchannel.address() as { port: number }).port}/logout`,
     launchUrl: null,
   }, null);
-  rp = await oidc.discovery(new URL(issuer), 'gradebook', secret, undefined, { execute: [oidc.allowInsecureRequests] });
+  rp = await oidc.discovery(new URL(issuer), 'gradebook', undefined, oidc.ClientSecretBasic(secret), { execute: [oidc.allowInsecureRequests] });
 });
 after(async () => {
   await portal.close();

@@ -13,8 +13,8 @@ let otherUserName: string;
 
 before(async () => {
   portal = await startPortal();
-  ({ userName } = await createProfile(new Browser(portal.app), { firstName: 'Cora', lastName: 'Bound', dob: ['3', '4', '1982'], ssn: '907-89-0123' }));
-  ({ userName: otherUserName } = await createProfile(new Browser(portal.app), { firstName: 'Mallory', lastName: 'Tosser', dob: ['5', '6', '1977'], ssn: '908-90-1234' }));
+  ({ userName } = await createProfile(new Browser(portal.app), { firstName: 'Cora', lastName: 'Bound', dob: ['3', '4', '1982'], ssn: '807-89-0123' }));
+  ({ userName: otherUserName } = await createProfile(new Browser(portal.app), { firstName: 'Mallory', lastName: 'Tosser', dob: ['5', '6', '1977'], ssn: '808-90-1234' }));
 });
 after(() => portal.close());
 

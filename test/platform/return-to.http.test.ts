@@ -14,7 +14,7 @@ let profileId: string;
 
 before(async () => {
   portal = await startPortal();
-  ({ userName } = await createProfile(new Browser(portal.app), { firstName: 'Rita', lastName: 'Turner', dob: ['9', '9', '1980'], ssn: '905-67-8901' }));
+  ({ userName } = await createProfile(new Browser(portal.app), { firstName: 'Rita', lastName: 'Turner', dob: ['9', '9', '1980'], ssn: '805-67-8901' }));
   profileId = (await portal.db.selectFrom('profile').select('id').where('user_name', '=', userName).executeTakeFirstOrThrow()).id;
 });
 after(() => portal.close());

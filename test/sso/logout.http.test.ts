@@ -26,7 +26,7 @@ before(async () => {
   const env = { PORT: String(port), PUBLIC_URL: origin, LOG_LEVEL: 'info' };
   portal = await startPortal(env, { logger: { ...loggerOptions({ logLevel: 'info' } as never), stream: sink } });
   await portal.app.listen({ port, host: '127.0.0.1' });
-  person = await createProfile(new Browser(portal.app), { firstName: 'Logan', lastName: 'Out', dob: ['4', '5', '1979'], ssn: '904-56-7890' });
+  person = await createProfile(new Browser(portal.app), { firstName: 'Logan', lastName: 'Out', dob: ['4', '5', '1979'], ssn: '804-56-7890' });
 });
 after(() => portal.close());
 
