@@ -89,6 +89,15 @@ function Header({ ctx }: { ctx: ViewContext }) {
   );
 }
 
+/** The help-desk number as a link to call it, kept on one line (a number split across lines is misread). */
+export function HelpDeskPhone({ ctx }: { ctx: ViewContext }) {
+  return (
+    <a class="portal-nowrap" href={`tel:${ctx.helpdesk.phone.replace(/[^\d+]/g, '')}`}>
+      {ctx.helpdesk.phone}
+    </a>
+  );
+}
+
 function Footer({ ctx }: { ctx: ViewContext }) {
   return (
     <footer class="usa-footer usa-footer--slim">
@@ -96,8 +105,7 @@ function Footer({ ctx }: { ctx: ViewContext }) {
         <div class="grid-container">
           <h2 class="portal-footer__heading">Need help?</h2>
           <p>
-            Call the Licensure Help Desk at <a href={`tel:${ctx.helpdesk.phone.replace(/[^\d+]/g, '')}`}>{ctx.helpdesk.phone}</a>,{' '}
-            {ctx.helpdesk.hours}.
+            Call the Licensure Help Desk at <HelpDeskPhone ctx={ctx} />, {ctx.helpdesk.hours}.
           </p>
           <p>
             <a href="/help">Help with the portal</a> · <a href="/directory-administrators">Find your Directory Administrator</a>
