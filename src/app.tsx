@@ -11,6 +11,7 @@ import { registerAccountRoutes } from './portal/account-routes.tsx';
 import { registerHelpRoutes } from './portal/help-routes.tsx';
 import { registerHomeRoutes } from './portal/home-routes.tsx';
 import { registerLoginRoutes } from './portal/login-routes.tsx';
+import { registerStatementRoutes } from './portal/statement-routes.tsx';
 import { registerWizardRoutes } from './portal/wizard-routes.tsx';
 import { registerElarRoutes } from './elar/routes.tsx';
 import { ElarRelyingParty, ensureElarRegistration } from './elar/relying-party.ts';
@@ -146,6 +147,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   registerAccountRoutes(app, portal);
   registerWizardRoutes(app, portal);
   registerHelpRoutes(app, portal);
+  registerStatementRoutes(app, portal);
   registerElarRoutes(app, portal, elar);
   registerDirectoryRoutes(app, portal);
   registerSsoRoutes(app, portal, provider);

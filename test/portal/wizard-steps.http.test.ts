@@ -77,6 +77,11 @@ describe('Change from Check your answers', () => {
     for (const kept of ['Medford, MA 02148', 'Formerly', 'Favourite river?']) assert.ok(review.body.includes(kept), `the review shows ${kept}`);
   });
 
+  test('the phone number is shown as people write it', async () => {
+    const review = await (await atReview(newPerson())).get('/profile/new/review');
+    assert.match(review.body, /<dt>Phone number<\/dt><dd>781-338-6600 <a href="\/profile\/new\/contact">/);
+  });
+
   test('an identity that now matches someone else does not carry the answers over', async () => {
     const existing = newPerson();
     await createProfile(new Browser(portal.app), existing);
