@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -17,10 +17,12 @@ const skip = chromiumMissing();
 let server: RunningPortal;
 let browser: Browser;
 let cliOutput = '';
+let csvDir = '';
 
 before(async () => {
   if (skip) return;
-  const csv = join(mkdtempSync(join(tmpdir(), 'orgs-')), 'orgs.csv');
+  csvDir = mkdtempSync(join(tmpdir(), 'orgs-'));
+  const csv = join(csvDir, 'orgs.csv');
   writeFileSync(
     csv,
     'code,name,type,town,phone\n00350505,Springfield High School,school,Springfield,413-555-0105\n00350000,Springfield Public Schools,district,Springfield,413-555-0100\n00400000,Shelbyville Public Schools,district,Shelbyville,\n00400505,Shelbyville High School,school,Shelbyville,\n',
@@ -33,6 +35,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await server?.stop();
+  if (csvDir) rmSync(csvDir, { recursive: true, force: true });
 });
 
 async function newPage(): Promise<Page> {
@@ -170,7 +173,11 @@ describe('delegated administration, end to end', { skip }, () => {
     assert.doesNotMatch((await page.locator('main').textContent()) ?? '', /Newcomer/);
     await checkPage(page, 'dir-10-forbidden');
     await page.goto('/directory/organizations');
-    assert.doesNotMatch((await page.locator('main').textContent()) ?? '', /Springfield/);
+    // Their own organizations' page, listing their district and not the other one.
+    const organizations = (await page.locator('main').textContent()) ?? '';
+    assert.equal(await page.locator('h1').textContent(), 'Organizations');
+    assert.match(organizations, /Shelbyville Public Schools/);
+    assert.doesNotMatch(organizations, /Springfield/);
   });
   test('the department adds an organization, makes it inactive, and registers an application in the console', async () => {
     const page = await newPage();

@@ -188,25 +188,42 @@ export const contactFields = {
   postalCode: '02148',
 };
 
-/** Every page of Create Profile for a new person; returns the final page. */
+/**
+ * Every page of Create Profile for a new person; returns the final page. Each step must
+ * answer with the redirect to the next one and the end must be the "created" page showing
+ * a User Name and MEPID, or this throws naming the step. A browser that already has
+ * unfinished answers is sent back to Check your answers after each page (answers kept).
+ */
 export async function createProfile(
   b: Browser,
   person: Person,
   secrets = { hintQuestion: 'First pet?', hintAnswer: 'Rex the Dog', password: 'Secret123' },
 ): Promise<{ userName: string; mepid: string; page: Response }> {
-  let res = await b.submit('/profile/new', '/profile/new/identity', identityFields(person));
-  if (res.location !== '/profile/new/contact') throw new Error(`expected contact step, got ${res.status} ${res.location}`);
-  res = await b.submit('/profile/new/contact', '/profile/new/contact', contactFields);
-  res = await b.submit('/profile/new/background', '/profile/new/background', { previousLastName: '', priorLicenseNumber: '' });
-  res = await b.submit('/profile/new/security', '/profile/new/security', {
+  const expect = (res: Response, step: string, location: string) => {
+    if (res.status !== 303 || res.location !== location) throw new Error(`${step} step: expected 303 to ${location}, got ${res.status} ${res.location ?? ''}`);
+  };
+  const identity = await b.submit('/profile/new', '/profile/new/identity', identityFields(person));
+  const kept = identity.location === '/profile/new/review';
+  const next = (location: string) => (kept ? '/profile/new/review' : location);
+  expect(identity, 'identity', next('/profile/new/contact'));
+  expect(await b.submit('/profile/new/contact', '/profile/new/contact', contactFields), 'contact', next('/profile/new/background'));
+  expect(await b.submit('/profile/new/background', '/profile/new/background', { previousLastName: '', priorLicenseNumber: '' }), 'background', next('/profile/new/security'));
+  const security = await b.submit('/profile/new/security', '/profile/new/security', {
     hintQuestion: secrets.hintQuestion,
     hintAnswer: secrets.hintAnswer,
     password: secrets.password,
     passwordConfirm: secrets.password,
   });
-  res = await b.submit('/profile/new/review', '/profile/new/review', {});
-  const page = await b.follow(res);
-  return { userName: textOf(page.body, 'data-username') ?? '', mepid: textOf(page.body, 'data-mepid') ?? '', page };
+  expect(security, 'security', '/profile/new/review');
+  const review = await b.submit('/profile/new/review', '/profile/new/review', {});
+  expect(review, 'review', '/profile/new/done');
+  const page = await b.follow(review);
+  const userName = textOf(page.body, 'data-username') ?? '';
+  const mepid = textOf(page.body, 'data-mepid') ?? '';
+  if (page.status !== 200 || outcomeOf(page.body) !== 'created' || !userName || !mepid) {
+    throw new Error(`done page: expected 200, data-outcome="created", a User Name and a MEPID; got ${page.status} ${outcomeOf(page.body)} "${userName}" "${mepid}"`);
+  }
+  return { userName, mepid, page };
 }
 
 export async function logIn(b: Browser, username: string, password: string): Promise<Response> {

@@ -172,8 +172,9 @@ function Identifier({ ctx }: { ctx: ViewContext }) {
         <div class="usa-identifier__container">
           <div class="usa-identifier__identity">
             <p class="usa-identifier__identity-domain">{agency.name}</p>
-            <p class="usa-identifier__identity-disclaimer">
-              An official website of {agency.jurisdiction}. {agency.address}. Voice: {tel(agency.phone)} · TTY: {tel(agency.tty)}
+            <p class="usa-identifier__identity-disclaimer">An official website of {agency.jurisdiction}</p>
+            <p class="portal-identifier__contact">
+              {agency.address} · Voice: {tel(agency.phone)} · TTY: {tel(agency.tty)}
             </p>
           </div>
         </div>
