@@ -85,6 +85,8 @@ for (const javaScriptEnabled of [true, false]) {
       await page.getByRole('link', { name: 'Change name' }).click();
       assert.equal(await page.getByLabel('Last name').inputValue(), person.last);
       await page.getByLabel('Middle name').fill('Morgan');
+      assert.match((await page.locator('#ssn-hint').textContent()) ?? '', /^Enter it again/);
+      await page.getByLabel('Social Security number').fill(person.ssn);
       await page.getByRole('button', { name: 'Continue' }).click();
       assert.equal(await page.locator('h1').textContent(), 'Check your answers');
       const summary = (await page.locator('.portal-summary').textContent()) ?? '';

@@ -31,7 +31,8 @@ interface FormProps {
   errors?: FieldErrors;
 }
 
-export function IdentityPage({ ctx, mode, hints, values, errors }: FormProps & { mode: FlowData['mode']; hints: boolean }) {
+export function IdentityPage(props: FormProps & { mode: FlowData['mode']; hints: boolean; ssnAgain?: boolean }) {
+  const { ctx, mode, hints, values, errors, ssnAgain } = props;
   const recover = mode === 'recover';
   return (
     <FormPage
@@ -63,7 +64,12 @@ export function IdentityPage({ ctx, mode, hints, values, errors }: FormProps & {
       <TextField
         name="ssn"
         label="Social Security number"
-        hint="9 digits, for example 123 45 6789. We keep only a protected fingerprint of it and its last 4 digits."
+        hint={
+          // Changing earlier answers: the number itself was never kept, so it cannot be shown again.
+          ssnAgain
+            ? 'Enter it again: we keep only a protected fingerprint of it and its last 4 digits, never the number itself.'
+            : '9 digits, for example 123 45 6789. We keep only a protected fingerprint of it and its last 4 digits.'
+        }
         value={values.ssn}
         error={errors?.ssn}
         inputMode="numeric"

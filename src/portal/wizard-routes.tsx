@@ -87,8 +87,9 @@ export function registerWizardRoutes(app: FastifyInstance, portal: Portal) {
     const path = stepPath('identity', mode);
     const showIdentity = async (request: FastifyRequest, reply: FastifyReply) => {
       const flow = await currentFlow(request);
-      const values = flow?.data.identity && !flow.data.outcome && flow.data.mode === mode ? identityValues(flow.data) : {};
-      return reply.page(<pages.IdentityPage ctx={request.view} mode={mode} hints={policy.allowsHints} values={values} />);
+      const changing = Boolean(flow?.data.identity && !flow.data.outcome && flow.data.mode === mode);
+      const values = changing ? identityValues(flow!.data) : {};
+      return reply.page(<pages.IdentityPage ctx={request.view} mode={mode} hints={policy.allowsHints} values={values} ssnAgain={changing} />);
     };
     app.get(path, showIdentity);
     // The address the form posts to: after an error it is in the address bar, so a reload or a bookmark asks for it.

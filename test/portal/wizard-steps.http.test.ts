@@ -55,7 +55,10 @@ describe('Change from Check your answers', () => {
     const person = newPerson();
     const b = await atReview(person);
     assert.equal((await b.get('/profile/new/review')).status, 200);
-    const changed = await b.submit('/profile/new', '/profile/new/identity', identityFields({ ...person, middleName: 'Amal' }));
+    const identityPage = await b.get('/profile/new');
+    assert.match(identityPage.body, /name="lastName" type="text" value="Stepper/);
+    assert.match(identityPage.body, /Enter it again: we keep only a protected fingerprint of it/, 'the SSN was never kept, so it is asked again');
+    const changed = await b.post('/profile/new/identity', identityFields({ ...person, middleName: 'Amal' }));
     assert.equal(changed.location, '/profile/new/review');
     const review = await b.get('/profile/new/review');
     assert.equal(review.status, 200);
