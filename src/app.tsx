@@ -133,7 +133,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     const profile = request.session?.profile;
     if (!profile?.must_change_password) return;
     const path = request.view.path;
-    if (path === '/account/password' || path === '/logout' || path.startsWith('/help')) return;
+    if (path === '/account/password' || path === '/logout' || path.startsWith('/help') || path === '/privacy' || path === '/accessibility') return;
     return reply.redirect('/account/password', 303);
   });
 
