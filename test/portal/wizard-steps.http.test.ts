@@ -252,4 +252,16 @@ describe('User Name and MEPID are shown once', () => {
     assert.equal(flowsAfter.length, flowsBefore.length - 1, 'the answers are deleted');
     assert.equal((await b.get('/profile/new/done')).location, '/profile/new');
   });
+
+  test('signing out everywhere clears the wizard of this browser too', async () => {
+    const b = new Browser(portal.app);
+    const { userName } = await createProfile(b, newPerson());
+    const flowCookie = [...b.cookies.keys()].find((k) => k.endsWith('portal_flow'))!;
+    await logIn(b, userName, 'Secret123');
+    await b.get('/account');
+    const out = await b.post('/account/sessions/end', {});
+    assert.equal(out.location, '/?signedOut=1');
+    assert.equal(b.cookies.has(flowCookie), false);
+    assert.equal((await b.get('/profile/new/done')).location, '/profile/new');
+  });
 });
