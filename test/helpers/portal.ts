@@ -192,7 +192,8 @@ export const contactFields = {
  * Every page of Create Profile for a new person; returns the final page. Each step must
  * answer with the redirect to the next one and the end must be the "created" page showing
  * a User Name and MEPID, or this throws naming the step. A browser that already has
- * unfinished answers is sent back to Check your answers after each page (answers kept).
+ * unfinished answers (kept when the identity is given again) skips to the first page not
+ * yet answered after each page.
  */
 export async function createProfile(
   b: Browser,
@@ -202,19 +203,24 @@ export async function createProfile(
   const expect = (res: Response, step: string, location: string) => {
     if (res.status !== 303 || res.location !== location) throw new Error(`${step} step: expected 303 to ${location}, got ${res.status} ${res.location ?? ''}`);
   };
+  const steps = ['contact', 'background', 'security', 'review'].map((step) => `/profile/new/${step}`);
   const identity = await b.submit('/profile/new', '/profile/new/identity', identityFields(person));
-  const kept = identity.location === '/profile/new/review';
-  const next = (location: string) => (kept ? '/profile/new/review' : location);
-  expect(identity, 'identity', next('/profile/new/contact'));
-  expect(await b.submit('/profile/new/contact', '/profile/new/contact', contactFields), 'contact', next('/profile/new/background'));
-  expect(await b.submit('/profile/new/background', '/profile/new/background', { previousLastName: '', priorLicenseNumber: '' }), 'background', next('/profile/new/security'));
+  const kept = steps.indexOf(identity.location ?? '');
+  expect(identity, 'identity', kept >= 0 ? steps[kept]! : steps[0]!);
+  const answered = new Set(steps.slice(0, kept));
+  const next = (done: string) => {
+    answered.add(`/profile/new/${done}`);
+    return steps.find((step) => !answered.has(step))!;
+  };
+  expect(await b.submit('/profile/new/contact', '/profile/new/contact', contactFields), 'contact', next('contact'));
+  expect(await b.submit('/profile/new/background', '/profile/new/background', { previousLastName: '', priorLicenseNumber: '' }), 'background', next('background'));
   const security = await b.submit('/profile/new/security', '/profile/new/security', {
     hintQuestion: secrets.hintQuestion,
     hintAnswer: secrets.hintAnswer,
     password: secrets.password,
     passwordConfirm: secrets.password,
   });
-  expect(security, 'security', '/profile/new/review');
+  expect(security, 'security', next('security'));
   const review = await b.submit('/profile/new/review', '/profile/new/review', {});
   expect(review, 'review', '/profile/new/done');
   const page = await b.follow(review);
