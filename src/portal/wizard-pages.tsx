@@ -20,9 +20,9 @@ function formatPhone(digits: string): string {
   return digits.replace(/^(\d{3})(\d{3})(\d{4})$/, '$1-$2-$3');
 }
 
+/** The pages after the identity step create or complete a profile, whichever flow led there. */
 function caption(flow: FlowData | undefined): string {
-  if (flow?.match?.kind === 'precreated') return 'Complete your profile';
-  return flow?.mode === 'recover' ? 'Retrieve User Name / Reset Password' : 'Create a profile';
+  return flow?.match?.kind === 'precreated' ? 'Complete your profile' : 'Create a profile';
 }
 
 interface FormProps {

@@ -155,6 +155,15 @@ describe('Retrieve User Name / Reset Password has its own words and steps', () =
     assert.deepEqual(stepIndicator(password.body), { labels: RECOVERY_STEPS, current: 4 });
   });
 
+  test('no profile found from Forgot: the pages that follow say a profile is being created', async () => {
+    const b = new Browser(portal.app);
+    const res = await b.submit('/account/recover', '/account/recover/identity', identityFields(newPerson()));
+    assert.equal(res.location, '/profile/new/contact');
+    const contact = await b.get(res.location!);
+    assert.match(contact.body, /<span class="portal-caption">Create a profile<\/span>/);
+    assert.deepEqual(stepIndicator(contact.body), { labels: ['Identity', 'Contact details', 'Background', 'Security'], current: 2 });
+  });
+
   test('a partial match reached from Forgot speaks of retrieving the User Name, not of setting up a profile', async () => {
     const person = newPerson();
     await createProfile(new Browser(portal.app), person);
