@@ -257,6 +257,7 @@ describe('delegated administration, end to end', { skip }, () => {
     assert.doesNotMatch(await mainText(page), /Private/);
     await checkPage(page, 'dir-10-forbidden');
     await page.goto('/directory/organizations');
+    assert.equal(await page.locator('h1').textContent(), 'Organizations');
     assert.match(await mainText(page), /Shelbyville Public Schools/, 'their own organizations');
     assert.doesNotMatch(await mainText(page), /Springfield/);
   });

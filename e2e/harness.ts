@@ -51,14 +51,24 @@ export async function startServer(
     RATE_LIMIT_POSTS_PER_MINUTE: '1000',
     ...env,
   };
-  prepare?.(serverEnv);
-  const server = await spawnPortal(serverEnv);
+  const cleanUp = async () => {
+    await dropDatabase();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  let server: Awaited<ReturnType<typeof spawnPortal>>;
+  try {
+    prepare?.(serverEnv);
+    server = await spawnPortal(serverEnv);
+  } catch (e) {
+    // A server that never started leaves no folder or database behind either.
+    await cleanUp();
+    throw e;
+  }
   return {
     url: server.url,
     stop: async () => {
       await server.stop();
-      await dropDatabase();
-      rmSync(dataDir, { recursive: true, force: true });
+      await cleanUp();
     },
   };
 }

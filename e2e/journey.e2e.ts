@@ -61,6 +61,7 @@ for (const javaScriptEnabled of [true, false]) {
 
       await checkPage(page, `${tag}-03-contact`);
       await page.getByLabel('Email address').fill('educator@example.org');
+      await page.getByLabel('Phone number').fill('(781) 338 6600');
       await page.getByLabel('Address line 1').fill('75 Pleasant Street');
       await page.getByLabel('Town or city').fill('Malden');
       await page.getByLabel('State').selectOption('MA');
@@ -79,12 +80,31 @@ for (const javaScriptEnabled of [true, false]) {
       await page.getByRole('button', { name: 'Continue' }).click();
 
       await checkPage(page, `${tag}-06-review`);
+      assert.match((await page.locator('.portal-summary').textContent()) ?? '', /Phone number781-338-6600 Change/);
+      // Change from Check your answers: back to the identity page, then straight back here with every answer kept.
+      await page.getByRole('link', { name: 'Change name' }).click();
+      assert.equal(await page.getByLabel('Last name').inputValue(), person.last);
+      await page.getByLabel('Middle name').fill('Morgan');
+      assert.match((await page.locator('#ssn-hint').textContent()) ?? '', /^Enter it again/);
+      await page.getByLabel('Social Security number').fill(person.ssn);
+      await page.getByRole('button', { name: 'Continue' }).click();
+      assert.equal(await page.locator('h1').textContent(), 'Check your answers');
+      const summary = (await page.locator('.portal-summary').textContent()) ?? '';
+      for (const kept of [`${person.first} Morgan ${person.last}`, 'educator@example.org', 'Before', 'Name of my first school?']) {
+        assert.ok(summary.includes(kept), `the review still shows ${kept}`);
+      }
       await page.getByRole('button', { name: 'Create my profile' }).click();
       assert.equal(await outcome(), 'created');
       userName = (await page.locator('[data-username]').textContent()) ?? '';
       assert.equal(userName, javaScriptEnabled ? 'AJourney' : 'BNojsWalker');
       assert.match((await page.locator('[data-mepid]').textContent()) ?? '', /^[1-9]\d{7}$/);
       await checkPage(page, `${tag}-07-created`);
+      // Shown once: a reload (or the next person at this computer pressing Back) does not show them again.
+      await page.reload();
+      assert.equal(await outcome(), 'created');
+      assert.equal(await page.locator('[data-username]').count(), 0);
+      assert.doesNotMatch((await page.locator('main').textContent()) ?? '', new RegExp(userName));
+      await checkPage(page, `${tag}-07b-created-shown-once`);
     });
 
     test('log in, see ELAR, change the password', async () => {
@@ -94,6 +114,9 @@ for (const javaScriptEnabled of [true, false]) {
       await page.getByLabel('Password').fill('Start2026');
       await page.getByRole('button', { name: 'Log in' }).click();
       await checkPage(page, `${tag}-09-home-signed-in`);
+      const fontSize = (name: string, role: 'link' | 'button') =>
+        page.getByRole('navigation', { name: 'Main' }).getByRole(role, { name }).evaluate((e) => getComputedStyle(e).fontSize);
+      assert.equal(await fontSize('Log out', 'button'), await fontSize('Home', 'link'), 'Log out is the size of the other header links');
       await page.getByRole('link', { name: 'Open ELAR' }).click();
       assert.equal(await page.locator('[data-username]').textContent(), userName);
       await checkPage(page, `${tag}-10-elar`);
@@ -110,6 +133,7 @@ for (const javaScriptEnabled of [true, false]) {
 
     test('forgot password: exact match, hint question, new password, log in', async () => {
       await page.goto('/account/recover');
+      assert.equal(await page.locator('.usa-step-indicator__heading-text').textContent(), 'Your details');
       await checkPage(page, `${tag}-12-recover`);
       await page.getByLabel('First name').fill(person.first.toUpperCase());
       await page.getByLabel('Last name').fill(person.last);
@@ -124,6 +148,11 @@ for (const javaScriptEnabled of [true, false]) {
       await page.getByRole('link', { name: 'Reset my password' }).click();
       await page.getByLabel('Name of my first school?').fill('lincoln elementary');
       await page.getByRole('button', { name: 'Continue' }).click();
+      // Still the hint question, with the error summary pointing at the answer; not the next step.
+      assert.equal(await page.locator('h1').textContent(), 'Answer your password hint question');
+      assert.match(await page.title(), /^Error: /);
+      assert.equal(await page.locator('.portal-error-summary a').getAttribute('href'), '#hintAnswer');
+      assert.equal(await page.getByLabel('Name of my first school?').getAttribute('aria-invalid'), 'true');
       await checkPage(page, `${tag}-14-hint-wrong`);
       await page.getByLabel('Name of my first school?').fill('Lincoln Elementary');
       await page.getByRole('button', { name: 'Continue' }).click();
@@ -158,6 +187,20 @@ for (const javaScriptEnabled of [true, false]) {
       await checkPage(page, `${tag}-17-partial-match`);
     });
 
+    test('a partial match reached from Forgot speaks of retrieving the User Name', async () => {
+      await page.goto('/account/recover');
+      await page.getByLabel('First name').fill(person.first);
+      await page.getByLabel('Last name').fill(person.last);
+      await page.getByLabel('Month').fill(person.month);
+      await page.getByLabel('Day').fill(person.day);
+      await page.getByLabel('Year').fill(person.year);
+      await page.getByLabel('Social Security number').fill(javaScriptEnabled ? '567-89-0124' : '578-90-1235');
+      await page.getByRole('button', { name: 'Continue' }).click();
+      assert.equal(await outcome(), 'partial-match');
+      assert.equal(await page.locator('h1').textContent(), 'We could not retrieve your User Name');
+      await checkPage(page, `${tag}-17b-recover-partial-match`);
+    });
+
     test('repeated wrong passwords lock the account for a while', async () => {
       for (let i = 0; i < 5; i++) {
         await page.goto('/login');
@@ -169,11 +212,36 @@ for (const javaScriptEnabled of [true, false]) {
       await checkPage(page, `${tag}-18-locked`);
     });
 
-    test('help pages and the not-found page', async () => {
-      for (const path of ['/help', '/help/about', '/help/create', '/help/find', '/help/change', '/no-such-page']) {
-        await page.goto(path);
+    test('help pages, the statements and the not-found page', async () => {
+      const pages: Array<[string, number, string]> = [
+        ['/help', 200, 'Help with the Security Portal'],
+        ['/help/about', 200, 'About the Security Portal'],
+        ['/help/create', 200, 'Create a User Name or profile'],
+        ['/help/find', 200, 'Forgot your User Name or password'],
+        ['/help/change', 200, 'Change your password'],
+        ['/help/directory-administrator', 200, 'Find your Directory Administrator'],
+        ['/privacy', 200, 'Privacy policy'],
+        ['/accessibility', 200, 'Accessibility statement'],
+        ['/no-such-page', 404, 'Page not found'],
+      ];
+      await page.goto('/login');
+      const portalHeadingFont = await page.locator('h1').evaluate((e) => getComputedStyle(e).fontFamily);
+      for (const [path, status, heading] of pages) {
+        const response = await page.goto(path);
+        assert.equal(response?.status(), status, path);
+        assert.equal(await page.locator('h1').textContent(), heading, path);
+        assert.equal(await page.locator('h1').evaluate((e) => getComputedStyle(e).fontFamily), portalHeadingFont, `${path}: one heading typeface`);
         await checkPage(page, `${tag}-19-${path.slice(1).replace(/\//g, '-')}`);
       }
+    });
+
+    test("the official-website banner opens without JavaScript and the identifier names the agency", async () => {
+      await page.goto('/');
+      const banner = page.getByRole('region', { name: 'Official website of the Commonwealth of Massachusetts' });
+      await banner.getByText("Here's how you know").click();
+      await banner.getByText('Secure websites use HTTPS').waitFor();
+      assert.match((await page.locator('.usa-identifier').textContent()) ?? '', /TTY: \(800\) 439-2370/);
+      await checkPage(page, `${tag}-20-banner-open`);
     });
   });
 }

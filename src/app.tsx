@@ -12,6 +12,7 @@ import { registerAccountRoutes } from './portal/account-routes.tsx';
 import { registerHelpRoutes } from './portal/help-routes.tsx';
 import { registerHomeRoutes } from './portal/home-routes.tsx';
 import { registerLoginRoutes } from './portal/login-routes.tsx';
+import { registerStatementRoutes } from './portal/statement-routes.tsx';
 import { registerWizardRoutes } from './portal/wizard-routes.tsx';
 import { registerElarRoutes } from './elar/routes.tsx';
 import { ElarRelyingParty, ensureElarRegistration } from './elar/relying-party.ts';
@@ -156,7 +157,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     const profile = request.session?.profile;
     if (!profile?.must_change_password) return;
     const path = request.view.path;
-    if (path === '/account/password' || path === '/logout' || path.startsWith('/help')) return;
+    if (path === '/account/password' || path === '/logout' || path.startsWith('/help') || path === '/privacy' || path === '/accessibility') return;
     return reply.redirect('/account/password', 303);
   });
 
@@ -170,6 +171,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   registerAccountRoutes(app, portal);
   registerWizardRoutes(app, portal);
   registerHelpRoutes(app, portal);
+  registerStatementRoutes(app, portal);
   registerElarRoutes(app, portal, elar);
   registerDirectoryRoutes(app, portal);
   registerSsoRoutes(app, portal, provider);

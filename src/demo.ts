@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from './platform/db.ts';
 import { createProfile, identityOnly, ssnFields, type AccountRules } from './portal/accounts.ts';
-import { hashSecret } from './portal/hashing.ts';
+import { hashSecret, verifySecret } from './portal/hashing.ts';
 import { findMatchCandidates } from './portal/profile-repository.ts';
 import { nameKey } from './portal/identity.ts';
 import { addMember, findOrganizationByCode } from './directory/repository.ts';
@@ -44,7 +44,7 @@ export async function seedDemo(db: Db, rules: AccountRules): Promise<string[]> {
     }
   });
   const educator = await db.selectFrom('profile').selectAll().where('ssn_hash', '=', ssnFields(rules, e.ssn).hash).executeTakeFirstOrThrow();
-  const precreated = await db.selectFrom('profile').select('id').where('ssn_hash', '=', ssnFields(rules, p.ssn).hash).executeTakeFirstOrThrow();
+  const precreated = await db.selectFrom('profile').select(['id', 'password_hash']).where('ssn_hash', '=', ssnFields(rules, p.ssn).hash).executeTakeFirstOrThrow();
   // A district and its high school, run by the demo educator, with the pre-created person on staff.
   for (const org of DEMO_ORGANIZATIONS) {
     await db
@@ -57,9 +57,19 @@ export async function seedDemo(db: Db, rules: AccountRules): Promise<string[]> {
   const school = (await findOrganizationByCode(db, '00350505'))!;
   await designateAdministrator(db, null, district, educator, { email: 'jordan.rivera@example.org', phone: null }, null);
   await addMember(db, school.id, precreated.id, null);
+  // The data directory outlives the demo: print a secret only while it still opens the account,
+  // so a password someone has since changed is not advertised (and no stale one misleads).
+  const [passwordStill, hintStill] = await Promise.all([
+    educator.password_hash ? verifySecret(educator.password_hash, e.password) : false,
+    educator.hint_answer_hash ? verifySecret(educator.hint_answer_hash, e.hintAnswer) : false,
+  ]);
+  const password = passwordStill ? `password ${e.password}` : 'password changed since the demo was set up (not shown)';
+  const hint = hintStill ? `hint answer "${e.hintAnswer}"` : 'hint answer changed since the demo was set up (not shown)';
   lines.push(
-    `Demo educator: User Name ${educator.user_name}, password ${e.password}, hint answer "${e.hintAnswer}" (${e.firstName} ${e.lastName}, born ${e.dateOfBirth}, SSN ${e.ssn}).`,
-    `Pre-created profile to complete at /profile/new: ${p.firstName} ${p.lastName}, born ${p.dateOfBirth}, SSN ${p.ssn}.`,
+    `Demo educator: User Name ${educator.user_name}, ${password}, ${hint} (${e.firstName} ${e.lastName}, born ${e.dateOfBirth}, SSN ${e.ssn}).`,
+    precreated.password_hash
+      ? `${p.firstName} ${p.lastName} (born ${p.dateOfBirth}, SSN ${p.ssn}) has completed the pre-created profile since the demo was set up.`
+      : `Pre-created profile to complete at /profile/new: ${p.firstName} ${p.lastName}, born ${p.dateOfBirth}, SSN ${p.ssn}.`,
     `Partial match: enter ${e.firstName} ${e.lastName}, born ${e.dateOfBirth}, with any other valid SSN.`,
     `${educator.user_name} is the Directory Administrator of ${district.name} (${district.code}) and its high school: log in and open Directory Administration.`,
   );

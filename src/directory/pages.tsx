@@ -1,6 +1,6 @@
 import type { Application, Organization, Profile } from '../platform/db.ts';
 import { DateField, ErrorSummary, FormPage, SelectField, TextField, type FieldErrors, type FormValues } from '../platform/views/form.tsx';
-import { Layout, type ViewContext } from '../platform/views/layout.tsx';
+import { HelpDeskPhone, Layout, type ViewContext } from '../platform/views/layout.tsx';
 import { DataTable, Pager, SearchForm } from '../platform/views/list.tsx';
 import { AUDIT_EVENT_TYPES } from '../platform/audit.ts';
 import { hasReplaceableSecret, isPartOfPortal, signsInThroughPortal } from './service.ts';
@@ -964,7 +964,7 @@ export function PublicAdministratorsPage({ ctx, q, result }: { ctx: ViewContext;
         />
       )}
       <Pager page={result.page} pages={result.pages} href={(page) => withQuery('/directory-administrators', { q, page })} />
-      <p>Cannot find yours? Call the help desk at {ctx.helpdesk.phone}, {ctx.helpdesk.hours}.</p>
+      <p>Cannot find yours? Call the help desk at <HelpDeskPhone ctx={ctx} />, {ctx.helpdesk.hours}.</p>
     </Layout>
   );
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Portal } from '../app.tsx';
 import { PortalError } from '../platform/errors.ts';
-import { Layout, type ViewContext } from '../platform/views/layout.tsx';
+import { HelpDeskPhone, Layout, type ViewContext } from '../platform/views/layout.tsx';
 import { endElarSessions, loadElarSession, startElarSession, type ElarRelyingParty } from './relying-party.ts';
 
 /**
@@ -123,7 +123,7 @@ function WelcomePage({ ctx, claims }: { ctx: ViewContext; claims: Record<string,
             MEPID: you will use them for every license application.
           </p>
           <p>
-            Questions about a license? Call the Licensure Help Desk at {ctx.helpdesk.phone}, {ctx.helpdesk.hours}.
+            Questions about a license? Call the Licensure Help Desk at <HelpDeskPhone ctx={ctx} />, {ctx.helpdesk.hours}.
           </p>
         </section>
       </div>

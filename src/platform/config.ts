@@ -14,6 +14,8 @@ const port = z.coerce
 const positiveInt = z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').positive('must be more than 0');
 const wholeNumber = z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(0, 'must be 0 or more');
 const flag = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
+// A page of this site or another site's address; never `//host` or a `javascript:` link in every footer.
+const link = z.string().regex(/^(\/(?!\/)|https?:\/\/)/, 'must be a path starting with / or an http(s) URL');
 
 /**
  * Which proxies in front of the portal are trusted to write X-Forwarded-For: none (`0`),
@@ -64,6 +66,14 @@ const schema = z.object({
   SECRETS_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   HELPDESK_PHONE: z.string().min(1).default('1-781-338-6600'),
   HELPDESK_HOURS: z.string().min(1).default('Monday to Friday, 9:00 AM to 4:45 PM'),
+  /** Who runs the site, as the banner, the footer and the statements say it (the agency's values by default). */
+  AGENCY_NAME: z.string().min(1).default('Massachusetts Department of Elementary and Secondary Education'),
+  AGENCY_JURISDICTION: z.string().min(1).default('the Commonwealth of Massachusetts'),
+  AGENCY_ADDRESS: z.string().min(1).default('75 Pleasant Street, Malden, MA 02148-4906'),
+  AGENCY_PHONE: z.string().min(1).default('(781) 338-3000'),
+  AGENCY_TTY: z.string().min(1).default('(800) 439-2370'),
+  PRIVACY_POLICY_URL: link.default('/privacy'),
+  ACCESSIBILITY_URL: link.default('/accessibility'),
   SESSION_IDLE_MINUTES: positiveInt.default(30),
   SESSION_ABSOLUTE_HOURS: positiveInt.default(12),
   WIZARD_TTL_MINUTES: positiveInt.default(60),
@@ -93,6 +103,7 @@ export interface Config {
   ssnHmacKey: string | undefined;
   secretsKey: string | undefined;
   helpdesk: { phone: string; hours: string };
+  agency: Agency;
   session: { idleMs: number; absoluteMs: number };
   wizardTtlMs: number;
   lockout: { threshold: number; ipThreshold: number; durationMs: number };
@@ -100,6 +111,17 @@ export interface Config {
   /** `false`, a hop count, or the trusted proxies' addresses and CIDR ranges. */
   trustProxy: false | number | string[];
   logLevel: string;
+}
+
+export interface Agency {
+  name: string;
+  /** Completes "An official website of …". */
+  jurisdiction: string;
+  address: string;
+  phone: string;
+  tty: string;
+  privacyUrl: string;
+  accessibilityUrl: string;
 }
 
 export class ConfigError extends Error {}
@@ -135,6 +157,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ssnHmacKey: c.SSN_HMAC_KEY,
     secretsKey: c.SECRETS_KEY,
     helpdesk: { phone: c.HELPDESK_PHONE, hours: c.HELPDESK_HOURS },
+    agency: {
+      name: c.AGENCY_NAME,
+      jurisdiction: c.AGENCY_JURISDICTION,
+      address: c.AGENCY_ADDRESS,
+      phone: c.AGENCY_PHONE,
+      tty: c.AGENCY_TTY,
+      privacyUrl: c.PRIVACY_POLICY_URL,
+      accessibilityUrl: c.ACCESSIBILITY_URL,
+    },
     session: { idleMs: c.SESSION_IDLE_MINUTES * 60_000, absoluteMs: c.SESSION_ABSOLUTE_HOURS * 3_600_000 },
     wizardTtlMs: c.WIZARD_TTL_MINUTES * 60_000,
     lockout: {

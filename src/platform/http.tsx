@@ -167,6 +167,7 @@ export async function createHttpServer(
     let token: string | undefined;
     request.view = {
       helpdesk: config.helpdesk,
+      agency: config.agency,
       user: null,
       path: request.url.split('?')[0] ?? '/',
       csrfToken: () => (token ??= reply.generateCsrf({ userInfo: sessionOf(request) })),
@@ -181,7 +182,7 @@ export async function createHttpServer(
     const known = toPortalError(error);
     if (!known) request.log.error({ err: error }, 'unhandled error');
     const shown = known ?? new PortalError('PORTAL_ERR_INTERNAL', 500, 'Something went wrong on our side. Your answers were not lost; try again.');
-    const view = request.view ?? { helpdesk: config.helpdesk, user: null, path: '/', csrfToken: () => '' };
+    const view = request.view ?? { helpdesk: config.helpdesk, agency: config.agency, user: null, path: '/', csrfToken: () => '' };
     return reply.page(<ErrorPage ctx={view} title={titleFor(shown)} message={shown.message} />, shown.statusCode);
   });
 

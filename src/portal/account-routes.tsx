@@ -6,6 +6,7 @@ import { parseForm, secret } from '../platform/forms.ts';
 import { FormPage, TextField, type FieldErrors } from '../platform/views/form.tsx';
 import { Layout, type ViewContext } from '../platform/views/layout.tsx';
 import { checkNewPassword, replacePassword } from './accounts.ts';
+import { endFlow } from './flow-store.ts';
 import { LockedPage, minutesUntil } from './login-routes.tsx';
 import { checkCurrentPassword } from './login.ts';
 import type { PasswordPolicy } from './password-policy.ts';
@@ -92,6 +93,9 @@ export function registerAccountRoutes(app: FastifyInstance, portal: Portal) {
     await portal.singleSignOut({ accountId: profile.id });
     await audit(portal.db, { type: 'sessions.ended', actorId: profile.id, subjectId: profile.id, ip: clientIp(request), detail: { sessions: ended } });
     reply.clearCookie(portal.cookies.session, portal.cookieOptions);
+    // Like logging out: what the wizard showed on this device goes too.
+    await endFlow(portal.db, request.cookies[portal.cookies.flow]);
+    reply.clearCookie(portal.cookies.flow, portal.cookieOptions);
     return reply.redirect('/?signedOut=1', 303);
   });
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../platform/db.ts';
 import type { ConflictField } from './identity.ts';
 import { newToken, tokenHash } from './sessions.ts';
@@ -36,6 +37,8 @@ export interface FlowData {
   /** The exact-match person answered the hint question and may now set a password. */
   hintAnswered?: boolean;
   outcome?: 'created' | 'completed' | 'password-changed';
+  /** Pages whose User Name and MEPID have been shown (`revealOnce`). */
+  revealed?: Partial<Record<RevealingPage, true>>;
 }
 
 export interface Flow {
@@ -84,6 +87,30 @@ export async function finishFlow(tx: Db, token: string, data: FlowData, profileI
     .set({ data: JSON.stringify(data), result_profile_id: profileId })
     .where('id_hash', '=', tokenHash(token))
     .execute();
+}
+
+/** The pages that show a User Name or MEPID, each shown once per flow. */
+export type RevealingPage = 'done' | 'exact-match' | 'password-changed';
+
+/**
+ * Claims the one showing of a page's User Name and MEPID: true the first time only. One
+ * statement, so two reloads at once cannot both win; a reload, the back button or the
+ * next person at a shared computer sees the page without them.
+ */
+export async function revealOnce(db: Db, token: string, page: RevealingPage): Promise<boolean> {
+  const claimed = await db
+    .updateTable('flow_state')
+    .set({ data: sql`data || jsonb_build_object('revealed', coalesce(data->'revealed', '{}'::jsonb) || jsonb_build_object(${page}::text, true))` })
+    .where('id_hash', '=', tokenHash(token))
+    .where(sql<boolean>`data->'revealed'->${page}::text is null`)
+    .returning('id_hash')
+    .executeTakeFirst();
+  return claimed !== undefined;
+}
+
+/** Forgets a browser's flow (at logout), so nothing of it can be shown again. */
+export async function endFlow(db: Db, token: string | undefined): Promise<void> {
+  if (token) await db.deleteFrom('flow_state').where('id_hash', '=', tokenHash(token)).execute();
 }
 
 export async function purgeExpiredFlows(db: Db): Promise<void> {

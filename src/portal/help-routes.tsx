@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import type { FastifyInstance } from 'fastify';
 import type { Portal } from '../app.tsx';
-import { Layout, type ViewContext } from '../platform/views/layout.tsx';
+import { HelpDeskPhone, Layout, type ViewContext } from '../platform/views/layout.tsx';
 import type { PasswordPolicy } from './password-policy.ts';
 
 const TOPICS: ReadonlyArray<{ href: string; label: string; summary: string }> = [
@@ -10,9 +10,14 @@ const TOPICS: ReadonlyArray<{ href: string; label: string; summary: string }> = 
   {
     href: '/help/find',
     label: 'Forgot your User Name or password',
-    summary: 'How to get back into your account, and how to find your Directory Administrator.',
+    summary: 'How to get back into your account.',
   },
   { href: '/help/change', label: 'Change your password', summary: 'How to choose a new password when you are logged in.' },
+  {
+    href: '/help/directory-administrator',
+    label: 'Find your Directory Administrator',
+    summary: 'Who gives school and district staff access to applications, and how to reach them.',
+  },
 ];
 
 export function registerHelpRoutes(app: FastifyInstance, portal: Portal): void {
@@ -22,6 +27,7 @@ export function registerHelpRoutes(app: FastifyInstance, portal: Portal): void {
   app.get('/help/create', async (request, reply) => reply.page(<CreateHelp ctx={request.view} policy={policy} />));
   app.get('/help/find', async (request, reply) => reply.page(<FindHelp ctx={request.view} policy={policy} />));
   app.get('/help/change', async (request, reply) => reply.page(<ChangeHelp ctx={request.view} policy={policy} />));
+  app.get('/help/directory-administrator', async (request, reply) => reply.page(<DirectoryAdministratorHelp ctx={request.view} />));
 }
 
 interface PageProps {
@@ -70,8 +76,7 @@ function HelpDesk({ ctx }: PageProps) {
     <>
       <h2>Contact the help desk</h2>
       <p>
-        If you are still stuck, call the help desk on{' '}
-        <a href={`tel:${ctx.helpdesk.phone.replace(/[^\d+]/g, '')}`}>{ctx.helpdesk.phone}</a>.
+        If you are still stuck, call the help desk on <HelpDeskPhone ctx={ctx} />.
       </p>
       <p>Opening hours: {ctx.helpdesk.hours}</p>
     </>
@@ -90,10 +95,6 @@ function HelpIndex({ ctx }: PageProps) {
             <a href={href}>{label}</a>: {summary}
           </li>
         ))}
-        <li>
-          <a href="/help/find#directory-administrator">Find your Directory Administrator</a>: if you work for a school,
-          district or other organization.
-        </li>
       </ul>
     </HelpPage>
   );
@@ -128,7 +129,7 @@ function AboutHelp({ ctx }: PageProps) {
       </ul>
       <p>
         To use them, you need permission from your organization's Directory Administrator. Having a profile is not enough
-        on its own. <a href="/help/find#directory-administrator">Find out how to reach your Directory Administrator</a>.
+        on its own. <a href="/help/directory-administrator">Find out how to reach your Directory Administrator</a>.
       </p>
       <p>
         <a class="usa-button" href="/login">
@@ -153,7 +154,7 @@ function CreateHelp({ ctx, policy }: PolicyPageProps) {
       <ol class="usa-list">
         <li>who you are</li>
         <li>how to contact you</li>
-        <li>your background, such as previous names, a previous license or previous employers</li>
+        <li>your background: a previous last name and a previous educator license number, if you have them</li>
         <li>{policy.allowsHints ? 'a password hint question and answer, and your password' : 'your password'}</li>
       </ol>
       <p>You can then check your answers and change them before you submit.</p>
@@ -184,7 +185,7 @@ function CreateHelp({ ctx, policy }: PolicyPageProps) {
       <h3>Some of your details match ours, but some do not</h3>
       <p>
         We cannot finish your profile until the difference is fixed. Contact your{' '}
-        <a href="/help/find#directory-administrator">Directory Administrator</a> or the help desk.
+        <a href="/help/directory-administrator">Directory Administrator</a> or the help desk.
       </p>
       <h3>You already have a profile</h3>
       <p>We remind you of your User Name.</p>
@@ -205,7 +206,7 @@ function AfterMatch({ policy }: { policy: PasswordPolicy }) {
   }
   return (
     <p>
-      If you do not know your password, contact your <a href="/help/find#directory-administrator">Directory Administrator</a>{' '}
+      If you do not know your password, contact your <a href="/help/directory-administrator">Directory Administrator</a>{' '}
       or the help desk to reset it.
     </p>
   );
@@ -240,14 +241,10 @@ function FindHelp({ ctx, policy }: PolicyPageProps) {
         Your organization's Directory Administrator can reset your password or unlock your account. If you also hold an
         educator license, you can use Retrieve User Name / Reset Password instead.
       </p>
-      <h2 id="directory-administrator">Find your Directory Administrator</h2>
+      <h2>Find your Directory Administrator</h2>
       <p>
-        Every school, district and organization has at least one Directory Administrator. They decide who can use the
-        applications for school and district staff.
-      </p>
-      <p>
-        Search the <a href="/directory-administrators">list of Directory Administrators</a> by the name or code of your
-        school or district. If yours is not listed, ask your school or district office, or call the help desk.
+        If you use the portal for your school or district, <a href="/help/directory-administrator">find out how to reach
+        your Directory Administrator</a>.
       </p>
     </HelpPage>
   );
@@ -275,6 +272,34 @@ function ChangeHelp({ ctx, policy }: PolicyPageProps) {
       <p>
         You cannot change it without your current password. Instead, follow the steps in{' '}
         <a href="/help/find">Forgot your User Name or password</a>.
+      </p>
+    </HelpPage>
+  );
+}
+
+function DirectoryAdministratorHelp({ ctx }: PageProps) {
+  return (
+    <HelpPage ctx={ctx} title="Find your Directory Administrator">
+      <h1>Find your Directory Administrator</h1>
+      <p class="usa-intro">
+        A Directory Administrator decides who at a school, district or other organization can use the applications for
+        school and district staff.
+      </p>
+      <h2>What they can do for you</h2>
+      <ul class="usa-list">
+        <li>give you access to an application, or take it away;</li>
+        <li>add you to their organization's staff;</li>
+        <li>reset your password or unlock your account;</li>
+        <li>correct the records behind a profile that could not be set up.</li>
+      </ul>
+      <h2>How to find yours</h2>
+      <p>
+        Search the <a href="/directory-administrators">list of Directory Administrators</a> by the name or code of your
+        school or district. A school's administrators may be those of its district.
+      </p>
+      <p>
+        Not every organization has one. If yours is not listed, ask your school or district office, or call the help
+        desk.
       </p>
     </HelpPage>
   );

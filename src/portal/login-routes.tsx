@@ -5,6 +5,7 @@ import { audit } from '../platform/audit.ts';
 import { parseForm } from '../platform/forms.ts';
 import { FormPage, TextField, type FieldErrors, type FormValues } from '../platform/views/form.tsx';
 import { Layout, type ViewContext } from '../platform/views/layout.tsx';
+import { endFlow } from './flow-store.ts';
 import { logIn } from './login.ts';
 import { endSession, startSession } from './sessions.ts';
 
@@ -70,6 +71,9 @@ export function registerLoginRoutes(app: FastifyInstance, portal: Portal) {
       await audit(portal.db, { type: 'logout', actorId: request.session.profile.id, subjectId: request.session.profile.id, ip: clientIp(request) });
     }
     reply.clearCookie(portal.cookies.session, portal.cookieOptions);
+    // What the wizard showed on this device (a User Name, a MEPID) goes with the session.
+    await endFlow(portal.db, request.cookies[portal.cookies.flow]);
+    reply.clearCookie(portal.cookies.flow, portal.cookieOptions);
     return reply.redirect('/?signedOut=1', 303);
   });
 }

@@ -35,6 +35,7 @@ export type WizardStep =
   | 'new-password'
   | 'password-changed';
 
+/** Where each step lives in Create Profile; recovery has its own addresses for its own pages (`stepPath`). */
 export const STEP_PATHS: Record<WizardStep, string> = {
   identity: '/profile/new',
   contact: '/profile/new/contact',
@@ -48,6 +49,22 @@ export const STEP_PATHS: Record<WizardStep, string> = {
   'new-password': '/account/recover/password',
   'password-changed': '/account/recover/done',
 };
+
+/** The steps that Retrieve User Name / Reset Password shows under its own address and in its own words. */
+const RECOVER_PATHS: Partial<Record<WizardStep, string>> = {
+  identity: '/account/recover',
+  'partial-match': '/account/recover/partial-match',
+  'exact-match': '/account/recover/exact-match',
+};
+
+export function stepPath(step: WizardStep, mode: FlowData['mode'] | undefined): string {
+  return (mode === 'recover' ? RECOVER_PATHS[step] : undefined) ?? STEP_PATHS[step];
+}
+
+/** The flow a step's address belongs to, for a page asked for when no answers are kept. */
+export function modeOfPath(path: string): FlowData['mode'] {
+  return path.startsWith('/account/recover') ? 'recover' : 'create';
+}
 
 const NEW_PROFILE_STEPS: WizardStep[] = ['contact', 'background', 'security', 'review'];
 const PRECREATED_STEPS: WizardStep[] = ['security', 'review'];
@@ -123,8 +140,7 @@ export async function submitIdentity(
   // write: none of them without the others.
   const matchAndSave = () => deps.db.transaction().execute(async (tx) => {
     const match = await matchIdentity(tx, identity);
-    // A new identity restarts the flow: answers given for another person must not carry over.
-    const data: FlowData = { mode, identity, match };
+    const data: FlowData = { mode, identity, match, ...answersKept(flow, match) };
     await recordMatch(tx, data, ip);
     const token = await saveFlow(tx, flow && !flow.data.outcome ? flow.token : null, data, deps.ttlMs);
     return { kind: 'matched' as const, token, data };
@@ -139,6 +155,20 @@ export async function submitIdentity(
     (result) => result.data.match!.kind === 'partial',
   );
   return checked.kind === 'locked' ? checked : checked.value;
+}
+
+/**
+ * A corrected identity (Change from Check your answers) keeps the other pages' answers when
+ * it still leads to the same place: no match, or the same pre-created profile. An identity
+ * that now matches someone else restarts the flow, so answers never carry over to them.
+ */
+function answersKept(flow: Flow | null, match: MatchOutcome): Partial<FlowData> {
+  const before = flow?.data;
+  if (!before?.match || before.outcome) return {};
+  const { contact, background, security } = before;
+  if (match.kind === 'none' && before.match.kind === 'none') return { contact, background, security };
+  if (match.kind === 'precreated' && before.match.kind === 'precreated' && match.profileId === before.match.profileId) return { security };
+  return {};
 }
 
 async function matchIdentity(db: Db, identity: NonNullable<FlowData['identity']>): Promise<MatchOutcome> {

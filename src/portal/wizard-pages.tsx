@@ -1,5 +1,5 @@
-import { DateField, FormPage, SelectField, TextField, type FieldErrors, type FormValues, type Step } from '../platform/views/form.tsx';
-import { Layout, type ViewContext } from '../platform/views/layout.tsx';
+import { DateField, FormPage, SelectField, StepIndicator, TextField, type FieldErrors, type FormValues, type Step } from '../platform/views/form.tsx';
+import { HelpDeskPhone, Layout, type ViewContext } from '../platform/views/layout.tsx';
 import type { FlowData } from './flow-store.ts';
 import type { PasswordPolicy } from './password-policy.ts';
 import { formatDate, US_STATES } from './person-fields.ts';
@@ -10,9 +10,19 @@ import { STEP_PATHS } from './profile-wizard.ts';
 const STEP_LABELS = ['Identity', 'Contact details', 'Background', 'Security'];
 const step = (current: number): Step => ({ current, labels: STEP_LABELS });
 
+/** Recovery's own steps; without hint questions it ends once the User Name is shown. */
+const RECOVERY_LABELS = ['Your details', 'Your User Name', 'Hint question', 'New password'];
+const recoveryStep = (current: number, hints = true): Step => ({ current, labels: hints ? RECOVERY_LABELS : RECOVERY_LABELS.slice(0, 2) });
+const RECOVER = 'Retrieve User Name / Reset Password';
+
+/** A 10-digit phone number as people write it: 781-338-6600. */
+function formatPhone(digits: string): string {
+  return digits.replace(/^(\d{3})(\d{3})(\d{4})$/, '$1-$2-$3');
+}
+
+/** The pages after the identity step create or complete a profile, whichever flow led there. */
 function caption(flow: FlowData | undefined): string {
-  if (flow?.match?.kind === 'precreated') return 'Complete your profile';
-  return flow?.mode === 'recover' ? 'Retrieve User Name / Reset Password' : 'Create a profile';
+  return flow?.match?.kind === 'precreated' ? 'Complete your profile' : 'Create a profile';
 }
 
 interface FormProps {
@@ -21,15 +31,16 @@ interface FormProps {
   errors?: FieldErrors;
 }
 
-export function IdentityPage({ ctx, mode, values, errors }: FormProps & { mode: FlowData['mode'] }) {
+export function IdentityPage(props: FormProps & { mode: FlowData['mode']; hints: boolean; ssnAgain?: boolean }) {
+  const { ctx, mode, hints, values, errors, ssnAgain } = props;
   const recover = mode === 'recover';
   return (
     <FormPage
       ctx={ctx}
-      caption={recover ? 'Retrieve User Name / Reset Password' : 'Create a profile'}
+      caption={recover ? RECOVER : 'Create a profile'}
       title="Tell us who you are"
       action={`${recover ? '/account/recover' : '/profile/new'}/identity`}
-      step={step(1)}
+      step={recover ? recoveryStep(1, hints) : step(1)}
       errors={errors}
       submitLabel="Continue"
       intro={
@@ -53,7 +64,12 @@ export function IdentityPage({ ctx, mode, values, errors }: FormProps & { mode: 
       <TextField
         name="ssn"
         label="Social Security number"
-        hint="9 digits, for example 123 45 6789. We keep only a protected fingerprint of it and its last 4 digits."
+        hint={
+          // Changing earlier answers: the number itself was never kept, so it cannot be shown again.
+          ssnAgain
+            ? 'Enter it again: we keep only a protected fingerprint of it and its last 4 digits, never the number itself.'
+            : '9 digits, for example 123 45 6789. We keep only a protected fingerprint of it and its last 4 digits.'
+        }
         value={values.ssn}
         error={errors?.ssn}
         inputMode="numeric"
@@ -176,7 +192,7 @@ export function ReviewPage({ ctx, flow }: { ctx: ViewContext; flow: FlowData }) 
     const c = flow.contact;
     rows.push(
       ['Email address', c.email, STEP_PATHS.contact],
-      ['Phone number', c.phone ?? 'Not given', STEP_PATHS.contact],
+      ['Phone number', c.phone ? formatPhone(c.phone) : 'Not given', STEP_PATHS.contact],
       ['Address', [c.addressLine1, c.addressLine2, `${c.city}, ${c.state} ${c.postalCode}`].filter(Boolean).join(', '), STEP_PATHS.contact],
       ['Previous last name', flow.background?.previousLastName ?? 'Not given', STEP_PATHS.background],
       ['Educator license number', flow.background?.priorLicenseNumber ?? 'Not given', STEP_PATHS.background],
@@ -229,19 +245,40 @@ function Credentials({ userName, mepid }: { userName: string; mepid?: string }) 
   );
 }
 
-export function DonePage(props: { ctx: ViewContext; outcome: 'created' | 'completed'; userName: string; mepid: string }) {
+/** In place of a User Name already shown once: where to get it again. */
+function ShownOnce({ what }: { what: string }) {
   return (
-    <Layout ctx={props.ctx} title={props.outcome === 'created' ? 'Your profile has been created' : 'Your profile is complete'} outcome={props.outcome}>
+    <div class="usa-alert usa-alert--info usa-alert--slim margin-bottom-3">
+      <div class="usa-alert__body">
+        <p class="usa-alert__text">
+          {what} shown only once, so that nobody using this device after you can see it. If you did not write it down,
+          use <a href="/account/recover">{RECOVER}</a>.
+        </p>
+      </div>
+    </div>
+  );
+}
+
+export function DonePage(props: { ctx: ViewContext; outcome: 'created' | 'completed'; credentials: { userName: string; mepid: string } | null }) {
+  const title = props.outcome === 'created' ? 'Your profile has been created' : 'Your profile is complete';
+  return (
+    <Layout ctx={props.ctx} title={title} outcome={props.outcome}>
       <div class="usa-alert usa-alert--success margin-bottom-3">
         <div class="usa-alert__body">
-          <h1 class="usa-alert__heading">{props.outcome === 'created' ? 'Your profile has been created' : 'Your profile is complete'}</h1>
+          <h1 class="usa-alert__heading">{title}</h1>
         </div>
       </div>
-      <Credentials userName={props.userName} mepid={props.mepid} />
-      <p class="usa-intro">
-        Write these down and keep them somewhere safe. <strong>No email will confirm them.</strong> Your User Name never
-        changes, and upper and lower case matter when you type it.
-      </p>
+      {props.credentials ? (
+        <>
+          <Credentials userName={props.credentials.userName} mepid={props.credentials.mepid} />
+          <p class="usa-intro">
+            Write these down and keep them somewhere safe. <strong>No email will confirm them</strong>, and this page shows
+            them only once. Your User Name never changes, and upper and lower case matter when you type it.
+          </p>
+        </>
+      ) : (
+        <ShownOnce what="Your User Name and MEPID were" />
+      )}
       <a class="usa-button" href="/login">
         Log in
       </a>
@@ -249,22 +286,29 @@ export function DonePage(props: { ctx: ViewContext; outcome: 'created' | 'comple
   );
 }
 
-export function PartialMatchPage({ ctx }: { ctx: ViewContext }) {
+export function PartialMatchPage({ ctx, mode }: { ctx: ViewContext; mode: FlowData['mode'] }) {
+  const recover = mode === 'recover';
+  const title = recover ? 'We could not retrieve your User Name' : 'We could not finish setting up your profile';
   return (
-    <Layout ctx={ctx} title="We could not finish setting up your profile" outcome="partial-match">
-      <h1>We could not finish setting up your profile</h1>
+    <Layout ctx={ctx} title={title} outcome="partial-match">
+      <span class="portal-caption">{recover ? RECOVER : 'Create a profile'}</span>
+      <h1>{title}</h1>
       <p class="usa-intro">
         Some of your details match the Department's records, but others are different from what we have. We have
-        stopped here so that nobody can take over someone else's profile.
+        stopped here so that nobody can {recover ? 'get into' : 'take over'} someone else's profile.
       </p>
       <h2>What to do next</h2>
       <ul class="usa-list">
+        <li>
+          If you mistyped something, <a href={recover ? '/account/recover' : '/profile/new'}>check your details</a> and try
+          again.
+        </li>
         <li>
           If you work for a school, district or other organization, contact its Directory Administrator: they can correct
           the records. <a href="/directory-administrators">Find your Directory Administrator</a>.
         </li>
         <li>
-          Otherwise, or if they cannot help, call the Licensure Help Desk at {ctx.helpdesk.phone}, {ctx.helpdesk.hours}.
+          Otherwise, or if they cannot help, call the Licensure Help Desk at <HelpDeskPhone ctx={ctx} />, {ctx.helpdesk.hours}.
         </li>
       </ul>
       <p>We have recorded the problem so that an administrator can resolve it.</p>
@@ -272,12 +316,21 @@ export function PartialMatchPage({ ctx }: { ctx: ViewContext }) {
   );
 }
 
-export function ExactMatchPage({ ctx, userName, canAnswerHint }: { ctx: ViewContext; userName: string; canAnswerHint: boolean }) {
+export function ExactMatchPage(props: { ctx: ViewContext; mode: FlowData['mode']; userName: string | null; canAnswerHint: boolean }) {
+  const { ctx, canAnswerHint } = props;
   return (
     <Layout ctx={ctx} title="You already have a profile" outcome="exact-match">
+      {props.mode === 'recover' && <StepIndicator step={recoveryStep(2, canAnswerHint)} />}
+      <span class="portal-caption">{props.mode === 'recover' ? RECOVER : 'Create a profile'}</span>
       <h1>You already have a profile</h1>
-      <Credentials userName={userName} />
-      <p class="usa-intro">Upper and lower case matter when you type your User Name.</p>
+      {props.userName ? (
+        <>
+          <Credentials userName={props.userName} />
+          <p class="usa-intro">Upper and lower case matter when you type your User Name. This page shows it only once.</p>
+        </>
+      ) : (
+        <ShownOnce what="Your User Name was" />
+      )}
       {canAnswerHint ? (
         <>
           <p>If you do not remember your password, answer your password hint question to choose a new one.</p>
@@ -294,7 +347,7 @@ export function ExactMatchPage({ ctx, userName, canAnswerHint }: { ctx: ViewCont
         <>
           <p>
             To reset your password, contact your organization's Directory Administrator, or call the Licensure Help Desk
-            at {ctx.helpdesk.phone}, {ctx.helpdesk.hours}.
+            at <HelpDeskPhone ctx={ctx} />, {ctx.helpdesk.hours}.
           </p>
           <a class="usa-button" href="/login">
             Log in
@@ -309,9 +362,10 @@ export function HintPage({ ctx, question, errors }: { ctx: ViewContext; question
   return (
     <FormPage
       ctx={ctx}
-      caption="Reset your password"
+      caption={RECOVER}
       title="Answer your password hint question"
       action={STEP_PATHS.hint}
+      step={recoveryStep(3)}
       errors={errors}
       submitLabel="Continue"
     >
@@ -329,21 +383,48 @@ export function HintPage({ ctx, question, errors }: { ctx: ViewContext; question
 
 export function NewPasswordPage({ ctx, policy, errors }: { ctx: ViewContext; policy: PasswordPolicy; errors?: FieldErrors }) {
   return (
-    <FormPage ctx={ctx} caption="Reset your password" title="Choose a new password" action={STEP_PATHS['new-password']} errors={errors} submitLabel="Save new password">
+    <FormPage
+      ctx={ctx}
+      caption={RECOVER}
+      title="Choose a new password"
+      action={STEP_PATHS['new-password']}
+      step={recoveryStep(4)}
+      errors={errors}
+      submitLabel="Save new password"
+    >
       <TextField name="password" label="New password" type="password" hint={policy.description} error={errors?.password} autocomplete="new-password" width="lg" />
       <TextField name="passwordConfirm" label="Confirm new password" type="password" error={errors?.passwordConfirm} autocomplete="new-password" width="lg" />
     </FormPage>
   );
 }
 
-export function PasswordChangedPage({ ctx, userName }: { ctx: ViewContext; userName: string }) {
+export function PasswordChangedPage({ ctx, userName }: { ctx: ViewContext; userName: string | null }) {
   return (
     <Layout ctx={ctx} title="Your password has been changed" outcome="password-changed">
+      <span class="portal-caption">{RECOVER}</span>
       <h1>Your password has been changed</h1>
-      <Credentials userName={userName} />
+      {userName ? <Credentials userName={userName} /> : <ShownOnce what="Your User Name was" />}
       <p class="usa-intro">Write down your new password and keep it somewhere safe. Anywhere you were logged in has been signed out.</p>
       <a class="usa-button" href="/login">
         Log in
+      </a>
+    </Layout>
+  );
+}
+
+/** The answers of a flow were deleted (too long unused): say so, in that flow's words, and offer its start. */
+export function FlowExpiredPage({ ctx, mode, minutes }: { ctx: ViewContext; mode: FlowData['mode']; minutes: number }) {
+  const recover = mode === 'recover';
+  return (
+    <Layout ctx={ctx} title="Your answers have expired">
+      <span class="portal-caption">{recover ? RECOVER : 'Create a profile'}</span>
+      <h1>Your answers have expired</h1>
+      <p class="usa-intro">
+        We keep your answers for {minutes} minutes, so they have been deleted. You will need to start again
+        {recover ? ' to retrieve your User Name or reset your password' : ' to create your profile'}.
+      </p>
+      <a class="usa-button" href={recover ? '/account/recover' : '/profile/new'}>
+        Start again
       </a>
     </Layout>
   );
@@ -357,8 +438,8 @@ export function MatchingPausedPage({ ctx, minutes }: { ctx: ViewContext; minutes
         Checking details against the Department's records is paused on this connection for {minutes} {minutes === 1 ? 'minute' : 'minutes'}.
       </p>
       <p>
-        If you are setting up or recovering your own profile, wait and try again, or call the Licensure Help Desk at {ctx.helpdesk.phone},{' '}
-        {ctx.helpdesk.hours}.
+        If you are setting up or recovering your own profile, wait and try again, or call the Licensure Help Desk at{' '}
+        <HelpDeskPhone ctx={ctx} />, {ctx.helpdesk.hours}.
       </p>
     </Layout>
   );

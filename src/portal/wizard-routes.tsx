@@ -5,7 +5,7 @@ import { errors } from '../platform/errors.ts';
 import { parseForm, requiredText, secret } from '../platform/forms.ts';
 import type { FieldErrors, FormValues } from '../platform/views/form.tsx';
 import { checkNewPassword, replacePassword } from './accounts.ts';
-import { loadFlow, type Flow, type FlowData } from './flow-store.ts';
+import { loadFlow, revealOnce, type Flow, type FlowData } from './flow-store.ts';
 import { hashSecret } from './hashing.ts';
 import { HintLockedPage, minutesUntil } from './login-routes.tsx';
 import { accountKey } from './login.ts';
@@ -15,9 +15,11 @@ import {
   answerHint,
   canVisit,
   finishProfile,
+  modeOfPath,
   nextStep,
   saveAnswers,
   STEP_PATHS,
+  stepPath,
   submitIdentity,
   type WizardStep,
 } from './profile-wizard.ts';
@@ -51,32 +53,53 @@ export function registerWizardRoutes(app: FastifyInstance, portal: Portal) {
 
   const currentFlow = (request: FastifyRequest) => loadFlow(db, request.cookies[portal.cookies.flow]);
 
-  /** The flow, if this page may be shown now; otherwise a redirect to where the flow stands. */
+  /**
+   * The flow, if this page may be shown now; otherwise the answer is sent: a redirect to
+   * where the flow stands (or to its start), or, when the browser had answers that are no
+   * longer kept, a page saying so in the words of the flow the address belongs to.
+   */
   async function guard(request: FastifyRequest, reply: FastifyReply, step: WizardStep): Promise<Flow | null> {
     const flow = await currentFlow(request);
-    if (flow && canVisit(flow.data, step)) return flow;
-    if (request.method === 'POST' && !flow) throw errors.flowExpired();
-    const next = nextStep(flow?.data);
-    reply.redirect(next === 'identity' ? identityPath(flow?.data.mode) : STEP_PATHS[next], 303);
+    const path = request.view.path;
+    if (!flow) {
+      const mode = modeOfPath(path);
+      if (request.method === 'POST' || request.cookies[portal.cookies.flow]) {
+        reply.page(<pages.FlowExpiredPage ctx={request.view} mode={mode} minutes={portal.config.wizardTtlMs / 60_000} />, request.method === 'POST' ? 409 : 200);
+      } else {
+        reply.redirect(stepPath('identity', mode), 303);
+      }
+      return null;
+    }
+    if (canVisit(flow.data, step)) {
+      // The same step may live at another address in the other flow (a partial match).
+      if (path === stepPath(step, flow.data.mode)) return flow;
+      reply.redirect(stepPath(step, flow.data.mode), 303);
+      return null;
+    }
+    reply.redirect(stepPath(nextStep(flow.data), flow.data.mode), 303);
     return null;
   }
 
-  const goToNext = (reply: FastifyReply, data: FlowData) => reply.redirect(STEP_PATHS[nextStep(data)], 303);
+  const goToNext = (reply: FastifyReply, data: FlowData) => reply.redirect(stepPath(nextStep(data), data.mode), 303);
 
   // Step 1, identity: two entry points, one step (SPEC P4: recovery is the same matching).
   for (const mode of ['create', 'recover'] as const) {
-    const path = identityPath(mode);
-    app.get(path, async (request, reply) => {
+    const path = stepPath('identity', mode);
+    const showIdentity = async (request: FastifyRequest, reply: FastifyReply) => {
       const flow = await currentFlow(request);
-      const values = flow?.data.identity && !flow.data.outcome && flow.data.mode === mode ? identityValues(flow.data) : {};
-      return reply.page(<pages.IdentityPage ctx={request.view} mode={mode} values={values} />);
-    });
+      const changing = Boolean(flow?.data.identity && !flow.data.outcome && flow.data.mode === mode);
+      const values = changing ? identityValues(flow!.data) : {};
+      return reply.page(<pages.IdentityPage ctx={request.view} mode={mode} hints={policy.allowsHints} values={values} ssnAgain={changing} />);
+    };
+    app.get(path, showIdentity);
+    // The address the form posts to: after an error it is in the address bar, so a reload or a bookmark asks for it.
+    app.get(`${path}/identity`, showIdentity);
     app.post(`${path}/identity`, async (request, reply) => {
       const form = parseForm(identitySchemas, request.body);
       const dob = parseDateOfBirth(form.values);
       const fieldErrors = orderedIdentityErrors(form.ok ? {} : form.errors, 'error' in dob ? dob.error : undefined);
       if (!form.ok || 'error' in dob) {
-        return reply.page(<pages.IdentityPage ctx={request.view} mode={mode} values={form.values} errors={fieldErrors} />, 422);
+        return reply.page(<pages.IdentityPage ctx={request.view} mode={mode} hints={policy.allowsHints} values={form.values} errors={fieldErrors} />, 422);
       }
       const flow = await currentFlow(request);
       const result = await submitIdentity(
@@ -162,7 +185,7 @@ export function registerWizardRoutes(app: FastifyInstance, portal: Portal) {
     const flow = await guard(request, reply, 'review');
     if (!flow) return reply;
     const result = await finishProfile(portal.wizard, flow.token, clientIp(request));
-    if (result.kind === 'expired') throw errors.flowExpired();
+    if (result.kind === 'expired') return reply.page(<pages.FlowExpiredPage ctx={request.view} mode={flow.data.mode} minutes={portal.config.wizardTtlMs / 60_000} />, 409);
     if (result.kind === 'rematched') return goToNext(reply, result.data);
     return reply.redirect(STEP_PATHS.done, 303);
   });
@@ -172,34 +195,39 @@ export function registerWizardRoutes(app: FastifyInstance, portal: Portal) {
     if (!flow) return reply;
     const profile = flow.resultProfileId ? await findProfileById(db, flow.resultProfileId) : undefined;
     if (!profile || (flow.data.outcome !== 'created' && flow.data.outcome !== 'completed')) throw errors.flowExpired();
-    return reply.page(<pages.DonePage ctx={request.view} outcome={flow.data.outcome} userName={profile.user_name} mepid={profile.mepid} />);
+    const credentials = (await revealOnce(db, flow.token, 'done')) ? { userName: profile.user_name, mepid: profile.mepid } : null;
+    return reply.page(<pages.DonePage ctx={request.view} outcome={flow.data.outcome} credentials={credentials} />);
   });
 
-  app.get(STEP_PATHS['partial-match'], async (request, reply) => {
-    const flow = await guard(request, reply, 'partial-match');
-    if (!flow) return reply;
-    return reply.page(<pages.PartialMatchPage ctx={request.view} />);
-  });
+  for (const mode of ['create', 'recover'] as const) {
+    app.get(stepPath('partial-match', mode), async (request, reply) => {
+      const flow = await guard(request, reply, 'partial-match');
+      if (!flow) return reply;
+      return reply.page(<pages.PartialMatchPage ctx={request.view} mode={flow.data.mode} />);
+    });
 
-  app.get(STEP_PATHS['exact-match'], async (request, reply) => {
-    const flow = await guard(request, reply, 'exact-match');
-    if (!flow) return reply;
-    const profile = await matchedProfile(flow);
-    return reply.page(<pages.ExactMatchPage ctx={request.view} userName={profile.user_name} canAnswerHint={policy.allowsHints && Boolean(profile.hint_answer_hash)} />);
-  });
+    app.get(stepPath('exact-match', mode), async (request, reply) => {
+      const flow = await guard(request, reply, 'exact-match');
+      if (!flow) return reply;
+      const profile = await matchedProfile(flow);
+      const userName = (await revealOnce(db, flow.token, 'exact-match')) ? profile.user_name : null;
+      const canAnswerHint = policy.allowsHints && Boolean(profile.hint_answer_hash);
+      return reply.page(<pages.ExactMatchPage ctx={request.view} mode={flow.data.mode} userName={userName} canAnswerHint={canAnswerHint} />);
+    });
+  }
 
   app.get(STEP_PATHS.hint, async (request, reply) => {
     const flow = await guard(request, reply, 'hint');
     if (!flow) return reply;
     const profile = await matchedProfile(flow);
-    if (!policy.allowsHints || !profile.hint_question) return reply.redirect(STEP_PATHS['exact-match'], 303);
+    if (!policy.allowsHints || !profile.hint_question) return reply.redirect(stepPath('exact-match', flow.data.mode), 303);
     return reply.page(<pages.HintPage ctx={request.view} question={profile.hint_question} />);
   });
   app.post(STEP_PATHS.hint, async (request, reply) => {
     const flow = await guard(request, reply, 'hint');
     if (!flow) return reply;
     const profile = await matchedProfile(flow);
-    if (!policy.allowsHints || !profile.hint_question) return reply.redirect(STEP_PATHS['exact-match'], 303);
+    if (!policy.allowsHints || !profile.hint_question) return reply.redirect(stepPath('exact-match', flow.data.mode), 303);
     const form = parseForm({ hintAnswer: secret('Enter the answer to your hint question', 100) }, request.body);
     if (!form.ok) return reply.page(<pages.HintPage ctx={request.view} question={profile.hint_question} errors={form.errors} />, 422);
     const result = await answerHint(portal.wizard, flow, profile, form.data.hintAnswer, clientIp(request));
@@ -239,7 +267,8 @@ export function registerWizardRoutes(app: FastifyInstance, portal: Portal) {
     const flow = await guard(request, reply, 'password-changed');
     if (!flow) return reply;
     const profile = await matchedProfile(flow);
-    return reply.page(<pages.PasswordChangedPage ctx={request.view} userName={profile.user_name} />);
+    const userName = (await revealOnce(db, flow.token, 'password-changed')) ? profile.user_name : null;
+    return reply.page(<pages.PasswordChangedPage ctx={request.view} userName={userName} />);
   });
 
   async function matchedProfile(flow: Flow) {
@@ -248,10 +277,6 @@ export function registerWizardRoutes(app: FastifyInstance, portal: Portal) {
     if (!profile) throw errors.flowExpired();
     return profile;
   }
-}
-
-function identityPath(mode: FlowData['mode'] | undefined): string {
-  return mode === 'recover' ? '/account/recover' : '/profile/new';
 }
 
 /** Errors in the order the fields appear: names, date of birth, SSN. */

@@ -11,7 +11,7 @@ import { renderDocument } from '../platform/views/render.ts';
  * need a CSRF token the provider cannot issue).
  */
 function view(config: Config, ctx: KoaContextWithOIDC): ViewContext {
-  return { helpdesk: config.helpdesk, user: null, path: ctx.path, csrfToken: () => '' };
+  return { helpdesk: config.helpdesk, agency: config.agency, user: null, path: ctx.path, csrfToken: () => '' };
 }
 
 /** Plain words for what went wrong; the protocol's own description is for the application's developers, not the person. */

@@ -190,25 +190,48 @@ export const contactFields = {
   postalCode: '02148',
 };
 
-/** Every page of Create Profile for a new person; returns the final page. */
+/**
+ * Every page of Create Profile for a new person; returns the final page. Each step must
+ * answer with the redirect to the next one and the end must be the "created" page showing
+ * a User Name and MEPID, or this throws naming the step. A browser that already has
+ * unfinished answers (kept when the identity is given again) skips to the first page not
+ * yet answered after each page.
+ */
 export async function createProfile(
   b: Browser,
   person: Person,
   secrets = { hintQuestion: 'First pet?', hintAnswer: 'Rex the Dog', password: 'Secret123' },
 ): Promise<{ userName: string; mepid: string; page: Response }> {
-  let res = await b.submit('/profile/new', '/profile/new/identity', identityFields(person));
-  if (res.location !== '/profile/new/contact') throw new Error(`expected contact step, got ${res.status} ${res.location}`);
-  res = await b.submit('/profile/new/contact', '/profile/new/contact', contactFields);
-  res = await b.submit('/profile/new/background', '/profile/new/background', { previousLastName: '', priorLicenseNumber: '' });
-  res = await b.submit('/profile/new/security', '/profile/new/security', {
+  const expect = (res: Response, step: string, location: string) => {
+    if (res.status !== 303 || res.location !== location) throw new Error(`${step} step: expected 303 to ${location}, got ${res.status} ${res.location ?? ''}`);
+  };
+  const steps = ['contact', 'background', 'security', 'review'].map((step) => `/profile/new/${step}`);
+  const identity = await b.submit('/profile/new', '/profile/new/identity', identityFields(person));
+  const kept = steps.indexOf(identity.location ?? '');
+  expect(identity, 'identity', kept >= 0 ? steps[kept]! : steps[0]!);
+  const answered = new Set(steps.slice(0, kept));
+  const next = (done: string) => {
+    answered.add(`/profile/new/${done}`);
+    return steps.find((step) => !answered.has(step))!;
+  };
+  expect(await b.submit('/profile/new/contact', '/profile/new/contact', contactFields), 'contact', next('contact'));
+  expect(await b.submit('/profile/new/background', '/profile/new/background', { previousLastName: '', priorLicenseNumber: '' }), 'background', next('background'));
+  const security = await b.submit('/profile/new/security', '/profile/new/security', {
     hintQuestion: secrets.hintQuestion,
     hintAnswer: secrets.hintAnswer,
     password: secrets.password,
     passwordConfirm: secrets.password,
   });
-  res = await b.submit('/profile/new/review', '/profile/new/review', {});
-  const page = await b.follow(res);
-  return { userName: textOf(page.body, 'data-username') ?? '', mepid: textOf(page.body, 'data-mepid') ?? '', page };
+  expect(security, 'security', next('security'));
+  const review = await b.submit('/profile/new/review', '/profile/new/review', {});
+  expect(review, 'review', '/profile/new/done');
+  const page = await b.follow(review);
+  const userName = textOf(page.body, 'data-username') ?? '';
+  const mepid = textOf(page.body, 'data-mepid') ?? '';
+  if (page.status !== 200 || outcomeOf(page.body) !== 'created' || !userName || !mepid) {
+    throw new Error(`done page: expected 200, data-outcome="created", a User Name and a MEPID; got ${page.status} ${outcomeOf(page.body)} "${userName}" "${mepid}"`);
+  }
+  return { userName, mepid, page };
 }
 
 export async function logIn(b: Browser, username: string, password: string): Promise<Response> {

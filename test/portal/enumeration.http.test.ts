@@ -270,11 +270,11 @@ for (const mode of ['create', 'recover'] as const) {
 
       // SPEC P3.1 vs P3.3: no match continues as a new profile, a partial match stops.
       assert.equal(none.step.location, '/profile/new/contact');
-      assert.equal(partialSsn.step.location, '/profile/new/partial-match');
+      assert.equal(partialSsn.step.location, `${base}/partial-match`);
 
       // The boundary: only the full match is told the User Name (SPEC P3.4, P4).
       const exact = await submit(answers.exact, '192.0.2.34');
-      assert.equal(exact.step.location, '/profile/new/exact-match');
+      assert.equal(exact.step.location, `${base}/exact-match`);
       assert.ok(exact.page.body.includes(userName));
 
       // Neither non-exact answer shows anything of the record that was (partly) matched.
@@ -295,9 +295,9 @@ for (const mode of ['create', 'recover'] as const) {
       };
       const expected = {
         none: '/profile/new/contact',
-        partialSsn: '/profile/new/partial-match',
-        partialName: '/profile/new/partial-match',
-        exact: '/profile/new/exact-match',
+        partialSsn: `${base}/partial-match`,
+        partialName: `${base}/partial-match`,
+        exact: `${base}/exact-match`,
       };
       for (const b of Object.values(browsers)) await b.get(base);
       const kind = (k: keyof typeof answers) => async () => {

@@ -229,7 +229,7 @@ describe('Create Profile, exact match: reminded of the User Name, reset after th
     const b = new Browser(portal.app);
     // Names typed differently (case, spacing) still match: the rule compares folded names.
     const res = await b.submit('/account/recover', '/account/recover/identity', identityFields({ ...person, firstName: 'LEE', lastName: ' exact ' }));
-    assert.equal(res.location, '/profile/new/exact-match');
+    assert.equal(res.location, '/account/recover/exact-match');
     const match = await b.get(res.location!);
     assert.equal(outcomeOf(match.body), 'exact-match');
     assert.equal(textOf(match.body, 'data-username'), userName);
@@ -240,7 +240,7 @@ describe('Create Profile, exact match: reminded of the User Name, reset after th
     assert.equal(wrong.status, 422, 'case matters');
     const wrongSpace = await b.post('/account/recover/hint', { hintAnswer: 'Mrs. O Brien ' });
     assert.equal(wrongSpace.status, 422, 'spaces matter');
-    assert.equal((await b.get('/account/recover/password')).location, '/profile/new/exact-match', 'no password step before the hint');
+    assert.equal((await b.get('/account/recover/password')).location, '/account/recover/exact-match', 'no password step before the hint');
     const right = await b.post('/account/recover/hint', { hintAnswer: 'Mrs. O Brien' });
     assert.equal(right.location, '/account/recover/password');
 
@@ -404,7 +404,7 @@ describe('nist password policy: no hint questions', () => {
       const match = await again.follow(await again.submit('/account/recover', '/account/recover/identity', identityFields(person)));
       assert.equal(outcomeOf(match.body), 'exact-match');
       assert.match(match.body, /contact your organization&#39;s Directory Administrator|contact your organization's Directory Administrator/);
-      assert.equal((await again.get('/account/recover/hint')).location, '/profile/new/exact-match');
+      assert.equal((await again.get('/account/recover/hint')).location, '/account/recover/exact-match');
     } finally {
       await strict.close();
     }
