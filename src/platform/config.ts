@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FAULT_POINTS, type FaultPoint } from './faults.ts';
 
 /**
  * The one configuration loader. Every setting comes from the environment, is validated
@@ -45,6 +46,12 @@ const schema = z.object({
   RATE_LIMIT_POSTS_PER_MINUTE: wholeNumber.default(120),
   TRUST_PROXY: flag.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Reliability tests only: crash points (src/platform/faults.ts), comma-separated. */
+  FAULT_INJECT: z
+    .string()
+    .transform((v) => v.split(','))
+    .pipe(z.array(z.enum(FAULT_POINTS, { error: `must name points among ${FAULT_POINTS.join(', ')}` })))
+    .default([]),
 });
 
 export type PasswordPolicyName = 'agency' | 'nist';
@@ -70,6 +77,7 @@ export interface Config {
   rateLimitPostsPerMinute: number;
   trustProxy: boolean;
   logLevel: string;
+  faultInject: FaultPoint[];
 }
 
 export class ConfigError extends Error {}
@@ -88,6 +96,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (c.NODE_ENV === 'production' && !c[name]) {
       throw new ConfigError(`Invalid configuration: ${name} is required when NODE_ENV=production`);
     }
+  }
+  // A crash point is a test tool; a production process that could kill itself on demand is a denial of service.
+  if (c.NODE_ENV === 'production' && c.FAULT_INJECT.length > 0) {
+    throw new ConfigError('Invalid configuration: FAULT_INJECT is for tests and is refused when NODE_ENV=production');
   }
   const publicUrl = (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, '');
   return {
@@ -115,5 +127,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPostsPerMinute: c.RATE_LIMIT_POSTS_PER_MINUTE,
     trustProxy: c.TRUST_PROXY,
     logLevel: c.LOG_LEVEL,
+    faultInject: c.FAULT_INJECT,
   };
 }
