@@ -38,10 +38,13 @@ describe('ELAR signs in through the portal', () => {
 
   test('portal logout reaches ELAR by back-channel: its session ends too', async () => {
     const b = new Browser(portal.app, '10.6.0.2', origin);
+    const elarSessions = async () => (await portal.db.selectFrom('elar_session').selectAll().execute()).length;
+    const before = await elarSessions();
     await signInToElar(b);
-    assert.equal((await portal.db.selectFrom('elar_session').selectAll().execute()).length >= 1, true);
+    assert.equal(await elarSessions(), before + 1, 'signed in to ELAR');
     await b.get('/');
     await b.post('/logout', {});
+    assert.equal(await elarSessions(), before, 'the back-channel logout ended the ELAR session');
     const res = await b.get('/elar');
     assert.equal(res.status, 303);
     assert.match(res.location!, /\/oidc\/auth\?/, 'signed out of ELAR: it starts a new sign-in');

@@ -151,7 +151,7 @@ function bothServed(t: TestContext, scenario: string, mark: number): void {
   const line = `${scenario}: A ${counts[A]}, B ${counts[B]} requests`;
   t.diagnostic(line);
   summary.push(line);
-  assert.ok(counts.every((n) => n > 0), `both instances served ${scenario} (${line})`);
+  assert.deepEqual(counts.map((n) => n > 0), [true, true], `both instances served ${scenario} (${line})`);
   assert.deepEqual(
     proxy.hopsSince(mark).filter((h) => h.status >= 500),
     [],
