@@ -34,15 +34,25 @@ before(async () => {
   });
   exampleApp = spawn(process.execPath, ['--import', 'tsx', 'examples/example-app/app.ts'], {
     env: { ...process.env, ISSUER: server.url, CLIENT_ID: 'example', CLIENT_SECRET: secret, PORT: String(examplePort) },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  for (let i = 0; i < 150; i++) {
-    try {
-      if ((await fetch(exampleUrl)).ok) break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  // Ready when it says it listens; if it dies or stays silent the suite fails, rather than
+  // testing against an application that is not there.
+  const app = exampleApp;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the example application did not start in 30 s')), 30_000);
+    app.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the example application exited with ${code} before listening`));
+    });
+    app.stdout!.on('data', (chunk: Buffer) => {
+      process.stdout.write(chunk);
+      if (chunk.toString().includes('Example application at ')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
   browser = await launchBrowser();
 });
 after(async () => {

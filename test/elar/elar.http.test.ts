@@ -1,21 +1,25 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Browser, createProfile, startPortal, textOf, type TestPortal } from '../helpers/portal.ts';
-import { freePort } from '../helpers/server.ts';
+import { listenAhead } from '../helpers/server.ts';
 
 /** ELAR is a relying party of the portal: discovery over HTTP, code + PKCE, back-channel logout. */
 let portal: TestPortal;
 let origin: string;
 let userName: string;
+let port: Awaited<ReturnType<typeof listenAhead>>;
 
 before(async () => {
-  const port = await freePort();
-  origin = `http://127.0.0.1:${port}`;
-  portal = await startPortal({ PORT: String(port), PUBLIC_URL: origin });
-  await portal.app.listen({ port, host: '127.0.0.1' });
+  port = await listenAhead();
+  origin = port.origin;
+  portal = await startPortal({ PUBLIC_URL: origin });
+  port.serve(portal.app);
   ({ userName } = await createProfile(new Browser(portal.app), { firstName: 'Ella', lastName: 'Elar', dob: ['2', '3', '1984'], ssn: '903-45-6789' }));
 });
-after(() => portal.close());
+after(async () => {
+  await portal.close();
+  await port.close();
+});
 
 async function signInToElar(b: Browser) {
   const login = await b.follow(await b.get('/elar'));

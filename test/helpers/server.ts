@@ -1,6 +1,8 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
+import type { FastifyInstance } from 'fastify';
 
 /** The portal as a child process, exactly as `npm start` runs it. */
 
@@ -37,6 +39,32 @@ export async function freePort(): Promise<number> {
     });
     server.on('error', reject);
   });
+}
+
+/**
+ * A port for an app in this process, bound (port 0) before the app exists: the app's own
+ * URL (PUBLIC_URL, the OpenID Connect issuer) is known when it is built, and a restart swaps
+ * the app behind the port without closing it, so clients' keep-alive sockets stay good.
+ */
+export async function listenAhead(): Promise<{ origin: string; serve(app: FastifyInstance): void; close(): Promise<void> }> {
+  let current: FastifyInstance | undefined;
+  const server = createHttpServer((req, res) => {
+    if (current) current.routing(req, res);
+    else res.writeHead(503).end('no app yet');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as { port: number };
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    serve: (app) => void (current = app),
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
 }
 
 export interface RunningPortal {
