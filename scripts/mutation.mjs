@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 
 const node = 'node --import tsx --test --test-concurrency=1';
 const TARGETS = {
-  'src/portal/identity.ts': `${node} test/portal/identity.test.ts test/portal/identifiers.test.ts`,
+  'src/portal/identity.ts': `${node} test/portal/identity.test.ts test/portal/identity-fields.test.ts test/portal/identifiers.test.ts`,
   'src/portal/password-policy.ts': `${node} test/portal/password-policy.test.ts`,
   'src/portal/login.ts': `${node} test/portal/login.http.test.ts`,
   'src/directory/policy.ts': `${node} test/directory/permissions.http.test.ts test/directory/directory.http.test.ts`,
