@@ -1,5 +1,7 @@
-// npm run test:mutation [-- FILE...]: Stryker on each rule file with the tests that cover it.
-// Results: reports/mutation/*.json, a score table per file on the terminal.
+// npm run test:mutation [-- [--force] FILE...]: Stryker on each rule file with the tests that
+// cover it. Results: reports/mutation/*.json, a score table per file on the terminal.
+// Runs are incremental: only mutants in changed source lines are tested again. The command
+// runner cannot see which tests changed, so after adding tests pass --force to retest all.
 import { spawnSync } from 'node:child_process';
 
 const node = 'node --import tsx --test --test-concurrency=1';
@@ -10,7 +12,8 @@ const TARGETS = {
   'src/directory/policy.ts': `${node} test/directory/permissions.http.test.ts test/directory/directory.http.test.ts`,
 };
 
-const chosen = process.argv.slice(2);
+const force = process.argv.includes('--force');
+const chosen = process.argv.slice(2).filter((arg) => arg !== '--force');
 const unknown = chosen.filter((file) => !(file in TARGETS));
 if (unknown.length > 0) {
   console.error(`no mutation target ${unknown.join(', ')}; targets: ${Object.keys(TARGETS).join(', ')}`);
@@ -20,7 +23,7 @@ let failed = false;
 for (const file of chosen.length > 0 ? chosen : Object.keys(TARGETS)) {
   const started = Date.now();
   console.log(`\n=== mutation testing ${file}: ${TARGETS[file]}`);
-  const run = spawnSync('stryker', ['run', 'stryker.config.mjs'], {
+  const run = spawnSync('stryker', ['run', 'stryker.config.mjs', ...(force ? ['--force'] : [])], {
     stdio: 'inherit',
     env: { ...process.env, MUTATE: file, MUTATION_TESTS: TARGETS[file], LOG_LEVEL: 'silent' },
   });
