@@ -188,25 +188,36 @@ export const contactFields = {
   postalCode: '02148',
 };
 
-/** Every page of Create Profile for a new person; returns the final page. */
+/**
+ * Every page of Create Profile for a new person; returns the done page. Each step must lead
+ * to the next one and the done page must show a User Name and a MEPID, or it throws saying
+ * which step went elsewhere (and the page's error summary), so no test builds on a profile
+ * that was never made.
+ */
 export async function createProfile(
   b: Browser,
   person: Person,
   secrets = { hintQuestion: 'First pet?', hintAnswer: 'Rex the Dog', password: 'Secret123' },
 ): Promise<{ userName: string; mepid: string; page: Response }> {
-  let res = await b.submit('/profile/new', '/profile/new/identity', identityFields(person));
-  if (res.location !== '/profile/new/contact') throw new Error(`expected contact step, got ${res.status} ${res.location}`);
-  res = await b.submit('/profile/new/contact', '/profile/new/contact', contactFields);
-  res = await b.submit('/profile/new/background', '/profile/new/background', { previousLastName: '', priorLicenseNumber: '' });
-  res = await b.submit('/profile/new/security', '/profile/new/security', {
-    hintQuestion: secrets.hintQuestion,
-    hintAnswer: secrets.hintAnswer,
-    password: secrets.password,
-    passwordConfirm: secrets.password,
-  });
-  res = await b.submit('/profile/new/review', '/profile/new/review', {});
-  const page = await b.follow(res);
-  return { userName: textOf(page.body, 'data-username') ?? '', mepid: textOf(page.body, 'data-mepid') ?? '', page };
+  const steps: [page: string, fields: Record<string, string>, next: string][] = [
+    ['/profile/new', identityFields(person), '/profile/new/contact'],
+    ['/profile/new/contact', contactFields, '/profile/new/background'],
+    ['/profile/new/background', { previousLastName: '', priorLicenseNumber: '' }, '/profile/new/security'],
+    ['/profile/new/security', { ...secrets, passwordConfirm: secrets.password }, '/profile/new/review'],
+    ['/profile/new/review', {}, '/profile/new/done'],
+  ];
+  let res: Response | undefined;
+  for (const [page, fields, next] of steps) {
+    const action = page === '/profile/new' ? '/profile/new/identity' : page;
+    res = await b.submit(page, action, fields);
+    if (res.location !== next) {
+      throw new Error(`Create Profile: ${action} answered ${res.status} ${res.location ?? ''} instead of ${next} ${errorSummary(res.body).join('; ')}`);
+    }
+  }
+  const page = await b.follow(res!);
+  const [userName, mepid] = [textOf(page.body, 'data-username'), textOf(page.body, 'data-mepid')];
+  if (page.status !== 200 || !userName || !mepid) throw new Error(`Create Profile: the done page answered ${page.status} without a User Name and MEPID`);
+  return { userName, mepid, page };
 }
 
 export async function logIn(b: Browser, username: string, password: string): Promise<Response> {
