@@ -34,29 +34,27 @@ before(async () => {
   });
   exampleApp = spawn(process.execPath, ['--import', 'tsx', 'examples/example-app/app.ts'], {
     env: { ...process.env, ISSUER: server.url, CLIENT_ID: 'example', CLIENT_SECRET: secret, PORT: String(examplePort) },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  await exampleAppReady(exampleApp, 30_000);
+  // Ready when it says it listens; if it dies or stays silent the suite fails, rather than
+  // testing against an application that is not there.
+  const app = exampleApp;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the example application did not start in 30 s')), 30_000);
+    app.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the example application exited with ${code} before listening`));
+    });
+    app.stdout!.on('data', (chunk: Buffer) => {
+      process.stdout.write(chunk);
+      if (chunk.toString().includes('Example application at ')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
   browser = await launchBrowser();
 });
-/** Waits for the example application to answer; fails with the reason after `limitMs`, or as soon as it exits. */
-async function exampleAppReady(child: ChildProcess, limitMs: number): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  let last = 'no answer yet';
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the example application exited (${child.exitCode ?? child.signalCode}) before answering at ${exampleUrl}`);
-    try {
-      const res = await fetch(exampleUrl);
-      if (res.ok) return;
-      last = `HTTP ${res.status}`;
-    } catch (e) {
-      last = (e as Error).message;
-    }
-    if (Date.now() > deadline) throw new Error(`the example application did not answer at ${exampleUrl} within ${limitMs / 1000} s (last: ${last})`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 after(async () => {
   exampleApp?.kill();
   await browser?.close();

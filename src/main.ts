@@ -2,6 +2,7 @@ import pino from 'pino';
 import { buildApp } from './app.tsx';
 import { ConfigError, loadConfig, type Config } from './platform/config.ts';
 import { DatabaseInUseError, openDatabase } from './platform/db.ts';
+import { armFaults } from './platform/faults.ts';
 import { prepareDatabase } from './startup.ts';
 import { loggerOptions } from './platform/log.ts';
 import { resolveKey, resolveSsnKey, SecretsKeyMismatchError } from './platform/secrets.ts';
@@ -25,6 +26,7 @@ try {
 }
 
 const log = pino(loggerOptions(config));
+armFaults(config.faultInject);
 let ready = false;
 
 try {
@@ -44,8 +46,10 @@ try {
   }
 
   const app = await buildApp({ config, db: database.db, ssnKey: ssn.key, secretsKey: secrets.key, logger: { ...loggerOptions(config) }, isReady: () => ready });
-  await app.listen({ port: config.port, host: config.host });
+  const address = await app.listen({ port: config.port, host: config.host });
   ready = true;
+  // Whatever LOG_LEVEL says: with PORT=0 this line is how a caller (the tests) learns the port.
+  console.log(`listening on ${address}`);
   log.info(`Security Portal ready at ${config.publicUrl} (${database.kind}, password policy ${config.passwordPolicy})`);
 
   // Expired wizard answers, throttle counters, sessions and provider records are not kept.

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { FAULT_POINTS, type FaultPoint } from './faults.ts';
 
 /**
  * The one configuration loader. Every setting comes from the environment, is validated
@@ -84,6 +85,12 @@ const schema = z.object({
   RATE_LIMIT_POSTS_PER_MINUTE: wholeNumber.default(120),
   TRUST_PROXY: trustProxy.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Reliability tests only: crash points (src/platform/faults.ts), comma-separated. */
+  FAULT_INJECT: z
+    .string()
+    .transform((v) => v.split(','))
+    .pipe(z.array(z.enum(FAULT_POINTS, { error: `must name points among ${FAULT_POINTS.join(', ')}` })))
+    .default([]),
 });
 
 export type PasswordPolicyName = 'agency' | 'nist';
@@ -111,6 +118,7 @@ export interface Config {
   /** `false`, a hop count, or the trusted proxies' addresses and CIDR ranges. */
   trustProxy: false | number | string[];
   logLevel: string;
+  faultInject: FaultPoint[];
 }
 
 export interface Agency {
@@ -140,6 +148,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (c.NODE_ENV === 'production' && !c[name]) {
       throw new ConfigError(`Invalid configuration: ${name} is required when NODE_ENV=production`);
     }
+  }
+  // A crash point is a test tool; a production process that could kill itself on demand is a denial of service.
+  if (c.NODE_ENV === 'production' && c.FAULT_INJECT.length > 0) {
+    throw new ConfigError('Invalid configuration: FAULT_INJECT is for tests and is refused when NODE_ENV=production');
   }
   const publicUrl = (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, '');
   return {
@@ -176,5 +188,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPostsPerMinute: c.RATE_LIMIT_POSTS_PER_MINUTE,
     trustProxy: c.TRUST_PROXY,
     logLevel: c.LOG_LEVEL,
+    faultInject: c.FAULT_INJECT,
   };
 }

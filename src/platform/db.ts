@@ -241,6 +241,12 @@ pg.types.setTypeParser(DATE_OID, keepDateText);
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    // When the server goes away (crash, restart, failover) pg reports it as 'error' events on
+    // the pool and on connections in use; unheard, they end the process. The requests that
+    // needed the database fail on their own; the broken connections are dropped and the next
+    // query opens a new one, so the portal serves again as soon as the server is back.
+    pool.on('error', () => undefined);
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { audit } from '../platform/audit.ts';
 import type { Db, NewProfile } from '../platform/db.ts';
+import { faultPoint } from '../platform/faults.ts';
 import { hashSecret, verifySecret } from './hashing.ts';
 import { generateMepid, userNameBase, userNameCandidate } from './identifiers.ts';
 import { nameKey, ssnHash } from './identity.ts';
@@ -141,7 +142,9 @@ export async function createProfile(
   row.department_role = options.departmentRole ?? null;
   row.must_change_password = options.mustChangePassword ?? false;
   await profiles.insertProfile(tx, row);
+  faultPoint('profile.create:after-insert-profile');
   if (credentials) await profiles.addPasswordHistory(tx, id, credentials.passwordHash);
+  faultPoint('profile.create:after-password-history');
   await audit(tx, {
     type: 'profile.created',
     actorId: options.actorId ?? id,
@@ -149,6 +152,7 @@ export async function createProfile(
     ip: options.ip ?? null,
     detail: { status: row.status },
   });
+  faultPoint('profile.create:after-audit');
   return { id, userName, mepid };
 }
 

@@ -1,5 +1,6 @@
 import { audit } from '../platform/audit.ts';
 import { retryOnUniqueViolation, type Db, type Profile } from '../platform/db.ts';
+import { faultPoint } from '../platform/faults.ts';
 import { completePrecreatedProfile, createProfile, ssnFields, type AccountRules } from './accounts.ts';
 import { finishFlow, lockFlow, saveFlow, type Flow, type FlowData } from './flow-store.ts';
 import { verifySecret } from './hashing.ts';
@@ -215,7 +216,7 @@ export type FinishResult =
  * created a matching profile while this person was typing.
  */
 export async function finishProfile(deps: WizardDeps, token: string, ip: string | null): Promise<FinishResult> {
-  return retryOnUniqueViolation(() => deps.db.transaction().execute(async (tx) => {
+  const result = await retryOnUniqueViolation((): Promise<FinishResult> => deps.db.transaction().execute(async (tx) => {
     const flow = await lockFlow(tx, token);
     if (!flow) return { kind: 'expired' };
     if (flow.resultProfileId) return { kind: 'done', profileId: flow.resultProfileId };
@@ -265,8 +266,11 @@ export async function finishProfile(deps: WizardDeps, token: string, ip: string 
       outcome = 'created';
     }
     await finishFlow(tx, token, { ...data, outcome }, profileId);
+    faultPoint('profile.create:before-commit');
     return { kind: 'done' as const, profileId };
   }));
+  if (result.kind === 'done') faultPoint('profile.create:after-commit');
+  return result;
 }
 
 export type HintResult = { kind: 'answered' } | { kind: 'wrong' } | { kind: 'locked'; until: Date };

@@ -3,21 +3,25 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { tokenHash } from '../../src/portal/sessions.ts';
 import { Browser, createProfile, startPortal, textOf, type TestPortal } from '../helpers/portal.ts';
-import { freePort } from '../helpers/server.ts';
+import { listenAhead } from '../helpers/server.ts';
 
 /** ELAR is a relying party of the portal: discovery over HTTP, code + PKCE, back-channel logout. */
 let portal: TestPortal;
 let origin: string;
 let userName: string;
+let port: Awaited<ReturnType<typeof listenAhead>>;
 
 before(async () => {
-  const port = await freePort();
-  origin = `http://127.0.0.1:${port}`;
-  portal = await startPortal({ PORT: String(port), PUBLIC_URL: origin });
-  await portal.app.listen({ port, host: '127.0.0.1' });
+  port = await listenAhead();
+  origin = port.origin;
+  portal = await startPortal({ PUBLIC_URL: origin });
+  port.serve(portal.app);
   ({ userName } = await createProfile(new Browser(portal.app), { firstName: 'Ella', lastName: 'Elar', dob: ['2', '3', '1984'], ssn: '803-45-6789' }));
 });
-after(() => portal.close());
+after(async () => {
+  await portal.close();
+  await port.close();
+});
 
 async function signInToElar(b: Browser) {
   const login = await b.follow(await b.get('/elar'));
@@ -92,10 +96,13 @@ describe('ELAR signs in through the portal', () => {
 
   test('portal logout reaches ELAR by back-channel: its session ends too', async () => {
     const b = new Browser(portal.app, '10.6.0.2', origin);
+    const elarSessions = async () => (await portal.db.selectFrom('elar_session').selectAll().execute()).length;
+    const before = await elarSessions();
     await signInToElar(b);
-    assert.equal((await elarSessionsOf(b)).length, 1);
+    assert.equal(await elarSessions(), before + 1, 'signed in to ELAR');
     await b.get('/');
     await b.post('/logout', {});
+    assert.equal(await elarSessions(), before, 'the back-channel logout ended the ELAR session');
     const res = await b.get('/elar');
     assert.equal(res.status, 303);
     assert.match(res.location!, /\/oidc\/auth\?/, 'signed out of ELAR: it starts a new sign-in');

@@ -25,4 +25,18 @@ describe('configuration', () => {
   test('production requires the SSN key', () => {
     assert.throws(() => loadConfig({ NODE_ENV: 'production' }), /SSN_HMAC_KEY is required/);
   });
+  test('crash points are armed only outside production, and only by known names', () => {
+    const keys = { SSN_HMAC_KEY: 'k'.repeat(32), SECRETS_KEY: 's'.repeat(32) };
+    assert.deepEqual(loadConfig({}).faultInject, []);
+    assert.deepEqual(
+      loadConfig({ NODE_ENV: 'test', FAULT_INJECT: 'profile.create:after-audit,profile.create:after-commit' }).faultInject,
+      ['profile.create:after-audit', 'profile.create:after-commit'],
+    );
+    assert.throws(
+      () => loadConfig({ NODE_ENV: 'production', ...keys, FAULT_INJECT: 'profile.create:after-commit' }),
+      /^Error: Invalid configuration: FAULT_INJECT is for tests and is refused when NODE_ENV=production$/,
+    );
+    // A misspelt point would otherwise arm nothing and the crash test would prove nothing.
+    assert.throws(() => loadConfig({ NODE_ENV: 'test', FAULT_INJECT: 'profile.create:after-comit' }), /^Error: Invalid configuration: FAULT_INJECT must name points among /);
+  });
 });

@@ -128,29 +128,33 @@ function compareTimes(label: string, a: [string, number[]], b: [string, number[]
 
 /**
  * Times `kinds` interleaved and asserts, for each pair in `same`, a difference of at most
- * 10 %; `shown` pairs are only printed. A pair over the limit is measured again, up to
- * three times in all, and passes if one measurement is within it: a real leak is
- * systematic and shows in every measurement, while a burst of load from elsewhere on
- * the machine does not repeat itself on cue.
+ * 10 % in two measurements out of three; `shown` pairs are only printed. A real leak is
+ * systematic and shows in most measurements, while a burst of load from elsewhere on the
+ * machine rarely repeats itself on cue; one good measurement out of three would let a
+ * leak through by luck. Measuring stops as soon as every pair has its verdict.
  */
 async function assertSameTiming<K extends string>(
   label: string,
   kinds: Record<K, () => Promise<unknown>>,
   options: { rounds: number; warmup: number; same: [K, K][]; shown?: [K, K][] },
 ) {
-  const best = new Map<string, number>();
-  for (let attempt = 1; attempt <= 3; attempt++) {
+  const verdicts = new Map(options.same.map(([a, b]) => [`${a}/${b}`, { within: 0, over: 0, measured: [] as string[] }]));
+  const decided = () => [...verdicts.values()].every((v) => v.within === 2 || v.over === 2);
+  for (let attempt = 1; attempt <= 3 && !decided(); attempt++) {
     const times = await timeInterleaved(kinds, options.rounds, attempt === 1 ? options.warmup : 0);
     const tag = attempt > 1 ? ` [measured again, ${attempt}/3]` : '';
     for (const [a, b] of options.same) {
       const relative = compareTimes(`${label}${tag}`, [a, times[a]], [b, times[b]]);
-      best.set(`${a}/${b}`, Math.min(relative, best.get(`${a}/${b}`) ?? Infinity));
+      const verdict = verdicts.get(`${a}/${b}`)!;
+      if (verdict.within === 2 || verdict.over === 2) continue;
+      verdict.measured.push(`${(relative * 100).toFixed(1)} %`);
+      if (relative <= MAX_RELATIVE_DIFFERENCE) verdict.within++;
+      else verdict.over++;
     }
     for (const [a, b] of options.shown ?? []) compareTimes(`${label}, not asserted${tag}`, [a, times[a]], [b, times[b]]);
-    if ([...best.values()].every((r) => r <= MAX_RELATIVE_DIFFERENCE)) break;
   }
-  for (const [pair, relative] of best) {
-    assert.ok(relative <= MAX_RELATIVE_DIFFERENCE, `${label}: ${pair} differ by ${(relative * 100).toFixed(1)} % in every measurement`);
+  for (const [pair, verdict] of verdicts) {
+    assert.equal(verdict.within, 2, `${label}: ${pair} must be within ${MAX_RELATIVE_DIFFERENCE * 100} % in two measurements of three; measured ${verdict.measured.join(', ')}`);
   }
 }
 

@@ -88,7 +88,7 @@ describe('Create Profile, no match: a new profile', () => {
     const [a, b] = await Promise.all([readyToSubmit(person), readyToSubmit(person)]);
     const before = await countProfiles();
     const results = await Promise.all([a.post('/profile/new/review', {}), b.post('/profile/new/review', {})]);
-    assert.ok(results.every((r) => r.status === 303), results.map((r) => r.status).join());
+    assert.deepEqual(results.map((r) => r.status), [303, 303]);
     assert.equal(await countProfiles(), before + 1);
     const pages = await Promise.all([a.follow(results[0]!), b.follow(results[1]!)]);
     assert.deepEqual(pages.map((p) => outcomeOf(p.body)).sort(), ['created', 'exact-match']);

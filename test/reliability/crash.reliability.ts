@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { openDatabase, type Database } from '../../src/platform/db.ts';
 import { ssnHash } from '../../src/portal/identity.ts';
 import { Browser, createProfile, logIn, outcomeOf, textOf, type Person } from '../helpers/portal.ts';
-import { freePort, spawnPortal, type PortalProcess } from '../helpers/server.ts';
+import { spawnPortal, type PortalProcess } from '../helpers/server.ts';
 import { throwawayDatabase } from '../helpers/throwaway-database.ts';
 
 /**
@@ -77,14 +77,13 @@ test(name, { skip: withoutPostgres(), timeout: 240_000 }, async () => {
   const started = Date.now();
   const throwaway = await throwawayDatabase(serverUrl!, 'portal_crash');
   const dataDir = mkdtempSync(join(tmpdir(), 'portal-crash-'));
-  const port = await freePort();
-  // One port for every incarnation, so the clients' browsers (and wizard cookies) carry over.
-  const origin = new URL(`http://127.0.0.1:${port}`);
+  // The system picks the port of the first start; every restart takes the same one, so the
+  // clients' browsers (and wizard cookies) carry over.
+  let origin = new URL('http://127.0.0.1');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    PORT: String(port),
+    PORT: '0',
     HOST: '127.0.0.1',
-    PUBLIC_URL: origin.origin,
     DATA_DIR: dataDir,
     DATABASE_URL: throwaway.url,
     NODE_ENV: 'test',
@@ -187,6 +186,8 @@ test(name, { skip: withoutPostgres(), timeout: 240_000 }, async () => {
 
   try {
     server = await spawnPortal(env);
+    origin = new URL(server.url);
+    env.PORT = origin.port;
     // Seeded one at a time so the first logins have targets.
     for (let i = 0; i < 4; i++) assert.ok(await create(newAttempt(), 'load'), 'seed profile created');
 

@@ -43,12 +43,13 @@ export class RoundRobinProxy {
     this.server = createServer((req, res) => this.forward(req, res));
   }
 
+  /** Port 0 lets the system choose; the URL returned has the port actually bound. */
   async listen(port: number, host = '127.0.0.1'): Promise<string> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(port, host, resolve);
     });
-    return `http://${host}:${port}`;
+    return `http://${host}:${(this.server.address() as { port: number }).port}`;
   }
 
   /** The next requests go to these instances, in order; then rotation continues from the last. */

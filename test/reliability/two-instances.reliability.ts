@@ -14,7 +14,7 @@ import { secretBox } from '../../src/platform/secrets.ts';
 import { LOGIN_FAILED } from '../../src/portal/login-routes.tsx';
 import { prepareDatabase } from '../../src/startup.ts';
 import { Browser, contactFields, createProfile, errorSummary, identityFields, outcomeOf, textOf, type Person, type Response } from '../helpers/portal.ts';
-import { freePort, spawnPortal, type PortalProcess } from '../helpers/server.ts';
+import { spawnPortal, type PortalProcess } from '../helpers/server.ts';
 import { throwawayDatabase } from '../helpers/throwaway-database.ts';
 import { RoundRobinProxy } from './round-robin-proxy.ts';
 
@@ -65,19 +65,20 @@ let userName = '';
 
 before(async () => {
   if (skip) return;
-  // One at a time: ports probed together could be handed out twice.
-  const ports = [await freePort(), await freePort(), await freePort()];
-  proxy = new RoundRobinProxy([ports[0]!, ports[1]!].map((p) => new URL(`http://127.0.0.1:${p}`)));
-  publicUrl = await proxy.listen(ports[2]!);
+  // The proxy binds port 0 first (its URL is both instances' PUBLIC_URL); the instances bind
+  // port 0 too and become its upstreams once they have printed where they listen.
+  const upstreams: URL[] = [];
+  proxy = new RoundRobinProxy(upstreams);
+  publicUrl = await proxy.listen(0);
 
   const throwaway = await throwawayDatabase(process.env.DATABASE_URL!, 'portal_two');
   shared = throwaway;
-  const environment = (port: number): NodeJS.ProcessEnv => {
+  const environment = (): NodeJS.ProcessEnv => {
     const dataDir = mkdtempSync(join(tmpdir(), 'portal-two-'));
     dataDirs.push(dataDir);
     return {
       ...process.env,
-      PORT: String(port),
+      PORT: '0',
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
       DATABASE_URL: throwaway.url,
@@ -93,10 +94,11 @@ before(async () => {
   };
   // Both at once on the empty database: migrations, catalog seed, ELAR registration and
   // signing-key generation race as they would in a real rollout.
-  const started = await Promise.allSettled([spawnPortal(environment(ports[0]!)), spawnPortal(environment(ports[1]!))]);
+  const started = await Promise.allSettled([spawnPortal(environment()), spawnPortal(environment())]);
   instances = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const failed = started.find((s) => s.status === 'rejected');
   if (failed) throw new Error(`the instances did not both start on an empty database: ${String(failed.reason)}`);
+  upstreams.push(...instances.map((i) => new URL(i.url)));
   database = await openDatabase({ databaseUrl: throwaway.url, dataDir: 'memory://', poolSize: 2 });
 
   ({ userName } = await createProfile(browser(), person, { hintQuestion: 'First pet?', hintAnswer: 'Rex the Dog', password: PASSWORD }));
@@ -151,7 +153,7 @@ function bothServed(t: TestContext, scenario: string, mark: number): void {
   const line = `${scenario}: A ${counts[A]}, B ${counts[B]} requests`;
   t.diagnostic(line);
   summary.push(line);
-  assert.ok(counts.every((n) => n > 0), `both instances served ${scenario} (${line})`);
+  assert.deepEqual(counts.map((n) => n > 0), [true, true], `both instances served ${scenario} (${line})`);
   assert.deepEqual(
     proxy.hopsSince(mark).filter((h) => h.status >= 500),
     [],

@@ -1,0 +1,32 @@
+/**
+ * Deterministic crash points for the reliability tests. A test starts the portal with
+ * FAULT_INJECT naming one point; when the code reaches it, the process kills itself with
+ * SIGKILL (no cleanup, no rollback, no answer), exactly as a power cut at that line would.
+ * The test then restarts the portal and proves what the database kept. Config refuses
+ * FAULT_INJECT when NODE_ENV=production, so no deployment can arm one.
+ *
+ * Points are named `<operation>:<where>` so the same harness serves other writes (payments)
+ * by adding names here and one `faultPoint()` call at each place.
+ */
+export const FAULT_POINTS = [
+  // The Create Profile final submit: one transaction, killed between its statements...
+  'profile.create:after-insert-profile',
+  'profile.create:after-password-history',
+  'profile.create:after-audit',
+  'profile.create:before-commit',
+  // ...and after its commit, before the person is answered.
+  'profile.create:after-commit',
+] as const;
+
+export type FaultPoint = (typeof FAULT_POINTS)[number];
+
+let armed: ReadonlySet<FaultPoint> = new Set();
+
+/** Called once at start with the validated configuration. */
+export function armFaults(points: readonly FaultPoint[]): void {
+  armed = new Set(points);
+}
+
+export function faultPoint(point: FaultPoint): void {
+  if (armed.has(point)) process.kill(process.pid, 'SIGKILL');
+}
