@@ -69,8 +69,8 @@ export type Resource =
   | { kind: 'system' }
   /**
    * `target`: the person the action would bring into the organization (designation, added
-   * staff) or act on (removal); `targetMustBeInReach`: designating only someone already in
-   * the administrator's organizations, so a User Name alone reaches no one new.
+   * staff) or act on (removal). A designation's target must already be within the
+   * administrator's reach, so naming someone reaches no one new.
    */
   | { kind: 'organization'; org: OrgRef; target?: PersonRef }
   | { kind: 'person'; person: PersonRef };
