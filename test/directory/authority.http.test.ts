@@ -25,7 +25,8 @@ before(async () => {
 after(() => portal.close());
 
 const BEYOND = /has powers beyond yours/;
-const NOT_ON_STAFF = 'There is no one with that User Name on the staff of your organizations';
+/** A Directory Administrator picks from the school's staff: anyone else is not on the list. */
+const notOnStaff = (school: { name: string }) => `Choose a member of ${school.name}’s staff`;
 
 /** Every person action a Directory Administrator has, as the person page's forms post them. */
 async function personActions(b: Browser, target: FixturePerson, orgCode: string) {
@@ -67,9 +68,10 @@ async function assertAllRefused(b: Browser, target: FixturePerson, orgCode: stri
   assert.deepEqual(events.map((e) => e.type), [], 'nothing was done to them');
 }
 
-async function designate(b: Browser, orgCode: string, userName: string) {
+/** Designates as a Directory Administrator does: by picking the person (their id) from the staff list. */
+async function designate(b: Browser, orgCode: string, person: { id: string }) {
   await b.get(`/directory/organizations/${orgCode}/administrators/new`);
-  return b.post(`/directory/organizations/${orgCode}/administrators/new`, { username: userName, email: '', phone: '' });
+  return b.post(`/directory/organizations/${orgCode}/administrators/new`, { profileId: person.id, email: '', phone: '' });
 }
 
 describe('the takeover chain is broken (issue 11)', () => {
@@ -80,10 +82,10 @@ describe('the takeover chain is broken (issue 11)', () => {
     const admin = await fx.person('Ada', 'Department', { departmentRole: 'admin' });
     const b = await fx.signIn(districtAdmin);
 
-    // Not on the district's staff: the form says only that no such person is there.
-    const res = await designate(b, school.code, admin.userName);
+    // Not on the school's staff: the list does not offer them, and a posted id is refused the same way.
+    const res = await designate(b, school.code, admin);
     assert.equal(res.status, 422);
-    assert.deepEqual(errorSummary(res.body), [NOT_ON_STAFF]);
+    assert.deepEqual(errorSummary(res.body), [notOnStaff(school)]);
     assert.equal((await portal.db.selectFrom('directory_administrator').select('profile_id').where('profile_id', '=', admin.id).execute()).length, 0);
     assert.equal((await portal.db.selectFrom('organization_member').select('profile_id').where('profile_id', '=', admin.id).execute()).length, 0);
     assert.equal((await b.get(`/directory/people/${admin.id}`)).status, 403, 'so the person page does not open');
@@ -101,7 +103,7 @@ describe('the takeover chain is broken (issue 11)', () => {
     assert.match(page.body, BEYOND, 'the page says why nothing can be done');
     assert.doesNotMatch(page.body, /Reset password/);
     await assertAllRefused(b, admin, school.code);
-    const designation = await designate(b, school.code, admin.userName);
+    const designation = await designate(b, school.code, admin);
     assert.equal(designation.status, 403);
     assert.match(designation.body, BEYOND);
     assert.equal((await portal.db.selectFrom('directory_administrator').select('profile_id').where('profile_id', '=', admin.id).execute()).length, 0);
@@ -134,11 +136,11 @@ describe('the takeover chain is broken (issue 11)', () => {
     const adminB = await fx.person('Bea', 'Beta');
     await fx.designate(b.district, adminB);
     const browser = await fx.signIn(adminA);
-    assert.deepEqual(errorSummary((await designate(browser, a.school.code, adminB.userName)).body), [NOT_ON_STAFF]);
+    assert.deepEqual(errorSummary((await designate(browser, a.school.code, adminB)).body), [notOnStaff(a.school)]);
     // Even on A's staff list, B's administrator is out of A's reach.
     await fx.addStaff(a.school, adminB);
     await assertAllRefused(browser, adminB, a.school.code);
-    const res = await designate(browser, a.school.code, adminB.userName);
+    const res = await designate(browser, a.school.code, adminB);
     assert.equal(res.status, 403);
     assert.match(res.body, BEYOND);
   });
@@ -190,7 +192,7 @@ describe('the takeover chain is broken (issue 11)', () => {
       const res = await b.post(`/directory/people/${target.id}/reset-password`, {});
       assert.equal(res.status, 200, target.lastName);
     }
-    const res = await designate(b, school.code, teacher.userName);
+    const res = await designate(b, school.code, teacher);
     assert.equal(res.status, 303, 'a member of the school can be designated');
   });
 
@@ -209,9 +211,9 @@ describe('the takeover chain is broken (issue 11)', () => {
     await fx.designate(district, districtAdmin);
     const stranger = await fx.person('Stella', 'Stranger');
     const b = await fx.signIn(districtAdmin);
-    const res = await designate(b, school.code, stranger.userName);
+    const res = await designate(b, school.code, stranger);
     assert.equal(res.status, 422);
-    assert.deepEqual(errorSummary(res.body), [NOT_ON_STAFF]);
+    assert.deepEqual(errorSummary(res.body), [notOnStaff(school)]);
     assert.equal((await b.get(`/directory/people/${stranger.id}`)).status, 403);
   });
 });

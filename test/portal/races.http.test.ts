@@ -137,7 +137,7 @@ describe('P5 hint answers: forty wrong answers and the right one, all at once in
     const { portal: p, url } = await startListening();
     await createProfile(new Browser(p.app, '198.51.100.94'), person, { hintQuestion: 'First school?', hintAnswer: 'Lincoln', password });
     const b = new Browser(url);
-    assert.equal((await b.submit('/account/recover', '/account/recover/identity', identityFields(person))).location, '/profile/new/exact-match');
+    assert.equal((await b.submit('/account/recover', '/account/recover/identity', identityFields(person))).location, '/account/recover/exact-match');
     await b.get('/account/recover/hint');
     const started = Date.now();
     const answers = [...Array.from({ length: WRONG_GUESSES }, (_, i) => `Guess ${i}`), 'Lincoln'];
@@ -149,7 +149,7 @@ describe('P5 hint answers: forty wrong answers and the right one, all at once in
     assert.equal((await count(p, 'hint.failed')) + (await count(p, 'hint.locked')), THRESHOLD, 'exactly the threshold of answers was verified');
     assert.equal(await count(p, 'hint.locked'), 1);
     assert.deepEqual(statuses(responses), { 422: THRESHOLD - 1, 429: WRONG_GUESSES + 2 - THRESHOLD });
-    assert.equal((await b.get('/account/recover/password')).location, '/profile/new/exact-match', 'no new-password page');
+    assert.equal((await b.get('/account/recover/password')).location, '/account/recover/exact-match', 'no new-password page');
     const profile = await p.db.selectFrom('profile').select('id').where('last_name', '=', person.lastName).executeTakeFirstOrThrow();
     assertLockDuration(await lockedUntilOf(p, `hint:${profile.id}`), [started, finished], 'the hint question');
   });
