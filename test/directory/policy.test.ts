@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { decide, hasDirectoryAccess, type Actor, type OrgRef, type PersonRef, type Powers } from '../../src/directory/policy.ts';
+import { can, decide, hasDirectoryAccess, type Actor, type OrgRef, type PersonRef, type Powers } from '../../src/directory/policy.ts';
 import type { Profile } from '../../src/platform/db.ts';
 
 /**
@@ -108,5 +108,14 @@ describe('decide: organizations', () => {
     assert.equal(hasDirectoryAccess(actor(['s1'])), true);
     assert.equal(hasDirectoryAccess(actor([])), false);
     assert.equal(hasDirectoryAccess(null), false);
+  });
+});
+
+describe('can: yes only where decide allows', () => {
+  test('allowed is yes; denied and beyond reach are both no', () => {
+    const schoolAdmin = actor(['s1']);
+    assert.equal(can(schoolAdmin, 'person.resetPassword', { kind: 'person', person: person([school]) }), true);
+    assert.equal(can(schoolAdmin, 'person.resetPassword', { kind: 'person', person: person([otherSchool]) }), false);
+    assert.equal(can(schoolAdmin, 'person.resetPassword', { kind: 'person', person: person([school], { departmentRole: 'staff' }) }), false);
   });
 });
