@@ -52,3 +52,14 @@ export async function deletePendingMembership(db: Db, organizationId: string, pr
     .executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }
+
+export async function isPendingMember(db: Db, organizationId: string, profileId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('organization_member')
+    .select('profile_id')
+    .where('organization_id', '=', organizationId)
+    .where('profile_id', '=', profileId)
+    .where('confirmed_at', 'is', null)
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -161,6 +161,8 @@ const ORGANIZATION_NOTICES: Record<string, string> = {
   removed: 'The person is no longer on the staff, and their roles here have ended.',
   'added-pending':
     'Added. This person already has their own profile. They must confirm that this organization is their employer before you can act on them: they are asked when they next log in. Until then the staff list shows them as waiting.',
+  'already-pending':
+    'This person is already on your staff list, and must still confirm that this organization is their employer before you can act on them. The work email you gave, if any, is kept.',
 };
 
 export function OrganizationPage(props: {

@@ -285,7 +285,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
       return reply.page(<pages.AddStaffPage ctx={request.view} org={org} values={form.values} errors={{ [FORM_ERROR]: message }} />, 409);
     }
     // Their page stays closed to this administrator until the person confirms: back to the staff list.
-    if (result.kind === 'added' && result.pending) return reply.redirect(`/directory/organizations/${org.code}?notice=added-pending`, 303);
+    if (result.pending) return reply.redirect(`/directory/organizations/${org.code}?notice=${result.kind === 'added' ? 'added-pending' : 'already-pending'}`, 303);
     const notice = result.kind === 'added' ? (result.existing ? 'added-existing' : 'added-new') : 'already-member';
     return reply.redirect(`/directory/people/${result.profileId}?notice=${notice}&org=${org.code}`, 303);
   });

@@ -16,6 +16,7 @@ import { codeProblem, districtCodeOf, type OrganizationType } from './organizati
 import { revokeApplicationGrants } from '../sso/logout.ts';
 import { isDepartment, type Actor, type PersonRef } from './policy.ts';
 import * as applications from './application-repository.ts';
+import * as memberships from './membership-repository.ts';
 import * as repo from './repository.ts';
 import { staffLookupCounters, type StaffLookupRules } from './staff-lookup.tsx';
 
@@ -57,7 +58,7 @@ export interface StaffIdentity {
 export type AddStaffResult =
   /** `pending`: the person must confirm before the administrator may act on them (attack F2). */
   | { kind: 'added'; profileId: string; existing: boolean; pending: boolean }
-  | { kind: 'already-member'; profileId: string }
+  | { kind: 'already-member'; profileId: string; pending: boolean }
   | { kind: 'conflict' }
   | { kind: 'paused'; until: Date };
 
@@ -125,7 +126,7 @@ export async function addStaffMember(
     // The work email belongs to this membership: an existing person's own profile email stays theirs.
     if (!(await repo.addMember(tx, org.id, profileId, actor.profile.id, person.email, pending))) {
       if (person.email) await repo.setWorkEmail(tx, org.id, profileId, person.email);
-      return { kind: 'already-member', profileId };
+      return { kind: 'already-member', profileId, pending: await memberships.isPendingMember(tx, org.id, profileId) };
     }
     await audit(tx, { type: 'staff.added', actorId: actor.profile.id, subjectId: profileId, ip, detail: { organization: org.code, existing, pending } });
     return { kind: 'added', profileId, existing, pending };

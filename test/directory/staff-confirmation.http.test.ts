@@ -59,6 +59,10 @@ describe('staff added by identity must confirm (attack F2)', () => {
     assert.doesNotMatch(list.body, new RegExp(`/directory/people/${vic.id}`), 'no link to the person page');
     assert.doesNotMatch(list.body, new RegExp(vic.userName), 'their User Name is not shown');
 
+    const again = await addByIdentity(b, alpha.school.code, { ...identity(vic), email: 'vic@alpha.example' });
+    assert.equal(again.location, `/directory/organizations/${alpha.school.code}?notice=already-pending`, 'adding again opens nothing either');
+    assert.match((await b.follow(again)).body, /already on your staff list, and must still confirm/);
+
     const page = await b.get(`/directory/people/${vic.id}`);
     assert.equal(page.status, 403, 'the person page does not open');
     assert.doesNotMatch(page.body, new RegExp(vic.userName));
