@@ -14,7 +14,7 @@ import { throttled, unlock } from '../portal/throttle.ts';
 import { capitalize } from '../platform/forms.ts';
 import { codeProblem, districtCodeOf, type OrganizationType } from './organizations.ts';
 import { revokeApplicationGrants } from '../sso/logout.ts';
-import { isDepartment, type Actor, type PersonRef } from './policy.ts';
+import { decide, type Actor, type PersonRef } from './policy.ts';
 import * as applications from './application-repository.ts';
 import * as memberships from './membership-repository.ts';
 import * as repo from './repository.ts';
@@ -117,11 +117,13 @@ export async function addStaffMember(
     } else {
       profileId = match.profileId;
       const found = await profiles.findProfileById(tx, profileId);
-      if (found) authorizeTarget(await personRef(tx, found));
+      const ref = found && (await personRef(tx, found));
+      if (ref) authorizeTarget(ref);
       // Someone else's own account (it has a password): knowing their name, birth date and
       // SSN must not give an administrator power over it. Until the person confirms, or the
-      // Department adds them, the membership brings them within no one's reach.
-      pending = !isDepartment(actor) && found?.password_hash != null;
+      // Department adds them, the membership brings them within no one's reach. Someone
+      // already within the administrator's reach gains them nothing new.
+      pending = !!ref && found.password_hash !== null && decide(actor, 'person.view', { kind: 'person', person: ref }) !== 'allow';
     }
     // The work email belongs to this membership: an existing person's own profile email stays theirs.
     if (!(await repo.addMember(tx, org.id, profileId, actor.profile.id, person.email, pending))) {

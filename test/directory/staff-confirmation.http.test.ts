@@ -159,6 +159,24 @@ describe('staff added by identity must confirm (attack F2)', () => {
     assert.equal((await b.get(`/directory/people/${tess.id}/reset-password`)).status, 200);
   });
 
+  test('adding someone already within the administrator’s reach to another of their schools needs no confirmation', async () => {
+    const { district, school } = await fx.districtWithSchool('Reach');
+    const other = await fx.districtWithSchool('Far');
+    const districtAdmin = await fx.person('Rhea', 'Reach');
+    await fx.designate(district, districtAdmin);
+    const ray = await fx.person('Ray', 'Already');
+    await fx.addStaff(district, ray);
+    const b = await fx.signIn(districtAdmin);
+    const added = await addByIdentity(b, school.code, identity(ray));
+    assert.equal(added.location, `/directory/people/${ray.id}?notice=added-existing&org=${school.code}`);
+    assert.notEqual((await membership(school.id, ray.id))?.confirmed_at, null);
+    // The same person added elsewhere by an outsider still waits.
+    const outsider = await fx.person('Otto', 'Outsider');
+    await fx.designate(other.school, outsider);
+    const o = await fx.signIn(outsider);
+    assert.equal((await addByIdentity(o, other.school.code, identity(ray))).location, `/directory/organizations/${other.school.code}?notice=added-pending`);
+  });
+
   test('a profile the administrator started (no credentials yet) is theirs to act on at once', async () => {
     const { school } = await fx.districtWithSchool('New');
     const admin = await fx.person('Nia', 'New');
