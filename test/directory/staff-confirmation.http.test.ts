@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { after, before, describe, test } from 'node:test';
+import { grantRole } from '../../src/directory/service.ts';
 import { down as undoConfirmation, up as staffConfirmation } from '../../migrations/0009_staff_confirmation.ts';
 import { directoryFixture, type DirectoryFixture, type FixturePerson } from '../helpers/directory.ts';
 import { Browser, startPortal, type TestPortal } from '../helpers/portal.ts';
@@ -111,6 +112,11 @@ describe('staff added by identity must confirm (attack F2)', () => {
     const b = await fx.signIn(admin);
     assert.equal((await addByIdentity(b, school.code, identity(eve))).status, 303);
 
+    // A role the Department gave her there meanwhile goes with the membership.
+    const sims = await portal.db.selectFrom('application').selectAll().where('id', '=', 'sims').executeTakeFirstOrThrow();
+    await grantRole(portal.db, null, { person: await eve.profile(), org: school, app: sims, role: 'user' }, null);
+    assert.equal((await membership(school.id, eve.id))?.confirmed_at, null, 'still waiting for Eve');
+
     const { b: eb, home } = await homeOf(eve);
     assert.match(home.body, /This is not my employer/);
     const declined = await eb.post(`/account/memberships/${school.id}/decline`, {});
@@ -120,6 +126,9 @@ describe('staff added by identity must confirm (attack F2)', () => {
     assert.equal(await membership(school.id, eve.id), undefined, 'the membership is gone');
     const events = await portal.db.selectFrom('audit_event').select('type').where('subject_id', '=', eve.id).where('type', 'in', ['staff.declined', 'staff.confirmed']).execute();
     assert.deepEqual(events.map((e) => e.type), ['staff.declined']);
+    assert.deepEqual(await portal.db.selectFrom('role_grant').select('role').where('profile_id', '=', eve.id).execute(), [], 'the role there is gone');
+    const revoked = await portal.db.selectFrom('audit_event').select(['type', 'actor_id']).where('subject_id', '=', eve.id).where('type', '=', 'role.revoked').execute();
+    assert.deepEqual(revoked, [{ type: 'role.revoked', actor_id: eve.id }]);
     assert.equal((await b.get(`/directory/people/${eve.id}`)).status, 403);
     // Answering twice, or for an organization that never added them, changes nothing.
     await eb.get('/');
