@@ -261,6 +261,48 @@ describe('delegated administration, end to end', { skip }, () => {
     assert.match(await mainText(page), /Shelbyville Public Schools/, 'their own organizations');
     assert.doesNotMatch(await mainText(page), /Springfield/);
   });
+  test('an educator with their own profile, added by identity, is asked on their home page; until they confirm, no administrator acts on them', async () => {
+    const userName = await createProfileInBrowser(await newPage(), { first: 'Cora', last: 'Confirm', ssn: '855-55-5511', password: 'Cora2026x' });
+    const addByIdentity = async (page: Page, schoolCode: string) => {
+      await page.goto(`/directory/organizations/${schoolCode}/staff/new`);
+      await page.getByLabel('First name').fill('Cora');
+      await page.getByLabel('Last name').fill('Confirm');
+      await page.getByLabel('Month').fill('5');
+      await page.getByLabel('Day').fill('17');
+      await page.getByLabel('Year').fill('1975');
+      await page.getByLabel('Social Security number').fill('855-55-5511');
+      await page.getByRole('button', { name: 'Add staff member' }).click();
+    };
+    const admin = await asDistrictAdmin();
+    await addByIdentity(admin, '00350303');
+    assert.equal(new URL(admin.url()).pathname, '/directory/organizations/00350303');
+    assert.match(await mainText(admin), /They must confirm that this organization is their employer before you can act on them/);
+    const row = admin.getByRole('row', { name: /Confirm, Cora/ });
+    assert.match((await row.textContent()) ?? '', /Waiting for the person to confirm/);
+    assert.equal(await row.getByRole('link').count(), 0, 'no link to a page that would not open');
+    await checkPage(admin, 'dir-10d-added-pending');
+    const other = await newPage();
+    await logIn(other, otherAdmin, ADMIN_PASSWORD);
+    await addByIdentity(other, '00400505');
+
+    // Cora logs in without JavaScript: both questions on her home page, plain forms.
+    const cora = await (await browser.newContext({ baseURL: server.url, javaScriptEnabled: false })).newPage();
+    await logIn(cora, userName, 'Cora2026x');
+    assert.match(await mainText(cora), /Springfield Middle School added you to its staff on [A-Z][a-z]+ \d{1,2}, \d{4} \(by Dale Springfield\)\. Is this your employer\?/);
+    assert.match(await mainText(cora), /Shelbyville High School added you to its staff on .* \(by Sid Shelbyville\)\. Is this your employer\?/);
+    await checkPage(cora, 'home-01-employer-question', await newPage());
+    await cora.getByRole('button', { name: /^This is not my employer\W+Shelbyville High School$/ }).click();
+    assert.match(await mainText(cora), /You are not on the staff of Shelbyville High School/);
+    await cora.getByRole('button', { name: /^Confirm\W+Springfield Middle School as your employer$/ }).click();
+    assert.match(await mainText(cora), /You confirmed Springfield Middle School as your employer/);
+    assert.doesNotMatch(await mainText(cora), /Is this your employer\?/);
+    await checkPage(cora, 'home-02-employer-confirmed', await newPage());
+
+    await admin.goto('/directory/organizations/00350303?q=confirm');
+    await admin.getByRole('link', { name: 'Confirm, Cora' }).click();
+    await admin.getByRole('link', { name: /Reset password/ }).waitFor();
+  });
+
   test("someone with powers beyond the administrator's is shown with the reason and no actions; the correction form shows no birth date or SSN", async () => {
     // The department puts the other district's administrator on Springfield High School's staff.
     const dept = await asDepartment();

@@ -7,6 +7,7 @@ import * as temporaryPasswordExpiry from './0005_temporary_password_expiry.ts';
 import * as designationIsNotMembership from './0006_designation_is_not_membership.ts';
 import * as confusableNameKeys from './0007_confusable_name_keys.ts';
 import * as directoryUsability from './0008_directory_usability.ts';
+import * as staffConfirmation from './0009_staff_confirmation.ts';
 
 /** Every migration, in order. A static list so bundling or a missing file can't skip one. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0006_designation_is_not_membership': designationIsNotMembership,
   '0007_confusable_name_keys': confusableNameKeys,
   '0008_directory_usability': directoryUsability,
+  '0009_staff_confirmation': staffConfirmation,
 };

@@ -23,6 +23,8 @@ export const AUDIT_EVENT_WORDS: Record<AuditEventType, string> = {
   'password.reset': 'Password reset',
   'staff.added': 'Staff member added',
   'staff.removed': 'Staff member removed',
+  'staff.confirmed': 'Staff membership confirmed by the person',
+  'staff.declined': 'Staff membership declined by the person: not their employer',
   'role.granted': 'Role granted',
   'role.revoked': 'Role revoked',
   'diradmin.designated': 'Directory Administrator designated',

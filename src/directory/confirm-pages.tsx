@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import type { Profile } from '../platform/db.ts';
 import { FormPage, TextAreaField, type FieldErrors, type FormValues } from '../platform/views/form.tsx';
-import type { ViewContext } from '../platform/views/layout.tsx';
+import { Layout, type ViewContext } from '../platform/views/layout.tsx';
 import { attemptsWords, conflictFieldWords, submittedWords } from './pages.tsx';
 import type { ConflictRow } from './repository.ts';
 
@@ -62,6 +62,20 @@ export function ConfirmResetPasswordPage({ ctx, person }: { ctx: ViewContext; pe
       </ul>
       }
     />
+  );
+}
+
+/** A reset that is refused (a pre-created profile, attack F8): why, and the way back. */
+export function ResetRefusedPage({ ctx, person, message }: { ctx: ViewContext; person: Profile; message: string }) {
+  return (
+    <Layout ctx={ctx} title="The password cannot be reset">
+      <span class="portal-caption">{name(person)}</span>
+      <h1>The password cannot be reset</h1>
+      <p class="usa-intro">{message}.</p>
+      <p>
+        <a href={`/directory/people/${person.id}`}>Back to {name(person)}</a>
+      </p>
+    </Layout>
   );
 }
 

@@ -126,15 +126,19 @@ function StaffTable({ staff, members }: { staff: StaffRow[]; members?: { manyOrg
         {
           label: 'Name',
           rowHeader: true,
-          cell: (p) => (
-            <a href={`/directory/people/${p.id}`}>
-              {p.last_name}, {p.first_name}
-            </a>
-          ),
+          // Someone who has not confirmed is not within reach: no page, and nothing about their account.
+          cell: (p) =>
+            member(p).pending ? (
+              `${p.last_name}, ${p.first_name}`
+            ) : (
+              <a href={`/directory/people/${p.id}`}>
+                {p.last_name}, {p.first_name}
+              </a>
+            ),
         },
-        { label: 'User Name', cell: (p) => p.user_name },
-        { label: 'MEPID', cell: (p) => p.mepid },
-        { label: 'Profile', cell: (p) => (p.status === 'active' ? 'Active' : 'Not yet completed') },
+        { label: 'User Name', cell: (p) => (member(p).pending ? '' : p.user_name) },
+        { label: 'MEPID', cell: (p) => (member(p).pending ? '' : p.mepid) },
+        { label: 'Profile', cell: (p) => (member(p).pending ? 'Waiting for the person to confirm' : p.status === 'active' ? 'Active' : 'Not yet completed') },
         ...(members?.manyOrganizations ? [{ label: 'Organization', cell: (p: StaffRow) => member(p).organizations }] : []),
         ...(members ? [{ label: 'Work email', cell: (p: StaffRow) => member(p).work_email ?? '' }] : []),
       ]}
@@ -155,6 +159,10 @@ const ORGANIZATION_NOTICES: Record<string, string> = {
   updated: 'The organization’s details are saved.',
   contacts: 'Your contact details on the public list of Directory Administrators are saved.',
   removed: 'The person is no longer on the staff, and their roles here have ended.',
+  'added-pending':
+    'Added. This person already has their own profile. They must confirm that this organization is their employer before you can act on them: they are asked when they next log in. Until then the staff list shows them as waiting.',
+  'already-pending':
+    'This person is already on your staff list, and must still confirm that this organization is their employer before you can act on them. The work email you gave, if any, is kept.',
 };
 
 export function OrganizationPage(props: {

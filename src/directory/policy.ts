@@ -11,7 +11,8 @@ import type { Profile } from '../platform/db.ts';
  *   district itself). An inactive organization gives its administrators no power at all.
  * - A person is within an administrator's reach while they are on the staff of, or
  *   designated at, an organization the administrator acts in. Revoking the designation or
- *   removing them from the staff ends that reach: nothing else is remembered.
+ *   removing them from the staff ends that reach: nothing else is remembered. A membership
+ *   still waiting for the person's confirmation is not counted (`PersonRef.orgs`, attack F2).
  * - No administrator gains power over someone whose powers are greater than theirs or lie
  *   outside their reach: a department role, or a designation or role grant in an
  *   organization the administrator does not administer. Otherwise a reset password would

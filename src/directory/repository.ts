@@ -116,10 +116,11 @@ export async function countGrants(db: Db, applicationId: string, role: string): 
 
 // Memberships
 
-export async function addMember(db: Db, organizationId: string, profileId: string, addedBy: string | null, workEmail: string | null = null): Promise<boolean> {
+/** `pending`: the membership waits for the person to confirm it (attack F2); otherwise it is confirmed now. */
+export async function addMember(db: Db, organizationId: string, profileId: string, addedBy: string | null, workEmail: string | null = null, pending = false): Promise<boolean> {
   const result = await db
     .insertInto('organization_member')
-    .values({ organization_id: organizationId, profile_id: profileId, added_by: addedBy, work_email: workEmail })
+    .values({ organization_id: organizationId, profile_id: profileId, added_by: addedBy, work_email: workEmail, ...(pending ? { confirmed_at: null } : {}) })
     .onConflict((oc) => oc.columns(['organization_id', 'profile_id']).doNothing())
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
@@ -142,7 +143,7 @@ export function isMember(db: Db, organizationId: string, profileId: string): Pro
 
 export type StaffRow = Pick<Profile, 'id' | 'user_name' | 'mepid' | 'first_name' | 'last_name' | 'status'>;
 /** On an organization's page: where each person works (a district lists its schools' staff too) and their work email there. */
-export type MemberRow = StaffRow & { organizations: string; work_email: string | null };
+export type MemberRow = StaffRow & { organizations: string; work_email: string | null; pending: boolean };
 
 /** The staff of these organizations (a district and its schools), each person once. */
 export async function listStaff(db: Db, organizationIds: string[], q: string, page: number): Promise<Page<MemberRow>> {
@@ -169,6 +170,8 @@ export async function listStaff(db: Db, organizationIds: string[], q: string, pa
     .select([
       sql<string>`string_agg(organization.name, '; ' ORDER BY organization.code)`.as('organizations'),
       sql<string | null>`string_agg(organization_member.work_email, '; ' ORDER BY organization.code)`.as('work_email'),
+      // Only waiting memberships here: the person is not yet within these administrators' reach.
+      sql<boolean>`bool_and(organization_member.confirmed_at IS NULL)`.as('pending'),
     ])
     .groupBy('profile.id')
     .orderBy('profile.last_name')
@@ -197,6 +200,7 @@ export function organizationsOf(db: Db, profileId: string): Promise<Membership[]
 /**
  * The organizations that bring a person within an administrator's reach: where they are on
  * the staff or designated a Directory Administrator (so revoking the designation ends it).
+ * A membership still waiting for the person to confirm it brings no reach (attack F2).
  */
 export function reachOrganizationsOf(db: Db, profileId: string): Promise<Organization[]> {
   return db
@@ -204,7 +208,14 @@ export function reachOrganizationsOf(db: Db, profileId: string): Promise<Organiz
     .selectAll()
     .where((eb) =>
       eb.or([
-        eb.exists(eb.selectFrom('organization_member').select('profile_id').whereRef('organization_member.organization_id', '=', 'organization.id').where('organization_member.profile_id', '=', profileId)),
+        eb.exists(
+          eb
+            .selectFrom('organization_member')
+            .select('profile_id')
+            .whereRef('organization_member.organization_id', '=', 'organization.id')
+            .where('organization_member.profile_id', '=', profileId)
+            .where('organization_member.confirmed_at', 'is not', null),
+        ),
         eb.exists(eb.selectFrom('directory_administrator').select('profile_id').whereRef('directory_administrator.organization_id', '=', 'organization.id').where('directory_administrator.profile_id', '=', profileId)),
       ]),
     )
@@ -245,6 +256,7 @@ export function staffChoices(db: Db, organizationId: string, limit = 1000): Prom
     .innerJoin('profile', 'profile.id', 'organization_member.profile_id')
     .select(['profile.id', 'profile.user_name', 'profile.mepid', 'profile.first_name', 'profile.last_name', 'profile.status'])
     .where('organization_member.organization_id', '=', organizationId)
+    .where('organization_member.confirmed_at', 'is not', null)
     .where('profile.status', '=', 'active')
     .orderBy('profile.last_name')
     .orderBy('profile.first_name')
@@ -547,6 +559,7 @@ export async function openConflicts(db: Db, page: number, organizationIds?: stri
           .innerJoin('organization', 'organization.id', 'organization_member.organization_id')
           .select('organization_member.profile_id')
           .whereRef('organization_member.profile_id', '=', 'match_conflict.profile_id')
+          .where('organization_member.confirmed_at', 'is not', null)
           .where((w) => w.or([w('organization.id', 'in', organizationIds), w('organization.district_id', 'in', organizationIds)])),
       ),
     );

@@ -284,6 +284,8 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
       const message = 'These details conflict with an existing profile. The conflict has been sent to be resolved';
       return reply.page(<pages.AddStaffPage ctx={request.view} org={org} values={form.values} errors={{ [FORM_ERROR]: message }} />, 409);
     }
+    // Their page stays closed to this administrator until the person confirms: back to the staff list.
+    if (result.pending) return reply.redirect(`/directory/organizations/${org.code}?notice=${result.kind === 'added' ? 'added-pending' : 'already-pending'}`, 303);
     const notice = result.kind === 'added' ? (result.existing ? 'added-existing' : 'added-new') : 'already-member';
     return reply.redirect(`/directory/people/${result.profileId}?notice=${notice}&org=${org.code}`, 303);
   });
@@ -501,6 +503,8 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
     if (!actor) return reply;
     const { profile, ref } = await person(params(request).id!);
     authorize(actor, 'person.resetPassword', { kind: 'person', person: ref });
+    const refusal = service.resetRefusal(profile);
+    if (refusal) return reply.page(<confirmPages.ResetRefusedPage ctx={request.view} person={profile} message={refusal.message} />, 409);
     return reply.page(<confirmPages.ConfirmResetPasswordPage ctx={request.view} person={profile} />);
   });
 
@@ -509,6 +513,8 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
     if (!actor) return reply;
     const { profile, ref } = await person(params(request).id!);
     authorize(actor, 'person.resetPassword', { kind: 'person', person: ref });
+    const refusal = service.resetRefusal(profile);
+    if (refusal) return reply.page(<confirmPages.ResetRefusedPage ctx={request.view} person={profile} message={refusal.message} />, 409);
     const temporary = await service.resetPassword(db, actor, profile, clientIp(request));
     await portal.singleSignOut({ accountId: profile.id });
     // Shown in this response only: never stored in clear, never in a URL, never again.

@@ -14,8 +14,9 @@ import { throttled, unlock } from '../portal/throttle.ts';
 import { capitalize } from '../platform/forms.ts';
 import { codeProblem, districtCodeOf, type OrganizationType } from './organizations.ts';
 import { revokeApplicationGrants } from '../sso/logout.ts';
-import type { Actor, PersonRef } from './policy.ts';
+import { decide, type Actor, type PersonRef } from './policy.ts';
 import * as applications from './application-repository.ts';
+import * as memberships from './membership-repository.ts';
 import * as repo from './repository.ts';
 import { staffLookupCounters, type StaffLookupRules } from './staff-lookup.tsx';
 
@@ -55,8 +56,9 @@ export interface StaffIdentity {
 }
 
 export type AddStaffResult =
-  | { kind: 'added'; profileId: string; existing: boolean }
-  | { kind: 'already-member'; profileId: string }
+  /** `pending`: the person must confirm before the administrator may act on them (attack F2). */
+  | { kind: 'added'; profileId: string; existing: boolean; pending: boolean }
+  | { kind: 'already-member'; profileId: string; pending: boolean }
   | { kind: 'conflict' }
   | { kind: 'paused'; until: Date };
 
@@ -102,6 +104,7 @@ export async function addStaffMember(
     }
     let profileId: string;
     let existing = true;
+    let pending = false;
     if (match.kind === 'none') {
       const created = await createProfile(
         tx,
@@ -114,15 +117,21 @@ export async function addStaffMember(
     } else {
       profileId = match.profileId;
       const found = await profiles.findProfileById(tx, profileId);
-      if (found) authorizeTarget(await personRef(tx, found));
+      const ref = found && (await personRef(tx, found));
+      if (ref) authorizeTarget(ref);
+      // Someone else's own account (it has a password): knowing their name, birth date and
+      // SSN must not give an administrator power over it. Until the person confirms, or the
+      // Department adds them, the membership brings them within no one's reach. Someone
+      // already within the administrator's reach gains them nothing new.
+      pending = !!ref && found.password_hash !== null && decide(actor, 'person.view', { kind: 'person', person: ref }) !== 'allow';
     }
     // The work email belongs to this membership: an existing person's own profile email stays theirs.
-    if (!(await repo.addMember(tx, org.id, profileId, actor.profile.id, person.email))) {
+    if (!(await repo.addMember(tx, org.id, profileId, actor.profile.id, person.email, pending))) {
       if (person.email) await repo.setWorkEmail(tx, org.id, profileId, person.email);
-      return { kind: 'already-member', profileId };
+      return { kind: 'already-member', profileId, pending: await memberships.isPendingMember(tx, org.id, profileId) };
     }
-    await audit(tx, { type: 'staff.added', actorId: actor.profile.id, subjectId: profileId, ip, detail: { organization: org.code, existing } });
-    return { kind: 'added', profileId, existing };
+    await audit(tx, { type: 'staff.added', actorId: actor.profile.id, subjectId: profileId, ip, detail: { organization: org.code, existing, pending } });
+    return { kind: 'added', profileId, existing, pending };
   })), (result) => result.kind === 'conflict');
   if (checked.kind === 'locked') return { kind: 'paused', until: checked.until };
   if (checked.lockedKeys.length > 0) {
@@ -225,18 +234,25 @@ export function temporaryPassword(): string {
 }
 
 /**
+ * A pre-created profile has no owner yet: a reset would hand it to whoever resets it, and
+ * the real person would later find "their" account held by someone else (attack F8).
+ */
+export function resetRefusal(person: Pick<Profile, 'status'>): DirectoryRuleError | null {
+  return person.status === 'precreated' ? new DirectoryRuleError('This profile is not completed yet: the person completes it with Create a profile, where they choose their own password') : null;
+}
+
+/**
  * D3 reset: the administrator never chooses the password. A one-time temporary password
  * is shown once; the person must choose their own at next login. Every session ends and
- * a lockout is lifted.
+ * a lockout is lifted. It never changes the profile's status.
  */
 export async function resetPassword(db: Db, actor: Actor, person: Profile, ip: string | null): Promise<string> {
+  const refusal = resetRefusal(person);
+  if (refusal) throw refusal;
   const password = temporaryPassword();
   const passwordHash = await hashSecret(password);
   await db.transaction().execute(async (tx) => {
     await profiles.setPassword(tx, person.id, passwordHash, new Date(Date.now() + TEMPORARY_PASSWORD_HOURS * 3_600_000));
-    if (person.status === 'precreated') {
-      await tx.updateTable('profile').set({ status: 'active' }).where('id', '=', person.id).execute();
-    }
     await endAllSessions(tx, person.id);
     await unlock(tx, accountKey(person.user_name));
     await audit(tx, { type: 'password.reset', actorId: actor.profile.id, subjectId: person.id, ip, detail: { by: 'administrator' } });

@@ -23,6 +23,8 @@ export type AuditEventType =
   | 'password.reset'
   | 'staff.added'
   | 'staff.removed'
+  | 'staff.confirmed'
+  | 'staff.declined'
   | 'role.granted'
   | 'role.revoked'
   | 'diradmin.designated'
@@ -41,7 +43,7 @@ export const AUDIT_EVENT_TYPES: AuditEventType[] = [
   'login.succeeded', 'login.failed', 'login.locked', 'account.locked', 'account.unlocked', 'logout',
   'sessions.ended', 'profile.created', 'profile.completed', 'profile.bootstrapped', 'match.exact',
   'match.partial', 'match.precreated', 'match.none', 'hint.failed', 'hint.locked', 'hint.answered',
-  'password.changed', 'password.reset', 'staff.added', 'staff.removed', 'role.granted', 'role.revoked',
+  'password.changed', 'password.reset', 'staff.added', 'staff.removed', 'staff.confirmed', 'staff.declined', 'role.granted', 'role.revoked',
   'diradmin.designated', 'diradmin.revoked', 'diradmin.contactsChanged', 'profile.fixed', 'conflict.resolved',
   'organizations.imported', 'organization.added', 'organization.updated', 'application.added',
   'application.updated', 'application.secretIssued',

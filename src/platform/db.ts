@@ -80,7 +80,7 @@ export interface DB {
   profile: ProfileTable;
   organization: OrganizationTable;
   application: ApplicationTable;
-  organization_member: { organization_id: string; profile_id: string; added_by: string | null; added_at: Timestamp; work_email: string | null };
+  organization_member: { organization_id: string; profile_id: string; added_by: string | null; added_at: Timestamp; work_email: string | null; confirmed_at: ColumnType<Date | null, Date | null | undefined, Date | null> };
   role_grant: {
     id: Generated<string>;
     profile_id: string;

@@ -5,20 +5,25 @@ import { applicationsFor, findApplication } from '../directory/repository.ts';
 import { loadActor } from '../directory/service.ts';
 import type { Application } from '../platform/db.ts';
 import { Layout, type ViewContext } from '../platform/views/layout.tsx';
+import { pendingMembershipsOf, type PendingMembership } from '../directory/membership-repository.ts';
+import { membershipNotice, PendingMemberships, registerMembershipRoutes } from './membership-routes.tsx';
 
 export function registerHomeRoutes(app: FastifyInstance, portal: Portal) {
+  registerMembershipRoutes(app, portal);
   app.get('/', async (request, reply) => {
     const signedOut = (request.query as Record<string, unknown>).signedOut === '1';
     const profile = request.session?.profile;
     if (!profile) return reply.page(<HomePage ctx={request.view} signedOut={signedOut} />);
     // SPEC S4: every application this person may open, and the directory workspace if they run one.
-    const [applications, actor, directory] = await Promise.all([
+    const [applications, actor, directory, pending, notice] = await Promise.all([
       applicationsFor(portal.db, profile.id),
       loadActor(portal.db, profile),
       findApplication(portal.db, 'directory'),
+      pendingMembershipsOf(portal.db, profile.id),
+      membershipNotice(portal, profile.id, request.query as Record<string, unknown>),
     ]);
     const all = hasDirectoryAccess(actor) && directory && !applications.some((a) => a.id === 'directory') ? [directory, ...applications] : applications;
-    return reply.page(<HomePage ctx={request.view} signedOut={false} applications={all} />);
+    return reply.page(<HomePage ctx={request.view} signedOut={false} applications={all} pending={pending} notice={notice} />);
   });
 }
 
@@ -46,11 +51,20 @@ function ApplicationCard({ app }: { app: Application }) {
   );
 }
 
-function HomePage({ ctx, signedOut, applications }: { ctx: ViewContext; signedOut: boolean; applications?: Application[] }) {
+function HomePage(props: { ctx: ViewContext; signedOut: boolean; applications?: Application[]; pending?: PendingMembership[]; notice?: string }) {
+  const { ctx, signedOut, applications } = props;
   if (ctx.user && applications) {
     return (
       <Layout ctx={ctx} title="Your applications">
+        {props.notice && (
+          <div class="usa-alert usa-alert--success usa-alert--slim margin-bottom-3" role="status">
+            <div class="usa-alert__body">
+              <p class="usa-alert__text">{props.notice}</p>
+            </div>
+          </div>
+        )}
         <h1>Welcome, {ctx.user.displayName}</h1>
+        <PendingMemberships ctx={ctx} memberships={props.pending ?? []} />
         <p class="usa-intro">
           Your User Name is <strong>{ctx.user.userName}</strong>.
         </p>

@@ -41,6 +41,8 @@ const PUBLIC_OR_SELF_SERVICE: Record<string, string> = {
   'POST /account/password': 'one’s own password',
   'GET /account/password/done': 'one’s own password',
   'POST /account/sessions/end': 'one’s own sessions',
+  'POST /account/memberships/:organizationId/confirm': 'one’s own staff memberships',
+  'POST /account/memberships/:organizationId/decline': 'one’s own staff memberships',
   'GET /profile/new': 'Create Profile wizard (public)',
   'GET /profile/new/identity': 'Create Profile wizard (public)',
   'GET /account/recover/identity': 'Retrieve User Name / Reset Password (public)',

@@ -212,12 +212,16 @@ describe('the person page of a Directory Administrator', () => {
     const { person, profile } = await educator('Wes', 'Work');
     await districtAdmin.get('/directory/organizations/00350303/staff/new');
     const res = await districtAdmin.post('/directory/organizations/00350303/staff/new', { ...identityFields(person), email: 'wes.work@springfield.example' });
-    assert.equal(res.location, `/directory/people/${profile.id}?notice=added-existing&org=00350303`);
-    const page = await districtAdmin.get(res.location!);
-    assert.match(page.body, /Added. This person already had a profile. The work email wes.work@springfield.example is kept for Springfield Middle School/);
-    assert.match(page.body, /Springfield Middle School \(00350303\) · work email wes.work@springfield.example/);
+    // Wes has his own account: the administrator acts on him once he confirms the employer (attack F2).
+    assert.equal(res.location, '/directory/organizations/00350303?notice=added-pending');
     const staff = await districtAdmin.get('/directory/organizations/00350303?q=work');
     assert.match(staff.body, /<td data-label="Work email">wes.work@springfield.example<\/td>/);
+    const wes = new Browser(portal.app, '10.20.2.1');
+    await logIn(wes, profile.user_name, 'Secret123');
+    await wes.get('/');
+    assert.equal((await wes.post(`/account/memberships/${(await org('00350303')).id}/confirm`, {})).status, 303);
+    const page = await districtAdmin.get(`/directory/people/${profile.id}`);
+    assert.match(page.body, /Springfield Middle School \(00350303\) · work email wes.work@springfield.example/);
     assert.notEqual((await profileByUserName(profile.user_name)).email, 'wes.work@springfield.example', 'the person’s own email is theirs');
     const again = await districtAdmin.post('/directory/organizations/00350303/staff/new', { ...identityFields(person), email: 'wes@middle.example' });
     assert.match((await districtAdmin.get(again.location!)).body, /This person is already on your staff. The work email wes@middle.example is kept for Springfield Middle School/);
