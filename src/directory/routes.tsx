@@ -417,10 +417,12 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
       lockedUntil(db, [accountKey(profile.user_name), hintKey(profile.id)]),
       repo.organizationsOf(db, profile.id),
     ]);
-    // Someone beyond the administrator's reach is shown, with the reason, and no actions.
+    // Someone beyond the administrator's reach is shown with the reason, and only what takes
+    // the administrator's own organizations' roles and staff memberships away.
     const beyondReach = decide(actor, 'role.grant', { kind: 'person', person: ref }) === 'beyond-reach';
     const actingOrgs = beyondReach ? [] : orgs.filter((org) => can(actor, 'role.grant', { kind: 'organization', org }));
-    const shownGrants = grants.filter((g) => actingOrgs.some((o) => o.code === g.organization_code));
+    const revokingOrgs = orgs.filter((org) => can(actor, 'role.revoke', { kind: 'organization', org }));
+    const shownGrants = grants.filter((g) => revokingOrgs.some((o) => o.code === g.organization_code));
     return (
       <pages.PersonPage
         ctx={request.view}
@@ -428,7 +430,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
         orgs={orgs}
         actingOrgs={actingOrgs}
         beyondReach={beyondReach ? errors.beyondReach().message : undefined}
-        removableFrom={actingOrgs.filter((o) => memberOf.some((m) => m.id === o.id))}
+        removableFrom={orgs.filter((o) => memberOf.some((m) => m.id === o.id) && can(actor, 'staff.remove', { kind: 'organization', org: o }))}
         grants={shownGrants}
         // Open applications have roles too (an application may tell its users apart by them); Directory Administration's is a designation.
         applications={applications.filter((a) => a.id !== 'directory')}
@@ -483,13 +485,13 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
     const actor = await actorOf(request, reply);
     if (!actor) return reply;
     const { profile, orgs, ref } = await person(params(request).id!);
-    authorize(actor, 'role.grant', { kind: 'person', person: ref });
+    authorize(actor, 'role.revoke', { kind: 'person', person: ref });
     const form = parseForm(revokeFields, request.body);
     if (!form.ok) throw errors.badRequest();
     const org = orgs.find((o) => o.code === form.data.organization);
     const application = await repo.findApplication(db, form.data.application);
     if (!org || !application) throw errors.notFound();
-    authorize(actor, 'role.grant', { kind: 'organization', org });
+    authorize(actor, 'role.revoke', { kind: 'organization', org });
     if (await service.revokeRole(db, actor, { person: profile, org, app: application, role: form.data.role }, clientIp(request))) {
       await portal.applicationLogout(profile.id, [application.id]);
     }
