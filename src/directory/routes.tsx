@@ -20,7 +20,7 @@ import * as pages from './pages.tsx';
 import { can, decide, isDepartment, type Action, type Actor, type PersonRef, type Resource } from './policy.ts';
 import * as repo from './repository.ts';
 import * as service from './service.ts';
-import { StaffLookupPausedPage } from './staff-lookup.tsx';
+import { IdentityChecksPausedPage, StaffLookupPausedPage } from './staff-lookup.tsx';
 
 /**
  * Directory Administration (SPEC D3–D5). Every handler: who is asking (`actor`), may
@@ -574,7 +574,9 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
       profile,
       { firstName: form.data.firstName, lastName: form.data.lastName, dateOfBirth: dob.date, ssnDigits: form.data.ssn || null },
       clientIp(request),
+      portal.staffLookup,
     );
+    if (typeof outcome === 'object') return reply.page(<IdentityChecksPausedPage ctx={request.view} backTo={`/directory/people/${profile.id}`} minutes={minutesUntil(outcome.paused)} />, 429);
     if (outcome === 'ssn-taken') {
       const message = 'This Social Security number belongs to another profile. Call the Department help desk';
       return reply.page(<pages.FixDataPage ctx={request.view} person={profile} values={form.values} errors={{ ssn: message }} />, 409);

@@ -273,6 +273,13 @@ export interface IdentityFix {
  * D3 fix the data behind a partial match: correct the record so the person's own answers
  * match it, and close the open conflicts. An SSN already on another profile is refused.
  */
+export type FixResult = 'fixed' | 'ssn-taken' | { paused: Date };
+
+/**
+ * Corrects a person's identity data. "This SSN belongs to another profile" tells whose SSN
+ * it is not, so an SSN is checked on the counters adding staff uses (outside review F1):
+ * each such answer is a miss, reserved before the check and audited as a partial match.
+ */
 export async function fixPersonData(
   db: Db,
   rules: AccountRules,
@@ -280,12 +287,26 @@ export async function fixPersonData(
   person: Profile,
   fix: IdentityFix,
   ip: string | null,
-): Promise<'fixed' | 'ssn-taken'> {
+  lookup: StaffLookupRules,
+): Promise<FixResult> {
+  if (!fix.ssnDigits) return applyFix(db, actor, person, fix, null, ip);
+  const ssn = ssnFields(rules, fix.ssnDigits);
+  const checked = await throttled(db, staffLookupCounters(lookup, actor.profile.id, ip), () => applyFix(db, actor, person, fix, ssn, ip), (result) => result === 'ssn-taken');
+  if (checked.kind === 'locked') return { paused: checked.until };
+  if (checked.lockedKeys.length > 0) {
+    await audit(db, { type: 'account.locked', actorId: actor.profile.id, subjectId: actor.profile.id, ip, detail: { scope: 'staff lookup' } });
+  }
+  return checked.value;
+}
+
+async function applyFix(db: Db, actor: Actor, person: Profile, fix: IdentityFix, ssn: ReturnType<typeof ssnFields> | null, ip: string | null): Promise<'fixed' | 'ssn-taken'> {
   return db.transaction().execute(async (tx) => {
-    const ssn = fix.ssnDigits ? ssnFields(rules, fix.ssnDigits) : null;
     if (ssn) {
       const other = await tx.selectFrom('profile').select('id').where('ssn_hash', '=', ssn.hash).where('id', '!=', person.id).executeTakeFirst();
-      if (other) return 'ssn-taken';
+      if (other) {
+        await audit(tx, { type: 'match.partial', actorId: actor.profile.id, subjectId: other.id, ip, detail: { via: 'person.fix', profile: person.id } });
+        return 'ssn-taken';
+      }
     }
     const changed = [
       fix.firstName !== person.first_name && 'firstName',
