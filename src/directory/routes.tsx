@@ -730,8 +730,9 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
     const page = (errors: Record<string, string>) => <applicationPages.EditApplicationPage ctx={request.view} application={found} values={form.values} errors={errors} />;
     if (!form.ok) return reply.page(page(form.errors), 422);
     const { data } = form;
+    let signedOut: string[];
     try {
-      await service.updateApplication(
+      signedOut = await service.updateApplication(
         db,
         actor,
         found,
@@ -749,6 +750,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
     } catch (error) {
       return reply.page(page(ruleErrors(error)), 422);
     }
+    for (const accountId of signedOut) await portal.applicationLogout(accountId, [found.id]);
     return reply.redirect(`/directory/applications/${found.id}?notice=updated`, 303);
   });
 
