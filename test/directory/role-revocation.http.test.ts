@@ -201,6 +201,8 @@ describe('an open application made restricted ends the sign-in of everyone witho
     assert.equal(logoutTokens.filter((t) => decodeJwt(t).sid === without.sid).length, 1, 'the application was told once by back-channel logout');
     assert.ok((await oidc.refreshTokenGrant(config, withRole.refreshToken)).access_token, 'the role holder still refreshes');
     assert.equal(logoutTokens.filter((t) => decodeJwt(t).sid === withRole.sid).length, 0);
+    const updated = await portal.db.selectFrom('audit_event').select('detail').where('type', '=', 'application.updated').where(sql<string>`detail->>'application'`, '=', 'board-console').execute();
+    assert.deepEqual(updated.map((e) => e.detail), [{ application: 'board-console', changed: 'access', signedOut: 1 }], 'the audit counts whose sign-in ended');
   });
 
   test('a registration replaced as restricted (app add --replace) ends the no-role refresh tokens', async () => {
