@@ -303,7 +303,7 @@ describe('delegated administration, end to end', { skip }, () => {
     await admin.getByRole('link', { name: /Reset password/ }).waitFor();
   });
 
-  test("someone with powers beyond the administrator's is shown with the reason and no actions; the correction form shows no birth date or SSN", async () => {
+  test("someone with powers beyond the administrator's is shown with the reason and only what takes their organization's power away; the correction form shows no birth date or SSN", async () => {
     // The department puts the other district's administrator on Springfield High School's staff.
     const dept = await asDepartment();
     await dept.goto('/directory/organizations/00350505/staff/new');
@@ -322,6 +322,8 @@ describe('delegated administration, end to end', { skip }, () => {
     await page.goto(sidUrl);
     assert.match((await page.locator('main').textContent()) ?? '', /has powers beyond yours/);
     assert.equal(await page.getByRole('button', { name: 'Reset password' }).count(), 0);
+    // Taking away what Springfield gave is not power over them (outside review F5, F7).
+    assert.equal(await page.getByRole('button', { name: 'Remove from the staff of Springfield High School' }).count(), 1);
     await checkPage(page, 'dir-10b-beyond-reach');
 
     await page.goto(`${staffUrl}/fix`);

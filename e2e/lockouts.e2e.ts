@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { addMember } from '../src/directory/repository.ts';
 import { designateAdministrator } from '../src/directory/service.ts';
 import { Browser as FormClient, createProfile, startPortal, type TestPortal } from '../test/helpers/portal.ts';
 import { checkPage, chromiumMissing, launchBrowser } from './harness.ts';
@@ -75,5 +76,21 @@ describe('lock pages', { skip }, () => {
     assert.equal(await page.locator('main').getAttribute('data-outcome'), 'locked');
     assert.match(await page.locator('main').innerText(), /adding staff is paused for 15 minutes/);
     await checkPage(page, 'lock-staff-lookup-paused');
+  });
+
+  test('the same pause stops SSN checks on the correction form (outside review F1), and says what still works', async () => {
+    // Runs after the test above: Lee Lookup is paused and still logged in.
+    const org = await portal.db.selectFrom('organization').select('id').where('code', '=', '00620000').executeTakeFirstOrThrow();
+    const hollis = await portal.db.selectFrom('profile').select('id').where('last_name', '=', 'Hinted').executeTakeFirstOrThrow();
+    await addMember(portal.db, org.id, hollis.id, null);
+    await page.goto(`/directory/people/${hollis.id}/fix`);
+    await page.getByLabel('Month').fill('7');
+    await page.getByLabel('Day').fill('7');
+    await page.getByLabel('Year').fill('1977');
+    await page.getByLabel('Social Security number').fill('731-34-5678');
+    await page.getByRole('button', { name: 'Save corrections' }).click();
+    assert.equal(await page.locator('main').getAttribute('data-outcome'), 'locked');
+    assert.match(await page.locator('main').innerText(), /changing an SSN and adding staff are paused for 15 minutes/);
+    await checkPage(page, 'lock-fix-data-paused');
   });
 });

@@ -442,35 +442,7 @@ export function PersonPage(props: PersonPageProps) {
         <dd>{props.orgs.map((o) => `${o.name} (${o.code})${o.work_email ? ` · work email ${o.work_email}` : ''}`).join('; ') || 'None'}</dd>
       </dl>
 
-      <h2>Application roles</h2>
-      {props.grants.length === 0 ? (
-        <p>No roles in your organizations.</p>
-      ) : (
-        <DataTable
-          caption="Roles"
-          rows={props.grants}
-          rowKey={(g) => g.id}
-          columns={[
-            { label: 'Application', rowHeader: true, cell: (g) => g.application_name },
-            { label: 'Role', cell: (g) => g.role },
-            { label: 'Organization', cell: (g) => g.organization_name },
-            {
-              label: 'Action',
-              cell: (g) => (
-                <form method="post" action={`/directory/people/${p.id}/roles/revoke`}>
-                  <CsrfField ctx={props.ctx} />
-                  <input type="hidden" name="organization" value={g.organization_code} />
-                  <input type="hidden" name="application" value={g.application_id} />
-                  <input type="hidden" name="role" value={g.role} />
-                  <button type="submit" class="usa-button usa-button--unstyled">
-                    Revoke<span class="usa-sr-only"> {g.application_name} {g.role}</span>
-                  </button>
-                </form>
-              ),
-            },
-          ]}
-        />
-      )}
+      <RolesSection {...props} />
       {props.actingOrgs.length > 0 && (
         <form class="usa-form" method="post" action={`/directory/people/${p.id}/roles`}>
           <CsrfField ctx={props.ctx} />
@@ -483,22 +455,7 @@ export function PersonPage(props: PersonPageProps) {
         </form>
       )}
 
-      {(props.removableFrom ?? []).length > 0 && (
-        <>
-          <h2>Staff</h2>
-          <p>Someone who has left an organization is taken off its staff: their roles there end, and so does your access to their profile.</p>
-          <div class="portal-actions">
-            {props.removableFrom!.map((o) => (
-              <form method="post" action={`/directory/organizations/${o.code}/staff/${p.id}/remove`}>
-                <CsrfField ctx={props.ctx} />
-                <button type="submit" class="usa-button usa-button--outline">
-                  Remove from the staff of {o.name}
-                </button>
-              </form>
-            ))}
-          </div>
-        </>
-      )}
+      <StaffSection {...props} />
 
       <h2>Password, sessions and lockout</h2>
       <p>You never choose a person's password: a reset gives a temporary one, shown once and valid for three days, that they must change at their next login.</p>
@@ -535,10 +492,77 @@ export function PersonPage(props: PersonPageProps) {
   );
 }
 
-/** A person with powers beyond the administrator's: who they are, why nothing can be done, and no forms. */
-function PersonBeyondReachPage({ ctx, person: p, orgs, reason }: PersonPageProps & { reason: string }) {
+/** The roles the administrator's organizations gave the person, each with its Revoke button. */
+function RolesSection(props: PersonPageProps) {
+  return (
+    <>
+      <h2>Application roles</h2>
+      {props.grants.length === 0 ? (
+        <p>No roles in your organizations.</p>
+      ) : (
+        <DataTable
+          caption="Roles"
+          rows={props.grants}
+          rowKey={(g) => g.id}
+          columns={[
+            { label: 'Application', rowHeader: true, cell: (g) => g.application_name },
+            { label: 'Role', cell: (g) => g.role },
+            { label: 'Organization', cell: (g) => g.organization_name },
+            {
+              label: 'Action',
+              cell: (g) => (
+                <form method="post" action={`/directory/people/${props.person.id}/roles/revoke`}>
+                  <CsrfField ctx={props.ctx} />
+                  <input type="hidden" name="organization" value={g.organization_code} />
+                  <input type="hidden" name="application" value={g.application_id} />
+                  <input type="hidden" name="role" value={g.role} />
+                  <button type="submit" class="usa-button usa-button--unstyled">
+                    Revoke<span class="usa-sr-only"> {g.application_name} {g.role}</span>
+                  </button>
+                </form>
+              ),
+            },
+          ]}
+        />
+      )}
+    </>
+  );
+}
+
+/** Where the administrator may take the person off the staff. */
+function StaffSection(props: PersonPageProps) {
+  return (
+    <>
+      {(props.removableFrom ?? []).length > 0 && (
+        <>
+          <h2>Staff</h2>
+          <p>Someone who has left an organization is taken off its staff: their roles there end, and so does your access to their profile.</p>
+          <div class="portal-actions">
+            {props.removableFrom!.map((o) => (
+              <form method="post" action={`/directory/organizations/${o.code}/staff/${props.person.id}/remove`}>
+                <CsrfField ctx={props.ctx} />
+                <button type="submit" class="usa-button usa-button--outline">
+                  Remove from the staff of {o.name}
+                </button>
+              </form>
+            ))}
+          </div>
+        </>
+      )}
+    </>
+  );
+}
+
+/**
+ * A person with powers beyond the administrator's: who they are, why nothing else can be
+ * done, and only the forms that take away what the administrator's organizations gave.
+ */
+function PersonBeyondReachPage(props: PersonPageProps & { reason: string }) {
+  const { ctx, person: p, orgs, reason } = props;
+  const notice = [NOTICES[props.notice], props.noticeDetail].filter(Boolean).join(' ');
   return (
     <Layout ctx={ctx} title={`${p.first_name} ${p.last_name}`}>
+      {notice && <Notice text={notice} />}
       <h1>
         {p.first_name} {p.last_name}
       </h1>
@@ -553,6 +577,8 @@ function PersonBeyondReachPage({ ctx, person: p, orgs, reason }: PersonPageProps
         <dt>Organizations</dt>
         <dd>{orgs.map((o) => `${o.name} (${o.code})`).join('; ') || 'None'}</dd>
       </dl>
+      {props.grants.length > 0 && <RolesSection {...props} />}
+      <StaffSection {...props} />
     </Layout>
   );
 }

@@ -18,6 +18,9 @@ import type { Profile } from '../platform/db.ts';
  *   organization the administrator does not administer. Otherwise a reset password would
  *   hand those powers over (issue 11). Such a person is `beyond-reach`: only the
  *   department acts on them.
+ * - Taking power away is not power over the person: an administrator revokes the roles and
+ *   ends the staff memberships of the organizations they act in whoever the person is, or
+ *   a role granted elsewhere would shield them from their own district (outside review F5, F7).
  * - Everyone else may do none of it.
  */
 export interface OrgRef {
@@ -58,6 +61,7 @@ export type Action =
   | 'staff.add'
   | 'staff.remove'
   | 'role.grant'
+  | 'role.revoke'
   | 'diradmin.designate'
   | 'diradmin.publishContacts'
   | 'person.view'
@@ -89,6 +93,9 @@ const DEPARTMENT_ONLY: ReadonlySet<Action> = new Set([
 
 /** Reading the person page is not power over them; it says why nothing can be done. */
 const READ_ONLY: ReadonlySet<Action> = new Set(['person.view']);
+
+/** Actions that only take away what the organization gave: the person's powers elsewhere do not matter. */
+const TAKES_AWAY: ReadonlySet<Action> = new Set(['staff.remove', 'role.revoke']);
 
 export function isDepartment(actor: Actor | null): boolean {
   return actor?.profile.department_role === 'admin' || actor?.profile.department_role === 'staff';
@@ -135,11 +142,12 @@ export function decide(actor: Actor | null, action: Action, resource: Resource):
         allowed = actsIn(actor, org);
       }
       if (!allowed) return 'deny';
+      if (TAKES_AWAY.has(action)) return 'allow';
       return target && exceeds(actor, target.powers) ? 'beyond-reach' : 'allow';
     }
     case 'person':
       if (!inReach(actor, resource.person)) return 'deny';
-      if (READ_ONLY.has(action)) return 'allow';
+      if (READ_ONLY.has(action) || TAKES_AWAY.has(action)) return 'allow';
       return exceeds(actor, resource.person.powers) ? 'beyond-reach' : 'allow';
   }
 }

@@ -20,7 +20,7 @@ import * as pages from './pages.tsx';
 import { can, decide, isDepartment, type Action, type Actor, type PersonRef, type Resource } from './policy.ts';
 import * as repo from './repository.ts';
 import * as service from './service.ts';
-import { StaffLookupPausedPage } from './staff-lookup.tsx';
+import { IdentityChecksPausedPage, StaffLookupPausedPage } from './staff-lookup.tsx';
 
 /**
  * Directory Administration (SPEC D3–D5). Every handler: who is asking (`actor`), may
@@ -419,10 +419,12 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
       lockedUntil(db, [accountKey(profile.user_name), hintKey(profile.id)]),
       repo.organizationsOf(db, profile.id),
     ]);
-    // Someone beyond the administrator's reach is shown, with the reason, and no actions.
+    // Someone beyond the administrator's reach is shown with the reason, and only what takes
+    // the administrator's own organizations' roles and staff memberships away.
     const beyondReach = decide(actor, 'role.grant', { kind: 'person', person: ref }) === 'beyond-reach';
     const actingOrgs = beyondReach ? [] : orgs.filter((org) => can(actor, 'role.grant', { kind: 'organization', org }));
-    const shownGrants = grants.filter((g) => actingOrgs.some((o) => o.code === g.organization_code));
+    const revokingOrgs = orgs.filter((org) => can(actor, 'role.revoke', { kind: 'organization', org }));
+    const shownGrants = grants.filter((g) => revokingOrgs.some((o) => o.code === g.organization_code));
     return (
       <pages.PersonPage
         ctx={request.view}
@@ -430,7 +432,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
         orgs={orgs}
         actingOrgs={actingOrgs}
         beyondReach={beyondReach ? errors.beyondReach().message : undefined}
-        removableFrom={actingOrgs.filter((o) => memberOf.some((m) => m.id === o.id))}
+        removableFrom={orgs.filter((o) => memberOf.some((m) => m.id === o.id) && can(actor, 'staff.remove', { kind: 'organization', org: o }))}
         grants={shownGrants}
         // Open applications have roles too (an application may tell its users apart by them); Directory Administration's is a designation.
         applications={applications.filter((a) => a.id !== 'directory')}
@@ -485,13 +487,13 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
     const actor = await actorOf(request, reply);
     if (!actor) return reply;
     const { profile, orgs, ref } = await person(params(request).id!);
-    authorize(actor, 'role.grant', { kind: 'person', person: ref });
+    authorize(actor, 'role.revoke', { kind: 'person', person: ref });
     const form = parseForm(revokeFields, request.body);
     if (!form.ok) throw errors.badRequest();
     const org = orgs.find((o) => o.code === form.data.organization);
     const application = await repo.findApplication(db, form.data.application);
     if (!org || !application) throw errors.notFound();
-    authorize(actor, 'role.grant', { kind: 'organization', org });
+    authorize(actor, 'role.revoke', { kind: 'organization', org });
     if (await service.revokeRole(db, actor, { person: profile, org, app: application, role: form.data.role }, clientIp(request))) {
       await portal.applicationLogout(profile.id, [application.id]);
     }
@@ -578,7 +580,9 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
       profile,
       { firstName: form.data.firstName, lastName: form.data.lastName, dateOfBirth: dob.date, ssnDigits: form.data.ssn || null },
       clientIp(request),
+      portal.staffLookup,
     );
+    if (typeof outcome === 'object') return reply.page(<IdentityChecksPausedPage ctx={request.view} backTo={`/directory/people/${profile.id}`} minutes={minutesUntil(outcome.paused)} />, 429);
     if (outcome === 'ssn-taken') {
       const message = 'This Social Security number belongs to another profile. Call the Department help desk';
       return reply.page(<pages.FixDataPage ctx={request.view} person={profile} values={form.values} errors={{ ssn: message }} />, 409);
@@ -732,8 +736,9 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
     const page = (errors: Record<string, string>) => <applicationPages.EditApplicationPage ctx={request.view} application={found} values={form.values} errors={errors} />;
     if (!form.ok) return reply.page(page(form.errors), 422);
     const { data } = form;
+    let signedOut: string[];
     try {
-      await service.updateApplication(
+      signedOut = await service.updateApplication(
         db,
         actor,
         found,
@@ -751,6 +756,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
     } catch (error) {
       return reply.page(page(ruleErrors(error)), 422);
     }
+    for (const accountId of signedOut) await portal.applicationLogout(accountId, [found.id]);
     return reply.redirect(`/directory/applications/${found.id}?notice=updated`, 303);
   });
 

@@ -13,7 +13,7 @@ import { endAllSessions } from '../portal/sessions.ts';
 import { throttled, unlock } from '../portal/throttle.ts';
 import { capitalize } from '../platform/forms.ts';
 import { codeProblem, districtCodeOf, type OrganizationType } from './organizations.ts';
-import { revokeApplicationGrants } from '../sso/logout.ts';
+import { revokeApplicationGrants, revokeWhereNoAccess } from '../sso/logout.ts';
 import { decide, type Actor, type PersonRef } from './policy.ts';
 import * as applications from './application-repository.ts';
 import * as memberships from './membership-repository.ts';
@@ -289,6 +289,13 @@ export interface IdentityFix {
  * D3 fix the data behind a partial match: correct the record so the person's own answers
  * match it, and close the open conflicts. An SSN already on another profile is refused.
  */
+export type FixResult = 'fixed' | 'ssn-taken' | { paused: Date };
+
+/**
+ * Corrects a person's identity data. "This SSN belongs to another profile" tells whose SSN
+ * it is not, so an SSN is checked on the counters adding staff uses (outside review F1):
+ * each such answer is a miss, reserved before the check and audited as a partial match.
+ */
 export async function fixPersonData(
   db: Db,
   rules: AccountRules,
@@ -296,12 +303,26 @@ export async function fixPersonData(
   person: Profile,
   fix: IdentityFix,
   ip: string | null,
-): Promise<'fixed' | 'ssn-taken'> {
+  lookup: StaffLookupRules,
+): Promise<FixResult> {
+  if (!fix.ssnDigits) return applyFix(db, actor, person, fix, null, ip);
+  const ssn = ssnFields(rules, fix.ssnDigits);
+  const checked = await throttled(db, staffLookupCounters(lookup, actor.profile.id, ip), () => applyFix(db, actor, person, fix, ssn, ip), (result) => result === 'ssn-taken');
+  if (checked.kind === 'locked') return { paused: checked.until };
+  if (checked.lockedKeys.length > 0) {
+    await audit(db, { type: 'account.locked', actorId: actor.profile.id, subjectId: actor.profile.id, ip, detail: { scope: 'staff lookup' } });
+  }
+  return checked.value;
+}
+
+async function applyFix(db: Db, actor: Actor, person: Profile, fix: IdentityFix, ssn: ReturnType<typeof ssnFields> | null, ip: string | null): Promise<'fixed' | 'ssn-taken'> {
   return db.transaction().execute(async (tx) => {
-    const ssn = fix.ssnDigits ? ssnFields(rules, fix.ssnDigits) : null;
     if (ssn) {
       const other = await tx.selectFrom('profile').select('id').where('ssn_hash', '=', ssn.hash).where('id', '!=', person.id).executeTakeFirst();
-      if (other) return 'ssn-taken';
+      if (other) {
+        await audit(tx, { type: 'match.partial', actorId: actor.profile.id, subjectId: other.id, ip, detail: { via: 'person.fix', profile: person.id } });
+        return 'ssn-taken';
+      }
     }
     const changed = [
       fix.firstName !== person.first_name && 'firstName',
@@ -476,8 +497,10 @@ export async function registerApplication(
     }
     // As with any revocation, the application must sign them in again to learn what is left.
     for (const profileId of new Set(removed.map((g) => g.profile_id))) await revokeApplicationGrants(tx, profileId, [input.id]);
+    // Made restricted: whoever has no role loses its sign-in (outside review F3).
+    const signedOut = previous?.access === 'open' && registration.access === 'restricted' ? await revokeWhereNoAccess(tx, input.id) : [];
     const detail: Record<string, string | number | boolean> = { application: input.id, access: registration.access };
-    if (previous) Object.assign(detail, { replaced: true, previousAccess: previous.access, grantsRemoved: removed.length });
+    if (previous) Object.assign(detail, { replaced: true, previousAccess: previous.access, grantsRemoved: removed.length, signedOut: signedOut.length });
     await audit(tx, { type: 'application.added', actorId, ip, detail });
     if (previous) {
       onReplaced?.({ previous, removedGrants: removed.map((g) => g.role), keptGrants: await applications.countGrants(tx, input.id) });
@@ -518,7 +541,8 @@ function applicationSettings(input: Omit<ApplicationRegistration, 'id'>, { signs
  * stay). The portal's own parts are not the department's to reshape, and a role still
  * granted to someone cannot disappear from under their grant.
  */
-export async function updateApplication(db: Db, actor: Actor, app: Application, input: Omit<ApplicationRegistration, 'id'>, ip: string | null): Promise<void> {
+/** Returns the accounts whose sign-in to the application ended (made restricted, they hold no role). */
+export async function updateApplication(db: Db, actor: Actor, app: Application, input: Omit<ApplicationRegistration, 'id'>, ip: string | null): Promise<string[]> {
   if (isPartOfPortal(app)) throw new DirectoryRuleError(`${app.name} is part of the portal itself and cannot be edited`);
   const settings = applicationSettings(input, { signsIn: signsInThroughPortal(app) });
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -531,13 +555,15 @@ export async function updateApplication(db: Db, actor: Actor, app: Application, 
     !same(settings.backchannel_logout_uri, app.backchannel_logout_uri) && 'backchannelLogoutUri',
     !same(settings.launch_url, app.launch_url) && 'launchUrl',
   ].filter((f): f is string => Boolean(f));
-  await db.transaction().execute(async (tx) => {
+  return db.transaction().execute(async (tx) => {
     for (const role of app.roles.filter((r) => !settings.roles.includes(r))) {
       const holders = await repo.countGrants(tx, app.id, role);
       if (holders > 0) throw new DirectoryRuleError(`Role "${role}" is still granted to ${holders === 1 ? '1 person' : `${holders} people`}. Revoke it first`, 'roles');
     }
     await repo.updateApplication(tx, app.id, settings);
-    await audit(tx, { type: 'application.updated', actorId: actor.profile.id, ip, detail: { application: app.id, changed: changed.join(',') } });
+    const signedOut = app.access === 'open' && settings.access === 'restricted' ? await revokeWhereNoAccess(tx, app.id) : [];
+    await audit(tx, { type: 'application.updated', actorId: actor.profile.id, ip, detail: { application: app.id, changed: changed.join(','), signedOut: signedOut.length } });
+    return signedOut;
   });
 }
 

@@ -20,7 +20,7 @@ export const errors = {
   beyondReach: define(
     'PORTAL_ERR_BEYOND_REACH',
     403,
-    'This person has powers beyond yours: a Department role, or Directory Administrator rights or application roles in organizations you do not administer. Only the Department can do this for them; call the Department help desk.',
+    'This person has powers beyond yours: a Department role, or Directory Administrator rights or application roles in organizations you do not administer. You can still take away their roles in your organizations or their place on your staff; anything else only the Department can do for them: call the Department help desk.',
   ),
   notFound: define('PORTAL_ERR_NOT_FOUND', 404, 'We could not find that page.'),
   csrf: define(

@@ -1,6 +1,7 @@
 import type Provider from 'oidc-provider';
 import { sql } from 'kysely';
 import type { Db } from '../platform/db.ts';
+import { mayUseApplication } from './access.ts';
 
 interface BackchannelClient {
   backchannelLogoutUri?: string;
@@ -92,6 +93,22 @@ export async function revokeApplicationGrants(db: Db, accountId: string, clientI
       ]),
     )
     .execute();
+}
+
+/**
+ * An application made restricted (outside review F3): everyone who holds its grants or
+ * tokens without a role that gives access loses them, as with a revoked role. Returns those
+ * accounts, for `applicationLogout` once the change is committed.
+ */
+export async function revokeWhereNoAccess(db: Db, clientId: string): Promise<string[]> {
+  const holders = await db.selectFrom('oidc_model').select(accountIdOf.as('accountId')).distinct().where('model', '!=', 'Session').where(clientIdOf, '=', clientId).where(accountIdOf, 'is not', null).execute();
+  const cut: string[] = [];
+  for (const { accountId } of holders) {
+    if (await mayUseApplication(db, accountId, clientId)) continue;
+    await revokeApplicationGrants(db, accountId, [clientId]);
+    cut.push(accountId);
+  }
+  return cut;
 }
 
 /**

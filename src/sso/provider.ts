@@ -174,9 +174,14 @@ export function createProvider(deps: ProviderDeps): Provider {
       await grant.save();
       return grant;
     },
-    findAccount: async (ctx, sub) => {
+    findAccount: async (ctx, sub, token) => {
       const profile = await findProfileById(db, sub);
       if (!profile || profile.status !== 'active') return undefined;
+      // A code or token is honoured only while its person may still use its application
+      // (SPEC S2): an open application made restricted, or a role gone by any path, ends
+      // refresh grants (invalid_grant) and userinfo (outside review F3).
+      const clientId = (token as { clientId?: unknown } | undefined)?.clientId;
+      if (typeof clientId === 'string' && !(await mayUseApplication(db, sub, clientId))) return undefined;
       return {
         accountId: sub,
         claims: async (_use, scope) => {

@@ -20,9 +20,17 @@ export const providerRequestIp = new WeakMap<IncomingMessage, string>();
  */
 export function registerSsoRoutes(app: FastifyInstance, portal: Portal, provider: Provider) {
   const callback = provider.callback();
+  const publicUrl = new URL(portal.config.publicUrl);
   const handOver = (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     reply.hijack();
     providerRequestIp.set(request.raw, clientIp(request));
+    // The provider builds every URL it names (discovery, endpoints, redirects) from the
+    // request: a client's Host or X-Forwarded-Host would put the token endpoint elsewhere in
+    // a cached discovery document. It sees PUBLIC_URL only. The scheme stays forwarded as
+    // PUBLIC_URL's so Secure cookies still work behind a TLS-terminating trusted proxy.
+    request.raw.headers.host = publicUrl.host;
+    delete request.raw.headers['x-forwarded-host'];
+    request.raw.headers['x-forwarded-proto'] = publicUrl.protocol.slice(0, -1);
     callback(request.raw, reply.raw);
     done();
   };

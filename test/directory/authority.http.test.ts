@@ -28,7 +28,10 @@ const BEYOND = /has powers beyond yours/;
 /** A Directory Administrator picks from the school's staff: anyone else is not on the list. */
 const notOnStaff = (school: { name: string }) => `Choose a member of ${school.name}’s staff`;
 
-/** Every person action a Directory Administrator has, as the person page's forms post them. */
+/**
+ * Every person action that gives a Directory Administrator power over the person, as the
+ * person page's forms post them (revoking a role only takes power away: see F5, F7 below).
+ */
 async function personActions(b: Browser, target: FixturePerson, orgCode: string) {
   await b.get('/');
   const post = (path: string, fields: Record<string, string> = {}) => b.post(`/directory/people/${target.id}${path}`, fields);
@@ -44,10 +47,6 @@ async function personActions(b: Browser, target: FixturePerson, orgCode: string)
     'grant role': await (async () => {
       await b.get('/');
       return post('/roles', { organization: orgCode, applicationRole: 'sims:user' });
-    })(),
-    'revoke role': await (async () => {
-      await b.get('/');
-      return post('/roles/revoke', { organization: orgCode, application: 'sims', role: 'user' });
     })(),
   };
 }
@@ -299,7 +298,7 @@ describe('staff members can be removed', () => {
     assert.equal((await b.get(`/directory/people/${teacher.id}`)).status, 403, 'out of the administrator’s reach now');
   });
 
-  test('removing someone beyond reach, or from an organization one does not run, is refused', async () => {
+  test('removing someone from an organization one does not run is refused; from one\u2019s own, whatever their powers, it is not', async () => {
     const a = await fx.districtWithSchool('Alpha');
     const b = await fx.districtWithSchool('Beta');
     const adminA = await fx.person('Andy', 'Alpha');
@@ -309,11 +308,89 @@ describe('staff members can be removed', () => {
     const teacherB = await fx.person('Tom', 'Betateacher');
     await fx.addStaff(b.school, teacherB);
     const browser = await fx.signIn(adminA);
-    const beyond = await browser.post(`/directory/organizations/${a.school.code}/staff/${admin.id}/remove`, {});
-    assert.equal(beyond.status, 403);
-    assert.match(beyond.body, BEYOND);
     assert.equal((await browser.post(`/directory/organizations/${b.school.code}/staff/${teacherB.id}/remove`, {})).status, 403);
-    assert.equal((await portal.db.selectFrom('organization_member').select('profile_id').where('profile_id', 'in', [admin.id, teacherB.id]).execute()).length, 2);
+    // Off Alpha's staff, the department administrator keeps their department role.
+    assert.equal((await browser.post(`/directory/organizations/${a.school.code}/staff/${admin.id}/remove`, {})).status, 303);
+    const members = await portal.db.selectFrom('organization_member').select('profile_id').where('profile_id', 'in', [admin.id, teacherB.id]).execute();
+    assert.deepEqual(members.map((m) => m.profile_id), [teacherB.id]);
+    assert.equal((await admin.profile()).department_role, 'admin');
+  });
+});
+
+describe('taking power away is not power over the person (outside review F5, F7)', () => {
+  /** The role grants the person still holds, as "org code: application role". */
+  async function grantsOf(who: FixturePerson) {
+    const rows = await portal.db.selectFrom('role_grant').innerJoin('organization', 'organization.id', 'role_grant.organization_id').select(['organization.code', 'application_id', 'role']).where('profile_id', '=', who.id).execute();
+    return rows.map((g) => `${g.code}: ${g.application_id} ${g.role}`).sort();
+  }
+
+  test("a district revokes its own grant and removes a person from its school though they hold a role in another district; the other district's grant stays", async () => {
+    const east = await fx.districtWithSchool('East');
+    const west = await fx.districtWithSchool('West');
+    const eastAdmin = await fx.person('Eve', 'East');
+    await fx.designate(east.district, eastAdmin);
+    const tod = await fx.person('Tod', 'Two');
+    await fx.addStaff(east.school, tod);
+    await fx.addStaff(west.school, tod);
+    const sims = await portal.db.selectFrom('application').selectAll().where('id', '=', 'sims').executeTakeFirstOrThrow();
+    await grantRole(portal.db, null, { person: await tod.profile(), org: east.school, app: sims, role: 'submitter' }, null);
+    await grantRole(portal.db, null, { person: await tod.profile(), org: west.school, app: sims, role: 'user' }, null);
+    const b = await fx.signIn(eastAdmin);
+
+    // Beyond reach for everything else, but the page offers what takes East's power away.
+    const page = await b.get(`/directory/people/${tod.id}`);
+    assert.equal(page.status, 200);
+    assert.match(page.body, BEYOND);
+    assert.doesNotMatch(page.body, /Reset password/);
+    assert.equal(page.body.match(/action="\/directory\/people\/[^"]+\/roles\/revoke"/g)?.length, 1, 'one revoke button: East’s grant');
+    assert.match(page.body, new RegExp(`action="/directory/organizations/${east.school.code}/staff/${tod.id}/remove"`));
+    assert.doesNotMatch(page.body, new RegExp(`/directory/organizations/${west.school.code}/staff/`));
+
+    const revoke = await b.post(`/directory/people/${tod.id}/roles/revoke`, { organization: east.school.code, application: 'sims', role: 'submitter' });
+    assert.equal(revoke.status, 303);
+    assert.deepEqual(await grantsOf(tod), [`${west.school.code}: sims user`]);
+    // West's grant is not East's to take.
+    await b.get('/');
+    const foreign = await b.post(`/directory/people/${tod.id}/roles/revoke`, { organization: west.school.code, application: 'sims', role: 'user' });
+    assert.equal(foreign.status, 403);
+    assert.doesNotMatch(foreign.body, BEYOND);
+    assert.deepEqual(await grantsOf(tod), [`${west.school.code}: sims user`]);
+
+    await b.get('/');
+    const removed = await b.post(`/directory/organizations/${east.school.code}/staff/${tod.id}/remove`, {});
+    assert.equal(removed.status, 303);
+    const members = await portal.db.selectFrom('organization_member').select('organization_id').where('profile_id', '=', tod.id).execute();
+    assert.deepEqual(members.map((m) => m.organization_id), [west.school.id]);
+    const events = await portal.db.selectFrom('audit_event').select(['type', 'actor_id', 'detail']).where('subject_id', '=', tod.id).where('actor_id', '=', eastAdmin.id).orderBy('id').execute();
+    assert.deepEqual(events, [
+      { type: 'role.revoked', actor_id: eastAdmin.id, detail: { organization: east.school.code, application: 'sims', role: 'submitter' } },
+      { type: 'staff.removed', actor_id: eastAdmin.id, detail: { organization: east.school.code } },
+    ]);
+  });
+
+  test("an outside administrator's grant elsewhere does not shield a teacher from their own district's removal", async () => {
+    const home = await fx.districtWithSchool('Home');
+    const rogue = await fx.districtWithSchool('Rogue');
+    const homeAdmin = await fx.person('Hugo', 'Home');
+    await fx.designate(home.district, homeAdmin);
+    const rogueAdmin = await fx.person('Rob', 'Rogue');
+    await fx.designate(rogue.school, rogueAdmin);
+    const teacher = await fx.person('Tina', 'Teach');
+    await fx.addStaff(home.school, teacher);
+    await fx.addStaff(rogue.school, teacher);
+    const elar = await portal.db.selectFrom('application').selectAll().where('id', '=', 'elar').executeTakeFirstOrThrow();
+    await grantRole(portal.db, null, { person: await teacher.profile(), org: rogue.school, app: elar, role: 'user' }, null);
+    const b = await fx.signIn(homeAdmin);
+    await b.get(`/directory/people/${teacher.id}`);
+    // Still no power over the person: a reset would hand over the role elsewhere.
+    const reset = await b.post(`/directory/people/${teacher.id}/reset-password`, {});
+    assert.equal(reset.status, 403);
+    assert.match(reset.body, BEYOND);
+    await b.get('/');
+    const removed = await b.post(`/directory/organizations/${home.school.code}/staff/${teacher.id}/remove`, {});
+    assert.equal(removed.status, 303);
+    const members = await portal.db.selectFrom('organization_member').select('organization_id').where('profile_id', '=', teacher.id).execute();
+    assert.deepEqual(members.map((m) => m.organization_id), [rogue.school.id]);
   });
 });
 

@@ -179,6 +179,8 @@ interface Route {
   designate?: boolean;
   /** Only for a Directory Administrator designated at that very organization. */
   ownDesignation?: boolean;
+  /** Only takes away what the organization gave (a role, a staff membership): allowed whatever the person's powers elsewhere. */
+  takesAway?: boolean;
   /** Acts on a person: refused, with a reason, when their powers exceed the actor's. Lists the targets tried (all by default). */
   targets?: Target[];
   /** Puts back what an allowed request changed, so every combination starts alike. */
@@ -207,6 +209,7 @@ const ROUTES: Route[] = [
     name: 'remove staff',
     path: (s, t) => `/directory/organizations/${school(s).code}/staff/${t.id}/remove`,
     targets: TARGETS,
+    takesAway: true,
     undo: async (s, t, res) => {
       if (res.status === 303) await addMember(portal.db, school(s).id, t.id, null);
     },
@@ -240,7 +243,8 @@ const ROUTES: Route[] = [
   // Reading the person page is not power over them: it opens, and says why nothing can be done.
   { method: 'GET', url: '/directory/people/:id', name: 'person page', path: person(''), targets: [] },
   { method: 'POST', url: '/directory/people/:id/roles', name: 'grant role', path: person('/roles'), targets: TARGETS },
-  { method: 'POST', url: '/directory/people/:id/roles/revoke', name: 'revoke role', path: person('/roles/revoke'), targets: TARGETS },
+  // Taking away what one's own organization gave is not power over the person (F5, F7): never 'beyond'.
+  { method: 'POST', url: '/directory/people/:id/roles/revoke', name: 'revoke role', path: person('/roles/revoke'), targets: TARGETS, takesAway: true },
   { method: 'POST', url: '/directory/people/:id/unlock', name: 'unlock', path: person('/unlock'), targets: TARGETS },
   { method: 'GET', url: '/directory/people/:id/fix', name: 'fix data form', path: person('/fix'), targets: TARGETS },
   { method: 'POST', url: '/directory/people/:id/fix', name: 'fix data', path: person('/fix'), targets: TARGETS },
@@ -281,7 +285,7 @@ function expected(actor: Actor, route: Route, side: Side, target: Target | null)
   if (route.anyAdministrator) return actor in REACHES ? 'allow' : 'deny';
   if (REACHES[actor] !== side) return 'deny';
   if (route.designate && actor !== 'districtA') return 'deny';
-  if (target === null) return 'allow';
+  if (target === null || route.takesAway) return 'allow';
   const beyond =
     target === 'departmentStaff' || target === 'otherDistrictAdmin' || (target === 'parentDistrictAdmin' && actor !== 'districtA');
   return beyond ? 'beyond' : 'allow';

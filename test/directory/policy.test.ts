@@ -85,10 +85,21 @@ describe('decide: organizations', () => {
     assert.equal(decide(actor(['d1']), 'diradmin.designate', org(school, person([otherSchool]))), 'deny');
     assert.equal(decide(actor(['d1']), 'diradmin.designate', org(school, person([school], { departmentRole: 'admin' }))), 'beyond-reach');
   });
-  test('adding or removing staff refuses a person beyond reach, whoever they are', () => {
+  test('adding staff refuses a person beyond reach, whoever they are', () => {
     assert.equal(decide(actor(['d1']), 'staff.add', org(school, person([], { administers: [otherDistrict] }))), 'beyond-reach');
     assert.equal(decide(actor(['d1']), 'staff.add', org(school, person([]))), 'allow', 'someone new (found by identity) may be added');
-    assert.equal(decide(actor(['s1']), 'staff.remove', org(school, person([school], { departmentRole: 'staff' }))), 'beyond-reach');
+  });
+  test('removing staff and revoking roles only take away: allowed in an active organization one runs, whatever the person’s powers (F5, F7)', () => {
+    const mighty = person([school], { departmentRole: 'staff', administers: [otherDistrict], rolesIn: [otherSchool] });
+    for (const action of ['staff.remove', 'role.revoke'] as const) {
+      assert.equal(decide(actor(['s1']), action, org(school, mighty)), 'allow', action);
+      assert.equal(decide(actor(['d1']), action, org(school, mighty)), 'allow', `${action}: a district's administrator for its school`);
+      assert.equal(decide(actor(['d1']), action, org(otherSchool, mighty)), 'deny', `${action}: not in an organization one does not run`);
+      assert.equal(decide(actor(['s1']), action, org(inactive(school), mighty)), 'deny', `${action}: not in an inactive one`);
+    }
+    assert.equal(decide(actor(['d1']), 'role.revoke', { kind: 'person', person: mighty }), 'allow', 'the person is within reach');
+    assert.equal(decide(actor(['d1']), 'role.revoke', { kind: 'person', person: person([otherSchool], { rolesIn: [otherSchool] }) }), 'deny', 'outside reach, nothing');
+    assert.equal(decide(actor(['d1']), 'role.grant', { kind: 'person', person: mighty }), 'beyond-reach', 'granting still needs power over them');
   });
   test('publishing contacts only where designated', () => {
     assert.equal(decide(actor(['s1']), 'diradmin.publishContacts', org(school)), 'allow');

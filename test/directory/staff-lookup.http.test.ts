@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterEach, describe, test } from 'node:test';
 import { designateAdministrator } from '../../src/directory/service.ts';
-import { Browser, createProfile, identityFields, logIn, outcomeOf, startPortal, type Person, type Response, type TestPortal } from '../helpers/portal.ts';
+import { directoryFixture } from '../helpers/directory.ts';
+import { Browser, createProfile, errorSummary, identityFields, logIn, outcomeOf, startPortal, type Person, type Response, type TestPortal } from '../helpers/portal.ts';
 
 /**
  * SPEC D3, P9 (issue 11, "adding staff is an unthrottled SSN oracle"): a Directory
@@ -118,5 +119,71 @@ describe('D3 add staff: SSN guesses for a known name and birth date are throttle
     assert.equal(responses.filter((r) => r.status === 409).length, THRESHOLD);
     assert.equal(responses.filter((r) => r.status === 429).length, 41 - THRESHOLD);
     assert.equal(await staffCount(p), 0);
+  });
+});
+
+describe('the correction form is no SSN oracle either (outside review F1)', () => {
+  const TAKEN = 'This Social Security number belongs to another profile. Call the Department help desk';
+
+  async function correctionSetUp() {
+    const p = await startPortal({ LOCKOUT_THRESHOLD: String(THRESHOLD), IP_LOCKOUT_THRESHOLD: String(IP_THRESHOLD), LOCKOUT_MINUTES: String(LOCKOUT_MINUTES) });
+    portal = p;
+    const fx = directoryFixture(p);
+    const { district, school } = await fx.districtWithSchool('Oracle');
+    const admin = await fx.person('Ada', 'Admin');
+    await fx.designate(district, admin);
+    const staff = await fx.person('Stan', 'Staff');
+    await fx.addStaff(school, staff);
+    const browser = await fx.signIn(admin);
+    await browser.get(`/directory/people/${staff.id}/fix`);
+    const fix = (ssn: string) => browser.post(`/directory/people/${staff.id}/fix`, { firstName: 'Stan', lastName: 'Staff', dobMonth: staff.dob[0], dobDay: staff.dob[1], dobYear: staff.dob[2], ssn, email: '' });
+    return { p, fx, admin, staff, fix, browser, school };
+  }
+
+  async function fixMisses(p: TestPortal): Promise<number> {
+    const row = await p.db
+      .selectFrom('audit_event')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('type', '=', 'match.partial')
+      .where(sql<string>`detail->>'via'`, '=', 'person.fix')
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  test("forty other people's SSNs at once: only the threshold are answered, the rest are paused and audited as nothing", async () => {
+    const { p, fx, staff, fix } = await correctionSetUp();
+    const before = await staff.profile();
+    const others = [];
+    for (let i = 0; i < 40; i++) others.push(await fx.person('Other', `Person${'abcdefghijklmnopqrstuvwxyzabcdefghijklmn'[i]}`));
+    const responses = await Promise.all(others.map((o) => fix(o.ssn)));
+    const taken = responses.filter((r) => r.status === 409);
+    assert.equal(taken.length, THRESHOLD);
+    for (const r of taken) assert.deepEqual(errorSummary(r.body), [TAKEN]);
+    const paused = responses.filter((r) => r.status === 429);
+    assert.equal(paused.length, 40 - THRESHOLD);
+    assert.equal(outcomeOf(paused[0]!.body), 'locked');
+    assert.match(paused[0]!.body, /Identity checks are paused/);
+    assert.match(paused[0]!.body, new RegExp(`for ${LOCKOUT_MINUTES} minutes`));
+    assert.equal(await fixMisses(p), THRESHOLD, 'each answered miss is in the audit log');
+    assert.equal((await staff.profile()).ssn_hash, before.ssn_hash, 'no one else’s SSN was given to the staff member');
+  });
+
+  test('the pause is the one add-staff counts: a paused administrator corrects names, not SSNs, and adds no one', async () => {
+    const { p, fx, staff, fix, browser, school } = await correctionSetUp();
+    const before = await staff.profile();
+    for (let i = 0; i < THRESHOLD; i++) {
+      const other = await fx.person('Other', `Guess${'abcde'[i]}`);
+      assert.equal((await fix(other.ssn)).status, 409, `guess ${i + 1}`);
+    }
+    // Even the person's own SSN is no longer checked.
+    const own = await fix(staff.ssn);
+    assert.equal(own.status, 429);
+    assert.equal(await fixMisses(p), THRESHOLD);
+    await browser.get(`/directory/organizations/${school.code}/staff/new`);
+    const added = await browser.post(`/directory/organizations/${school.code}/staff/new`, { ...identityFields(victim), email: '' });
+    assertPaused(added);
+    await browser.get(`/directory/people/${staff.id}/fix`);
+    assert.equal((await fix('')).status, 303, 'a correction without an SSN needs no identity check');
+    assert.equal((await staff.profile()).ssn_hash, before.ssn_hash);
   });
 });

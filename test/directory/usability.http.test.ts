@@ -111,7 +111,8 @@ describe('applications are edited in the console', () => {
     assert.equal(stored.launch_url, 'https://gradebook.example.gov/');
     const events = await portal.db.selectFrom('audit_event').select(['detail', 'actor_id']).where('type', '=', 'application.updated').execute();
     assert.equal(events.length, 1);
-    assert.deepEqual(events[0]!.detail, { application: 'gradebook-edit', changed: 'name,access,roles,redirectUris,postLogoutRedirectUris,backchannelLogoutUri,launchUrl' });
+    // Made restricted: the audit counts whose sign-in ended (no one had signed in yet).
+    assert.deepEqual(events[0]!.detail, { application: 'gradebook-edit', changed: 'name,access,roles,redirectUris,postLogoutRedirectUris,backchannelLogoutUri,launchUrl', signedOut: 0 });
   });
 
   test('the rules of registration hold, and a role still granted cannot be removed', async () => {

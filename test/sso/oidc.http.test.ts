@@ -173,6 +173,25 @@ describe('discovery', () => {
     assert.deepEqual([refresh.statusCode, refresh.json().error], [400, 'invalid_request']);
   });
 
+  test('every URL in discovery is on PUBLIC_URL, whatever Host or X-Forwarded-Host/-Proto the client sends', async () => {
+    /** Every URL the discovery document names, as origins. */
+    const origins = (doc: Record<string, unknown>) => new Set(Object.values(doc).filter((v): v is string => typeof v === 'string' && /^https?:/.test(v)).map((v) => new URL(v).origin));
+    const forged = await portal.app.inject({ url: '/.well-known/openid-configuration', headers: { host: 'evil.example' } });
+    assert.equal(forged.statusCode, 200);
+    assert.deepEqual([...origins(forged.json())], [issuer]);
+    // Behind a trusted proxy, the forwarded host and scheme still name no endpoint.
+    const proxied = await startPortal({ PUBLIC_URL: issuer, TRUST_PROXY: '1' });
+    try {
+      for (const headers of [{ 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' }, { host: 'evil.example', 'x-forwarded-host': 'evil.example, 127.0.0.1' }]) {
+        const res = await proxied.app.inject({ url: '/.well-known/openid-configuration', headers });
+        assert.equal(res.statusCode, 200);
+        assert.deepEqual([...origins(res.json())], [issuer], JSON.stringify(headers));
+      }
+    } finally {
+      await proxied.close();
+    }
+  });
+
   test("the provider's own pages carry the portal's security headers: CSP without unsafe-inline, no framing", async () => {
     for (const url of ['/.well-known/openid-configuration', '/oidc/session/end', '/oidc/auth?client_id=unknown']) {
       const res = await portal.app.inject({ url });
