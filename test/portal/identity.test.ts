@@ -70,7 +70,15 @@ describe('mixedScripts: a name written in more than one alphabet', () => {
     }
   });
   test('Japanese and Korean names that combine their scripts (and Latin) are not mixed', () => {
-    for (const name of ['山田たろう', 'ヤマダ山田', '김민수', '金김', 'Kim 金']) assert.equal(mixedScripts(name), null, name);
+    for (const name of ['山田たろう', 'ヤマダ山田', '김민수', '金김', 'Kim 金', 'Taro たろう', 'Kim 김']) assert.equal(mixedScripts(name), null, name);
+  });
+  test('Chinese names with Bopomofo (and Latin) are not mixed; Bopomofo with Hangul is', () => {
+    for (const name of ['李ㄅ', 'Li ㄅ']) assert.equal(mixedScripts(name), null, name);
+    assert.deepEqual(mixedScripts('ㄅ김'), ['Bopomofo', 'Hangul']);
+  });
+  test('a letter of a script outside the list counts as "other": alone it is accepted, mixed it is named', () => {
+    assert.equal(mixedScripts('ᚠᚢᚦ'), null);
+    assert.deepEqual(mixedScripts('Aᚠ'), ['Latin', 'other']);
   });
 });
 
