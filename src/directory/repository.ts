@@ -566,18 +566,7 @@ export async function openConflicts(db: Db, page: number, organizationIds?: stri
   }
   const [{ n }] = (await query.select((eb) => eb.fn.countAll<string>().as('n')).execute()) as [{ n: string }];
   const items = await query
-    .select([
-      'match_conflict.id',
-      'match_conflict.profile_id',
-      'profile.user_name',
-      'profile.first_name',
-      'profile.last_name',
-      'match_conflict.conflicting_fields',
-      'match_conflict.submitted',
-      sql<Date>`match_conflict.created_at`.as('created_at'),
-      'match_conflict.attempts',
-      sql<Date>`match_conflict.last_attempt_at`.as('last_attempt_at'),
-    ])
+    .select(CONFLICT_COLUMNS)
     .orderBy('match_conflict.id')
     .limit(PAGE_SIZE)
     .offset((page - 1) * PAGE_SIZE)
@@ -585,22 +574,25 @@ export async function openConflicts(db: Db, page: number, organizationIds?: stri
   return paged(items, Number(n), page);
 }
 
+/** What a conflict row shows, in the queue and on its own page. */
+const CONFLICT_COLUMNS = [
+  'match_conflict.id',
+  'match_conflict.profile_id',
+  'profile.user_name',
+  'profile.first_name',
+  'profile.last_name',
+  'match_conflict.conflicting_fields',
+  'match_conflict.submitted',
+  sql<Date>`match_conflict.created_at`.as('created_at'),
+  'match_conflict.attempts',
+  sql<Date>`match_conflict.last_attempt_at`.as('last_attempt_at'),
+] as const;
+
 export function findConflict(db: Db, id: string): Promise<ConflictRow | undefined> {
   return db
     .selectFrom('match_conflict')
     .innerJoin('profile', 'profile.id', 'match_conflict.profile_id')
-    .select([
-      'match_conflict.id',
-      'match_conflict.profile_id',
-      'profile.user_name',
-      'profile.first_name',
-      'profile.last_name',
-      'match_conflict.conflicting_fields',
-      'match_conflict.submitted',
-      sql<Date>`match_conflict.created_at`.as('created_at'),
-      'match_conflict.attempts',
-      sql<Date>`match_conflict.last_attempt_at`.as('last_attempt_at'),
-    ])
+    .select(CONFLICT_COLUMNS)
     .where('match_conflict.id', '=', id)
     .where('match_conflict.status', '=', 'open')
     .executeTakeFirst();
