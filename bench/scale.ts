@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { searchPeople } from '../src/directory/repository.ts';
 import { loadConfig } from '../src/platform/config.ts';
-import { openDatabase, type Db } from '../src/platform/db.ts';
+import { openDatabase, type Db } from '../src/database.ts';
 import { findMatchCandidates } from '../src/portal/profile-repository.ts';
 import { classifyMatch } from '../src/portal/identity.ts';
 import { prepareDatabase } from '../src/startup.ts';

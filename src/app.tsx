@@ -1,8 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { Config } from './platform/config.ts';
-import type { Db } from './platform/db.ts';
+import type { Db } from './database.ts';
 import { cookieNames, cookieOptions, createHttpServer, type CookieNames } from './platform/http.tsx';
+import type { Navigation } from './platform/views/layout.tsx';
 import type { AccountRules } from './portal/accounts.ts';
 import type { LoginRules } from './portal/login.ts';
 import { POLICIES } from './portal/password-policy.ts';
@@ -23,7 +24,7 @@ import { signingKeys } from './sso/keys.ts';
 import { applicationLogout, endProviderSessions } from './sso/logout.ts';
 import { createProvider } from './sso/provider.ts';
 import { providerRequestIp, registerSsoRoutes } from './sso/routes.tsx';
-import { audit } from './platform/audit.ts';
+import { audit } from './portal/audit-events.ts';
 
 /** Everything the portal's routes need, built once from the configuration. */
 export interface Portal {
@@ -56,6 +57,27 @@ export interface BuildOptions {
   /** Sees every route as it is registered (tests list the routes from here). */
   onRoute?: (route: RouteOptions) => void;
 }
+
+/** The header and footer links: each module's pages, in the order people look for them. */
+const navigation: Navigation = {
+  signedIn: [
+    ['/', 'Home'],
+    ['/elar', 'ELAR'],
+    ['/account', 'Your account'],
+    ['/help', 'Help'],
+  ],
+  signedOut: [
+    ['/', 'Home'],
+    ['/login', 'Log in'],
+    ['/profile/new', 'Create a profile'],
+    ['/help', 'Help'],
+  ],
+  logout: '/logout',
+  footer: [
+    ['/help', 'Help with the portal'],
+    ['/directory-administrators', 'Find your Directory Administrator'],
+  ],
+};
 
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
   const { config, db } = options;
@@ -101,6 +123,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     jwks: await signingKeys(db, box),
     cookieSecret: options.secretsKey,
     sessionCookie: portal.cookies.session,
+    navigation,
   });
   // Logging out from an application (RP-initiated logout) also ends the portal session,
   // before the provider answers: the event is synchronous, so the work is parked on the
@@ -135,8 +158,9 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   portal.applicationLogout = (accountId, applicationIds) => applicationLogout(provider, db, accountId, applicationIds);
   const elar = new ElarRelyingParty(await ensureElarRegistration(db, box, config.publicUrl));
 
-  const app = await createHttpServer(config, options.logger ?? false, options.secretsKey, options.onRoute);
+  const app = await createHttpServer(config, options.logger ?? false, options.secretsKey, navigation, options.onRoute);
 
+  app.decorateRequest('session', null);
   app.addHook('onRequest', async (request) => {
     // ELAR is a relying party with its own session: it never reads the portal's (and saves
     // the lookup on every ELAR page).

@@ -1,9 +1,10 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { audit } from './platform/audit.ts';
+import { audit } from './directory/audit-events.ts';
 import { ConfigError, loadConfig } from './platform/config.ts';
-import { DatabaseInUseError, openDatabase, type Application, type Db } from './platform/db.ts';
+import { DatabaseInUseError, openDatabase, type Db } from './database.ts';
+import type { Application } from './directory/schema.ts';
 import { resolveKey, resolveSsnKey, secretBox, type SecretBox } from './platform/secrets.ts';
 import { importOrganizations, ImportFileError } from './directory/org-import.ts';
 import { findApplication, findOrganizationByCode } from './directory/repository.ts';

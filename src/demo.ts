@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Db } from './platform/db.ts';
+import type { Db } from './database.ts';
 import { createProfile, identityOnly, ssnFields, type AccountRules } from './portal/accounts.ts';
 import { hashSecret, verifySecret } from './portal/hashing.ts';
 import { findMatchCandidates } from './portal/profile-repository.ts';

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { buildApp } from './app.tsx';
 import { ConfigError, loadConfig, type Config } from './platform/config.ts';
-import { DatabaseInUseError, openDatabase } from './platform/db.ts';
+import { DatabaseInUseError, openDatabase } from './database.ts';
 import { armFaults } from './platform/faults.ts';
 import { prepareDatabase } from './startup.ts';
 import { loggerOptions } from './platform/log.ts';

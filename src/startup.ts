@@ -1,4 +1,4 @@
-import { migrate, type Db } from './platform/db.ts';
+import { migrate, type Db } from './database.ts';
 import { seedApplicationCatalog } from './directory/service.ts';
 
 /** Schema and reference data, on every start: a fresh DATA_DIR is an empty but working system. */

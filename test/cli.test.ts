@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { openDatabase } from '../src/platform/db.ts';
+import { openDatabase } from '../src/database.ts';
 
 /** The command line as an operator uses it, on its own embedded database. */
 const dataDir = mkdtempSync(join(tmpdir(), 'portal-cli-'));

@@ -1,4 +1,4 @@
-import type { Application } from '../platform/db.ts';
+import type { Application } from './schema.ts';
 import { FormPage, SelectField, TextAreaField, TextField, type FieldErrors, type FormValues } from '../platform/views/form.tsx';
 import type { ViewContext } from '../platform/views/layout.tsx';
 

@@ -1,4 +1,5 @@
-import type { Application, Db } from '../platform/db.ts';
+import type { Application } from './schema.ts';
+import type { Db } from '../database.ts';
 
 /** SQL for replacing an application's registration: what it was, and the grants it leaves behind. */
 

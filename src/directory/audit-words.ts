@@ -1,4 +1,4 @@
-import type { AuditEventType } from '../platform/audit.ts';
+import type { AuditEventType } from './audit-events.ts';
 
 /** The audit log in the agency's words: what each event means to the staff who read it. */
 export const AUDIT_EVENT_WORDS: Record<AuditEventType, string> = {

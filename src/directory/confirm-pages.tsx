@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import type { Profile } from '../platform/db.ts';
+import type { Profile } from '../portal/index.ts';
 import { FormPage, TextAreaField, type FieldErrors, type FormValues } from '../platform/views/form.tsx';
 import { Layout, type ViewContext } from '../platform/views/layout.tsx';
 import { attemptsWords, conflictFieldWords, submittedWords } from './pages.tsx';

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../platform/db.ts';
+import type { Db } from '../database.ts';
 
 /** A staff membership waiting for the person to confirm it (attack F2), as they are asked about it. */
 export interface PendingMembership {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
-import type { DB, Db } from '../platform/db.ts';
+import type { DB, Db } from '../database.ts';
 import { codeProblem, districtCodeOf, ORGANIZATION_TEXT_LIMITS, ORGANIZATION_TYPES, type OrganizationType } from './organizations.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { OrganizationTable } from '../platform/db.ts';
+import type { OrganizationTable } from './schema.ts';
 
 /**
  * What makes an organization well formed (SPEC D1), shared by the CSV import and the

@@ -1,8 +1,9 @@
-import type { Application, Organization, Profile } from '../platform/db.ts';
+import type { Application, Organization } from './schema.ts';
+import type { Profile } from '../portal/index.ts';
 import { DateField, ErrorSummary, FormPage, SelectField, TextField, type FieldErrors, type FormValues } from '../platform/views/form.tsx';
 import { HelpDeskPhone, Layout, type ViewContext } from '../platform/views/layout.tsx';
 import { DataTable, Pager, SearchForm } from '../platform/views/list.tsx';
-import { AUDIT_EVENT_TYPES } from '../platform/audit.ts';
+import { AUDIT_EVENT_TYPES } from './audit-events.ts';
 import { hasReplaceableSecret, isPartOfPortal, signsInThroughPortal } from './service.ts';
 import { ApplicationSettingsFields } from './application-pages.tsx';
 import { actorWords, eventWords } from './audit-words.ts';

@@ -1,4 +1,4 @@
-import type { Profile } from '../platform/db.ts';
+import type { Profile, SignedInProfile } from '../portal/index.ts';
 
 /**
  * The one authorization rule of directory administration (SPEC D3, D5). Every
@@ -30,7 +30,7 @@ export interface OrgRef {
 }
 
 export interface Actor {
-  profile: Profile;
+  profile: SignedInProfile;
   /** Active organizations where this person is a Directory Administrator. */
   administers: ReadonlySet<string>;
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Insertable } from 'kysely';
-import type { Application, ApplicationTable, Db, Organization, Profile } from '../platform/db.ts';
-import { isValidMepid } from '../portal/identifiers.ts';
-import { nameKey } from '../portal/identity.ts';
+import type { Application, ApplicationTable, Organization } from './schema.ts';
+import type { Db } from '../database.ts';
+import { isValidMepid, nameKey, type Profile } from '../portal/index.ts';
 import type { Powers } from './policy.ts';
 
 /** SQL for organizations, applications, memberships, role grants and administrators. */

@@ -1,18 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { clientIp, requireLogin, type Portal } from '../app.tsx';
-import { AUDIT_EVENT_TYPES } from '../platform/audit.ts';
-import type { Application, Organization, Profile } from '../platform/db.ts';
+import { AUDIT_EVENT_TYPES } from './audit-events.ts';
+import type { Application, Organization } from './schema.ts';
 import { errors } from '../platform/errors.ts';
 import { optionalText, parseForm, requiredText } from '../platform/forms.ts';
 import { FORM_ERROR } from '../platform/views/form.tsx';
 import { pageNumber, queryText } from '../platform/views/list.tsx';
-import { identityFields, parseDateOfBirth, ssnField } from '../portal/person-fields.ts';
-import { accountKey } from '../portal/login.ts';
-import { hintKey } from '../portal/profile-wizard.ts';
-import { findProfileById } from '../portal/profile-repository.ts';
-import { minutesUntil } from '../portal/login-routes.tsx';
-import { lockedUntil } from '../portal/throttle.ts';
+import { accountLockedUntil, findProfileById, type Profile, identityFields, minutesUntil, parseDateOfBirth, ssnField } from '../portal/index.ts';
 import { ORGANIZATION_TEXT_LIMITS, ORGANIZATION_TYPES, type OrganizationType } from './organizations.ts';
 import * as applicationPages from './application-pages.tsx';
 import * as confirmPages from './confirm-pages.tsx';
@@ -416,7 +411,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
     const [grants, applications, locked, memberOf] = await Promise.all([
       repo.grantsOf(db, profile.id),
       repo.listApplications(db),
-      lockedUntil(db, [accountKey(profile.user_name), hintKey(profile.id)]),
+      accountLockedUntil(db, profile),
       repo.organizationsOf(db, profile.id),
     ]);
     // Someone beyond the administrator's reach is shown with the reason, and only what takes

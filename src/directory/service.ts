@@ -1,19 +1,32 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { sql } from 'kysely';
-import { audit } from '../platform/audit.ts';
-import { retryOnUniqueViolation, type Application, type Db, type Organization, type Profile } from '../platform/db.ts';
+import { audit } from './audit-events.ts';
+import { retryOnUniqueViolation } from '../platform/db.ts';
+import type { Application, Organization } from './schema.ts';
+import type { Db } from '../database.ts';
 import type { SecretBox } from '../platform/secrets.ts';
-import { createProfile, identityOnly, ssnFields, type AccountRules } from '../portal/accounts.ts';
-import { hashSecret } from '../portal/hashing.ts';
-import { classifyMatch, nameKey } from '../portal/identity.ts';
-import { accountKey } from '../portal/login.ts';
-import { hintKey } from '../portal/profile-wizard.ts';
-import * as profiles from '../portal/profile-repository.ts';
-import { endAllSessions } from '../portal/sessions.ts';
-import { throttled, unlock } from '../portal/throttle.ts';
+import {
+  classifyMatch,
+  createProfile,
+  endAllSessions,
+  findMatchCandidates,
+  findProfileById,
+  hashSecret,
+  identityOnly,
+  nameKey,
+  recordMatchConflict,
+  setPassword,
+  ssnFields,
+  throttled,
+  unlockAccount as unlockPortalAccount,
+  unlockLogin,
+  type AccountRules,
+  type Profile,
+  type SignedInProfile,
+} from '../portal/index.ts';
 import { capitalize } from '../platform/forms.ts';
 import { codeProblem, districtCodeOf, type OrganizationType } from './organizations.ts';
-import { revokeApplicationGrants, revokeWhereNoAccess } from '../sso/logout.ts';
+import { revokeApplicationGrants, revokeWhereNoAccess } from '../sso/index.ts';
 import { decide, type Actor, type PersonRef } from './policy.ts';
 import * as applications from './application-repository.ts';
 import * as memberships from './membership-repository.ts';
@@ -43,7 +56,7 @@ export async function seedApplicationCatalog(db: Db): Promise<void> {
   for (const app of APPLICATION_CATALOG) await repo.upsertApplication(db, app);
 }
 
-export async function loadActor(db: Db, profile: Profile): Promise<Actor> {
+export async function loadActor(db: Db, profile: SignedInProfile): Promise<Actor> {
   return { profile, administers: new Set(await repo.administeredOrganizationIds(db, profile.id)) };
 }
 
@@ -90,9 +103,9 @@ export async function addStaffMember(
   const checked = await throttled(db, staffLookupCounters(lookup, actor.profile.id, ip), () => retryOnUniqueViolation(() => db.transaction().execute(async (tx): Promise<AddStaffResult> => {
     const ssn = ssnFields(rules, person.ssnDigits);
     const keys = { firstNameKey: nameKey(person.firstName), lastNameKey: nameKey(person.lastName), dateOfBirth: person.dateOfBirth, ssnHash: ssn.hash };
-    const match = classifyMatch(keys, await profiles.findMatchCandidates(tx, keys));
+    const match = classifyMatch(keys, await findMatchCandidates(tx, keys));
     if (match.kind === 'partial') {
-      await profiles.recordMatchConflict(tx, match.profileId, match.conflicts, {
+      await recordMatchConflict(tx, match.profileId, match.conflicts, {
         firstName: person.firstName,
         lastName: person.lastName,
         dateOfBirth: person.dateOfBirth,
@@ -116,7 +129,7 @@ export async function addStaffMember(
       existing = false;
     } else {
       profileId = match.profileId;
-      const found = await profiles.findProfileById(tx, profileId);
+      const found = await findProfileById(tx, profileId);
       const ref = found && (await personRef(tx, found));
       if (ref) authorizeTarget(ref);
       // Someone else's own account (it has a password): knowing their name, birth date and
@@ -252,9 +265,9 @@ export async function resetPassword(db: Db, actor: Actor, person: Profile, ip: s
   const password = temporaryPassword();
   const passwordHash = await hashSecret(password);
   await db.transaction().execute(async (tx) => {
-    await profiles.setPassword(tx, person.id, passwordHash, new Date(Date.now() + TEMPORARY_PASSWORD_HOURS * 3_600_000));
+    await setPassword(tx, person.id, passwordHash, new Date(Date.now() + TEMPORARY_PASSWORD_HOURS * 3_600_000));
     await endAllSessions(tx, person.id);
-    await unlock(tx, accountKey(person.user_name));
+    await unlockLogin(tx, person);
     await audit(tx, { type: 'password.reset', actorId: actor.profile.id, subjectId: person.id, ip, detail: { by: 'administrator' } });
   });
   return password;
@@ -271,8 +284,7 @@ export async function endPersonSessions(db: Db, actor: Actor, person: Profile, i
 
 export async function unlockAccount(db: Db, actor: Actor, person: Profile, ip: string | null): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
-    const account = await unlock(tx, accountKey(person.user_name));
-    const hint = await unlock(tx, hintKey(person.id));
+    const { account, hint } = await unlockPortalAccount(tx, person);
     await audit(tx, { type: 'account.unlocked', actorId: actor.profile.id, subjectId: person.id, ip, detail: { account, hint } });
     return account || hint;
   });

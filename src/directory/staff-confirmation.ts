@@ -1,6 +1,8 @@
-import { audit } from '../platform/audit.ts';
-import type { Db, Organization, Profile } from '../platform/db.ts';
-import { revokeApplicationGrants } from '../sso/logout.ts';
+import { audit } from './audit-events.ts';
+import type { Db } from '../database.ts';
+import type { Organization } from './schema.ts';
+import type { Profile } from '../portal/index.ts';
+import { revokeApplicationGrants } from '../sso/index.ts';
 import * as memberships from './membership-repository.ts';
 import * as repo from './repository.ts';
 
@@ -11,7 +13,7 @@ import * as repo from './repository.ts';
  * portal home; these are the two answers. Each returns the organization, or null when
  * there was nothing waiting (already answered, or never asked).
  */
-export async function confirmStaffMembership(db: Db, person: Profile, organizationId: string, ip: string | null): Promise<Organization | null> {
+export async function confirmStaffMembership(db: Db, person: Pick<Profile, 'id'>, organizationId: string, ip: string | null): Promise<Organization | null> {
   return db.transaction().execute(async (tx) => {
     const org = await repo.findOrganizationById(tx, organizationId);
     if (!org || !(await memberships.confirmMembership(tx, org.id, person.id))) return null;
@@ -21,7 +23,7 @@ export async function confirmStaffMembership(db: Db, person: Profile, organizati
 }
 
 /** "This is not my employer": the membership ends, with any role someone gave them there meanwhile. */
-export async function declineStaffMembership(db: Db, person: Profile, organizationId: string, ip: string | null): Promise<{ org: Organization; applications: string[] } | null> {
+export async function declineStaffMembership(db: Db, person: Pick<Profile, 'id'>, organizationId: string, ip: string | null): Promise<{ org: Organization; applications: string[] } | null> {
   return db.transaction().execute(async (tx) => {
     const org = await repo.findOrganizationById(tx, organizationId);
     if (!org || !(await memberships.deletePendingMembership(tx, org.id, person.id))) return null;

@@ -1,6 +1,5 @@
 import { Layout, type ViewContext } from '../platform/views/layout.tsx';
-import { partialMatchKey } from '../portal/profile-wizard.ts';
-import type { Counter, ThrottleRule } from '../portal/throttle.ts';
+import { partialMatchCounter, type Counter, type ThrottleRule } from '../portal/index.ts';
 
 /**
  * Adding staff finds a person by name, birth date and SSN, so a partial match tells an
@@ -15,7 +14,7 @@ export interface StaffLookupRules {
 
 export function staffLookupCounters(rules: StaffLookupRules, administratorId: string, ip: string | null): Counter[] {
   const counters: Counter[] = [{ key: `staff-lookup:${administratorId}`, rule: rules.perAdministrator }];
-  if (ip !== null) counters.push({ key: partialMatchKey(ip), rule: rules.perAddress });
+  if (ip !== null) counters.push(partialMatchCounter(ip, rules.perAddress));
   return counters;
 }
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { sql } from 'kysely';
 import * as oidc from 'openid-client';
-import type { Db } from '../platform/db.ts';
+import type { Db } from '../database.ts';
 import type { SecretBox } from '../platform/secrets.ts';
 import { tokenHash } from '../portal/sessions.ts';
 

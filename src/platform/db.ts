@@ -1,175 +1,18 @@
 import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import {
-  Kysely,
-  PGliteDialect,
-  PostgresDialect,
-  type ColumnType,
-  type Generated,
-  type Insertable,
-  type Selectable,
-} from 'kysely';
-import { Migrator } from 'kysely/migration';
+import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
+import { Migrator, type Migration } from 'kysely/migration';
 import pg from 'pg';
-import { migrations } from '../../migrations/index.ts';
 
-type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/*
+ * The connection, the migration runner and the transaction helpers, for any schema: which
+ * tables exist is the modules' business (each has its own schema file; the whole database
+ * type is put together outside the platform, in src/database.ts).
+ */
 
-export interface ProfileTable {
-  id: string;
-  user_name: string;
-  mepid: string;
-  first_name: string;
-  middle_name: string | null;
-  last_name: string;
-  first_name_key: string;
-  last_name_key: string;
-  date_of_birth: string | null;
-  ssn_hash: string | null;
-  ssn_last4: string | null;
-  email: string | null;
-  phone: string | null;
-  address_line1: string | null;
-  address_line2: string | null;
-  city: string | null;
-  state: string | null;
-  postal_code: string | null;
-  previous_last_name: string | null;
-  prior_license_number: string | null;
-  password_hash: string | null;
-  hint_question: string | null;
-  hint_answer_hash: string | null;
-  status: 'active' | 'precreated';
-  must_change_password: Generated<boolean>;
-  /** Set only for a temporary password (an administrator's reset); null otherwise. */
-  password_expires_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
-  department_role: 'admin' | 'staff' | null;
-  created_at: Timestamp;
-  updated_at: Timestamp;
-}
-
-export interface OrganizationTable {
-  id: string;
-  code: string;
-  name: string;
-  type: 'district' | 'school' | 'other';
-  district_id: string | null;
-  town: string | null;
-  phone: string | null;
-  status: Generated<'active' | 'inactive'>;
-  created_at: Timestamp;
-  updated_at: Timestamp;
-}
-
-export interface ApplicationTable {
-  id: string;
-  name: string;
-  description: string | null;
-  access: 'open' | 'restricted';
-  roles: string[];
-  launch_url: string | null;
-  client_secret_encrypted: string | null;
-  redirect_uris: ColumnType<string[], string[] | undefined, string[]>;
-  post_logout_redirect_uris: ColumnType<string[], string[] | undefined, string[]>;
-  backchannel_logout_uri: string | null;
-  created_at: Timestamp;
-}
-
-export interface DB {
-  profile: ProfileTable;
-  organization: OrganizationTable;
-  application: ApplicationTable;
-  organization_member: { organization_id: string; profile_id: string; added_by: string | null; added_at: Timestamp; work_email: string | null; confirmed_at: ColumnType<Date | null, Date | null | undefined, Date | null> };
-  role_grant: {
-    id: Generated<string>;
-    profile_id: string;
-    organization_id: string;
-    application_id: string;
-    role: string;
-    granted_by: string | null;
-    granted_at: Timestamp;
-  };
-  directory_administrator: {
-    organization_id: string;
-    profile_id: string;
-    email: string | null;
-    phone: string | null;
-    designated_by: string | null;
-    designated_at: Timestamp;
-  };
-  issued_mepid: { mepid: string; issued_at: Timestamp };
-  password_history: { id: Generated<string>; profile_id: string; password_hash: string; created_at: Timestamp };
-  session: {
-    id_hash: string;
-    profile_id: string;
-    created_at: Date;
-    last_seen_at: Date;
-    expires_at: Date;
-    ip: string | null;
-    user_agent: string | null;
-  };
-  flow_state: {
-    id_hash: string;
-    data: ColumnType<unknown, string, string>;
-    hint_failures: Generated<number>;
-    result_profile_id: string | null;
-    created_at: Timestamp;
-    expires_at: Date;
-  };
-  login_throttle: { key: string; failures: number; window_started_at: Date; locked_until: Date | null };
-  match_conflict: {
-    id: Generated<string>;
-    profile_id: string;
-    conflicting_fields: string[];
-    submitted: ColumnType<unknown, string, string>;
-    status: Generated<'open' | 'resolved'>;
-    created_at: Timestamp;
-    resolved_at: Date | null;
-    resolved_by: string | null;
-    attempts: Generated<number>;
-    last_attempt_at: Generated<Date>;
-    resolution_note: string | null;
-  };
-  oidc_model: {
-    model: string;
-    id: string;
-    payload: ColumnType<unknown, string, string>;
-    grant_id: string | null;
-    user_code: string | null;
-    uid: string | null;
-    expires_at: Date | null;
-    consumed_at: Date | null;
-  };
-  oidc_signing_key: { kid: string; private_jwk_encrypted: string; created_at: Timestamp; retired_at: Date | null };
-  elar_session: {
-    id_hash: string;
-    sub: string;
-    sid: string | null;
-    claims: ColumnType<unknown, string, string>;
-    id_token: string;
-    created_at: Timestamp;
-    expires_at: Date;
-  };
-  audit_event: {
-    id: Generated<string>;
-    at: Timestamp;
-    type: string;
-    actor_id: string | null;
-    subject_id: string | null;
-    ip: string | null;
-    detail: ColumnType<unknown, string | undefined, never>;
-  };
-}
-
-export type Profile = Selectable<ProfileTable>;
-export type Organization = Selectable<OrganizationTable>;
-export type Application = Selectable<ApplicationTable>;
-export type NewProfile = Insertable<ProfileTable>;
-export type Db = Kysely<DB>;
-
-export interface Database {
-  db: Db;
+export interface Database<DB> {
+  db: Kysely<DB>;
   kind: 'pglite' | 'postgres';
   close(): Promise<void>;
 }
@@ -238,7 +81,7 @@ const DATE_OID = 1082;
 const keepDateText = (value: string) => value;
 pg.types.setTypeParser(DATE_OID, keepDateText);
 
-export async function openDatabase(options: OpenOptions): Promise<Database> {
+export async function openDatabase<DB>(options: OpenOptions): Promise<Database<DB>> {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
     // When the server goes away (crash, restart, failover) pg reports it as 'error' events on
@@ -275,7 +118,8 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   }
 }
 
-export async function migrate(db: Db): Promise<void> {
+/** Brings the schema up to date: `migrations` in the order of their names, each once. */
+export async function migrate<DB>(db: Kysely<DB>, migrations: Record<string, Migration>): Promise<void> {
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },

@@ -16,6 +16,11 @@ export const FAULT_POINTS = [
   'profile.create:before-commit',
   // ...and after its commit, before the person is answered.
   'profile.create:after-commit',
+  // Setting a new password (Change Password, and the end of a password reset): one
+  // transaction with its history row, the other sessions ended and the audit row.
+  'password.replace:after-set-password',
+  'password.replace:after-password-history',
+  'password.replace:after-audit',
 ] as const;
 
 export type FaultPoint = (typeof FAULT_POINTS)[number];

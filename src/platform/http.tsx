@@ -14,9 +14,8 @@ import type { VNode } from 'preact';
 import type { Config } from './config.ts';
 import { errors, PortalError } from './errors.ts';
 import { ErrorPage } from './views/error-page.tsx';
-import type { ViewContext } from './views/layout.tsx';
+import type { Navigation, ViewContext } from './views/layout.tsx';
 import { renderDocument } from './views/render.ts';
-import type { ActiveSession } from '../portal/sessions.ts';
 
 /**
  * The HTTP platform: security headers, cookies, CSRF on every POST, form bodies, rate
@@ -26,7 +25,6 @@ import type { ActiveSession } from '../portal/sessions.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    session: ActiveSession | null;
     view: ViewContext;
   }
   interface FastifyReply {
@@ -71,6 +69,7 @@ export async function createHttpServer(
   config: Config,
   loggerOption: boolean | object,
   secretsKey: string,
+  navigation: Navigation,
   /** Sees every route as it is registered (the permission matrix lists them from here). */
   onRoute?: (route: RouteOptions) => void,
 ): Promise<FastifyInstance> {
@@ -157,7 +156,6 @@ export async function createHttpServer(
     else done();
   });
 
-  app.decorateRequest('session', null);
   app.decorateRequest('view', null as unknown as ViewContext);
   app.decorateReply('page', function (this: FastifyReply, node: VNode, status = 200) {
     // Personal pages must not sit in shared or back-button caches.
@@ -168,6 +166,7 @@ export async function createHttpServer(
     request.view = {
       helpdesk: config.helpdesk,
       agency: config.agency,
+      navigation,
       user: null,
       path: request.url.split('?')[0] ?? '/',
       csrfToken: () => (token ??= reply.generateCsrf({ userInfo: sessionOf(request) })),
@@ -182,7 +181,7 @@ export async function createHttpServer(
     const known = toPortalError(error);
     if (!known) request.log.error({ err: error }, 'unhandled error');
     const shown = known ?? new PortalError('PORTAL_ERR_INTERNAL', 500, 'Something went wrong on our side. Your answers were not lost; try again.');
-    const view = request.view ?? { helpdesk: config.helpdesk, agency: config.agency, user: null, path: '/', csrfToken: () => '' };
+    const view = request.view ?? { helpdesk: config.helpdesk, agency: config.agency, navigation, user: null, path: '/', csrfToken: () => '' };
     return reply.page(<ErrorPage ctx={view} title={titleFor(shown)} message={shown.message} />, shown.statusCode);
   });
 

@@ -1,18 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import { clientIp, requireLogin, type Portal } from '../app.tsx';
-import { audit } from '../platform/audit.ts';
-import type { Profile } from '../platform/db.ts';
+import { audit } from './audit-events.ts';
+import type { Profile } from './schema.ts';
 import { parseForm, secret } from '../platform/forms.ts';
 import { FormPage, TextField, type FieldErrors } from '../platform/views/form.tsx';
 import { Layout, type ViewContext } from '../platform/views/layout.tsx';
-import { checkNewPassword, replacePassword } from './accounts.ts';
 import { endFlow } from './flow-store.ts';
-import { LockedPage, minutesUntil } from './login-routes.tsx';
-import { checkCurrentPassword } from './login.ts';
+import { minutesUntil } from './account-locks.ts';
+import { LockedPage } from './login-routes.tsx';
+import { changePassword } from './password-change.ts';
 import type { PasswordPolicy } from './password-policy.ts';
-import { countSessions, endAllSessions } from './sessions.ts';
+import { findProfileById } from './profile-repository.ts';
+import { countSessions, endAllSessions, type SignedInProfile } from './sessions.ts';
 import { formatDate } from './person-fields.ts';
-import { lastAdministratorReset } from '../directory/repository.ts';
+import { lastAdministratorReset } from '../directory/index.ts';
 
 const changeFields = {
   currentPassword: secret('Enter your current password'),
@@ -23,12 +24,12 @@ const changeFields = {
 export function registerAccountRoutes(app: FastifyInstance, portal: Portal) {
   app.get('/account', async (request, reply) => {
     if (!requireLogin(request, reply)) return reply;
-    const sessions = await countSessions(portal.db, request.session!.profile.id);
-    return reply.page(<AccountPage ctx={request.view} profile={request.session!.profile} sessions={sessions} />);
+    const [profile, sessions] = await Promise.all([findProfileById(portal.db, request.session!.profile.id), countSessions(portal.db, request.session!.profile.id)]);
+    return reply.page(<AccountPage ctx={request.view} profile={profile!} sessions={sessions} />);
   });
 
   /** Issue 11: a person made to change a password an administrator reset is told who did it, and when. */
-  const resetBy = async (profile: Profile) => (profile.must_change_password ? lastAdministratorReset(portal.db, profile.id) : undefined);
+  const resetBy = async (profile: SignedInProfile) => (profile.must_change_password ? lastAdministratorReset(portal.db, profile.id) : undefined);
 
   app.get('/account/password', async (request, reply) => {
     if (!requireLogin(request, reply)) return reply;
@@ -49,21 +50,10 @@ export function registerAccountRoutes(app: FastifyInstance, portal: Portal) {
     const form = parseForm(changeFields, request.body);
     if (!form.ok) return render(form.errors);
 
-    const current = await checkCurrentPassword(portal.db, portal.login.account, profile, form.data.currentPassword, clientIp(request));
-    if (current.outcome === 'locked') return reply.page(<LockedPage ctx={request.view} minutes={minutesUntil(current.until)} />, 429);
-    if (current.outcome === 'wrong') return render({ currentPassword: 'Your current password is not right' });
-    const problems = await checkNewPassword(portal.db, portal.accounts, {
-      password: form.data.password,
-      passwordConfirm: form.data.passwordConfirm,
-      userName: profile.user_name,
-      profileId: profile.id,
-    });
-    if (Object.keys(problems).length > 0) return render(problems);
-    await replacePassword(portal.db, profile.id, form.data.password, {
-      type: 'password.changed',
-      ip: clientIp(request),
-      keepSessionIdHash: idHash,
-    });
+    const rules = { accounts: portal.accounts, lockout: portal.login.account };
+    const result = await changePassword(portal.db, rules, { id: profile.id, sessionIdHash: idHash }, form.data, clientIp(request));
+    if (result.outcome === 'locked') return reply.page(<LockedPage ctx={request.view} minutes={minutesUntil(result.until)} />, 429);
+    if (result.outcome === 'refused') return render(result.errors);
     await portal.singleSignOut({ accountId: profile.id, exceptBrowserCookies: request.cookies });
     return reply.redirect('/account/password/done', 303);
   });

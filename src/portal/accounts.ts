@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { audit } from '../platform/audit.ts';
-import type { Db, NewProfile } from '../platform/db.ts';
+import { audit } from './audit-events.ts';
+import type { Db } from '../database.ts';
+import type { NewProfile } from './schema.ts';
 import { faultPoint } from '../platform/faults.ts';
 import { hashSecret, verifySecret } from './hashing.ts';
 import { generateMepid, userNameBase, userNameCandidate } from './identifiers.ts';
@@ -218,9 +219,12 @@ export async function replacePassword(
   const passwordHash = await hashSecret(newPassword);
   await db.transaction().execute(async (tx) => {
     await profiles.setPassword(tx, profileId, passwordHash, null);
+    faultPoint('password.replace:after-set-password');
     await profiles.addPasswordHistory(tx, profileId, passwordHash);
+    faultPoint('password.replace:after-password-history');
     await endAllSessions(tx, profileId, how.keepSessionIdHash);
     await audit(tx, { type: how.type, actorId: profileId, subjectId: profileId, ip: how.ip });
+    faultPoint('password.replace:after-audit');
   });
 }
 

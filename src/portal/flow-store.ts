@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../platform/db.ts';
+import type { Db } from '../database.ts';
 import type { ConflictField } from './identity.ts';
 import { newToken, tokenHash } from './sessions.ts';
 

@@ -1,11 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Portal } from '../app.tsx';
-import { hasDirectoryAccess } from '../directory/policy.ts';
-import { applicationsFor, findApplication } from '../directory/repository.ts';
-import { loadActor } from '../directory/service.ts';
-import type { Application } from '../platform/db.ts';
+import { applicationsFor, findApplication, hasDirectoryAccess, loadActor, pendingMembershipsOf, type Application, type PendingMembership } from '../directory/index.ts';
 import { Layout, type ViewContext } from '../platform/views/layout.tsx';
-import { pendingMembershipsOf, type PendingMembership } from '../directory/membership-repository.ts';
 import { membershipNotice, PendingMemberships, registerMembershipRoutes } from './membership-routes.tsx';
 
 export function registerHomeRoutes(app: FastifyInstance, portal: Portal) {

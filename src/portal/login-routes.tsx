@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { clientIp, type Portal } from '../app.tsx';
-import { audit } from '../platform/audit.ts';
+import { audit } from './audit-events.ts';
 import { parseForm } from '../platform/forms.ts';
 import { FormPage, TextField, type FieldErrors, type FormValues } from '../platform/views/form.tsx';
 import { Layout, type ViewContext } from '../platform/views/layout.tsx';
+import { minutesUntil } from './account-locks.ts';
 import { endFlow } from './flow-store.ts';
 import { logIn } from './login.ts';
 import { endSession, startSession } from './sessions.ts';
@@ -86,10 +87,6 @@ export async function beginSession(portal: Portal, request: FastifyRequest, repl
     userAgent: request.headers['user-agent'] ?? null,
   });
   reply.setCookie(portal.cookies.session, token, portal.cookieOptions);
-}
-
-export function minutesUntil(until: Date): number {
-  return Math.max(1, Math.ceil((until.getTime() - Date.now()) / 60_000));
 }
 
 function LoginPage(props: { ctx: ViewContext; values: FormValues; errors?: FieldErrors; returnTo: string | undefined }) {

@@ -1,5 +1,6 @@
-import { audit } from '../platform/audit.ts';
-import type { Db, Profile } from '../platform/db.ts';
+import { audit } from './audit-events.ts';
+import type { Db } from '../database.ts';
+import type { Profile } from './schema.ts';
 import { verifyAgainstNothing, verifySecret } from './hashing.ts';
 import { findProfileByUserName } from './profile-repository.ts';
 import { clearFailures, lockedUntil, throttled, type ThrottleRule } from './throttle.ts';

@@ -1,9 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { clientIp, requireLogin, type Portal } from '../app.tsx';
-import type { PendingMembership } from '../directory/membership-repository.ts';
-import { findOrganizationByCode, isMember } from '../directory/repository.ts';
-import { confirmStaffMembership, declineStaffMembership } from '../directory/staff-confirmation.ts';
+import { confirmStaffMembership, declineStaffMembership, findOrganizationByCode, isMember, type PendingMembership } from '../directory/index.ts';
 import { errors } from '../platform/errors.ts';
 import type { ViewContext } from '../platform/views/layout.tsx';
 

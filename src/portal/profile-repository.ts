@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import type { Db, NewProfile, Profile } from '../platform/db.ts';
+import type { Db } from '../database.ts';
+import type { NewProfile, Profile } from './schema.ts';
 import type { IdentityKeys, MatchCandidate } from './identity.ts';
 
 /** SQL for profiles and their credentials, nothing else. */

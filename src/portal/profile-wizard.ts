@@ -1,5 +1,7 @@
-import { audit } from '../platform/audit.ts';
-import { retryOnUniqueViolation, type Db, type Profile } from '../platform/db.ts';
+import { audit } from './audit-events.ts';
+import { retryOnUniqueViolation } from '../platform/db.ts';
+import type { Db } from '../database.ts';
+import type { Profile } from './schema.ts';
 import { faultPoint } from '../platform/faults.ts';
 import { completePrecreatedProfile, createProfile, ssnFields, type AccountRules } from './accounts.ts';
 import { finishFlow, lockFlow, saveFlow, type Flow, type FlowData } from './flow-store.ts';

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Db, Profile } from '../platform/db.ts';
+import type { Db } from '../database.ts';
+import type { Profile } from './schema.ts';
 
 /**
  * Server-side sessions. The cookie holds 256 random bits; the database holds only their
@@ -12,10 +13,23 @@ export interface SessionTimeouts {
   absoluteMs: number;
 }
 
+/**
+ * The signed-in person as every request carries them: who they are and what the routes
+ * decide on, never their password, hint answer or SSN hashes.
+ */
+export type SignedInProfile = Pick<Profile, 'id' | 'user_name' | 'first_name' | 'last_name' | 'must_change_password' | 'department_role'>;
+
 export interface ActiveSession {
   idHash: string;
-  profile: Profile;
+  profile: SignedInProfile;
   createdAt: Date;
+}
+
+// The portal's slot on the request, set by the session hook the composition root installs.
+declare module 'fastify' {
+  interface FastifyRequest {
+    session: ActiveSession | null;
+  }
 }
 
 export function newToken(): string {
@@ -56,7 +70,7 @@ export async function loadSession(db: Db, token: string, timeouts: SessionTimeou
   const row = await db
     .selectFrom('session')
     .innerJoin('profile', 'profile.id', 'session.profile_id')
-    .selectAll('profile')
+    .select(['profile.id', 'profile.user_name', 'profile.first_name', 'profile.last_name', 'profile.must_change_password', 'profile.department_role'])
     .select(['session.last_seen_at', 'session.expires_at', 'session.created_at as session_created_at'])
     .where('session.id_hash', '=', idHash)
     .executeTakeFirst();

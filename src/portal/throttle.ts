@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../platform/db.ts';
+import type { Db } from '../database.ts';
 
 /**
  * Failure counters with temporary lockout (SPEC P5, P9), kept in the database so every

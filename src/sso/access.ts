@@ -1,4 +1,4 @@
-import type { Db } from '../platform/db.ts';
+import type { Db } from '../database.ts';
 
 /**
  * SPEC S2: open applications for every profile; restricted ones need a role in some

@@ -1,5 +1,5 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
-import type { Db } from '../platform/db.ts';
+import type { Db } from '../database.ts';
 import type { SecretBox } from '../platform/secrets.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type Provider from 'oidc-provider';
 import { sql } from 'kysely';
-import type { Db } from '../platform/db.ts';
+import type { Db } from '../database.ts';
 import { mayUseApplication } from './access.ts';
 
 interface BackchannelClient {

@@ -1,5 +1,4 @@
 import type { ErrorOut, KoaContextWithOIDC } from 'oidc-provider';
-import type { Config } from '../platform/config.ts';
 import { ErrorPage } from '../platform/views/error-page.tsx';
 import { Layout, type ViewContext } from '../platform/views/layout.tsx';
 import { renderDocument } from '../platform/views/render.ts';
@@ -10,9 +9,12 @@ import { renderDocument } from '../platform/views/render.ts';
  * portal session is read there, so the header is the signed-out one (its Log out form would
  * need a CSRF token the provider cannot issue).
  */
-function view(config: Config, ctx: KoaContextWithOIDC): ViewContext {
-  return { helpdesk: config.helpdesk, agency: config.agency, user: null, path: ctx.path, csrfToken: () => '' };
+function view(site: Site, ctx: KoaContextWithOIDC): ViewContext {
+  return { ...site, user: null, path: ctx.path, csrfToken: () => '' };
 }
+
+/** What the provider's pages share with every page of the site. */
+export type Site = Pick<ViewContext, 'helpdesk' | 'agency' | 'navigation'>;
 
 /** Plain words for what went wrong; the protocol's own description is for the application's developers, not the person. */
 function explain(ctx: KoaContextWithOIDC, out: ErrorOut): { title: string; message: string } {
@@ -36,15 +38,15 @@ function explain(ctx: KoaContextWithOIDC, out: ErrorOut): { title: string; messa
   return { title, message: "The application's sign-in request was not complete, or it has expired. Go back to the application and start again." };
 }
 
-export function providerErrorPage(config: Config, ctx: KoaContextWithOIDC, out: ErrorOut): string {
+export function providerErrorPage(site: Site, ctx: KoaContextWithOIDC, out: ErrorOut): string {
   const { title, message } = explain(ctx, out);
-  return renderDocument(<ErrorPage ctx={view(config, ctx)} title={title} message={message} />);
+  return renderDocument(<ErrorPage ctx={view(site, ctx)} title={title} message={message} />);
 }
 
 /** `form` is the provider's empty form carrying its own anti-forgery token; the button outside it submits it. */
-export function logoutQuestionPage(config: Config, ctx: KoaContextWithOIDC, form: string): string {
+export function logoutQuestionPage(site: Site, ctx: KoaContextWithOIDC, form: string): string {
   return renderDocument(
-    <Layout ctx={view(config, ctx)} title="Log out of every application?">
+    <Layout ctx={view(site, ctx)} title="Log out of every application?">
       <h1>Log out of every application?</h1>
       <div dangerouslySetInnerHTML={{ __html: form }} />
       <p class="usa-intro">You will be logged out of the portal and of every application you opened with it.</p>
@@ -60,9 +62,9 @@ export function logoutQuestionPage(config: Config, ctx: KoaContextWithOIDC, form
   );
 }
 
-export function loggedOutPage(config: Config, ctx: KoaContextWithOIDC): string {
+export function loggedOutPage(site: Site, ctx: KoaContextWithOIDC): string {
   return renderDocument(
-    <Layout ctx={view(config, ctx)} title="You have logged out">
+    <Layout ctx={view(site, ctx)} title="You have logged out">
       <h1>You have logged out</h1>
       <p class="usa-intro">You have logged out of the portal and of every application you opened with it.</p>
       <p>

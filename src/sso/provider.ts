@@ -2,14 +2,14 @@ import { createHmac } from 'node:crypto';
 import Provider, { interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { JWK } from 'jose';
 import type { Config } from '../platform/config.ts';
-import type { Db } from '../platform/db.ts';
+import type { Navigation } from '../platform/views/layout.tsx';
+import type { Db } from '../database.ts';
 import type { SecretBox } from '../platform/secrets.ts';
-import { findProfileById } from '../portal/profile-repository.ts';
-import { loadSession } from '../portal/sessions.ts';
+import { findProfileById, loadSession } from '../portal/index.ts';
 import { postgresAdapter } from './adapter.ts';
 import { mayUseApplication, rolesFor } from './access.ts';
 import { endProviderSessions } from './logout.ts';
-import { loggedOutPage, logoutQuestionPage, providerErrorPage } from './pages.tsx';
+import { loggedOutPage, logoutQuestionPage, providerErrorPage, type Site } from './pages.tsx';
 
 /**
  * The portal as an OpenID Connect provider (SPEC S1–S3), with node-oidc-provider.
@@ -32,12 +32,15 @@ export interface ProviderDeps {
   /** Signs the provider's own cookies. */
   cookieSecret: string;
   sessionCookie: string;
+  /** The site's links, for the provider's own pages. */
+  navigation: Navigation;
 }
 
 const { base: basePolicy, Check } = interactionPolicy;
 
 export function createProvider(deps: ProviderDeps): Provider {
   const { config, db } = deps;
+  const site: Site = { helpdesk: config.helpdesk, agency: config.agency, navigation: deps.navigation };
 
   /** The portal session that goes with this provider request, if any. */
   async function portalProfileId(ctx: KoaContextWithOIDC): Promise<string | null> {
@@ -137,11 +140,11 @@ export function createProvider(deps: ProviderDeps): Provider {
         logoutSource: async (ctx, form) => {
           if (await logoutWithoutAsking(ctx)) return;
           ctx.type = 'html';
-          ctx.body = logoutQuestionPage(config, ctx, form);
+          ctx.body = logoutQuestionPage(site, ctx, form);
         },
         postLogoutSuccessSource: async (ctx) => {
           ctx.type = 'html';
-          ctx.body = loggedOutPage(config, ctx);
+          ctx.body = loggedOutPage(site, ctx);
         },
       },
     },
@@ -204,7 +207,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
     renderError: async (ctx, out) => {
       ctx.type = 'html';
-      ctx.body = providerErrorPage(config, ctx, out);
+      ctx.body = providerErrorPage(site, ctx, out);
     },
     clientBasedCORS: () => false,
     // The provider calls only URLs the department registered (there is no dynamic client
@@ -227,7 +230,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     if (!oidc || oidc.route !== 'end_session' || ctx.status !== 200 || oidc.session?.accountId || typeof secret !== 'string') return;
     const form = `<form id="op.logoutForm" method="post" action="${oidc.urlFor('end_session_confirm')}"><input type="hidden" name="xsrf" value="${secret}"/></form>`;
     ctx.type = 'html';
-    ctx.body = logoutQuestionPage(config, ctx as KoaContextWithOIDC, form);
+    ctx.body = logoutQuestionPage(site, ctx as KoaContextWithOIDC, form);
   });
   // Koa trusts X-Forwarded-* only when told; its client address (unused by the portal,
   // which takes it from Fastify) counts the same hops from the right.

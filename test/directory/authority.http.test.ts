@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { up as designationIsNotMembership } from '../../migrations/0006_designation_is_not_membership.ts';
 import { addMember, designate as insertDesignation } from '../../src/directory/repository.ts';
 import { grantRole } from '../../src/directory/service.ts';
-import { audit } from '../../src/platform/audit.ts';
+import { audit } from '../../src/directory/audit-events.ts';
 import { directoryFixture, PASSWORD, type DirectoryFixture, type FixturePerson } from '../helpers/directory.ts';
 import { Browser, errorSummary, logIn, startPortal, type TestPortal } from '../helpers/portal.ts';
 

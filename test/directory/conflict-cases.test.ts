@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { Migrator } from 'kysely/migration';
 import { migrations } from '../../migrations/index.ts';
 import { createProfile, identityOnly } from '../../src/portal/accounts.ts';
-import { openDatabase, type Database } from '../../src/platform/db.ts';
+import { openDatabase, type Database } from '../../src/database.ts';
 import { recordMatchConflict } from '../../src/portal/profile-repository.ts';
 import { throwawayDatabase } from '../helpers/throwaway-database.ts';
 

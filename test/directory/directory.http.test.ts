@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { designateAdministrator, grantRole, registerApplication } from '../../src/directory/service.ts';
-import type { Organization } from '../../src/platform/db.ts';
+import type { Organization } from '../../src/directory/schema.ts';
 import { secretBox } from '../../src/platform/secrets.ts';
 import { mayUseApplication, rolesFor } from '../../src/sso/access.ts';
 import { directoryFixture, PASSWORD, type DirectoryFixture, type FixturePerson } from '../helpers/directory.ts';

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { ImportFileError, importOrganizations, type ImportReport } from '../../src/directory/org-import.ts';
-import { migrate, openDatabase, type Database, type Db, type Organization } from '../../src/platform/db.ts';
+import { migrate, openDatabase, type Database, type Db } from '../../src/database.ts';
+import type { Organization } from '../../src/directory/schema.ts';
 import { throwawayDatabase } from '../helpers/throwaway-database.ts';
 
 /**

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import type { RouteOptions } from 'fastify';
 import { addMember, undesignate } from '../../src/directory/repository.ts';
 import { designateAdministrator, registerApplication } from '../../src/directory/service.ts';
-import type { Organization } from '../../src/platform/db.ts';
+import type { Organization } from '../../src/directory/schema.ts';
 import { secretBox } from '../../src/platform/secrets.ts';
 import { directoryFixture, type DirectoryFixture, type FixturePerson } from '../helpers/directory.ts';
 import { Browser, startPortal, type Response, type TestPortal } from '../helpers/portal.ts';

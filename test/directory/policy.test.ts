@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { can, decide, hasDirectoryAccess, type Actor, type OrgRef, type PersonRef, type Powers } from '../../src/directory/policy.ts';
-import type { Profile } from '../../src/platform/db.ts';
+import type { Profile } from '../../src/portal/schema.ts';
 
 /**
  * `decide()` alone, one rule per case, so that any change to the rule fails here in

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { addMember } from '../../src/directory/repository.ts';
 import { designateAdministrator } from '../../src/directory/service.ts';
-import type { Organization, Profile } from '../../src/platform/db.ts';
+import type { Organization } from '../../src/directory/schema.ts';
+import type { Profile } from '../../src/portal/schema.ts';
 import { createProfile, identityOnly } from '../../src/portal/accounts.ts';
 import { hashSecret } from '../../src/portal/hashing.ts';
 import { ssnHash } from '../../src/portal/identity.ts';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type BuildOptions } from '../../src/app.tsx';
 import { loadConfig, type Config } from '../../src/platform/config.ts';
-import { openDatabase, type Db } from '../../src/platform/db.ts';
+import { openDatabase, type Db } from '../../src/database.ts';
 import { prepareDatabase } from '../../src/startup.ts';
 import { isCleared, parseSetCookie, type Cookie } from './cookies.ts';
 import { throwawayDatabase } from './throwaway-database.ts';

@@ -4,7 +4,7 @@ import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { DatabaseInUseError, migrate, openDatabase } from '../../src/platform/db.ts';
+import { DatabaseInUseError, migrate, openDatabase } from '../../src/database.ts';
 import { Browser, createProfile, logIn } from '../helpers/portal.ts';
 import { buildPortal, freePort, START_ARGS, START_ENV } from '../helpers/server.ts';
 

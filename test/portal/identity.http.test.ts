@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import { migrations } from '../../migrations/index.ts';
-import { migrate, openDatabase } from '../../src/platform/db.ts';
+import { migrate, openDatabase } from '../../src/database.ts';
 import { findMatchCandidates } from '../../src/portal/profile-repository.ts';
 import { nameKey } from '../../src/portal/identity.ts';
 import { Browser, createProfile, errorSummary, identityFields, outcomeOf, startPortal, textOf, type Person, type TestPortal } from '../helpers/portal.ts';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { sql } from 'kysely';
-import { openDatabase, type Database } from '../../src/platform/db.ts';
+import { openDatabase, type Database } from '../../src/database.ts';
 import { ssnHash } from '../../src/portal/identity.ts';
 import { Browser, createProfile, logIn, outcomeOf, textOf, type Person } from '../helpers/portal.ts';
 import { spawnPortal, type PortalProcess } from '../helpers/server.ts';

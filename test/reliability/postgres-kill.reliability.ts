@@ -4,7 +4,7 @@ import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { openDatabase, type Database } from '../../src/platform/db.ts';
+import { openDatabase, type Database } from '../../src/database.ts';
 import { ssnHash } from '../../src/portal/identity.ts';
 import { Browser, createProfile, textOf, type Person } from '../helpers/portal.ts';
 import { spawnPortal, type PortalProcess } from '../helpers/server.ts';

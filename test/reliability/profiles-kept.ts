@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../../src/platform/db.ts';
+import type { Db } from '../../src/database.ts';
 import { Browser, contactFields, identityFields, textOf, type Person, type Response } from '../helpers/portal.ts';
 
 /**

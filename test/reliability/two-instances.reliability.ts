@@ -9,7 +9,7 @@ import * as oidc from 'openid-client';
 import { migrations } from '../../migrations/index.ts';
 import { registerApplication } from '../../src/directory/service.ts';
 import { ensureElarRegistration } from '../../src/elar/relying-party.ts';
-import { openDatabase, type Database } from '../../src/platform/db.ts';
+import { openDatabase, type Database } from '../../src/database.ts';
 import { secretBox } from '../../src/platform/secrets.ts';
 import { LOGIN_FAILED } from '../../src/portal/login-routes.tsx';
 import { prepareDatabase } from '../../src/startup.ts';

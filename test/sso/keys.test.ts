@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { migrate, openDatabase, type Database } from '../../src/platform/db.ts';
+import { migrate, openDatabase, type Database } from '../../src/database.ts';
 import { secretBox } from '../../src/platform/secrets.ts';
 import { signingKeys } from '../../src/sso/keys.ts';
 import { throwawayDatabase } from '../helpers/throwaway-database.ts';

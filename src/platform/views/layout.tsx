@@ -1,13 +1,30 @@
-import type { ComponentChildren } from 'preact';
+import { Fragment, type ComponentChildren } from 'preact';
 import type { Agency } from '../config.ts';
 
 /** What every page needs from the request: who is signed in, the help desk, the agency, a CSRF token. */
 export interface ViewContext {
   helpdesk: { phone: string; hours: string };
   agency: Agency;
+  navigation: Navigation;
   user: { userName: string; displayName: string } | null;
   csrfToken: () => string;
   path: string;
+}
+
+/** A link: where it goes and its words. */
+export type NavLink = [href: string, label: string];
+
+/**
+ * The site's own links, which the layout does not know: the modules that have pages decide
+ * them, and the composition root hands them in.
+ */
+export interface Navigation {
+  signedIn: NavLink[];
+  signedOut: NavLink[];
+  /** Where the header's Log out button posts. */
+  logout: string;
+  /** The help links at the foot of every page. */
+  footer: NavLink[];
 }
 
 export const SERVICE_NAME = 'Security Portal';
@@ -86,19 +103,7 @@ function Banner({ ctx }: { ctx: ViewContext }) {
 }
 
 function Header({ ctx }: { ctx: ViewContext }) {
-  const links: Array<[string, string]> = ctx.user
-    ? [
-        ['/', 'Home'],
-        ['/elar', 'ELAR'],
-        ['/account', 'Your account'],
-        ['/help', 'Help'],
-      ]
-    : [
-        ['/', 'Home'],
-        ['/login', 'Log in'],
-        ['/profile/new', 'Create a profile'],
-        ['/help', 'Help'],
-      ];
+  const links = ctx.user ? ctx.navigation.signedIn : ctx.navigation.signedOut;
   return (
     <header class="portal-header">
       <div class="grid-container portal-header__inner">
@@ -116,7 +121,7 @@ function Header({ ctx }: { ctx: ViewContext }) {
             ))}
             {ctx.user && (
               <li>
-                <form method="post" action="/logout" class="portal-nav__form">
+                <form method="post" action={ctx.navigation.logout} class="portal-nav__form">
                   <input type="hidden" name="_csrf" value={ctx.csrfToken()} />
                   <button type="submit" class="usa-button usa-button--unstyled portal-nav__button">
                     Log out <span class="usa-sr-only">{ctx.user.userName}</span>
@@ -150,7 +155,12 @@ function Footer({ ctx }: { ctx: ViewContext }) {
             Call the Licensure Help Desk at <HelpDeskPhone ctx={ctx} />, {ctx.helpdesk.hours}.
           </p>
           <p>
-            <a href="/help">Help with the portal</a> · <a href="/directory-administrators">Find your Directory Administrator</a>
+            {ctx.navigation.footer.map(([href, label], i) => (
+              <Fragment key={href}>
+                {i > 0 && ' · '}
+                <a href={href}>{label}</a>
+              </Fragment>
+            ))}
           </p>
         </div>
       </div>

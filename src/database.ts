@@ -1,0 +1,28 @@
+import type { Kysely } from 'kysely';
+import { migrations } from '../migrations/index.ts';
+import type { AuditTables } from './platform/audit.ts';
+import * as platform from './platform/db.ts';
+import type { DirectoryTables } from './directory/schema.ts';
+import type { ElarTables } from './elar/schema.ts';
+import type { PortalTables } from './portal/schema.ts';
+import type { SsoTables } from './sso/schema.ts';
+
+/**
+ * The whole database, put together from the tables each module owns. Modules name it only
+ * as a type (`Db`); the platform's connection and migration code is generic over it.
+ */
+export interface DB extends PortalTables, DirectoryTables, SsoTables, ElarTables, AuditTables {}
+
+export type Db = Kysely<DB>;
+export type Database = platform.Database<DB>;
+
+export { DatabaseInUseError, type OpenOptions } from './platform/db.ts';
+
+export function openDatabase(options: platform.OpenOptions): Promise<Database> {
+  return platform.openDatabase<DB>(options);
+}
+
+/** Every module's migrations, as the one ordered list in migrations/. */
+export function migrate(db: Db): Promise<void> {
+  return platform.migrate(db, migrations);
+}

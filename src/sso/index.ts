@@ -1,0 +1,6 @@
+/**
+ * The OpenID provider's public face: what other modules may use. The rest of src/sso is
+ * its own (the import rules in .dependency-cruiser.cjs keep it so).
+ */
+export type { SsoTables } from './schema.ts';
+export { revokeApplicationGrants, revokeWhereNoAccess } from './logout.ts';
