@@ -6,7 +6,10 @@ import { after, describe, test } from 'node:test';
 import { openDatabase } from '../../src/database.ts';
 import { FAULT_POINTS, type FaultPoint } from '../../src/platform/faults.ts';
 import { ssnHash } from '../../src/portal/identity.ts';
-import { Browser, logIn, type Person } from '../helpers/portal.ts';
+import { sql } from 'kysely';
+import type { Db } from '../../src/database.ts';
+import { verifySecret } from '../../src/portal/hashing.ts';
+import { Browser, createProfile, logIn, type Person } from '../helpers/portal.ts';
 import { spawnPortal, type PortalProcess } from '../helpers/server.ts';
 import { throwawayDatabase } from '../helpers/throwaway-database.ts';
 import { fillWizard, profilesKept, submitReview } from './profiles-kept.ts';
@@ -125,6 +128,53 @@ describe('a crash at each point of the Create Profile final submit', { skip }, (
         await at.close();
       }
       summary.push(`${point}: ${committed ? 'committed, shown on retry' : 'nothing written, created on retry'}`);
+    });
+  }
+});
+
+/** What a password change writes, for one person: all of it or none of it may be there. */
+async function passwordState(db: Db, userName: string) {
+  const profile = await db.selectFrom('profile').select(['id', 'password_hash']).where('user_name', '=', userName).executeTakeFirstOrThrow();
+  const count = (table: 'password_history' | 'session') =>
+    db.selectFrom(table).select(sql<string>`count(*)`.as('n')).where('profile_id', '=', profile.id).executeTakeFirstOrThrow().then((r) => Number(r.n));
+  const audits = await db.selectFrom('audit_event').select('type').where('subject_id', '=', profile.id).where('type', '=', 'password.changed').execute();
+  return { passwordHash: profile.password_hash!, history: await count('password_history'), sessions: await count('session'), audits: audits.length };
+}
+
+describe('a crash while a signed-in person changes their password', { skip }, () => {
+  for (const [i, point] of FAULT_POINTS.filter((p) => p.startsWith('password.replace:')).entries()) {
+    test(`${point}: nothing of the change is kept, and the old password still logs in`, async () => {
+      const ssnDigits = `81${i}22${String(5000 + i)}`;
+      const person: Person = {
+        firstName: 'Paz',
+        lastName: `Change${'abcdefghij'[i]}`,
+        dob: ['6', String(10 + i), '1979'],
+        ssn: `${ssnDigits.slice(0, 3)}-${ssnDigits.slice(3, 5)}-${ssnDigits.slice(5)}`,
+      };
+      const at = await scene();
+      try {
+        await at.start(point);
+        const b = new Browser(at.origin);
+        const { userName } = await createProfile(b, person, SECRETS);
+        assert.equal((await logIn(b, userName, SECRETS.password)).status, 303);
+        assert.equal((await logIn(new Browser(at.origin), userName, SECRETS.password)).status, 303, 'signed in on a second device too');
+        const before = await passwordState(at.db, userName);
+
+        const fields = { currentPassword: SECRETS.password, password: 'Changed8Pass', passwordConfirm: 'Changed8Pass' };
+        await assert.rejects(b.submit('/account/password', '/account/password', fields), 'the change gets no answer');
+        const child = at.server.child;
+        await new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve)));
+        assert.equal(child.signalCode, 'SIGKILL', `the portal died at ${point}, by the injected fault`);
+
+        assert.deepEqual(await passwordState(at.db, userName), before, 'the password, its history, the sessions and the audit log as they were');
+        assert.equal(await verifySecret(before.passwordHash, SECRETS.password), true);
+        await at.start('');
+        const login = await logIn(new Browser(at.origin), userName, SECRETS.password);
+        assert.deepEqual([login.status, login.location], [303, '/'], 'the old password still logs in');
+      } finally {
+        await at.close();
+      }
+      summary.push(`${point}: nothing written`);
     });
   }
 });
