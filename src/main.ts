@@ -8,10 +8,10 @@ import { loggerOptions } from './platform/log.ts';
 import { resolveKey, resolveSsnKey, SecretsKeyMismatchError } from './platform/secrets.ts';
 import { bootstrapDepartmentAdministrator } from './portal/accounts.ts';
 import { seedDemo } from './demo.ts';
-import { purgeExpiredFlows } from './portal/flow-store.ts';
+import { purgeExpiredFlows } from './portal/flow-repository.ts';
 import { POLICIES } from './portal/password-policy.ts';
-import { purgeExpired } from './portal/throttle.ts';
-import { purgeExpiredSessions } from './portal/sessions.ts';
+import { purgeExpired } from './portal/throttle-repository.ts';
+import { purgeExpiredSessions } from './portal/session-repository.ts';
 import { purgeExpiredModels } from './sso/adapter.ts';
 
 let config: Config;

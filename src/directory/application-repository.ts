@@ -1,7 +1,8 @@
-import type { Application } from './schema.ts';
+import type { Insertable } from 'kysely';
+import type { Application, ApplicationTable } from './schema.ts';
 import type { Db } from '../database.ts';
 
-/** SQL for replacing an application's registration: what it was, and the grants it leaves behind. */
+/** SQL for registering an application and replacing its registration: what it was, and the grants it leaves behind. */
 
 /** The registration as it stands, locked until the transaction ends so that nothing changes it meanwhile. */
 export function lockApplication(tx: Db, id: string): Promise<Application | undefined> {
@@ -31,4 +32,31 @@ export async function countGrants(tx: Db, applicationId: string): Promise<number
     .where('application_id', '=', applicationId)
     .executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/**
+ * Registers the application, or replaces its registration when `replace` (otherwise only a
+ * catalog entry that has no secret yet is taken over). One statement decides, so two
+ * registrations of one new id cannot both be told they won: false means it was not written.
+ */
+export async function writeRegistration(
+  tx: Db,
+  id: string,
+  registration: Omit<Insertable<ApplicationTable>, 'id' | 'description'>,
+  { replace }: { replace: boolean },
+): Promise<boolean> {
+  const written = await tx
+    .insertInto('application')
+    .values({ id, description: null, ...registration })
+    .onConflict((oc) => {
+      const update = oc.column('id').doUpdateSet(registration);
+      return replace ? update : update.where('application.client_secret_encrypted', 'is', null);
+    })
+    .returning('id')
+    .executeTakeFirst();
+  return written !== undefined;
+}
+
+export async function setClientSecret(tx: Db, id: string, sealedSecret: string): Promise<void> {
+  await tx.updateTable('application').set({ client_secret_encrypted: sealedSecret }).where('id', '=', id).execute();
 }

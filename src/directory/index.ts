@@ -3,6 +3,7 @@
  * the directory's own (the import rules in .dependency-cruiser.cjs keep it so).
  */
 export type { Application, DirectoryTables, Organization } from './schema.ts';
+export { mayUseApplication, rolesFor } from './access-repository.ts';
 export { hasDirectoryAccess } from './policy.ts';
 export { loadActor } from './service.ts';
 export { confirmStaffMembership, declineStaffMembership } from './staff-confirmation.ts';

@@ -1,5 +1,4 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { sql } from 'kysely';
 import { audit } from './audit-events.ts';
 import { retryOnUniqueViolation } from '../platform/db.ts';
 import type { Application, Organization } from './schema.ts';
@@ -10,11 +9,13 @@ import {
   createProfile,
   endAllSessions,
   findMatchCandidates,
+  findOtherProfileWithSsn,
   findProfileById,
   hashSecret,
   identityOnly,
   nameKey,
   recordMatchConflict,
+  setIdentity,
   setPassword,
   ssnFields,
   throttled,
@@ -330,7 +331,7 @@ export async function fixPersonData(
 async function applyFix(db: Db, actor: Actor, person: Profile, fix: IdentityFix, ssn: ReturnType<typeof ssnFields> | null, ip: string | null): Promise<'fixed' | 'ssn-taken'> {
   return db.transaction().execute(async (tx) => {
     if (ssn) {
-      const other = await tx.selectFrom('profile').select('id').where('ssn_hash', '=', ssn.hash).where('id', '!=', person.id).executeTakeFirst();
+      const other = await findOtherProfileWithSsn(tx, ssn.hash, person.id);
       if (other) {
         await audit(tx, { type: 'match.partial', actorId: actor.profile.id, subjectId: other.id, ip, detail: { via: 'person.fix', profile: person.id } });
         return 'ssn-taken';
@@ -342,19 +343,7 @@ async function applyFix(db: Db, actor: Actor, person: Profile, fix: IdentityFix,
       fix.dateOfBirth !== person.date_of_birth && 'dateOfBirth',
       ssn && ssn.hash !== person.ssn_hash && 'ssn',
     ].filter((f): f is string => Boolean(f));
-    await tx
-      .updateTable('profile')
-      .set({
-        first_name: fix.firstName,
-        last_name: fix.lastName,
-        first_name_key: nameKey(fix.firstName),
-        last_name_key: nameKey(fix.lastName),
-        date_of_birth: fix.dateOfBirth,
-        ...(ssn ? { ssn_hash: ssn.hash, ssn_last4: ssn.last4 } : {}),
-        updated_at: sql`now()`,
-      })
-      .where('id', '=', person.id)
-      .execute();
+    await setIdentity(tx, person.id, { firstName: fix.firstName, lastName: fix.lastName, dateOfBirth: fix.dateOfBirth, ssn });
     const resolved = await repo.resolveConflicts(tx, person.id, actor.profile.id);
     await audit(tx, { type: 'profile.fixed', actorId: actor.profile.id, subjectId: person.id, ip, detail: { changed: changed.join(','), conflictsResolved: resolved } });
     return 'fixed';
@@ -482,16 +471,7 @@ export async function registerApplication(
   const secret = randomBytes(32).toString('base64url');
   await db.transaction().execute(async (tx) => {
     const previous = await applications.lockApplication(tx, input.id);
-    // One statement decides, so two registrations of one new id cannot both be told they won.
-    const written = await tx
-      .insertInto('application')
-      .values({ id: input.id, description: null, ...registration, client_secret_encrypted: box.seal(secret) })
-      .onConflict((oc) => {
-        const update = oc.column('id').doUpdateSet({ ...registration, client_secret_encrypted: box.seal(secret) });
-        return replace ? update : update.where('application.client_secret_encrypted', 'is', null);
-      })
-      .returning('id')
-      .executeTakeFirst();
+    const written = await applications.writeRegistration(tx, input.id, { ...registration, client_secret_encrypted: box.seal(secret) }, { replace });
     if (!written) {
       throw new DirectoryRuleError(`An application with client id ${input.id} is already registered. To give it a new secret, use its page`, 'clientId');
     }
@@ -601,7 +581,7 @@ export async function issueClientSecret(db: Db, box: SecretBox, app: Application
   if (!hasReplaceableSecret(app)) throw new DirectoryRuleError(`${app.name} has no client secret the Department can replace`);
   const secret = randomBytes(32).toString('base64url');
   await db.transaction().execute(async (tx) => {
-    await tx.updateTable('application').set({ client_secret_encrypted: box.seal(secret) }).where('id', '=', app.id).execute();
+    await applications.setClientSecret(tx, app.id, box.seal(secret));
     await audit(tx, { type: 'application.secretIssued', actorId: actor.profile.id, ip, detail: { application: app.id } });
   });
   return secret;

@@ -1,7 +1,8 @@
 import type { Db } from '../database.ts';
 import { accountKey } from './login.ts';
 import { hintKey, partialMatchKey } from './profile-wizard.ts';
-import { lockedUntil, unlock, type Counter, type ThrottleRule } from './throttle.ts';
+import type { Counter, ThrottleRule } from './throttle.ts';
+import { lockedUntil, unlock } from './throttle-repository.ts';
 
 /**
  * What other modules may do with the portal's lockouts. The throttle keys' formats stay

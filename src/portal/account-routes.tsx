@@ -5,13 +5,14 @@ import type { Profile } from './schema.ts';
 import { parseForm, secret } from '../platform/forms.ts';
 import { FormPage, TextField, type FieldErrors } from '../platform/views/form.tsx';
 import { Layout, type ViewContext } from '../platform/views/layout.tsx';
-import { endFlow } from './flow-store.ts';
+import { endFlow } from './flow-repository.ts';
 import { minutesUntil } from './account-locks.ts';
 import { LockedPage } from './login-routes.tsx';
 import { changePassword } from './password-change.ts';
 import type { PasswordPolicy } from './password-policy.ts';
 import { findProfileById } from './profile-repository.ts';
-import { countSessions, endAllSessions, type SignedInProfile } from './sessions.ts';
+import { countSessions, endAllSessions } from './session-repository.ts';
+import type { SignedInProfile } from './sessions.ts';
 import { formatDate } from './person-fields.ts';
 import { lastAdministratorReset } from '../directory/index.ts';
 

@@ -8,7 +8,7 @@ import { generateMepid, userNameBase, userNameCandidate } from './identifiers.ts
 import { nameKey, ssnHash } from './identity.ts';
 import { PASSWORD_MISMATCH, PASSWORD_REUSED, passwordProblems, type PasswordPolicy } from './password-policy.ts';
 import * as profiles from './profile-repository.ts';
-import { endAllSessions } from './sessions.ts';
+import { endAllSessions } from './session-repository.ts';
 
 /** Profiles and their credentials: the rules. SQL lives in profile-repository.ts. */
 

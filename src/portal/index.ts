@@ -5,7 +5,8 @@
 export type { NewProfile, PortalTables, Profile } from './schema.ts';
 export { PORTAL_AUDIT_EVENTS, type PortalAuditEventType } from './audit-events.ts';
 export type { ActiveSession, SignedInProfile } from './sessions.ts';
-export { endAllSessions, loadSession } from './sessions.ts';
+export { loadSession } from './sessions.ts';
+export { endAllSessions } from './session-repository.ts';
 export { accountLockedUntil, minutesUntil, partialMatchCounter, unlockAccount, unlockLogin } from './account-locks.ts';
 export { throttled, type Counter, type ThrottleRule } from './throttle.ts';
 export { createProfile, identityOnly, ssnFields, type AccountRules } from './accounts.ts';
@@ -13,4 +14,4 @@ export { hashSecret } from './hashing.ts';
 export { classifyMatch, nameKey } from './identity.ts';
 export { isValidMepid } from './identifiers.ts';
 export { identityFields, parseDateOfBirth, ssnField } from './person-fields.ts';
-export { findMatchCandidates, findProfileById, recordMatchConflict, setPassword } from './profile-repository.ts';
+export { findMatchCandidates, findOtherProfileWithSsn, findProfileById, recordMatchConflict, setIdentity, setPassword } from './profile-repository.ts';

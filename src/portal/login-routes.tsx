@@ -6,9 +6,10 @@ import { parseForm } from '../platform/forms.ts';
 import { FormPage, TextField, type FieldErrors, type FormValues } from '../platform/views/form.tsx';
 import { Layout, type ViewContext } from '../platform/views/layout.tsx';
 import { minutesUntil } from './account-locks.ts';
-import { endFlow } from './flow-store.ts';
+import { endFlow } from './flow-repository.ts';
 import { logIn } from './login.ts';
-import { endSession, startSession } from './sessions.ts';
+import { endSession } from './session-repository.ts';
+import { startSession } from './sessions.ts';
 
 const loginFields = {
   username: z.string().min(1, 'Enter your User Name').max(100, 'Enter your User Name'),

@@ -3,7 +3,8 @@ import type { Db } from '../database.ts';
 import type { Profile } from './schema.ts';
 import { verifyAgainstNothing, verifySecret } from './hashing.ts';
 import { findProfileByUserName } from './profile-repository.ts';
-import { clearFailures, lockedUntil, throttled, type ThrottleRule } from './throttle.ts';
+import { throttled, type ThrottleRule } from './throttle.ts';
+import { clearFailures, lockedUntil } from './throttle-repository.ts';
 
 /**
  * Logging in, as named steps: take a place in the account's and the address's counters

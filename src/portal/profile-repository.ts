@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../database.ts';
 import type { NewProfile, Profile } from './schema.ts';
-import type { IdentityKeys, MatchCandidate } from './identity.ts';
+import { nameKey, type IdentityKeys, type MatchCandidate } from './identity.ts';
 
 /** SQL for profiles and their credentials, nothing else. */
 
@@ -125,4 +125,30 @@ export async function recordMatchConflict(
 export async function hasDepartmentAdministrator(db: Db): Promise<boolean> {
   const row = await db.selectFrom('profile').select('id').where('department_role', '=', 'admin').executeTakeFirst();
   return row !== undefined;
+}
+
+/** Another profile with this SSN, if any: an SSN belongs to one person. */
+export function findOtherProfileWithSsn(db: Db, ssnHash: string, exceptProfileId: string): Promise<{ id: string } | undefined> {
+  return db.selectFrom('profile').select('id').where('ssn_hash', '=', ssnHash).where('id', '!=', exceptProfileId).executeTakeFirst();
+}
+
+/** Corrects who a profile is (names, date of birth, and the SSN when given), with the names' matching keys. */
+export async function setIdentity(
+  db: Db,
+  profileId: string,
+  identity: { firstName: string; lastName: string; dateOfBirth: string; ssn: { hash: string; last4: string } | null },
+): Promise<void> {
+  await db
+    .updateTable('profile')
+    .set({
+      first_name: identity.firstName,
+      last_name: identity.lastName,
+      first_name_key: nameKey(identity.firstName),
+      last_name_key: nameKey(identity.lastName),
+      date_of_birth: identity.dateOfBirth,
+      ...(identity.ssn ? { ssn_hash: identity.ssn.hash, ssn_last4: identity.ssn.last4 } : {}),
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', profileId)
+    .execute();
 }

@@ -4,11 +4,12 @@ import type { Db } from '../database.ts';
 import type { Profile } from './schema.ts';
 import { faultPoint } from '../platform/faults.ts';
 import { completePrecreatedProfile, createProfile, ssnFields, type AccountRules } from './accounts.ts';
-import { finishFlow, lockFlow, saveFlow, type Flow, type FlowData } from './flow-store.ts';
+import { finishFlow, lockFlow, saveFlow, type Flow, type FlowData } from './flow-repository.ts';
 import { verifySecret } from './hashing.ts';
 import { classifyMatch, nameKey, type MatchOutcome } from './identity.ts';
 import * as profiles from './profile-repository.ts';
-import { clearFailures, lockedUntil, throttled, type ThrottleRule } from './throttle.ts';
+import { throttled, type ThrottleRule } from './throttle.ts';
+import { clearFailures, lockedUntil } from './throttle-repository.ts';
 
 /**
  * The Create Profile / Retrieve User Name wizard (SPEC P3, P4) as named steps. Routes call

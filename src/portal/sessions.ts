@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
 import type { Db } from '../database.ts';
 import type { Profile } from './schema.ts';
+import * as sessions from './session-repository.ts';
 
 /**
  * Server-side sessions. The cookie holds 256 random bits; the database holds only their
@@ -48,18 +48,15 @@ export async function startSession(
 ): Promise<string> {
   const token = newToken();
   const now = new Date();
-  await db
-    .insertInto('session')
-    .values({
-      id_hash: tokenHash(token),
-      profile_id: profileId,
-      created_at: now,
-      last_seen_at: now,
-      expires_at: new Date(now.getTime() + timeouts.absoluteMs),
-      ip: client.ip,
-      user_agent: client.userAgent?.slice(0, 300) ?? null,
-    })
-    .execute();
+  await sessions.insertSession(db, {
+    id_hash: tokenHash(token),
+    profile_id: profileId,
+    created_at: now,
+    last_seen_at: now,
+    expires_at: new Date(now.getTime() + timeouts.absoluteMs),
+    ip: client.ip,
+    user_agent: client.userAgent?.slice(0, 300) ?? null,
+  });
   return token;
 }
 
@@ -67,51 +64,14 @@ export async function startSession(
 export async function loadSession(db: Db, token: string, timeouts: SessionTimeouts): Promise<ActiveSession | null> {
   const idHash = tokenHash(token);
   const now = new Date();
-  const row = await db
-    .selectFrom('session')
-    .innerJoin('profile', 'profile.id', 'session.profile_id')
-    .select(['profile.id', 'profile.user_name', 'profile.first_name', 'profile.last_name', 'profile.must_change_password', 'profile.department_role'])
-    .select(['session.last_seen_at', 'session.expires_at', 'session.created_at as session_created_at'])
-    .where('session.id_hash', '=', idHash)
-    .executeTakeFirst();
+  const row = await sessions.findSessionWithPerson(db, idHash);
   if (!row) return null;
   if (row.expires_at <= now || now.getTime() - row.last_seen_at.getTime() > timeouts.idleMs) {
-    await db.deleteFrom('session').where('id_hash', '=', idHash).execute();
+    await sessions.endSession(db, idHash);
     return null;
   }
   // Write last-seen at most once a minute: a page view should not always cost a write.
-  if (now.getTime() - row.last_seen_at.getTime() > 60_000) {
-    await db.updateTable('session').set({ last_seen_at: now }).where('id_hash', '=', idHash).execute();
-  }
+  if (now.getTime() - row.last_seen_at.getTime() > 60_000) await sessions.touchSession(db, idHash, now);
   const { last_seen_at: _seen, expires_at: _expires, session_created_at, ...profile } = row;
   return { idHash, profile, createdAt: session_created_at };
-}
-
-export async function endSession(db: Db, idHash: string): Promise<void> {
-  await db.deleteFrom('session').where('id_hash', '=', idHash).execute();
-}
-
-/** Ends every session of a profile, except one when the person stays signed in here. */
-export async function endAllSessions(db: Db, profileId: string, exceptIdHash?: string): Promise<number> {
-  let query = db.deleteFrom('session').where('profile_id', '=', profileId);
-  if (exceptIdHash) query = query.where('id_hash', '!=', exceptIdHash);
-  const result = await query.executeTakeFirst();
-  return Number(result.numDeletedRows);
-}
-
-export async function countSessions(db: Db, profileId: string): Promise<number> {
-  const row = await db
-    .selectFrom('session')
-    .select(sql<string>`count(*)`.as('n'))
-    .where('profile_id', '=', profileId)
-    .where('expires_at', '>', new Date())
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
-/** Sessions past their absolute lifetime (idle ones are removed when next presented). */
-export async function purgeExpiredSessions(db: Db): Promise<void> {
-  const now = new Date();
-  await db.deleteFrom('session').where('expires_at', '<', now).execute();
-  await db.deleteFrom('elar_session').where('expires_at', '<', now).execute();
 }

@@ -1,6 +1,6 @@
 import { DateField, FormPage, SelectField, StepIndicator, TextField, type FieldErrors, type FormValues, type Step } from '../platform/views/form.tsx';
 import { HelpDeskPhone, Layout, type ViewContext } from '../platform/views/layout.tsx';
-import type { FlowData } from './flow-store.ts';
+import type { FlowData } from './flow-repository.ts';
 import type { PasswordPolicy } from './password-policy.ts';
 import { formatDate, US_STATES } from './person-fields.ts';
 import { STEP_PATHS } from './profile-wizard.ts';

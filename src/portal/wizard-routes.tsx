@@ -5,7 +5,7 @@ import { errors } from '../platform/errors.ts';
 import { parseForm, requiredText, secret } from '../platform/forms.ts';
 import type { FieldErrors, FormValues } from '../platform/views/form.tsx';
 import { checkNewPassword, replacePassword } from './accounts.ts';
-import { loadFlow, revealOnce, type Flow, type FlowData } from './flow-store.ts';
+import { loadFlow, revealOnce, type Flow, type FlowData } from './flow-repository.ts';
 import { hashSecret } from './hashing.ts';
 import { minutesUntil } from './account-locks.ts';
 import { HintLockedPage } from './login-routes.tsx';
@@ -24,7 +24,7 @@ import {
   submitIdentity,
   type WizardStep,
 } from './profile-wizard.ts';
-import { clearFailures } from './throttle.ts';
+import { clearFailures } from './throttle-repository.ts';
 import * as pages from './wizard-pages.tsx';
 
 /**

@@ -1,5 +1,6 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Db } from '../database.ts';
+import { findApplication } from '../directory/index.ts';
 import type { SecretBox } from '../platform/secrets.ts';
 
 /**
@@ -79,7 +80,7 @@ function storable(value: string): boolean {
 }
 
 async function findClient(db: Db, box: SecretBox, clientId: string): Promise<AdapterPayload | undefined> {
-  const app = await db.selectFrom('application').selectAll().where('id', '=', clientId).executeTakeFirst();
+  const app = await findApplication(db, clientId);
   if (!app?.client_secret_encrypted || app.redirect_uris.length === 0) return undefined;
   return {
     client_id: app.id,

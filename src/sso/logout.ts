@@ -1,7 +1,7 @@
 import type Provider from 'oidc-provider';
 import { sql } from 'kysely';
 import type { Db } from '../database.ts';
-import { mayUseApplication } from './access.ts';
+import { mayUseApplication } from '../directory/index.ts';
 
 interface BackchannelClient {
   backchannelLogoutUri?: string;

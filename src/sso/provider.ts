@@ -7,7 +7,7 @@ import type { Db } from '../database.ts';
 import type { SecretBox } from '../platform/secrets.ts';
 import { findProfileById, loadSession } from '../portal/index.ts';
 import { postgresAdapter } from './adapter.ts';
-import { mayUseApplication, rolesFor } from './access.ts';
+import { mayUseApplication, rolesFor } from '../directory/index.ts';
 import { endProviderSessions } from './logout.ts';
 import { loggedOutPage, logoutQuestionPage, providerErrorPage, type Site } from './pages.tsx';
 

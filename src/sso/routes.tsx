@@ -2,10 +2,9 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import { clientIp, type Portal } from '../app.tsx';
-import { findApplication, organizationsOf, publicAdministrators, type Application, type PublicAdministrator } from '../directory/index.ts';
+import { findApplication, mayUseApplication, organizationsOf, publicAdministrators, type Application, type PublicAdministrator } from '../directory/index.ts';
 import { PortalError } from '../platform/errors.ts';
 import { Layout, type ViewContext } from '../platform/views/layout.tsx';
-import { mayUseApplication } from './access.ts';
 
 /**
  * The client address of a request handed to the provider, as the portal computes it

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { designateAdministrator, grantRole, registerApplication } from '../../src/directory/service.ts';
 import type { Organization } from '../../src/directory/schema.ts';
 import { secretBox } from '../../src/platform/secrets.ts';
-import { mayUseApplication, rolesFor } from '../../src/sso/access.ts';
+import { mayUseApplication, rolesFor } from '../../src/directory/access-repository.ts';
 import { directoryFixture, PASSWORD, type DirectoryFixture, type FixturePerson } from '../helpers/directory.ts';
 import {
   Browser,

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { designateAdministrator, grantRole } from '../../src/directory/service.ts';
 import { AUDIT_EVENT_TYPES } from '../../src/directory/audit-events.ts';
-import { rolesFor } from '../../src/sso/access.ts';
+import { rolesFor } from '../../src/directory/access-repository.ts';
 import { Browser, createProfile, errorSummary, identityFields, logIn, startPortal, type Person, type TestPortal } from '../helpers/portal.ts';
 
 /**

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { rotateSigningKey } from '../../src/sso/keys.ts';
 import { purgeExpiredModels } from '../../src/sso/adapter.ts';
-import { purgeExpiredSessions } from '../../src/portal/sessions.ts';
+import { purgeExpiredSessions } from '../../src/portal/session-repository.ts';
 import * as oidc from 'openid-client';
 import { buildApp } from '../../src/app.tsx';
 import { addMember } from '../../src/directory/repository.ts';

@@ -1,5 +1,10 @@
 import type { Db } from '../database.ts';
 
+/*
+ * Who may sign in to which application, and with which roles: the directory's grants, read
+ * by the OpenID provider (through the directory's index.ts).
+ */
+
 /**
  * SPEC S2: open applications for every profile; restricted ones need a role in some
  * active organization (an inactive one keeps its grants, but they give no access).
