@@ -115,7 +115,7 @@ before(async () => {
   const c = await fx.districtWithSchool('Gamma');
   Object.assign(orgs, { districtA: a.district, schoolA: a.school, districtB: b.district, schoolB: b.school, districtC: c.district });
 
-  actors.department = await fx.person('Dana', 'Department', { departmentRole: 'admin' });
+  actors.department = await fx.person('Dana', 'Department', { departmentRoles: ['console-admin'] });
   actors.educator = await fx.person('Eddie', 'Educator');
   actors.adminA = await fx.person('Ann', 'Schooladmin');
   actors.adminB = await fx.person('Bob', 'Schooladmin');
@@ -131,7 +131,7 @@ before(async () => {
       sameOrgAdmin: await fx.person('Cora', `Coadmin${side}`),
       parentDistrictAdmin: await fx.person('Pat', `Parentadmin${side}`),
       otherDistrictAdmin: await fx.person('Otto', `Otheradmin${side}`),
-      departmentStaff: await fx.person('Dov', `Deptstaff${side}`, { departmentRole: 'staff' }),
+      departmentStaff: await fx.person('Dov', `Deptstaff${side}`, { departmentRoles: ['console-admin'] }),
     };
     for (const person of Object.values(t)) await fx.addStaff(school(side), person);
     await fx.designate(school(side), t.sameOrgAdmin);
