@@ -163,6 +163,7 @@ describe('npm run cli', () => {
       await database.close();
     }
     assert.deepEqual(events, [
+      ['departmentRole.granted', null, { role: 'licensure-evaluator' }], // the demo's evaluator
       ['departmentRole.granted', null, { role: 'help-desk' }],
       ['departmentRole.revoked', null, { role: 'help-desk' }],
       ['departmentRole.granted', null, { role: 'console-admin' }],
