@@ -33,44 +33,84 @@ export function CsrfField({ ctx }: { ctx: ViewContext }) {
   return <input type="hidden" name="_csrf" value={ctx.csrfToken()} />;
 }
 
-export function DirectoryHome(props: { ctx: ViewContext; department: boolean; organizations: Page<Organization>; openConflicts: number }) {
+/** Which parts of the department console the signed-in person's roles open. */
+export interface ConsoleLinks {
+  organizations: boolean;
+  people: boolean;
+  conflicts: boolean;
+  applications: boolean;
+  departmentRoles: boolean;
+  audit: boolean;
+}
+
+export function DirectoryHome(props: {
+  ctx: ViewContext;
+  /** A console administrator: every organization is theirs to see. */
+  department: boolean;
+  consoleLinks: ConsoleLinks;
+  /** A Directory Administrator of some organization. */
+  administers: boolean;
+  organizations: Page<Organization>;
+  openConflicts: number;
+}) {
+  const links = props.consoleLinks;
+  const anyConsole = Object.values(links).some(Boolean);
   return (
     <Layout ctx={props.ctx} title="Directory Administration">
       <h1>Directory Administration</h1>
-      {props.department && (
+      {anyConsole && (
         <>
           <h2>Department console</h2>
           <ul class="usa-list">
-            <li>
-              <a href="/directory/organizations">Organizations</a>
-            </li>
-            <li>
-              <a href="/directory/people">Find a person</a>
-            </li>
-            <li>
-              <a href="/directory/conflicts">Partial matches to resolve</a> ({props.openConflicts} open)
-            </li>
-            <li>
-              <a href="/directory/applications">Applications and roles</a>
-            </li>
-            <li>
-              <a href="/directory/audit">Audit log</a>
-            </li>
+            {links.organizations && (
+              <li>
+                <a href="/directory/organizations">Organizations</a>
+              </li>
+            )}
+            {links.people && (
+              <li>
+                <a href="/directory/people">Find a person</a>
+              </li>
+            )}
+            {links.conflicts && (
+              <li>
+                <a href="/directory/conflicts">Partial matches to resolve</a> ({props.openConflicts} open)
+              </li>
+            )}
+            {links.applications && (
+              <li>
+                <a href="/directory/applications">Applications and roles</a>
+              </li>
+            )}
+            {links.departmentRoles && (
+              <li>
+                <a href="/directory/department-roles">Department roles</a>
+              </li>
+            )}
+            {links.audit && (
+              <li>
+                <a href="/directory/audit">Audit log</a>
+              </li>
+            )}
           </ul>
         </>
       )}
-      {!props.department && (
+      {!links.conflicts && (
         <p>
           <a href="/directory/conflicts">Partial matches of your staff</a> ({props.openConflicts} open): details someone gave
           that conflict with a profile of your staff. Correct the profile if your records were wrong.
         </p>
       )}
-      <h2>{props.department ? 'Organizations' : 'Your organizations'}</h2>
-      <OrganizationTable orgs={props.organizations.items} />
-      {props.organizations.total > props.organizations.items.length && (
-        <p>
-          <a href="/directory/organizations">All {props.organizations.total} organizations</a>
-        </p>
+      {(props.department || props.administers) && (
+        <>
+          <h2>{props.department ? 'Organizations' : 'Your organizations'}</h2>
+          <OrganizationTable orgs={props.organizations.items} />
+          {props.organizations.total > props.organizations.items.length && (
+            <p>
+              <a href="/directory/organizations">All {props.organizations.total} organizations</a>
+            </p>
+          )}
+        </>
       )}
     </Layout>
   );

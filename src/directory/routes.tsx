@@ -17,7 +17,8 @@ import { ORGANIZATION_TEXT_LIMITS, ORGANIZATION_TYPES, type OrganizationType } f
 import * as applicationPages from './application-pages.tsx';
 import * as confirmPages from './confirm-pages.tsx';
 import * as pages from './pages.tsx';
-import { can, decide, isDepartment, type Action, type Actor, type PersonRef, type Resource } from './policy.ts';
+import { can, decide, hasDirectoryAccess, isDepartment, type Action, type Actor, type PersonRef, type Resource } from './policy.ts';
+import { registerDepartmentRoleRoutes } from './department-roles/routes.tsx';
 import * as repo from './repository.ts';
 import * as service from './service.ts';
 import { IdentityChecksPausedPage, StaffLookupPausedPage } from './staff-lookup.tsx';
@@ -116,6 +117,7 @@ function ruleErrors(error: unknown): Record<string, string> {
 
 export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
   const { db } = portal;
+  registerDepartmentRoleRoutes(app, portal);
 
   async function actorOf(request: FastifyRequest, reply: FastifyReply): Promise<Actor | null> {
     if (!requireLogin(request, reply)) return null;
@@ -156,10 +158,23 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
   app.get('/directory', async (request, reply) => {
     const actor = await actorOf(request, reply);
     if (!actor) return reply;
-    if (!isDepartment(actor) && actor.administers.size === 0) throw errors.forbidden();
+    if (!hasDirectoryAccess(actor)) throw errors.forbidden();
     const orgs = await repo.searchOrganizations(db, '', 1, isDepartment(actor) ? undefined : [...actor.administers]);
-    const conflicts = (await repo.openConflicts(db, 1, isDepartment(actor) ? undefined : [...actor.administers])).total;
-    return reply.page(<pages.DirectoryHome ctx={request.view} department={isDepartment(actor)} organizations={orgs} openConflicts={conflicts} />);
+    const allConflicts = can(actor, 'conflict.resolve', { kind: 'system' });
+    const conflicts = (await repo.openConflicts(db, 1, allConflicts ? undefined : [...actor.administers])).total;
+    const system = { kind: 'system' } as const;
+    // Each department role sees the links of its own part of the console, and only those.
+    const consoleLinks: pages.ConsoleLinks = {
+      organizations: can(actor, 'organization.manage', system),
+      people: can(actor, 'person.search', system),
+      conflicts: allConflicts,
+      applications: can(actor, 'application.manage', system),
+      departmentRoles: can(actor, 'departmentRole.manage', system),
+      audit: can(actor, 'audit.read', system),
+    };
+    return reply.page(
+      <pages.DirectoryHome ctx={request.view} department={isDepartment(actor)} consoleLinks={consoleLinks} administers={actor.administers.size > 0} organizations={orgs} openConflicts={conflicts} />,
+    );
   });
 
   app.get('/directory/organizations', async (request, reply) => {
@@ -421,7 +436,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
     ]);
     // Someone beyond the administrator's reach is shown with the reason, and only what takes
     // the administrator's own organizations' roles and staff memberships away.
-    const beyondReach = decide(actor, 'role.grant', { kind: 'person', person: ref }) === 'beyond-reach';
+    const beyondReach = decide(actor, 'person.resetPassword', { kind: 'person', person: ref }) === 'beyond-reach';
     const actingOrgs = beyondReach ? [] : orgs.filter((org) => can(actor, 'role.grant', { kind: 'organization', org }));
     const revokingOrgs = orgs.filter((org) => can(actor, 'role.revoke', { kind: 'organization', org }));
     const shownGrants = grants.filter((g) => revokingOrgs.some((o) => o.code === g.organization_code));
@@ -623,6 +638,8 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
     if (!actor) return reply;
     authorize(actor, 'conflict.resolve', { kind: 'system' });
     const conflict = await openConflict(params(request).id!);
+    // Closing a case is acting on its person: the help desk closes only those of people without powers.
+    authorize(actor, 'conflict.resolve', { kind: 'person', person: (await person(conflict.profile_id)).ref });
     return reply.page(<confirmPages.ConfirmCloseConflictPage ctx={request.view} conflict={conflict} values={{}} />);
   });
 
@@ -631,6 +648,8 @@ export function registerDirectoryRoutes(app: FastifyInstance, portal: Portal) {
     if (!actor) return reply;
     authorize(actor, 'conflict.resolve', { kind: 'system' });
     const conflict = await openConflict(params(request).id!);
+    // Closing a case is acting on its person: the help desk closes only those of people without powers.
+    authorize(actor, 'conflict.resolve', { kind: 'person', person: (await person(conflict.profile_id)).ref });
     const form = parseForm(closeConflictFields, request.body);
     if (!form.ok) return reply.page(<confirmPages.ConfirmCloseConflictPage ctx={request.view} conflict={conflict} values={form.values} errors={form.errors} />, 422);
     await service.resolveConflict(db, actor, conflict.id, conflict.profile_id, form.data.reason, clientIp(request));

@@ -15,6 +15,7 @@ import { capitalize } from '../platform/forms.ts';
 import { codeProblem, districtCodeOf, type OrganizationType } from './organizations.ts';
 import { revokeApplicationGrants, revokeWhereNoAccess } from '../sso/logout.ts';
 import { decide, type Actor, type PersonRef } from './policy.ts';
+import { rolesOf as departmentRolesOf } from './department-roles/repository.ts';
 import * as applications from './application-repository.ts';
 import * as memberships from './membership-repository.ts';
 import * as repo from './repository.ts';
@@ -44,7 +45,8 @@ export async function seedApplicationCatalog(db: Db): Promise<void> {
 }
 
 export async function loadActor(db: Db, profile: Profile): Promise<Actor> {
-  return { profile, administers: new Set(await repo.administeredOrganizationIds(db, profile.id)) };
+  const [administers, departmentRoles] = await Promise.all([repo.administeredOrganizationIds(db, profile.id), departmentRolesOf(db, profile.id)]);
+  return { profile, administers: new Set(administers), departmentRoles: new Set(departmentRoles) };
 }
 
 export interface StaffIdentity {
@@ -63,7 +65,7 @@ export type AddStaffResult =
   | { kind: 'paused'; until: Date };
 
 /** The person as the policy weighs them: where they are within reach, and their powers. */
-export async function personRef(db: Db, person: Pick<Profile, 'id' | 'department_role'>): Promise<PersonRef> {
+export async function personRef(db: Db, person: Pick<Profile, 'id'>): Promise<PersonRef> {
   const [orgs, powers] = await Promise.all([repo.reachOrganizationsOf(db, person.id), repo.powersOf(db, person)]);
   return { orgs, powers };
 }

@@ -37,7 +37,9 @@ export type AuditEventType =
   | 'organization.updated'
   | 'application.added'
   | 'application.updated'
-  | 'application.secretIssued';
+  | 'application.secretIssued'
+  | 'departmentRole.granted'
+  | 'departmentRole.revoked';
 
 export const AUDIT_EVENT_TYPES: AuditEventType[] = [
   'login.succeeded', 'login.failed', 'login.locked', 'account.locked', 'account.unlocked', 'logout',
@@ -46,7 +48,7 @@ export const AUDIT_EVENT_TYPES: AuditEventType[] = [
   'password.changed', 'password.reset', 'staff.added', 'staff.removed', 'staff.confirmed', 'staff.declined', 'role.granted', 'role.revoked',
   'diradmin.designated', 'diradmin.revoked', 'diradmin.contactsChanged', 'profile.fixed', 'conflict.resolved',
   'organizations.imported', 'organization.added', 'organization.updated', 'application.added',
-  'application.updated', 'application.secretIssued',
+  'application.updated', 'application.secretIssued', 'departmentRole.granted', 'departmentRole.revoked',
 ];
 
 export interface AuditEvent {

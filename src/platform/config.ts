@@ -65,6 +65,11 @@ const schema = z.object({
   SSN_HMAC_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Encrypts secrets at rest (OIDC signing keys, client secrets); generated into DATA_DIR when unset. */
   SECRETS_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /**
+   * The organization code under which the Department's own licensure roles reach ELAR in the
+   * `roles` claim: the Department is not one of the directory's organizations.
+   */
+  DEPARTMENT_ORG_CODE: z.string().regex(/^\d{8}$/, 'must be 8 digits, like an organization code').default('00000000'),
   HELPDESK_PHONE: z.string().min(1).default('1-781-338-6600'),
   HELPDESK_HOURS: z.string().min(1).default('Monday to Friday, 9:00 AM to 4:45 PM'),
   /** Who runs the site, as the banner, the footer and the statements say it (the agency's values by default). */
@@ -110,6 +115,8 @@ export interface Config {
   ssnHmacKey: string | undefined;
   secretsKey: string | undefined;
   helpdesk: { phone: string; hours: string };
+  /** `org` of the department roles in the `roles` claim (DEPARTMENT_ORG_CODE). */
+  departmentOrgCode: string;
   agency: Agency;
   session: { idleMs: number; absoluteMs: number };
   wizardTtlMs: number;
@@ -169,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ssnHmacKey: c.SSN_HMAC_KEY,
     secretsKey: c.SECRETS_KEY,
     helpdesk: { phone: c.HELPDESK_PHONE, hours: c.HELPDESK_HOURS },
+    departmentOrgCode: c.DEPARTMENT_ORG_CODE,
     agency: {
       name: c.AGENCY_NAME,
       jurisdiction: c.AGENCY_JURISDICTION,

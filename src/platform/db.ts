@@ -13,6 +13,7 @@ import {
 import { Migrator } from 'kysely/migration';
 import pg from 'pg';
 import { migrations } from '../../migrations/index.ts';
+import type { DepartmentRoleTable } from '../directory/department-roles/schema.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
@@ -44,7 +45,6 @@ export interface ProfileTable {
   must_change_password: Generated<boolean>;
   /** Set only for a temporary password (an administrator's reset); null otherwise. */
   password_expires_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
-  department_role: 'admin' | 'staff' | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -98,6 +98,7 @@ export interface DB {
     designated_by: string | null;
     designated_at: Timestamp;
   };
+  department_role: DepartmentRoleTable;
   issued_mepid: { mepid: string; issued_at: Timestamp };
   password_history: { id: Generated<string>; profile_id: string; password_hash: string; created_at: Timestamp };
   session: {

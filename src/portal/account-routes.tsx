@@ -117,7 +117,7 @@ function ChangePasswordPage(props: { ctx: ViewContext; policy: PasswordPolicy; m
             <div class="usa-alert__body">
               {by && (
                 <p class="usa-alert__text" data-reset-by>
-                  Your password was reset by {by.first_name} {by.last_name}, {by.department_role ? 'of the Department' : 'Directory Administrator'}, on{' '}
+                  Your password was reset by {by.first_name} {by.last_name}, {by.of_department ? 'of the Department' : 'Directory Administrator'}, on{' '}
                   <time datetime={by.at.toISOString()}>{by.at.toISOString().slice(0, 16).replace('T', ' ')} UTC</time>. If you did not ask for this, call the
                   help desk.
                 </p>

@@ -121,7 +121,3 @@ export async function recordMatchConflict(
     .execute();
 }
 
-export async function hasDepartmentAdministrator(db: Db): Promise<boolean> {
-  const row = await db.selectFrom('profile').select('id').where('department_role', '=', 'admin').executeTakeFirst();
-  return row !== undefined;
-}

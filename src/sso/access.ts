@@ -1,3 +1,4 @@
+import { LICENSURE_ROLES } from '../directory/department-roles/schema.ts';
 import type { Db } from '../platform/db.ts';
 
 /**
@@ -32,4 +33,19 @@ export async function rolesFor(db: Db, profileId: string, applicationId: string)
     .orderBy('role_grant.role')
     .execute();
   return rows.map((r) => ({ org: r.org, role: r.role }));
+}
+
+/** The application whose `roles` claim carries the Department's licensure roles. */
+const LICENSURE_APPLICATION = 'elar';
+
+/**
+ * Issue 12: the Department's licensure roles (licensure-evaluator, licensure-supervisor,
+ * payments) reach ELAR in its `roles` claim, under the Department's organization code
+ * (DEPARTMENT_ORG_CODE). No other application learns of them, and console-admin and
+ * help-desk stay in the portal.
+ */
+export async function departmentRolesFor(db: Db, profileId: string, applicationId: string, departmentOrgCode: string): Promise<Array<{ org: string; role: string }>> {
+  if (applicationId !== LICENSURE_APPLICATION) return [];
+  const rows = await db.selectFrom('department_role').select('role').where('profile_id', '=', profileId).where('role', 'in', LICENSURE_ROLES).orderBy('role').execute();
+  return rows.map((r) => ({ org: departmentOrgCode, role: r.role }));
 }

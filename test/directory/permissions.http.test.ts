@@ -14,7 +14,8 @@ import { Browser, startPortal, type Response, type TestPortal } from '../helpers
  * every route is either in the named list of public and self-service routes below or in
  * the matrix, or this test fails. Each administrative route is tried by every kind of actor
  * (anonymous with a real CSRF token, educator, Directory Administrator of school A, of
- * school B, of A's district, department) on side A and side B, and where a person is acted
+ * school B, of A's district, and each department role: console-admin, help-desk and the
+ * licensure roles) on side A and side B, and where a person is acted
  * on, on five kinds of target: a plain educator, an administrator of the same school, one of
  * the parent district, one of another district, and department staff.
  *
@@ -88,10 +89,11 @@ const PUBLIC_OR_SELF_SERVICE: Record<string, string> = {
 };
 
 type Side = 'A' | 'B';
-type Actor = 'anonymous' | 'educator' | 'adminA' | 'adminB' | 'districtA' | 'department';
+/** `department` holds console-admin; the others hold the one department role they are named for. */
+type Actor = 'anonymous' | 'educator' | 'adminA' | 'adminB' | 'districtA' | 'department' | 'helpDesk' | 'evaluator' | 'supervisor' | 'payments';
 type Target = 'educator' | 'sameOrgAdmin' | 'parentDistrictAdmin' | 'otherDistrictAdmin' | 'departmentStaff';
 type Outcome = 'allow' | 'deny' | 'beyond' | 'login';
-const ACTORS: Actor[] = ['anonymous', 'educator', 'adminA', 'adminB', 'districtA', 'department'];
+const ACTORS: Actor[] = ['anonymous', 'educator', 'adminA', 'adminB', 'districtA', 'department', 'helpDesk', 'evaluator', 'supervisor', 'payments'];
 const TARGETS: Target[] = ['educator', 'sameOrgAdmin', 'parentDistrictAdmin', 'otherDistrictAdmin', 'departmentStaff'];
 
 const orgs = {} as Record<'districtA' | 'schoolA' | 'districtB' | 'schoolB' | 'districtC', Organization>;
@@ -115,7 +117,11 @@ before(async () => {
   const c = await fx.districtWithSchool('Gamma');
   Object.assign(orgs, { districtA: a.district, schoolA: a.school, districtB: b.district, schoolB: b.school, districtC: c.district });
 
-  actors.department = await fx.person('Dana', 'Department', { departmentRole: 'admin' });
+  actors.department = await fx.person('Dana', 'Department', { departmentRoles: ['console-admin'] });
+  actors.helpDesk = await fx.person('Hal', 'Helpdesk', { departmentRoles: ['help-desk'] });
+  actors.evaluator = await fx.person('Eva', 'Evaluator', { departmentRoles: ['licensure-evaluator'] });
+  actors.supervisor = await fx.person('Sue', 'Supervisor', { departmentRoles: ['licensure-supervisor'] });
+  actors.payments = await fx.person('Pam', 'Payments', { departmentRoles: ['payments'] });
   actors.educator = await fx.person('Eddie', 'Educator');
   actors.adminA = await fx.person('Ann', 'Schooladmin');
   actors.adminB = await fx.person('Bob', 'Schooladmin');
@@ -131,7 +137,7 @@ before(async () => {
       sameOrgAdmin: await fx.person('Cora', `Coadmin${side}`),
       parentDistrictAdmin: await fx.person('Pat', `Parentadmin${side}`),
       otherDistrictAdmin: await fx.person('Otto', `Otheradmin${side}`),
-      departmentStaff: await fx.person('Dov', `Deptstaff${side}`, { departmentRole: 'staff' }),
+      departmentStaff: await fx.person('Dov', `Deptstaff${side}`, { departmentRoles: ['console-admin'] }),
     };
     for (const person of Object.values(t)) await fx.addStaff(school(side), person);
     await fx.designate(school(side), t.sameOrgAdmin);
@@ -179,6 +185,8 @@ interface Route {
   designate?: boolean;
   /** Only for a Directory Administrator designated at that very organization. */
   ownDesignation?: boolean;
+  /** The help desk's part: on the system, or (with targets) on a person, only one without powers. */
+  helpDesk?: boolean;
   /** Only takes away what the organization gave (a role, a staff membership): allowed whatever the person's powers elsewhere. */
   takesAway?: boolean;
   /** Acts on a person: refused, with a reason, when their powers exceed the actor's. Lists the targets tried (all by default). */
@@ -191,7 +199,7 @@ const person = (path: string) => (_side: Side, t: FixturePerson) => `/directory/
 const identity = (t: FixturePerson) => ({ firstName: t.firstName, lastName: t.lastName, dobMonth: t.dob[0], dobDay: t.dob[1], dobYear: t.dob[2], ssn: t.ssn, email: '' });
 
 const ROUTES: Route[] = [
-  { method: 'GET', url: '/directory', name: 'directory home', path: () => '/directory', anyAdministrator: true },
+  { method: 'GET', url: '/directory', name: 'directory home', path: () => '/directory', anyAdministrator: true, helpDesk: true },
   { method: 'GET', url: '/directory/organizations', name: 'organization list', path: () => '/directory/organizations', anyAdministrator: true },
   { method: 'GET', url: '/directory/organizations/:code', name: 'organization page', path: (s) => `/directory/organizations/${school(s).code}` },
   { method: 'GET', url: '/directory/organizations/:code/staff/new', name: 'add staff form', path: (s) => `/directory/organizations/${school(s).code}/staff/new` },
@@ -241,21 +249,21 @@ const ROUTES: Route[] = [
   { method: 'GET', url: '/directory/organizations/:code/administrators/me', name: 'own contacts form', path: (s) => `/directory/organizations/${school(s).code}/administrators/me`, ownDesignation: true },
   { method: 'POST', url: '/directory/organizations/:code/administrators/me', name: 'own contacts', path: (s) => `/directory/organizations/${school(s).code}/administrators/me`, ownDesignation: true },
   // Reading the person page is not power over them: it opens, and says why nothing can be done.
-  { method: 'GET', url: '/directory/people/:id', name: 'person page', path: person(''), targets: [] },
+  { method: 'GET', url: '/directory/people/:id', name: 'person page', path: person(''), targets: [], helpDesk: true },
   { method: 'POST', url: '/directory/people/:id/roles', name: 'grant role', path: person('/roles'), targets: TARGETS },
   // Taking away what one's own organization gave is not power over the person (F5, F7): never 'beyond'.
   { method: 'POST', url: '/directory/people/:id/roles/revoke', name: 'revoke role', path: person('/roles/revoke'), targets: TARGETS, takesAway: true },
-  { method: 'POST', url: '/directory/people/:id/unlock', name: 'unlock', path: person('/unlock'), targets: TARGETS },
-  { method: 'GET', url: '/directory/people/:id/fix', name: 'fix data form', path: person('/fix'), targets: TARGETS },
-  { method: 'POST', url: '/directory/people/:id/fix', name: 'fix data', path: person('/fix'), targets: TARGETS },
-  { method: 'GET', url: '/directory/people/:id/reset-password', name: 'reset password confirm', path: person('/reset-password'), targets: TARGETS },
-  { method: 'GET', url: '/directory/people/:id/sessions/end', name: 'sign out everywhere confirm', path: person('/sessions/end'), targets: TARGETS },
-  { method: 'POST', url: '/directory/people/:id/reset-password', name: 'reset password', path: person('/reset-password'), targets: TARGETS },
-  { method: 'POST', url: '/directory/people/:id/sessions/end', name: 'sign out everywhere', path: person('/sessions/end'), targets: TARGETS },
-  { method: 'GET', url: '/directory/people', name: 'people search', path: () => '/directory/people?q=Staff', departmentOnly: true },
-  { method: 'GET', url: '/directory/conflicts', name: 'conflicts', path: () => '/directory/conflicts', anyAdministrator: true },
-  { method: 'GET', url: '/directory/conflicts/:id/resolve', name: 'close conflict form', path: () => `/directory/conflicts/${conflictId}/resolve`, departmentOnly: true },
-  { method: 'POST', url: '/directory/conflicts/:id/resolve', name: 'resolve conflict', path: () => `/directory/conflicts/${conflictId}/resolve`, departmentOnly: true },
+  { method: 'POST', url: '/directory/people/:id/unlock', name: 'unlock', path: person('/unlock'), targets: TARGETS, helpDesk: true },
+  { method: 'GET', url: '/directory/people/:id/fix', name: 'fix data form', path: person('/fix'), targets: TARGETS, helpDesk: true },
+  { method: 'POST', url: '/directory/people/:id/fix', name: 'fix data', path: person('/fix'), targets: TARGETS, helpDesk: true },
+  { method: 'GET', url: '/directory/people/:id/reset-password', name: 'reset password confirm', path: person('/reset-password'), targets: TARGETS, helpDesk: true },
+  { method: 'GET', url: '/directory/people/:id/sessions/end', name: 'sign out everywhere confirm', path: person('/sessions/end'), targets: TARGETS, helpDesk: true },
+  { method: 'POST', url: '/directory/people/:id/reset-password', name: 'reset password', path: person('/reset-password'), targets: TARGETS, helpDesk: true },
+  { method: 'POST', url: '/directory/people/:id/sessions/end', name: 'sign out everywhere', path: person('/sessions/end'), targets: TARGETS, helpDesk: true },
+  { method: 'GET', url: '/directory/people', name: 'people search', path: () => '/directory/people?q=Staff', departmentOnly: true, helpDesk: true },
+  { method: 'GET', url: '/directory/conflicts', name: 'conflicts', path: () => '/directory/conflicts', anyAdministrator: true, helpDesk: true },
+  { method: 'GET', url: '/directory/conflicts/:id/resolve', name: 'close conflict form', path: () => `/directory/conflicts/${conflictId}/resolve`, departmentOnly: true, helpDesk: true },
+  { method: 'POST', url: '/directory/conflicts/:id/resolve', name: 'resolve conflict', path: () => `/directory/conflicts/${conflictId}/resolve`, departmentOnly: true, helpDesk: true },
   { method: 'GET', url: '/directory/audit', name: 'audit log', path: () => '/directory/audit', departmentOnly: true },
   { method: 'GET', url: '/directory/applications', name: 'applications', path: () => '/directory/applications', departmentOnly: true },
   { method: 'GET', url: '/directory/applications/:id', name: 'application page', path: () => '/directory/applications/sims', departmentOnly: true },
@@ -269,6 +277,9 @@ const ROUTES: Route[] = [
   // An organization's own Directory Administrator cannot change its details either.
   { method: 'GET', url: '/directory/organizations/:code/edit', name: 'edit organization form', path: (s) => `/directory/organizations/${school(s).code}/edit`, departmentOnly: true },
   { method: 'POST', url: '/directory/organizations/:code/edit', name: 'edit organization', path: (s) => `/directory/organizations/${school(s).code}/edit`, departmentOnly: true },
+  { method: 'GET', url: '/directory/department-roles', name: 'department roles', path: () => '/directory/department-roles', departmentOnly: true },
+  { method: 'POST', url: '/directory/department-roles', name: 'grant department role', path: () => '/directory/department-roles', departmentOnly: true },
+  { method: 'POST', url: '/directory/department-roles/revoke', name: 'revoke department role', path: () => '/directory/department-roles/revoke', departmentOnly: true },
 ];
 
 /** Counted from ROUTES, so a combination silently skipped is noticed. */
@@ -281,6 +292,8 @@ function expected(actor: Actor, route: Route, side: Side, target: Target | null)
   if (actor === 'anonymous') return 'login';
   if (route.ownDesignation) return REACHES[actor] === side && actor !== 'districtA' ? 'allow' : 'deny';
   if (actor === 'department') return 'allow';
+  // The help desk serves people without powers: the side's plain educator, not the others.
+  if (actor === 'helpDesk' && route.helpDesk) return target === null || target === 'educator' ? 'allow' : 'beyond';
   if (route.departmentOnly) return 'deny';
   if (route.anyAdministrator) return actor in REACHES ? 'allow' : 'deny';
   if (REACHES[actor] !== side) return 'deny';
@@ -331,7 +344,7 @@ describe('permission matrix: route × actor × own/other organization × target'
               for (const secret of [target.userName, target.mepid]) if (res.body.includes(secret)) failures.push(`${label} leaked ${secret} to ${actor}`);
             }
             if (route.anyAdministrator && want === 'allow') {
-              const hidden = actor === 'adminB' ? ['Alpha'] : actor === 'department' ? [] : ['Beta', 'Gamma'];
+              const hidden = actor === 'adminB' ? ['Alpha'] : actor === 'department' || actor === 'helpDesk' ? [] : ['Beta', 'Gamma'];
               for (const name of hidden) if (res.body.includes(name)) failures.push(`${label} shows ${name} organizations to ${actor}`);
             }
             await route.undo?.(side, target, res);

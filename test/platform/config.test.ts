@@ -18,6 +18,11 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://x' }), /Invalid configuration: DATABASE_URL must start with postgres/);
     assert.throws(() => loadConfig({ PUBLIC_URL: 'not a url' }), /Invalid configuration: PUBLIC_URL/);
   });
+  test('the Department’s organization code in the roles claim: 00000000 unless DEPARTMENT_ORG_CODE names 8 digits', () => {
+    assert.equal(loadConfig({}).departmentOrgCode, '00000000');
+    assert.equal(loadConfig({ DEPARTMENT_ORG_CODE: '99990000' }).departmentOrgCode, '99990000');
+    assert.throws(() => loadConfig({ DEPARTMENT_ORG_CODE: 'DESE' }), /^Error: Invalid configuration: DEPARTMENT_ORG_CODE must be 8 digits, like an organization code$/);
+  });
   test('https PUBLIC_URL turns on secure cookies', () => {
     assert.equal(loadConfig({ PUBLIC_URL: 'https://portal.example.gov/' }).secureCookies, true);
     assert.equal(loadConfig({ PUBLIC_URL: 'https://portal.example.gov/' }).publicUrl, 'https://portal.example.gov');
