@@ -44,6 +44,7 @@ const MAX_LENGTH = ORGANIZATION_TEXT_LIMITS;
 const BATCH_SIZE = 1000;
 // Far above any valid row (at most about 350 characters): only an unclosed quote or
 // a file without line feeds gets here, and it stops one row from taking all the memory.
+// csv-parse counts the field being read in bytes, so accented text stops a little sooner.
 const MAX_ROW_CHARS = 64 * 1024;
 const SAVE_AS_CSV = 'Save it as CSV UTF-8 and try again.';
 
