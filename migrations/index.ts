@@ -8,6 +8,7 @@ import * as designationIsNotMembership from './0006_designation_is_not_membershi
 import * as confusableNameKeys from './0007_confusable_name_keys.ts';
 import * as directoryUsability from './0008_directory_usability.ts';
 import * as staffConfirmation from './0009_staff_confirmation.ts';
+import * as elarSession from './0013_elar_session.ts';
 
 /** Every migration, in order. A static list so bundling or a missing file can't skip one. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,13 @@ export const migrations: Record<string, Migration> = {
   '0007_confusable_name_keys': confusableNameKeys,
   '0008_directory_usability': directoryUsability,
   '0009_staff_confirmation': staffConfirmation,
+  '0013_elar_session': elarSession,
+};
+
+/**
+ * ELAR's migrations, for a separate ELAR process on a database of its own (src/elar/database.ts).
+ * Each one also stands in the list above, where a co-hosted ELAR's tables are made.
+ */
+export const elarMigrations: Record<string, Migration> = {
+  '0013_elar_session': elarSession,
 };

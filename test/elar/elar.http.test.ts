@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import { tokenHash } from '../../src/portal/sessions.ts';
+import type { ElarDatabase } from '../../src/elar/index.ts';
 import { Browser, createProfile, startPortal, textOf, type TestPortal } from '../helpers/portal.ts';
 import { listenAhead } from '../helpers/server.ts';
 
@@ -10,6 +11,9 @@ let portal: TestPortal;
 let origin: string;
 let userName: string;
 let port: Awaited<ReturnType<typeof listenAhead>>;
+/** ELAR's own tables, in the same database when ELAR is co-hosted. */
+const elarDb = () => portal.db.withTables<ElarDatabase>();
+const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
 
 before(async () => {
   port = await listenAhead();
@@ -35,13 +39,13 @@ async function signInToElar(b: Browser) {
 async function elarSessionsOf(b: Browser) {
   const token = b.cookies.get('elar_session');
   assert.ok(token, 'the browser holds an ELAR session cookie');
-  return portal.db.selectFrom('elar_session').select(['created_at', 'expires_at']).where('id_hash', '=', tokenHash(token)).execute();
+  return elarDb().selectFrom('elar.session').select(['created_at', 'expires_at']).where('id_hash', '=', tokenHash(token)).execute();
 }
 
 /** Makes this browser's ELAR session look as if it had started (and, with 'both', been last used) `minutes` earlier. */
 async function age(b: Browser, minutes: number, which: 'created_at' | 'both' = 'both') {
-  await portal.db
-    .updateTable('elar_session')
+  await elarDb()
+    .updateTable('elar.session')
     .set({
       created_at: sql<Date>`created_at - make_interval(mins => ${minutes})`,
       ...(which === 'both' ? { expires_at: sql<Date>`expires_at - make_interval(mins => ${minutes})` } : {}),
@@ -96,7 +100,7 @@ describe('ELAR signs in through the portal', () => {
 
   test('portal logout reaches ELAR by back-channel: its session ends too', async () => {
     const b = new Browser(portal.app, '10.6.0.2', origin);
-    const elarSessions = async () => (await portal.db.selectFrom('elar_session').selectAll().execute()).length;
+    const elarSessions = async () => (await elarDb().selectFrom('elar.session').selectAll().execute()).length;
     const before = await elarSessions();
     await signInToElar(b);
     assert.equal(await elarSessions(), before + 1, 'signed in to ELAR');
