@@ -30,7 +30,10 @@ const schema = z.object({
    * licensure roles. The same role in any other organization (a school's Directory
    * Administrator can grant ELAR roles there) makes no one ELAR staff.
    */
-  ELAR_DEPARTMENT_ORG: z.string().min(1).default('DESE'),
+  ELAR_DEPARTMENT_ORG: z
+    .string()
+    .regex(/^[0-9]{8}$/, 'must be an 8-digit organization code')
+    .default('00000000'),
   // The agency's one session policy, for ELAR's sessions as for the portal's.
   SESSION_IDLE_MINUTES: positiveInt.default(30),
   SESSION_ABSOLUTE_HOURS: positiveInt.default(12),

@@ -44,8 +44,9 @@ describe('ELAR configuration', () => {
   });
 
   test('the department organization whose roles make ELAR staff is configurable', () => {
-    assert.equal(loadElarConfig({}, { hostUrl: 'http://localhost:3000' }).departmentOrg, 'DESE');
+    assert.equal(loadElarConfig({}, { hostUrl: 'http://localhost:3000' }).departmentOrg, '00000000');
     assert.equal(loadElarConfig({ ELAR_DEPARTMENT_ORG: '00000001' }, { hostUrl: 'http://localhost:3000' }).departmentOrg, '00000001');
+    assert.throws(() => loadElarConfig({ ELAR_DEPARTMENT_ORG: 'DESE' }, { hostUrl: 'http://localhost:3000' }), /^Error: Invalid configuration: ELAR_DEPARTMENT_ORG must be an 8-digit organization code$/);
   });
 
   test('a separate process has its own database: ELAR_DATABASE_URL (else DATABASE_URL), or an embedded one inside DATA_DIR', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { can, staffRolesFrom, type ElarPermission } from '../../src/elar/staff.ts';
 
-const DEPARTMENT = 'DESE';
+const DEPARTMENT = '00000000';
 
 describe('ELAR staff come from the roles claim the portal issues for ELAR', () => {
   test('the licensure roles held in the Department become ELAR staff roles', () => {
