@@ -10,7 +10,7 @@ import { sql, type Kysely } from 'kysely';
  * read at sign-in, and ELAR has no staff pages yet for anyone to miss until the next one.
  *
  * It also runs alone, on a database of a separate ELAR process where 0003 never ran
- * (src/elar/database.ts), and again on a database where it already ran: it only creates
+ * (src/elar/database.ts runs it in ELAR's own list), and again on a database where it already ran: it only creates
  * what is missing and moves what is left.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {

@@ -23,11 +23,3 @@ export const migrations: Record<string, Migration> = {
   '0009_staff_confirmation': staffConfirmation,
   '0013_elar_session': elarSession,
 };
-
-/**
- * ELAR's migrations, for a separate ELAR process on a database of its own (src/elar/database.ts).
- * Each one also stands in the list above, where a co-hosted ELAR's tables are made.
- */
-export const elarMigrations: Record<string, Migration> = {
-  '0013_elar_session': elarSession,
-};
