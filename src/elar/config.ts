@@ -75,6 +75,10 @@ export function loadElarConfig(env: NodeJS.ProcessEnv = process.env, { hostUrl }
       if (!c[name]) throw new ConfigError(`Invalid configuration: ${name} is required when ELAR runs as its own process`);
     }
   }
+  // The portal registers ELAR at its address; ELAR elsewhere can only know the secret if both are given it.
+  if (hostUrl && c.ELAR_PUBLIC_URL && c.ELAR_PUBLIC_URL !== hostUrl && !c.ELAR_CLIENT_SECRET) {
+    throw new ConfigError('Invalid configuration: ELAR_CLIENT_SECRET is required when ELAR_PUBLIC_URL is not PUBLIC_URL (ELAR runs as its own process)');
+  }
   const issuer = c.ELAR_ISSUER ?? hostUrl!;
   const publicUrl = c.ELAR_PUBLIC_URL ?? hostUrl!;
   return {

@@ -25,6 +25,13 @@ describe('ELAR configuration', () => {
     assert.equal(c.secureCookies, true);
   });
 
+  test('a portal told that ELAR runs elsewhere must be given the secret the separate ELAR has', () => {
+    assert.throws(
+      () => loadElarConfig({ ELAR_PUBLIC_URL: 'https://elar.example.gov' }, { hostUrl: 'https://portal.example.gov' }),
+      /^Error: Invalid configuration: ELAR_CLIENT_SECRET is required when ELAR_PUBLIC_URL is not PUBLIC_URL/,
+    );
+  });
+
   test('a separate ELAR process must be told its issuer, its address and its client secret', () => {
     assert.throws(() => loadElarConfig({ ELAR_PUBLIC_URL: 'http://127.0.0.1:4000', ELAR_CLIENT_SECRET: SECRET }), /^Error: Invalid configuration: ELAR_ISSUER is required/);
     assert.throws(() => loadElarConfig({ ELAR_ISSUER: 'http://127.0.0.1:3000', ELAR_CLIENT_SECRET: SECRET }), /^Error: Invalid configuration: ELAR_PUBLIC_URL is required/);
