@@ -138,6 +138,18 @@ describe('ELAR as a separate process against the same issuer', () => {
     assert.ok(again.location!.startsWith(`${portalSite.origin}/oidc/auth?`));
   });
 
+  test('logging out from the separate ELAR ends the portal session too, and comes back to ELAR', async () => {
+    const b = browser('10.7.0.4');
+    await signIn(b);
+    const out = await b.elar.post('/elar/logout', {});
+    assert.equal(out.status, 303, 'the form of the separate ELAR is accepted (its own CSRF token)');
+    assert.ok(out.location!.startsWith(`${portalSite.origin}/oidc/session/end?`));
+    const ended = await b.portal.get(out.location!);
+    assert.equal(ended.location, `${elarOrigin}/elar/logged-out`);
+    assert.match((await b.elar.get('/elar/logged-out')).body, /You have logged out/);
+    assert.equal((await b.portal.get('/account')).status, 303, 'the portal session is over');
+  });
+
   test('an evaluator granted in the Department is ELAR staff in the separate ELAR too', async () => {
     const department = await portal.db
       .insertInto('organization')
