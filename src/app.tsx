@@ -14,9 +14,9 @@ import { registerHomeRoutes } from './portal/home-routes.tsx';
 import { registerLoginRoutes } from './portal/login-routes.tsx';
 import { registerStatementRoutes } from './portal/statement-routes.tsx';
 import { registerWizardRoutes } from './portal/wizard-routes.tsx';
-import { registerElarRoutes } from './elar/routes.tsx';
-import { ElarRelyingParty, ensureElarRegistration } from './elar/relying-party.ts';
+import { ELAR_PREFIX, elarClientRegistration, elarPlugin, loadElarConfig, type ElarConfig, type ElarDatabase } from './elar/index.ts';
 import { registerDirectoryRoutes } from './directory/routes.tsx';
+import { ensureApplication } from './directory/service.ts';
 import type { StaffLookupRules } from './directory/staff-lookup.tsx';
 import { secretBox, type SecretBox } from './platform/secrets.ts';
 import { signingKeys } from './sso/keys.ts';
@@ -55,6 +55,8 @@ export interface BuildOptions {
   isReady?: () => boolean;
   /** Sees every route as it is registered (tests list the routes from here). */
   onRoute?: (route: RouteOptions) => void;
+  /** ELAR's settings (src/elar/config.ts); by default ELAR is co-hosted at PUBLIC_URL. */
+  elar?: ElarConfig;
 }
 
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
@@ -133,7 +135,11 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     }
   };
   portal.applicationLogout = (accountId, applicationIds) => applicationLogout(provider, db, accountId, applicationIds);
-  const elar = new ElarRelyingParty(await ensureElarRegistration(db, box, config.publicUrl));
+  // ELAR is a client like any other: the directory registers it with ELAR's URIs of the
+  // day, and ELAR is handed the resulting secret (or its own, when configured).
+  const elarConfig = options.elar ?? loadElarConfig({}, { hostUrl: config.publicUrl });
+  const { clientId: elarClientId, ...elarUris } = elarClientRegistration(elarConfig);
+  const elarClient = await ensureApplication(db, box, { id: elarClientId, ...elarUris, secret: elarConfig.clientSecret });
 
   const app = await createHttpServer(config, options.logger ?? false, options.secretsKey, options.onRoute);
 
@@ -172,7 +178,12 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   registerWizardRoutes(app, portal);
   registerHelpRoutes(app, portal);
   registerStatementRoutes(app, portal);
-  registerElarRoutes(app, portal, elar);
+  if (elarConfig.cohosted) {
+    await app.register(elarPlugin, { prefix: ELAR_PREFIX, config: { ...elarConfig, ...elarClient }, db: db.withTables<ElarDatabase>() });
+  } else {
+    // ELAR runs elsewhere: the portal's links and bookmarks to it still arrive.
+    app.get(ELAR_PREFIX, async (_request, reply) => reply.redirect(`${elarConfig.publicUrl}${ELAR_PREFIX}`, 303));
+  }
   registerDirectoryRoutes(app, portal);
   registerSsoRoutes(app, portal, provider);
   return app;

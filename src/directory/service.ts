@@ -570,11 +570,29 @@ export async function updateApplication(db: Db, actor: Actor, app: Application, 
 }
 
 /**
- * Parts of the portal itself: Directory Administration is no client, and ELAR registers
- * and keeps its own secret at start (src/elar/relying-party.ts).
+ * Parts of the portal itself: Directory Administration is no client, and ELAR's client is
+ * registered at start by the composition root (`ensureApplication`), not by the Department.
  */
 export function isPartOfPortal(app: Pick<Application, 'id'>): boolean {
   return app.id === 'directory' || app.id === 'elar';
+}
+
+/**
+ * At start, one of the portal's own applications (ELAR) is registered as an OpenID Connect
+ * client, or refreshed: the URIs of this deployment, and its secret. The secret is the one
+ * configured (a separate ELAR process is given the same), else the one stored, else a new
+ * one. The application's roles, access and name stay the directory's. Not audited: it is
+ * the deployment describing itself on every start, not a person's change.
+ */
+export async function ensureApplication(
+  db: Db,
+  box: SecretBox,
+  client: applications.ClientUris & { id: string; secret?: string | undefined },
+): Promise<{ clientId: string; clientSecret: string }> {
+  const offered = client.secret ?? randomBytes(32).toString('base64url');
+  const sealed = await applications.refreshClient(db, client.id, client, box.seal(offered), client.secret !== undefined);
+  if (!sealed) throw new Error(`There is no application "${client.id}" in the catalog to register as a client`);
+  return { clientId: client.id, clientSecret: box.open(sealed) };
 }
 
 /** Registered as an OpenID Connect client: a secret and somewhere to send people back. */

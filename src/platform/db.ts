@@ -143,15 +143,6 @@ export interface DB {
     consumed_at: Date | null;
   };
   oidc_signing_key: { kid: string; private_jwk_encrypted: string; created_at: Timestamp; retired_at: Date | null };
-  elar_session: {
-    id_hash: string;
-    sub: string;
-    sid: string | null;
-    claims: ColumnType<unknown, string, string>;
-    id_token: string;
-    created_at: Timestamp;
-    expires_at: Date;
-  };
   audit_event: {
     id: Generated<string>;
     at: Timestamp;

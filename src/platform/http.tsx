@@ -46,7 +46,7 @@ export function cookieNames(config: Config): CookieNames {
   return { session: `${prefix}portal_session`, flow: `${prefix}portal_flow`, csrf: `${prefix}portal_csrf` };
 }
 
-export function cookieOptions(config: Config) {
+export function cookieOptions(config: Pick<Config, 'secureCookies'>) {
   return { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: config.secureCookies };
 }
 

@@ -99,5 +99,4 @@ export async function countSessions(db: Db, profileId: string): Promise<number> 
 export async function purgeExpiredSessions(db: Db): Promise<void> {
   const now = new Date();
   await db.deleteFrom('session').where('expires_at', '<', now).execute();
-  await db.deleteFrom('elar_session').where('expires_at', '<', now).execute();
 }
