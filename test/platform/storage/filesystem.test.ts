@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, test } from 'node:test';
+import { loadConfig } from '../../../src/platform/config.ts';
 import { openFilesystemBlobStore } from '../../../src/platform/storage/filesystem.ts';
+import { openBlobStore } from '../../../src/platform/storage/index.ts';
 import { blobStoreContract } from './blob-store.contract.ts';
 
 blobStoreContract('filesystem', async () => {
@@ -76,5 +78,28 @@ describe('filesystem blobs on disk', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the store the configuration names', () => {
+  test('by default: files under DATA_DIR/blobs', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'data-'));
+    try {
+      const store = await openBlobStore(loadConfig({ DATA_DIR: dir }).storage);
+      assert.equal(store.kind, 'filesystem');
+      const { key } = await store.put(Buffer.from('kept on disk'));
+      assert.equal((await stat(join(dir, 'blobs', key.slice(0, 2), key))).size, 12);
+      await store.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('with the in-memory database, a temporary folder that goes on close, never a folder named "memory:"', async () => {
+    const store = await openBlobStore(loadConfig({ DATA_DIR: 'memory://' }).storage);
+    const { key } = await store.put(Buffer.from('short-lived'));
+    assert.equal((await store.stat(key))?.size, 11);
+    await store.close();
+    await assert.rejects(access('memory:'), { code: 'ENOENT' });
   });
 });
