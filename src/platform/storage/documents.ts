@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
 import type { Db } from '../db.ts';
 import type { BlobContent, BlobStore } from './blob-store.ts';
-import { documentsOfOwner, findDocument, insertDocument, keysInUse, lockDocument, markDeleted } from './document-repository.ts';
-import type { DocumentRow } from './schema.ts';
+import { documentsOfOwner, findDocument, insertDocument, keysInUse, lockDocument, markDeleted, setScanState } from './document-repository.ts';
+import type { DocumentRow, ScanState } from './schema.ts';
 
 /**
  * Documents: a file's bytes in the BlobStore and its record in the `document` table, kept
@@ -37,7 +37,6 @@ export interface NewDocument {
   maxBytes?: number;
 }
 
-/** Documents are given 'pending'; the scanner (a later job) moves them on. */
 export class DocumentRetainedError extends Error {
   readonly code = 'STORAGE_ERR_RETAINED';
   constructor(readonly retainUntil: string) {
@@ -117,6 +116,25 @@ export async function deleteDocument(
 
 function leftForSweep(deps: DocumentDeps, key: string, cause: unknown): void {
   deps.log?.warn({ err: cause, blobKey: key }, 'blob not removed; the orphan sweep will remove it');
+}
+
+/**
+ * A malware scanner's verdict (documents start `pending`): what the owning module may then
+ * let people download or count as evidence. False when there is no such document (deleted meanwhile).
+ */
+export async function recordScanResult(
+  deps: DocumentDeps,
+  id: string,
+  state: Exclude<ScanState, 'pending'>,
+  alsoRecord: (tx: Db, document: DocumentRow) => Promise<void> = async () => undefined,
+): Promise<boolean> {
+  return deps.db.transaction().execute(async (tx) => {
+    const document = await lockDocument(tx, id);
+    if (!document) return false;
+    await setScanState(tx, id, state);
+    await alsoRecord(tx, { ...document, scan_state: state });
+    return true;
+  });
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   documentsOf,
   openDocument,
   ORPHAN_GRACE_MS,
+  recordScanResult,
   storeDocument,
   type DocumentDeps,
 } from '../../../src/platform/storage/documents.ts';
@@ -143,6 +144,14 @@ describe('documents', () => {
     const row = await database.db.selectFrom('document').select('deleted_at').where('id', '=', document.id).executeTakeFirstOrThrow();
     assert.deepEqual(row.deleted_at, new Date('2030-07-01T00:00:00Z'));
     assert.equal(await deleteDocument(deps, document.id, new Date('2030-07-02T00:00:00Z')), false, 'deleting again finds nothing');
+  });
+
+  test("a scanner's verdict is recorded on the document; a deleted document takes none", async () => {
+    const document = await storeDocument(deps, evidence('a-8'));
+    assert.equal(await recordScanResult(deps, document.id, 'infected'), true);
+    assert.equal((await openDocument(deps, document.id))!.document.scan_state, 'infected');
+    await deleteDocument(deps, document.id, new Date());
+    assert.equal(await recordScanResult(deps, document.id, 'clean'), false);
   });
 
   test('the table refuses a scan state outside pending, clean, infected and failed', async () => {
