@@ -14,6 +14,7 @@ import { Migrator } from 'kysely/migration';
 import pg from 'pg';
 import { migrations } from '../../migrations/index.ts';
 import type { DepartmentRoleTable } from '../directory/department-roles/schema.ts';
+import type { StorageTables } from './storage/schema.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
@@ -76,7 +77,7 @@ export interface ApplicationTable {
   created_at: Timestamp;
 }
 
-export interface DB {
+export interface DB extends StorageTables {
   profile: ProfileTable;
   organization: OrganizationTable;
   application: ApplicationTable;
