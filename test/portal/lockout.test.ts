@@ -199,6 +199,21 @@ describe('throttled: a counter per key, reserved before the guess is checked', (
     assert.equal(row?.locked_until, null);
   });
 
+  test('of two misses checked at once, the one that took the last place locks, whichever finishes first', async () => {
+    const c = [{ key, rule: { ...RULE, threshold: 2 } }];
+    const earlier = heldGuess(c, false);
+    await earlier.inCheck;
+    const last = heldGuess(c, false);
+    await last.inCheck;
+    earlier.release();
+    assert.deepEqual(await earlier.result, { kind: 'checked', value: false, lockedKeys: [] });
+    assert.equal((await counterRow(key))?.locked_until, null);
+    advance(500);
+    last.release();
+    assert.deepEqual(await last.result, { kind: 'checked', value: false, lockedKeys: [key] });
+    assert.deepEqual((await counterRow(key))?.locked_until, at(500 + RULE.lockMs));
+  });
+
   test('a miss that took the last place does not lock if a right password cleared the counter meanwhile', async () => {
     const c = [{ key, rule: { ...RULE, threshold: 1 } }];
     const wrong = heldGuess(c, false);
