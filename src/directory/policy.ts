@@ -51,6 +51,8 @@ export interface PersonRef {
 }
 
 export type Action =
+  /** Open the directory workspace: its lists show only the organizations one acts in. */
+  | 'directory.use'
   | 'console.use'
   | 'organization.manage'
   | 'application.manage'
@@ -126,7 +128,7 @@ export function decide(actor: Actor | null, action: Action, resource: Resource):
   if (DEPARTMENT_ONLY.has(action)) return 'deny';
   switch (resource.kind) {
     case 'system':
-      return 'deny';
+      return action === 'directory.use' && actor.administers.size > 0 ? 'allow' : 'deny';
     case 'organization': {
       const { org, target } = resource;
       if (org.status !== 'active') return 'deny';
@@ -158,5 +160,5 @@ export function can(actor: Actor | null, action: Action, resource: Resource): bo
 
 /** Whether the person has any administrative workspace at all (for the navigation). */
 export function hasDirectoryAccess(actor: Actor | null): boolean {
-  return isDepartment(actor) || (actor?.administers.size ?? 0) > 0;
+  return can(actor, 'directory.use', { kind: 'system' });
 }

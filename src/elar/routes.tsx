@@ -1,14 +1,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Portal } from '../app.tsx';
+import { publicRoute } from '../platform/access.ts';
 import { PortalError } from '../platform/errors.ts';
 import { HelpDeskPhone, Layout, type ViewContext } from '../platform/views/layout.tsx';
+import type { Portal } from '../portal/context.ts';
 import { endElarSessions, loadElarSession, startElarSession, type ElarRelyingParty } from './relying-party.ts';
 
 /**
  * ELAR, the licensure application: for now its Welcome Page (SPEC E1, P7). It signs in
- * through the portal with OpenID Connect and keeps its own session.
+ * through the portal with OpenID Connect and keeps its own session. A plugin registered
+ * with the prefix /elar, outside the portal's session hooks: it never reads the portal's.
  */
-export function registerElarRoutes(app: FastifyInstance, portal: Portal, rp: ElarRelyingParty) {
+export async function elarPlugin(app: FastifyInstance, { portal, rp }: { portal: Portal; rp: ElarRelyingParty }) {
   const prefix = portal.config.secureCookies ? '__Host-' : '';
   const sessionCookie = `${prefix}elar_session`;
   const authCookie = `${prefix}elar_auth`;
@@ -20,7 +22,10 @@ export function registerElarRoutes(app: FastifyInstance, portal: Portal, rp: Ela
     return reply.redirect(auth.url, 303);
   }
 
-  app.get('/elar', async (request, reply) => {
+  // ELAR's pages are public to the portal's access check: ELAR has no portal session, and
+  // its Welcome Page signs in over OpenID Connect itself (its own session, its own tests).
+  const elar = publicRoute('ELAR: a relying party that signs people in over OpenID Connect itself');
+  app.get('/', { ...elar, prefixTrailingSlash: 'no-slash' }, async (request, reply) => {
     const session = await loadElarSession(portal.db, request.cookies[sessionCookie], portal.config.session);
     if (!session) return signIn(request, reply);
     const { preferred_username: userName, name } = session.claims;
@@ -28,7 +33,7 @@ export function registerElarRoutes(app: FastifyInstance, portal: Portal, rp: Ela
     return reply.page(<WelcomePage ctx={request.view} claims={session.claims} />);
   });
 
-  app.get('/elar/callback', async (request, reply) => {
+  app.get('/callback', elar, async (request, reply) => {
     const saved = request.cookies[authCookie];
     const query = request.query as Record<string, unknown>;
     if (!saved || typeof query.error === 'string') {
@@ -47,7 +52,7 @@ export function registerElarRoutes(app: FastifyInstance, portal: Portal, rp: Ela
   });
 
   // Called by the portal, server to server, when the person signs out: no CSRF token.
-  app.post('/elar/backchannel-logout', { config: { csrf: false } }, async (request, reply) => {
+  app.post('/backchannel-logout', { config: { ...elar.config, csrf: false } }, async (request, reply) => {
     const token = (request.body as Record<string, unknown> | undefined)?.logout_token;
     if (typeof token !== 'string') return reply.code(400).send({ error: 'invalid_request' });
     try {
@@ -60,13 +65,13 @@ export function registerElarRoutes(app: FastifyInstance, portal: Portal, rp: Ela
   });
 
   // Where the portal sends the person back once the logout below is done.
-  app.get('/elar/logged-out', async (request, reply) => {
+  app.get('/logged-out', elar, async (request, reply) => {
     return reply.page(<LoggedOutPage ctx={request.view} />);
   });
 
   // Leaving ELAR leaves the portal and every application (RP-initiated logout). ELAR's
   // button is the one question: the portal recognizes its ID token and does not ask again.
-  app.post('/elar/logout', async (request, reply) => {
+  app.post('/logout', elar, async (request, reply) => {
     const session = await loadElarSession(portal.db, request.cookies[sessionCookie], portal.config.session);
     reply.clearCookie(sessionCookie, cookieOptions);
     if (!session) return reply.redirect('/', 303);
