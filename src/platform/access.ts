@@ -90,8 +90,8 @@ function grantOf(request: FastifyRequest): { actor: unknown; resource: unknown }
 
 /** Thrown at start-up for a route that declares no access. */
 export class UndeclaredAccessError extends Error {
-  constructor(route: string, why: string) {
-    super(`${route} ${why}: declare config.access (public, self or a permission) on it`);
+  constructor(route: string, problem: string) {
+    super(`${route} ${problem}`);
     this.name = 'UndeclaredAccessError';
   }
 }
@@ -105,9 +105,9 @@ export const enforceDeclaredAccess: onRouteHookHandler = function (route) {
   const name = `${[route.method].flat().join(',')} ${route.url}`;
   const byPlugin = Reflect.get(this, kPublicReason) as string | undefined;
   const access: RouteAccess | undefined = route.config?.access ?? (byPlugin ? { public: byPlugin } : undefined);
-  if (!access) throw new UndeclaredAccessError(name, 'declares neither public, self nor a permission');
+  if (!access) throw new UndeclaredAccessError(name, 'declares neither public, self nor a permission: declare config.access on it');
   const policy = Reflect.get(this, kPolicy) as Installed | undefined;
-  if (!('public' in access) && !policy) throw new UndeclaredAccessError(name, 'needs a signed-in person but its plugin installs no access policy');
+  if (!('public' in access) && !policy) throw new UndeclaredAccessError(name, 'needs a signed-in person but its plugin installs no access policy: install the module’s policy first');
   route.config = { ...route.config, access };
   // A malformed parameter is answered after the sign-in check, as the handlers always did.
   route.attachValidation = true;
