@@ -1,8 +1,8 @@
 import type { ComponentChildren } from 'preact';
 import { FormPage, type FieldErrors } from '../platform/views/form.tsx';
-import { type ViewContext } from '../platform/views/layout.tsx';
+import type { ViewContext } from '../platform/views/layout.tsx';
 import { DataTable } from '../platform/views/list.tsx';
-import { type MemberRow, type StaffRow } from './repository.ts';
+import type { MemberRow, StaffRow } from './repository.ts';
 
 /** What the pages of Directory Administration share: notices, hidden fields, the staff table, the confirmation page. */
 

@@ -3,7 +3,7 @@ import { Layout, type ViewContext } from '../../platform/views/layout.tsx';
 import { DataTable, Pager } from '../../platform/views/list.tsx';
 import { AUDIT_EVENT_TYPES } from '../../platform/audit.ts';
 import { actorWords, eventWords } from '../audit-words.ts';
-import { type AuditRow, type Page } from '../repository.ts';
+import type { AuditRow, Page } from '../repository.ts';
 import { withQuery } from '../shared-pages.tsx';
 
 /** The audit log (SPEC D5). */

@@ -1,7 +1,7 @@
 import { TextAreaField, type FieldErrors, type FormValues } from '../../platform/views/form.tsx';
 import { Layout, type ViewContext } from '../../platform/views/layout.tsx';
 import { DataTable, Pager } from '../../platform/views/list.tsx';
-import { type ConflictRow, type Page } from '../repository.ts';
+import type { ConflictRow, Page } from '../repository.ts';
 import { withQuery, Notice, ConfirmPage } from '../shared-pages.tsx';
 
 /** Partial matches to resolve (SPEC D5). */

@@ -2,7 +2,7 @@ import type { Organization } from '../../platform/db.ts';
 import { FormPage, SelectField, TextField, type FieldErrors, type FormValues } from '../../platform/views/form.tsx';
 import { HelpDeskPhone, Layout, type ViewContext } from '../../platform/views/layout.tsx';
 import { DataTable, Pager, SearchForm } from '../../platform/views/list.tsx';
-import { type Page, type PublicAdministrator, type StaffRow } from '../repository.ts';
+import type { Page, PublicAdministrator, StaffRow } from '../repository.ts';
 import { withQuery } from '../shared-pages.tsx';
 
 /** Directory Administrators: designating them, their published contacts, the public list (D4). */

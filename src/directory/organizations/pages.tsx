@@ -2,7 +2,7 @@ import type { Organization } from '../../platform/db.ts';
 import { DateField, FormPage, SelectField, TextField, type FieldErrors, type FormValues } from '../../platform/views/form.tsx';
 import { Layout, type ViewContext } from '../../platform/views/layout.tsx';
 import { DataTable, Pager, SearchForm } from '../../platform/views/list.tsx';
-import { type MemberRow, type Page, type PublicAdministrator } from '../repository.ts';
+import type { MemberRow, Page, PublicAdministrator } from '../repository.ts';
 import { ORG_TYPES, withQuery, Notice, CsrfField, StaffTable } from '../shared-pages.tsx';
 import { actsAs } from './administrator-pages.tsx';
 
