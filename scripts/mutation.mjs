@@ -9,8 +9,9 @@ const TARGETS = {
   'src/portal/identity.ts': `${node} test/portal/identity.test.ts test/portal/identity-fields.test.ts test/portal/identifiers.test.ts`,
   'src/portal/password-policy.ts': `${node} test/portal/password-policy.test.ts`,
   // The lockout rule at unit level, on an in-memory database and a mocked clock: seconds a mutant.
-  'src/portal/login.ts': `${node} test/portal/lockout.test.ts`,
-  'src/portal/throttle.ts': `${node} test/portal/lockout.test.ts`,
+  // A mutant can leave a guess waiting for ever: the test timeout turns that into a failure.
+  'src/portal/login.ts': `${node} --test-timeout=10000 test/portal/lockout.test.ts`,
+  'src/portal/throttle.ts': `${node} --test-timeout=10000 test/portal/lockout.test.ts`,
   // The rule's own table of cases (the HTTP tests take 15 to 60 s a mutant: the matrix and the takeover chains cover the routes).
   'src/directory/policy.ts': `${node} test/directory/policy.test.ts`,
 };

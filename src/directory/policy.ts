@@ -57,7 +57,8 @@ export interface PersonRef {
 }
 
 export const ACTIONS = [
-  'console.use',
+  /** Open the directory workspace: its lists show only the organizations one acts in. */
+  'directory.use',
   'organization.manage',
   'application.manage',
   'person.search',
@@ -94,7 +95,6 @@ export type Resource =
 export type Decision = 'allow' | 'deny' | 'beyond-reach';
 
 const DEPARTMENT_ONLY: ReadonlySet<Action> = new Set([
-  'console.use',
   'organization.manage',
   'application.manage',
   'person.search',
@@ -113,8 +113,8 @@ const DEPARTMENT_ONLY: ReadonlySet<Action> = new Set([
 export const DEPARTMENT_ROLE_ACTIONS: Record<DepartmentRole, ReadonlySet<Action>> = {
   'console-admin': new Set(ACTIONS),
   'help-desk': new Set<Action>([
-    'console.use',
-    'person.search',
+    'directory.use',
+      'person.search',
     'person.view',
     'person.unlock',
     'person.endSessions',
@@ -195,7 +195,7 @@ function decideAsAdministrator(actor: Actor, action: Action, resource: Resource)
   if (DEPARTMENT_ONLY.has(action)) return 'deny';
   switch (resource.kind) {
     case 'system':
-      return 'deny';
+      return action === 'directory.use' && actor.administers.size > 0 ? 'allow' : 'deny';
     case 'organization': {
       const { org, target } = resource;
       if (org.status !== 'active') return 'deny';
@@ -227,5 +227,5 @@ export function can(actor: Actor | null, action: Action, resource: Resource): bo
 
 /** Whether the person has any administrative workspace at all (for the navigation). */
 export function hasDirectoryAccess(actor: Actor | null): boolean {
-  return can(actor, 'console.use', { kind: 'system' }) || (actor?.administers.size ?? 0) > 0;
+  return can(actor, 'directory.use', { kind: 'system' });
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { ConfigError, loadConfig, type Config } from '../platform/config.ts';
+import { publicRoute } from '../platform/access.ts';
 import { DatabaseInUseError, openDatabase } from '../platform/db.ts';
 import { errors } from '../platform/errors.ts';
 import { createHttpServer } from '../platform/http.tsx';
@@ -42,10 +43,10 @@ try {
     elar.database.dataDir === 'memory://' && !config.secretsKey ? randomBytes(32).toString('base64url') : resolveKey(config.secretsKey, elar.database.dataDir, 'secrets.key').key;
 
   const app = await createHttpServer(config, { ...loggerOptions(config) }, secretsKey);
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/healthz', publicRoute('readiness probe'), async () => ({ status: 'ok' }));
   await app.register(elarPlugin, { prefix: ELAR_PREFIX, config: elar, db });
   // Every page outside /elar is the portal's (the header's Home, Your account, Help).
-  app.get('/*', async (request, reply) => {
+  app.get('/*', publicRoute('pages outside /elar are the portal’s: sent there'), async (request, reply) => {
     if (request.url.startsWith(`${ELAR_PREFIX}/`)) throw errors.notFound();
     return reply.redirect(`${elar.issuer}${request.url}`, 303);
   });

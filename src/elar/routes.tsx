@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { publicRoute } from '../platform/access.ts';
 import { PortalError } from '../platform/errors.ts';
 import { cookieOptions } from '../platform/http.tsx';
 import { HelpDeskPhone, Layout, type ViewContext } from '../platform/views/layout.tsx';
@@ -27,7 +28,10 @@ export function registerElarRoutes(app: FastifyInstance, config: ElarConfig, db:
     return reply.redirect(auth.url, 303);
   }
 
-  app.get('', async (request, reply) => {
+  // ELAR's pages are public to the platform's access check: ELAR has no portal session, and
+  // its Welcome Page signs in over OpenID Connect itself (its own session, its own tests).
+  const elar = publicRoute('ELAR: a relying party that signs people in over OpenID Connect itself');
+  app.get('', elar, async (request, reply) => {
     const session = await loadElarSession(db, request.cookies[sessionCookie], config.session);
     if (!session) return signIn(request, reply);
     const { preferred_username: userName, name } = session.claims;
@@ -35,7 +39,7 @@ export function registerElarRoutes(app: FastifyInstance, config: ElarConfig, db:
     return reply.page(<WelcomePage ctx={request.view} claims={session.claims} actor={session} changePassword={portalPage('/account/password')} />);
   });
 
-  app.get('/callback', async (request, reply) => {
+  app.get('/callback', elar, async (request, reply) => {
     const saved = request.cookies[authCookie];
     const query = request.query as Record<string, unknown>;
     if (!saved || typeof query.error === 'string') {
@@ -55,7 +59,7 @@ export function registerElarRoutes(app: FastifyInstance, config: ElarConfig, db:
   });
 
   // Called by the portal, server to server, when the person signs out: no CSRF token.
-  app.post('/backchannel-logout', { config: { csrf: false } }, async (request, reply) => {
+  app.post('/backchannel-logout', { config: { ...elar.config, csrf: false } }, async (request, reply) => {
     const token = (request.body as Record<string, unknown> | undefined)?.logout_token;
     if (typeof token !== 'string') return reply.code(400).send({ error: 'invalid_request' });
     try {
@@ -69,13 +73,13 @@ export function registerElarRoutes(app: FastifyInstance, config: ElarConfig, db:
   });
 
   // Where the portal sends the person back once the logout below is done.
-  app.get('/logged-out', async (request, reply) => {
+  app.get('/logged-out', elar, async (request, reply) => {
     return reply.page(<LoggedOutPage ctx={request.view} portalHome={portalPage('/')} />);
   });
 
   // Leaving ELAR leaves the portal and every application (RP-initiated logout). ELAR's
   // button is the one question: the portal recognizes its ID token and does not ask again.
-  app.post('/logout', async (request, reply) => {
+  app.post('/logout', elar, async (request, reply) => {
     const session = await loadElarSession(db, request.cookies[sessionCookie], config.session);
     reply.clearCookie(sessionCookie, cookies);
     if (!session) return reply.redirect(portalPage('/'), 303);

@@ -11,11 +11,13 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteOptions } from 'fastify';
 import type { VNode } from 'preact';
+import { enforceDeclaredAccess, publicPlugin } from './access.ts';
 import type { Config } from './config.ts';
 import { errors, PortalError } from './errors.ts';
 import { ErrorPage } from './views/error-page.tsx';
 import type { ViewContext } from './views/layout.tsx';
 import { renderDocument } from './views/render.ts';
+import { useZodSchemas } from './route-schemas.ts';
 import type { ActiveSession } from '../portal/sessions.ts';
 
 /**
@@ -81,6 +83,9 @@ export async function createHttpServer(
     requestIdHeader: false,
   });
   if (onRoute) app.addHook('onRoute', onRoute);
+  // Every route must say who may use it; a route that does not stops start-up.
+  app.addHook('onRoute', enforceDeclaredAccess);
+  useZodSchemas(app);
 
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -127,19 +132,23 @@ export async function createHttpServer(
     global: false,
     errorResponseBuilder: () => errors.tooManyRequests(),
   });
-  await app.register(fastifyStatic, {
-    root: uswdsDist,
-    prefix: '/assets/uswds/',
-    maxAge: '1d',
-    index: false,
-  });
-  await app.register(fastifyStatic, {
-    root: join(root, 'public'),
-    prefix: '/assets/',
-    maxAge: '1h',
-    index: false,
-    decorateReply: false,
-  });
+  await app.register(
+    publicPlugin('static files', async (assets) => {
+      await assets.register(fastifyStatic, {
+        root: uswdsDist,
+        prefix: '/assets/uswds/',
+        maxAge: '1d',
+        index: false,
+      });
+      await assets.register(fastifyStatic, {
+        root: join(root, 'public'),
+        prefix: '/assets/',
+        maxAge: '1h',
+        index: false,
+        decorateReply: false,
+      });
+    }),
+  );
 
   // No field, query or path of ours can hold a NUL character and PostgreSQL text cannot
   // store one: refuse it at the edge, wherever it hides, rather than let a query fail with
@@ -174,10 +183,6 @@ export async function createHttpServer(
     };
   });
 
-  app.setNotFoundHandler((request, reply) => {
-    reply.page(<ErrorPage ctx={request.view} title="Page not found" message={errors.notFound().message} />, 404);
-  });
-
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const known = toPortalError(error);
     if (!known) request.log.error({ err: error }, 'unhandled error');
@@ -187,6 +192,22 @@ export async function createHttpServer(
   });
 
   return app;
+}
+
+/**
+ * The 404 page, set by the composition root on the plugin whose hooks it should run (the
+ * portal's session, so the page shows who is signed in): Fastify runs a not-found
+ * handler with the hooks of the instance that set it.
+ */
+export function showNotFoundPage(app: FastifyInstance): void {
+  app.setNotFoundHandler((request, reply) => {
+    reply.page(<ErrorPage ctx={request.view} title="Page not found" message={errors.notFound().message} />, 404);
+  });
+}
+
+/** The client address as the rate limiter and the audit log see it. */
+export function clientIp(request: FastifyRequest): string {
+  return request.ip;
 }
 
 /**

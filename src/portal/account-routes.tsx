@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { clientIp, requireLogin, type Portal } from '../app.tsx';
+import { clientIp } from '../platform/http.tsx';
 import { audit } from '../platform/audit.ts';
 import type { Profile } from '../platform/db.ts';
 import { parseForm, secret } from '../platform/forms.ts';
@@ -13,6 +13,8 @@ import type { PasswordPolicy } from './password-policy.ts';
 import { countSessions, endAllSessions } from './sessions.ts';
 import { formatDate } from './person-fields.ts';
 import { lastAdministratorReset } from '../directory/repository.ts';
+import type { Portal } from './context.ts';
+import { portalAccess } from './route-access.ts';
 
 const changeFields = {
   currentPassword: secret('Enter your current password'),
@@ -21,25 +23,23 @@ const changeFields = {
 };
 
 export function registerAccountRoutes(app: FastifyInstance, portal: Portal) {
-  app.get('/account', async (request, reply) => {
-    if (!requireLogin(request, reply)) return reply;
-    const sessions = await countSessions(portal.db, request.session!.profile.id);
-    return reply.page(<AccountPage ctx={request.view} profile={request.session!.profile} sessions={sessions} />);
+  app.get('/account', portalAccess.self('one’s own profile'), async (request, reply) => {
+    const profile = portalAccess.actorOf(request);
+    const sessions = await countSessions(portal.db, profile.id);
+    return reply.page(<AccountPage ctx={request.view} profile={profile} sessions={sessions} />);
   });
 
   /** Issue 11: a person made to change a password an administrator reset is told who did it, and when. */
   const resetBy = async (profile: Profile) => (profile.must_change_password ? lastAdministratorReset(portal.db, profile.id) : undefined);
 
-  app.get('/account/password', async (request, reply) => {
-    if (!requireLogin(request, reply)) return reply;
+  app.get('/account/password', portalAccess.self('one’s own password'), async (request, reply) => {
     const { profile } = request.session!;
     return reply.page(
       <ChangePasswordPage ctx={request.view} policy={portal.accounts.policy} mustChange={profile.must_change_password} resetBy={await resetBy(profile)} />,
     );
   });
 
-  app.post('/account/password', async (request, reply) => {
-    if (!requireLogin(request, reply)) return reply;
+  app.post('/account/password', portalAccess.self('one’s own password'), async (request, reply) => {
     const { profile, idHash } = request.session!;
     const render = async (errors: FieldErrors, status = 422) =>
       reply.page(
@@ -68,8 +68,7 @@ export function registerAccountRoutes(app: FastifyInstance, portal: Portal) {
     return reply.redirect('/account/password/done', 303);
   });
 
-  app.get('/account/password/done', async (request, reply) => {
-    if (!requireLogin(request, reply)) return reply;
+  app.get('/account/password/done', portalAccess.self('one’s own password'), async (request, reply) => {
     return reply.page(
       <Layout ctx={request.view} title="Your password has been changed" outcome="password-changed">
         <h1>Your password has been changed</h1>
@@ -86,8 +85,7 @@ export function registerAccountRoutes(app: FastifyInstance, portal: Portal) {
     );
   });
 
-  app.post('/account/sessions/end', async (request, reply) => {
-    if (!requireLogin(request, reply)) return reply;
+  app.post('/account/sessions/end', portalAccess.self('one’s own sessions'), async (request, reply) => {
     const profile = request.session!.profile;
     const ended = await endAllSessions(portal.db, profile.id);
     await portal.singleSignOut({ accountId: profile.id });

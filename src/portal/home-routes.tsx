@@ -1,16 +1,17 @@
 import type { FastifyInstance } from 'fastify';
-import type { Portal } from '../app.tsx';
+import { publicRoute } from '../platform/access.ts';
 import { hasDirectoryAccess } from '../directory/policy.ts';
 import { applicationsFor, findApplication } from '../directory/repository.ts';
 import { loadActor } from '../directory/service.ts';
 import type { Application } from '../platform/db.ts';
 import { Layout, type ViewContext } from '../platform/views/layout.tsx';
 import { pendingMembershipsOf, type PendingMembership } from '../directory/membership-repository.ts';
+import type { Portal } from './context.ts';
 import { membershipNotice, PendingMemberships, registerMembershipRoutes } from './membership-routes.tsx';
 
 export function registerHomeRoutes(app: FastifyInstance, portal: Portal) {
   registerMembershipRoutes(app, portal);
-  app.get('/', async (request, reply) => {
+  app.get('/', publicRoute('portal home: the signed-in person’s own applications, or the welcome page'), async (request, reply) => {
     const signedOut = (request.query as Record<string, unknown>).signedOut === '1';
     const profile = request.session?.profile;
     if (!profile) return reply.page(<HomePage ctx={request.view} signedOut={signedOut} />);

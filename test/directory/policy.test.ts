@@ -108,7 +108,7 @@ describe('decide: organizations', () => {
     assert.equal(decide(actor(['s1']), 'diradmin.publishContacts', org(inactive(school))), 'deny', 'an inactive organization publishes no one');
   });
   test('department-only actions are the department’s, whatever a Directory Administrator runs', () => {
-    for (const action of ['console.use', 'organization.manage', 'application.manage', 'person.search', 'audit.read', 'conflict.resolve', 'departmentRole.manage'] as const) {
+    for (const action of ['organization.manage', 'application.manage', 'person.search', 'audit.read', 'conflict.resolve', 'departmentRole.manage'] as const) {
       assert.equal(decide(actor(['d1']), action, org(district)), 'deny', action);
       assert.equal(decide(actor(['d1']), action, { kind: 'person', person: person([school]) }), 'deny', action);
       assert.equal(decide(actor(['d1']), action, { kind: 'system' }), 'deny', action);
@@ -164,7 +164,7 @@ describe('decide: department roles, each only its part (issue 12)', () => {
 
   test('help-desk searches, and views anyone; it has no organizations, applications, audit log or role grants', () => {
     const helpDesk = actor([], 'help-desk');
-    for (const action of ['console.use', 'person.search', 'conflict.resolve'] as const) assert.equal(decide(helpDesk, action, system), 'allow', action);
+    for (const action of ['directory.use', 'person.search', 'conflict.resolve'] as const) assert.equal(decide(helpDesk, action, system), 'allow', action);
     const refused: Action[] = ['organization.manage', 'application.manage', 'audit.read', 'departmentRole.manage', 'organization.view'];
     for (const action of refused) assert.equal(decide(helpDesk, action, system), 'deny', action);
     for (const action of ACTIONS) assert.equal(decide(helpDesk, action, onOrg(school, educator)), 'deny', `no organization action: ${action}`);

@@ -1,7 +1,7 @@
 import { ErrorSummary, SelectField, TextField, type FieldErrors, type FormValues } from '../../platform/views/form.tsx';
 import { Layout, type ViewContext } from '../../platform/views/layout.tsx';
 import { DataTable } from '../../platform/views/list.tsx';
-import { CsrfField, Notice } from '../pages.tsx';
+import { CsrfField, Notice } from '../shared-pages.tsx';
 import type { DepartmentRoleHolder } from './repository.ts';
 import { DEPARTMENT_ROLE_NAMES, DEPARTMENT_ROLES, isDepartmentRole } from './schema.ts';
 

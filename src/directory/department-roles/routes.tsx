@@ -1,13 +1,11 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { clientIp, requireLogin, type Portal } from '../../app.tsx';
 import type { Profile } from '../../platform/db.ts';
-import { errors } from '../../platform/errors.ts';
 import { parseForm } from '../../platform/forms.ts';
-import { queryText } from '../../platform/views/list.tsx';
-import { decide, type Actor } from '../policy.ts';
+import { clientIp } from '../../platform/http.tsx';
 import { profilesByUserNameAnyCase } from '../repository.ts';
-import { DirectoryRuleError, loadActor } from '../service.ts';
+import { noticeQuery, typed, type DirectoryRoutes } from '../routing.ts';
+import { DirectoryRuleError } from '../service.ts';
 import { DepartmentRolesPage } from './pages.tsx';
 import { departmentRoleHolders } from './repository.ts';
 import { grantDepartmentRole, revokeDepartmentRole } from './service.ts';
@@ -22,16 +20,10 @@ const changeFields = {
   role: z.string().trim().min(1, 'Select a role').max(63, 'Select a role'),
 };
 
-export function registerDepartmentRoleRoutes(app: FastifyInstance, portal: Portal) {
+export function registerDepartmentRoleRoutes({ app: fastify, portal, access, find }: DirectoryRoutes) {
+  const app = typed(fastify);
   const { db } = portal;
-
-  /** The signed-in console administrator, or a 403 page that shows nothing. */
-  async function consoleAdministrator(request: FastifyRequest, reply: FastifyReply): Promise<Actor | null> {
-    if (!requireLogin(request, reply)) return null;
-    const actor = await loadActor(db, request.session!.profile);
-    if (decide(actor, 'departmentRole.manage', { kind: 'system' }) !== 'allow') throw errors.forbidden();
-    return actor;
-  }
+  const manage = access.permit('departmentRole.manage', find.system);
 
   /** The exact User Name, or the one profile it matches in another case. */
   async function byUserName(userName: string): Promise<Profile | undefined> {
@@ -39,23 +31,19 @@ export function registerDepartmentRoleRoutes(app: FastifyInstance, portal: Porta
     return found.find((p) => p.user_name === userName) ?? (found.length === 1 ? found[0] : undefined);
   }
 
-  async function page(request: FastifyRequest, reply: FastifyReply, status: number, values: Record<string, string | undefined>, fieldErrors?: Record<string, string>) {
+  async function page(request: FastifyRequest, reply: FastifyReply, status: number, values: Record<string, string | undefined>, fieldErrors?: Record<string, string>, notice?: string) {
     const holders = await departmentRoleHolders(db);
-    return reply.page(<DepartmentRolesPage ctx={request.view} holders={holders} values={values} errors={fieldErrors} notice={queryText((request.query as Record<string, unknown>).notice)} />, status);
+    return reply.page(<DepartmentRolesPage ctx={request.view} holders={holders} values={values} errors={fieldErrors} notice={notice} />, status);
   }
 
-  app.get('/directory/department-roles', async (request, reply) => {
-    if (!(await consoleAdministrator(request, reply))) return reply;
-    return page(request, reply, 200, {});
-  });
+  app.get('/department-roles', { ...manage, schema: { querystring: noticeQuery } }, async (request, reply) => page(request, reply, 200, {}, undefined, request.query.notice));
 
   for (const [path, change, done] of [
-    ['/directory/department-roles', grantDepartmentRole, ['granted', 'already-held']],
-    ['/directory/department-roles/revoke', revokeDepartmentRole, ['revoked', 'not-held']],
+    ['/department-roles', grantDepartmentRole, ['granted', 'already-held']],
+    ['/department-roles/revoke', revokeDepartmentRole, ['revoked', 'not-held']],
   ] as const) {
-    app.post(path, async (request, reply) => {
-      const actor = await consoleAdministrator(request, reply);
-      if (!actor) return reply;
+    app.post(path, manage, async (request, reply) => {
+      const { actor } = manage.granted(request);
       const form = parseForm(changeFields, request.body);
       if (!form.ok) return page(request, reply, 422, form.values, form.errors);
       const person = await byUserName(form.data.username);
