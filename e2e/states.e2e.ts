@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { seedDemo } from '../src/demo.ts';
+import { insertDepartmentRole } from '../src/directory/department-roles/repository.ts';
 import { POLICIES } from '../src/portal/password-policy.ts';
 import { Browser as FormClient, createProfile, startPortal, type TestPortal } from '../test/helpers/portal.ts';
 import { checkPage, chromiumMissing, createProfileInBrowser, freePort, launchBrowser } from './harness.ts';
@@ -68,7 +69,8 @@ describe('pages for rarer states', { skip }, () => {
 
   test("a person's page after an administrator signed them out everywhere", async () => {
     const admin = await createProfile(new FormClient(portal.app, '198.51.100.92'), { firstName: 'Dana', lastName: 'Department', dob: ['3', '3', '1973'], ssn: '724-34-5678' });
-    await portal.db.updateTable('profile').set({ department_role: 'admin' }).where('user_name', '=', admin.userName).execute();
+    const { id } = await portal.db.selectFrom('profile').select('id').where('user_name', '=', admin.userName).executeTakeFirstOrThrow();
+    await insertDepartmentRole(portal.db, { profileId: id, role: 'console-admin', grantedBy: null });
     const person = await portal.db.selectFrom('profile').select('id').where('last_name', '=', 'Temporary').executeTakeFirstOrThrow();
     await page.goto('/login');
     await page.getByLabel('User Name').fill(admin.userName);

@@ -8,6 +8,9 @@ import * as designationIsNotMembership from './0006_designation_is_not_membershi
 import * as confusableNameKeys from './0007_confusable_name_keys.ts';
 import * as directoryUsability from './0008_directory_usability.ts';
 import * as staffConfirmation from './0009_staff_confirmation.ts';
+import * as departmentRoles from './0010_department_roles.ts';
+import * as documents from './0012_documents.ts';
+import * as elarSession from '../src/elar/migrations/0013_elar_session.ts';
 
 /** Every migration, in order. A static list so bundling or a missing file can't skip one. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +23,7 @@ export const migrations: Record<string, Migration> = {
   '0007_confusable_name_keys': confusableNameKeys,
   '0008_directory_usability': directoryUsability,
   '0009_staff_confirmation': staffConfirmation,
+  '0010_department_roles': departmentRoles,
+  '0012_documents': documents,
+  '0013_elar_session': elarSession,
 };

@@ -8,8 +8,10 @@ const node = 'node --import tsx --test --test-concurrency=1';
 const TARGETS = {
   'src/portal/identity.ts': `${node} test/portal/identity.test.ts test/portal/identity-fields.test.ts test/portal/identifiers.test.ts`,
   'src/portal/password-policy.ts': `${node} test/portal/password-policy.test.ts`,
-  // The expired temporary password is tested with the administrator's reset; audit rows in http.test.ts.
-  'src/portal/login.ts': `${node} test/portal/login.http.test.ts test/directory/directory.http.test.ts test/platform/http.test.ts`,
+  // The lockout rule at unit level, on an in-memory database and a mocked clock: seconds a mutant.
+  // A mutant can leave a guess waiting for ever: the test timeout turns that into a failure.
+  'src/portal/login.ts': `${node} --test-timeout=10000 test/portal/lockout.test.ts`,
+  'src/portal/throttle.ts': `${node} --test-timeout=10000 test/portal/lockout.test.ts`,
   // The rule's own table of cases (the HTTP tests take 15 to 60 s a mutant: the matrix and the takeover chains cover the routes).
   'src/directory/policy.ts': `${node} test/directory/policy.test.ts`,
 };

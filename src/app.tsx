@@ -1,52 +1,26 @@
 import type { IncomingMessage } from 'node:http';
-import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import type { FastifyInstance, RouteOptions } from 'fastify';
 import type { Config } from './platform/config.ts';
 import type { Db } from './database.ts';
-import { cookieNames, cookieOptions, createHttpServer, type CookieNames } from './platform/http.tsx';
+import { publicRoute } from './platform/access.ts';
+import { cookieNames, cookieOptions, createHttpServer, showNotFoundPage } from './platform/http.tsx';
 import type { Navigation } from './platform/views/layout.tsx';
 import type { AccountRules } from './portal/accounts.ts';
-import type { LoginRules } from './portal/login.ts';
+import type { Portal } from './portal/context.ts';
 import { POLICIES } from './portal/password-policy.ts';
-import type { WizardDeps } from './portal/profile-wizard.ts';
+import { portalPlugin } from './portal/plugin.ts';
+import { usePortalSessions } from './portal/session-hooks.ts';
 import { endSession } from './portal/session-repository.ts';
 import { loadSession, tokenHash } from './portal/sessions.ts';
-import { registerAccountRoutes } from './portal/account-routes.tsx';
-import { registerHelpRoutes } from './portal/help-routes.tsx';
-import { registerHomeRoutes } from './portal/home-routes.tsx';
-import { registerLoginRoutes } from './portal/login-routes.tsx';
-import { registerStatementRoutes } from './portal/statement-routes.tsx';
-import { registerWizardRoutes } from './portal/wizard-routes.tsx';
-import { registerElarRoutes } from './elar/routes.tsx';
-import { ElarRelyingParty, ensureElarRegistration } from './elar/relying-party.ts';
-import { registerDirectoryRoutes } from './directory/routes.tsx';
-import type { StaffLookupRules } from './directory/staff-lookup.tsx';
-import { secretBox, type SecretBox } from './platform/secrets.ts';
+import { ELAR_PREFIX, elarClientRegistration, elarPlugin, loadElarConfig, type ElarConfig, type ElarDatabase } from './elar/index.ts';
+import { directoryAdministratorsPlugin, directoryPlugin } from './directory/plugin.ts';
+import { ensureApplication } from './directory/index.ts';
+import { secretBox } from './platform/secrets.ts';
 import { signingKeys } from './sso/keys.ts';
 import { applicationLogout, endProviderSessions } from './sso/logout.ts';
 import { createProvider } from './sso/provider.ts';
-import { providerRequestIp, registerSsoRoutes } from './sso/routes.tsx';
+import { providerRequestIp, ssoLoginStepPlugin, ssoProtocolPlugin } from './sso/routes.tsx';
 import { audit } from './portal/audit-events.ts';
-
-/** Everything the portal's routes need, built once from the configuration. */
-export interface Portal {
-  config: Config;
-  db: Db;
-  /** Seals and opens the secrets kept in the database (client secrets, signing keys). */
-  box: SecretBox;
-  cookies: CookieNames;
-  cookieOptions: ReturnType<typeof cookieOptions>;
-  accounts: AccountRules;
-  login: LoginRules;
-  wizard: WizardDeps;
-  staffLookup: StaffLookupRules;
-  isReady: () => boolean;
-  /** Back-channel logout of these applications for the account (its grants are already revoked). */
-  applicationLogout: (accountId: string, applicationIds: string[]) => Promise<void>;
-  /** Ends single sign-on for this browser, or for every browser of an account (S3). */
-  singleSignOut: (
-    which: { browserCookies: Record<string, string | undefined> } | { accountId: string; exceptBrowserCookies?: Record<string, string | undefined> },
-  ) => Promise<void>;
-}
 
 export interface BuildOptions {
   config: Config;
@@ -57,6 +31,8 @@ export interface BuildOptions {
   isReady?: () => boolean;
   /** Sees every route as it is registered (tests list the routes from here). */
   onRoute?: (route: RouteOptions) => void;
+  /** ELAR's settings (src/elar/config.ts); by default ELAR is co-hosted at PUBLIC_URL. */
+  elar?: ElarConfig;
 }
 
 /** The header and footer links: each module's pages, in the order people look for them. */
@@ -157,61 +133,42 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     }
   };
   portal.applicationLogout = (accountId, applicationIds) => applicationLogout(provider, db, accountId, applicationIds);
-  const elar = new ElarRelyingParty(await ensureElarRegistration(db, box, config.publicUrl));
+  // ELAR is a client like any other: the directory registers it with ELAR's URIs of the
+  // day, and ELAR is handed the resulting secret (or its own, when configured).
+  const elarConfig = options.elar ?? loadElarConfig({}, { hostUrl: config.publicUrl });
+  const { clientId: elarClientId, ...elarUris } = elarClientRegistration(elarConfig);
+  const elarClient = await ensureApplication(db, box, { id: elarClientId, ...elarUris, secret: elarConfig.clientSecret });
 
   const app = await createHttpServer(config, options.logger ?? false, options.secretsKey, navigation, options.onRoute);
-
+  // The portal's session slot (declared by the portal, src/portal/sessions.ts); only the
+  // plugins under usePortalSessions fill it.
   app.decorateRequest('session', null);
-  app.addHook('onRequest', async (request) => {
-    // ELAR is a relying party with its own session: it never reads the portal's (and saves
-    // the lookup on every ELAR page).
-    const url = request.url;
-    if (url.startsWith('/assets/') || url.startsWith('/oidc/') || url === '/healthz' || url === '/elar' || url.startsWith('/elar/') || url.startsWith('/elar?')) return;
-    const token = request.cookies[portal.cookies.session];
-    if (!token) return;
-    request.session = await loadSession(db, token, config.session);
-    if (request.session) {
-      const p = request.session.profile;
-      request.view.user = { userName: p.user_name, displayName: `${p.first_name} ${p.last_name}` };
-    }
-  });
 
-  // A person who must change their password (first login, administrator reset) can do
-  // nothing else until they have.
-  app.addHook('preHandler', async (request, reply) => {
-    const profile = request.session?.profile;
-    if (!profile?.must_change_password) return;
-    const path = request.view.path;
-    if (path === '/account/password' || path === '/logout' || path.startsWith('/help') || path === '/privacy' || path === '/accessibility') return;
-    return reply.redirect('/account/password', 303);
-  });
-
-  app.get('/healthz', async (_request, reply) => {
+  app.get('/healthz', publicRoute('readiness probe'), async (_request, reply) => {
     if (!portal.isReady()) return reply.code(503).send({ status: 'starting' });
     return { status: 'ok' };
   });
 
-  registerHomeRoutes(app, portal);
-  registerLoginRoutes(app, portal);
-  registerAccountRoutes(app, portal);
-  registerWizardRoutes(app, portal);
-  registerHelpRoutes(app, portal);
-  registerStatementRoutes(app, portal);
-  registerElarRoutes(app, portal, elar);
-  registerDirectoryRoutes(app, portal);
-  registerSsoRoutes(app, portal, provider);
+  // Each module is a plugin. The portal's session hooks cover the plugins registered inside
+  // this one (encapsulation) and nothing else: ELAR, the provider's protocol endpoints,
+  // static files and the readiness probe never read the portal's session.
+  await app.register(async (withSession) => {
+    usePortalSessions(withSession, portal);
+    // An unknown page still shows who is signed in (and the must-change-password gate).
+    showNotFoundPage(withSession);
+    await withSession.register(portalPlugin, { portal });
+    await withSession.register(directoryPlugin, { prefix: '/directory', portal });
+    await withSession.register(directoryAdministratorsPlugin, { portal });
+    await withSession.register(ssoLoginStepPlugin, { portal, provider });
+  });
+  await app.register(ssoProtocolPlugin, { portal, provider });
+  if (elarConfig.cohosted) {
+    await app.register(elarPlugin, { prefix: ELAR_PREFIX, config: { ...elarConfig, ...elarClient }, db: db.withTables<ElarDatabase>() });
+  } else {
+    // ELAR runs elsewhere: the portal's links and bookmarks to it still arrive.
+    app.get(ELAR_PREFIX, publicRoute('ELAR runs as its own process: a bookmark is sent there'), async (_request, reply) =>
+      reply.redirect(`${elarConfig.publicUrl}${ELAR_PREFIX}`, 303),
+    );
+  }
   return app;
-}
-
-/** The client address as the rate limiter and the audit log see it. */
-export function clientIp(request: FastifyRequest): string {
-  return request.ip;
-}
-
-/** Sends a signed-out person to log in, and back here afterwards. */
-export function requireLogin(request: FastifyRequest, reply: FastifyReply): boolean {
-  if (request.session) return true;
-  const returnTo = encodeURIComponent(request.url);
-  reply.redirect(`/login?returnTo=${returnTo}`, 303);
-  return false;
 }

@@ -16,6 +16,8 @@ import {
   revokeRole,
   type ReplacedRegistration,
 } from './directory/service.ts';
+import { grantDepartmentRole, revokeDepartmentRole } from './directory/department-roles/service.ts';
+import { DEPARTMENT_ROLES } from './directory/department-roles/schema.ts';
 import { rotateSigningKey } from './sso/keys.ts';
 import { seedDemo } from './demo.ts';
 import { POLICIES } from './portal/password-policy.ts';
@@ -34,6 +36,8 @@ const USAGE = `Usage: npm run cli -- [--create] <command>
   diradmin add --org CODE --username USER [--email E] [--phone P]
   role grant --username USER --org CODE --app ID --role ROLE
   role revoke --username USER --org CODE --app ID --role ROLE
+  staff grant --username USER --role ROLE     (ROLE: ${DEPARTMENT_ROLES.join(', ')})
+  staff revoke --username USER --role ROLE
   app add --client-id ID --name NAME --redirect-uri URI [--redirect-uri URI…] [--restricted] [--roles R1,R2]
           [--post-logout-redirect-uri URI] [--backchannel-logout-uri URI] [--launch-url URI] [--replace]
   keys rotate`;
@@ -122,6 +126,20 @@ const commands: Record<string, (ctx: Context, args: string[]) => Promise<void>> 
     const grant = await roleArguments(ctx, args);
     const granted = await grantRole(ctx.db, null, grant, null);
     console.log(granted ? `Granted ${grant.app.id} ${grant.role} in ${grant.org.code} to ${grant.person.user_name}` : 'Already granted');
+  },
+
+  async 'staff grant'(ctx, args) {
+    const o = options(args, ['username', 'role'], ['username', 'role']);
+    const profile = await person(ctx.db, o.username!);
+    const granted = await grantDepartmentRole(ctx.db, null, { person: profile, role: o.role! }, null);
+    console.log(granted ? `Granted ${o.role} to ${profile.user_name}` : `${profile.user_name} already holds ${o.role}`);
+  },
+
+  async 'staff revoke'(ctx, args) {
+    const o = options(args, ['username', 'role'], ['username', 'role']);
+    const profile = await person(ctx.db, o.username!);
+    const revoked = await revokeDepartmentRole(ctx.db, null, { person: profile, role: o.role! }, null);
+    console.log(revoked ? `Revoked ${o.role} from ${profile.user_name}` : `${profile.user_name} did not hold ${o.role}`);
   },
 
   async 'app add'(ctx, args) {

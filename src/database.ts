@@ -3,15 +3,15 @@ import { migrations } from '../migrations/index.ts';
 import type { AuditTables } from './platform/audit.ts';
 import * as platform from './platform/db.ts';
 import type { DirectoryTables } from './directory/schema.ts';
-import type { ElarTables } from './elar/schema.ts';
 import type { PortalTables } from './portal/schema.ts';
 import type { SsoTables } from './sso/schema.ts';
+import type { StorageTables } from './platform/storage/schema.ts';
 
 /**
  * The whole database, put together from the tables each module owns. Modules name it only
  * as a type (`Db`); the platform's connection and migration code is generic over it.
  */
-export interface DB extends PortalTables, DirectoryTables, SsoTables, ElarTables, AuditTables {}
+export interface DB extends PortalTables, DirectoryTables, SsoTables, AuditTables, StorageTables {}
 
 export type Db = Kysely<DB>;
 export type Database = platform.Database<DB>;

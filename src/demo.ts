@@ -6,6 +6,7 @@ import { findMatchCandidates } from './portal/profile-repository.ts';
 import { nameKey } from './portal/identity.ts';
 import { addMember, findOrganizationByCode } from './directory/repository.ts';
 import { designateAdministrator } from './directory/service.ts';
+import { grantDepartmentRole } from './directory/department-roles/service.ts';
 
 /**
  * Demo people for a newcomer to explore every outcome of Create Profile (DEMO=1 or
@@ -23,6 +24,16 @@ export const DEMO_PEOPLE = {
     hintAnswer: 'Lincoln Elementary',
   },
   precreated: { firstName: 'Pat', lastName: 'Lee', dateOfBirth: '1990-09-30', ssn: '234567890' },
+  /** Department staff who evaluates license applications in ELAR (and has no part of the console). */
+  evaluator: {
+    firstName: 'Casey',
+    lastName: 'Morgan',
+    dateOfBirth: '1979-11-05',
+    ssn: '345678901',
+    password: 'Evaluate2026',
+    hintQuestion: 'What was the name of your first school?',
+    hintAnswer: 'Malden High',
+  },
 } as const;
 
 const DEMO_ORGANIZATIONS = [
@@ -34,10 +45,12 @@ export async function seedDemo(db: Db, rules: AccountRules): Promise<string[]> {
   const lines: string[] = [];
   const e = DEMO_PEOPLE.educator;
   const p = DEMO_PEOPLE.precreated;
+  const v = DEMO_PEOPLE.evaluator;
   await db.transaction().execute(async (tx) => {
-    if (!(await exists(tx, rules, e))) {
-      const [passwordHash, hintAnswerHash] = await Promise.all([hashSecret(e.password), hashSecret(e.hintAnswer)]);
-      await createProfile(tx, person(rules, e), { passwordHash, hintQuestion: e.hintQuestion, hintAnswerHash });
+    for (const who of [e, v]) {
+      if (await exists(tx, rules, who)) continue;
+      const [passwordHash, hintAnswerHash] = await Promise.all([hashSecret(who.password), hashSecret(who.hintAnswer)]);
+      await createProfile(tx, person(rules, who), { passwordHash, hintQuestion: who.hintQuestion, hintAnswerHash });
     }
     if (!(await exists(tx, rules, p))) {
       await createProfile(tx, person(rules, p), null);
@@ -45,6 +58,8 @@ export async function seedDemo(db: Db, rules: AccountRules): Promise<string[]> {
   });
   const educator = await db.selectFrom('profile').selectAll().where('ssn_hash', '=', ssnFields(rules, e.ssn).hash).executeTakeFirstOrThrow();
   const precreated = await db.selectFrom('profile').select(['id', 'password_hash']).where('ssn_hash', '=', ssnFields(rules, p.ssn).hash).executeTakeFirstOrThrow();
+  const evaluator = await db.selectFrom('profile').selectAll().where('ssn_hash', '=', ssnFields(rules, v.ssn).hash).executeTakeFirstOrThrow();
+  await grantDepartmentRole(db, null, { person: evaluator, role: 'licensure-evaluator' }, null);
   // A district and its high school, run by the demo educator, with the pre-created person on staff.
   for (const org of DEMO_ORGANIZATIONS) {
     await db
@@ -59,9 +74,10 @@ export async function seedDemo(db: Db, rules: AccountRules): Promise<string[]> {
   await addMember(db, school.id, precreated.id, null);
   // The data directory outlives the demo: print a secret only while it still opens the account,
   // so a password someone has since changed is not advertised (and no stale one misleads).
-  const [passwordStill, hintStill] = await Promise.all([
+  const [passwordStill, hintStill, evaluatorPasswordStill] = await Promise.all([
     educator.password_hash ? verifySecret(educator.password_hash, e.password) : false,
     educator.hint_answer_hash ? verifySecret(educator.hint_answer_hash, e.hintAnswer) : false,
+    evaluator.password_hash ? verifySecret(evaluator.password_hash, v.password) : false,
   ]);
   const password = passwordStill ? `password ${e.password}` : 'password changed since the demo was set up (not shown)';
   const hint = hintStill ? `hint answer "${e.hintAnswer}"` : 'hint answer changed since the demo was set up (not shown)';
@@ -72,6 +88,7 @@ export async function seedDemo(db: Db, rules: AccountRules): Promise<string[]> {
       : `Pre-created profile to complete at /profile/new: ${p.firstName} ${p.lastName}, born ${p.dateOfBirth}, SSN ${p.ssn}.`,
     `Partial match: enter ${e.firstName} ${e.lastName}, born ${e.dateOfBirth}, with any other valid SSN.`,
     `${educator.user_name} is the Directory Administrator of ${district.name} (${district.code}) and its high school: log in and open Directory Administration.`,
+    `Demo licensure evaluator (Department role licensure-evaluator, for ELAR; no console): User Name ${evaluator.user_name}, ${evaluatorPasswordStill ? `password ${v.password}` : 'password changed since the demo was set up (not shown)'}.`,
   );
   return lines;
 }

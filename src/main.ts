@@ -13,10 +13,13 @@ import { POLICIES } from './portal/password-policy.ts';
 import { purgeExpired } from './portal/throttle-repository.ts';
 import { purgeExpiredSessions } from './portal/session-repository.ts';
 import { purgeExpiredModels } from './sso/adapter.ts';
+import { loadElarConfig, purgeExpiredElarSessions, type ElarConfig, type ElarDatabase } from './elar/index.ts';
 
 let config: Config;
+let elar: ElarConfig;
 try {
   config = loadConfig();
+  elar = loadElarConfig(process.env, { hostUrl: config.publicUrl });
 } catch (e) {
   if (e instanceof ConfigError) {
     console.error(e.message);
@@ -45,7 +48,7 @@ try {
     for (const line of await seedDemo(database.db, rules)) console.log(line);
   }
 
-  const app = await buildApp({ config, db: database.db, ssnKey: ssn.key, secretsKey: secrets.key, logger: { ...loggerOptions(config) }, isReady: () => ready });
+  const app = await buildApp({ config, elar, db: database.db, ssnKey: ssn.key, secretsKey: secrets.key, logger: { ...loggerOptions(config) }, isReady: () => ready });
   const address = await app.listen({ port: config.port, host: config.host });
   ready = true;
   // Whatever LOG_LEVEL says: with PORT=0 this line is how a caller (the tests) learns the port.
@@ -59,6 +62,7 @@ try {
       purgeExpired(database.db, 24 * 3_600_000),
       purgeExpiredModels(database.db),
       purgeExpiredSessions(database.db),
+      purgeExpiredElarSessions(database.db.withTables<ElarDatabase>()),
     ]).catch((err) => log.error({ err }, 'sweep failed'));
   }, 10 * 60_000);
   sweep.unref();

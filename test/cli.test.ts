@@ -135,6 +135,54 @@ describe('npm run cli', () => {
     assert.notEqual(now.sealedSecret, before.sealedSecret);
   });
 
+  test('staff grant and revoke department roles by User Name; refusals are one line with exit 1', async (t) => {
+    const own = mkdtempSync(join(tmpdir(), 'portal-cli-staff-'));
+    t.after(() => rmSync(own, { recursive: true, force: true }));
+    const cli = (args: string[]) => cliIn(own, args);
+    assert.equal(cli(['--create', 'seed-demo']).status, 0);
+    const staff = (...args: string[]) => cli(['staff', ...args]);
+
+    assert.deepEqual([staff('grant', '--username', 'JRivera', '--role', 'help-desk').out, staff('grant', '--username', 'JRivera', '--role', 'help-desk').out], [
+      'Granted help-desk to JRivera',
+      'JRivera already holds help-desk',
+    ]);
+    const revoked = staff('revoke', '--username', 'JRivera', '--role', 'help-desk');
+    assert.equal(revoked.status, 0, revoked.err);
+    assert.equal(revoked.out, 'Revoked help-desk from JRivera');
+    assert.equal(staff('revoke', '--username', 'JRivera', '--role', 'help-desk').out, 'JRivera did not hold help-desk');
+    assert.equal(staff('grant', '--username', 'JRivera', '--role', 'console-admin').status, 0);
+
+    const database = await openDatabase({ databaseUrl: undefined, dataDir: own });
+    let precreated: string;
+    let events: unknown[];
+    try {
+      precreated = (await database.db.selectFrom('profile').select('user_name').where('status', '=', 'precreated').executeTakeFirstOrThrow()).user_name;
+      const rows = await database.db.selectFrom('audit_event').select(['type', 'actor_id', 'detail']).where('type', 'like', 'departmentRole.%').orderBy('id').execute();
+      events = rows.map((r) => [r.type, r.actor_id, r.detail]);
+    } finally {
+      await database.close();
+    }
+    assert.deepEqual(events, [
+      ['departmentRole.granted', null, { role: 'licensure-evaluator' }], // the demo's evaluator
+      ['departmentRole.granted', null, { role: 'help-desk' }],
+      ['departmentRole.revoked', null, { role: 'help-desk' }],
+      ['departmentRole.granted', null, { role: 'console-admin' }],
+    ]);
+
+    for (const [args, message] of [
+      [['grant', '--username', 'JRivera', '--role', 'root'], /^"root" is not a department role: choose one of console-admin, licensure-evaluator, licensure-supervisor, payments, help-desk$/],
+      [['grant', '--username', 'jrivera', '--role', 'help-desk'], /^No profile with User Name "jrivera"/],
+      [['grant', '--username', precreated, '--role', 'help-desk'], /has not completed their profile yet/],
+      [['grant', '--username', 'JRivera'], /^Missing --role/],
+      [['revoke', '--username', 'JRivera', '--role', 'console-admin'], /^JRivera is the last console administrator: the system must keep one/],
+    ] as Array<[string[], RegExp]>) {
+      const r = staff(...args);
+      assert.equal(r.status, 1, args.join(' '));
+      assert.match(r.reason, message);
+      assert.equal(r.reason.split('\n').length, 1, `one line: ${r.reason}`);
+    }
+  });
+
   test('says which database it opened, never with its password', () => {
     const r = cli(['keys', 'rotate']);
     assert.equal(r.status, 0, r.err);

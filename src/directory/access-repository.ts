@@ -1,4 +1,5 @@
 import type { Db } from '../database.ts';
+import { LICENSURE_ROLES } from './department-roles/schema.ts';
 
 /*
  * Who may sign in to which application, and with which roles: the directory's grants, read
@@ -37,4 +38,19 @@ export async function rolesFor(db: Db, profileId: string, applicationId: string)
     .orderBy('role_grant.role')
     .execute();
   return rows.map((r) => ({ org: r.org, role: r.role }));
+}
+
+/** The application whose `roles` claim carries the Department's licensure roles. */
+const LICENSURE_APPLICATION = 'elar';
+
+/**
+ * Issue 12: the Department's licensure roles (licensure-evaluator, licensure-supervisor,
+ * payments) reach ELAR in its `roles` claim, under the Department's organization code
+ * (DEPARTMENT_ORG_CODE). No other application learns of them, and console-admin and
+ * help-desk stay in the portal.
+ */
+export async function departmentRolesFor(db: Db, profileId: string, applicationId: string, departmentOrgCode: string): Promise<Array<{ org: string; role: string }>> {
+  if (applicationId !== LICENSURE_APPLICATION) return [];
+  const rows = await db.selectFrom('department_role').select('role').where('profile_id', '=', profileId).where('role', 'in', LICENSURE_ROLES).orderBy('role').execute();
+  return rows.map((r) => ({ org: departmentOrgCode, role: r.role }));
 }

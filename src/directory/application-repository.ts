@@ -1,4 +1,4 @@
-import type { Insertable } from 'kysely';
+import { sql, type Insertable } from 'kysely';
 import type { Application, ApplicationTable } from './schema.ts';
 import type { Db } from '../database.ts';
 
@@ -59,4 +59,34 @@ export async function writeRegistration(
 
 export async function setClientSecret(tx: Db, id: string, sealedSecret: string): Promise<void> {
   await tx.updateTable('application').set({ client_secret_encrypted: sealedSecret }).where('id', '=', id).execute();
+}
+
+export interface ClientUris {
+  redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  backchannelLogoutUri: string;
+}
+
+/**
+ * Sets a client's URIs and, unless one is stored already (or `replaceSecret`), the sealed
+ * secret offered; returns the sealed secret now stored, or undefined for no such application.
+ *
+ * One statement that keeps a secret already stored and returns what is stored: two
+ * instances starting at once each generated a secret and the later write won, leaving the
+ * other unable to finish a sign-in. Concurrent updates of the row are serialized, and the
+ * second one's COALESCE sees the first one's secret.
+ */
+export async function refreshClient(db: Db, id: string, uris: ClientUris, sealedSecret: string, replaceSecret: boolean): Promise<string | undefined> {
+  const row = await db
+    .updateTable('application')
+    .set({
+      client_secret_encrypted: replaceSecret ? sealedSecret : sql<string>`COALESCE(${sql.ref('client_secret_encrypted')}, ${sealedSecret})`,
+      redirect_uris: uris.redirectUris,
+      post_logout_redirect_uris: uris.postLogoutRedirectUris,
+      backchannel_logout_uri: uris.backchannelLogoutUri,
+    })
+    .where('id', '=', id)
+    .returning('client_secret_encrypted')
+    .executeTakeFirst();
+  return row?.client_secret_encrypted ?? undefined;
 }

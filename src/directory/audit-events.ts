@@ -21,6 +21,8 @@ export const DIRECTORY_AUDIT_EVENTS = [
   'application.added',
   'application.updated',
   'application.secretIssued',
+  'departmentRole.granted',
+  'departmentRole.revoked',
 ] as const;
 
 export type DirectoryAuditEventType = (typeof DIRECTORY_AUDIT_EVENTS)[number];

@@ -38,6 +38,8 @@ export const AUDIT_EVENT_WORDS: Record<AuditEventType, string> = {
   'application.added': 'Application registered',
   'application.updated': 'Application changed',
   'application.secretIssued': 'New client secret issued',
+  'departmentRole.granted': 'Department role granted',
+  'departmentRole.revoked': 'Department role revoked',
 };
 
 /** The event in words; a type added elsewhere and not yet worded shows as it is stored. */

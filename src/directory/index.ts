@@ -3,9 +3,11 @@
  * the directory's own (the import rules in .dependency-cruiser.cjs keep it so).
  */
 export type { Application, DirectoryTables, Organization } from './schema.ts';
-export { mayUseApplication, rolesFor } from './access-repository.ts';
+export { departmentRolesFor, mayUseApplication, rolesFor } from './access-repository.ts';
 export { hasDirectoryAccess } from './policy.ts';
-export { loadActor } from './service.ts';
+export { hasConsoleAdministrator, insertDepartmentRole } from './department-roles/repository.ts';
+export { ensureApplication, loadActor } from './service.ts';
+export type { StaffLookupRules } from './staff-lookup.tsx';
 export { confirmStaffMembership, declineStaffMembership } from './staff-confirmation.ts';
 export { pendingMembershipsOf, type PendingMembership } from './membership-repository.ts';
 export {

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import { CsvError, parse, type Options } from 'csv-parse';
 import { sql, type Transaction } from 'kysely';
 import type { DB, Db } from '../database.ts';
 import { codeProblem, districtCodeOf, ORGANIZATION_TEXT_LIMITS, ORGANIZATION_TYPES, type OrganizationType } from './organizations.ts';
@@ -42,6 +44,7 @@ const MAX_LENGTH = ORGANIZATION_TEXT_LIMITS;
 const BATCH_SIZE = 1000;
 // Far above any valid row (at most about 350 characters): only an unclosed quote or
 // a file without line feeds gets here, and it stops one row from taking all the memory.
+// csv-parse counts the field being read in bytes, so accented text stops a little sooner.
 const MAX_ROW_CHARS = 64 * 1024;
 const SAVE_AS_CSV = 'Save it as CSV UTF-8 and try again.';
 
@@ -58,7 +61,6 @@ export async function importOrganizations(
   return db.transaction().execute(async (tx) => {
     const staging = await createStaging(tx);
     const rejections = new RejectionList(options.maxRejectedToReport ?? 1000);
-    const parser = new CsvParser();
     let columns: ColumnIndex | undefined;
     let rows = 0;
     let batch: RowCheck[] = [];
@@ -77,10 +79,7 @@ export async function importOrganizations(
       }
     };
 
-    for await (const text of decodeUtf8(input, options.onProgress)) {
-      for (const record of parser.push(text)) await take(record);
-    }
-    for (const record of parser.end()) await take(record);
+    await readCsv(checkUtf8(input, options.onProgress), take);
     if (!columns) throw new ImportFileError(`The file is empty. Its first line must be the header ${HEADER}.`);
     await stage(staging, batch, rejections);
     // A temporary table is never analyzed automatically; without statistics the planner
@@ -103,24 +102,24 @@ export async function importOrganizations(
 }
 
 // ---------------------------------------------------------------------------------------
-// Bytes to text
+// Bytes to records
 
 /**
- * The file's text, in pieces that end at a line feed or at the end of a chunk. Decoding line by
- * line costs little (a line feed byte is never part of a multibyte character) and lets a
- * decoding failure name its line.
+ * The file's bytes, passed on chunk by chunk once each is known to be UTF-8. Checking line by line
+ * costs little (a line feed byte is never part of a multibyte character) and lets a failure name
+ * its line, which csv-parse cannot do: it would put U+FFFD in place of a bad byte and go on.
  */
-async function* decodeUtf8(
+async function* checkUtf8(
   input: AsyncIterable<Buffer | string> | NodeJS.ReadableStream,
   onProgress: ((bytesRead: number) => void) | undefined,
-): AsyncGenerator<string> {
-  // Not ignoreBOM: the decoder drops a leading byte order mark itself, even split across chunks.
+): AsyncGenerator<Buffer> {
+  // Streaming: a character split across two chunks is decoded whole.
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let line = 1;
   let bytesRead = 0;
-  const decode = (bytes: Uint8Array, stream: boolean): string => {
+  const check = (bytes: Uint8Array, stream: boolean): void => {
     try {
-      return decoder.decode(bytes, { stream });
+      decoder.decode(bytes, { stream });
     } catch {
       throw new ImportFileError(`The file is not UTF-8 text (line ${line}). ${SAVE_AS_CSV}`);
     }
@@ -131,21 +130,19 @@ async function* decodeUtf8(
     while (start < bytes.length) {
       const lineFeed = bytes.indexOf(LF, start);
       const end = lineFeed === -1 ? bytes.length : lineFeed + 1;
-      const text = decode(bytes.subarray(start, end), true);
-      if (text) yield text;
+      check(bytes.subarray(start, end), true);
       if (lineFeed !== -1) line++;
       start = end;
     }
     bytesRead += bytes.length;
     onProgress?.(bytesRead);
+    yield bytes;
   }
   // Throws when the file ends in the middle of a character.
-  const rest = decode(new Uint8Array(0), false);
-  if (rest) yield rest;
+  check(new Uint8Array(0), false);
 }
 
-// ---------------------------------------------------------------------------------------
-// CSV (RFC 4180, lines ending in CRLF or LF)
+const LF = 0x0a;
 
 interface CsvRecord {
   /** Physical line where the record starts. */
@@ -155,115 +152,90 @@ interface CsvRecord {
   misquoted: boolean;
 }
 
-const LF = 0x0a;
-const CR = 0x0d;
-const QUOTE = 0x22;
-const COMMA = 0x2c;
+/**
+ * Parses RFC 4180 CSV (lines ending in CRLF or LF) with csv-parse and awaits `take` for each
+ * record, so rows are staged while the file is read and the stream's backpressure holds the rest.
+ */
+async function readCsv(bytes: AsyncIterable<Buffer>, take: (record: CsvRecord) => Promise<void>): Promise<void> {
+  // Physical line where the next record starts. Counted here, not taken from csv-parse's
+  // `info.lines`: that is the line where a record ends, and it counts a CR as a line break (a
+  // CRLF inside a quoted field as two).
+  let line = 1;
+  const options: Options<CsvRecord, { record: string[]; raw: string }> = {
+    // Dropped even when split across chunks.
+    bom: true,
+    // Not discovered from the first line: a CR alone is text in a field (and rejected there as
+    // a control character), as a spreadsheet's CSV never ends lines with it.
+    record_delimiter: ['\r\n', '\n'],
+    // A misquoted field is read as Excel would and its row rejected below, instead of stopping
+    // the file (or, with skip_records_with_error, reading on in quotes past the row's end).
+    relax_quotes: true,
+    // checkRow names the number of fields.
+    relax_column_count: true,
+    max_record_size: MAX_ROW_CHARS,
+    raw: true,
+    // Called as each record is parsed, ahead of `take`, so `line` is the failing row's when the
+    // parser stops on an error.
+    on_record: ({ record, raw }) => {
+      const read = { line, fields: record, misquoted: !isWellQuoted(record, raw) };
+      line += lineFeedsIn(raw);
+      return read;
+    },
+  };
+  // parse() is typed only for records that are plain arrays of fields, without raw or on_record.
+  const parser = parse(options as unknown as Options);
+  try {
+    await pipeline(bytes, parser, async (records: AsyncIterable<CsvRecord>) => {
+      for await (const record of records) await take(record);
+    });
+  } catch (error) {
+    throw error instanceof CsvError ? fileError(error, line) : error;
+  }
+}
 
-/** `quote in quoted`: either the first quote of "" or the closing quote. */
-type State = 'field start' | 'unquoted' | 'quoted' | 'quote in quoted';
+/**
+ * Whether writing the fields back the RFC 4180 way gives the text they were read from: a field is
+ * either wholly in quotes, each inner quote doubled, or has no quote at all.
+ */
+function isWellQuoted(fields: string[], raw: string): boolean {
+  let at = 0;
+  for (const [i, field] of fields.entries()) {
+    if (i > 0 && raw[at++] !== ',') return false;
+    const quoted = raw[at] === '"';
+    if (!quoted && field.includes('"')) return false;
+    const written = quoted ? `"${field.replaceAll('"', '""')}"` : field;
+    if (!raw.startsWith(written, at)) return false;
+    at += written.length;
+  }
+  // The line end: csv-parse leaves out the LF of a CRLF.
+  return ['', '\n', '\r'].includes(raw.slice(at));
+}
 
-/** Incremental: text may be pushed in any pieces, even splitting a quoted field or a CRLF. */
-class CsvParser {
-  private state: State = 'field start';
-  private fields: string[] = [];
-  private field = '';
-  private rowChars = 0;
-  private misquoted = false;
-  private line = 1;
-  private recordLine = 1;
-  private quoteLine = 1;
+/** Lines a record's text takes; csv-parse leaves out the LF of the CRLF that ends it. */
+function lineFeedsIn(raw: string): number {
+  let count = raw.endsWith('\r') ? 1 : 0;
+  for (let at = raw.indexOf('\n'); at !== -1; at = raw.indexOf('\n', at + 1)) count++;
+  return count;
+}
 
-  push(text: string): CsvRecord[] {
-    const records: CsvRecord[] = [];
-    // Start, in `text`, of the field characters not yet added to `this.field`.
-    let run = 0;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === LF) this.line++;
-      switch (this.state) {
-        case 'field start':
-          if (c === QUOTE) {
-            this.state = 'quoted';
-            this.quoteLine = this.line;
-            run = i + 1;
-            break;
-          }
-          this.state = 'unquoted';
-          run = i;
-        // falls through
-        case 'unquoted':
-          if (c === COMMA) {
-            this.endField(text.slice(run, i));
-          } else if (c === LF) {
-            this.endField(text.slice(run, i), true);
-            records.push(this.endRecord());
-          } else if (c === QUOTE) {
-            this.misquoted = true;
-          }
-          break;
-        case 'quoted':
-          if (c === QUOTE) {
-            this.field += text.slice(run, i);
-            this.state = 'quote in quoted';
-          }
-          break;
-        case 'quote in quoted':
-          if (c === QUOTE) {
-            // An escaped quote: it starts the next run, so it is kept once.
-            this.state = 'quoted';
-            run = i;
-          } else if (c === COMMA) {
-            this.endField('');
-          } else if (c === LF) {
-            this.endField('');
-            records.push(this.endRecord());
-          } else if (c !== CR) {
-            // Text after the closing quote: kept, as Excel does, but the row is rejected.
-            this.misquoted = true;
-            this.state = 'unquoted';
-            run = i;
-          }
-          break;
-      }
-    }
-    if (this.state === 'unquoted' || this.state === 'quoted') this.field += text.slice(run);
-    if (this.rowChars + this.field.length > MAX_ROW_CHARS) {
-      throw new ImportFileError(
-        `The row starting on line ${this.recordLine} is longer than ${MAX_ROW_CHARS} characters: ` +
+/** The parser stops only at these two; `line` is where the unfinished record starts. */
+function fileError(error: CsvError, line: number): Error {
+  switch (error.code) {
+    case 'CSV_MAX_RECORD_SIZE':
+      return new ImportFileError(
+        `The row starting on line ${line} is longer than ${MAX_ROW_CHARS} characters: ` +
           `a quote may be left open, or lines may not end in CRLF or LF. ${SAVE_AS_CSV}`,
       );
+    case 'CSV_QUOTE_NOT_CLOSED': {
+      // The unfinished record's text. Inside the open field every quote is one of a doubled pair
+      // (a lone one would have closed it), so the opening quote starts the last odd run of quotes.
+      const raw = String(error.raw);
+      const opening = [...raw.matchAll(/"+/g)].filter((run) => run[0].length % 2 === 1).at(-1)?.index ?? 0;
+      const quoteLine = line + lineFeedsIn(raw.slice(0, opening));
+      return new ImportFileError(`The quote opened on line ${quoteLine} is never closed. ${SAVE_AS_CSV}`);
     }
-    return records;
-  }
-
-  /** The last record, when the file does not end with a line feed. */
-  end(): CsvRecord[] {
-    if (this.state === 'quoted') {
-      throw new ImportFileError(`The quote opened on line ${this.quoteLine} is never closed. ${SAVE_AS_CSV}`);
-    }
-    if (this.state === 'field start' && this.fields.length === 0) return [];
-    this.endField('', true);
-    return [this.endRecord()];
-  }
-
-  private endField(rest: string, atLineEnd = false): void {
-    let value = this.field + rest;
-    // The CR of a CRLF; a quoted field's own CRs were added before its closing quote.
-    if (atLineEnd && this.state === 'unquoted' && value.endsWith('\r')) value = value.slice(0, -1);
-    this.fields.push(value);
-    this.rowChars += value.length;
-    this.field = '';
-    this.state = 'field start';
-  }
-
-  private endRecord(): CsvRecord {
-    const record = { line: this.recordLine, fields: this.fields, misquoted: this.misquoted };
-    this.fields = [];
-    this.rowChars = 0;
-    this.misquoted = false;
-    this.recordLine = this.line;
-    return record;
+    default:
+      return error;
   }
 }
 

@@ -4,6 +4,7 @@ import type { Application, ApplicationTable, Organization } from './schema.ts';
 import type { Db } from '../database.ts';
 import { isValidMepid, nameKey, type Profile } from '../portal/index.ts';
 import type { Powers } from './policy.ts';
+import { rolesOf as departmentRolesOf } from './department-roles/repository.ts';
 
 /** SQL for organizations, applications, memberships, role grants and administrators. */
 
@@ -224,13 +225,14 @@ export function reachOrganizationsOf(db: Db, profileId: string): Promise<Organiz
 }
 
 /** Where a person holds powers: designations and role grants, in organizations of any status. */
-export async function powersOf(db: Db, profile: Pick<Profile, 'id' | 'department_role'>): Promise<Powers> {
+export async function powersOf(db: Db, profile: Pick<Profile, 'id'>): Promise<Powers> {
   const refs = ['organization.id', 'organization.district_id', 'organization.status'] as const;
-  const [administers, rolesIn] = await Promise.all([
+  const [departmentRoles, administers, rolesIn] = await Promise.all([
+    departmentRolesOf(db, profile.id),
     db.selectFrom('directory_administrator').innerJoin('organization', 'organization.id', 'directory_administrator.organization_id').select(refs).where('directory_administrator.profile_id', '=', profile.id).execute(),
     db.selectFrom('role_grant').innerJoin('organization', 'organization.id', 'role_grant.organization_id').select(refs).distinct().where('role_grant.profile_id', '=', profile.id).execute(),
   ]);
-  return { departmentRole: profile.department_role, administers, rolesIn };
+  return { departmentRoles, administers, rolesIn };
 }
 
 /** Ends a membership; the caller removes the person's roles there in the same transaction. */
@@ -614,15 +616,22 @@ export async function resolveConflicts(db: Db, profileId: string, resolvedBy: st
 /**
  * Who last reset the person's password as an administrator, and when: what the forced
  * change-password page tells them (issue 11). Undefined when no administrator did.
+ * `of_department`: the administrator holds a department role (console-admin or help-desk
+ * reset it), rather than acting as a Directory Administrator.
  */
 export function lastAdministratorReset(
   db: Db,
   profileId: string,
-): Promise<{ at: Date; first_name: string; last_name: string; department_role: Profile['department_role'] } | undefined> {
+): Promise<{ at: Date; first_name: string; last_name: string; of_department: boolean } | undefined> {
   return db
     .selectFrom('audit_event')
     .innerJoin('profile as actor', 'actor.id', 'audit_event.actor_id')
-    .select([sql<Date>`audit_event.at`.as('at'), 'actor.first_name', 'actor.last_name', 'actor.department_role'])
+    .select((eb) => [
+      sql<Date>`audit_event.at`.as('at'),
+      'actor.first_name',
+      'actor.last_name',
+      eb.exists(eb.selectFrom('department_role').select('department_role.profile_id').whereRef('department_role.profile_id', '=', 'actor.id')).$castTo<boolean>().as('of_department'),
+    ])
     .where('audit_event.type', '=', 'password.reset')
     .where('audit_event.subject_id', '=', profileId)
     // A person's own reset through Forgot is recorded with the same type.

@@ -1,3 +1,4 @@
+import type { DepartmentRoleTable } from './department-roles/schema.ts';
 import type { ColumnType, Generated, Selectable } from 'kysely';
 
 /** The directory's tables: organizations, their staff and administrators, applications and roles. */
@@ -59,6 +60,7 @@ export interface DirectoryTables {
     designated_by: string | null;
     designated_at: Timestamp;
   };
+  department_role: DepartmentRoleTable;
 }
 
 export type Organization = Selectable<OrganizationTable>;

@@ -29,6 +29,7 @@ import { capitalize } from '../platform/forms.ts';
 import { codeProblem, districtCodeOf, type OrganizationType } from './organizations.ts';
 import { revokeApplicationGrants, revokeWhereNoAccess } from '../sso/index.ts';
 import { decide, type Actor, type PersonRef } from './policy.ts';
+import { rolesOf as departmentRolesOf } from './department-roles/repository.ts';
 import * as applications from './application-repository.ts';
 import * as memberships from './membership-repository.ts';
 import * as repo from './repository.ts';
@@ -58,7 +59,8 @@ export async function seedApplicationCatalog(db: Db): Promise<void> {
 }
 
 export async function loadActor(db: Db, profile: SignedInProfile): Promise<Actor> {
-  return { profile, administers: new Set(await repo.administeredOrganizationIds(db, profile.id)) };
+  const [administers, departmentRoles] = await Promise.all([repo.administeredOrganizationIds(db, profile.id), departmentRolesOf(db, profile.id)]);
+  return { profile, administers: new Set(administers), departmentRoles: new Set(departmentRoles) };
 }
 
 export interface StaffIdentity {
@@ -77,7 +79,7 @@ export type AddStaffResult =
   | { kind: 'paused'; until: Date };
 
 /** The person as the policy weighs them: where they are within reach, and their powers. */
-export async function personRef(db: Db, person: Pick<Profile, 'id' | 'department_role'>): Promise<PersonRef> {
+export async function personRef(db: Db, person: Pick<Profile, 'id'>): Promise<PersonRef> {
   const [orgs, powers] = await Promise.all([repo.reachOrganizationsOf(db, person.id), repo.powersOf(db, person)]);
   return { orgs, powers };
 }
@@ -166,7 +168,7 @@ export class DirectoryRuleError extends Error {
 
 /**
  * An inactive organization (closed, merged) keeps its people and history, but takes no
- * new staff, roles or Directory Administrators; its roles give no access (src/sso/access.ts).
+ * new staff, roles or Directory Administrators; its roles give no access (src/directory/access-repository.ts).
  */
 function requireActive(org: Organization): void {
   if (org.status !== 'active') {
@@ -560,11 +562,29 @@ export async function updateApplication(db: Db, actor: Actor, app: Application, 
 }
 
 /**
- * Parts of the portal itself: Directory Administration is no client, and ELAR registers
- * and keeps its own secret at start (src/elar/relying-party.ts).
+ * Parts of the portal itself: Directory Administration is no client, and ELAR's client is
+ * registered at start by the composition root (`ensureApplication`), not by the Department.
  */
 export function isPartOfPortal(app: Pick<Application, 'id'>): boolean {
   return app.id === 'directory' || app.id === 'elar';
+}
+
+/**
+ * At start, one of the portal's own applications (ELAR) is registered as an OpenID Connect
+ * client, or refreshed: the URIs of this deployment, and its secret. The secret is the one
+ * configured (a separate ELAR process is given the same), else the one stored, else a new
+ * one. The application's roles, access and name stay the directory's. Not audited: it is
+ * the deployment describing itself on every start, not a person's change.
+ */
+export async function ensureApplication(
+  db: Db,
+  box: SecretBox,
+  client: applications.ClientUris & { id: string; secret?: string | undefined },
+): Promise<{ clientId: string; clientSecret: string }> {
+  const offered = client.secret ?? randomBytes(32).toString('base64url');
+  const sealed = await applications.refreshClient(db, client.id, client, box.seal(offered), client.secret !== undefined);
+  if (!sealed) throw new Error(`There is no application "${client.id}" in the catalog to register as a client`);
+  return { clientId: client.id, clientSecret: box.open(sealed) };
 }
 
 /** Registered as an OpenID Connect client: a secret and somewhere to send people back. */

@@ -1,10 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
-import { sql } from 'kysely';
 import * as oidc from 'openid-client';
-import type { Db } from '../database.ts';
-import type { SecretBox } from '../platform/secrets.ts';
-import { tokenHash } from '../portal/sessions.ts';
+import type { ElarIdentity } from './sessions.ts';
 
 /**
  * ELAR signs people in through the portal like any other agency application: OpenID
@@ -21,40 +17,19 @@ export interface ElarClient {
   postLogoutRedirectUri: string;
 }
 
-/** Registers (or refreshes) ELAR as a client of the portal in this deployment. */
-export async function ensureElarRegistration(db: Db, box: SecretBox, publicUrl: string): Promise<ElarClient> {
-  const redirectUri = `${publicUrl}/elar/callback`;
-  const postLogoutRedirectUri = `${publicUrl}/elar/logged-out`;
-  // One statement that keeps a secret already stored and returns what is stored: two
-  // instances starting at once each generated a secret and the later write won, leaving
-  // the other unable to finish a sign-in. Concurrent updates of the row are serialized,
-  // and the second one's COALESCE sees the first one's secret.
-  const candidate = box.seal(randomBytes(32).toString('base64url'));
-  const app = await db
-    .updateTable('application')
-    .set({
-      client_secret_encrypted: sql<string>`COALESCE(${sql.ref('client_secret_encrypted')}, ${candidate})`,
-      redirect_uris: [redirectUri],
-      post_logout_redirect_uris: [postLogoutRedirectUri],
-      backchannel_logout_uri: `${publicUrl}/elar/backchannel-logout`,
-    })
-    .where('id', '=', 'elar')
-    .returning('client_secret_encrypted')
-    .executeTakeFirstOrThrow();
-  return { issuer: publicUrl, clientId: 'elar', clientSecret: box.open(app.client_secret_encrypted!), redirectUri, postLogoutRedirectUri };
+/** Where the portal sends people and logout tokens back to ELAR, for its client registration. */
+export function elarClientUris(publicUrl: string) {
+  return {
+    redirectUris: [`${publicUrl}/elar/callback`],
+    postLogoutRedirectUris: [`${publicUrl}/elar/logged-out`],
+    backchannelLogoutUri: `${publicUrl}/elar/backchannel-logout`,
+  };
 }
 
 export interface AuthRequest {
   url: string;
   /** Kept in an HttpOnly cookie until the callback: binds the answer to this browser. */
   cookie: string;
-}
-
-export interface ElarIdentity {
-  sub: string;
-  sid: string | null;
-  claims: Record<string, unknown>;
-  idToken: string;
 }
 
 export class ElarRelyingParty {
@@ -127,61 +102,4 @@ export class ElarRelyingParty {
     if (!payload.sub && !payload.sid) throw new Error('logout token names no one');
     return { sub: payload.sub, sid: typeof payload.sid === 'string' ? payload.sid : undefined };
   }
-}
-
-// ELAR's own sessions, with the portal session's limits: `expires_at` is the end of the
-// idle period, moved on by each page; `created_at` plus the absolute limit is the hard end.
-
-export interface ElarSessionLimits {
-  idleMs: number;
-  absoluteMs: number;
-}
-
-export async function startElarSession(db: Db, identity: ElarIdentity, limits: ElarSessionLimits): Promise<string> {
-  const token = randomBytes(32).toString('base64url');
-  await db
-    .insertInto('elar_session')
-    .values({
-      id_hash: tokenHash(token),
-      sub: identity.sub,
-      sid: identity.sid,
-      claims: JSON.stringify(identity.claims),
-      id_token: identity.idToken,
-      expires_at: new Date(Date.now() + Math.min(limits.idleMs, limits.absoluteMs)),
-    })
-    .execute();
-  return token;
-}
-
-export async function loadElarSession(
-  db: Db,
-  token: string | undefined,
-  limits: ElarSessionLimits,
-): Promise<{ claims: Record<string, unknown>; idToken: string; idHash: string } | null> {
-  if (!token) return null;
-  const idHash = tokenHash(token);
-  const row = await db.selectFrom('elar_session').select(['claims', 'id_token', 'expires_at', 'created_at', 'id_hash']).where('id_hash', '=', idHash).executeTakeFirst();
-  if (!row) return null;
-  const now = Date.now();
-  const hardEnd = new Date(row.created_at).getTime() + limits.absoluteMs;
-  if (row.expires_at.getTime() <= now || hardEnd <= now) {
-    await endElarSessions(db, { idHash });
-    return null;
-  }
-  await db
-    .updateTable('elar_session')
-    .set({ expires_at: new Date(Math.min(now + limits.idleMs, hardEnd)) })
-    .where('id_hash', '=', idHash)
-    .execute();
-  return { claims: row.claims as Record<string, unknown>, idToken: row.id_token, idHash: row.id_hash };
-}
-
-export async function endElarSessions(db: Db, by: { sid?: string; sub?: string; idHash?: string }): Promise<number> {
-  let query = db.deleteFrom('elar_session');
-  if (by.idHash) query = query.where('id_hash', '=', by.idHash);
-  else if (by.sid) query = query.where('sid', '=', by.sid);
-  else if (by.sub) query = query.where('sub', '=', by.sub);
-  else return 0;
-  const result = await query.executeTakeFirst();
-  return Number(result.numDeletedRows);
 }

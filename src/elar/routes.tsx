@@ -1,34 +1,45 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Portal } from '../app.tsx';
+import { publicRoute } from '../platform/access.ts';
 import { PortalError } from '../platform/errors.ts';
+import { cookieOptions } from '../platform/http.tsx';
 import { HelpDeskPhone, Layout, type ViewContext } from '../platform/views/layout.tsx';
-import { endElarSessions, loadElarSession, startElarSession, type ElarRelyingParty } from './relying-party.ts';
+import type { ElarConfig } from './config.ts';
+import type { ElarRelyingParty } from './relying-party.ts';
+import type { ElarDb } from './schema.ts';
+import { endElarSessions, loadElarSession, startElarSession } from './sessions.ts';
+import { can, STAFF_ROLE_NAMES, staffRolesFrom, type ElarActor } from './staff.ts';
 
 /**
  * ELAR, the licensure application: for now its Welcome Page (SPEC E1, P7). It signs in
- * through the portal with OpenID Connect and keeps its own session.
+ * through the portal with OpenID Connect and keeps its own session. Paths are relative to
+ * the plugin's prefix (/elar).
  */
-export function registerElarRoutes(app: FastifyInstance, portal: Portal, rp: ElarRelyingParty) {
-  const prefix = portal.config.secureCookies ? '__Host-' : '';
+export function registerElarRoutes(app: FastifyInstance, config: ElarConfig, db: ElarDb, rp: ElarRelyingParty) {
+  const prefix = config.secureCookies ? '__Host-' : '';
   const sessionCookie = `${prefix}elar_session`;
   const authCookie = `${prefix}elar_auth`;
-  const cookieOptions = portal.cookieOptions;
+  const cookies = cookieOptions(config);
+  /** A portal page: on this origin when co-hosted, on the issuer's otherwise. */
+  const portalPage = (path: string) => (config.issuer === config.publicUrl ? path : `${config.issuer}${path}`);
 
   async function signIn(request: FastifyRequest, reply: FastifyReply) {
     const auth = await rp.startSignIn(request.url);
-    reply.setCookie(authCookie, auth.cookie, { ...cookieOptions, maxAge: 15 * 60 });
+    reply.setCookie(authCookie, auth.cookie, { ...cookies, maxAge: 15 * 60 });
     return reply.redirect(auth.url, 303);
   }
 
-  app.get('/elar', async (request, reply) => {
-    const session = await loadElarSession(portal.db, request.cookies[sessionCookie], portal.config.session);
+  // ELAR's pages are public to the platform's access check: ELAR has no portal session, and
+  // its Welcome Page signs in over OpenID Connect itself (its own session, its own tests).
+  const elar = publicRoute('ELAR: a relying party that signs people in over OpenID Connect itself');
+  app.get('', elar, async (request, reply) => {
+    const session = await loadElarSession(db, request.cookies[sessionCookie], config.session);
     if (!session) return signIn(request, reply);
     const { preferred_username: userName, name } = session.claims;
     if (typeof userName === 'string') request.view.user = { userName, displayName: typeof name === 'string' ? name : userName };
-    return reply.page(<WelcomePage ctx={request.view} claims={session.claims} />);
+    return reply.page(<WelcomePage ctx={request.view} claims={session.claims} actor={session} changePassword={portalPage('/account/password')} />);
   });
 
-  app.get('/elar/callback', async (request, reply) => {
+  app.get('/callback', elar, async (request, reply) => {
     const saved = request.cookies[authCookie];
     const query = request.query as Record<string, unknown>;
     if (!saved || typeof query.error === 'string') {
@@ -36,46 +47,48 @@ export function registerElarRoutes(app: FastifyInstance, portal: Portal, rp: Ela
     }
     let result;
     try {
-      result = await rp.finishSignIn(`${portal.config.publicUrl}${request.url}`, saved);
-    } catch {
+      result = await rp.finishSignIn(`${config.publicUrl}${request.url}`, saved);
+    } catch (err) {
+      request.log.info({ err }, 'ELAR sign-in did not complete');
       throw new PortalError('ELAR_ERR_SIGN_IN', 400, 'Signing in to ELAR did not complete. Go to ELAR and try again.');
     }
-    const token = await startElarSession(portal.db, result.identity, portal.config.session);
-    reply.clearCookie(authCookie, cookieOptions);
-    reply.setCookie(sessionCookie, token, cookieOptions);
-    return reply.redirect(result.returnTo.startsWith('/elar') ? result.returnTo : '/elar', 303);
+    const token = await startElarSession(db, result.identity, staffRolesFrom(result.identity.claims, config.departmentOrg), config.session);
+    reply.clearCookie(authCookie, cookies);
+    reply.setCookie(sessionCookie, token, cookies);
+    return reply.redirect(result.returnTo.startsWith(app.prefix) ? result.returnTo : app.prefix, 303);
   });
 
   // Called by the portal, server to server, when the person signs out: no CSRF token.
-  app.post('/elar/backchannel-logout', { config: { csrf: false } }, async (request, reply) => {
+  app.post('/backchannel-logout', { config: { ...elar.config, csrf: false } }, async (request, reply) => {
     const token = (request.body as Record<string, unknown> | undefined)?.logout_token;
     if (typeof token !== 'string') return reply.code(400).send({ error: 'invalid_request' });
     try {
       const who = await rp.verifyLogoutToken(token);
-      await endElarSessions(portal.db, who.sid ? { sid: who.sid } : { sub: who.sub });
-    } catch {
+      await endElarSessions(db, who.sid ? { sid: who.sid } : { sub: who.sub });
+    } catch (err) {
+      request.log.info({ err }, 'ELAR refused a back-channel logout token');
       return reply.code(400).send({ error: 'invalid_request' });
     }
     return reply.code(200).header('cache-control', 'no-store').send();
   });
 
   // Where the portal sends the person back once the logout below is done.
-  app.get('/elar/logged-out', async (request, reply) => {
-    return reply.page(<LoggedOutPage ctx={request.view} />);
+  app.get('/logged-out', elar, async (request, reply) => {
+    return reply.page(<LoggedOutPage ctx={request.view} portalHome={portalPage('/')} />);
   });
 
   // Leaving ELAR leaves the portal and every application (RP-initiated logout). ELAR's
   // button is the one question: the portal recognizes its ID token and does not ask again.
-  app.post('/elar/logout', async (request, reply) => {
-    const session = await loadElarSession(portal.db, request.cookies[sessionCookie], portal.config.session);
-    reply.clearCookie(sessionCookie, cookieOptions);
-    if (!session) return reply.redirect('/', 303);
-    await endElarSessions(portal.db, { idHash: session.idHash });
+  app.post('/logout', elar, async (request, reply) => {
+    const session = await loadElarSession(db, request.cookies[sessionCookie], config.session);
+    reply.clearCookie(sessionCookie, cookies);
+    if (!session) return reply.redirect(portalPage('/'), 303);
+    await endElarSessions(db, { idHash: session.idHash });
     return reply.redirect(await rp.endSessionUrl(session.idToken), 303);
   });
 }
 
-function LoggedOutPage({ ctx }: { ctx: ViewContext }) {
+function LoggedOutPage({ ctx, portalHome }: { ctx: ViewContext; portalHome: string }) {
   return (
     <Layout ctx={ctx} title="You have logged out">
       <span class="portal-caption">Educator Licensure And Renewal (ELAR)</span>
@@ -87,18 +100,44 @@ function LoggedOutPage({ ctx }: { ctx: ViewContext }) {
         </a>
       </p>
       <p>
-        <a href="/">Go to the portal home page</a>
+        <a href={portalHome}>Go to the portal home page</a>
       </p>
     </Layout>
   );
 }
 
-function WelcomePage({ ctx, claims }: { ctx: ViewContext; claims: Record<string, unknown> }) {
+/** The staff work a person may do in ELAR, as `can()` decides it. */
+const STAFF_WORK = [
+  ['application.evaluate', 'evaluate license applications'],
+  ['application.assign', 'assign applications to evaluators'],
+  ['application.decide', 'approve or deny applications'],
+  ['payment.manage', 'manage fees, payments and refunds'],
+] as const;
+
+function StaffNotice({ actor }: { actor: ElarActor }) {
+  const roles = actor.staffRoles.map((role) => STAFF_ROLE_NAMES[role]);
+  const work = STAFF_WORK.filter(([permission]) => can(actor, permission)).map(([, words]) => words);
+  return (
+    <section class="usa-alert usa-alert--info usa-alert--slim" aria-labelledby="staff-heading" data-elar-staff={actor.staffRoles.join(' ')}>
+      <div class="usa-alert__body">
+        <h2 id="staff-heading" class="usa-alert__heading">
+          You are signed in as a {roles.join(' and a ')}
+        </h2>
+        <p class="usa-alert__text">
+          As Department staff in ELAR you may {work.join(', ')}. These pages open in ELAR soon.
+        </p>
+      </div>
+    </section>
+  );
+}
+
+function WelcomePage({ ctx, claims, actor, changePassword }: { ctx: ViewContext; claims: Record<string, unknown>; actor: ElarActor; changePassword: string }) {
   const text = (key: string) => (typeof claims[key] === 'string' ? (claims[key] as string) : '');
   return (
     <Layout ctx={ctx} title="ELAR Welcome Page">
       <span class="portal-caption">Educator Licensure And Renewal (ELAR)</span>
       <h1>Welcome, {text('given_name')}</h1>
+      {actor.staffRoles.length > 0 && <StaffNotice actor={actor} />}
       <div class="grid-row grid-gap">
         <section class="tablet:grid-col-7" aria-labelledby="profile-heading">
           <h2 id="profile-heading">Your profile</h2>
@@ -111,7 +150,7 @@ function WelcomePage({ ctx, claims }: { ctx: ViewContext; claims: Record<string,
             <dd data-mepid>{text('mepid')}</dd>
           </dl>
           <p>
-            <a class="usa-button" href="/account/password">
+            <a class="usa-button" href={changePassword}>
               Change Password
             </a>
           </p>

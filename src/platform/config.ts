@@ -1,6 +1,8 @@
 import { isIP } from 'node:net';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { FAULT_POINTS, type FaultPoint } from './faults.ts';
+import type { S3Settings } from './storage/s3.ts';
 
 /**
  * The one configuration loader. Every setting comes from the environment, is validated
@@ -65,6 +67,11 @@ const schema = z.object({
   SSN_HMAC_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Encrypts secrets at rest (OIDC signing keys, client secrets); generated into DATA_DIR when unset. */
   SECRETS_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /**
+   * The organization code under which the Department's own licensure roles reach ELAR in the
+   * `roles` claim: the Department is not one of the directory's organizations.
+   */
+  DEPARTMENT_ORG_CODE: z.string().regex(/^\d{8}$/, 'must be 8 digits, like an organization code').default('00000000'),
   HELPDESK_PHONE: z.string().min(1).default('1-781-338-6600'),
   HELPDESK_HOURS: z.string().min(1).default('Monday to Friday, 9:00 AM to 4:45 PM'),
   /** Who runs the site, as the banner, the footer and the statements say it (the agency's values by default). */
@@ -85,6 +92,13 @@ const schema = z.object({
   RATE_LIMIT_POSTS_PER_MINUTE: wholeNumber.default(120),
   TRUST_PROXY: trustProxy.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Uploaded files go to an S3-compatible bucket when S3_BUCKET is set, else to DATA_DIR/blobs. */
+  S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a bucket name (3 to 63 lower-case letters, digits, dots and hyphens)').optional(),
+  S3_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: flag.default(false),
   /** Reliability tests only: crash points (src/platform/faults.ts), comma-separated. */
   FAULT_INJECT: z
     .string()
@@ -110,6 +124,8 @@ export interface Config {
   ssnHmacKey: string | undefined;
   secretsKey: string | undefined;
   helpdesk: { phone: string; hours: string };
+  /** `org` of the department roles in the `roles` claim (DEPARTMENT_ORG_CODE). */
+  departmentOrgCode: string;
   agency: Agency;
   session: { idleMs: number; absoluteMs: number };
   wizardTtlMs: number;
@@ -119,7 +135,11 @@ export interface Config {
   trustProxy: false | number | string[];
   logLevel: string;
   faultInject: FaultPoint[];
+  storage: StorageSettings;
 }
+
+/** Where uploaded files are kept (src/platform/storage). */
+export type StorageSettings = { kind: 'filesystem'; dir: string } | { kind: 's3'; s3: S3Settings };
 
 export interface Agency {
   name: string;
@@ -153,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (c.NODE_ENV === 'production' && c.FAULT_INJECT.length > 0) {
     throw new ConfigError('Invalid configuration: FAULT_INJECT is for tests and is refused when NODE_ENV=production');
   }
+  const storage = storageSettings(c);
   const publicUrl = (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, '');
   return {
     env: c.NODE_ENV,
@@ -169,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ssnHmacKey: c.SSN_HMAC_KEY,
     secretsKey: c.SECRETS_KEY,
     helpdesk: { phone: c.HELPDESK_PHONE, hours: c.HELPDESK_HOURS },
+    departmentOrgCode: c.DEPARTMENT_ORG_CODE,
     agency: {
       name: c.AGENCY_NAME,
       jurisdiction: c.AGENCY_JURISDICTION,
@@ -189,5 +211,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: c.TRUST_PROXY,
     logLevel: c.LOG_LEVEL,
     faultInject: c.FAULT_INJECT,
+    storage,
+  };
+}
+
+function storageSettings(c: z.infer<typeof schema>): StorageSettings {
+  const given = (['S3_ENDPOINT', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const).filter((name) => c[name] !== undefined);
+  if (!c.S3_BUCKET) {
+    // Half an S3 configuration would otherwise quietly keep documents on the local disk.
+    if (given.length > 0) throw new ConfigError(`Invalid configuration: S3_BUCKET is required when ${given[0]} is set`);
+    return { kind: 'filesystem', dir: join(c.DATA_DIR, 'blobs') };
+  }
+  if ((c.S3_ACCESS_KEY_ID === undefined) !== (c.S3_SECRET_ACCESS_KEY === undefined)) {
+    throw new ConfigError('Invalid configuration: S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY are set together or not at all');
+  }
+  const keys = c.S3_ACCESS_KEY_ID && c.S3_SECRET_ACCESS_KEY ? { accessKeyId: c.S3_ACCESS_KEY_ID, secretAccessKey: c.S3_SECRET_ACCESS_KEY } : null;
+  return {
+    kind: 's3',
+    s3: {
+      endpoint: c.S3_ENDPOINT?.replace(/\/$/, ''),
+      region: c.S3_REGION,
+      bucket: c.S3_BUCKET,
+      forcePathStyle: c.S3_FORCE_PATH_STYLE,
+      credentials: () => keys,
+    },
   };
 }

@@ -11,11 +11,13 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteOptions } from 'fastify';
 import type { VNode } from 'preact';
+import { enforceDeclaredAccess, publicPlugin } from './access.ts';
 import type { Config } from './config.ts';
 import { errors, PortalError } from './errors.ts';
 import { ErrorPage } from './views/error-page.tsx';
 import type { Navigation, ViewContext } from './views/layout.tsx';
 import { renderDocument } from './views/render.ts';
+import { useZodSchemas } from './route-schemas.ts';
 
 /**
  * The HTTP platform: security headers, cookies, CSRF on every POST, form bodies, rate
@@ -44,7 +46,7 @@ export function cookieNames(config: Config): CookieNames {
   return { session: `${prefix}portal_session`, flow: `${prefix}portal_flow`, csrf: `${prefix}portal_csrf` };
 }
 
-export function cookieOptions(config: Config) {
+export function cookieOptions(config: Pick<Config, 'secureCookies'>) {
   return { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: config.secureCookies };
 }
 
@@ -80,6 +82,9 @@ export async function createHttpServer(
     requestIdHeader: false,
   });
   if (onRoute) app.addHook('onRoute', onRoute);
+  // Every route must say who may use it; a route that does not stops start-up.
+  app.addHook('onRoute', enforceDeclaredAccess);
+  useZodSchemas(app);
 
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -126,19 +131,23 @@ export async function createHttpServer(
     global: false,
     errorResponseBuilder: () => errors.tooManyRequests(),
   });
-  await app.register(fastifyStatic, {
-    root: uswdsDist,
-    prefix: '/assets/uswds/',
-    maxAge: '1d',
-    index: false,
-  });
-  await app.register(fastifyStatic, {
-    root: join(root, 'public'),
-    prefix: '/assets/',
-    maxAge: '1h',
-    index: false,
-    decorateReply: false,
-  });
+  await app.register(
+    publicPlugin('static files', async (assets) => {
+      await assets.register(fastifyStatic, {
+        root: uswdsDist,
+        prefix: '/assets/uswds/',
+        maxAge: '1d',
+        index: false,
+      });
+      await assets.register(fastifyStatic, {
+        root: join(root, 'public'),
+        prefix: '/assets/',
+        maxAge: '1h',
+        index: false,
+        decorateReply: false,
+      });
+    }),
+  );
 
   // No field, query or path of ours can hold a NUL character and PostgreSQL text cannot
   // store one: refuse it at the edge, wherever it hides, rather than let a query fail with
@@ -173,10 +182,6 @@ export async function createHttpServer(
     };
   });
 
-  app.setNotFoundHandler((request, reply) => {
-    reply.page(<ErrorPage ctx={request.view} title="Page not found" message={errors.notFound().message} />, 404);
-  });
-
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const known = toPortalError(error);
     if (!known) request.log.error({ err: error }, 'unhandled error');
@@ -186,6 +191,22 @@ export async function createHttpServer(
   });
 
   return app;
+}
+
+/**
+ * The 404 page, set by the composition root on the plugin whose hooks it should run (the
+ * portal's session, so the page shows who is signed in): Fastify runs a not-found
+ * handler with the hooks of the instance that set it.
+ */
+export function showNotFoundPage(app: FastifyInstance): void {
+  app.setNotFoundHandler((request, reply) => {
+    reply.page(<ErrorPage ctx={request.view} title="Page not found" message={errors.notFound().message} />, 404);
+  });
+}
+
+/** The client address as the rate limiter and the audit log see it. */
+export function clientIp(request: FastifyRequest): string {
+  return request.ip;
 }
 
 /**

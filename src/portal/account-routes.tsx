@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { clientIp, requireLogin, type Portal } from '../app.tsx';
+import { clientIp } from '../platform/http.tsx';
 import { audit } from './audit-events.ts';
 import type { Profile } from './schema.ts';
 import { parseForm, secret } from '../platform/forms.ts';
@@ -15,6 +15,8 @@ import { countSessions, endAllSessions } from './session-repository.ts';
 import type { SignedInProfile } from './sessions.ts';
 import { formatDate } from './person-fields.ts';
 import { lastAdministratorReset } from '../directory/index.ts';
+import type { Portal } from './context.ts';
+import { portalAccess } from './route-access.ts';
 
 const changeFields = {
   currentPassword: secret('Enter your current password'),
@@ -23,25 +25,24 @@ const changeFields = {
 };
 
 export function registerAccountRoutes(app: FastifyInstance, portal: Portal) {
-  app.get('/account', async (request, reply) => {
-    if (!requireLogin(request, reply)) return reply;
-    const [profile, sessions] = await Promise.all([findProfileById(portal.db, request.session!.profile.id), countSessions(portal.db, request.session!.profile.id)]);
+  app.get('/account', portalAccess.self('one’s own profile'), async (request, reply) => {
+    // The session carries only who the person is; the summary shows their whole profile.
+    const { id } = portalAccess.actorOf(request);
+    const [profile, sessions] = await Promise.all([findProfileById(portal.db, id), countSessions(portal.db, id)]);
     return reply.page(<AccountPage ctx={request.view} profile={profile!} sessions={sessions} />);
   });
 
   /** Issue 11: a person made to change a password an administrator reset is told who did it, and when. */
   const resetBy = async (profile: SignedInProfile) => (profile.must_change_password ? lastAdministratorReset(portal.db, profile.id) : undefined);
 
-  app.get('/account/password', async (request, reply) => {
-    if (!requireLogin(request, reply)) return reply;
+  app.get('/account/password', portalAccess.self('one’s own password'), async (request, reply) => {
     const { profile } = request.session!;
     return reply.page(
       <ChangePasswordPage ctx={request.view} policy={portal.accounts.policy} mustChange={profile.must_change_password} resetBy={await resetBy(profile)} />,
     );
   });
 
-  app.post('/account/password', async (request, reply) => {
-    if (!requireLogin(request, reply)) return reply;
+  app.post('/account/password', portalAccess.self('one’s own password'), async (request, reply) => {
     const { profile, idHash } = request.session!;
     const render = async (errors: FieldErrors, status = 422) =>
       reply.page(
@@ -59,8 +60,7 @@ export function registerAccountRoutes(app: FastifyInstance, portal: Portal) {
     return reply.redirect('/account/password/done', 303);
   });
 
-  app.get('/account/password/done', async (request, reply) => {
-    if (!requireLogin(request, reply)) return reply;
+  app.get('/account/password/done', portalAccess.self('one’s own password'), async (request, reply) => {
     return reply.page(
       <Layout ctx={request.view} title="Your password has been changed" outcome="password-changed">
         <h1>Your password has been changed</h1>
@@ -77,8 +77,7 @@ export function registerAccountRoutes(app: FastifyInstance, portal: Portal) {
     );
   });
 
-  app.post('/account/sessions/end', async (request, reply) => {
-    if (!requireLogin(request, reply)) return reply;
+  app.post('/account/sessions/end', portalAccess.self('one’s own sessions'), async (request, reply) => {
     const profile = request.session!.profile;
     const ended = await endAllSessions(portal.db, profile.id);
     await portal.singleSignOut({ accountId: profile.id });
@@ -108,7 +107,7 @@ function ChangePasswordPage(props: { ctx: ViewContext; policy: PasswordPolicy; m
             <div class="usa-alert__body">
               {by && (
                 <p class="usa-alert__text" data-reset-by>
-                  Your password was reset by {by.first_name} {by.last_name}, {by.department_role ? 'of the Department' : 'Directory Administrator'}, on{' '}
+                  Your password was reset by {by.first_name} {by.last_name}, {by.of_department ? 'of the Department' : 'Directory Administrator'}, on{' '}
                   <time datetime={by.at.toISOString()}>{by.at.toISOString().slice(0, 16).replace('T', ' ')} UTC</time>. If you did not ask for this, call the
                   help desk.
                 </p>

@@ -3,6 +3,7 @@ import { audit } from './audit-events.ts';
 import type { Db } from '../database.ts';
 import type { NewProfile } from './schema.ts';
 import { faultPoint } from '../platform/faults.ts';
+import { hasConsoleAdministrator, insertDepartmentRole } from '../directory/index.ts';
 import { hashSecret, verifySecret } from './hashing.ts';
 import { generateMepid, userNameBase, userNameCandidate } from './identifiers.ts';
 import { nameKey, ssnHash } from './identity.ts';
@@ -116,7 +117,6 @@ function profileRow(id: string, userName: string, mepid: string, person: PersonD
     hint_question: null,
     hint_answer_hash: null,
     status: 'precreated',
-    department_role: null,
   };
 }
 
@@ -128,7 +128,7 @@ export async function createProfile(
   tx: Db,
   person: PersonDetails,
   credentials: Credentials | null,
-  options: { actorId?: string | null; ip?: string | null; departmentRole?: 'admin' | 'staff' | null; mustChangePassword?: boolean } = {},
+  options: { actorId?: string | null; ip?: string | null; mustChangePassword?: boolean } = {},
 ): Promise<CreatedProfile> {
   const id = randomUUID();
   const userName = await assignUserName(tx, person.firstName, person.lastName);
@@ -140,7 +140,6 @@ export async function createProfile(
     row.hint_answer_hash = credentials.hintAnswerHash;
     row.status = 'active';
   }
-  row.department_role = options.departmentRole ?? null;
   row.must_change_password = options.mustChangePassword ?? false;
   await profiles.insertProfile(tx, row);
   faultPoint('profile.create:after-insert-profile');
@@ -229,11 +228,12 @@ export async function replacePassword(
 }
 
 /**
- * On a start with no department administrator, creates `admin` with the configured
- * password, who must choose a new one at first login. Never a default password.
+ * On a start with no department administrator (no console-admin), creates `admin` with
+ * the configured password and console-admin, who must choose a new password at first
+ * login. Never a default password.
  */
 export async function bootstrapDepartmentAdministrator(db: Db, password: string | undefined): Promise<string | null> {
-  if (!password || (await profiles.hasDepartmentAdministrator(db))) return null;
+  if (!password || (await hasConsoleAdministrator(db))) return null;
   const passwordHash = await hashSecret(password);
   const id = randomUUID();
   await db.transaction().execute(async (tx) => {
@@ -243,9 +243,9 @@ export async function bootstrapDepartmentAdministrator(db: Db, password: string 
       ...row,
       password_hash: passwordHash,
       status: 'active',
-      department_role: 'admin',
       must_change_password: true,
     });
+    await insertDepartmentRole(tx, { profileId: id, role: 'console-admin', grantedBy: null });
     await profiles.addPasswordHistory(tx, id, passwordHash);
     await audit(tx, { type: 'profile.bootstrapped', subjectId: id, detail: { userName: 'admin' } });
   });

@@ -1,7 +1,8 @@
 import type { ComponentChildren } from 'preact';
 import type { FastifyInstance } from 'fastify';
-import type { Portal } from '../app.tsx';
+import { publicRoute } from '../platform/access.ts';
 import { HelpDeskPhone, Layout, type ViewContext } from '../platform/views/layout.tsx';
+import type { Portal } from './context.ts';
 import type { PasswordPolicy } from './password-policy.ts';
 
 const TOPICS: ReadonlyArray<{ href: string; label: string; summary: string }> = [
@@ -21,13 +22,14 @@ const TOPICS: ReadonlyArray<{ href: string; label: string; summary: string }> = 
 ];
 
 export function registerHelpRoutes(app: FastifyInstance, portal: Portal): void {
+  const help = publicRoute('help');
   const policy = portal.accounts.policy;
-  app.get('/help', async (request, reply) => reply.page(<HelpIndex ctx={request.view} />));
-  app.get('/help/about', async (request, reply) => reply.page(<AboutHelp ctx={request.view} />));
-  app.get('/help/create', async (request, reply) => reply.page(<CreateHelp ctx={request.view} policy={policy} />));
-  app.get('/help/find', async (request, reply) => reply.page(<FindHelp ctx={request.view} policy={policy} />));
-  app.get('/help/change', async (request, reply) => reply.page(<ChangeHelp ctx={request.view} policy={policy} />));
-  app.get('/help/directory-administrator', async (request, reply) => reply.page(<DirectoryAdministratorHelp ctx={request.view} />));
+  app.get('/help', help, async (request, reply) => reply.page(<HelpIndex ctx={request.view} />));
+  app.get('/help/about', help, async (request, reply) => reply.page(<AboutHelp ctx={request.view} />));
+  app.get('/help/create', help, async (request, reply) => reply.page(<CreateHelp ctx={request.view} policy={policy} />));
+  app.get('/help/find', help, async (request, reply) => reply.page(<FindHelp ctx={request.view} policy={policy} />));
+  app.get('/help/change', help, async (request, reply) => reply.page(<ChangeHelp ctx={request.view} policy={policy} />));
+  app.get('/help/directory-administrator', help, async (request, reply) => reply.page(<DirectoryAdministratorHelp ctx={request.view} />));
 }
 
 interface PageProps {

@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import type { Portal } from '../app.tsx';
+import { publicRoute } from '../platform/access.ts';
 import { applicationsFor, findApplication, hasDirectoryAccess, loadActor, pendingMembershipsOf, type Application, type PendingMembership } from '../directory/index.ts';
 import { Layout, type ViewContext } from '../platform/views/layout.tsx';
+import type { Portal } from './context.ts';
 import { membershipNotice, PendingMemberships, registerMembershipRoutes } from './membership-routes.tsx';
 
 export function registerHomeRoutes(app: FastifyInstance, portal: Portal) {
   registerMembershipRoutes(app, portal);
-  app.get('/', async (request, reply) => {
+  app.get('/', publicRoute('portal home: the signed-in person’s own applications, or the welcome page'), async (request, reply) => {
     const signedOut = (request.query as Record<string, unknown>).signedOut === '1';
     const profile = request.session?.profile;
     if (!profile) return reply.page(<HomePage ctx={request.view} signedOut={signedOut} />);

@@ -5,6 +5,7 @@
 export type { NewProfile, PortalTables, Profile } from './schema.ts';
 export { PORTAL_AUDIT_EVENTS, type PortalAuditEventType } from './audit-events.ts';
 export type { ActiveSession, SignedInProfile } from './sessions.ts';
+export type { Portal } from './context.ts';
 export { loadSession } from './sessions.ts';
 export { endAllSessions } from './session-repository.ts';
 export { accountLockedUntil, minutesUntil, partialMatchCounter, unlockAccount, unlockLogin } from './account-locks.ts';

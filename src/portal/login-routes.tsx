@@ -1,11 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { clientIp, type Portal } from '../app.tsx';
+import { publicRoute } from '../platform/access.ts';
 import { audit } from './audit-events.ts';
 import { parseForm } from '../platform/forms.ts';
+import { clientIp } from '../platform/http.tsx';
 import { FormPage, TextField, type FieldErrors, type FormValues } from '../platform/views/form.tsx';
 import { Layout, type ViewContext } from '../platform/views/layout.tsx';
 import { minutesUntil } from './account-locks.ts';
+import type { Portal } from './context.ts';
 import { endFlow } from './flow-repository.ts';
 import { logIn } from './login.ts';
 import { endSession } from './session-repository.ts';
@@ -32,13 +34,13 @@ export function safeReturnTo(value: unknown): string | undefined {
 }
 
 export function registerLoginRoutes(app: FastifyInstance, portal: Portal) {
-  app.get('/login', async (request, reply) => {
+  app.get('/login', publicRoute('login'), async (request, reply) => {
     const returnTo = safeReturnTo((request.query as Record<string, unknown>).returnTo);
     if (request.session) return reply.redirect(returnTo ?? '/', 303);
     return reply.page(<LoginPage ctx={request.view} values={{}} returnTo={returnTo} />);
   });
 
-  app.post('/login', async (request, reply) => {
+  app.post('/login', publicRoute('login'), async (request, reply) => {
     const body = request.body as Record<string, unknown> | undefined;
     const returnTo = safeReturnTo(body?.returnTo);
     const form = parseForm(loginFields, body);
@@ -66,7 +68,7 @@ export function registerLoginRoutes(app: FastifyInstance, portal: Portal) {
     return reply.redirect(result.profile.must_change_password ? '/account/password' : (returnTo ?? '/'), 303);
   });
 
-  app.post('/logout', async (request, reply) => {
+  app.post('/logout', publicRoute('logout: ends this browser’s sessions, if any'), async (request, reply) => {
     await portal.singleSignOut({ browserCookies: request.cookies });
     if (request.session) {
       await endSession(portal.db, request.session.idHash);

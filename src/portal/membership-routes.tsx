@@ -1,33 +1,33 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { clientIp, requireLogin, type Portal } from '../app.tsx';
 import { confirmStaffMembership, declineStaffMembership, findOrganizationByCode, isMember, type PendingMembership } from '../directory/index.ts';
 import { errors } from '../platform/errors.ts';
+import { clientIp } from '../platform/http.tsx';
+import type { ZodTypeProvider } from '../platform/route-schemas.ts';
 import type { ViewContext } from '../platform/views/layout.tsx';
+import type { Portal } from './context.ts';
+import { portalAccess } from './route-access.ts';
+
+const membershipParams = { params: z.object({ organizationId: z.uuid() }) };
 
 /**
  * Attack review F2: a staff membership a Directory Administrator made for this person's own
  * profile waits for them. They answer on their portal home (plain forms, no JavaScript):
  * confirm the employer, or say it is not theirs (the membership ends). Both 303 back home.
  */
-export function registerMembershipRoutes(app: FastifyInstance, portal: Portal) {
-  const organizationId = (request: FastifyRequest) => {
-    const id = (request.params as Record<string, string>).organizationId;
-    if (!z.uuid().safeParse(id).success) throw errors.notFound();
-    return id!;
-  };
+export function registerMembershipRoutes(fastify: FastifyInstance, portal: Portal) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const own = portalAccess.self('one’s own staff memberships');
 
-  app.post('/account/memberships/:organizationId/confirm', async (request, reply) => {
-    if (!requireLogin(request, reply)) return reply;
-    const org = await confirmStaffMembership(portal.db, request.session!.profile, organizationId(request), clientIp(request));
+  app.post('/account/memberships/:organizationId/confirm', { ...own, schema: membershipParams }, async (request, reply) => {
+    const org = await confirmStaffMembership(portal.db, portalAccess.actorOf(request), request.params.organizationId, clientIp(request));
     if (!org) throw errors.notFound();
     return reply.redirect(`/?membership=confirmed&org=${org.code}`, 303);
   });
 
-  app.post('/account/memberships/:organizationId/decline', async (request, reply) => {
-    if (!requireLogin(request, reply)) return reply;
-    const profile = request.session!.profile;
-    const declined = await declineStaffMembership(portal.db, profile, organizationId(request), clientIp(request));
+  app.post('/account/memberships/:organizationId/decline', { ...own, schema: membershipParams }, async (request, reply) => {
+    const profile = portalAccess.actorOf(request);
+    const declined = await declineStaffMembership(portal.db, profile, request.params.organizationId, clientIp(request));
     if (!declined) throw errors.notFound();
     await portal.applicationLogout(profile.id, declined.applications);
     return reply.redirect(`/?membership=declined&org=${declined.org.code}`, 303);

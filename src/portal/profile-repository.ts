@@ -122,11 +122,6 @@ export async function recordMatchConflict(
     .execute();
 }
 
-export async function hasDepartmentAdministrator(db: Db): Promise<boolean> {
-  const row = await db.selectFrom('profile').select('id').where('department_role', '=', 'admin').executeTakeFirst();
-  return row !== undefined;
-}
-
 /** Another profile with this SSN, if any: an SSN belongs to one person. */
 export function findOtherProfileWithSsn(db: Db, ssnHash: string, exceptProfileId: string): Promise<{ id: string } | undefined> {
   return db.selectFrom('profile').select('id').where('ssn_hash', '=', ssnHash).where('id', '!=', exceptProfileId).executeTakeFirst();

@@ -32,7 +32,6 @@ export interface ProfileTable {
   must_change_password: Generated<boolean>;
   /** Set only for a temporary password (an administrator's reset); null otherwise. */
   password_expires_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
-  department_role: 'admin' | 'staff' | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

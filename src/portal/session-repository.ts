@@ -13,7 +13,7 @@ export function findSessionWithPerson(db: Db, idHash: string) {
   return db
     .selectFrom('session')
     .innerJoin('profile', 'profile.id', 'session.profile_id')
-    .select(['profile.id', 'profile.user_name', 'profile.first_name', 'profile.last_name', 'profile.must_change_password', 'profile.department_role'])
+    .select(['profile.id', 'profile.user_name', 'profile.first_name', 'profile.last_name', 'profile.must_change_password'])
     .select(['session.last_seen_at', 'session.expires_at', 'session.created_at as session_created_at'])
     .where('session.id_hash', '=', idHash)
     .executeTakeFirst();
@@ -49,5 +49,4 @@ export async function countSessions(db: Db, profileId: string): Promise<number> 
 export async function purgeExpiredSessions(db: Db): Promise<void> {
   const now = new Date();
   await db.deleteFrom('session').where('expires_at', '<', now).execute();
-  await db.deleteFrom('elar_session').where('expires_at', '<', now).execute();
 }

@@ -17,7 +17,7 @@ export interface SessionTimeouts {
  * The signed-in person as every request carries them: who they are and what the routes
  * decide on, never their password, hint answer or SSN hashes.
  */
-export type SignedInProfile = Pick<Profile, 'id' | 'user_name' | 'first_name' | 'last_name' | 'must_change_password' | 'department_role'>;
+export type SignedInProfile = Pick<Profile, 'id' | 'user_name' | 'first_name' | 'last_name' | 'must_change_password'>;
 
 export interface ActiveSession {
   idHash: string;

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import type { Portal } from '../app.tsx';
+import { publicRoute } from '../platform/access.ts';
 import { HelpDeskPhone, Layout, type ViewContext } from '../platform/views/layout.tsx';
+import type { Portal } from './context.ts';
 
 /**
  * The statements every agency site publishes: the privacy policy and the accessibility
@@ -9,8 +10,8 @@ import { HelpDeskPhone, Layout, type ViewContext } from '../platform/views/layou
  */
 export function registerStatementRoutes(app: FastifyInstance, portal: Portal): void {
   const minutes = portal.config.wizardTtlMs / 60_000;
-  app.get('/privacy', async (request, reply) => reply.page(<PrivacyPage ctx={request.view} wizardMinutes={minutes} />));
-  app.get('/accessibility', async (request, reply) => reply.page(<AccessibilityPage ctx={request.view} />));
+  app.get('/privacy', publicRoute('privacy policy'), async (request, reply) => reply.page(<PrivacyPage ctx={request.view} wizardMinutes={minutes} />));
+  app.get('/accessibility', publicRoute('accessibility statement'), async (request, reply) => reply.page(<AccessibilityPage ctx={request.view} />));
 }
 
 function Contact({ ctx }: { ctx: ViewContext }) {

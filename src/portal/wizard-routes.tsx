@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { clientIp, type Portal } from '../app.tsx';
+import { publicRoute } from '../platform/access.ts';
+import { clientIp } from '../platform/http.tsx';
+import type { Portal } from './context.ts';
 import { errors } from '../platform/errors.ts';
 import { parseForm, requiredText, secret } from '../platform/forms.ts';
 import type { FieldErrors, FormValues } from '../platform/views/form.tsx';
@@ -52,6 +54,8 @@ export function registerWizardRoutes(app: FastifyInstance, portal: Portal) {
   const { db } = portal;
   const policy = portal.accounts.policy;
 
+  const open = publicRoute('Create Profile and Retrieve User Name / Reset Password: anyone');
+
   const currentFlow = (request: FastifyRequest) => loadFlow(db, request.cookies[portal.cookies.flow]);
 
   /**
@@ -92,10 +96,10 @@ export function registerWizardRoutes(app: FastifyInstance, portal: Portal) {
       const values = changing ? identityValues(flow!.data) : {};
       return reply.page(<pages.IdentityPage ctx={request.view} mode={mode} hints={policy.allowsHints} values={values} ssnAgain={changing} />);
     };
-    app.get(path, showIdentity);
+    app.get(path, open, showIdentity);
     // The address the form posts to: after an error it is in the address bar, so a reload or a bookmark asks for it.
-    app.get(`${path}/identity`, showIdentity);
-    app.post(`${path}/identity`, async (request, reply) => {
+    app.get(`${path}/identity`, open, showIdentity);
+    app.post(`${path}/identity`, open, async (request, reply) => {
       const form = parseForm(identitySchemas, request.body);
       const dob = parseDateOfBirth(form.values);
       const fieldErrors = orderedIdentityErrors(form.ok ? {} : form.errors, 'error' in dob ? dob.error : undefined);
@@ -122,12 +126,12 @@ export function registerWizardRoutes(app: FastifyInstance, portal: Portal) {
     });
   }
 
-  app.get(STEP_PATHS.contact, async (request, reply) => {
+  app.get(STEP_PATHS.contact, open, async (request, reply) => {
     const flow = await guard(request, reply, 'contact');
     if (!flow) return reply;
     return reply.page(<pages.ContactPage ctx={request.view} flow={flow.data} values={nullsToEmpty(flow.data.contact ?? {})} />);
   });
-  app.post(STEP_PATHS.contact, async (request, reply) => {
+  app.post(STEP_PATHS.contact, open, async (request, reply) => {
     const flow = await guard(request, reply, 'contact');
     if (!flow) return reply;
     const form = parseForm(contactFields, request.body);
@@ -135,12 +139,12 @@ export function registerWizardRoutes(app: FastifyInstance, portal: Portal) {
     return goToNext(reply, await saveAnswers(portal.wizard, flow, { contact: form.data }));
   });
 
-  app.get(STEP_PATHS.background, async (request, reply) => {
+  app.get(STEP_PATHS.background, open, async (request, reply) => {
     const flow = await guard(request, reply, 'background');
     if (!flow) return reply;
     return reply.page(<pages.BackgroundPage ctx={request.view} values={nullsToEmpty(flow.data.background ?? {})} />);
   });
-  app.post(STEP_PATHS.background, async (request, reply) => {
+  app.post(STEP_PATHS.background, open, async (request, reply) => {
     const flow = await guard(request, reply, 'background');
     if (!flow) return reply;
     const form = parseForm(backgroundFields, request.body);
@@ -148,13 +152,13 @@ export function registerWizardRoutes(app: FastifyInstance, portal: Portal) {
     return goToNext(reply, await saveAnswers(portal.wizard, flow, { background: form.data }));
   });
 
-  app.get(STEP_PATHS.security, async (request, reply) => {
+  app.get(STEP_PATHS.security, open, async (request, reply) => {
     const flow = await guard(request, reply, 'security');
     if (!flow) return reply;
     const values = { hintQuestion: flow.data.security?.hintQuestion ?? undefined };
     return reply.page(<pages.SecurityPage ctx={request.view} flow={flow.data} policy={policy} values={values} />);
   });
-  app.post(STEP_PATHS.security, async (request, reply) => {
+  app.post(STEP_PATHS.security, open, async (request, reply) => {
     const flow = await guard(request, reply, 'security');
     if (!flow) return reply;
     const form = parseForm(policy.allowsHints ? { ...hintFields, ...passwordFields } : passwordFields, request.body);
@@ -177,12 +181,12 @@ export function registerWizardRoutes(app: FastifyInstance, portal: Portal) {
     return goToNext(reply, await saveAnswers(portal.wizard, flow, { security }));
   });
 
-  app.get(STEP_PATHS.review, async (request, reply) => {
+  app.get(STEP_PATHS.review, open, async (request, reply) => {
     const flow = await guard(request, reply, 'review');
     if (!flow) return reply;
     return reply.page(<pages.ReviewPage ctx={request.view} flow={flow.data} />);
   });
-  app.post(STEP_PATHS.review, async (request, reply) => {
+  app.post(STEP_PATHS.review, open, async (request, reply) => {
     const flow = await guard(request, reply, 'review');
     if (!flow) return reply;
     const result = await finishProfile(portal.wizard, flow.token, clientIp(request));
@@ -191,7 +195,7 @@ export function registerWizardRoutes(app: FastifyInstance, portal: Portal) {
     return reply.redirect(STEP_PATHS.done, 303);
   });
 
-  app.get(STEP_PATHS.done, async (request, reply) => {
+  app.get(STEP_PATHS.done, open, async (request, reply) => {
     const flow = await guard(request, reply, 'done');
     if (!flow) return reply;
     const profile = flow.resultProfileId ? await findProfileById(db, flow.resultProfileId) : undefined;
@@ -201,13 +205,13 @@ export function registerWizardRoutes(app: FastifyInstance, portal: Portal) {
   });
 
   for (const mode of ['create', 'recover'] as const) {
-    app.get(stepPath('partial-match', mode), async (request, reply) => {
+    app.get(stepPath('partial-match', mode), open, async (request, reply) => {
       const flow = await guard(request, reply, 'partial-match');
       if (!flow) return reply;
       return reply.page(<pages.PartialMatchPage ctx={request.view} mode={flow.data.mode} />);
     });
 
-    app.get(stepPath('exact-match', mode), async (request, reply) => {
+    app.get(stepPath('exact-match', mode), open, async (request, reply) => {
       const flow = await guard(request, reply, 'exact-match');
       if (!flow) return reply;
       const profile = await matchedProfile(flow);
@@ -217,14 +221,14 @@ export function registerWizardRoutes(app: FastifyInstance, portal: Portal) {
     });
   }
 
-  app.get(STEP_PATHS.hint, async (request, reply) => {
+  app.get(STEP_PATHS.hint, open, async (request, reply) => {
     const flow = await guard(request, reply, 'hint');
     if (!flow) return reply;
     const profile = await matchedProfile(flow);
     if (!policy.allowsHints || !profile.hint_question) return reply.redirect(stepPath('exact-match', flow.data.mode), 303);
     return reply.page(<pages.HintPage ctx={request.view} question={profile.hint_question} />);
   });
-  app.post(STEP_PATHS.hint, async (request, reply) => {
+  app.post(STEP_PATHS.hint, open, async (request, reply) => {
     const flow = await guard(request, reply, 'hint');
     if (!flow) return reply;
     const profile = await matchedProfile(flow);
@@ -240,12 +244,12 @@ export function registerWizardRoutes(app: FastifyInstance, portal: Portal) {
     return reply.redirect(STEP_PATHS['new-password'], 303);
   });
 
-  app.get(STEP_PATHS['new-password'], async (request, reply) => {
+  app.get(STEP_PATHS['new-password'], open, async (request, reply) => {
     const flow = await guard(request, reply, 'new-password');
     if (!flow) return reply;
     return reply.page(<pages.NewPasswordPage ctx={request.view} policy={policy} />);
   });
-  app.post(STEP_PATHS['new-password'], async (request, reply) => {
+  app.post(STEP_PATHS['new-password'], open, async (request, reply) => {
     const flow = await guard(request, reply, 'new-password');
     if (!flow) return reply;
     const profile = await matchedProfile(flow);
@@ -264,7 +268,7 @@ export function registerWizardRoutes(app: FastifyInstance, portal: Portal) {
     return reply.redirect(STEP_PATHS['password-changed'], 303);
   });
 
-  app.get(STEP_PATHS['password-changed'], async (request, reply) => {
+  app.get(STEP_PATHS['password-changed'], open, async (request, reply) => {
     const flow = await guard(request, reply, 'password-changed');
     if (!flow) return reply;
     const profile = await matchedProfile(flow);

@@ -7,7 +7,7 @@ import type { Db } from '../database.ts';
 import type { SecretBox } from '../platform/secrets.ts';
 import { findProfileById, loadSession } from '../portal/index.ts';
 import { postgresAdapter } from './adapter.ts';
-import { mayUseApplication, rolesFor } from '../directory/index.ts';
+import { departmentRolesFor, mayUseApplication, rolesFor } from '../directory/index.ts';
 import { endProviderSessions } from './logout.ts';
 import { loggedOutPage, logoutQuestionPage, providerErrorPage, type Site } from './pages.tsx';
 
@@ -47,6 +47,12 @@ export function createProvider(deps: ProviderDeps): Provider {
     const token = ctx.cookies.get(deps.sessionCookie);
     const session = token ? await loadSession(db, token, config.session) : null;
     return session?.profile.id ?? null;
+  }
+
+  /** The `roles` claim: the application's roles per organization, then the Department's roles it is told of. */
+  async function applicationRoles(profileId: string, clientId: string) {
+    const [granted, department] = await Promise.all([rolesFor(db, profileId, clientId), departmentRolesFor(db, profileId, clientId, config.departmentOrgCode)]);
+    return [...granted, ...department];
   }
 
   const policy = basePolicy();
@@ -200,7 +206,7 @@ export function createProvider(deps: ProviderDeps): Provider {
                   mepid: profile.mepid,
                 }
               : {}),
-            ...(scopes.has('roles') && ctx.oidc.client ? { roles: await rolesFor(db, sub, ctx.oidc.client.clientId) } : {}),
+            ...(scopes.has('roles') && ctx.oidc.client ? { roles: await applicationRoles(sub, ctx.oidc.client.clientId) } : {}),
           };
         },
       };

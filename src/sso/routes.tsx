@@ -1,10 +1,14 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import type Provider from 'oidc-provider';
-import { clientIp, type Portal } from '../app.tsx';
 import { findApplication, mayUseApplication, organizationsOf, publicAdministrators, type Application, type PublicAdministrator } from '../directory/index.ts';
+import { publicRoute } from '../platform/access.ts';
 import { PortalError } from '../platform/errors.ts';
+import { clientIp } from '../platform/http.tsx';
+import type { ZodTypeProvider } from '../platform/route-schemas.ts';
 import { Layout, type ViewContext } from '../platform/views/layout.tsx';
+import type { Portal } from '../portal/index.ts';
 
 /**
  * The client address of a request handed to the provider, as the portal computes it
@@ -12,11 +16,17 @@ import { Layout, type ViewContext } from '../platform/views/layout.tsx';
  */
 export const providerRequestIp = new WeakMap<IncomingMessage, string>();
 
+interface SsoOptions {
+  portal: Portal;
+  provider: Provider;
+}
+
 /**
- * Mounts the OpenID Connect provider and its login interaction. Provider requests are
- * handed to oidc-provider before Fastify reads their bodies.
+ * Mounts the OpenID Connect provider. Its requests are handed to oidc-provider before
+ * Fastify reads their bodies; registered outside the portal's session hooks (the provider
+ * keeps its own session).
  */
-export function registerSsoRoutes(app: FastifyInstance, portal: Portal, provider: Provider) {
+export async function ssoProtocolPlugin(app: FastifyInstance, { portal, provider }: SsoOptions) {
   const callback = provider.callback();
   const publicUrl = new URL(portal.config.publicUrl);
   const handOver = (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
@@ -33,11 +43,21 @@ export function registerSsoRoutes(app: FastifyInstance, portal: Portal, provider
     done();
   };
   const unreachable = async () => undefined;
-  app.route({ method: ['GET', 'HEAD', 'POST', 'OPTIONS'], url: '/oidc/*', onRequest: handOver, handler: unreachable });
-  app.route({ method: ['GET', 'HEAD', 'OPTIONS'], url: '/.well-known/openid-configuration', onRequest: handOver, handler: unreachable });
+  const protocol = publicRoute('OpenID Connect protocol: the provider authenticates clients and people itself');
+  app.route({ method: ['GET', 'HEAD', 'POST', 'OPTIONS'], url: '/oidc/*', ...protocol, onRequest: handOver, handler: unreachable });
+  app.route({ method: ['GET', 'HEAD', 'OPTIONS'], url: '/.well-known/openid-configuration', ...protocol, onRequest: handOver, handler: unreachable });
+}
 
-  app.get('/interaction/:uid', async (request, reply) => {
-    const uid = (request.params as { uid: string }).uid;
+const interactionParams = { params: z.object({ uid: z.string() }) };
+
+/** The provider's login step, a portal page: it reads the portal's session (registered within its hooks). */
+export async function ssoLoginStepPlugin(fastify: FastifyInstance, { portal, provider }: SsoOptions) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  // Public: the provider's interaction is checked first (an expired one is a 400 whoever
+  // asks), then a signed-out person is sent to log in and back here.
+  const loginStep = publicRoute('single sign-on login step: sends a signed-out person to log in');
+  app.get('/interaction/:uid', { ...loginStep, schema: interactionParams }, async (request, reply) => {
+    const { uid } = request.params;
     let details: Awaited<ReturnType<Provider['interactionDetails']>>;
     try {
       details = await provider.interactionDetails(request.raw, reply.raw);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { Kysely } from 'kysely';
 import { after, before, describe, test } from 'node:test';
 import { up as designationIsNotMembership } from '../../migrations/0006_designation_is_not_membership.ts';
+import { rolesOf } from '../../src/directory/department-roles/repository.ts';
 import { addMember, designate as insertDesignation } from '../../src/directory/repository.ts';
 import { grantRole } from '../../src/directory/service.ts';
 import { audit } from '../../src/directory/audit-events.ts';
@@ -78,7 +79,7 @@ describe('the takeover chain is broken (issue 11)', () => {
     const { district, school } = await fx.districtWithSchool();
     const districtAdmin = await fx.person('Dale', 'District');
     await fx.designate(district, districtAdmin);
-    const admin = await fx.person('Ada', 'Department', { departmentRole: 'admin' });
+    const admin = await fx.person('Ada', 'Department', { departmentRoles: ['console-admin'] });
     const b = await fx.signIn(districtAdmin);
 
     // Not on the school's staff: the list does not offer them, and a posted id is refused the same way.
@@ -94,7 +95,7 @@ describe('the takeover chain is broken (issue 11)', () => {
     const { district, school } = await fx.districtWithSchool();
     const districtAdmin = await fx.person('Dale', 'District');
     await fx.designate(district, districtAdmin);
-    const admin = await fx.person('Ada', 'Department', { departmentRole: 'admin' });
+    const admin = await fx.person('Ada', 'Department', { departmentRoles: ['console-admin'] });
     await fx.addStaff(school, admin);
     const b = await fx.signIn(districtAdmin);
     const page = await b.get(`/directory/people/${admin.id}`);
@@ -112,7 +113,7 @@ describe('the takeover chain is broken (issue 11)', () => {
     const { district, school } = await fx.districtWithSchool();
     const districtAdmin = await fx.person('Dale', 'District');
     await fx.designate(district, districtAdmin);
-    const staff = await fx.person('Stan', 'Departmentstaff', { departmentRole: 'staff' });
+    const staff = await fx.person('Stan', 'Departmentstaff', { departmentRoles: ['console-admin'] });
     await fx.addStaff(school, staff);
     await assertAllRefused(await fx.signIn(districtAdmin), staff, school.code);
   });
@@ -160,7 +161,7 @@ describe('the takeover chain is broken (issue 11)', () => {
     const { district, school } = await fx.districtWithSchool();
     const districtAdmin = await fx.person('Dale', 'District');
     await fx.designate(district, districtAdmin);
-    const admin = await fx.person('Ada', 'Department', { departmentRole: 'admin' });
+    const admin = await fx.person('Ada', 'Department', { departmentRoles: ['console-admin'] });
     const b = await fx.signIn(districtAdmin);
     await b.get(`/directory/organizations/${school.code}/staff/new`);
     const res = await b.post(`/directory/organizations/${school.code}/staff/new`, {
@@ -199,7 +200,7 @@ describe('the takeover chain is broken (issue 11)', () => {
     const { district } = await fx.districtWithSchool();
     const districtAdmin = await fx.person('Dale', 'District');
     await fx.designate(district, districtAdmin);
-    const dept = await fx.signIn(await fx.person('Dora', 'Dept', { departmentRole: 'admin' }));
+    const dept = await fx.signIn(await fx.person('Dora', 'Dept', { departmentRoles: ['console-admin'] }));
     await dept.get(`/directory/people/${districtAdmin.id}`);
     assert.equal((await dept.post(`/directory/people/${districtAdmin.id}/reset-password`, {})).status, 200);
   });
@@ -303,7 +304,7 @@ describe('staff members can be removed', () => {
     const b = await fx.districtWithSchool('Beta');
     const adminA = await fx.person('Andy', 'Alpha');
     await fx.designate(a.district, adminA);
-    const admin = await fx.person('Ada', 'Department', { departmentRole: 'admin' });
+    const admin = await fx.person('Ada', 'Department', { departmentRoles: ['console-admin'] });
     await fx.addStaff(a.school, admin);
     const teacherB = await fx.person('Tom', 'Betateacher');
     await fx.addStaff(b.school, teacherB);
@@ -313,7 +314,7 @@ describe('staff members can be removed', () => {
     assert.equal((await browser.post(`/directory/organizations/${a.school.code}/staff/${admin.id}/remove`, {})).status, 303);
     const members = await portal.db.selectFrom('organization_member').select('profile_id').where('profile_id', 'in', [admin.id, teacherB.id]).execute();
     assert.deepEqual(members.map((m) => m.profile_id), [teacherB.id]);
-    assert.equal((await admin.profile()).department_role, 'admin');
+    assert.deepEqual(await rolesOf(portal.db, admin.id), ['console-admin']);
   });
 });
 

@@ -34,7 +34,7 @@ after(() => portal.close());
 
 /** A department administrator, signed in. */
 async function department(): Promise<Browser> {
-  return fx.signIn(await fx.person('Dora', 'Dept', { departmentRole: 'admin' }));
+  return fx.signIn(await fx.person('Dora', 'Dept', { departmentRoles: ['console-admin'] }));
 }
 
 /** A district with a school, and the district's Directory Administrator (designated by the department), signed in. */
@@ -458,7 +458,7 @@ describe('department console: organizations', () => {
 describe('department console: registering applications', () => {
   let department: Browser;
   before(async () => {
-    department = await fx.signIn(await fx.person('Dora', 'Dept', { departmentRole: 'admin' }));
+    department = await fx.signIn(await fx.person('Dora', 'Dept', { departmentRoles: ['console-admin'] }));
   });
   /** Whether the token endpoint accepts these client credentials (revoking an unknown token answers 200). */
   async function authenticates(clientId: string, secret: string): Promise<boolean> {

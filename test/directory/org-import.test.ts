@@ -280,6 +280,22 @@ describe('org import', () => {
     assert.equal(orgs.get('00010505')!.name, 'The "Latin" School');
   });
 
+  test('lines are counted by line feeds: a CRLF in a quoted field is one line, a CR alone none', async () => {
+    const content = [
+      HEADER, // 1
+      '00010000,"Two', // 2
+      'Lines",district,,', // 3
+      '00010505,Carriage\rReturn,school,,', // 4
+      '00010506,Wrong Type,college,,', // 5
+    ].join('\r\n');
+    const report = await importOrganizations(db, file(content));
+    assert.deepEqual(report.rejected, [
+      { line: 2, code: '00010000', reason: 'name contains a line break, tab or other control character' },
+      { line: 4, code: '00010505', reason: 'name contains a line break, tab or other control character' },
+      { line: 5, code: '00010506', reason: 'type "college" is not district, school or other' },
+    ]);
+  });
+
   test('CRLF line ends, with or without one after the last row', async () => {
     const rows = [HEADER, '00010000,Boston,district,Boston,617', '00010505,"Latin, Boston",school,"Boston",""'];
     assert.equal((await importOrganizations(db, file(rows.join('\r\n')))).inserted, 2);
@@ -342,6 +358,10 @@ describe('org import', () => {
     await expectRefused(
       csv(HEADER, '00010000,"Boston,district,,', '00010505,Latin,school,,'),
       /^The quote opened on line 2 is never closed\./,
+    );
+    await expectRefused(
+      csv(HEADER, '00010000,"Two', 'Lines",district,"Boston,', '00010505,Latin,school,,'),
+      /^The quote opened on line 3 is never closed\./,
     );
     await expectRefused(
       csv(HEADER, `00010000,"${'x'.repeat(70_000)}`),

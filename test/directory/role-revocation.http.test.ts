@@ -116,7 +116,7 @@ describe("ending a role ends the application's grants and refresh tokens", () =>
   test('the department making the organization inactive', async () => {
     const { school, teacher } = await teacherWithRole();
     const app = await signedInToGradebook(teacher);
-    const dept = await fx.signIn(await fx.person('Dora', 'Dept', { departmentRole: 'admin' }));
+    const dept = await fx.signIn(await fx.person('Dora', 'Dept', { departmentRoles: ['console-admin'] }));
     await dept.get(`/directory/organizations/${school.code}/edit`);
     const res = await dept.post(`/directory/organizations/${school.code}/edit`, { name: school.name, town: '', phone: '', status: 'inactive' });
     assert.equal(res.status, 303);
@@ -183,7 +183,7 @@ describe('an open application made restricted ends the sign-in of everyone witho
     const without = await signedIn(config, noRole);
     const withRole = await signedIn(config, holder);
 
-    const dept = await fx.signIn(await fx.person('Dora', 'Dept', { departmentRole: 'admin' }));
+    const dept = await fx.signIn(await fx.person('Dora', 'Dept', { departmentRoles: ['console-admin'] }));
     await dept.get('/directory/applications/board-console/edit');
     const res = await dept.post('/directory/applications/board-console/edit', {
       name: board.name,

@@ -154,7 +154,7 @@ describe('staff added by identity must confirm (attack F2)', () => {
 
   test('the Department’s additions are confirmed at once', async () => {
     const { school } = await fx.districtWithSchool('Dept');
-    const department = await fx.person('Dee', 'Department', { departmentRole: 'admin' });
+    const department = await fx.person('Dee', 'Department', { departmentRoles: ['console-admin'] });
     const schoolAdmin = await fx.person('Sid', 'School');
     await fx.designate(school, schoolAdmin);
     const tess = await fx.person('Tess', 'Teacher');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { insertDepartmentRole } from '../../src/directory/department-roles/repository.ts';
 import { designateAdministrator, grantRole } from '../../src/directory/service.ts';
 import { AUDIT_EVENT_TYPES } from '../../src/directory/audit-events.ts';
 import { rolesFor } from '../../src/directory/access-repository.ts';
@@ -60,7 +61,7 @@ before(async () => {
   await addOrganization('00400000', 'Shelbyville Public Schools', 'district');
   await addOrganization('00400505', 'Shelbyville High School', 'school', '00400000');
   const dept = await educator('Dora', 'Dept');
-  await portal.db.updateTable('profile').set({ department_role: 'admin' }).where('id', '=', dept.profile.id).execute();
+  await insertDepartmentRole(portal.db, { profileId: dept.profile.id, role: 'console-admin', grantedBy: null });
   department = new Browser(portal.app, '10.20.0.2');
   await logIn(department, dept.profile.user_name, 'Secret123');
   const da = await adminOf('00350000', 'Dale', 'District', '10.20.0.3');

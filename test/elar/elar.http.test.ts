@@ -1,15 +1,26 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { createHash, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { tokenHash } from '../../src/portal/sessions.ts';
+import { Migrator } from 'kysely/migration';
+import { migrations } from '../../migrations/index.ts';
+import { grantRole } from '../../src/directory/service.ts';
+import type { ElarDatabase } from '../../src/elar/index.ts';
+import { loadElarSession } from '../../src/elar/sessions.ts';
+import { migrate, openDatabase } from '../../src/database.ts';
+import type { Application, Organization } from '../../src/directory/schema.ts';
 import { Browser, createProfile, startPortal, textOf, type TestPortal } from '../helpers/portal.ts';
 import { listenAhead } from '../helpers/server.ts';
+import { throwawayDatabase } from '../helpers/throwaway-database.ts';
 
 /** ELAR is a relying party of the portal: discovery over HTTP, code + PKCE, back-channel logout. */
 let portal: TestPortal;
 let origin: string;
 let userName: string;
 let port: Awaited<ReturnType<typeof listenAhead>>;
+/** ELAR's own tables, in the same database when ELAR is co-hosted. */
+const elarDb = () => portal.db.withTables<ElarDatabase>();
+const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
 
 before(async () => {
   port = await listenAhead();
@@ -35,13 +46,13 @@ async function signInToElar(b: Browser) {
 async function elarSessionsOf(b: Browser) {
   const token = b.cookies.get('elar_session');
   assert.ok(token, 'the browser holds an ELAR session cookie');
-  return portal.db.selectFrom('elar_session').select(['created_at', 'expires_at']).where('id_hash', '=', tokenHash(token)).execute();
+  return elarDb().selectFrom('elar.session').select(['created_at', 'expires_at']).where('id_hash', '=', tokenHash(token)).execute();
 }
 
 /** Makes this browser's ELAR session look as if it had started (and, with 'both', been last used) `minutes` earlier. */
 async function age(b: Browser, minutes: number, which: 'created_at' | 'both' = 'both') {
-  await portal.db
-    .updateTable('elar_session')
+  await elarDb()
+    .updateTable('elar.session')
     .set({
       created_at: sql<Date>`created_at - make_interval(mins => ${minutes})`,
       ...(which === 'both' ? { expires_at: sql<Date>`expires_at - make_interval(mins => ${minutes})` } : {}),
@@ -96,7 +107,7 @@ describe('ELAR signs in through the portal', () => {
 
   test('portal logout reaches ELAR by back-channel: its session ends too', async () => {
     const b = new Browser(portal.app, '10.6.0.2', origin);
-    const elarSessions = async () => (await portal.db.selectFrom('elar_session').selectAll().execute()).length;
+    const elarSessions = async () => (await elarDb().selectFrom('elar.session').selectAll().execute()).length;
     const before = await elarSessions();
     await signInToElar(b);
     assert.equal(await elarSessions(), before + 1, 'signed in to ELAR');
@@ -129,5 +140,102 @@ describe('ELAR signs in through the portal', () => {
     const res = await new Browser(portal.app, '10.6.0.5', origin).get('/elar/callback?code=abc&state=def');
     assert.equal(res.status, 400);
     assert.match(res.body, /Signing in to ELAR did not complete/);
+  });
+});
+
+describe('ELAR staff come from the roles claim the portal issues for ELAR', () => {
+  // Until the Department's own roles reach ELAR, an application role on the `elar` client
+  // in the Department's organization produces the same claim: `{ org: '00000000', role }`.
+  let department: Organization;
+  let school: Organization;
+  let elarApp: Application;
+  before(async () => {
+    const organization = (code: string, name: string) =>
+      portal.db.insertInto('organization').values({ id: randomUUID(), code, name, type: 'other', district_id: null, town: 'Malden', phone: null }).returningAll().executeTakeFirstOrThrow();
+    department = await organization('00000000', 'Department of Elementary and Secondary Education');
+    school = await organization('00990505', 'Elsewhere Academy');
+    elarApp = await portal.db
+      .updateTable('application')
+      .set({ roles: ['user', 'licensure-evaluator', 'licensure-supervisor', 'payments'] })
+      .where('id', '=', 'elar')
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  });
+
+  let serial = 0;
+  /** A new educator granted these ELAR roles (with the CLI's `role grant` machinery), signed in to ELAR. */
+  async function signedInWith(roles: Array<[Organization, string]>) {
+    serial += 1;
+    const person = { firstName: 'Eva', lastName: `Staff${'abcdefgh'[serial]}`, dob: ['5', String(serial + 1), '1979'] as [string, string, string], ssn: `804-4${serial}-678${serial}` };
+    const { userName: name } = await createProfile(new Browser(portal.app), person);
+    const profile = await portal.db.selectFrom('profile').selectAll().where('user_name', '=', name).executeTakeFirstOrThrow();
+    for (const [org, role] of roles) await grantRole(portal.db, null, { person: profile, org, app: elarApp, role }, null);
+    const b = new Browser(portal.app, `10.6.2.${serial}`, origin);
+    const login = await b.follow(await b.get('/elar'));
+    const returnTo = /name="returnTo" value="([^"]+)"/.exec(login.body)![1]!.replace(/&amp;/g, '&');
+    const page = await b.follow(await b.post('/login', { username: name, password: 'Secret123', returnTo }));
+    assert.equal(page.status, 200);
+    assert.match(page.body, /ELAR Welcome Page/);
+    return page.body;
+  }
+  const staffOn = (body: string) => /data-elar-staff="([^"]*)"/.exec(body)?.[1];
+
+  test('a licensure evaluator of the Department is told so on the Welcome Page, with the work it allows', async () => {
+    const body = await signedInWith([[department, 'licensure-evaluator']]);
+    assert.equal(staffOn(body), 'licensure-evaluator');
+    assert.match(body, /You are signed in as a licensure evaluator</);
+    assert.match(body, /you may evaluate license applications\./);
+    assert.doesNotMatch(body, /approve or deny/);
+  });
+
+  test('a supervisor who also takes payments holds both, and may decide', async () => {
+    const body = await signedInWith([
+      [department, 'payments'],
+      [department, 'licensure-supervisor'],
+    ]);
+    assert.equal(staffOn(body), 'licensure-supervisor payments');
+    assert.match(body, /You are signed in as a licensure supervisor and a payments officer</);
+    assert.match(body, /approve or deny applications/);
+    assert.match(body, /manage fees, payments and refunds/);
+  });
+
+  test('the same role in a school, given by its Directory Administrator, makes no one ELAR staff', async () => {
+    const body = await signedInWith([[school, 'licensure-evaluator']]);
+    assert.equal(staffOn(body), undefined);
+    assert.doesNotMatch(body, /signed in as a licensure/);
+  });
+
+  test('an educator with no roles sees the Welcome Page as before, with no staff notice', async () => {
+    const body = await signedInWith([]);
+    assert.equal(staffOn(body), undefined);
+    assert.match(body, /href="\/account\/password"/);
+  });
+});
+
+describe('ELAR sessions from before ELAR had its own schema', () => {
+  test('an ELAR session stored by the single sign-on migration survives the move (0013) and still signs its browser in', async () => {
+    let url: string | undefined;
+    let drop = async () => {};
+    if (process.env.DATABASE_URL) ({ url, drop } = await throwawayDatabase(process.env.DATABASE_URL, 'portal_elar_move'));
+    const database = await openDatabase({ databaseUrl: url, dataDir: 'memory://', poolSize: 2 });
+    try {
+      const names = Object.keys(migrations);
+      const before0013 = names[names.indexOf('0013_elar_session') - 1]!;
+      const migrator = new Migrator({ db: database.db, provider: { getMigrations: async () => migrations } });
+      assert.equal((await migrator.migrateTo(before0013)).error, undefined);
+      const token = 'a-token-from-before-the-move';
+      const claims = { sub: 'sub-1', preferred_username: 'EElar', given_name: 'Ella' };
+      await sql`INSERT INTO elar_session (id_hash, sub, sid, claims, id_token, expires_at)
+                VALUES (${tokenHash(token)}, 'sub-1', 'sid-1', ${JSON.stringify(claims)}::jsonb, 'id.token.old', now() + interval '10 minutes')`.execute(database.db);
+      await migrate(database.db);
+      const session = await loadElarSession(database.db.withTables<ElarDatabase>(), token, { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000 });
+      assert.deepEqual(session?.claims, claims);
+      assert.deepEqual(session?.staffRoles, [], 'staff roles are read at the next sign-in');
+      const { rows } = await sql<{ old: string | null }>`SELECT to_regclass('public.elar_session')::text AS old`.execute(database.db);
+      assert.equal(rows[0]!.old, null, 'the SSO migration no longer holds an ELAR table');
+    } finally {
+      await database.close();
+      await drop();
+    }
   });
 });

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { insertDepartmentRole } from '../../src/directory/department-roles/repository.ts';
+import type { DepartmentRole } from '../../src/directory/department-roles/schema.ts';
 import { addMember } from '../../src/directory/repository.ts';
 import { designateAdministrator } from '../../src/directory/service.ts';
 import type { Organization } from '../../src/directory/schema.ts';
@@ -57,21 +59,22 @@ export function directoryFixture(portal: TestPortal) {
       return { district, school };
     },
 
-    /** An active profile with password PASSWORD, optionally department staff. */
-    async person(firstName: string, lastName: string, options: { departmentRole?: 'admin' | 'staff' } = {}): Promise<FixturePerson> {
+    /** An active profile with password PASSWORD, optionally with department roles. */
+    async person(firstName: string, lastName: string, options: { departmentRoles?: DepartmentRole[] } = {}): Promise<FixturePerson> {
       serial += 1;
       const ssn = `7${String(serial % 100).padStart(2, '0')}-${String(10 + (Math.floor(serial / 100) % 90))}-${String(1000 + serial)}`;
       const dob: [string, string, string] = [String((serial % 12) + 1), String((serial % 28) + 1), '1980'];
       const dateOfBirth = `1980-${dob[0].padStart(2, '0')}-${dob[1].padStart(2, '0')}`;
       passwordHash ??= hashSecret(PASSWORD);
-      const created = await portal.db.transaction().execute(async (tx) =>
-        createProfile(
+      const created = await portal.db.transaction().execute(async (tx) => {
+        const made = await createProfile(
           tx,
           identityOnly({ firstName, lastName, dateOfBirth, ssn: { hash: ssnHash(portal.ssnKey, ssn.replace(/-/g, '')), last4: ssn.slice(-4) } }),
           { passwordHash: await passwordHash!, hintQuestion: 'First pet?', hintAnswerHash: await passwordHash! },
-          { departmentRole: options.departmentRole ?? null },
-        ),
-      );
+        );
+        for (const role of options.departmentRoles ?? []) await insertDepartmentRole(tx, { profileId: made.id, role, grantedBy: null });
+        return made;
+      });
       return { ...created, firstName, lastName, dob, ssn, profile: () => profileOf(created.id) };
     },
 

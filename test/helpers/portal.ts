@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type BuildOptions } from '../../src/app.tsx';
+import { loadElarConfig } from '../../src/elar/index.ts';
 import { loadConfig, type Config } from '../../src/platform/config.ts';
 import { openDatabase, type Db } from '../../src/database.ts';
 import { prepareDatabase } from '../../src/startup.ts';
@@ -26,7 +27,7 @@ export async function startPortal(env: Record<string, string> = {}, options: Pic
   let databaseUrl: string | undefined;
   let dropDatabase = async () => {};
   if (serverUrl) ({ url: databaseUrl, drop: dropDatabase } = await throwawayDatabase(serverUrl, 'portal_test'));
-  const config = loadConfig({
+  const settings = {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     DATA_DIR: 'memory://',
@@ -34,12 +35,14 @@ export async function startPortal(env: Record<string, string> = {}, options: Pic
     RATE_LIMIT_POSTS_PER_MINUTE: '0',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...env,
-  });
+  };
+  const config = loadConfig(settings);
+  const elar = loadElarConfig(settings, { hostUrl: config.publicUrl });
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 4 });
   await prepareDatabase(database.db);
   const ssnKey = 'test-ssn-key-0123456789abcdef0123456789';
   const secretsKey = 'test-secrets-key-0123456789abcdef012345';
-  const app = await buildApp({ config, db: database.db, ssnKey, secretsKey, ...(options.onRoute ? { onRoute: options.onRoute } : {}), ...(options.logger ? { logger: options.logger } : {}) });
+  const app = await buildApp({ config, elar, db: database.db, ssnKey, secretsKey, ...(options.onRoute ? { onRoute: options.onRoute } : {}), ...(options.logger ? { logger: options.logger } : {}) });
   await app.ready();
   const portal: TestPortal = {
     app,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { inspect } from 'node:util';
 import { loadConfig } from '../../src/platform/config.ts';
 
 describe('configuration', () => {
@@ -17,6 +18,11 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ PASSWORD_POLICY: 'weak' }), /Invalid configuration: PASSWORD_POLICY/);
     assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://x' }), /Invalid configuration: DATABASE_URL must start with postgres/);
     assert.throws(() => loadConfig({ PUBLIC_URL: 'not a url' }), /Invalid configuration: PUBLIC_URL/);
+  });
+  test('the Department’s organization code in the roles claim: 00000000 unless DEPARTMENT_ORG_CODE names 8 digits', () => {
+    assert.equal(loadConfig({}).departmentOrgCode, '00000000');
+    assert.equal(loadConfig({ DEPARTMENT_ORG_CODE: '99990000' }).departmentOrgCode, '99990000');
+    assert.throws(() => loadConfig({ DEPARTMENT_ORG_CODE: 'DESE' }), /^Error: Invalid configuration: DEPARTMENT_ORG_CODE must be 8 digits, like an organization code$/);
   });
   test('https PUBLIC_URL turns on secure cookies', () => {
     assert.equal(loadConfig({ PUBLIC_URL: 'https://portal.example.gov/' }).secureCookies, true);
@@ -38,5 +44,55 @@ describe('configuration', () => {
     );
     // A misspelt point would otherwise arm nothing and the crash test would prove nothing.
     assert.throws(() => loadConfig({ NODE_ENV: 'test', FAULT_INJECT: 'profile.create:after-comit' }), /^Error: Invalid configuration: FAULT_INJECT must name points among /);
+  });
+
+  describe('storage of uploaded files', () => {
+    const s3 = {
+      S3_BUCKET: 'portal-documents',
+      S3_ENDPOINT: 'http://127.0.0.1:9000/',
+      S3_ACCESS_KEY_ID: 'portal',
+      S3_SECRET_ACCESS_KEY: 'do-not-print-this-secret',
+      S3_FORCE_PATH_STYLE: 'true',
+    };
+
+    test('by default files are kept under DATA_DIR/blobs', () => {
+      assert.deepEqual(loadConfig({}).storage, { kind: 'filesystem', dir: 'data/blobs' });
+      assert.deepEqual(loadConfig({ DATA_DIR: '/srv/portal' }).storage, { kind: 'filesystem', dir: '/srv/portal/blobs' });
+    });
+
+    test('S3_BUCKET turns on the S3-compatible store with its endpoint, region, path style and keys', () => {
+      const storage = loadConfig(s3).storage;
+      assert.equal(storage.kind, 's3');
+      if (storage.kind !== 's3') return;
+      assert.equal(storage.s3.bucket, 'portal-documents');
+      assert.equal(storage.s3.endpoint, 'http://127.0.0.1:9000');
+      assert.equal(storage.s3.region, 'us-east-1');
+      assert.equal(storage.s3.forcePathStyle, true);
+      assert.deepEqual(storage.s3.credentials(), { accessKeyId: 'portal', secretAccessKey: 'do-not-print-this-secret' });
+      // On AWS itself: no endpoint, virtual-hosted buckets, and the SDK's own credentials (an instance role).
+      const aws = loadConfig({ S3_BUCKET: 'portal-documents', S3_REGION: 'eu-west-1' }).storage;
+      assert.ok(aws.kind === 's3' && aws.s3.endpoint === undefined && aws.s3.region === 'eu-west-1' && !aws.s3.forcePathStyle && aws.s3.credentials() === null);
+    });
+
+    test('the secret is not in the configuration when it is logged or printed', () => {
+      const config = loadConfig(s3);
+      assert.doesNotMatch(JSON.stringify(config), /do-not-print-this-secret/);
+      assert.doesNotMatch(inspect(config, { depth: Infinity }), /do-not-print-this-secret/);
+    });
+
+    test('half an S3 configuration stops the start with one line, never echoing the secret', () => {
+      assert.throws(() => loadConfig({ S3_ENDPOINT: 'http://127.0.0.1:9000' }), /^Error: Invalid configuration: S3_BUCKET is required when S3_ENDPOINT is set$/);
+      assert.throws(() => loadConfig({ S3_SECRET_ACCESS_KEY: 'do-not-print-this-secret' }), /^Error: Invalid configuration: S3_BUCKET is required when S3_SECRET_ACCESS_KEY is set$/);
+      assert.throws(
+        () => loadConfig({ ...s3, S3_ACCESS_KEY_ID: '' }),
+        /^Error: Invalid configuration: S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY are set together or not at all$/,
+      );
+      assert.throws(() => loadConfig({ ...s3, S3_ENDPOINT: 'ftp://files' }), /^Error: Invalid configuration: S3_ENDPOINT must be an http\(s\) URL$/);
+      assert.throws(() => loadConfig({ ...s3, S3_BUCKET: 'Not_A_Bucket' }), /^Error: Invalid configuration: S3_BUCKET must be a bucket name/);
+      assert.throws(() => loadConfig({ ...s3, S3_FORCE_PATH_STYLE: 'yes' }), /^Error: Invalid configuration: S3_FORCE_PATH_STYLE/);
+      for (const env of [{ ...s3, S3_ENDPOINT: 'nope' }, { ...s3, S3_ACCESS_KEY_ID: '' }]) {
+        assert.throws(() => loadConfig(env), (error: Error) => !error.message.includes('do-not-print-this-secret'));
+      }
+    });
   });
 });

@@ -34,7 +34,7 @@ before(async () => {
   schoolCode = school.code;
   person = await fx.person('Tess', 'Teacher');
   await fx.addStaff(school, person);
-  browser = await fx.signIn(await fx.person('Dora', 'Dept', { departmentRole: 'admin' }));
+  browser = await fx.signIn(await fx.person('Dora', 'Dept', { departmentRoles: ['console-admin'] }));
 });
 after(() => portal.close());
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
+import { insertDepartmentRole } from '../../src/directory/department-roles/repository.ts';
 import { Browser, contactFields, createProfile, identityFields, logIn, startPortal, type TestPortal } from '../helpers/portal.ts';
 
 /**
@@ -108,7 +109,8 @@ describe('fuzzing form routes: no 5xx, no markup echoed', () => {
 
   test('directory administration forms, posted by department staff', async () => {
     const admin = await createProfile(new Browser(portal.app), { firstName: 'Fuzz', lastName: 'Admin', dob: ['3', '4', '1970'], ssn: '713-34-5678' });
-    await portal.db.updateTable('profile').set({ department_role: 'admin' }).where('user_name', '=', admin.userName).execute();
+    const { id } = await portal.db.selectFrom('profile').select('id').where('user_name', '=', admin.userName).executeTakeFirstOrThrow();
+    await insertDepartmentRole(portal.db, { profileId: id, role: 'console-admin', grantedBy: null });
     const org = { id: crypto.randomUUID(), code: '00990000' };
     await portal.db.insertInto('organization').values({ ...org, name: 'Fuzz District', type: 'district', district_id: null, town: null, phone: null }).execute();
     const target = await portal.db.selectFrom('profile').select('id').where('user_name', '=', userName).executeTakeFirstOrThrow();

@@ -7,8 +7,7 @@ import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet
 import { sql } from 'kysely';
 import * as oidc from 'openid-client';
 import { migrations } from '../../migrations/index.ts';
-import { registerApplication } from '../../src/directory/service.ts';
-import { ensureElarRegistration } from '../../src/elar/relying-party.ts';
+import { ensureApplication, registerApplication } from '../../src/directory/service.ts';
 import { openDatabase, type Database } from '../../src/database.ts';
 import { secretBox } from '../../src/platform/secrets.ts';
 import { LOGIN_FAILED } from '../../src/portal/login-routes.tsx';
@@ -388,7 +387,13 @@ describe('two instances behind a round-robin proxy', { skip, timeout: 120_000 },
       // Connect the other pool first too, so neither registration waits for a connection.
       await pools[B]!.db.selectFrom('application').select('id').execute();
       const box = secretBox(SECRETS_KEY);
-      const clients = await Promise.all(pools.map((p) => ensureElarRegistration(p.db, box, publicUrl)));
+      const elar = {
+        id: 'elar',
+        redirectUris: [`${publicUrl}/elar/callback`],
+        postLogoutRedirectUris: [`${publicUrl}/elar/logged-out`],
+        backchannelLogoutUri: `${publicUrl}/elar/backchannel-logout`,
+      };
+      const clients = await Promise.all(pools.map((p) => ensureApplication(p.db, box, elar)));
       const stored = await pools[A]!.db.selectFrom('application').select('client_secret_encrypted').where('id', '=', 'elar').executeTakeFirstOrThrow();
       for (const [i, client] of clients.entries()) {
         assert.equal(client.clientSecret, box.open(stored.client_secret_encrypted!), `instance ${NAME[i]} holds the stored ELAR client secret`);

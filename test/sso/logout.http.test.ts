@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import type { ElarDatabase } from '../../src/elar/index.ts';
 import { loggerOptions } from '../../src/platform/log.ts';
 import { Browser, createProfile, logIn, startPortal, textOf, type TestPortal } from '../helpers/portal.ts';
 import { freePort } from '../helpers/server.ts';
@@ -42,7 +43,7 @@ describe('logs', () => {
   test('no token, code, hint or state reaches the log: a logout URL is logged with its values redacted', async () => {
     const b = new Browser(portal.app, '10.7.0.1', origin);
     await signInToElar(b);
-    const { id_token: idToken } = await portal.db.selectFrom('elar_session').select('id_token').orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+    const { id_token: idToken } = await portal.db.withTables<ElarDatabase>().selectFrom('elar.session').select('id_token').orderBy('created_at', 'desc').executeTakeFirstOrThrow();
     const out = await b.post('/elar/logout', {});
     assert.match(out.location!, /\/oidc\/session\/end\?.*id_token_hint=/);
     await b.follow(await b.get(out.location!));
@@ -99,7 +100,7 @@ describe('logging out from ELAR', () => {
   test("an ID token from another browser's session does not log this one out without asking", async () => {
     const elar = new Browser(portal.app, '10.7.1.2', origin);
     await signInToElar(elar);
-    const { id_token: otherToken } = await portal.db.selectFrom('elar_session').select('id_token').orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+    const { id_token: otherToken } = await portal.db.withTables<ElarDatabase>().selectFrom('elar.session').select('id_token').orderBy('created_at', 'desc').executeTakeFirstOrThrow();
     const victim = new Browser(portal.app, '10.7.1.3', origin);
     await signInToElar(victim);
     const sessions = await providerSessionsOf(person.userName);

@@ -8,7 +8,8 @@ import { purgeExpiredSessions } from '../../src/portal/session-repository.ts';
 import * as oidc from 'openid-client';
 import { buildApp } from '../../src/app.tsx';
 import { addMember } from '../../src/directory/repository.ts';
-import { designateAdministrator, registerApplication } from '../../src/directory/service.ts';
+import { designateAdministrator, ensureApplication, registerApplication } from '../../src/directory/service.ts';
+import { insertDepartmentRole } from '../../src/directory/department-roles/repository.ts';
 import { secretBox } from '../../src/platform/secrets.ts';
 import { Browser, createProfile, logIn, startPortal, type TestPortal } from '../helpers/portal.ts';
 import { listenAhead } from '../helpers/server.ts';
@@ -399,6 +400,55 @@ describe('restricted applications and roles', () => {
     const { res, verifier, state } = await authorize(b, restrictedRp, 'http://127.0.0.1:9998/callback', {}, who);
     const tokens = await oidc.authorizationCodeGrant(restrictedRp, new URL(res.location!), { pkceCodeVerifier: verifier, expectedState: state });
     assert.deepEqual(tokens.claims()!.roles, [{ org: '00770000', role: 'submitter' }]);
+  });
+});
+
+describe('department roles reach ELAR in its roles claim (issue 12)', () => {
+  test('ELAR is told a person’s licensure roles under the Department’s organization code; SIMS is not, and console-admin and help-desk stay in the portal', async () => {
+    const who = await newPerson('Evie', '813-66-7788');
+    for (const role of ['licensure-evaluator', 'payments', 'help-desk', 'console-admin'] as const) await insertDepartmentRole(portal.db, { profileId: who.row.id, role, grantedBy: null });
+    await addMember(portal.db, lakeside.id, who.row.id, null);
+    await portal.db.insertInto('role_grant').values({ profile_id: who.row.id, organization_id: lakeside.id, application_id: 'sims', role: 'user', granted_by: null }).execute();
+
+    // ELAR's own registration in this portal, with openid-client in its place.
+    const redirectUri = `${issuer}/elar/callback`;
+    const elar = await ensureApplication(portal.db, secretBox(portal.secretsKey), {
+      id: 'elar',
+      redirectUris: [redirectUri],
+      postLogoutRedirectUris: [`${issuer}/elar/logged-out`],
+      backchannelLogoutUri: `${issuer}/elar/backchannel-logout`,
+    });
+    const elarRp = await oidc.discovery(new URL(issuer), 'elar', undefined, oidc.ClientSecretBasic(elar.clientSecret), { execute: [oidc.allowInsecureRequests] });
+    const b = new Browser(portal.app, '10.5.0.12', issuer);
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const url = oidc.buildAuthorizationUrl(elarRp, {
+      redirect_uri: redirectUri,
+      scope: 'openid profile roles',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+    });
+    // Followed by hand up to ELAR's callback, so that the code is this test's to redeem.
+    let res = await b.get(url.href);
+    for (let i = 0; i < 20 && res.location && !res.location.startsWith(redirectUri); i++) res = await b.get(res.location);
+    const returnTo = /name="returnTo" value="([^"]+)"/.exec(res.body)?.[1]?.replace(/&amp;/g, '&');
+    assert.ok(returnTo, 'the portal asks the person to log in');
+    res = await b.post('/login', { username: who.userName, password: who.password, returnTo });
+    for (let i = 0; i < 20 && res.location && !res.location.startsWith(redirectUri); i++) res = await b.get(res.location);
+    assert.ok(res.location?.startsWith(redirectUri), `back at ELAR with a code: ${res.status} ${res.location}`);
+    const tokens = await oidc.authorizationCodeGrant(elarRp, new URL(res.location!), { pkceCodeVerifier: verifier, expectedState: state });
+    const expected = [
+      { org: '00000000', role: 'licensure-evaluator' },
+      { org: '00000000', role: 'payments' },
+    ];
+    assert.deepEqual(tokens.claims()!.roles, expected);
+    const userinfo = await oidc.fetchUserInfo(elarRp, tokens.access_token, tokens.claims()!.sub);
+    assert.deepEqual(userinfo.roles, expected, 'userinfo says the same');
+
+    const sims = await authorize(new Browser(portal.app, '10.5.0.13', issuer), restrictedRp, 'http://127.0.0.1:9998/callback', {}, who);
+    const simsTokens = await oidc.authorizationCodeGrant(restrictedRp, new URL(sims.res.location!), { pkceCodeVerifier: sims.verifier, expectedState: sims.state });
+    assert.deepEqual(simsTokens.claims()!.roles, [{ org: '00770000', role: 'user' }]);
   });
 });
 

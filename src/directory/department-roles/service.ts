@@ -1,0 +1,61 @@
+import { audit } from '../audit-events.ts';
+import type { Db } from '../../database.ts';
+import type { Profile } from '../../portal/index.ts';
+import type { Actor } from '../policy.ts';
+import { DirectoryRuleError } from '../service.ts';
+import * as repo from './repository.ts';
+import { DEPARTMENT_ROLES, isDepartmentRole, type DepartmentRole } from './schema.ts';
+
+/**
+ * Granting and revoking department roles (issue 12): by a console administrator on the
+ * console, or from the command line (no actor). Callers have asked `can(…,
+ * 'departmentRole.manage')`. Each change and its audit row are one transaction; a change
+ * ends nothing else (no session, no token): the policy reads the roles on every request, so
+ * a revoked console-admin can do nothing more from their next request on.
+ */
+
+export interface DepartmentRoleChange {
+  person: Profile;
+  /** As typed: checked here against the named roles. */
+  role: string;
+}
+
+function checked(change: DepartmentRoleChange): DepartmentRole {
+  if (!isDepartmentRole(change.role)) {
+    throw new DirectoryRuleError(`"${change.role}" is not a department role: choose one of ${DEPARTMENT_ROLES.join(', ')}`, 'role');
+  }
+  // A pre-created profile has no owner yet: a role would wait there for whoever completes it.
+  if (change.person.status !== 'active') {
+    throw new DirectoryRuleError(`${change.person.user_name} has not completed their profile yet: department roles go to completed profiles only`, 'username');
+  }
+  return change.role;
+}
+
+/** False when the person already held the role (nothing written, nothing audited). */
+export async function grantDepartmentRole(db: Db, actor: Actor | null, change: DepartmentRoleChange, ip: string | null): Promise<boolean> {
+  const role = checked(change);
+  return db.transaction().execute(async (tx) => {
+    const granted = await repo.insertDepartmentRole(tx, { profileId: change.person.id, role, grantedBy: actor?.profile.id ?? null });
+    if (granted) await audit(tx, { type: 'departmentRole.granted', actorId: actor?.profile.id ?? null, subjectId: change.person.id, ip, detail: { role } });
+    return granted;
+  });
+}
+
+/** False when the person did not hold the role. The last console administrator keeps theirs. */
+export async function revokeDepartmentRole(db: Db, actor: Actor | null, change: DepartmentRoleChange, ip: string | null): Promise<boolean> {
+  const role = checked(change);
+  return db.transaction().execute(async (tx) => {
+    if (role === 'console-admin') {
+      const holders = await repo.lockConsoleAdministrators(tx);
+      if (holders.length === 1 && holders[0] === change.person.id) {
+        throw new DirectoryRuleError(
+          `${change.person.user_name} is the last console administrator: the system must keep one. Grant console-admin to someone else first`,
+          'role',
+        );
+      }
+    }
+    const revoked = await repo.deleteDepartmentRole(tx, change.person.id, role);
+    if (revoked) await audit(tx, { type: 'departmentRole.revoked', actorId: actor?.profile.id ?? null, subjectId: change.person.id, ip, detail: { role } });
+    return revoked;
+  });
+}

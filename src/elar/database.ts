@@ -1,0 +1,28 @@
+import { Migrator, type Migration } from 'kysely/migration';
+import * as elarSession from './migrations/0013_elar_session.ts';
+import type { ElarDb } from './schema.ts';
+
+/** ELAR's migrations. Each also stands in the portal's list (migrations/index.ts), which makes a co-hosted ELAR's tables. */
+const ELAR_MIGRATIONS: Record<string, Migration> = {
+  '0013_elar_session': elarSession,
+};
+
+/**
+ * A separate ELAR process makes only its own tables, recorded in its own schema: on a
+ * database of its own, or beside the portal's on a shared server without touching the
+ * portal's migration record.
+ */
+export async function migrateElar(db: ElarDb): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => ELAR_MIGRATIONS },
+    migrationTableSchema: 'elar',
+    migrationTableName: 'elar_migration',
+    migrationLockTableName: 'elar_migration_lock',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    throw new Error(`ELAR migration ${failed?.migrationName ?? ''} failed: ${String((error as Error)?.message ?? error)}`);
+  }
+}

@@ -1,0 +1,42 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ElarConfig } from './config.ts';
+import { ElarRelyingParty, elarClientUris } from './relying-party.ts';
+import { registerElarRoutes } from './routes.tsx';
+import type { ElarDb } from './schema.ts';
+
+/**
+ * ELAR's public face: what a composition root needs to run it, in the portal's process or
+ * in its own (src/elar/main.ts). ELAR knows the portal only as an OpenID Connect issuer.
+ */
+
+export { loadElarConfig, type ElarConfig } from './config.ts';
+export { migrateElar } from './database.ts';
+export type { ElarDatabase, ElarDb } from './schema.ts';
+export { purgeExpiredElarSessions } from './sessions.ts';
+
+/** ELAR's pages are under this path wherever it is served (CONTRACT.md: GET /elar). */
+export const ELAR_PREFIX = '/elar';
+
+/** ELAR's client registration at the issuer: where people and logout tokens come back. */
+export function elarClientRegistration(config: ElarConfig) {
+  return { clientId: config.clientId, ...elarClientUris(config.publicUrl) };
+}
+
+export interface ElarPluginOptions {
+  /** With the client secret: from ELAR_CLIENT_SECRET, or from the portal's registration when co-hosted. */
+  config: ElarConfig & { clientSecret: string };
+  db: ElarDb;
+}
+
+/** Register with `{ prefix: ELAR_PREFIX }`. */
+export const elarPlugin: FastifyPluginAsync<ElarPluginOptions> = async (app, { config, db }) => {
+  const { redirectUris, postLogoutRedirectUris } = elarClientUris(config.publicUrl);
+  const rp = new ElarRelyingParty({
+    issuer: config.issuer,
+    clientId: config.clientId,
+    clientSecret: config.clientSecret,
+    redirectUri: redirectUris[0]!,
+    postLogoutRedirectUri: postLogoutRedirectUris[0]!,
+  });
+  registerElarRoutes(app, config, db, rp);
+};

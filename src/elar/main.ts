@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import pino from 'pino';
+import { ConfigError, loadConfig, type Config } from '../platform/config.ts';
+import { publicRoute } from '../platform/access.ts';
+import { DatabaseInUseError, openDatabase } from '../platform/db.ts';
+import { errors } from '../platform/errors.ts';
+import { createHttpServer } from '../platform/http.tsx';
+import type { Navigation } from '../platform/views/layout.tsx';
+import { loggerOptions } from '../platform/log.ts';
+import { resolveKey } from '../platform/secrets.ts';
+import { ELAR_PREFIX, elarPlugin, loadElarConfig, migrateElar, purgeExpiredElarSessions, type ElarConfig, type ElarDatabase } from './index.ts';
+
+/**
+ * ELAR as its own process (`npm run start:elar`), against the portal's issuer: its own
+ * address, database and session cookie; it reaches the portal only over OpenID Connect.
+ * PORT, HOST, LOG_LEVEL, TRUST_PROXY and the agency's texts are read as the portal reads
+ * them; ELAR_* name the issuer, this address and the client (src/elar/config.ts).
+ */
+
+let config: Config;
+let elar: ElarConfig & { clientSecret: string };
+try {
+  const platform = loadConfig();
+  const own = loadElarConfig(process.env);
+  // Cookies and security headers follow ELAR's own address, not the portal's.
+  config = { ...platform, publicUrl: own.publicUrl, secureCookies: own.secureCookies };
+  elar = { ...own, clientSecret: own.clientSecret! };
+} catch (e) {
+  if (e instanceof ConfigError) {
+    console.error(e.message);
+    process.exit(1);
+  }
+  throw e;
+}
+
+const log = pino(loggerOptions(config));
+
+/** The header and footer: the portal's pages (each sent on to the issuer by the route below). */
+const PORTAL_LINKS: Navigation = {
+  signedIn: [
+    ['/', 'Home'],
+    ['/elar', 'ELAR'],
+    ['/account', 'Your account'],
+    ['/help', 'Help'],
+  ],
+  signedOut: [
+    ['/', 'Home'],
+    ['/login', 'Log in'],
+    ['/profile/new', 'Create a profile'],
+    ['/help', 'Help'],
+  ],
+  logout: '/elar/logout',
+  footer: [
+    ['/help', 'Help with the portal'],
+    ['/directory-administrators', 'Find your Directory Administrator'],
+  ],
+};
+
+try {
+  const database = await openDatabase<ElarDatabase>({ databaseUrl: elar.database.url, dataDir: elar.database.dataDir });
+  const { db } = database;
+  await migrateElar(db);
+  // Keys the CSRF tokens of ELAR's forms; an in-memory database keeps nothing, so neither does its key.
+  const secretsKey =
+    elar.database.dataDir === 'memory://' && !config.secretsKey ? randomBytes(32).toString('base64url') : resolveKey(config.secretsKey, elar.database.dataDir, 'secrets.key').key;
+
+  const app = await createHttpServer(config, { ...loggerOptions(config) }, secretsKey, PORTAL_LINKS);
+  app.get('/healthz', publicRoute('readiness probe'), async () => ({ status: 'ok' }));
+  await app.register(elarPlugin, { prefix: ELAR_PREFIX, config: elar, db });
+  // Every page outside /elar is the portal's (the header's Home, Your account, Help).
+  app.get('/*', publicRoute('pages outside /elar are the portal’s: sent there'), async (request, reply) => {
+    if (request.url.startsWith(`${ELAR_PREFIX}/`)) throw errors.notFound();
+    return reply.redirect(`${elar.issuer}${request.url}`, 303);
+  });
+  const address = await app.listen({ port: config.port, host: config.host });
+  // As the portal does: with PORT=0 this line is how a caller (the tests) learns the port.
+  console.log(`listening on ${address}`);
+  log.info(`ELAR ready at ${elar.publicUrl}${ELAR_PREFIX}, signing in with ${elar.issuer} (${database.kind})`);
+
+  const sweep = setInterval(() => {
+    purgeExpiredElarSessions(db).catch((err: unknown) => log.error({ err }, 'sweep failed'));
+  }, 10 * 60_000);
+  sweep.unref();
+
+  const shutdown = async (signal: string) => {
+    log.info(`${signal}: shutting down`);
+    clearInterval(sweep);
+    await app.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+} catch (e) {
+  if (e instanceof DatabaseInUseError) {
+    console.error(e.message);
+    process.exit(1);
+  }
+  log.fatal({ err: e }, 'could not start');
+  process.exit(1);
+}

@@ -1,0 +1,88 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { ElarDb } from './schema.ts';
+import { isStaffRole, type StaffRole } from './staff.ts';
+
+/**
+ * ELAR's own server-side sessions, with the agency's session limits: `expires_at` is the
+ * end of the idle period, moved on by each page; `created_at` plus the absolute limit is
+ * the hard end. The browser holds a random token; only its hash is stored.
+ */
+
+export interface ElarSessionLimits {
+  idleMs: number;
+  absoluteMs: number;
+}
+
+export interface ElarIdentity {
+  sub: string;
+  sid: string | null;
+  claims: Record<string, unknown>;
+  idToken: string;
+}
+
+export interface ElarSession {
+  claims: Record<string, unknown>;
+  staffRoles: StaffRole[];
+  idToken: string;
+  idHash: string;
+}
+
+// SHA-256 in hex, as the rows moved from the portal's migration were keyed (0013 keeps them).
+function tokenHash(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export async function startElarSession(db: ElarDb, identity: ElarIdentity, staffRoles: StaffRole[], limits: ElarSessionLimits): Promise<string> {
+  const token = randomBytes(32).toString('base64url');
+  await db
+    .insertInto('elar.session')
+    .values({
+      id_hash: tokenHash(token),
+      sub: identity.sub,
+      sid: identity.sid,
+      claims: JSON.stringify(identity.claims),
+      id_token: identity.idToken,
+      staff_roles: staffRoles,
+      expires_at: new Date(Date.now() + Math.min(limits.idleMs, limits.absoluteMs)),
+    })
+    .execute();
+  return token;
+}
+
+export async function loadElarSession(db: ElarDb, token: string | undefined, limits: ElarSessionLimits): Promise<ElarSession | null> {
+  if (!token) return null;
+  const idHash = tokenHash(token);
+  const row = await db
+    .selectFrom('elar.session')
+    .select(['claims', 'staff_roles', 'id_token', 'expires_at', 'created_at'])
+    .where('id_hash', '=', idHash)
+    .executeTakeFirst();
+  if (!row) return null;
+  const now = Date.now();
+  const hardEnd = new Date(row.created_at).getTime() + limits.absoluteMs;
+  if (row.expires_at.getTime() <= now || hardEnd <= now) {
+    await endElarSessions(db, { idHash });
+    return null;
+  }
+  await db
+    .updateTable('elar.session')
+    .set({ expires_at: new Date(Math.min(now + limits.idleMs, hardEnd)) })
+    .where('id_hash', '=', idHash)
+    .execute();
+  return { claims: row.claims as Record<string, unknown>, staffRoles: row.staff_roles.filter(isStaffRole), idToken: row.id_token, idHash };
+}
+
+export async function endElarSessions(db: ElarDb, by: { sid?: string; sub?: string; idHash?: string }): Promise<number> {
+  let query = db.deleteFrom('elar.session');
+  if (by.idHash) query = query.where('id_hash', '=', by.idHash);
+  else if (by.sid) query = query.where('sid', '=', by.sid);
+  else if (by.sub) query = query.where('sub', '=', by.sub);
+  else return 0;
+  const result = await query.executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** Sessions past their idle or absolute end (idle ones are also removed when next presented). */
+export async function purgeExpiredElarSessions(db: ElarDb): Promise<void> {
+  await db.deleteFrom('elar.session').where('expires_at', '<', new Date()).execute();
+}
