@@ -8,6 +8,7 @@ import * as designationIsNotMembership from './0006_designation_is_not_membershi
 import * as confusableNameKeys from './0007_confusable_name_keys.ts';
 import * as directoryUsability from './0008_directory_usability.ts';
 import * as staffConfirmation from './0009_staff_confirmation.ts';
+import * as jobsAndMail from './0011_jobs_and_mail.ts';
 
 /** Every migration, in order. A static list so bundling or a missing file can't skip one. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007_confusable_name_keys': confusableNameKeys,
   '0008_directory_usability': directoryUsability,
   '0009_staff_confirmation': staffConfirmation,
+  '0011_jobs_and_mail': jobsAndMail,
 };

@@ -13,6 +13,8 @@ import {
 import { Migrator } from 'kysely/migration';
 import pg from 'pg';
 import { migrations } from '../../migrations/index.ts';
+import type { JobTables } from './jobs/schema.ts';
+import type { MailTables } from './mail/schema.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
@@ -76,7 +78,7 @@ export interface ApplicationTable {
   created_at: Timestamp;
 }
 
-export interface DB {
+export interface DB extends JobTables, MailTables {
   profile: ProfileTable;
   organization: OrganizationTable;
   application: ApplicationTable;
