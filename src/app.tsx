@@ -20,7 +20,8 @@ import { registerDirectoryRoutes } from './directory/routes.tsx';
 import type { StaffLookupRules } from './directory/staff-lookup.tsx';
 import { secretBox, type SecretBox } from './platform/secrets.ts';
 import { signingKeys } from './sso/keys.ts';
-import { applicationLogout, endProviderSessions } from './sso/logout.ts';
+import { applicationLogout, BACKCHANNEL_LOGOUT_JOB, deliverBackchannelLogout, endProviderSessions } from './sso/logout.ts';
+import type { JobRunner } from './platform/jobs/runner.ts';
 import { createProvider } from './sso/provider.ts';
 import { providerRequestIp, registerSsoRoutes } from './sso/routes.tsx';
 import { audit } from './platform/audit.ts';
@@ -53,6 +54,8 @@ export interface BuildOptions {
   secretsKey: string;
   logger?: boolean | object;
   isReady?: () => boolean;
+  /** The instance's job runner: the app registers its handlers; whoever owns it starts and stops it. */
+  jobs: JobRunner;
   /** Sees every route as it is registered (tests list the routes from here). */
   onRoute?: (route: RouteOptions) => void;
 }
@@ -132,7 +135,10 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       if (sessionId) await endProviderSessions(provider, db, { sessionId });
     }
   };
-  portal.applicationLogout = (accountId, applicationIds) => applicationLogout(provider, db, accountId, applicationIds);
+  options.jobs.handle(BACKCHANNEL_LOGOUT_JOB, deliverBackchannelLogout(provider));
+  portal.applicationLogout = async (accountId, applicationIds) => {
+    if ((await applicationLogout(provider, db, accountId, applicationIds)) > 0) options.jobs.nudge();
+  };
   const elar = new ElarRelyingParty(await ensureElarRegistration(db, box, config.publicUrl));
 
   const app = await createHttpServer(config, options.logger ?? false, options.secretsKey, options.onRoute);

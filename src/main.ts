@@ -13,6 +13,7 @@ import { POLICIES } from './portal/password-policy.ts';
 import { purgeExpired } from './portal/throttle.ts';
 import { purgeExpiredSessions } from './portal/sessions.ts';
 import { purgeExpiredModels } from './sso/adapter.ts';
+import { JobRunner } from './platform/jobs/runner.ts';
 
 let config: Config;
 try {
@@ -45,28 +46,34 @@ try {
     for (const line of await seedDemo(database.db, rules)) console.log(line);
   }
 
-  const app = await buildApp({ config, db: database.db, ssnKey: ssn.key, secretsKey: secrets.key, logger: { ...loggerOptions(config) }, isReady: () => ready });
+  const jobs = new JobRunner(database.db, { ...config.jobs, log });
+  // Expired wizard answers, throttle counters, sessions and provider records are not kept.
+  // One instance sweeps each time, whichever claims the run.
+  jobs
+    .handle('sweep-expired', async () => {
+      await Promise.all([
+        purgeExpiredFlows(database.db),
+        purgeExpired(database.db, 24 * 3_600_000),
+        purgeExpiredModels(database.db),
+        purgeExpiredSessions(database.db),
+      ]);
+    })
+    .every('sweep-expired', { everyMs: 10 * 60_000 });
+
+  const app = await buildApp({ config, db: database.db, ssnKey: ssn.key, secretsKey: secrets.key, jobs, logger: { ...loggerOptions(config) }, isReady: () => ready });
   const address = await app.listen({ port: config.port, host: config.host });
   ready = true;
   // Whatever LOG_LEVEL says: with PORT=0 this line is how a caller (the tests) learns the port.
   console.log(`listening on ${address}`);
   log.info(`Security Portal ready at ${config.publicUrl} (${database.kind}, password policy ${config.passwordPolicy})`);
 
-  // Expired wizard answers, throttle counters, sessions and provider records are not kept.
-  const sweep = setInterval(() => {
-    Promise.all([
-      purgeExpiredFlows(database.db),
-      purgeExpired(database.db, 24 * 3_600_000),
-      purgeExpiredModels(database.db),
-      purgeExpiredSessions(database.db),
-    ]).catch((err) => log.error({ err }, 'sweep failed'));
-  }, 10 * 60_000);
-  sweep.unref();
+  await jobs.start();
 
   const shutdown = async (signal: string) => {
     ready = false;
     log.info(`${signal}: shutting down`);
-    clearInterval(sweep);
+    // The running job finishes (or goes back to the queue) while the app it may need is still up.
+    await jobs.stop();
     await app.close();
     await database.close();
     process.exit(0);

@@ -7,6 +7,7 @@ import { purgeExpiredModels } from '../../src/sso/adapter.ts';
 import { purgeExpiredSessions } from '../../src/portal/sessions.ts';
 import * as oidc from 'openid-client';
 import { buildApp } from '../../src/app.tsx';
+import { JobRunner } from '../../src/platform/jobs/runner.ts';
 import { addMember } from '../../src/directory/repository.ts';
 import { designateAdministrator, registerApplication } from '../../src/directory/service.ts';
 import { secretBox } from '../../src/platform/secrets.ts';
@@ -101,7 +102,7 @@ after(async () => {
 
 /** The portal restarted on the same database: a new app behind the same port. */
 async function restart(): Promise<void> {
-  const restarted = await buildApp({ config: portal.config, db: portal.db, ssnKey: portal.ssnKey, secretsKey: portal.secretsKey });
+  const restarted = await buildApp({ config: portal.config, db: portal.db, ssnKey: portal.ssnKey, secretsKey: portal.secretsKey, jobs: portal.jobs = new JobRunner(portal.db) });
   await restarted.ready();
   await portal.app.close();
   port.serve(restarted);
