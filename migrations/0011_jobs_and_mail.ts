@@ -10,7 +10,8 @@ import { sql, type Kysely } from 'kysely';
  *   the instance that claims a due row enqueues the run and moves `next_run_at`.
  * - `mail_outbox`: messages written in the transaction of the change that causes them and
  *   sent by the `mail.send` job. `sending` marks a hand-over to SMTP whose outcome is not
- *   yet recorded; a retry that finds it says `unknown` instead of sending twice.
+ *   yet recorded; a retry that finds it says `unknown` instead of sending twice. `failed`:
+ *   the server refused it on the job's last attempt.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
@@ -47,7 +48,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       to_address text NOT NULL,
       subject text NOT NULL,
       body_text text NOT NULL,
-      state text NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sending', 'sent', 'unknown')),
+      state text NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sending', 'sent', 'unknown', 'failed')),
       attempts integer NOT NULL DEFAULT 0,
       created_at timestamptz NOT NULL DEFAULT now(),
       sent_at timestamptz

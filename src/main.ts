@@ -14,6 +14,8 @@ import { purgeExpired } from './portal/throttle.ts';
 import { purgeExpiredSessions } from './portal/sessions.ts';
 import { purgeExpiredModels } from './sso/adapter.ts';
 import { JobRunner } from './platform/jobs/runner.ts';
+import { SEND_MAIL_JOB } from './platform/mail/outbox.ts';
+import { mailSender } from './platform/mail/sender.ts';
 
 let config: Config;
 try {
@@ -59,6 +61,9 @@ try {
       ]);
     })
     .every('sweep-expired', { everyMs: 10 * 60_000 });
+  // Without SMTP_URL nothing is queued, so there is nothing to send (src/platform/mail/outbox.ts).
+  const mail = config.mail ? mailSender(database.db, config.mail, log) : undefined;
+  if (mail) jobs.handle(SEND_MAIL_JOB, mail.send);
 
   const app = await buildApp({ config, db: database.db, ssnKey: ssn.key, secretsKey: secrets.key, jobs, logger: { ...loggerOptions(config) }, isReady: () => ready });
   const address = await app.listen({ port: config.port, host: config.host });
@@ -74,6 +79,7 @@ try {
     log.info(`${signal}: shutting down`);
     // The running job finishes (or goes back to the queue) while the app it may need is still up.
     await jobs.stop();
+    mail?.close();
     await app.close();
     await database.close();
     process.exit(0);

@@ -8,7 +8,7 @@ export interface MailTables {
     to_address: string;
     subject: string;
     body_text: string;
-    state: Generated<'queued' | 'sending' | 'sent' | 'unknown'>;
+    state: Generated<'queued' | 'sending' | 'sent' | 'unknown' | 'failed'>;
     attempts: Generated<number>;
     created_at: ColumnType<Date, Date | string | undefined, Date | string>;
     sent_at: Date | null;
