@@ -68,6 +68,7 @@ export class JobRunner {
   readonly #running = new Map<string, NodeJS.Timeout>();
   readonly #sleepers = new Set<() => void>();
   #loops: Promise<void>[] = [];
+  #schedulesCheckedAt = 0;
   #stopping = false;
 
   constructor(db: Db, options: RunnerOptions = {}) {
@@ -151,8 +152,12 @@ export class JobRunner {
     while (!this.#stopping) {
       let ran = false;
       try {
+        // Once a poll whatever the load, so a busy queue does not starve the recurring jobs.
+        if (Date.now() - this.#schedulesCheckedAt >= this.#pollMs) {
+          this.#schedulesCheckedAt = Date.now();
+          await this.#fireSchedules();
+        }
         ran = await this.#runOne();
-        if (!ran) await this.#fireSchedules();
       } catch (err) {
         // The database is away (a restart, a failover): try again at the next poll.
         this.#log.error({ err }, 'job runner could not reach the database');
