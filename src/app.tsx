@@ -134,6 +134,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       const sessionId = sessionIdIn(which.browserCookies);
       if (sessionId) await endProviderSessions(provider, db, { sessionId });
     }
+    // The back-channel logouts it queued go out now rather than at the next poll.
+    options.jobs.nudge();
   };
   options.jobs.handle(BACKCHANNEL_LOGOUT_JOB, deliverBackchannelLogout(provider));
   portal.applicationLogout = async (accountId, applicationIds) => {

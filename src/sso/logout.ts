@@ -42,8 +42,9 @@ export async function endProviderSessions(
       authorizations.map(async ([clientId, authorization]) => {
         const client = (await provider.Client.find(clientId)) as BackchannelClient | undefined;
         if (client?.backchannelLogoutUri && session.accountId) {
-          // A relying party that is down must not keep the person signed in to the portal.
-          await client.backchannelLogout(session.accountId, session.sidFor(clientId)).catch(() => undefined);
+          // A job: a relying party that is down neither keeps the person signed in to the
+          // portal nor misses the logout; it is told when it is back.
+          await queueBackchannelLogout(db, { clientId, accountId: session.accountId, sid: session.sidFor(clientId) });
         }
         const grantId = authorization.grantId;
         if (grantId) {
@@ -118,10 +119,15 @@ export const BACKCHANNEL_LOGOUT_JOB = 'sso.backchannel-logout';
 /** With the default backoff (10 s, doubling, at most an hour) an application is tried for about three and a half hours. */
 const BACKCHANNEL_LOGOUT_ATTEMPTS = 12;
 
-interface BackchannelLogout {
+export interface BackchannelLogout {
   clientId: string;
   accountId: string;
   sid: string | undefined;
+}
+
+/** One application to be told that one of its sessions has ended, by a job (`deliverBackchannelLogout`). */
+export async function queueBackchannelLogout(db: Db, delivery: BackchannelLogout, options: { attemptsMade?: number } = {}): Promise<void> {
+  await enqueue(db, BACKCHANNEL_LOGOUT_JOB, { ...delivery }, { maxAttempts: BACKCHANNEL_LOGOUT_ATTEMPTS - (options.attemptsMade ?? 0) });
 }
 
 /**
@@ -141,8 +147,7 @@ export async function applicationLogout(provider: Provider, db: Db, accountId: s
     for (const clientId of clientIds.filter((c) => session.authorizations?.[c])) {
       const client = (await provider.Client.find(clientId)) as BackchannelClient | undefined;
       if (!client?.backchannelLogoutUri) continue;
-      const delivery: BackchannelLogout = { clientId, accountId: session.accountId, sid: session.sidFor(clientId) };
-      await enqueue(db, BACKCHANNEL_LOGOUT_JOB, { ...delivery }, { maxAttempts: BACKCHANNEL_LOGOUT_ATTEMPTS });
+      await queueBackchannelLogout(db, { clientId, accountId: session.accountId, sid: session.sidFor(clientId) });
       queued++;
     }
   }

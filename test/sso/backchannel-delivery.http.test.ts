@@ -25,7 +25,7 @@ let relyingParty: Server;
 /** What each relying party answered, by the sid it was told about. */
 const answered = new Map<string, number[]>();
 /** How many failures each path answers with before it says 200 (Infinity: never). */
-const failuresBefore: Record<string, number> = { '/flaky': 2, '/down': Infinity };
+const failuresBefore: Record<string, number> = { '/flaky': 2, '/down': Infinity, '/once': 1 };
 const redirectUri = 'http://127.0.0.1:9995/callback';
 
 before(async () => {
@@ -86,10 +86,11 @@ async function teacherSignedIn(rp: oidc.Configuration, appId: string, name: stri
   const console = await fx.signIn(admin);
   await console.get(`/directory/people/${teacher.id}`);
   const revoke = () => console.post(`/directory/people/${teacher.id}/roles/revoke`, { organization: school.code, application: appId, role: 'teacher' });
-  return { sid: tokens.claims()!.sid as string, teacherId: teacher.id, revoke };
+  return { sid: tokens.claims()!.sid as string, teacherId: teacher.id, browser: b, revoke };
 }
 
-const deliveries = () => portal.db.selectFrom('job').selectAll().where('name', '=', BACKCHANNEL_LOGOUT_JOB).execute();
+/** The deliveries still to be made (or given up on) for this application session. */
+const deliveries = (sid: string) => portal.db.selectFrom('job').selectAll().where('name', '=', BACKCHANNEL_LOGOUT_JOB).where(sql<string>`payload->>'sid'`, '=', sid).execute();
 
 /** Runs what is due; then lets the backoff pass (the job's time is brought to now) and runs again. */
 async function runWithBackoffPassing(rounds: number): Promise<void> {
@@ -108,7 +109,7 @@ describe('back-channel logout deliveries are retried jobs', () => {
 
     await portal.jobs.runDue();
     assert.deepEqual(answered.get(sid), [503]);
-    const [waiting] = await deliveries();
+    const [waiting] = await deliveries(sid);
     assert.equal(waiting!.state, 'queued');
     assert.match(waiting!.last_error!, /expected 200 OK from http:\/\/127\.0\.0\.1:\d+\/flaky, got: 503/);
     assert.ok(waiting!.run_at.getTime() > Date.now() + 5_000, 'the retry waits for the backoff');
@@ -116,7 +117,7 @@ describe('back-channel logout deliveries are retried jobs', () => {
 
     await runWithBackoffPassing(4);
     assert.deepEqual(answered.get(sid), [503, 503, 200], 'told again until it answered, and once it had, not again');
-    assert.deepEqual(await deliveries(), [], 'nothing left to deliver');
+    assert.deepEqual(await deliveries(sid), [], 'nothing left to deliver');
   });
 
   test('a relying party that never answers leaves a dead job with the last error, for an operator', async () => {
@@ -131,5 +132,19 @@ describe('back-channel logout deliveries are retried jobs', () => {
     assert.equal(dead[0]!.attempts, tries.length, 'given up after its last attempt, and not tried since');
     assert.deepEqual(dead[0]!.payload, { clientId: 'down-app', accountId: teacherId, sid });
     assert.match(dead[0]!.last_error!, /got: 503/);
+  });
+
+  test("logging out on the provider's own page: an application that did not answer is told again by a job", async () => {
+    const rp = await application('once-app', '/once');
+    const { sid, browser } = await teacherSignedIn(rp, 'once-app', 'Once');
+    const asked = await browser.get('/oidc/session/end');
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(asked.body)![1]!;
+    assert.equal((await browser.post('/oidc/session/end/confirm', { xsrf, logout: 'yes' }, { csrf: false })).status, 303);
+    assert.deepEqual(answered.get(sid), [503], 'the provider told it once, during the logout');
+    const [retry] = await deliveries(sid);
+    assert.equal(retry!.max_attempts, 11, "the provider's own try counts as the first of twelve");
+    await runWithBackoffPassing(2);
+    assert.deepEqual(answered.get(sid), [503, 200]);
+    assert.deepEqual(await deliveries(sid), []);
   });
 });

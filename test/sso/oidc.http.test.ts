@@ -413,6 +413,7 @@ describe('logout', () => {
     const before = logoutTokens.length;
     await b.get('/');
     await b.post('/logout', {});
+    await portal.jobs.runDue();
     assert.equal(logoutTokens.length, before + 1);
     const logout = decodeJwt(logoutTokens.at(-1)!);
     assert.equal(logout.sid, sid);
@@ -444,6 +445,7 @@ describe('a new password ends single sign-on elsewhere (refresh tokens too)', ()
   async function assertSignedOutOfApp(app: Awaited<ReturnType<typeof signedInToApp>>) {
     await assert.rejects(oidc.refreshTokenGrant(rp, app.tokens.refresh_token!), (e: oidc.ResponseBodyError) => e.error === 'invalid_grant');
     await assert.rejects(oidc.fetchUserInfo(rp, app.tokens.access_token, oidc.skipSubjectCheck), /challenge|invalid_token/);
+    await portal.jobs.runDue();
     assert.ok(logoutTokens.some((t) => decodeJwt(t).sid === app.sid), 'the application was told by back-channel logout');
   }
 
