@@ -36,6 +36,17 @@ export async function enqueue(db: Db, name: string, payload: Record<string, unkn
   return row?.id ?? null;
 }
 
+/** A dead job queued again from its first attempt (an operator's decision); undefined if there is no such dead job. */
+export async function retryDeadJob(db: Db, id: string): Promise<{ name: string } | undefined> {
+  return db
+    .updateTable('job')
+    .set({ state: 'queued', attempts: 0, run_at: sql`now()`, dead_at: null })
+    .where('id', '=', id)
+    .where('state', '=', 'dead')
+    .returning('name')
+    .executeTakeFirst();
+}
+
 /** What an operator looks at: jobs given up on, newest first, with their last error. */
 export async function deadJobs(db: Db, name?: string) {
   return db
