@@ -5,14 +5,13 @@ import { throwawayDatabase } from './throwaway-database.ts';
  * A migrated, empty database for tests of platform pieces that need no app: in-memory
  * PGlite, or a throwaway database on the server named by DATABASE_URL.
  */
-export async function freshDatabase(prefix: string): Promise<{ db: Db; url: string | undefined; close(): Promise<void> }> {
+export async function freshDatabase(prefix: string): Promise<{ db: Db; close(): Promise<void> }> {
   const serverUrl = process.env.DATABASE_URL;
   const throwaway = serverUrl ? await throwawayDatabase(serverUrl, prefix) : undefined;
   const database = await openDatabase({ databaseUrl: throwaway?.url, dataDir: 'memory://', poolSize: 4 });
   await migrate(database.db);
   return {
     db: database.db,
-    url: throwaway?.url,
     close: async () => {
       await database.close();
       await throwaway?.drop();

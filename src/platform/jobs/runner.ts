@@ -23,7 +23,6 @@ export interface RunningJob {
 export type JobHandler = (payload: Record<string, unknown>, job: RunningJob) => Promise<void>;
 
 export interface JobLog {
-  info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
 }
@@ -42,7 +41,7 @@ export interface RunnerOptions {
   log?: JobLog;
 }
 
-const silent: JobLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const silent: JobLog = { warn: () => undefined, error: () => undefined };
 
 /**
  * A durable job runner on the `job` table (migration 0011), the same on PGlite and on
