@@ -15,6 +15,8 @@ import pg from 'pg';
 import { migrations } from '../../migrations/index.ts';
 import type { DepartmentRoleTable } from '../directory/department-roles/schema.ts';
 import type { StorageTables } from './storage/schema.ts';
+import type { JobTables } from './jobs/schema.ts';
+import type { MailTables } from './mail/schema.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
@@ -77,7 +79,7 @@ export interface ApplicationTable {
   created_at: Timestamp;
 }
 
-export interface DB extends StorageTables {
+export interface DB extends StorageTables, JobTables, MailTables {
   profile: ProfileTable;
   organization: OrganizationTable;
   application: ApplicationTable;

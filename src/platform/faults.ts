@@ -16,6 +16,8 @@ export const FAULT_POINTS = [
   'profile.create:before-commit',
   // ...and after its commit, before the person is answered.
   'profile.create:after-commit',
+  // A mail handed to the SMTP server and accepted, before the outbox records it as sent.
+  'mail.send:after-send',
 ] as const;
 
 export type FaultPoint = (typeof FAULT_POINTS)[number];
