@@ -9,6 +9,7 @@ import * as confusableNameKeys from './0007_confusable_name_keys.ts';
 import * as directoryUsability from './0008_directory_usability.ts';
 import * as staffConfirmation from './0009_staff_confirmation.ts';
 import * as departmentRoles from './0010_department_roles.ts';
+import * as jobsAndMail from './0011_jobs_and_mail.ts';
 import * as documents from './0012_documents.ts';
 import * as elarSession from '../src/elar/migrations/0013_elar_session.ts';
 
@@ -24,6 +25,7 @@ export const migrations: Record<string, Migration> = {
   '0008_directory_usability': directoryUsability,
   '0009_staff_confirmation': staffConfirmation,
   '0010_department_roles': departmentRoles,
+  '0011_jobs_and_mail': jobsAndMail,
   '0012_documents': documents,
   '0013_elar_session': elarSession,
 };

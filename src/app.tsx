@@ -17,7 +17,8 @@ import { directoryAdministratorsPlugin, directoryPlugin } from './directory/plug
 import { ensureApplication } from './directory/index.ts';
 import { secretBox } from './platform/secrets.ts';
 import { signingKeys } from './sso/keys.ts';
-import { applicationLogout, endProviderSessions } from './sso/logout.ts';
+import { applicationLogout, BACKCHANNEL_LOGOUT_JOB, deliverBackchannelLogout, endProviderSessions } from './sso/logout.ts';
+import type { JobRunner } from './platform/jobs/runner.ts';
 import { createProvider } from './sso/provider.ts';
 import { providerRequestIp, ssoLoginStepPlugin, ssoProtocolPlugin } from './sso/routes.tsx';
 import { audit } from './portal/audit-events.ts';
@@ -29,6 +30,8 @@ export interface BuildOptions {
   secretsKey: string;
   logger?: boolean | object;
   isReady?: () => boolean;
+  /** The instance's job runner: the app registers its handlers; whoever owns it starts and stops it. */
+  jobs: JobRunner;
   /** Sees every route as it is registered (tests list the routes from here). */
   onRoute?: (route: RouteOptions) => void;
   /** ELAR's settings (src/elar/config.ts); by default ELAR is co-hosted at PUBLIC_URL. */
@@ -131,8 +134,13 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       const sessionId = sessionIdIn(which.browserCookies);
       if (sessionId) await endProviderSessions(provider, db, { sessionId });
     }
+    // The back-channel logouts it queued go out now rather than at the next poll.
+    options.jobs.nudge();
   };
-  portal.applicationLogout = (accountId, applicationIds) => applicationLogout(provider, db, accountId, applicationIds);
+  options.jobs.handle(BACKCHANNEL_LOGOUT_JOB, deliverBackchannelLogout(provider));
+  portal.applicationLogout = async (accountId, applicationIds) => {
+    if ((await applicationLogout(provider, db, accountId, applicationIds)) > 0) options.jobs.nudge();
+  };
   // ELAR is a client like any other: the directory registers it with ELAR's URIs of the
   // day, and ELAR is handed the resulting secret (or its own, when configured).
   const elarConfig = options.elar ?? loadElarConfig({}, { hostUrl: config.publicUrl });

@@ -19,6 +19,7 @@ import {
 import { grantDepartmentRole, revokeDepartmentRole } from './directory/department-roles/service.ts';
 import { DEPARTMENT_ROLES } from './directory/department-roles/schema.ts';
 import { rotateSigningKey } from './sso/keys.ts';
+import { deadJobs, retryDeadJob } from './platform/jobs/queue.ts';
 import { seedDemo } from './demo.ts';
 import { POLICIES } from './portal/password-policy.ts';
 import { findProfileByUserName } from './portal/profile-repository.ts';
@@ -40,7 +41,9 @@ const USAGE = `Usage: npm run cli -- [--create] <command>
   staff revoke --username USER --role ROLE
   app add --client-id ID --name NAME --redirect-uri URI [--redirect-uri URI…] [--restricted] [--roles R1,R2]
           [--post-logout-redirect-uri URI] [--backchannel-logout-uri URI] [--launch-url URI] [--replace]
-  keys rotate`;
+  keys rotate
+  jobs dead
+  jobs retry --id ID`;
 
 class UsageError extends Error {}
 
@@ -209,6 +212,22 @@ const commands: Record<string, (ctx: Context, args: string[]) => Promise<void>> 
   async 'keys rotate'(ctx) {
     const { kid, retired } = await rotateSigningKey(ctx.db, ctx.box);
     console.log(`New signing key ${kid}; ${retired} old key(s) retired. Restart the server to sign with it; tokens already issued stay valid.`);
+  },
+
+  async 'jobs dead'(ctx) {
+    const dead = await deadJobs(ctx.db);
+    if (dead.length === 0) console.log('No dead jobs.');
+    for (const job of dead) {
+      console.log(`${job.dead_at!.toISOString()} ${job.name} ${job.id} after ${job.attempts} attempt${job.attempts === 1 ? '' : 's'}: ${job.last_error ?? ''}`);
+    }
+  },
+
+  async 'jobs retry'(ctx, args) {
+    const { id } = options(args, ['id'], ['id']);
+    const isJobId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id!);
+    const job = isJobId ? await retryDeadJob(ctx.db, id!) : undefined;
+    if (!job) throw new UsageError(`No dead job ${id}.`);
+    console.log(`Job ${id} (${job.name}) is queued again, from its first attempt.`);
   },
 
   async 'role revoke'(ctx, args) {

@@ -14,6 +14,9 @@ import { purgeExpired } from './portal/throttle-repository.ts';
 import { purgeExpiredSessions } from './portal/session-repository.ts';
 import { purgeExpiredModels } from './sso/adapter.ts';
 import { loadElarConfig, purgeExpiredElarSessions, type ElarConfig, type ElarDatabase } from './elar/index.ts';
+import { JobRunner } from './platform/jobs/runner.ts';
+import { SEND_MAIL_JOB } from './platform/mail/outbox.ts';
+import { mailSender } from './platform/mail/sender.ts';
 
 let config: Config;
 let elar: ElarConfig;
@@ -48,29 +51,39 @@ try {
     for (const line of await seedDemo(database.db, rules)) console.log(line);
   }
 
-  const app = await buildApp({ config, elar, db: database.db, ssnKey: ssn.key, secretsKey: secrets.key, logger: { ...loggerOptions(config) }, isReady: () => ready });
+  const jobs = new JobRunner(database.db, { ...config.jobs, log });
+  // Expired wizard answers, throttle counters, sessions and provider records are not kept.
+  // One instance sweeps each time, whichever claims the run.
+  jobs
+    .handle('sweep-expired', async () => {
+      await Promise.all([
+        purgeExpiredFlows(database.db),
+        purgeExpired(database.db, 24 * 3_600_000),
+        purgeExpiredModels(database.db),
+        purgeExpiredSessions(database.db),
+        purgeExpiredElarSessions(database.db.withTables<ElarDatabase>()),
+      ]);
+    })
+    .every('sweep-expired', { everyMs: 10 * 60_000 });
+  // Without SMTP_URL nothing is queued, so there is nothing to send (src/platform/mail/outbox.ts).
+  const mail = config.mail ? mailSender(database.db, config.mail, log) : undefined;
+  if (mail) jobs.handle(SEND_MAIL_JOB, mail.send);
+
+  const app = await buildApp({ config, elar, db: database.db, ssnKey: ssn.key, secretsKey: secrets.key, jobs, logger: { ...loggerOptions(config) }, isReady: () => ready });
   const address = await app.listen({ port: config.port, host: config.host });
   ready = true;
   // Whatever LOG_LEVEL says: with PORT=0 this line is how a caller (the tests) learns the port.
   console.log(`listening on ${address}`);
   log.info(`Security Portal ready at ${config.publicUrl} (${database.kind}, password policy ${config.passwordPolicy})`);
 
-  // Expired wizard answers, throttle counters, sessions and provider records are not kept.
-  const sweep = setInterval(() => {
-    Promise.all([
-      purgeExpiredFlows(database.db),
-      purgeExpired(database.db, 24 * 3_600_000),
-      purgeExpiredModels(database.db),
-      purgeExpiredSessions(database.db),
-      purgeExpiredElarSessions(database.db.withTables<ElarDatabase>()),
-    ]).catch((err) => log.error({ err }, 'sweep failed'));
-  }, 10 * 60_000);
-  sweep.unref();
+  await jobs.start();
 
   const shutdown = async (signal: string) => {
     ready = false;
     log.info(`${signal}: shutting down`);
-    clearInterval(sweep);
+    // The running job finishes (or goes back to the queue) while the app it may need is still up.
+    await jobs.stop();
+    mail?.close();
     await app.close();
     await database.close();
     process.exit(0);

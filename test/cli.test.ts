@@ -4,7 +4,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { openDatabase } from '../src/database.ts';
+import { migrate, openDatabase } from '../src/database.ts';
+import { enqueue } from '../src/platform/jobs/queue.ts';
+import { JobRunner } from '../src/platform/jobs/runner.ts';
 
 /** The command line as an operator uses it, on its own embedded database. */
 const dataDir = mkdtempSync(join(tmpdir(), 'portal-cli-'));
@@ -224,5 +226,34 @@ describe('npm run cli', () => {
     const help = cli(['help']);
     assert.equal(help.status, 0);
     assert.match(help.out, /^Usage: npm run cli -- \[--create\] <command>\n/);
+  });
+
+  test('jobs dead lists the jobs given up on with their last error; jobs retry queues one again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'portal-cli-jobs-'));
+    try {
+      const database = await openDatabase({ databaseUrl: undefined, dataDir: dir });
+      await migrate(database.db);
+      const id = (await enqueue(database.db, 'sso.backchannel-logout', { clientId: 'gradebook' }, { maxAttempts: 1 }))!;
+      await new JobRunner(database.db)
+        .handle('sso.backchannel-logout', async () => {
+          throw new Error('expected 200 OK from https://gradebook.example.gov/logout, got: 503 Service Unavailable');
+        })
+        .runDue();
+      await database.close();
+
+      const dead = cliIn(dir, ['jobs', 'dead']);
+      assert.equal(dead.status, 0, dead.err);
+      assert.match(dead.out, new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z sso\\.backchannel-logout ${id} after 1 attempt: Error: expected 200 OK from https://gradebook\\.example\\.gov/logout, got: 503 Service Unavailable$`));
+      const retried = cliIn(dir, ['jobs', 'retry', '--id', id]);
+      assert.equal(retried.status, 0, retried.err);
+      assert.equal(retried.out, `Job ${id} (sso.backchannel-logout) is queued again, from its first attempt.`);
+      assert.equal(cliIn(dir, ['jobs', 'dead']).out, 'No dead jobs.');
+      const unknown = cliIn(dir, ['jobs', 'retry', '--id', id]);
+      assert.equal(unknown.status, 1);
+      assert.equal(unknown.reason, `No dead job ${id}.`);
+      assert.equal(cliIn(dir, ['jobs', 'retry', '--id', 'not-an-id']).reason, 'No dead job not-an-id.');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

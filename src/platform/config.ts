@@ -99,6 +99,20 @@ const schema = z.object({
   S3_ACCESS_KEY_ID: z.string().min(1).optional(),
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   S3_FORCE_PATH_STYLE: flag.default(false),
+  /** Jobs (src/platform/jobs): how often an idle worker looks for work, how long a claimed job is its own, retry timing. */
+  JOBS_POLL_MS: positiveInt.default(1000),
+  JOBS_LEASE_SECONDS: positiveInt.default(60),
+  JOBS_RETRY_BASE_SECONDS: positiveInt.default(10),
+  JOBS_RETRY_MAX_SECONDS: positiveInt.default(3600),
+  /** Mail (src/platform/mail): sent only when both are set; nothing is sent by default. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^/]/, 'must start with smtp:// or smtps://')
+    .optional(),
+  MAIL_FROM: z
+    .string()
+    .regex(/^([^<>\r\n]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, 'must be an email address, optionally with a name: Name <address@example.gov>')
+    .optional(),
   /** Reliability tests only: crash points (src/platform/faults.ts), comma-separated. */
   FAULT_INJECT: z
     .string()
@@ -136,6 +150,9 @@ export interface Config {
   logLevel: string;
   faultInject: FaultPoint[];
   storage: StorageSettings;
+  jobs: { pollMs: number; leaseMs: number; backoff: { baseMs: number; maxMs: number } };
+  /** Unset unless SMTP_URL is: then messages in the outbox are sent (src/platform/mail). */
+  mail: { smtpUrl: string; from: string } | undefined;
 }
 
 /** Where uploaded files are kept (src/platform/storage). */
@@ -173,6 +190,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (c.NODE_ENV === 'production' && c.FAULT_INJECT.length > 0) {
     throw new ConfigError('Invalid configuration: FAULT_INJECT is for tests and is refused when NODE_ENV=production');
   }
+  if (c.JOBS_RETRY_MAX_SECONDS < c.JOBS_RETRY_BASE_SECONDS) {
+    throw new ConfigError('Invalid configuration: JOBS_RETRY_MAX_SECONDS must be at least JOBS_RETRY_BASE_SECONDS');
+  }
+  if (c.SMTP_URL && !c.MAIL_FROM) throw new ConfigError('Invalid configuration: MAIL_FROM is required with SMTP_URL');
+  if (c.MAIL_FROM && !c.SMTP_URL) throw new ConfigError('Invalid configuration: MAIL_FROM is set but SMTP_URL is not: no mail would be sent');
   const storage = storageSettings(c);
   const publicUrl = (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, '');
   return {
@@ -211,6 +233,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: c.TRUST_PROXY,
     logLevel: c.LOG_LEVEL,
     faultInject: c.FAULT_INJECT,
+    jobs: {
+      pollMs: c.JOBS_POLL_MS,
+      leaseMs: c.JOBS_LEASE_SECONDS * 1000,
+      backoff: { baseMs: c.JOBS_RETRY_BASE_SECONDS * 1000, maxMs: c.JOBS_RETRY_MAX_SECONDS * 1000 },
+    },
+    mail: c.SMTP_URL && c.MAIL_FROM ? { smtpUrl: c.SMTP_URL, from: c.MAIL_FROM } : undefined,
     storage,
   };
 }

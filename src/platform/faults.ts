@@ -21,6 +21,8 @@ export const FAULT_POINTS = [
   'password.replace:after-set-password',
   'password.replace:after-password-history',
   'password.replace:after-audit',
+  // A mail handed to the SMTP server and accepted, before the outbox records it as sent.
+  'mail.send:after-send',
 ] as const;
 
 export type FaultPoint = (typeof FAULT_POINTS)[number];

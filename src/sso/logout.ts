@@ -2,6 +2,8 @@ import type Provider from 'oidc-provider';
 import { sql } from 'kysely';
 import type { Db } from '../database.ts';
 import { mayUseApplication } from '../directory/index.ts';
+import { enqueue } from '../platform/jobs/queue.ts';
+import type { JobHandler } from '../platform/jobs/runner.ts';
 
 interface BackchannelClient {
   backchannelLogoutUri?: string;
@@ -40,8 +42,9 @@ export async function endProviderSessions(
       authorizations.map(async ([clientId, authorization]) => {
         const client = (await provider.Client.find(clientId)) as BackchannelClient | undefined;
         if (client?.backchannelLogoutUri && session.accountId) {
-          // A relying party that is down must not keep the person signed in to the portal.
-          await client.backchannelLogout(session.accountId, session.sidFor(clientId)).catch(() => undefined);
+          // A job: a relying party that is down neither keeps the person signed in to the
+          // portal nor misses the logout; it is told when it is back.
+          await queueBackchannelLogout(db, { clientId, accountId: session.accountId, sid: session.sidFor(clientId) });
         }
         const grantId = authorization.grantId;
         if (grantId) {
@@ -111,20 +114,53 @@ export async function revokeWhereNoAccess(db: Db, clientId: string): Promise<str
   return cut;
 }
 
+/** The job that tells one application that one of its sessions has ended. */
+export const BACKCHANNEL_LOGOUT_JOB = 'sso.backchannel-logout';
+/** With the default backoff (10 s, doubling, at most an hour) an application is tried for about three and a half hours. */
+const BACKCHANNEL_LOGOUT_ATTEMPTS = 12;
+
+export interface BackchannelLogout {
+  clientId: string;
+  accountId: string;
+  sid: string | undefined;
+}
+
+/** One application to be told that one of its sessions has ended, by a job (`deliverBackchannelLogout`). */
+export async function queueBackchannelLogout(db: Db, delivery: BackchannelLogout, options: { attemptsMade?: number } = {}): Promise<void> {
+  await enqueue(db, BACKCHANNEL_LOGOUT_JOB, { ...delivery }, { maxAttempts: BACKCHANNEL_LOGOUT_ATTEMPTS - (options.attemptsMade ?? 0) });
+}
+
 /**
  * Back-channel logout of these applications for every provider session of the account,
- * after `revokeApplicationGrants`. The portal session and other applications stay.
+ * after `revokeApplicationGrants`: one job per application and session, so an application
+ * that is down is told when it is back (or the delivery is dead-lettered, for an operator)
+ * and the revocation, already done, never waits for it. The portal session and other
+ * applications stay. Returns how many deliveries were queued.
  */
-export async function applicationLogout(provider: Provider, db: Db, accountId: string, clientIds: string[]): Promise<void> {
-  if (clientIds.length === 0) return;
+export async function applicationLogout(provider: Provider, db: Db, accountId: string, clientIds: string[]): Promise<number> {
+  if (clientIds.length === 0) return 0;
   const rows = await db.selectFrom('oidc_model').select('id').where('model', '=', 'Session').where(accountIdOf, '=', accountId).execute();
+  let queued = 0;
   for (const { id } of rows) {
     const session = await provider.Session.find(id);
     if (!session?.accountId) continue;
     for (const clientId of clientIds.filter((c) => session.authorizations?.[c])) {
       const client = (await provider.Client.find(clientId)) as BackchannelClient | undefined;
-      // An application that is down must not stop the revocation, which is already done.
-      if (client?.backchannelLogoutUri) await client.backchannelLogout(session.accountId, session.sidFor(clientId)).catch(() => undefined);
+      if (!client?.backchannelLogoutUri) continue;
+      await queueBackchannelLogout(db, { clientId, accountId: session.accountId, sid: session.sidFor(clientId) });
+      queued++;
     }
   }
+  return queued;
+}
+
+/** Delivers one back-channel logout; an answer other than 200/204 fails the attempt. */
+export function deliverBackchannelLogout(provider: Provider): JobHandler {
+  return async (payload) => {
+    const { clientId, accountId, sid } = payload as unknown as BackchannelLogout;
+    const client = (await provider.Client.find(clientId)) as BackchannelClient | undefined;
+    // Removed since, or no longer listening: there is no one left to tell.
+    if (!client?.backchannelLogoutUri) return;
+    await client.backchannelLogout(accountId, sid);
+  };
 }

@@ -8,7 +8,7 @@ import type { SecretBox } from '../platform/secrets.ts';
 import { findProfileById, loadSession } from '../portal/index.ts';
 import { postgresAdapter } from './adapter.ts';
 import { departmentRolesFor, mayUseApplication, rolesFor } from '../directory/index.ts';
-import { endProviderSessions } from './logout.ts';
+import { endProviderSessions, queueBackchannelLogout } from './logout.ts';
 import { loggedOutPage, logoutQuestionPage, providerErrorPage, type Site } from './pages.tsx';
 
 /**
@@ -226,6 +226,12 @@ export function createProvider(deps: ProviderDeps): Provider {
   };
 
   const provider = new Provider(config.publicUrl, configuration);
+  // The provider's own logout page tells each application itself, once; one that did not
+  // answer is told again by a job, like every other back-channel logout.
+  provider.on('backchannel.error', (_ctx: unknown, _err: unknown, client: { clientId: string }, accountId: string, sid: string | undefined) => {
+    // Only a database that is down fails this; then the logout page fails too, and the person can log out again.
+    queueBackchannelLogout(db, { clientId: client.clientId, accountId, sid }, { attemptsMade: 1 }).catch(() => undefined);
+  });
   // With no one signed in to the provider, oidc-provider skips logoutSource and answers with
   // a script that submits the confirmation by itself (a bare page, a button without layout
   // when scripts are off). The portal session may still be there: ask in the layout instead.

@@ -81,6 +81,7 @@ async function signedInToGradebook(who: FixturePerson) {
 
 async function assertGradebookEnded(app: { refreshToken: string; sid: string }) {
   await assert.rejects(oidc.refreshTokenGrant(rp, app.refreshToken), (e: oidc.ResponseBodyError) => e.error === 'invalid_grant');
+  await portal.jobs.runDue();
   assert.equal(logoutTokens.filter((t) => decodeJwt(t).sid === app.sid).length, 1, 'Gradebook was told once by back-channel logout');
 }
 
@@ -132,6 +133,7 @@ describe("ending a role ends the application's grants and refresh tokens", () =>
     await admin.post(`/directory/people/${teacher.id}/roles/revoke`, { organization: school.code, application: 'sims', role: 'user' });
     const refreshed = await oidc.refreshTokenGrant(rp, app.refreshToken);
     assert.ok(refreshed.access_token, 'Gradebook still refreshes');
+    await portal.jobs.runDue();
     assert.equal(logoutTokens.filter((t) => decodeJwt(t).sid === app.sid).length, 0);
   });
 });
@@ -198,6 +200,7 @@ describe('an open application made restricted ends the sign-in of everyone witho
     assert.equal((await portal.db.selectFrom('application').select('access').where('id', '=', 'board-console').executeTakeFirstOrThrow()).access, 'restricted');
 
     await assert.rejects(oidc.refreshTokenGrant(config, without.refreshToken), refused);
+    await portal.jobs.runDue();
     assert.equal(logoutTokens.filter((t) => decodeJwt(t).sid === without.sid).length, 1, 'the application was told once by back-channel logout');
     assert.ok((await oidc.refreshTokenGrant(config, withRole.refreshToken)).access_token, 'the role holder still refreshes');
     assert.equal(logoutTokens.filter((t) => decodeJwt(t).sid === withRole.sid).length, 0);

@@ -113,6 +113,7 @@ describe('ELAR signs in through the portal', () => {
     assert.equal(await elarSessions(), before + 1, 'signed in to ELAR');
     await b.get('/');
     await b.post('/logout', {});
+    await portal.jobs.runDue();
     assert.equal(await elarSessions(), before, 'the back-channel logout ended the ELAR session');
     const res = await b.get('/elar');
     assert.equal(res.status, 303);

@@ -3,6 +3,7 @@ import { buildApp, type BuildOptions } from '../../src/app.tsx';
 import { loadElarConfig } from '../../src/elar/index.ts';
 import { loadConfig, type Config } from '../../src/platform/config.ts';
 import { openDatabase, type Db } from '../../src/database.ts';
+import { JobRunner } from '../../src/platform/jobs/runner.ts';
 import { prepareDatabase } from '../../src/startup.ts';
 import { isCleared, parseSetCookie, type Cookie } from './cookies.ts';
 import { throwawayDatabase } from './throwaway-database.ts';
@@ -18,6 +19,8 @@ export interface TestPortal {
   config: Config;
   ssnKey: string;
   secretsKey: string;
+  /** Not started: a test runs what is due with `jobs.runDue()` and then looks. */
+  jobs: JobRunner;
   close(): Promise<void>;
 }
 
@@ -42,7 +45,8 @@ export async function startPortal(env: Record<string, string> = {}, options: Pic
   await prepareDatabase(database.db);
   const ssnKey = 'test-ssn-key-0123456789abcdef0123456789';
   const secretsKey = 'test-secrets-key-0123456789abcdef012345';
-  const app = await buildApp({ config, elar, db: database.db, ssnKey, secretsKey, ...(options.onRoute ? { onRoute: options.onRoute } : {}), ...(options.logger ? { logger: options.logger } : {}) });
+  const jobs = new JobRunner(database.db, config.jobs);
+  const app = await buildApp({ config, elar, db: database.db, ssnKey, secretsKey, jobs, ...(options.onRoute ? { onRoute: options.onRoute } : {}), ...(options.logger ? { logger: options.logger } : {}) });
   await app.ready();
   const portal: TestPortal = {
     app,
@@ -50,6 +54,7 @@ export async function startPortal(env: Record<string, string> = {}, options: Pic
     config,
     ssnKey,
     secretsKey,
+    jobs,
     close: async () => {
       // A test may have replaced the app (a restart); close whichever is current.
       await portal.app.close();

@@ -95,4 +95,24 @@ describe('configuration', () => {
       }
     });
   });
+
+  test('jobs: poll, lease and retry timing, with defaults', () => {
+    assert.deepEqual(loadConfig({}).jobs, { pollMs: 1000, leaseMs: 60_000, backoff: { baseMs: 10_000, maxMs: 3_600_000 } });
+    const c = loadConfig({ JOBS_POLL_MS: '250', JOBS_LEASE_SECONDS: '30', JOBS_RETRY_BASE_SECONDS: '5', JOBS_RETRY_MAX_SECONDS: '600' });
+    assert.deepEqual(c.jobs, { pollMs: 250, leaseMs: 30_000, backoff: { baseMs: 5_000, maxMs: 600_000 } });
+    assert.throws(() => loadConfig({ JOBS_LEASE_SECONDS: '0' }), /^Error: Invalid configuration: JOBS_LEASE_SECONDS must be more than 0$/);
+    assert.throws(() => loadConfig({ JOBS_RETRY_BASE_SECONDS: '60', JOBS_RETRY_MAX_SECONDS: '10' }), /^Error: Invalid configuration: JOBS_RETRY_MAX_SECONDS must be at least JOBS_RETRY_BASE_SECONDS$/);
+  });
+  test('mail: none by default; SMTP_URL and MAIL_FROM together', () => {
+    assert.equal(loadConfig({}).mail, undefined, 'no SMTP, no mail: the default');
+    assert.deepEqual(loadConfig({ SMTP_URL: 'smtp://mail.example.gov:587', MAIL_FROM: 'ELAR <no-reply@doe.example.gov>' }).mail, {
+      smtpUrl: 'smtp://mail.example.gov:587',
+      from: 'ELAR <no-reply@doe.example.gov>',
+    });
+    assert.ok(loadConfig({ SMTP_URL: 'smtps://user:pass@mail.example.gov', MAIL_FROM: 'no-reply@doe.example.gov' }).mail);
+    assert.throws(() => loadConfig({ SMTP_URL: 'http://mail.example.gov' }), /^Error: Invalid configuration: SMTP_URL must start with smtp:\/\/ or smtps:\/\/$/);
+    assert.throws(() => loadConfig({ SMTP_URL: 'smtp://mail.example.gov' }), /^Error: Invalid configuration: MAIL_FROM is required with SMTP_URL$/);
+    assert.throws(() => loadConfig({ SMTP_URL: 'smtp://mail.example.gov', MAIL_FROM: 'nobody' }), /^Error: Invalid configuration: MAIL_FROM must be an email address/);
+    assert.throws(() => loadConfig({ MAIL_FROM: 'no-reply@doe.example.gov' }), /^Error: Invalid configuration: MAIL_FROM is set but SMTP_URL is not: no mail would be sent$/);
+  });
 });

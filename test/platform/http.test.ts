@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { buildApp } from '../../src/app.tsx';
+import { JobRunner } from '../../src/platform/jobs/runner.ts';
 import { loadConfig } from '../../src/platform/config.ts';
 import { loggerOptions } from '../../src/platform/log.ts';
 import { Browser, createProfile, identityFields, logIn, startPortal, type TestPortal } from '../helpers/portal.ts';
@@ -102,7 +103,7 @@ describe('pages and errors', () => {
   test('/healthz answers 200 when ready and 503 when not', async () => {
     assert.equal((await portal.app.inject({ url: '/healthz' })).statusCode, 200);
     const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
-    const starting = await buildApp({ config, db: portal.db, ssnKey: portal.ssnKey, secretsKey: portal.secretsKey, isReady: () => false });
+    const starting = await buildApp({ config, db: portal.db, ssnKey: portal.ssnKey, secretsKey: portal.secretsKey, jobs: new JobRunner(portal.db), isReady: () => false });
     assert.equal((await starting.inject({ url: '/healthz' })).statusCode, 503);
     await starting.close();
   });
@@ -174,7 +175,7 @@ describe('logs', () => {
       },
     });
     const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'trace' });
-    const app = await buildApp({ config, db: portal.db, ssnKey: portal.ssnKey, secretsKey: portal.secretsKey, logger: { ...loggerOptions(config), stream: sink } });
+    const app = await buildApp({ config, db: portal.db, ssnKey: portal.ssnKey, secretsKey: portal.secretsKey, jobs: new JobRunner(portal.db), logger: { ...loggerOptions(config), stream: sink } });
     try {
       const person = { firstName: 'Logan', lastName: 'Quiet', dob: ['6', '6', '1966'] as [string, string, string], ssn: '622-33-4444' };
       const { userName } = await createProfile(new Browser(app), person, { hintQuestion: 'Q?', hintAnswer: 'SecretAnswer', password: 'Pass4Logs' });

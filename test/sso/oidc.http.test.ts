@@ -7,6 +7,7 @@ import { purgeExpiredModels } from '../../src/sso/adapter.ts';
 import { purgeExpiredSessions } from '../../src/portal/session-repository.ts';
 import * as oidc from 'openid-client';
 import { buildApp } from '../../src/app.tsx';
+import { JobRunner } from '../../src/platform/jobs/runner.ts';
 import { addMember } from '../../src/directory/repository.ts';
 import { designateAdministrator, ensureApplication, registerApplication } from '../../src/directory/service.ts';
 import { insertDepartmentRole } from '../../src/directory/department-roles/repository.ts';
@@ -102,7 +103,7 @@ after(async () => {
 
 /** The portal restarted on the same database: a new app behind the same port. */
 async function restart(): Promise<void> {
-  const restarted = await buildApp({ config: portal.config, db: portal.db, ssnKey: portal.ssnKey, secretsKey: portal.secretsKey });
+  const restarted = await buildApp({ config: portal.config, db: portal.db, ssnKey: portal.ssnKey, secretsKey: portal.secretsKey, jobs: portal.jobs = new JobRunner(portal.db) });
   await restarted.ready();
   await portal.app.close();
   port.serve(restarted);
@@ -462,6 +463,7 @@ describe('logout', () => {
     const before = logoutTokens.length;
     await b.get('/');
     await b.post('/logout', {});
+    await portal.jobs.runDue();
     assert.equal(logoutTokens.length, before + 1);
     const logout = decodeJwt(logoutTokens.at(-1)!);
     assert.equal(logout.sid, sid);
@@ -493,6 +495,7 @@ describe('a new password ends single sign-on elsewhere (refresh tokens too)', ()
   async function assertSignedOutOfApp(app: Awaited<ReturnType<typeof signedInToApp>>) {
     await assert.rejects(oidc.refreshTokenGrant(rp, app.tokens.refresh_token!), (e: oidc.ResponseBodyError) => e.error === 'invalid_grant');
     await assert.rejects(oidc.fetchUserInfo(rp, app.tokens.access_token, oidc.skipSubjectCheck), /challenge|invalid_token/);
+    await portal.jobs.runDue();
     assert.ok(logoutTokens.some((t) => decodeJwt(t).sid === app.sid), 'the application was told by back-channel logout');
   }
 

@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { after, before, describe, test } from 'node:test';
+import { decodeJwt } from 'jose';
+import { sql } from 'kysely';
+import * as oidc from 'openid-client';
+import { grantRole, registerApplication } from '../../src/directory/service.ts';
+import { deadJobs } from '../../src/platform/jobs/queue.ts';
+import { secretBox } from '../../src/platform/secrets.ts';
+import { BACKCHANNEL_LOGOUT_JOB } from '../../src/sso/logout.ts';
+import { directoryFixture, PASSWORD, type DirectoryFixture, type FixturePerson } from '../helpers/directory.ts';
+import { Browser, startPortal, type TestPortal } from '../helpers/portal.ts';
+import { freePort } from '../helpers/server.ts';
+
+/**
+ * Issue 12: a back-channel logout is a job. A relying party that is down is told again,
+ * after a backoff, until it answers; one that never answers leaves a dead job an operator
+ * can see. The change that caused the logout never waits for the relying party.
+ */
+
+let portal: TestPortal;
+let issuer: string;
+let fx: DirectoryFixture;
+let relyingParty: Server;
+/** What each relying party answered, by the sid it was told about. */
+const answered = new Map<string, number[]>();
+/** How many failures each path answers with before it says 200 (Infinity: never). */
+const failuresBefore: Record<string, number> = { '/flaky': 2, '/down': Infinity, '/once': 1 };
+const redirectUri = 'http://127.0.0.1:9995/callback';
+
+before(async () => {
+  const port = await freePort();
+  issuer = `http://127.0.0.1:${port}`;
+  portal = await startPortal({ PORT: String(port), PUBLIC_URL: issuer });
+  await portal.app.listen({ port, host: '127.0.0.1' });
+  fx = directoryFixture(portal);
+  relyingParty = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      const sid = String(decodeJwt(new URLSearchParams(body).get('logout_token') ?? '').sid);
+      const seen = answered.get(sid) ?? [];
+      const status = seen.length < failuresBefore[req.url!]! ? 503 : 200;
+      answered.set(sid, [...seen, status]);
+      res.writeHead(status).end();
+    });
+  });
+  await new Promise<void>((resolve) => relyingParty.listen(0, '127.0.0.1', resolve));
+});
+after(async () => {
+  await portal.close();
+  await new Promise((r) => relyingParty.close(r));
+});
+
+/** An application whose back-channel logout goes to this path of the relying party. */
+async function application(id: string, path: string) {
+  const secret = await registerApplication(portal.db, secretBox(portal.secretsKey), {
+    id,
+    name: `App ${id}`,
+    redirectUris: [redirectUri],
+    restricted: true,
+    roles: ['teacher'],
+    postLogoutRedirectUris: [],
+    backchannelLogoutUri: `http://127.0.0.1:${(relyingParty.address() as { port: number }).port}${path}`,
+    launchUrl: null,
+  }, null);
+  return oidc.discovery(new URL(issuer), id, undefined, oidc.ClientSecretBasic(secret), { execute: [oidc.allowInsecureRequests] });
+}
+
+/** A teacher with a role at the application, signed in to it; their district's administrator, signed in to the console. */
+async function teacherSignedIn(rp: oidc.Configuration, appId: string, name: string) {
+  const { district, school } = await fx.districtWithSchool(`District ${name}`);
+  const admin = await fx.person('Ada', `Admin${name}`);
+  await fx.designate(district, admin);
+  const teacher: FixturePerson = await fx.person('Tia', `Teacher${name}`);
+  const app = await portal.db.selectFrom('application').selectAll().where('id', '=', appId).executeTakeFirstOrThrow();
+  await grantRole(portal.db, null, { person: await teacher.profile(), org: school, app, role: 'teacher' }, null);
+  const b = new Browser(portal.app, '10.71.0.1', issuer);
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const url = oidc.buildAuthorizationUrl(rp, { redirect_uri: redirectUri, scope: 'openid profile roles', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state });
+  let res = await b.follow(await b.get(url.href));
+  const returnTo = /name="returnTo" value="([^"]+)"/.exec(res.body)?.[1]?.replace(/&amp;/g, '&');
+  if (returnTo) res = await b.follow(await b.post('/login', { username: teacher.userName, password: PASSWORD, returnTo }));
+  const tokens = await oidc.authorizationCodeGrant(rp, new URL(res.location!), { pkceCodeVerifier: verifier, expectedState: state });
+  const console = await fx.signIn(admin);
+  await console.get(`/directory/people/${teacher.id}`);
+  const revoke = () => console.post(`/directory/people/${teacher.id}/roles/revoke`, { organization: school.code, application: appId, role: 'teacher' });
+  return { sid: tokens.claims()!.sid as string, teacherId: teacher.id, browser: b, revoke };
+}
+
+/** The deliveries still to be made (or given up on) for this application session. */
+const deliveries = (sid: string) => portal.db.selectFrom('job').selectAll().where('name', '=', BACKCHANNEL_LOGOUT_JOB).where(sql<string>`payload->>'sid'`, '=', sid).execute();
+
+/** Runs what is due; then lets the backoff pass (the job's time is brought to now) and runs again. */
+async function runWithBackoffPassing(rounds: number): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    await portal.jobs.runDue();
+    await portal.db.updateTable('job').set({ run_at: sql`now()` }).where('name', '=', BACKCHANNEL_LOGOUT_JOB).where('state', '=', 'queued').execute();
+  }
+}
+
+describe('back-channel logout deliveries are retried jobs', () => {
+  test('a relying party that fails twice and then answers is told once it is back, and the delivery is done', async () => {
+    const rp = await application('flaky-app', '/flaky');
+    const { sid, revoke } = await teacherSignedIn(rp, 'flaky-app', 'Flaky');
+    assert.equal((await revoke()).status, 303);
+    assert.equal(answered.get(sid), undefined, 'the revocation did not wait for the relying party');
+
+    await portal.jobs.runDue();
+    assert.deepEqual(answered.get(sid), [503]);
+    const [waiting] = await deliveries(sid);
+    assert.equal(waiting!.state, 'queued');
+    assert.match(waiting!.last_error!, /expected 200 OK from http:\/\/127\.0\.0\.1:\d+\/flaky, got: 503/);
+    assert.ok(waiting!.run_at.getTime() > Date.now() + 5_000, 'the retry waits for the backoff');
+    assert.equal(await portal.jobs.runDue(), 0);
+
+    await runWithBackoffPassing(4);
+    assert.deepEqual(answered.get(sid), [503, 503, 200], 'told again until it answered, and once it had, not again');
+    assert.deepEqual(await deliveries(sid), [], 'nothing left to deliver');
+  });
+
+  test('a relying party that never answers leaves a dead job with the last error, for an operator', async () => {
+    const rp = await application('down-app', '/down');
+    const { sid, teacherId, revoke } = await teacherSignedIn(rp, 'down-app', 'Down');
+    assert.equal((await revoke()).status, 303);
+    await runWithBackoffPassing(20);
+    const tries = answered.get(sid)!;
+    assert.ok(tries.length > 1 && tries.every((status) => status === 503), `tried ${tries.length} times`);
+    const dead = await deadJobs(portal.db, BACKCHANNEL_LOGOUT_JOB);
+    assert.equal(dead.length, 1);
+    assert.equal(dead[0]!.attempts, tries.length, 'given up after its last attempt, and not tried since');
+    assert.deepEqual(dead[0]!.payload, { clientId: 'down-app', accountId: teacherId, sid });
+    assert.match(dead[0]!.last_error!, /got: 503/);
+  });
+
+  test("logging out on the provider's own page: an application that did not answer is told again by a job", async () => {
+    const rp = await application('once-app', '/once');
+    const { sid, browser } = await teacherSignedIn(rp, 'once-app', 'Once');
+    const asked = await browser.get('/oidc/session/end');
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(asked.body)![1]!;
+    assert.equal((await browser.post('/oidc/session/end/confirm', { xsrf, logout: 'yes' }, { csrf: false })).status, 303);
+    assert.deepEqual(answered.get(sid), [503], 'the provider told it once, during the logout');
+    const [retry] = await deliveries(sid);
+    assert.equal(retry!.max_attempts, 11, "the provider's own try counts as the first of twelve");
+    await runWithBackoffPassing(2);
+    assert.deepEqual(answered.get(sid), [503, 200]);
+    assert.deepEqual(await deliveries(sid), []);
+  });
+});
