@@ -54,10 +54,10 @@ async function stateOf(profileId: string) {
 }
 
 describe('the session', () => {
-  test('carries who the person is and what the routes decide on, never their password, hint or SSN hashes', async () => {
+  test('carries who the person is and what the routes decide on (department roles are read per request), never their password, hint or SSN hashes', async () => {
     const { person, here } = await signedInTwice('Sessa');
     const session = await loadSession(database.db, here, timeouts);
-    assert.deepEqual(Object.keys(session!.profile).sort(), ['department_role', 'first_name', 'id', 'last_name', 'must_change_password', 'user_name']);
+    assert.deepEqual(Object.keys(session!.profile).sort(), ['first_name', 'id', 'last_name', 'must_change_password', 'user_name']);
     assert.deepEqual([session!.profile.id, session!.profile.user_name, session!.profile.first_name], [person.id, person.userName, 'Sessa']);
   });
 });
