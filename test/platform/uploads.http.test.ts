@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { publicRoute } from '../../src/platform/access.ts';
 import { loadConfig } from '../../src/platform/config.ts';
 import { migrate, openDatabase, type Database } from '../../src/platform/db.ts';
 import { errors } from '../../src/platform/errors.ts';
@@ -51,11 +52,14 @@ before(async () => {
 
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: 'memory://', RATE_LIMIT_POSTS_PER_MINUTE: '0' });
   app = await createHttpServer(config, false, 'test-secrets-key-0123456789abcdef012345');
-  app.get('/evidence', async (request, reply) =>
+  // The app's access check wants every route declared; these test routes are public.
+  const open = publicRoute('a test route of the upload machinery');
+  app.get('/evidence', open, async (request, reply) =>
     reply.type('text/html').send(`<form method="post" enctype="multipart/form-data"><input type="hidden" name="_csrf" value="${request.view.csrfToken()}"></form>`),
   );
   registerUploadRoute(app, {
     url: '/evidence',
+    config: open.config,
     bodyLimit: 10 * MB,
     accept: ACCEPT,
     fileField: 'document',
@@ -75,6 +79,7 @@ before(async () => {
   // A route that declares no limit of its own keeps the server's 64 KB.
   registerUploadRoute(app, {
     url: '/photo',
+    config: open.config,
     accept: ACCEPT,
     fileField: 'photo',
     handler: async (request, reply) => {
@@ -82,12 +87,12 @@ before(async () => {
       return reply.send(`received ${stored.length} bytes`);
     },
   });
-  app.get<{ Params: { id: string } }>('/evidence/:id', async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/evidence/:id', open, async (request, reply) => {
     const opened = await openDocument(deps, request.params.id);
     if (!opened) throw errors.notFound();
     return reply.type(opened.document.detected_type).send(opened.content.body);
   });
-  app.post('/plain-form', async () => 'ok');
+  app.post('/plain-form', open, async () => 'ok');
   address = await app.listen({ port: 0, host: '127.0.0.1' });
 });
 after(async () => {
