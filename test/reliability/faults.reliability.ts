@@ -80,7 +80,7 @@ async function scene() {
 }
 
 describe('a crash at each point of the Create Profile final submit', { skip }, () => {
-  for (const [i, point] of FAULT_POINTS.entries()) {
+  for (const [i, point] of FAULT_POINTS.filter((p) => p.startsWith('profile.create:')).entries()) {
     const committed = point === 'profile.create:after-commit';
     const outcome = committed
       ? 'the profile is kept, and shown again when the person presses the button again'
