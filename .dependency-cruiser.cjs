@@ -14,14 +14,16 @@ module.exports = {
   forbidden: [
     {
       name: 'platform-knows-no-module',
-      comment: 'src/platform is shared by every module and knows no domain: it imports nothing outside itself but packages.',
+      comment:
+        'src/platform is shared by every module and knows no domain: it imports nothing outside itself but packages.',
       severity: 'error',
       from: { path: '^src/platform/' },
       to: { path: '^(src|migrations)/', pathNot: '^src/platform/' },
     },
     {
       name: 'elar-only-platform',
-      comment: 'ELAR is a relying party: it talks to the portal only over OpenID Connect, and imports only the platform.',
+      comment:
+        'ELAR is a relying party: it talks to the portal only over OpenID Connect, and imports only the platform.',
       severity: 'error',
       from: { path: '^src/elar/' },
       to: { path: '^(src|migrations)/', pathNot: '^src/(elar|platform)/' },
@@ -35,14 +37,16 @@ module.exports = {
     },
     {
       name: 'database-type-only',
-      comment: 'Modules name the assembled database only as a type; opening and migrating it is the composition root\'s job.',
+      comment:
+        "Modules name the assembled database only as a type; opening and migrating it is the composition root's job.",
       severity: 'error',
       from: { path: MODULE },
       to: { path: '^src/database\\.ts$', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'nothing-imports-the-composition-root',
-      comment: 'src/app.tsx and src/main.ts put the system together; nothing in src/ depends on them (main starts app).',
+      comment:
+        'src/app.tsx and src/main.ts put the system together; nothing in src/ depends on them (main starts app).',
       severity: 'error',
       from: { path: '^src/', pathNot: '^src/main\\.ts$' },
       to: { path: '^src/(app\\.tsx|main\\.ts)$' },

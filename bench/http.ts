@@ -38,7 +38,9 @@ function stopper(child: ChildProcess, cleanup = () => {}) {
 }
 
 /** The portal exactly as `npm start` runs it, on a fresh embedded database (or DATABASE_URL). */
-export async function startPortal(prepare?: (env: NodeJS.ProcessEnv) => void): Promise<Child & { env: NodeJS.ProcessEnv }> {
+export async function startPortal(
+  prepare?: (env: NodeJS.ProcessEnv) => void,
+): Promise<Child & { env: NodeJS.ProcessEnv }> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'portal-bench-'));
   const env: NodeJS.ProcessEnv = {
@@ -67,7 +69,10 @@ export async function startPortal(prepare?: (env: NodeJS.ProcessEnv) => void): P
 
 export async function startHello(): Promise<Child> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['bench/hello.mjs'], { env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
+  const child = spawn(process.execPath, ['bench/hello.mjs'], {
+    env: { ...process.env, PORT: String(port) },
+    stdio: 'ignore',
+  });
   const url = `http://127.0.0.1:${port}`;
   await waitFor(url, child);
   return { url, pid: child.pid!, stop: stopper(child) };
@@ -114,7 +119,11 @@ export class Jar {
   }
 
   async fetch(url: string, init: RequestInit = {}): Promise<Response> {
-    const res = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: this.header() } });
+    const res = await fetch(url, {
+      ...init,
+      redirect: 'manual',
+      headers: { ...(init.headers as Record<string, string>), cookie: this.header() },
+    });
     this.take(res);
     return res;
   }
@@ -142,7 +151,11 @@ export function csrfOf(html: string): string {
 }
 
 export function form(fields: Record<string, string>): RequestInit {
-  return { method: 'POST', body: new URLSearchParams(fields).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+  return {
+    method: 'POST',
+    body: new URLSearchParams(fields).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  };
 }
 
 /** Runs `workers` loops of `step` for `seconds`; returns completed steps per second. */

@@ -23,7 +23,11 @@ for (let i = 0; i < rowCount; i++) {
   const code = `${district}${String(i % 200).padStart(4, '0')}`;
   const type = i % 200 === 0 ? 'district' : 'school';
   // Quoted names with a comma, as a spreadsheet writes them, so the quoted path is measured too.
-  if (!out.write(`${code},"Organization ${code}, as long a name as the longest real ones",${type},West Springfield,(413) 555-0100\n`)) {
+  if (
+    !out.write(
+      `${code},"Organization ${code}, as long a name as the longest real ones",${type},West Springfield,(413) 555-0100\n`,
+    )
+  ) {
     await once(out, 'drain');
   }
 }

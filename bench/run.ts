@@ -6,7 +6,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seedScale } from './scale.ts';
-import { cli, closedLoop, csrfOf, form, Jar, median, memoryOf, startBetterAuth, startHello, startPortal } from './http.ts';
+import {
+  cli,
+  closedLoop,
+  csrfOf,
+  form,
+  Jar,
+  median,
+  memoryOf,
+  startBetterAuth,
+  startHello,
+  startPortal,
+} from './http.ts';
 
 /**
  * `npm run bench` — every figure is a ratio against a baseline measured in the same run on
@@ -17,7 +28,8 @@ import { cli, closedLoop, csrfOf, form, Jar, median, memoryOf, startBetterAuth, 
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const option = (name: string, fallback: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
+const option = (name: string, fallback: number) =>
+  args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback;
 const seconds = option('--seconds', quick ? 2 : 10);
 const runs = option('--runs', quick ? 1 : 3);
 const cores = availableParallelism();
@@ -63,7 +75,11 @@ async function loginRate(origin: string): Promise<number> {
         setupRequest: (request, context: LoginContext) => ({
           ...request,
           headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: context.cookie ?? '' },
-          body: new URLSearchParams({ _csrf: context.csrf ?? '', username: 'JRivera', password: 'Welcome2026' }).toString(),
+          body: new URLSearchParams({
+            _csrf: context.csrf ?? '',
+            username: 'JRivera',
+            password: 'Welcome2026',
+          }).toString(),
         }),
       },
     ],
@@ -87,14 +103,18 @@ async function betterAuthRate(origin: string): Promise<number> {
 /** Responses with the expected status; anything else means the scenario is broken. */
 function completed(result: autocannon.Result, status: number): number {
   const stats = result.statusCodeStats as Record<string, { count: number }>;
-  const other = Object.entries(stats).filter(([code]) => Number(code) !== status && !(status === 303 && code === '200'));
-  if (result.errors > 0 || other.length > 0) throw new Error(`unexpected answers: ${JSON.stringify(stats)}, ${result.errors} errors`);
+  const other = Object.entries(stats).filter(
+    ([code]) => Number(code) !== status && !(status === 303 && code === '200'),
+  );
+  if (result.errors > 0 || other.length > 0)
+    throw new Error(`unexpected answers: ${JSON.stringify(stats)}, ${result.errors} errors`);
   return stats[String(status)]?.count ?? 0;
 }
 
 async function autocannonRate(url: string, headers: Record<string, string> = {}): Promise<number> {
   const result = await autocannon({ url, connections: workers * 4, duration: seconds, headers });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   return result.requests.average;
 }
 
@@ -104,14 +124,20 @@ async function signedInBrowser(origin: string): Promise<Jar> {
   const login = await jar.follow(origin, `${origin}/elar`);
   const html = await login.text();
   const returnTo = /name="returnTo" value="([^"]+)"/.exec(html)![1]!.replace(/&amp;/g, '&');
-  const done = await jar.follow(origin, `${origin}/login`, form({ _csrf: csrfOf(html), username: 'JRivera', password: 'Welcome2026', returnTo }));
+  const done = await jar.follow(
+    origin,
+    `${origin}/login`,
+    form({ _csrf: csrfOf(html), username: 'JRivera', password: 'Welcome2026', returnTo }),
+  );
   if (done.status !== 200 || !(await done.text()).includes('ELAR Welcome Page')) throw new Error('ELAR sign-in failed');
   return jar;
 }
 
 async function codeExchange(origin: string, jar: Jar, secret: string): Promise<string> {
   const verifier = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url');
-  const challenge = Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))).toString('base64url');
+  const challenge = Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))).toString(
+    'base64url',
+  );
   const auth = await jar.follow(
     origin,
     `${origin}/oidc/auth?client_id=bench&response_type=code&scope=openid%20profile%20roles&redirect_uri=${encodeURIComponent('http://127.0.0.1:9/cb')}&code_challenge=${challenge}&code_challenge_method=S256&state=s`,
@@ -120,8 +146,16 @@ async function codeExchange(origin: string, jar: Jar, secret: string): Promise<s
   if (!code) throw new Error(`no code: ${auth.status} ${auth.headers.get('location')}`);
   const token = await fetch(`${origin}/oidc/token`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`bench:${secret}`).toString('base64')}` },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: 'http://127.0.0.1:9/cb', code_verifier: verifier }),
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`bench:${secret}`).toString('base64')}`,
+    },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: 'http://127.0.0.1:9/cb',
+      code_verifier: verifier,
+    }),
   });
   const body = (await token.json()) as { access_token?: string };
   if (!body.access_token) throw new Error(`token exchange failed: ${JSON.stringify(body)}`);
@@ -144,13 +178,23 @@ async function main() {
   let secret = '';
   const portal = await startPortal((env) => {
     cli(env, ['seed-demo']);
-    secret = /^client secret: (\S+)$/m.exec(cli(env, ['app', 'add', '--client-id', 'bench', '--name', 'Bench', '--redirect-uri', 'http://127.0.0.1:9/cb']))![1]!;
+    secret = /^client secret: (\S+)$/m.exec(
+      cli(env, ['app', 'add', '--client-id', 'bench', '--name', 'Bench', '--redirect-uri', 'http://127.0.0.1:9/cb']),
+    )![1]!;
   });
   const hello = await startHello();
   const peer = await startBetterAuth();
   try {
     const idle = memoryOf(portal.pid);
-    const results: Record<string, number[]> = { argon2: [], logins: [], peer: [], hello: [], elar: [], exchanges: [], userinfo: [] };
+    const results: Record<string, number[]> = {
+      argon2: [],
+      logins: [],
+      peer: [],
+      hello: [],
+      elar: [],
+      exchanges: [],
+      userinfo: [],
+    };
     const jar = await signedInBrowser(portal.url);
     const accessToken = await codeExchange(portal.url, jar, secret);
     // Which load drives the portal's memory: its peak RSS after each scenario of the first run.
@@ -165,28 +209,52 @@ async function main() {
       await measure('peer', () => betterAuthRate(peer.url));
       await measure('hello', () => autocannonRate(hello.url));
       await measure('elar', () => autocannonRate(`${portal.url}/elar`, { cookie: jar.header() }));
-      await measure('exchanges', () => closedLoop(workers, seconds, async () => void (await codeExchange(portal.url, jar, secret))));
-      await measure('userinfo', () => autocannonRate(`${portal.url}/oidc/me`, { authorization: `Bearer ${accessToken}` }));
+      await measure('exchanges', () =>
+        closedLoop(workers, seconds, async () => void (await codeExchange(portal.url, jar, secret))),
+      );
+      await measure('userinfo', () =>
+        autocannonRate(`${portal.url}/oidc/me`, { authorization: `Bearer ${accessToken}` }),
+      );
     }
     const under = memoryOf(portal.pid);
     const m = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)])) as Record<string, number>;
     const perCore = (x: number) => (x / cores).toFixed(1);
 
-    say(`Machine: ${cores} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; database ${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite (embedded)'}`);
-    say(`Date: ${started.toISOString()}; ${runs} run(s) of ${seconds} s each, medians; closed loops with ${workers} workers, autocannon with ${workers * 4} connections`);
+    say(
+      `Machine: ${cores} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; database ${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite (embedded)'}`,
+    );
+    say(
+      `Date: ${started.toISOString()}; ${runs} run(s) of ${seconds} s each, medians; closed loops with ${workers} workers, autocannon with ${workers * 4} connections`,
+    );
     say('');
     say('| scenario | measured | baseline (same run) | ratio | target |');
     say('|---|---|---|---|---|');
-    say(`| 1. logins (GET + POST /login, fresh cookie jar) vs raw argon2id verify (m=${ARGON2_PARAMS.memoryCost} KiB, t=${ARGON2_PARAMS.timeCost}, p=${ARGON2_PARAMS.parallelism}) | ${m.logins!.toFixed(1)} logins/s (${perCore(m.logins!)} per core) | ${m.argon2!.toFixed(1)} verifies/s | ${(m.logins! / m.argon2!).toFixed(2)} | ≥ 0.85 |`);
-    say(`| 3. logins (ours, GET + POST) vs Better Auth email sign-in (one POST), same argon2id, same database kind | ${m.logins!.toFixed(1)} logins/s | ${m.peer!.toFixed(1)} sign-ins/s | ${(m.logins! / m.peer!).toFixed(2)} | ≥ 1.5 |`);
-    say(`| 2. ELAR Welcome Page, signed in, vs bare node:http hello | ${m.elar!.toFixed(0)} req/s | ${m.hello!.toFixed(0)} req/s | ${(m.elar! / m.hello!).toFixed(2)} | ≥ 0.25 |`);
-    say(`| 4a. OIDC authorization + code exchange (PKCE) | ${m.exchanges!.toFixed(1)} /s (${perCore(m.exchanges!)} per core) | Keycloak published: 120 grants/s per vCPU | ${(m.exchanges! / cores / 120).toFixed(2)} of Keycloak per vCPU | — |`);
-    say(`| 4b. OIDC userinfo | ${m.userinfo!.toFixed(0)} req/s (${perCore(m.userinfo!)} per core) | bare hello ${m.hello!.toFixed(0)} req/s | ${(m.userinfo! / m.hello!).toFixed(2)} | — |`);
-    say(`| 6. memory of the portal process | idle ${idle.rssMb} MB RSS; peak under load ${under.peakMb} MB | — | — | < 200 MB under load |`);
+    say(
+      `| 1. logins (GET + POST /login, fresh cookie jar) vs raw argon2id verify (m=${ARGON2_PARAMS.memoryCost} KiB, t=${ARGON2_PARAMS.timeCost}, p=${ARGON2_PARAMS.parallelism}) | ${m.logins!.toFixed(1)} logins/s (${perCore(m.logins!)} per core) | ${m.argon2!.toFixed(1)} verifies/s | ${(m.logins! / m.argon2!).toFixed(2)} | ≥ 0.85 |`,
+    );
+    say(
+      `| 3. logins (ours, GET + POST) vs Better Auth email sign-in (one POST), same argon2id, same database kind | ${m.logins!.toFixed(1)} logins/s | ${m.peer!.toFixed(1)} sign-ins/s | ${(m.logins! / m.peer!).toFixed(2)} | ≥ 1.5 |`,
+    );
+    say(
+      `| 2. ELAR Welcome Page, signed in, vs bare node:http hello | ${m.elar!.toFixed(0)} req/s | ${m.hello!.toFixed(0)} req/s | ${(m.elar! / m.hello!).toFixed(2)} | ≥ 0.25 |`,
+    );
+    say(
+      `| 4a. OIDC authorization + code exchange (PKCE) | ${m.exchanges!.toFixed(1)} /s (${perCore(m.exchanges!)} per core) | Keycloak published: 120 grants/s per vCPU | ${(m.exchanges! / cores / 120).toFixed(2)} of Keycloak per vCPU | — |`,
+    );
+    say(
+      `| 4b. OIDC userinfo | ${m.userinfo!.toFixed(0)} req/s (${perCore(m.userinfo!)} per core) | bare hello ${m.hello!.toFixed(0)} req/s | ${(m.userinfo! / m.hello!).toFixed(2)} | — |`,
+    );
+    say(
+      `| 6. memory of the portal process | idle ${idle.rssMb} MB RSS; peak under load ${under.peakMb} MB | — | — | < 200 MB under load |`,
+    );
     say('');
-    say(`Portal peak RSS (MB) after each scenario of the first run: ${peakAfter.join(', ')}; after all runs ${under.peakMb}`);
+    say(
+      `Portal peak RSS (MB) after each scenario of the first run: ${peakAfter.join(', ')}; after all runs ${under.peakMb}`,
+    );
     say('');
-    say(`Raw figures per run: ${JSON.stringify(Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.map((x) => Number(x.toFixed(1)))])))}`);
+    say(
+      `Raw figures per run: ${JSON.stringify(Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.map((x) => Number(x.toFixed(1)))])))}`,
+    );
 
     if (!quick && runs >= 3) writeFileSync('docs/benchmarks.results.md', `${lines.join('\n')}\n`);
   } finally {

@@ -19,13 +19,96 @@ import { percentile } from './http.ts';
  * people who exist, as a real match does.
  */
 
-const FIRST = ['James', 'Mary', 'Robert', 'Patricia', 'John', 'Jennifer', 'Michael', 'Linda', 'David', 'Elizabeth', 'William', 'Barbara', 'Richard', 'Susan', 'Joseph', 'Jessica', 'Thomas', 'Sarah', 'Carlos', 'Maria', 'Wei', 'Fatima', 'Nguyen', 'Aisha', 'Liam', 'Sofia', 'Mateo', 'Chloe', 'Omar', 'Priya'];
-const LAST = ['Smith', 'Johnson', 'Williams', 'Brown', 'Jones', 'Garcia', 'Miller', 'Davis', 'Rodriguez', 'Martinez', 'Hernandez', 'Lopez', 'Gonzalez', 'Wilson', 'Anderson', 'Thomas', 'Taylor', 'Moore', 'Jackson', 'Martin', 'Lee', 'Perez', 'Thompson', 'White', 'Harris', 'Sanchez', 'Clark', 'Ramirez', 'Lewis', 'Robinson', "O'Brien", 'Nguyen', 'Kim', 'Patel', 'Murphy', 'Sullivan', 'Walsh', 'Kelly', 'Costa', 'Silva', 'Pereira', 'Santos', 'Oliveira', 'Tran', 'Le', 'Pham', 'Cohen', 'Levine', 'Rossi', 'Russo'];
+const FIRST = [
+  'James',
+  'Mary',
+  'Robert',
+  'Patricia',
+  'John',
+  'Jennifer',
+  'Michael',
+  'Linda',
+  'David',
+  'Elizabeth',
+  'William',
+  'Barbara',
+  'Richard',
+  'Susan',
+  'Joseph',
+  'Jessica',
+  'Thomas',
+  'Sarah',
+  'Carlos',
+  'Maria',
+  'Wei',
+  'Fatima',
+  'Nguyen',
+  'Aisha',
+  'Liam',
+  'Sofia',
+  'Mateo',
+  'Chloe',
+  'Omar',
+  'Priya',
+];
+const LAST = [
+  'Smith',
+  'Johnson',
+  'Williams',
+  'Brown',
+  'Jones',
+  'Garcia',
+  'Miller',
+  'Davis',
+  'Rodriguez',
+  'Martinez',
+  'Hernandez',
+  'Lopez',
+  'Gonzalez',
+  'Wilson',
+  'Anderson',
+  'Thomas',
+  'Taylor',
+  'Moore',
+  'Jackson',
+  'Martin',
+  'Lee',
+  'Perez',
+  'Thompson',
+  'White',
+  'Harris',
+  'Sanchez',
+  'Clark',
+  'Ramirez',
+  'Lewis',
+  'Robinson',
+  "O'Brien",
+  'Nguyen',
+  'Kim',
+  'Patel',
+  'Murphy',
+  'Sullivan',
+  'Walsh',
+  'Kelly',
+  'Costa',
+  'Silva',
+  'Pereira',
+  'Santos',
+  'Oliveira',
+  'Tran',
+  'Le',
+  'Pham',
+  'Cohen',
+  'Levine',
+  'Rossi',
+  'Russo',
+];
 
 // Pure functions of i, mirrored by the SQL below, so a measurement can name a real person.
 const firstOf = (i: number) => FIRST[(i * 7) % FIRST.length]!;
 const lastOf = (i: number) => `${LAST[(i * 13) % LAST.length]!}${Math.floor(i / (FIRST.length * LAST.length))}`;
-const dobOf = (i: number) => new Date(Date.UTC(1950, 0, 1) + ((i * 7919) % 18_000) * 86_400_000).toISOString().slice(0, 10);
+const dobOf = (i: number) =>
+  new Date(Date.UTC(1950, 0, 1) + ((i * 7919) % 18_000) * 86_400_000).toISOString().slice(0, 10);
 const ssnHashOf = (i: number) => createHash('sha256').update(`ssn:${i}`).digest('hex');
 const key = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
 
@@ -33,7 +116,9 @@ function progress(done: number, total: number) {
   if (!process.stderr.isTTY) return;
   const width = 30;
   const filled = Math.round((done / total) * width);
-  process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done.toLocaleString()} / ${total.toLocaleString()}`);
+  process.stderr.write(
+    `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done.toLocaleString()} / ${total.toLocaleString()}`,
+  );
 }
 
 async function open(): Promise<{ db: Db; close: () => Promise<void>; kind: string }> {
@@ -48,7 +133,10 @@ export async function seedScale(total: number): Promise<void> {
   try {
     const first = sql.raw(`ARRAY[${FIRST.map((n) => `'${n}'`).join(',')}]`);
     const last = sql.raw(`ARRAY[${LAST.map((n) => `'${n.replace(/'/g, "''")}'`).join(',')}]`);
-    const existing = Number((await sql<{ n: string }>`SELECT count(*) AS n FROM profile WHERE user_name LIKE 'bench%'`.execute(db)).rows[0]!.n);
+    const existing = Number(
+      (await sql<{ n: string }>`SELECT count(*) AS n FROM profile WHERE user_name LIKE 'bench%'`.execute(db)).rows[0]!
+        .n,
+    );
     const batch = 50_000;
     const started = performance.now();
     for (let from = existing; from < total; from += batch) {
@@ -96,14 +184,19 @@ export async function seedScale(total: number): Promise<void> {
       ON CONFLICT DO NOTHING`.execute(db);
     await sql`ANALYZE`.execute(db);
     if (process.stderr.isTTY) process.stderr.write('\n');
-    console.log(`Seeded ${total.toLocaleString()} profiles and ${schools.toLocaleString()} schools on ${kind} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `Seeded ${total.toLocaleString()} profiles and ${schools.toLocaleString()} schools on ${kind} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
     for (const line of await measure(db, total)) console.log(line);
   } finally {
     await close();
   }
 }
 
-async function timed(samples: number, run: (n: number) => Promise<void>): Promise<{ p50: number; p95: number; p99: number }> {
+async function timed(
+  samples: number,
+  run: (n: number) => Promise<void>,
+): Promise<{ p50: number; p95: number; p99: number }> {
   const times: number[] = [];
   for (let n = 0; n < samples; n++) {
     const t = performance.now();
@@ -119,12 +212,18 @@ async function measure(db: Db, total: number): Promise<string[]> {
   const match = await timed(2000, async (n) => {
     const i = pick(n);
     // Half exact people, half a changed SSN (the partial-match path reads the same indexes).
-    const keys = { firstNameKey: key(firstOf(i)), lastNameKey: key(lastOf(i)), dateOfBirth: dobOf(i), ssnHash: ssnHashOf(n % 2 ? i : i + total) };
+    const keys = {
+      firstNameKey: key(firstOf(i)),
+      lastNameKey: key(lastOf(i)),
+      dateOfBirth: dobOf(i),
+      ssnHash: ssnHashOf(n % 2 ? i : i + total),
+    };
     classifyMatch(keys, await findMatchCandidates(db, keys));
   });
   const search = await timed(1000, async (n) => {
     const i = pick(n);
-    const q = n % 3 === 0 ? `bench${i}` : n % 3 === 1 ? `${lastOf(i)}, ${firstOf(i).slice(0, 2)}` : lastOf(i).slice(0, 4);
+    const q =
+      n % 3 === 0 ? `bench${i}` : n % 3 === 1 ? `${lastOf(i)}, ${firstOf(i).slice(0, 2)}` : lastOf(i).slice(0, 4);
     await searchPeople(db, q, 1);
   });
   const f = (x: number) => `${x.toFixed(2)} ms`;

@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { checkPage, chromiumMissing, cli, createProfileInBrowser, launchBrowser, startServer, type RunningPortal } from './harness.ts';
+import {
+  checkPage,
+  chromiumMissing,
+  cli,
+  createProfileInBrowser,
+  launchBrowser,
+  startServer,
+  type RunningPortal,
+} from './harness.ts';
 
 /**
  * Delegated administration in Chromium. The department administrator designates a district's
@@ -105,8 +113,18 @@ before(async () => {
   });
   browser = await launchBrowser();
 
-  districtAdmin = await createProfileInBrowser(await newPage(), { first: 'Dale', last: 'Springfield', ssn: '811-11-1111', password: ADMIN_PASSWORD });
-  otherAdmin = await createProfileInBrowser(await newPage(), { first: 'Sid', last: 'Shelbyville', ssn: '822-22-2222', password: ADMIN_PASSWORD });
+  districtAdmin = await createProfileInBrowser(await newPage(), {
+    first: 'Dale',
+    last: 'Springfield',
+    ssn: '811-11-1111',
+    password: ADMIN_PASSWORD,
+  });
+  otherAdmin = await createProfileInBrowser(await newPage(), {
+    first: 'Sid',
+    last: 'Shelbyville',
+    ssn: '822-22-2222',
+    password: ADMIN_PASSWORD,
+  });
   const page = await newPage();
   await logIn(page, 'admin', 'Bootstrap1');
   await page.getByLabel('Current password').fill('Bootstrap1');
@@ -146,13 +164,19 @@ describe('delegated administration, end to end', { skip }, () => {
     assert.match(await mainText(page), /Dale Springfield · District administrator · dspringfield@example.gov/);
     assert.equal(await page.getByRole('table', { name: 'Schools of the district' }).getByRole('link').count(), 2);
     await checkPage(page, 'dir-03-district');
-    await page.getByRole('table', { name: 'Schools of the district' }).getByRole('link', { name: 'Springfield Middle School' }).click();
+    await page
+      .getByRole('table', { name: 'Schools of the district' })
+      .getByRole('link', { name: 'Springfield Middle School' })
+      .click();
     assert.match(await mainText(page), /Dale Springfield · District administrator \(Springfield Public Schools\)/);
     assert.doesNotMatch(await mainText(page), /None designated/);
     await page.goto('/directory-administrators?q=springfield');
     await checkPage(page, 'dir-04-public-list');
     const row = page.getByRole('row', { name: /Springfield Middle School/ });
-    assert.match((await row.textContent()) ?? '', /Dale Springfield\s*District administrator \(Springfield Public Schools\)/);
+    assert.match(
+      (await row.textContent()) ?? '',
+      /Dale Springfield\s*District administrator \(Springfield Public Schools\)/,
+    );
   });
 
   test('the district administrator publishes contacts, adds a staff member to a school, grants SIMS (confirmed) and designates a school administrator from the staff', async () => {
@@ -181,9 +205,15 @@ describe('delegated administration, end to end', { skip }, () => {
 
     // A school administrator is picked from the school's staff (with a completed profile).
     const staffer = await newPage();
-    const staffUserName = await completeProfile(staffer, { first: 'Nora', last: 'Newcomer', ssn: '833333333' }, 'Staff2026');
+    const staffUserName = await completeProfile(
+      staffer,
+      { first: 'Nora', last: 'Newcomer', ssn: '833333333' },
+      'Staff2026',
+    );
     await page.goto('/directory/organizations/00350505/administrators/new');
-    await page.getByLabel('Staff member of Springfield High School').selectOption({ label: `Newcomer, Nora (${staffUserName})` });
+    await page
+      .getByLabel('Staff member of Springfield High School')
+      .selectOption({ label: `Newcomer, Nora (${staffUserName})` });
     await checkPage(page, 'dir-06b-designate-from-staff');
     await page.getByRole('button', { name: 'Designate' }).click();
     assert.match(await mainText(page), /Nora Newcomer · School administrator/);
@@ -224,7 +254,10 @@ describe('delegated administration, end to end', { skip }, () => {
     const staff = await newPage();
     await logIn(staff, userName, temporary);
     assert.match(staff.url(), /\/account\/password$/);
-    assert.match((await staff.locator('[data-reset-by]').textContent()) ?? '', /Your password was reset by Dale Springfield, Directory Administrator, on \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    assert.match(
+      (await staff.locator('[data-reset-by]').textContent()) ?? '',
+      /Your password was reset by Dale Springfield, Directory Administrator, on \d{4}-\d\d-\d\d \d\d:\d\d UTC/,
+    );
     await checkPage(staff, 'dir-09b-reset-by-notice');
     await staff.getByLabel('Current password').fill(temporary);
     await staff.getByLabel('New password', { exact: true }).fill('Staff2027');
@@ -240,7 +273,10 @@ describe('delegated administration, end to end', { skip }, () => {
     const guesser = await newPage();
     for (let i = 0; i < 5; i++) await logIn(guesser, userName, `Wrong${i}Guess`);
     await admin.goto(staffUrl);
-    assert.match(await mainText(admin), /The account is locked until \d\d:\d\d UTC on \d{4}-\d\d-\d\d after too many failed attempts/);
+    assert.match(
+      await mainText(admin),
+      /The account is locked until \d\d:\d\d UTC on \d{4}-\d\d-\d\d after too many failed attempts/,
+    );
     await checkPage(admin, 'dir-09c-locked-account');
     await admin.getByRole('button', { name: 'Unlock account' }).click();
     await admin.getByText('The account is unlocked.').waitFor();
@@ -248,7 +284,11 @@ describe('delegated administration, end to end', { skip }, () => {
   });
 
   test("another district's administrator can neither see nor touch a staff member", async () => {
-    const staffUrl = await addStaff(await asDistrictAdmin(), '00350505', { first: 'Pia', last: 'Private', ssn: '866-66-6666' });
+    const staffUrl = await addStaff(await asDistrictAdmin(), '00350505', {
+      first: 'Pia',
+      last: 'Private',
+      ssn: '866-66-6666',
+    });
     const page = await newPage();
     await logIn(page, otherAdmin, ADMIN_PASSWORD);
     const response = await page.goto(staffUrl);
@@ -262,7 +302,12 @@ describe('delegated administration, end to end', { skip }, () => {
     assert.doesNotMatch(await mainText(page), /Springfield/);
   });
   test('an educator with their own profile, added by identity, is asked on their home page; until they confirm, no administrator acts on them', async () => {
-    const userName = await createProfileInBrowser(await newPage(), { first: 'Cora', last: 'Confirm', ssn: '855-55-5511', password: 'Cora2026x' });
+    const userName = await createProfileInBrowser(await newPage(), {
+      first: 'Cora',
+      last: 'Confirm',
+      ssn: '855-55-5511',
+      password: 'Cora2026x',
+    });
     const addByIdentity = async (page: Page, schoolCode: string) => {
       await page.goto(`/directory/organizations/${schoolCode}/staff/new`);
       await page.getByLabel('First name').fill('Cora');
@@ -276,7 +321,10 @@ describe('delegated administration, end to end', { skip }, () => {
     const admin = await asDistrictAdmin();
     await addByIdentity(admin, '00350303');
     assert.equal(new URL(admin.url()).pathname, '/directory/organizations/00350303');
-    assert.match(await mainText(admin), /They must confirm that this organization is their employer before you can act on them/);
+    assert.match(
+      await mainText(admin),
+      /They must confirm that this organization is their employer before you can act on them/,
+    );
     const row = admin.getByRole('row', { name: /Confirm, Cora/ });
     assert.match((await row.textContent()) ?? '', /Waiting for the person to confirm/);
     assert.equal(await row.getByRole('link').count(), 0, 'no link to a page that would not open');
@@ -288,8 +336,14 @@ describe('delegated administration, end to end', { skip }, () => {
     // Cora logs in without JavaScript: both questions on her home page, plain forms.
     const cora = await (await browser.newContext({ baseURL: server.url, javaScriptEnabled: false })).newPage();
     await logIn(cora, userName, 'Cora2026x');
-    assert.match(await mainText(cora), /Springfield Middle School added you to its staff on [A-Z][a-z]+ \d{1,2}, \d{4} \(by Dale Springfield\)\. Is this your employer\?/);
-    assert.match(await mainText(cora), /Shelbyville High School added you to its staff on .* \(by Sid Shelbyville\)\. Is this your employer\?/);
+    assert.match(
+      await mainText(cora),
+      /Springfield Middle School added you to its staff on [A-Z][a-z]+ \d{1,2}, \d{4} \(by Dale Springfield\)\. Is this your employer\?/,
+    );
+    assert.match(
+      await mainText(cora),
+      /Shelbyville High School added you to its staff on .* \(by Sid Shelbyville\)\. Is this your employer\?/,
+    );
     await checkPage(cora, 'home-01-employer-question', await newPage());
     await cora.getByRole('button', { name: /^This is not my employer\W+Shelbyville High School$/ }).click();
     assert.match(await mainText(cora), /You are not on the staff of Shelbyville High School/);
@@ -323,7 +377,10 @@ describe('delegated administration, end to end', { skip }, () => {
     assert.match((await page.locator('main').textContent()) ?? '', /has powers beyond yours/);
     assert.equal(await page.getByRole('button', { name: 'Reset password' }).count(), 0);
     // Taking away what Springfield gave is not power over them (outside review F5, F7).
-    assert.equal(await page.getByRole('button', { name: 'Remove from the staff of Springfield High School' }).count(), 1);
+    assert.equal(
+      await page.getByRole('button', { name: 'Remove from the staff of Springfield High School' }).count(),
+      1,
+    );
     await checkPage(page, 'dir-10b-beyond-reach');
 
     await page.goto(`${staffUrl}/fix`);
@@ -389,7 +446,9 @@ describe('delegated administration, end to end', { skip }, () => {
     await page.getByLabel('Client id').fill('gradebook');
     await page.getByLabel('Who may open it').selectOption('restricted');
     await page.getByLabel('Roles').fill('teacher, viewer');
-    await page.getByLabel('Redirect URIs', { exact: true }).fill('https://gradebook.example.gov/callback\nhttps://gradebook.example.gov/again');
+    await page
+      .getByLabel('Redirect URIs', { exact: true })
+      .fill('https://gradebook.example.gov/callback\nhttps://gradebook.example.gov/again');
     await page.getByRole('button', { name: 'Register application' }).click();
     const secret = (await page.locator('[data-client-secret]').textContent()) ?? '';
     assert.match(secret.trim(), /^[A-Za-z0-9_-]{43}$/);

@@ -38,7 +38,8 @@ export async function startServer(
   const dataDir = mkdtempSync(join(tmpdir(), 'portal-e2e-'));
   let databaseUrl: string | undefined;
   let dropDatabase = async () => {};
-  if (process.env.DATABASE_URL) ({ url: databaseUrl, drop: dropDatabase } = await throwawayDatabase(process.env.DATABASE_URL, 'portal_e2e'));
+  if (process.env.DATABASE_URL)
+    ({ url: databaseUrl, drop: dropDatabase } = await throwawayDatabase(process.env.DATABASE_URL, 'portal_e2e'));
   const serverEnv = {
     ...process.env,
     PORT: String(port),
@@ -105,7 +106,9 @@ export async function checkPage(page: Page, name: string, axePage?: Page): Promi
     await axePage.setContent(html, { waitUntil: 'load' });
     target = axePage;
   }
-  const results = await new AxeBuilder({ page: target }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const results = await new AxeBuilder({ page: target })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
   if (results.violations.length > 0) {
     const summary = results.violations
       .map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => n.target.join(' ')).join('\n    ')}`)
@@ -116,13 +119,21 @@ export async function checkPage(page: Page, name: string, axePage?: Page): Promi
 
 /** `npm run cli -- …` as an operator would run it; throws with its output when it fails. */
 export function cli(env: NodeJS.ProcessEnv, args: string[]): string {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { env, encoding: 'utf8', timeout: 120_000 });
-  if (result.status !== 0) throw new Error(`cli ${args.join(' ')} failed (${result.status}): ${result.stderr}${result.stdout}`);
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+    env,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  if (result.status !== 0)
+    throw new Error(`cli ${args.join(' ')} failed (${result.status}): ${result.stderr}${result.stdout}`);
   return result.stdout;
 }
 
 /** Every page of Create Profile for a new person, through the labels a person reads; returns the User Name. */
-export async function createProfileInBrowser(page: Page, person: { first: string; last: string; ssn: string; password: string }): Promise<string> {
+export async function createProfileInBrowser(
+  page: Page,
+  person: { first: string; last: string; ssn: string; password: string },
+): Promise<string> {
   await page.goto('/profile/new');
   await page.getByLabel('First name').fill(person.first);
   await page.getByLabel('Last name').fill(person.last);

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { checkPage as checkAndScreenshot, chromiumMissing, launchBrowser, startServer, type RunningPortal } from './harness.ts';
+import {
+  checkPage as checkAndScreenshot,
+  chromiumMissing,
+  launchBrowser,
+  startServer,
+  type RunningPortal,
+} from './harness.ts';
 
 /**
  * The whole P1–P10 journey in a real browser, as a person does it: create a profile →
@@ -90,7 +96,12 @@ for (const javaScriptEnabled of [true, false]) {
       await page.getByRole('button', { name: 'Continue' }).click();
       assert.equal(await page.locator('h1').textContent(), 'Check your answers');
       const summary = (await page.locator('.portal-summary').textContent()) ?? '';
-      for (const kept of [`${person.first} Morgan ${person.last}`, 'educator@example.org', 'Before', 'Name of my first school?']) {
+      for (const kept of [
+        `${person.first} Morgan ${person.last}`,
+        'educator@example.org',
+        'Before',
+        'Name of my first school?',
+      ]) {
         assert.ok(summary.includes(kept), `the review still shows ${kept}`);
       }
       await page.getByRole('button', { name: 'Create my profile' }).click();
@@ -115,8 +126,15 @@ for (const javaScriptEnabled of [true, false]) {
       await page.getByRole('button', { name: 'Log in' }).click();
       await checkPage(page, `${tag}-09-home-signed-in`);
       const fontSize = (name: string, role: 'link' | 'button') =>
-        page.getByRole('navigation', { name: 'Main' }).getByRole(role, { name }).evaluate((e) => getComputedStyle(e).fontSize);
-      assert.equal(await fontSize('Log out', 'button'), await fontSize('Home', 'link'), 'Log out is the size of the other header links');
+        page
+          .getByRole('navigation', { name: 'Main' })
+          .getByRole(role, { name })
+          .evaluate((e) => getComputedStyle(e).fontSize);
+      assert.equal(
+        await fontSize('Log out', 'button'),
+        await fontSize('Home', 'link'),
+        'Log out is the size of the other header links',
+      );
       await page.getByRole('link', { name: 'Open ELAR' }).click();
       assert.equal(await page.locator('[data-username]').textContent(), userName);
       await checkPage(page, `${tag}-10-elar`);
@@ -230,12 +248,16 @@ for (const javaScriptEnabled of [true, false]) {
         const response = await page.goto(path);
         assert.equal(response?.status(), status, path);
         assert.equal(await page.locator('h1').textContent(), heading, path);
-        assert.equal(await page.locator('h1').evaluate((e) => getComputedStyle(e).fontFamily), portalHeadingFont, `${path}: one heading typeface`);
+        assert.equal(
+          await page.locator('h1').evaluate((e) => getComputedStyle(e).fontFamily),
+          portalHeadingFont,
+          `${path}: one heading typeface`,
+        );
         await checkPage(page, `${tag}-19-${path.slice(1).replace(/\//g, '-')}`);
       }
     });
 
-    test("the official-website banner opens without JavaScript and the identifier names the agency", async () => {
+    test('the official-website banner opens without JavaScript and the identifier names the agency', async () => {
       await page.goto('/');
       const banner = page.getByRole('region', { name: 'Official website of the Commonwealth of Massachusetts' });
       await banner.getByText("Here's how you know").click();

@@ -40,8 +40,17 @@ async function fillIdentity(person: { first: string; last: string; dob: [string,
 
 describe('lock pages', { skip }, () => {
   test('wrong hint answers pause the password reset, and the page says so and for how long', async () => {
-    const person = { first: 'Hollis', last: 'Hinted', dob: ['7', '7', '1977'] as [string, string, string], ssn: '731-34-5678' };
-    await createProfile(new FormClient(portal.app, '198.51.100.60'), { firstName: person.first, lastName: person.last, dob: person.dob, ssn: person.ssn }, { hintQuestion: 'First school?', hintAnswer: 'Lincoln', password: 'Secret123' });
+    const person = {
+      first: 'Hollis',
+      last: 'Hinted',
+      dob: ['7', '7', '1977'] as [string, string, string],
+      ssn: '731-34-5678',
+    };
+    await createProfile(
+      new FormClient(portal.app, '198.51.100.60'),
+      { firstName: person.first, lastName: person.last, dob: person.dob, ssn: person.ssn },
+      { hintQuestion: 'First school?', hintAnswer: 'Lincoln', password: 'Secret123' },
+    );
     await page.goto('/account/recover');
     await fillIdentity(person);
     await page.getByRole('button', { name: 'Continue' }).click();
@@ -52,16 +61,43 @@ describe('lock pages', { skip }, () => {
       await page.getByRole('button', { name: 'Continue' }).click();
     }
     assert.equal(await page.locator('main').getAttribute('data-outcome'), 'locked');
-    assert.match(await page.locator('main').innerText(), /Resetting your password with your hint question is paused for 15 minutes/);
+    assert.match(
+      await page.locator('main').innerText(),
+      /Resetting your password with your hint question is paused for 15 minutes/,
+    );
     await checkPage(page, 'lock-hint-reset-paused');
   });
 
   test('a Directory Administrator whose staff lookups keep conflicting is paused, and told for how long', async () => {
     const orgId = randomUUID();
-    await portal.db.insertInto('organization').values({ id: orgId, code: '00620000', name: 'Lockport Public Schools', type: 'district', district_id: null, town: 'Lockport', phone: null }).execute();
-    const org = await portal.db.selectFrom('organization').selectAll().where('id', '=', orgId).executeTakeFirstOrThrow();
-    const admin = await createProfile(new FormClient(portal.app, '198.51.100.61'), { firstName: 'Lee', lastName: 'Lookup', dob: ['1', '3', '1975'], ssn: '732-34-5678' });
-    const profile = await portal.db.selectFrom('profile').selectAll().where('user_name', '=', admin.userName).executeTakeFirstOrThrow();
+    await portal.db
+      .insertInto('organization')
+      .values({
+        id: orgId,
+        code: '00620000',
+        name: 'Lockport Public Schools',
+        type: 'district',
+        district_id: null,
+        town: 'Lockport',
+        phone: null,
+      })
+      .execute();
+    const org = await portal.db
+      .selectFrom('organization')
+      .selectAll()
+      .where('id', '=', orgId)
+      .executeTakeFirstOrThrow();
+    const admin = await createProfile(new FormClient(portal.app, '198.51.100.61'), {
+      firstName: 'Lee',
+      lastName: 'Lookup',
+      dob: ['1', '3', '1975'],
+      ssn: '732-34-5678',
+    });
+    const profile = await portal.db
+      .selectFrom('profile')
+      .selectAll()
+      .where('user_name', '=', admin.userName)
+      .executeTakeFirstOrThrow();
     await designateAdministrator(portal.db, null, org, profile, { email: null, phone: null }, null);
     await page.goto('/login');
     await page.getByLabel('User Name').fill(admin.userName);
@@ -80,8 +116,16 @@ describe('lock pages', { skip }, () => {
 
   test('the same pause stops SSN checks on the correction form (outside review F1), and says what still works', async () => {
     // Runs after the test above: Lee Lookup is paused and still logged in.
-    const org = await portal.db.selectFrom('organization').select('id').where('code', '=', '00620000').executeTakeFirstOrThrow();
-    const hollis = await portal.db.selectFrom('profile').select('id').where('last_name', '=', 'Hinted').executeTakeFirstOrThrow();
+    const org = await portal.db
+      .selectFrom('organization')
+      .select('id')
+      .where('code', '=', '00620000')
+      .executeTakeFirstOrThrow();
+    const hollis = await portal.db
+      .selectFrom('profile')
+      .select('id')
+      .where('last_name', '=', 'Hinted')
+      .executeTakeFirstOrThrow();
     await addMember(portal.db, org.id, hollis.id, null);
     await page.goto(`/directory/people/${hollis.id}/fix`);
     await page.getByLabel('Month').fill('7');

@@ -3,7 +3,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { checkPage, chromiumMissing, cli, createProfileInBrowser, freePort, launchBrowser, startServer, type RunningPortal } from './harness.ts';
+import {
+  checkPage,
+  chromiumMissing,
+  cli,
+  createProfileInBrowser,
+  freePort,
+  launchBrowser,
+  startServer,
+  type RunningPortal,
+} from './harness.ts';
 
 /**
  * Issue #4 done: sign in once at ELAR, open another agency application (examples/) with
@@ -24,13 +33,34 @@ before(async () => {
   let secret = '';
   server = await startServer({}, (env) => {
     const out = cli(env, [
-      'app', 'add', '--client-id', 'example', '--name', 'Example app',
-      '--redirect-uri', `${exampleUrl}/callback`,
-      '--backchannel-logout-uri', `${exampleUrl}/backchannel-logout`,
-      '--launch-url', `${exampleUrl}/`,
+      'app',
+      'add',
+      '--client-id',
+      'example',
+      '--name',
+      'Example app',
+      '--redirect-uri',
+      `${exampleUrl}/callback`,
+      '--backchannel-logout-uri',
+      `${exampleUrl}/backchannel-logout`,
+      '--launch-url',
+      `${exampleUrl}/`,
     ]);
     secret = /^client secret: (\S+)$/m.exec(out)![1]!;
-    cli(env, ['app', 'add', '--client-id', 'sims', '--name', 'SIMS', '--restricted', '--roles', 'user,submitter', '--redirect-uri', 'http://127.0.0.1:9/callback', '--replace']);
+    cli(env, [
+      'app',
+      'add',
+      '--client-id',
+      'sims',
+      '--name',
+      'SIMS',
+      '--restricted',
+      '--roles',
+      'user,submitter',
+      '--redirect-uri',
+      'http://127.0.0.1:9/callback',
+      '--replace',
+    ]);
   });
   exampleApp = spawn(process.execPath, ['--import', 'tsx', 'examples/example-app/app.ts'], {
     env: { ...process.env, ISSUER: server.url, CLIENT_ID: 'example', CLIENT_SECRET: secret, PORT: String(examplePort) },
@@ -67,7 +97,12 @@ describe('single sign-on across applications', { skip }, () => {
 
   test('a person creates a profile and signs in to ELAR through the portal', async () => {
     page = await (await browser.newContext({ baseURL: server.url })).newPage();
-    userName = await createProfileInBrowser(page, { first: 'Sasha', last: 'Single', ssn: '844-44-4444', password: 'Single2026' });
+    userName = await createProfileInBrowser(page, {
+      first: 'Sasha',
+      last: 'Single',
+      ssn: '844-44-4444',
+      password: 'Single2026',
+    });
 
     await page.goto(`${server.url}/elar`);
     assert.match(page.url(), /\/login\?returnTo=%2Finteraction%2F/);

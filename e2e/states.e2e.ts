@@ -46,7 +46,12 @@ async function fillIdentity(first: string, last: string, ssn: string) {
 
 describe('pages for rarer states', { skip }, () => {
   test('identity checks paused after partial matches from one address', async () => {
-    await createProfile(new FormClient(portal.app, '198.51.100.90'), { firstName: 'Quinn', lastName: 'Known', dob: ['6', '9', '1981'], ssn: '721-34-5678' });
+    await createProfile(new FormClient(portal.app, '198.51.100.90'), {
+      firstName: 'Quinn',
+      lastName: 'Known',
+      dob: ['6', '9', '1981'],
+      ssn: '721-34-5678',
+    });
     await page.goto('/profile/new');
     await fillIdentity('Quincy', 'Known', '721-34-5678');
     assert.equal(await page.locator('main').getAttribute('data-outcome'), 'partial-match');
@@ -57,8 +62,17 @@ describe('pages for rarer states', { skip }, () => {
   });
 
   test('an expired temporary password', async () => {
-    const { userName } = await createProfile(new FormClient(portal.app, '198.51.100.91'), { firstName: 'Tess', lastName: 'Temporary', dob: ['2', '2', '1982'], ssn: '723-34-5678' });
-    await portal.db.updateTable('profile').set({ must_change_password: true, password_expires_at: new Date(Date.now() - 1000) }).where('user_name', '=', userName).execute();
+    const { userName } = await createProfile(new FormClient(portal.app, '198.51.100.91'), {
+      firstName: 'Tess',
+      lastName: 'Temporary',
+      dob: ['2', '2', '1982'],
+      ssn: '723-34-5678',
+    });
+    await portal.db
+      .updateTable('profile')
+      .set({ must_change_password: true, password_expires_at: new Date(Date.now() - 1000) })
+      .where('user_name', '=', userName)
+      .execute();
     await page.goto('/login');
     await page.getByLabel('User Name').fill(userName);
     await page.getByLabel('Password').fill('Secret123');
@@ -68,10 +82,23 @@ describe('pages for rarer states', { skip }, () => {
   });
 
   test("a person's page after an administrator signed them out everywhere", async () => {
-    const admin = await createProfile(new FormClient(portal.app, '198.51.100.92'), { firstName: 'Dana', lastName: 'Department', dob: ['3', '3', '1973'], ssn: '724-34-5678' });
-    const { id } = await portal.db.selectFrom('profile').select('id').where('user_name', '=', admin.userName).executeTakeFirstOrThrow();
+    const admin = await createProfile(new FormClient(portal.app, '198.51.100.92'), {
+      firstName: 'Dana',
+      lastName: 'Department',
+      dob: ['3', '3', '1973'],
+      ssn: '724-34-5678',
+    });
+    const { id } = await portal.db
+      .selectFrom('profile')
+      .select('id')
+      .where('user_name', '=', admin.userName)
+      .executeTakeFirstOrThrow();
     await insertDepartmentRole(portal.db, { profileId: id, role: 'console-admin', grantedBy: null });
-    const person = await portal.db.selectFrom('profile').select('id').where('last_name', '=', 'Temporary').executeTakeFirstOrThrow();
+    const person = await portal.db
+      .selectFrom('profile')
+      .select('id')
+      .where('last_name', '=', 'Temporary')
+      .executeTakeFirstOrThrow();
     await page.goto('/login');
     await page.getByLabel('User Name').fill(admin.userName);
     await page.getByLabel('Password').fill('Secret123');
@@ -91,7 +118,12 @@ describe('recovery and the end of the wizard', { skip }, () => {
   });
 
   test('an expired recovery says so and starts recovery again', async () => {
-    await createProfile(new FormClient(portal.app, '198.51.100.93'), { firstName: 'Eve', lastName: 'Expired', dob: ['6', '9', '1981'], ssn: '725-34-5678' });
+    await createProfile(new FormClient(portal.app, '198.51.100.93'), {
+      firstName: 'Eve',
+      lastName: 'Expired',
+      dob: ['6', '9', '1981'],
+      ssn: '725-34-5678',
+    });
     const context = await browser.newContext({ baseURL: origin });
     const recovering = await context.newPage();
     await recovering.goto('/account/recover');
@@ -105,7 +137,10 @@ describe('recovery and the end of the wizard', { skip }, () => {
     assert.equal(await recovering.locator('main').getAttribute('data-outcome'), 'exact-match');
     assert.equal(await recovering.locator('.usa-step-indicator__heading-text').textContent(), 'Your User Name');
     await checkPage(recovering, 'state-recover-exact-match');
-    await portal.db.updateTable('flow_state').set({ expires_at: new Date(Date.now() - 1000) }).execute();
+    await portal.db
+      .updateTable('flow_state')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .execute();
     await recovering.getByRole('link', { name: 'Reset my password' }).click();
     assert.equal(await recovering.locator('h1').textContent(), 'Your answers have expired');
     assert.equal(await recovering.locator('.portal-caption').textContent(), 'Retrieve User Name / Reset Password');
@@ -119,7 +154,12 @@ describe('recovery and the end of the wizard', { skip }, () => {
   test('the User Name and MEPID are gone after a reload of the created page', async () => {
     const context = await browser.newContext({ baseURL: origin });
     const creating = await context.newPage();
-    const userName = await createProfileInBrowser(creating, { first: 'Olive', last: 'Once', ssn: '726-34-5678', password: 'Once2026' });
+    const userName = await createProfileInBrowser(creating, {
+      first: 'Olive',
+      last: 'Once',
+      ssn: '726-34-5678',
+      password: 'Once2026',
+    });
     assert.equal(userName, 'OOnce');
     await creating.reload();
     assert.equal(await creating.locator('main').getAttribute('data-outcome'), 'created');
@@ -134,9 +174,18 @@ describe('on a phone, 375 pixels wide', { skip }, () => {
     await seedDemo(portal.db, { ssnKey: portal.ssnKey, policy: POLICIES.agency, historySize: 10 });
     const context = await browser.newContext({ baseURL: origin, viewport: { width: 375, height: 740 } });
     const phone = await context.newPage();
-    for (const path of ['/', '/profile/new', '/account/recover', '/help/directory-administrator', '/privacy', '/directory-administrators']) {
+    for (const path of [
+      '/',
+      '/profile/new',
+      '/account/recover',
+      '/help/directory-administrator',
+      '/privacy',
+      '/directory-administrators',
+    ]) {
       await phone.goto(path);
-      const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      const overflow = await phone.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
       assert.equal(overflow, 0, `${path} scrolls sideways`);
       await checkPage(phone, `phone${path.replace(/\//g, '-')}`.replace(/-$/, '-home'));
     }

@@ -54,7 +54,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('password_hash', 'text', (c) => c.notNull())
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
-  await db.schema.createIndex('password_history_profile').on('password_history').columns(['profile_id', 'id']).execute();
+  await db.schema
+    .createIndex('password_history_profile')
+    .on('password_history')
+    .columns(['profile_id', 'id'])
+    .execute();
 
   await db.schema
     .createTable('session')
@@ -93,7 +97,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('profile_id', 'uuid', (c) => c.notNull().references('profile.id').onDelete('cascade'))
     .addColumn('conflicting_fields', sql`text[]`, (c) => c.notNull())
     .addColumn('submitted', 'jsonb', (c) => c.notNull())
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('open').check(sql`status in ('open', 'resolved')`))
+    .addColumn('status', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('open')
+        .check(sql`status in ('open', 'resolved')`),
+    )
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('resolved_at', 'timestamptz')
     .addColumn('resolved_by', 'uuid')

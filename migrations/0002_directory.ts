@@ -5,13 +5,23 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('organization')
     .addColumn('id', 'uuid', (c) => c.primaryKey())
-    .addColumn('code', 'text', (c) => c.notNull().unique().check(sql`code ~ '^[0-9]{8}$'`))
+    .addColumn('code', 'text', (c) =>
+      c
+        .notNull()
+        .unique()
+        .check(sql`code ~ '^[0-9]{8}$'`),
+    )
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('type', 'text', (c) => c.notNull().check(sql`type in ('district', 'school', 'other')`))
     .addColumn('district_id', 'uuid', (c) => c.references('organization.id'))
     .addColumn('town', 'text')
     .addColumn('phone', 'text')
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('active').check(sql`status in ('active', 'inactive')`))
+    .addColumn('status', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('active')
+        .check(sql`status in ('active', 'inactive')`),
+    )
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
@@ -50,7 +60,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('granted_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addUniqueConstraint('role_grant_unique', ['profile_id', 'organization_id', 'application_id', 'role'])
     .execute();
-  await db.schema.createIndex('role_grant_org').on('role_grant').columns(['organization_id', 'application_id']).execute();
+  await db.schema
+    .createIndex('role_grant_org')
+    .on('role_grant')
+    .columns(['organization_id', 'application_id'])
+    .execute();
 
   await db.schema
     .createTable('directory_administrator')
@@ -62,9 +76,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('designated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addPrimaryKeyConstraint('directory_administrator_pk', ['organization_id', 'profile_id'])
     .execute();
-  await db.schema.createIndex('directory_administrator_profile').on('directory_administrator').column('profile_id').execute();
+  await db.schema
+    .createIndex('directory_administrator_profile')
+    .on('directory_administrator')
+    .column('profile_id')
+    .execute();
 
   // People search: by last name prefix, User Name, MEPID.
-  await sql`CREATE INDEX profile_last_name_search ON profile (last_name_key text_pattern_ops, first_name_key)`.execute(db);
+  await sql`CREATE INDEX profile_last_name_search ON profile (last_name_key text_pattern_ops, first_name_key)`.execute(
+    db,
+  );
   await db.schema.createIndex('match_conflict_open').on('match_conflict').columns(['status', 'id']).execute();
 }

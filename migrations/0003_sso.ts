@@ -16,9 +16,24 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('consumed_at', 'timestamptz')
     .addPrimaryKeyConstraint('oidc_model_pk', ['model', 'id'])
     .execute();
-  await db.schema.createIndex('oidc_model_grant').on('oidc_model').column('grant_id').where(sql.ref('grant_id'), 'is not', null).execute();
-  await db.schema.createIndex('oidc_model_uid').on('oidc_model').columns(['model', 'uid']).where(sql.ref('uid'), 'is not', null).execute();
-  await db.schema.createIndex('oidc_model_user_code').on('oidc_model').columns(['model', 'user_code']).where(sql.ref('user_code'), 'is not', null).execute();
+  await db.schema
+    .createIndex('oidc_model_grant')
+    .on('oidc_model')
+    .column('grant_id')
+    .where(sql.ref('grant_id'), 'is not', null)
+    .execute();
+  await db.schema
+    .createIndex('oidc_model_uid')
+    .on('oidc_model')
+    .columns(['model', 'uid'])
+    .where(sql.ref('uid'), 'is not', null)
+    .execute();
+  await db.schema
+    .createIndex('oidc_model_user_code')
+    .on('oidc_model')
+    .columns(['model', 'user_code'])
+    .where(sql.ref('user_code'), 'is not', null)
+    .execute();
   await db.schema.createIndex('oidc_model_expires').on('oidc_model').column('expires_at').execute();
 
   // Signing keys, private parts encrypted with a key from configuration.

@@ -5,7 +5,9 @@ import { sql, type Kysely } from 'kysely';
  * password reset or "sign out everywhere" does; without this index it reads the table.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await sql`create index oidc_model_account on oidc_model ((payload->>'accountId')) where (payload->>'accountId') is not null`.execute(db);
+  await sql`create index oidc_model_account on oidc_model ((payload->>'accountId')) where (payload->>'accountId') is not null`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

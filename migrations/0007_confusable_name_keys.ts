@@ -10,7 +10,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   const batch = 1000;
   let after = '00000000-0000-0000-0000-000000000000';
   for (;;) {
-    const { rows } = await sql<{ id: string; first_name: string; last_name: string; first_name_key: string; last_name_key: string }>`
+    const { rows } = await sql<{
+      id: string;
+      first_name: string;
+      last_name: string;
+      first_name_key: string;
+      last_name_key: string;
+    }>`
       SELECT id, first_name, last_name, first_name_key, last_name_key FROM profile
       WHERE id > ${after} ORDER BY id LIMIT ${batch}`.execute(db);
     const changed = rows

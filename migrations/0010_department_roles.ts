@@ -11,7 +11,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createTable('department_role')
     .addColumn('profile_id', 'uuid', (c) => c.notNull().references('profile.id').onDelete('cascade'))
     .addColumn('role', 'text', (c) =>
-      c.notNull().check(sql`role in ('console-admin', 'licensure-evaluator', 'licensure-supervisor', 'payments', 'help-desk')`),
+      c
+        .notNull()
+        .check(sql`role in ('console-admin', 'licensure-evaluator', 'licensure-supervisor', 'payments', 'help-desk')`),
     )
     .addColumn('granted_by', 'uuid', (c) => c.references('profile.id').onDelete('set null'))
     .addColumn('granted_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
@@ -19,13 +21,20 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint('department_role_pk', ['profile_id', 'role'])
     .execute();
   await db.schema.createIndex('department_role_role').on('department_role').column('role').execute();
-  await sql`INSERT INTO department_role (profile_id, role) SELECT id, 'console-admin' FROM profile WHERE department_role IN ('admin', 'staff')`.execute(db);
+  await sql`INSERT INTO department_role (profile_id, role) SELECT id, 'console-admin' FROM profile WHERE department_role IN ('admin', 'staff')`.execute(
+    db,
+  );
   await db.schema.alterTable('profile').dropColumn('department_role').execute();
 }
 
 /** Back to one column: a console-admin becomes 'admin'; the other roles did not exist before. */
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await db.schema.alterTable('profile').addColumn('department_role', 'text', (c) => c.check(sql`department_role in ('admin', 'staff')`)).execute();
-  await sql`UPDATE profile SET department_role = 'admin' WHERE id IN (SELECT profile_id FROM department_role WHERE role = 'console-admin')`.execute(db);
+  await db.schema
+    .alterTable('profile')
+    .addColumn('department_role', 'text', (c) => c.check(sql`department_role in ('admin', 'staff')`))
+    .execute();
+  await sql`UPDATE profile SET department_role = 'admin' WHERE id IN (SELECT profile_id FROM department_role WHERE role = 'console-admin')`.execute(
+    db,
+  );
   await db.schema.dropTable('department_role').execute();
 }

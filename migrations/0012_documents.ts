@@ -17,16 +17,36 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('size', 'integer', (c) => c.notNull().check(sql`size >= 0`))
     .addColumn('detected_type', 'text', (c) => c.notNull())
     .addColumn('declared_name', 'text', (c) => c.notNull())
-    .addColumn('scan_state', 'text', (c) => c.notNull().defaultTo('pending').check(sql`scan_state IN ('pending', 'clean', 'infected', 'failed')`))
+    .addColumn('scan_state', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('pending')
+        .check(sql`scan_state IN ('pending', 'clean', 'infected', 'failed')`),
+    )
     .addColumn('retention_class', 'text', (c) => c.notNull())
     .addColumn('retain_until', 'date')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('deleted_at', 'timestamptz')
     .execute();
-  await db.schema.createIndex('document_owner').on('document').columns(['owner_kind', 'owner_id']).where(sql.ref('deleted_at'), 'is', null).execute();
+  await db.schema
+    .createIndex('document_owner')
+    .on('document')
+    .columns(['owner_kind', 'owner_id'])
+    .where(sql.ref('deleted_at'), 'is', null)
+    .execute();
   // The scanner's queue and the retention sweep read these.
-  await db.schema.createIndex('document_scan_pending').on('document').column('created_at').where(sql.ref('scan_state'), '=', 'pending').execute();
-  await db.schema.createIndex('document_retain_until').on('document').column('retain_until').where(sql.ref('deleted_at'), 'is', null).execute();
+  await db.schema
+    .createIndex('document_scan_pending')
+    .on('document')
+    .column('created_at')
+    .where(sql.ref('scan_state'), '=', 'pending')
+    .execute();
+  await db.schema
+    .createIndex('document_retain_until')
+    .on('document')
+    .column('retain_until')
+    .where(sql.ref('deleted_at'), 'is', null)
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -12,12 +12,24 @@ import { portalPlugin } from './portal/plugin.ts';
 import { usePortalSessions } from './portal/session-hooks.ts';
 import { endSession } from './portal/session-repository.ts';
 import { loadSession, tokenHash } from './portal/sessions.ts';
-import { ELAR_PREFIX, elarClientRegistration, elarPlugin, loadElarConfig, type ElarConfig, type ElarDatabase } from './elar/index.ts';
+import {
+  ELAR_PREFIX,
+  elarClientRegistration,
+  elarPlugin,
+  loadElarConfig,
+  type ElarConfig,
+  type ElarDatabase,
+} from './elar/index.ts';
 import { directoryAdministratorsPlugin, directoryPlugin } from './directory/plugin.ts';
 import { ensureApplication } from './directory/index.ts';
 import { secretBox } from './platform/secrets.ts';
 import { signingKeys } from './sso/keys.ts';
-import { applicationLogout, BACKCHANNEL_LOGOUT_JOB, deliverBackchannelLogout, endProviderSessions } from './sso/logout.ts';
+import {
+  applicationLogout,
+  BACKCHANNEL_LOGOUT_JOB,
+  deliverBackchannelLogout,
+  endProviderSessions,
+} from './sso/logout.ts';
 import type { JobRunner } from './platform/jobs/runner.ts';
 import { createProvider } from './sso/provider.ts';
 import { providerRequestIp, ssoLoginStepPlugin, ssoProtocolPlugin } from './sso/routes.tsx';
@@ -110,26 +122,47 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   // request's state and awaited by the middleware around it.
   provider.on(
     'end_session.success',
-    (ctx: { cookies: { get(name: string): string | undefined }; state: Record<string, unknown>; req: IncomingMessage; oidc?: { client?: { clientId: string } } }) => {
+    (ctx: {
+      cookies: { get(name: string): string | undefined };
+      state: Record<string, unknown>;
+      req: IncomingMessage;
+      oidc?: { client?: { clientId: string } };
+    }) => {
       const token = ctx.cookies.get(portal.cookies.session);
-      if (token) ctx.state.portalLogout = logoutFromApplication(token, providerRequestIp.get(ctx.req) ?? null, ctx.oidc?.client?.clientId ?? null);
+      if (token)
+        ctx.state.portalLogout = logoutFromApplication(
+          token,
+          providerRequestIp.get(ctx.req) ?? null,
+          ctx.oidc?.client?.clientId ?? null,
+        );
     },
   );
   /** Like the portal's own logout, audited: who, from where, and which application asked. */
   async function logoutFromApplication(token: string, ip: string | null, application: string | null) {
     const session = await loadSession(db, token, config.session);
     await endSession(db, tokenHash(token));
-    if (session) await audit(db, { type: 'logout', actorId: session.profile.id, subjectId: session.profile.id, ip, detail: { application } });
+    if (session)
+      await audit(db, {
+        type: 'logout',
+        actorId: session.profile.id,
+        subjectId: session.profile.id,
+        ip,
+        detail: { application },
+      });
   }
   provider.use(async (ctx, next) => {
     await next();
     await ctx.state.portalLogout;
   });
   portal.singleSignOut = async (which) => {
-    const sessionIdIn = (cookies: Record<string, string | undefined> | undefined) => cookies?.[provider.cookieName('session')];
+    const sessionIdIn = (cookies: Record<string, string | undefined> | undefined) =>
+      cookies?.[provider.cookieName('session')];
     if ('accountId' in which) {
       const exceptSessionId = sessionIdIn(which.exceptBrowserCookies);
-      await endProviderSessions(provider, db, { accountId: which.accountId, ...(exceptSessionId ? { exceptSessionId } : {}) });
+      await endProviderSessions(provider, db, {
+        accountId: which.accountId,
+        ...(exceptSessionId ? { exceptSessionId } : {}),
+      });
     } else {
       const sessionId = sessionIdIn(which.browserCookies);
       if (sessionId) await endProviderSessions(provider, db, { sessionId });
@@ -145,7 +178,11 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   // day, and ELAR is handed the resulting secret (or its own, when configured).
   const elarConfig = options.elar ?? loadElarConfig({}, { hostUrl: config.publicUrl });
   const { clientId: elarClientId, ...elarUris } = elarClientRegistration(elarConfig);
-  const elarClient = await ensureApplication(db, box, { id: elarClientId, ...elarUris, secret: elarConfig.clientSecret });
+  const elarClient = await ensureApplication(db, box, {
+    id: elarClientId,
+    ...elarUris,
+    secret: elarConfig.clientSecret,
+  });
 
   const app = await createHttpServer(config, options.logger ?? false, options.secretsKey, navigation, options.onRoute);
   // The portal's session slot (declared by the portal, src/portal/sessions.ts); only the
@@ -171,11 +208,17 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   });
   await app.register(ssoProtocolPlugin, { portal, provider });
   if (elarConfig.cohosted) {
-    await app.register(elarPlugin, { prefix: ELAR_PREFIX, config: { ...elarConfig, ...elarClient }, db: db.withTables<ElarDatabase>() });
+    await app.register(elarPlugin, {
+      prefix: ELAR_PREFIX,
+      config: { ...elarConfig, ...elarClient },
+      db: db.withTables<ElarDatabase>(),
+    });
   } else {
     // ELAR runs elsewhere: the portal's links and bookmarks to it still arrive.
-    app.get(ELAR_PREFIX, publicRoute('ELAR runs as its own process: a bookmark is sent there'), async (_request, reply) =>
-      reply.redirect(`${elarConfig.publicUrl}${ELAR_PREFIX}`, 303),
+    app.get(
+      ELAR_PREFIX,
+      publicRoute('ELAR runs as its own process: a bookmark is sent there'),
+      async (_request, reply) => reply.redirect(`${elarConfig.publicUrl}${ELAR_PREFIX}`, 303),
     );
   }
   return app;

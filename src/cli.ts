@@ -84,7 +84,11 @@ async function organization(db: Db, code: string) {
 
 const commands: Record<string, (ctx: Context, args: string[]) => Promise<void>> = {
   async 'seed-demo'(ctx) {
-    const rules = { policy: POLICIES[ctx.config.passwordPolicy], historySize: ctx.config.passwordHistory, ssnKey: ctx.ssnKey };
+    const rules = {
+      policy: POLICIES[ctx.config.passwordPolicy],
+      historySize: ctx.config.passwordHistory,
+      ssnKey: ctx.ssnKey,
+    };
     for (const line of await seedDemo(ctx.db, rules)) console.log(line);
   },
 
@@ -95,7 +99,10 @@ const commands: Record<string, (ctx: Context, args: string[]) => Promise<void>> 
     const tty = process.stderr.isTTY;
     const report = await importOrganizations(ctx.db, createReadStream(file), {
       onProgress: tty
-        ? (bytes) => process.stderr.write(`\r${progressBar(bytes / Math.max(size, 1))} ${(bytes / 1e6).toFixed(1)} / ${(size / 1e6).toFixed(1)} MB`)
+        ? (bytes) =>
+            process.stderr.write(
+              `\r${progressBar(bytes / Math.max(size, 1))} ${(bytes / 1e6).toFixed(1)} / ${(size / 1e6).toFixed(1)} MB`,
+            )
         : undefined,
     });
     if (tty) process.stderr.write('\n');
@@ -128,7 +135,11 @@ const commands: Record<string, (ctx: Context, args: string[]) => Promise<void>> 
   async 'role grant'(ctx, args) {
     const grant = await roleArguments(ctx, args);
     const granted = await grantRole(ctx.db, null, grant, null);
-    console.log(granted ? `Granted ${grant.app.id} ${grant.role} in ${grant.org.code} to ${grant.person.user_name}` : 'Already granted');
+    console.log(
+      granted
+        ? `Granted ${grant.app.id} ${grant.role} in ${grant.org.code} to ${grant.person.user_name}`
+        : 'Already granted',
+    );
   },
 
   async 'staff grant'(ctx, args) {
@@ -142,7 +153,9 @@ const commands: Record<string, (ctx: Context, args: string[]) => Promise<void>> 
     const o = options(args, ['username', 'role'], ['username', 'role']);
     const profile = await person(ctx.db, o.username!);
     const revoked = await revokeDepartmentRole(ctx.db, null, { person: profile, role: o.role! }, null);
-    console.log(revoked ? `Revoked ${o.role} from ${profile.user_name}` : `${profile.user_name} did not hold ${o.role}`);
+    console.log(
+      revoked ? `Revoked ${o.role} from ${profile.user_name}` : `${profile.user_name} did not hold ${o.role}`,
+    );
   },
 
   async 'app add'(ctx, args) {
@@ -162,7 +175,10 @@ const commands: Record<string, (ctx: Context, args: string[]) => Promise<void>> 
       },
     });
     for (const name of ['client-id', 'name', 'redirect-uri'] as const) {
-      if (!values[name]) throw new UsageError(`Missing --${name}. Usage: npm run cli -- app add --client-id ID --name NAME --redirect-uri URI`);
+      if (!values[name])
+        throw new UsageError(
+          `Missing --${name}. Usage: npm run cli -- app add --client-id ID --name NAME --redirect-uri URI`,
+        );
     }
     // Re-adding an id once silently made SIMS open to everyone and orphaned its grants:
     // replacing a registration must be asked for.
@@ -181,7 +197,10 @@ const commands: Record<string, (ctx: Context, args: string[]) => Promise<void>> 
         name: values.name!,
         redirectUris: values['redirect-uri']!,
         restricted: values.restricted ?? false,
-        roles: (values.roles ?? '').split(',').map((r) => r.trim()).filter(Boolean),
+        roles: (values.roles ?? '')
+          .split(',')
+          .map((r) => r.trim())
+          .filter(Boolean),
         postLogoutRedirectUris: values['post-logout-redirect-uri'] ?? [],
         backchannelLogoutUri: values['backchannel-logout-uri'] ?? null,
         launchUrl: values['launch-url'] ?? null,
@@ -211,14 +230,18 @@ const commands: Record<string, (ctx: Context, args: string[]) => Promise<void>> 
 
   async 'keys rotate'(ctx) {
     const { kid, retired } = await rotateSigningKey(ctx.db, ctx.box);
-    console.log(`New signing key ${kid}; ${retired} old key(s) retired. Restart the server to sign with it; tokens already issued stay valid.`);
+    console.log(
+      `New signing key ${kid}; ${retired} old key(s) retired. Restart the server to sign with it; tokens already issued stay valid.`,
+    );
   },
 
   async 'jobs dead'(ctx) {
     const dead = await deadJobs(ctx.db);
     if (dead.length === 0) console.log('No dead jobs.');
     for (const job of dead) {
-      console.log(`${job.dead_at!.toISOString()} ${job.name} ${job.id} after ${job.attempts} attempt${job.attempts === 1 ? '' : 's'}: ${job.last_error ?? ''}`);
+      console.log(
+        `${job.dead_at!.toISOString()} ${job.name} ${job.id} after ${job.attempts} attempt${job.attempts === 1 ? '' : 's'}: ${job.last_error ?? ''}`,
+      );
     }
   },
 
@@ -233,7 +256,11 @@ const commands: Record<string, (ctx: Context, args: string[]) => Promise<void>> 
   async 'role revoke'(ctx, args) {
     const grant = await roleArguments(ctx, args);
     const revoked = await revokeRole(ctx.db, null, grant, null);
-    console.log(revoked ? `Revoked ${grant.app.id} ${grant.role} in ${grant.org.code} from ${grant.person.user_name}` : 'There was no such grant');
+    console.log(
+      revoked
+        ? `Revoked ${grant.app.id} ${grant.role} in ${grant.org.code} from ${grant.person.user_name}`
+        : 'There was no such grant',
+    );
   },
 };
 
@@ -288,7 +315,9 @@ async function main(argv: string[]): Promise<void> {
   const dataDir = resolve(config.dataDir);
   const isNew = !config.databaseUrl && !existsSync(join(dataDir, 'pglite'));
   if (isNew && !create && !existsSync(dataDir)) {
-    throw new UsageError(`No database in ${dataDir} (DATA_DIR). Set DATA_DIR to the server's, or add --create to create a new one there.`);
+    throw new UsageError(
+      `No database in ${dataDir} (DATA_DIR). Set DATA_DIR to the server's, or add --create to create a new one there.`,
+    );
   }
   console.error(`Database: ${databaseLabel(config, isNew)}`);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });

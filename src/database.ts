@@ -13,7 +13,8 @@ import type { MailTables } from './platform/mail/schema.ts';
  * The whole database, put together from the tables each module owns. Modules name it only
  * as a type (`Db`); the platform's connection and migration code is generic over it.
  */
-export interface DB extends PortalTables, DirectoryTables, SsoTables, AuditTables, StorageTables, JobTables, MailTables {}
+export interface DB
+  extends PortalTables, DirectoryTables, SsoTables, AuditTables, StorageTables, JobTables, MailTables {}
 
 export type Db = Kysely<DB>;
 export type Database = platform.Database<DB>;

@@ -37,8 +37,20 @@ export const DEMO_PEOPLE = {
 } as const;
 
 const DEMO_ORGANIZATIONS = [
-  { code: '00350000', name: 'Springfield Public Schools', type: 'district' as const, town: 'Springfield', phone: '413-555-0100' },
-  { code: '00350505', name: 'Springfield High School', type: 'school' as const, town: 'Springfield', phone: '413-555-0105' },
+  {
+    code: '00350000',
+    name: 'Springfield Public Schools',
+    type: 'district' as const,
+    town: 'Springfield',
+    phone: '413-555-0100',
+  },
+  {
+    code: '00350505',
+    name: 'Springfield High School',
+    type: 'school' as const,
+    town: 'Springfield',
+    phone: '413-555-0105',
+  },
 ];
 
 export async function seedDemo(db: Db, rules: AccountRules): Promise<string[]> {
@@ -56,15 +68,31 @@ export async function seedDemo(db: Db, rules: AccountRules): Promise<string[]> {
       await createProfile(tx, person(rules, p), null);
     }
   });
-  const educator = await db.selectFrom('profile').selectAll().where('ssn_hash', '=', ssnFields(rules, e.ssn).hash).executeTakeFirstOrThrow();
-  const precreated = await db.selectFrom('profile').select(['id', 'password_hash']).where('ssn_hash', '=', ssnFields(rules, p.ssn).hash).executeTakeFirstOrThrow();
-  const evaluator = await db.selectFrom('profile').selectAll().where('ssn_hash', '=', ssnFields(rules, v.ssn).hash).executeTakeFirstOrThrow();
+  const educator = await db
+    .selectFrom('profile')
+    .selectAll()
+    .where('ssn_hash', '=', ssnFields(rules, e.ssn).hash)
+    .executeTakeFirstOrThrow();
+  const precreated = await db
+    .selectFrom('profile')
+    .select(['id', 'password_hash'])
+    .where('ssn_hash', '=', ssnFields(rules, p.ssn).hash)
+    .executeTakeFirstOrThrow();
+  const evaluator = await db
+    .selectFrom('profile')
+    .selectAll()
+    .where('ssn_hash', '=', ssnFields(rules, v.ssn).hash)
+    .executeTakeFirstOrThrow();
   await grantDepartmentRole(db, null, { person: evaluator, role: 'licensure-evaluator' }, null);
   // A district and its high school, run by the demo educator, with the pre-created person on staff.
   for (const org of DEMO_ORGANIZATIONS) {
     await db
       .insertInto('organization')
-      .values({ id: randomUUID(), ...org, district_id: org.type === 'school' ? (await findOrganizationByCode(db, '00350000'))!.id : null })
+      .values({
+        id: randomUUID(),
+        ...org,
+        district_id: org.type === 'school' ? (await findOrganizationByCode(db, '00350000'))!.id : null,
+      })
       .onConflict((oc) => oc.column('code').doNothing())
       .execute();
   }
@@ -80,7 +108,9 @@ export async function seedDemo(db: Db, rules: AccountRules): Promise<string[]> {
     evaluator.password_hash ? verifySecret(evaluator.password_hash, v.password) : false,
   ]);
   const password = passwordStill ? `password ${e.password}` : 'password changed since the demo was set up (not shown)';
-  const hint = hintStill ? `hint answer "${e.hintAnswer}"` : 'hint answer changed since the demo was set up (not shown)';
+  const hint = hintStill
+    ? `hint answer "${e.hintAnswer}"`
+    : 'hint answer changed since the demo was set up (not shown)';
   lines.push(
     `Demo educator: User Name ${educator.user_name}, ${password}, ${hint} (${e.firstName} ${e.lastName}, born ${e.dateOfBirth}, SSN ${e.ssn}).`,
     precreated.password_hash

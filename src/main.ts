@@ -41,7 +41,8 @@ try {
   const ssn = resolveSsnKey(config.ssnHmacKey, config.dataDir);
   if (ssn.generated) log.warn('SSN_HMAC_KEY is not set: generated a key in DATA_DIR. Set SSN_HMAC_KEY in production.');
   const secrets = resolveKey(config.secretsKey, config.dataDir, 'secrets.key');
-  if (secrets.generated) log.warn('SECRETS_KEY is not set: generated a key in DATA_DIR. Set SECRETS_KEY in production.');
+  if (secrets.generated)
+    log.warn('SECRETS_KEY is not set: generated a key in DATA_DIR. Set SECRETS_KEY in production.');
 
   const adminId = await bootstrapDepartmentAdministrator(database.db, config.bootstrapAdminPassword);
   if (adminId) log.info('Created department administrator "admin" from BOOTSTRAP_ADMIN_PASSWORD');
@@ -69,7 +70,16 @@ try {
   const mail = config.mail ? mailSender(database.db, config.mail, log) : undefined;
   if (mail) jobs.handle(SEND_MAIL_JOB, mail.send);
 
-  const app = await buildApp({ config, elar, db: database.db, ssnKey: ssn.key, secretsKey: secrets.key, jobs, logger: { ...loggerOptions(config) }, isReady: () => ready });
+  const app = await buildApp({
+    config,
+    elar,
+    db: database.db,
+    ssnKey: ssn.key,
+    secretsKey: secrets.key,
+    jobs,
+    logger: { ...loggerOptions(config) },
+    isReady: () => ready,
+  });
   const address = await app.listen({ port: config.port, host: config.host });
   ready = true;
   // Whatever LOG_LEVEL says: with PORT=0 this line is how a caller (the tests) learns the port.

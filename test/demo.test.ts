@@ -19,15 +19,34 @@ describe('demo banner', () => {
     const rules = { ssnKey: portal.ssnKey, policy: POLICIES.agency, historySize: 10 };
     const first = (await seedDemo(portal.db, rules)).join('\n');
     assert.match(first, /User Name JRivera, password Welcome2026, hint answer "Lincoln Elementary"/);
-    assert.match(first, /Demo licensure evaluator \(Department role licensure-evaluator, for ELAR; no console\): User Name CMorgan, password Evaluate2026\./);
-    const casey = await portal.db.selectFrom('profile').select('id').where('user_name', '=', 'CMorgan').executeTakeFirstOrThrow();
+    assert.match(
+      first,
+      /Demo licensure evaluator \(Department role licensure-evaluator, for ELAR; no console\): User Name CMorgan, password Evaluate2026\./,
+    );
+    const casey = await portal.db
+      .selectFrom('profile')
+      .select('id')
+      .where('user_name', '=', 'CMorgan')
+      .executeTakeFirstOrThrow();
     assert.deepEqual(await rolesOf(portal.db, casey.id), ['licensure-evaluator']);
 
-    const jordan = await portal.db.selectFrom('profile').select('id').where('user_name', '=', 'JRivera').executeTakeFirstOrThrow();
+    const jordan = await portal.db
+      .selectFrom('profile')
+      .select('id')
+      .where('user_name', '=', 'JRivera')
+      .executeTakeFirstOrThrow();
     await replacePassword(portal.db, jordan.id, 'Changed2027', { type: 'password.changed', ip: null });
     const again = (await seedDemo(portal.db, rules)).join('\n');
     assert.doesNotMatch(again, /Welcome2026/);
-    assert.match(again, /User Name JRivera, password changed since the demo was set up \(not shown\), hint answer "Lincoln Elementary"/);
-    assert.equal((await portal.db.selectFrom('department_role').select('role').where('profile_id', '=', casey.id).execute()).length, 1, 'seeding again grants nothing twice');
+    assert.match(
+      again,
+      /User Name JRivera, password changed since the demo was set up \(not shown\), hint answer "Lincoln Elementary"/,
+    );
+    assert.equal(
+      (await portal.db.selectFrom('department_role').select('role').where('profile_id', '=', casey.id).execute())
+        .length,
+      1,
+      'seeding again grants nothing twice',
+    );
   });
 });

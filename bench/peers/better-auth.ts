@@ -20,9 +20,13 @@ async function postgres(url: string) {
   await setup.connect();
   await setup.query('CREATE SCHEMA IF NOT EXISTS better_auth');
   await setup.end();
-  return new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 10, options: '-c search_path=better_auth' }) });
+  return new PostgresDialect({
+    pool: new pg.Pool({ connectionString: url, max: 10, options: '-c search_path=better_auth' }),
+  });
 }
-const dialect = process.env.DATABASE_URL ? await postgres(process.env.DATABASE_URL) : new PGliteDialect({ pglite: new PGlite() });
+const dialect = process.env.DATABASE_URL
+  ? await postgres(process.env.DATABASE_URL)
+  : new PGliteDialect({ pglite: new PGlite() });
 
 const auth = betterAuth({
   baseURL: `http://127.0.0.1:${port}`,
@@ -38,7 +42,9 @@ const auth = betterAuth({
 
 const { runMigrations } = await getMigrations(auth.options);
 await runMigrations();
-await auth.api.signUpEmail({ body: { email: 'jordan@example.org', password: 'Welcome2026', name: 'Jordan Rivera' } }).catch(() => undefined);
+await auth.api
+  .signUpEmail({ body: { email: 'jordan@example.org', password: 'Welcome2026', name: 'Jordan Rivera' } })
+  .catch(() => undefined);
 
 const handler = toNodeHandler(auth);
 createServer((req, res) => {

@@ -66,7 +66,10 @@ const config = await oidc.discovery(new URL(issuer), clientId, undefined, oidc.C
 const jwks = createRemoteJWKSet(new URL(config.serverMetadata().jwks_uri!));
 
 function cookie(req: IncomingMessage, name: string): string | undefined {
-  return req.headers.cookie?.split(/;\s*/).find((c) => c.startsWith(`${name}=`))?.slice(name.length + 1);
+  return req.headers.cookie
+    ?.split(/;\s*/)
+    .find((c) => c.startsWith(`${name}=`))
+    ?.slice(name.length + 1);
 }
 
 function escape(s: string): string {
@@ -75,7 +78,9 @@ function escape(s: string): string {
 
 function page(res: ServerResponse, body: string, status = 200) {
   res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Example agency application</title></head><body><main>${body}</main></body></html>`);
+  res.end(
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Example agency application</title></head><body><main>${body}</main></body></html>`,
+  );
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -90,7 +95,11 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
   try {
     if (url.pathname === '/' && req.method === 'GET') {
       const session = sessions.get(cookie(req, 'example_session') ?? '');
-      if (!session) return page(res, '<h1>Example agency application</h1><p id="status">Signed out.</p><p><a href="/login">Sign in with the Security Portal</a></p>');
+      if (!session)
+        return page(
+          res,
+          '<h1>Example agency application</h1><p id="status">Signed out.</p><p><a href="/login">Sign in with the Security Portal</a></p>',
+        );
       const roles = (session.claims.roles as Array<{ org: string; role: string }> | undefined) ?? [];
       return page(
         res,
@@ -119,7 +128,11 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
       pending.delete(saved.state);
       // The code is bound to the redirect URI sent at login: exchange it with that one.
       const callback = new URL(`${saved.redirectUri}${url.search}`);
-      const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: saved.verifier, expectedState: saved.state, expectedNonce: saved.nonce });
+      const tokens = await oidc.authorizationCodeGrant(config, callback, {
+        pkceCodeVerifier: saved.verifier,
+        expectedState: saved.state,
+        expectedNonce: saved.nonce,
+      });
       const claims = tokens.claims()!;
       const id = randomBytes(32).toString('base64url');
       sessions.set(id, { claims: { ...claims }, sid: typeof claims.sid === 'string' ? claims.sid : undefined });
@@ -128,10 +141,17 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
     }
     if (url.pathname === '/backchannel-logout' && req.method === 'POST') {
       const token = new URLSearchParams(await readBody(req)).get('logout_token') ?? '';
-      const { payload } = await jwtVerify(token, jwks, { issuer: config.serverMetadata().issuer, audience: clientId, maxTokenAge: '2 minutes' });
+      const { payload } = await jwtVerify(token, jwks, {
+        issuer: config.serverMetadata().issuer,
+        audience: clientId,
+        maxTokenAge: '2 minutes',
+      });
       const events = payload.events as Record<string, unknown> | undefined;
-      if (!events?.['http://schemas.openid.net/event/backchannel-logout'] || 'nonce' in payload) throw new Error('not a logout token');
-      for (const [id, s] of sessions) if ((payload.sid && s.sid === payload.sid) || (!payload.sid && s.claims.sub === payload.sub)) sessions.delete(id);
+      if (!events?.['http://schemas.openid.net/event/backchannel-logout'] || 'nonce' in payload)
+        throw new Error('not a logout token');
+      for (const [id, s] of sessions)
+        if ((payload.sid && s.sid === payload.sid) || (!payload.sid && s.claims.sub === payload.sub))
+          sessions.delete(id);
       res.writeHead(200, { 'cache-control': 'no-store' });
       return res.end();
     }
@@ -143,7 +163,9 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
 
 // "localhost" may resolve to ::1 or to 127.0.0.1: listen on both loopbacks (::1 only where IPv6 is on).
 const ipv4 = createServer(handle);
-ipv4.listen(port, '127.0.0.1', () => console.log(`Example application at ${fixedBase ?? `http://localhost:${port} (or ${defaultBase})`}`));
+ipv4.listen(port, '127.0.0.1', () =>
+  console.log(`Example application at ${fixedBase ?? `http://localhost:${port} (or ${defaultBase})`}`),
+);
 const ipv6 = createServer(handle);
 ipv6.on('error', () => ipv6.close());
 ipv6.listen(port, '::1');

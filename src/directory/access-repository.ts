@@ -26,7 +26,11 @@ export async function mayUseApplication(db: Db, profileId: string, applicationId
 }
 
 /** SPEC S3: the requesting application's roles, per organization, for the `roles` claim. */
-export async function rolesFor(db: Db, profileId: string, applicationId: string): Promise<Array<{ org: string; role: string }>> {
+export async function rolesFor(
+  db: Db,
+  profileId: string,
+  applicationId: string,
+): Promise<Array<{ org: string; role: string }>> {
   const rows = await db
     .selectFrom('role_grant')
     .innerJoin('organization', 'organization.id', 'role_grant.organization_id')
@@ -49,8 +53,19 @@ const LICENSURE_APPLICATION = 'elar';
  * (DEPARTMENT_ORG_CODE). No other application learns of them, and console-admin and
  * help-desk stay in the portal.
  */
-export async function departmentRolesFor(db: Db, profileId: string, applicationId: string, departmentOrgCode: string): Promise<Array<{ org: string; role: string }>> {
+export async function departmentRolesFor(
+  db: Db,
+  profileId: string,
+  applicationId: string,
+  departmentOrgCode: string,
+): Promise<Array<{ org: string; role: string }>> {
   if (applicationId !== LICENSURE_APPLICATION) return [];
-  const rows = await db.selectFrom('department_role').select('role').where('profile_id', '=', profileId).where('role', 'in', LICENSURE_ROLES).orderBy('role').execute();
+  const rows = await db
+    .selectFrom('department_role')
+    .select('role')
+    .where('profile_id', '=', profileId)
+    .where('role', 'in', LICENSURE_ROLES)
+    .orderBy('role')
+    .execute();
   return rows.map((r) => ({ org: departmentOrgCode, role: r.role }));
 }

@@ -76,11 +76,19 @@ export interface ClientUris {
  * other unable to finish a sign-in. Concurrent updates of the row are serialized, and the
  * second one's COALESCE sees the first one's secret.
  */
-export async function refreshClient(db: Db, id: string, uris: ClientUris, sealedSecret: string, replaceSecret: boolean): Promise<string | undefined> {
+export async function refreshClient(
+  db: Db,
+  id: string,
+  uris: ClientUris,
+  sealedSecret: string,
+  replaceSecret: boolean,
+): Promise<string | undefined> {
   const row = await db
     .updateTable('application')
     .set({
-      client_secret_encrypted: replaceSecret ? sealedSecret : sql<string>`COALESCE(${sql.ref('client_secret_encrypted')}, ${sealedSecret})`,
+      client_secret_encrypted: replaceSecret
+        ? sealedSecret
+        : sql<string>`COALESCE(${sql.ref('client_secret_encrypted')}, ${sealedSecret})`,
       redirect_uris: uris.redirectUris,
       post_logout_redirect_uris: uris.postLogoutRedirectUris,
       backchannel_logout_uri: uris.backchannelLogoutUri,

@@ -3,7 +3,13 @@ import { pipeline } from 'node:stream/promises';
 import { CsvError, parse, type Options } from 'csv-parse';
 import { sql, type Transaction } from 'kysely';
 import type { DB, Db } from '../database.ts';
-import { codeProblem, districtCodeOf, ORGANIZATION_TEXT_LIMITS, ORGANIZATION_TYPES, type OrganizationType } from './organizations.ts';
+import {
+  codeProblem,
+  districtCodeOf,
+  ORGANIZATION_TEXT_LIMITS,
+  ORGANIZATION_TYPES,
+  type OrganizationType,
+} from './organizations.ts';
 
 /**
  * `org import FILE.csv`: upserts organizations by code from a CSV file with the header
@@ -430,7 +436,11 @@ async function stage(staging: Staging, batch: RowCheck[], rejections: RejectionL
       const earlier = await staging
         .selectFrom('organization_import')
         .select(['code', 'line'])
-        .where('code', 'in', repeatsOfEarlierBatches.map((row) => row.code))
+        .where(
+          'code',
+          'in',
+          repeatsOfEarlierBatches.map((row) => row.code),
+        )
         .execute();
       for (const { code, line } of earlier) firstLine.set(code, line);
       repeats.push(...repeatsOfEarlierBatches);

@@ -13,7 +13,8 @@ export const ORGANIZATION_TEXT_LIMITS = { name: 200, town: 100, phone: 30 } as c
 /** Why this code cannot belong to an organization of this type, or null when it can. */
 export function codeProblem(code: string, type: OrganizationType): string | null {
   if (type === 'district' && !code.endsWith('0000')) return `a district's code must end in 0000`;
-  if (type === 'school' && code.endsWith('0000')) return `a school's code cannot end in 0000 (that is its district's code)`;
+  if (type === 'school' && code.endsWith('0000'))
+    return `a school's code cannot end in 0000 (that is its district's code)`;
   return null;
 }
 

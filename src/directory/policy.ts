@@ -114,7 +114,7 @@ export const DEPARTMENT_ROLE_ACTIONS: Record<DepartmentRole, ReadonlySet<Action>
   'console-admin': new Set(ACTIONS),
   'help-desk': new Set<Action>([
     'directory.use',
-      'person.search',
+    'person.search',
     'person.view',
     'person.unlock',
     'person.endSessions',
@@ -154,7 +154,11 @@ function inReach(actor: Actor, person: PersonRef): boolean {
 
 /** Whether the person holds powers the actor does not: then no administrator may act on them. */
 export function exceeds(actor: Actor, powers: Powers): boolean {
-  return powers.departmentRoles.length > 0 || powers.administers.some((org) => !covers(actor, org)) || powers.rolesIn.some((org) => !covers(actor, org));
+  return (
+    powers.departmentRoles.length > 0 ||
+    powers.administers.some((org) => !covers(actor, org)) ||
+    powers.rolesIn.some((org) => !covers(actor, org))
+  );
 }
 
 /** No department role, no designation, no application role anywhere: nothing a reset could hand over. */

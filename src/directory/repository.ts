@@ -39,11 +39,26 @@ export function findOrganizationById(db: Db, id: string): Promise<Organization |
 /** Undefined when the code is taken. */
 export function insertOrganization(
   db: Db,
-  org: { code: string; name: string; type: Organization['type']; districtId: string | null; town: string | null; phone: string | null },
+  org: {
+    code: string;
+    name: string;
+    type: Organization['type'];
+    districtId: string | null;
+    town: string | null;
+    phone: string | null;
+  },
 ): Promise<Organization | undefined> {
   return db
     .insertInto('organization')
-    .values({ id: randomUUID(), code: org.code, name: org.name, type: org.type, district_id: org.districtId, town: org.town, phone: org.phone })
+    .values({
+      id: randomUUID(),
+      code: org.code,
+      name: org.name,
+      type: org.type,
+      district_id: org.districtId,
+      town: org.town,
+      phone: org.phone,
+    })
     .onConflict((oc) => oc.column('code').doNothing())
     .returningAll()
     .executeTakeFirst();
@@ -54,14 +69,23 @@ export async function updateOrganization(
   id: string,
   details: { name: string; town: string | null; phone: string | null; status: Organization['status'] },
 ): Promise<void> {
-  await db.updateTable('organization').set({ ...details, updated_at: new Date() }).where('id', '=', id).execute();
+  await db
+    .updateTable('organization')
+    .set({ ...details, updated_at: new Date() })
+    .where('id', '=', id)
+    .execute();
 }
 
 export function schoolsOf(db: Db, districtId: string): Promise<Organization[]> {
   return db.selectFrom('organization').selectAll().where('district_id', '=', districtId).orderBy('name').execute();
 }
 
-export async function searchOrganizations(db: Db, q: string, page: number, onlyIds?: string[]): Promise<Page<Organization>> {
+export async function searchOrganizations(
+  db: Db,
+  q: string,
+  page: number,
+  onlyIds?: string[],
+): Promise<Page<Organization>> {
   let query = db.selectFrom('organization');
   const term = q.trim();
   if (term) {
@@ -73,8 +97,13 @@ export async function searchOrganizations(db: Db, q: string, page: number, onlyI
     if (onlyIds.length === 0) return paged([], 0, page);
     query = query.where((eb) => eb.or([eb('id', 'in', onlyIds), eb('district_id', 'in', onlyIds)]));
   }
-  const [{ n }] = await query.select((eb) => eb.fn.countAll<string>().as('n')).execute() as [{ n: string }];
-  const items = await query.selectAll().orderBy('code').limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE).execute();
+  const [{ n }] = (await query.select((eb) => eb.fn.countAll<string>().as('n')).execute()) as [{ n: string }];
+  const items = await query
+    .selectAll()
+    .orderBy('code')
+    .limit(PAGE_SIZE)
+    .offset((page - 1) * PAGE_SIZE)
+    .execute();
   return paged(items, Number(n), page);
 }
 
@@ -99,7 +128,16 @@ export async function upsertApplication(db: Db, app: Insertable<ApplicationTable
 export async function updateApplication(
   db: Db,
   id: string,
-  settings: Pick<Application, 'name' | 'access' | 'roles' | 'redirect_uris' | 'post_logout_redirect_uris' | 'backchannel_logout_uri' | 'launch_url'>,
+  settings: Pick<
+    Application,
+    | 'name'
+    | 'access'
+    | 'roles'
+    | 'redirect_uris'
+    | 'post_logout_redirect_uris'
+    | 'backchannel_logout_uri'
+    | 'launch_url'
+  >,
 ): Promise<void> {
   await db.updateTable('application').set(settings).where('id', '=', id).execute();
 }
@@ -118,18 +156,41 @@ export async function countGrants(db: Db, applicationId: string, role: string): 
 // Memberships
 
 /** `pending`: the membership waits for the person to confirm it (attack F2); otherwise it is confirmed now. */
-export async function addMember(db: Db, organizationId: string, profileId: string, addedBy: string | null, workEmail: string | null = null, pending = false): Promise<boolean> {
+export async function addMember(
+  db: Db,
+  organizationId: string,
+  profileId: string,
+  addedBy: string | null,
+  workEmail: string | null = null,
+  pending = false,
+): Promise<boolean> {
   const result = await db
     .insertInto('organization_member')
-    .values({ organization_id: organizationId, profile_id: profileId, added_by: addedBy, work_email: workEmail, ...(pending ? { confirmed_at: null } : {}) })
+    .values({
+      organization_id: organizationId,
+      profile_id: profileId,
+      added_by: addedBy,
+      work_email: workEmail,
+      ...(pending ? { confirmed_at: null } : {}),
+    })
     .onConflict((oc) => oc.columns(['organization_id', 'profile_id']).doNothing())
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
 /** The work email an administrator gave for someone already a member (a later "add" of the same person). */
-export async function setWorkEmail(db: Db, organizationId: string, profileId: string, workEmail: string): Promise<void> {
-  await db.updateTable('organization_member').set({ work_email: workEmail }).where('organization_id', '=', organizationId).where('profile_id', '=', profileId).execute();
+export async function setWorkEmail(
+  db: Db,
+  organizationId: string,
+  profileId: string,
+  workEmail: string,
+): Promise<void> {
+  await db
+    .updateTable('organization_member')
+    .set({ work_email: workEmail })
+    .where('organization_id', '=', organizationId)
+    .where('profile_id', '=', profileId)
+    .execute();
 }
 
 export function isMember(db: Db, organizationId: string, profileId: string): Promise<boolean> {
@@ -167,7 +228,14 @@ export async function listStaff(db: Db, organizationIds: string[], q: string, pa
   }
   const [{ n }] = (await query.select(sql<string>`count(DISTINCT profile.id)`.as('n')).execute()) as [{ n: string }];
   const items = await query
-    .select(['profile.id', 'profile.user_name', 'profile.mepid', 'profile.first_name', 'profile.last_name', 'profile.status'])
+    .select([
+      'profile.id',
+      'profile.user_name',
+      'profile.mepid',
+      'profile.first_name',
+      'profile.last_name',
+      'profile.status',
+    ])
     .select([
       sql<string>`string_agg(organization.name, '; ' ORDER BY organization.code)`.as('organizations'),
       sql<string | null>`string_agg(organization_member.work_email, '; ' ORDER BY organization.code)`.as('work_email'),
@@ -217,7 +285,13 @@ export function reachOrganizationsOf(db: Db, profileId: string): Promise<Organiz
             .where('organization_member.profile_id', '=', profileId)
             .where('organization_member.confirmed_at', 'is not', null),
         ),
-        eb.exists(eb.selectFrom('directory_administrator').select('profile_id').whereRef('directory_administrator.organization_id', '=', 'organization.id').where('directory_administrator.profile_id', '=', profileId)),
+        eb.exists(
+          eb
+            .selectFrom('directory_administrator')
+            .select('profile_id')
+            .whereRef('directory_administrator.organization_id', '=', 'organization.id')
+            .where('directory_administrator.profile_id', '=', profileId),
+        ),
       ]),
     )
     .orderBy('code')
@@ -229,26 +303,58 @@ export async function powersOf(db: Db, profile: Pick<Profile, 'id'>): Promise<Po
   const refs = ['organization.id', 'organization.district_id', 'organization.status'] as const;
   const [departmentRoles, administers, rolesIn] = await Promise.all([
     departmentRolesOf(db, profile.id),
-    db.selectFrom('directory_administrator').innerJoin('organization', 'organization.id', 'directory_administrator.organization_id').select(refs).where('directory_administrator.profile_id', '=', profile.id).execute(),
-    db.selectFrom('role_grant').innerJoin('organization', 'organization.id', 'role_grant.organization_id').select(refs).distinct().where('role_grant.profile_id', '=', profile.id).execute(),
+    db
+      .selectFrom('directory_administrator')
+      .innerJoin('organization', 'organization.id', 'directory_administrator.organization_id')
+      .select(refs)
+      .where('directory_administrator.profile_id', '=', profile.id)
+      .execute(),
+    db
+      .selectFrom('role_grant')
+      .innerJoin('organization', 'organization.id', 'role_grant.organization_id')
+      .select(refs)
+      .distinct()
+      .where('role_grant.profile_id', '=', profile.id)
+      .execute(),
   ]);
   return { departmentRoles, administers, rolesIn };
 }
 
 /** Ends a membership; the caller removes the person's roles there in the same transaction. */
 export async function removeMember(db: Db, organizationId: string, profileId: string): Promise<boolean> {
-  const result = await db.deleteFrom('organization_member').where('organization_id', '=', organizationId).where('profile_id', '=', profileId).executeTakeFirst();
+  const result = await db
+    .deleteFrom('organization_member')
+    .where('organization_id', '=', organizationId)
+    .where('profile_id', '=', profileId)
+    .executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }
 
 /** Deletes the person's role grants in the organization and returns what they were. */
-export function deleteGrantsIn(db: Db, organizationId: string, profileId: string): Promise<Array<{ application_id: string; role: string }>> {
-  return db.deleteFrom('role_grant').where('organization_id', '=', organizationId).where('profile_id', '=', profileId).returning(['application_id', 'role']).execute();
+export function deleteGrantsIn(
+  db: Db,
+  organizationId: string,
+  profileId: string,
+): Promise<Array<{ application_id: string; role: string }>> {
+  return db
+    .deleteFrom('role_grant')
+    .where('organization_id', '=', organizationId)
+    .where('profile_id', '=', profileId)
+    .returning(['application_id', 'role'])
+    .execute();
 }
 
 /** Everyone holding a role in the organization, by application (to end those applications' sign-ins). */
-export function grantHoldersIn(db: Db, organizationId: string): Promise<Array<{ profile_id: string; application_id: string }>> {
-  return db.selectFrom('role_grant').select(['profile_id', 'application_id']).distinct().where('organization_id', '=', organizationId).execute();
+export function grantHoldersIn(
+  db: Db,
+  organizationId: string,
+): Promise<Array<{ profile_id: string; application_id: string }>> {
+  return db
+    .selectFrom('role_grant')
+    .select(['profile_id', 'application_id'])
+    .distinct()
+    .where('organization_id', '=', organizationId)
+    .execute();
 }
 
 /** The staff an administrator picks from, e.g. to designate one (a long list is cut at `limit`). */
@@ -256,7 +362,14 @@ export function staffChoices(db: Db, organizationId: string, limit = 1000): Prom
   return db
     .selectFrom('organization_member')
     .innerJoin('profile', 'profile.id', 'organization_member.profile_id')
-    .select(['profile.id', 'profile.user_name', 'profile.mepid', 'profile.first_name', 'profile.last_name', 'profile.status'])
+    .select([
+      'profile.id',
+      'profile.user_name',
+      'profile.mepid',
+      'profile.first_name',
+      'profile.last_name',
+      'profile.status',
+    ])
     .where('organization_member.organization_id', '=', organizationId)
     .where('organization_member.confirmed_at', 'is not', null)
     .where('profile.status', '=', 'active')
@@ -268,7 +381,12 @@ export function staffChoices(db: Db, organizationId: string, limit = 1000): Prom
 
 /** User Names typed by an administrator, whatever their case (the exact spelling wins where two differ only in case). */
 export function profilesByUserNameAnyCase(db: Db, userName: string): Promise<Profile[]> {
-  return db.selectFrom('profile').selectAll().where(sql<string>`lower(user_name)`, '=', userName.toLowerCase()).limit(10).execute();
+  return db
+    .selectFrom('profile')
+    .selectAll()
+    .where(sql<string>`lower(user_name)`, '=', userName.toLowerCase())
+    .limit(10)
+    .execute();
 }
 
 // People (department search)
@@ -296,14 +414,20 @@ export async function searchPeople(db: Db, q: string, page: number): Promise<Pag
     const items = await db.selectFrom('profile').select(columns).where('mepid', '=', term).execute();
     return paged(items, items.length, page);
   }
-  const exact = page === 1 ? await db.selectFrom('profile').select(columns).where('user_name', '=', term).execute() : [];
+  const exact =
+    page === 1 ? await db.selectFrom('profile').select(columns).where('user_name', '=', term).execute() : [];
   const [last, first] = term.split(',').map(nameKey);
   if (!last) return paged(exact, exact.length, page);
   // A range, not LIKE: the planner then walks the index in its order and stops at a page.
   let byName = db.selectFrom('profile').where('last_name_key', '>=', last).where('last_name_key', '<', prefixEnd(last));
   if (first) byName = byName.where('first_name_key', 'like', `${escapeLike(first)}%`);
   const capped = await db
-    .selectFrom(byName.select('id').limit(COUNT_CAP + 1).as('hits'))
+    .selectFrom(
+      byName
+        .select('id')
+        .limit(COUNT_CAP + 1)
+        .as('hits'),
+    )
     .select((eb) => eb.fn.countAll<string>().as('n'))
     .executeTakeFirstOrThrow();
   const items = await byName
@@ -421,16 +545,32 @@ export function administeredOrganizationIds(db: Db, profileId: string): Promise<
 
 export async function designate(
   db: Db,
-  d: { organizationId: string; profileId: string; email: string | null; phone: string | null; designatedBy: string | null },
+  d: {
+    organizationId: string;
+    profileId: string;
+    email: string | null;
+    phone: string | null;
+    designatedBy: string | null;
+  },
 ): Promise<void> {
   await db
     .insertInto('directory_administrator')
-    .values({ organization_id: d.organizationId, profile_id: d.profileId, email: d.email, phone: d.phone, designated_by: d.designatedBy })
+    .values({
+      organization_id: d.organizationId,
+      profile_id: d.profileId,
+      email: d.email,
+      phone: d.phone,
+      designated_by: d.designatedBy,
+    })
     .onConflict((oc) => oc.columns(['organization_id', 'profile_id']).doUpdateSet({ email: d.email, phone: d.phone }))
     .execute();
 }
 
-export function designation(db: Db, organizationId: string, profileId: string): Promise<{ email: string | null; phone: string | null } | undefined> {
+export function designation(
+  db: Db,
+  organizationId: string,
+  profileId: string,
+): Promise<{ email: string | null; phone: string | null } | undefined> {
   return db
     .selectFrom('directory_administrator')
     .select(['email', 'phone'])
@@ -439,7 +579,12 @@ export function designation(db: Db, organizationId: string, profileId: string): 
     .executeTakeFirst();
 }
 
-export async function updatePublishedContacts(db: Db, organizationId: string, profileId: string, contacts: { email: string | null; phone: string | null }): Promise<boolean> {
+export async function updatePublishedContacts(
+  db: Db,
+  organizationId: string,
+  profileId: string,
+  contacts: { email: string | null; phone: string | null },
+): Promise<boolean> {
   const result = await db
     .updateTable('directory_administrator')
     .set(contacts)
@@ -479,7 +624,12 @@ export interface PublicAdministrator {
  * and its district's (who act for every school of the district). Only what administrators
  * chose to publish; neither an inactive organization nor an inactive district's administrators.
  */
-export async function publicAdministrators(db: Db, q: string, page: number, organizationId?: string): Promise<Page<PublicAdministrator>> {
+export async function publicAdministrators(
+  db: Db,
+  q: string,
+  page: number,
+  organizationId?: string,
+): Promise<Page<PublicAdministrator>> {
   let query = db
     .selectFrom('organization')
     .innerJoin('directory_administrator', (join) =>
@@ -562,7 +712,9 @@ export async function openConflicts(db: Db, page: number, organizationIds?: stri
           .select('organization_member.profile_id')
           .whereRef('organization_member.profile_id', '=', 'match_conflict.profile_id')
           .where('organization_member.confirmed_at', 'is not', null)
-          .where((w) => w.or([w('organization.id', 'in', organizationIds), w('organization.district_id', 'in', organizationIds)])),
+          .where((w) =>
+            w.or([w('organization.id', 'in', organizationIds), w('organization.district_id', 'in', organizationIds)]),
+          ),
       ),
     );
   }
@@ -600,7 +752,13 @@ export function findConflict(db: Db, id: string): Promise<ConflictRow | undefine
     .executeTakeFirst();
 }
 
-export async function resolveConflicts(db: Db, profileId: string, resolvedBy: string, conflictId?: string, note: string | null = null): Promise<number> {
+export async function resolveConflicts(
+  db: Db,
+  profileId: string,
+  resolvedBy: string,
+  conflictId?: string,
+  note: string | null = null,
+): Promise<number> {
   let query = db
     .updateTable('match_conflict')
     .set({ status: 'resolved', resolved_at: new Date(), resolved_by: resolvedBy, resolution_note: note })
@@ -623,22 +781,32 @@ export function lastAdministratorReset(
   db: Db,
   profileId: string,
 ): Promise<{ at: Date; first_name: string; last_name: string; of_department: boolean } | undefined> {
-  return db
-    .selectFrom('audit_event')
-    .innerJoin('profile as actor', 'actor.id', 'audit_event.actor_id')
-    .select((eb) => [
-      sql<Date>`audit_event.at`.as('at'),
-      'actor.first_name',
-      'actor.last_name',
-      eb.exists(eb.selectFrom('department_role').select('department_role.profile_id').whereRef('department_role.profile_id', '=', 'actor.id')).$castTo<boolean>().as('of_department'),
-    ])
-    .where('audit_event.type', '=', 'password.reset')
-    .where('audit_event.subject_id', '=', profileId)
-    // A person's own reset through Forgot is recorded with the same type.
-    .whereRef('audit_event.actor_id', '!=', 'audit_event.subject_id')
-    .orderBy('audit_event.id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  return (
+    db
+      .selectFrom('audit_event')
+      .innerJoin('profile as actor', 'actor.id', 'audit_event.actor_id')
+      .select((eb) => [
+        sql<Date>`audit_event.at`.as('at'),
+        'actor.first_name',
+        'actor.last_name',
+        eb
+          .exists(
+            eb
+              .selectFrom('department_role')
+              .select('department_role.profile_id')
+              .whereRef('department_role.profile_id', '=', 'actor.id'),
+          )
+          .$castTo<boolean>()
+          .as('of_department'),
+      ])
+      .where('audit_event.type', '=', 'password.reset')
+      .where('audit_event.subject_id', '=', profileId)
+      // A person's own reset through Forgot is recorded with the same type.
+      .whereRef('audit_event.actor_id', '!=', 'audit_event.subject_id')
+      .orderBy('audit_event.id', 'desc')
+      .limit(1)
+      .executeTakeFirst()
+  );
 }
 
 export interface AuditRow {

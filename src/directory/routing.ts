@@ -67,14 +67,23 @@ export function resources(db: Db) {
   async function person(id: string): Promise<PersonResource> {
     const profile = await findProfileById(db, id);
     if (!profile) throw errors.notFound();
-    const [ref, memberships] = await Promise.all([service.personRef(db, profile), repo.organizationsOf(db, profile.id)]);
-    const orgs = ref.orgs.map((org) => ({ ...(org as Organization), work_email: memberships.find((m) => m.id === org.id)?.work_email ?? null }));
+    const [ref, memberships] = await Promise.all([
+      service.personRef(db, profile),
+      repo.organizationsOf(db, profile.id),
+    ]);
+    const orgs = ref.orgs.map((org) => ({
+      ...(org as Organization),
+      work_email: memberships.find((m) => m.id === org.id)?.work_email ?? null,
+    }));
     return { kind: 'person', person: ref, profile, orgs };
   }
 
   return {
     system: () => ({ kind: 'system' as const }),
-    organization: async (request: FastifyRequest) => ({ kind: 'organization' as const, org: await organization(codeParams.parse(request.params).code) }),
+    organization: async (request: FastifyRequest) => ({
+      kind: 'organization' as const,
+      org: await organization(codeParams.parse(request.params).code),
+    }),
     person: (request: FastifyRequest) => person(personParams.parse(request.params).id),
     /** A person named by what a route found (a partial-match case's profile). */
     personById: person,

@@ -44,14 +44,70 @@ import { staffLookupCounters, type StaffLookupRules } from './staff-lookup.tsx';
 export type CatalogEntry = Pick<Application, 'id' | 'name' | 'description' | 'access' | 'roles' | 'launch_url'>;
 
 export const APPLICATION_CATALOG: CatalogEntry[] = [
-  { id: 'directory', name: 'Directory Administration', description: 'Manage staff, application roles and passwords for your organization.', access: 'restricted', roles: ['administrator'], launch_url: '/directory' },
-  { id: 'elar', name: 'ELAR', description: 'Educator Licensure And Renewal, including MECC job matching.', access: 'open', roles: ['user'], launch_url: '/elar' },
-  { id: 'mdcs', name: 'MDCS', description: 'Collect and submit school and district data.', access: 'restricted', roles: ['user', 'approver'], launch_url: null },
-  { id: 'sims', name: 'SIMS', description: 'Student Information Management System.', access: 'restricted', roles: ['user', 'submitter'], launch_url: null },
-  { id: 'dropbox', name: 'Drop Box Central', description: 'Exchange files securely with the Department.', access: 'restricted', roles: ['user'], launch_url: null },
-  { id: 'nclb-rca', name: 'NCLB Report Card Assistant', description: 'Prepare school and district report cards.', access: 'restricted', roles: ['user'], launch_url: null },
-  { id: 'techplan', name: 'TechPlan', description: 'District technology plans.', access: 'restricted', roles: ['user', 'approver'], launch_url: null },
-  { id: 'data-collections', name: 'Data collections', description: 'Student and educator data collections, including Cycle reporting.', access: 'restricted', roles: ['user', 'submitter'], launch_url: null },
+  {
+    id: 'directory',
+    name: 'Directory Administration',
+    description: 'Manage staff, application roles and passwords for your organization.',
+    access: 'restricted',
+    roles: ['administrator'],
+    launch_url: '/directory',
+  },
+  {
+    id: 'elar',
+    name: 'ELAR',
+    description: 'Educator Licensure And Renewal, including MECC job matching.',
+    access: 'open',
+    roles: ['user'],
+    launch_url: '/elar',
+  },
+  {
+    id: 'mdcs',
+    name: 'MDCS',
+    description: 'Collect and submit school and district data.',
+    access: 'restricted',
+    roles: ['user', 'approver'],
+    launch_url: null,
+  },
+  {
+    id: 'sims',
+    name: 'SIMS',
+    description: 'Student Information Management System.',
+    access: 'restricted',
+    roles: ['user', 'submitter'],
+    launch_url: null,
+  },
+  {
+    id: 'dropbox',
+    name: 'Drop Box Central',
+    description: 'Exchange files securely with the Department.',
+    access: 'restricted',
+    roles: ['user'],
+    launch_url: null,
+  },
+  {
+    id: 'nclb-rca',
+    name: 'NCLB Report Card Assistant',
+    description: 'Prepare school and district report cards.',
+    access: 'restricted',
+    roles: ['user'],
+    launch_url: null,
+  },
+  {
+    id: 'techplan',
+    name: 'TechPlan',
+    description: 'District technology plans.',
+    access: 'restricted',
+    roles: ['user', 'approver'],
+    launch_url: null,
+  },
+  {
+    id: 'data-collections',
+    name: 'Data collections',
+    description: 'Student and educator data collections, including Cycle reporting.',
+    access: 'restricted',
+    roles: ['user', 'submitter'],
+    launch_url: null,
+  },
 ];
 
 export async function seedApplicationCatalog(db: Db): Promise<void> {
@@ -59,7 +115,10 @@ export async function seedApplicationCatalog(db: Db): Promise<void> {
 }
 
 export async function loadActor(db: Db, profile: SignedInProfile): Promise<Actor> {
-  const [administers, departmentRoles] = await Promise.all([repo.administeredOrganizationIds(db, profile.id), departmentRolesOf(db, profile.id)]);
+  const [administers, departmentRoles] = await Promise.all([
+    repo.administeredOrganizationIds(db, profile.id),
+    departmentRolesOf(db, profile.id),
+  ]);
   return { profile, administers: new Set(administers), departmentRoles: new Set(departmentRoles) };
 }
 
@@ -103,55 +162,99 @@ export async function addStaffMember(
   requireActive(org);
   // A partial match is a miss of an SSN guess: counted before the match runs, so parallel
   // tries get no more than the threshold either.
-  const checked = await throttled(db, staffLookupCounters(lookup, actor.profile.id, ip), () => retryOnUniqueViolation(() => db.transaction().execute(async (tx): Promise<AddStaffResult> => {
-    const ssn = ssnFields(rules, person.ssnDigits);
-    const keys = { firstNameKey: nameKey(person.firstName), lastNameKey: nameKey(person.lastName), dateOfBirth: person.dateOfBirth, ssnHash: ssn.hash };
-    const match = classifyMatch(keys, await findMatchCandidates(tx, keys));
-    if (match.kind === 'partial') {
-      await recordMatchConflict(tx, match.profileId, match.conflicts, {
-        firstName: person.firstName,
-        lastName: person.lastName,
-        dateOfBirth: person.dateOfBirth,
-        ssnLast4: ssn.last4,
-        reportedBy: actor.profile.user_name,
-      });
-      await audit(tx, { type: 'match.partial', actorId: actor.profile.id, subjectId: match.profileId, ip, detail: { via: 'staff.add', organization: org.code } });
-      return { kind: 'conflict' };
-    }
-    let profileId: string;
-    let existing = true;
-    let pending = false;
-    if (match.kind === 'none') {
-      const created = await createProfile(
-        tx,
-        identityOnly({ firstName: person.firstName, lastName: person.lastName, dateOfBirth: person.dateOfBirth, ssn, email: person.email }),
-        null,
-        { actorId: actor.profile.id, ip },
-      );
-      profileId = created.id;
-      existing = false;
-    } else {
-      profileId = match.profileId;
-      const found = await findProfileById(tx, profileId);
-      const ref = found && (await personRef(tx, found));
-      if (ref) authorizeTarget(ref);
-      // Someone else's own account (it has a password): knowing their name, birth date and
-      // SSN must not give an administrator power over it. Until the person confirms, or the
-      // Department adds them, the membership brings them within no one's reach. Someone
-      // already within the administrator's reach gains them nothing new.
-      pending = !!ref && found.password_hash !== null && decide(actor, 'person.view', { kind: 'person', person: ref }) !== 'allow';
-    }
-    // The work email belongs to this membership: an existing person's own profile email stays theirs.
-    if (!(await repo.addMember(tx, org.id, profileId, actor.profile.id, person.email, pending))) {
-      if (person.email) await repo.setWorkEmail(tx, org.id, profileId, person.email);
-      return { kind: 'already-member', profileId, pending: await memberships.isPendingMember(tx, org.id, profileId) };
-    }
-    await audit(tx, { type: 'staff.added', actorId: actor.profile.id, subjectId: profileId, ip, detail: { organization: org.code, existing, pending } });
-    return { kind: 'added', profileId, existing, pending };
-  })), (result) => result.kind === 'conflict');
+  const checked = await throttled(
+    db,
+    staffLookupCounters(lookup, actor.profile.id, ip),
+    () =>
+      retryOnUniqueViolation(() =>
+        db.transaction().execute(async (tx): Promise<AddStaffResult> => {
+          const ssn = ssnFields(rules, person.ssnDigits);
+          const keys = {
+            firstNameKey: nameKey(person.firstName),
+            lastNameKey: nameKey(person.lastName),
+            dateOfBirth: person.dateOfBirth,
+            ssnHash: ssn.hash,
+          };
+          const match = classifyMatch(keys, await findMatchCandidates(tx, keys));
+          if (match.kind === 'partial') {
+            await recordMatchConflict(tx, match.profileId, match.conflicts, {
+              firstName: person.firstName,
+              lastName: person.lastName,
+              dateOfBirth: person.dateOfBirth,
+              ssnLast4: ssn.last4,
+              reportedBy: actor.profile.user_name,
+            });
+            await audit(tx, {
+              type: 'match.partial',
+              actorId: actor.profile.id,
+              subjectId: match.profileId,
+              ip,
+              detail: { via: 'staff.add', organization: org.code },
+            });
+            return { kind: 'conflict' };
+          }
+          let profileId: string;
+          let existing = true;
+          let pending = false;
+          if (match.kind === 'none') {
+            const created = await createProfile(
+              tx,
+              identityOnly({
+                firstName: person.firstName,
+                lastName: person.lastName,
+                dateOfBirth: person.dateOfBirth,
+                ssn,
+                email: person.email,
+              }),
+              null,
+              { actorId: actor.profile.id, ip },
+            );
+            profileId = created.id;
+            existing = false;
+          } else {
+            profileId = match.profileId;
+            const found = await findProfileById(tx, profileId);
+            const ref = found && (await personRef(tx, found));
+            if (ref) authorizeTarget(ref);
+            // Someone else's own account (it has a password): knowing their name, birth date and
+            // SSN must not give an administrator power over it. Until the person confirms, or the
+            // Department adds them, the membership brings them within no one's reach. Someone
+            // already within the administrator's reach gains them nothing new.
+            pending =
+              !!ref &&
+              found.password_hash !== null &&
+              decide(actor, 'person.view', { kind: 'person', person: ref }) !== 'allow';
+          }
+          // The work email belongs to this membership: an existing person's own profile email stays theirs.
+          if (!(await repo.addMember(tx, org.id, profileId, actor.profile.id, person.email, pending))) {
+            if (person.email) await repo.setWorkEmail(tx, org.id, profileId, person.email);
+            return {
+              kind: 'already-member',
+              profileId,
+              pending: await memberships.isPendingMember(tx, org.id, profileId),
+            };
+          }
+          await audit(tx, {
+            type: 'staff.added',
+            actorId: actor.profile.id,
+            subjectId: profileId,
+            ip,
+            detail: { organization: org.code, existing, pending },
+          });
+          return { kind: 'added', profileId, existing, pending };
+        }),
+      ),
+    (result) => result.kind === 'conflict',
+  );
   if (checked.kind === 'locked') return { kind: 'paused', until: checked.until };
   if (checked.lockedKeys.length > 0) {
-    await audit(db, { type: 'account.locked', actorId: actor.profile.id, subjectId: actor.profile.id, ip, detail: { scope: 'staff lookup' } });
+    await audit(db, {
+      type: 'account.locked',
+      actorId: actor.profile.id,
+      subjectId: actor.profile.id,
+      ip,
+      detail: { scope: 'staff lookup' },
+    });
   }
   return checked.value;
 }
@@ -183,7 +286,13 @@ interface RoleGrant {
   role: string;
 }
 
-function auditRoleChange(tx: Db, type: 'role.granted' | 'role.revoked', actor: Actor | null, grant: RoleGrant, ip: string | null) {
+function auditRoleChange(
+  tx: Db,
+  type: 'role.granted' | 'role.revoked',
+  actor: Actor | null,
+  grant: RoleGrant,
+  ip: string | null,
+) {
   return audit(tx, {
     type,
     actorId: actor?.profile.id ?? null,
@@ -193,13 +302,9 @@ function auditRoleChange(tx: Db, type: 'role.granted' | 'role.revoked', actor: A
   });
 }
 
-export async function grantRole(
-  db: Db,
-  actor: Actor | null,
-  grant: RoleGrant,
-  ip: string | null,
-): Promise<boolean> {
-  if (!grant.app.roles.includes(grant.role)) throw new DirectoryRuleError(`${grant.app.name} has no role "${grant.role}"`);
+export async function grantRole(db: Db, actor: Actor | null, grant: RoleGrant, ip: string | null): Promise<boolean> {
+  if (!grant.app.roles.includes(grant.role))
+    throw new DirectoryRuleError(`${grant.app.name} has no role "${grant.role}"`);
   requireActive(grant.org);
   return db.transaction().execute(async (tx) => {
     // A role in an organization makes the person one of its staff.
@@ -216,14 +321,14 @@ export async function grantRole(
   });
 }
 
-export async function revokeRole(
-  db: Db,
-  actor: Actor | null,
-  grant: RoleGrant,
-  ip: string | null,
-): Promise<boolean> {
+export async function revokeRole(db: Db, actor: Actor | null, grant: RoleGrant, ip: string | null): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
-    const revoked = await repo.deleteGrant(tx, { profileId: grant.person.id, organizationId: grant.org.id, applicationId: grant.app.id, role: grant.role });
+    const revoked = await repo.deleteGrant(tx, {
+      profileId: grant.person.id,
+      organizationId: grant.org.id,
+      applicationId: grant.app.id,
+      role: grant.role,
+    });
     if (revoked) {
       await auditRoleChange(tx, 'role.revoked', actor, grant, ip);
       // The application must sign the person in again to learn the roles that are left.
@@ -244,7 +349,9 @@ export const TEMPORARY_PASSWORD_HOURS = 72;
 
 export function temporaryPassword(): string {
   for (;;) {
-    const candidate = Array.from({ length: 12 }, () => TEMPORARY_ALPHABET[randomInt(TEMPORARY_ALPHABET.length)]).join('');
+    const candidate = Array.from({ length: 12 }, () => TEMPORARY_ALPHABET[randomInt(TEMPORARY_ALPHABET.length)]).join(
+      '',
+    );
     if (/\d/.test(candidate) && /[A-Za-z]/.test(candidate)) return candidate;
   }
 }
@@ -254,7 +361,11 @@ export function temporaryPassword(): string {
  * the real person would later find "their" account held by someone else (attack F8).
  */
 export function resetRefusal(person: Pick<Profile, 'status'>): DirectoryRuleError | null {
-  return person.status === 'precreated' ? new DirectoryRuleError('This profile is not completed yet: the person completes it with Create a profile, where they choose their own password') : null;
+  return person.status === 'precreated'
+    ? new DirectoryRuleError(
+        'This profile is not completed yet: the person completes it with Create a profile, where they choose their own password',
+      )
+    : null;
 }
 
 /**
@@ -271,7 +382,13 @@ export async function resetPassword(db: Db, actor: Actor, person: Profile, ip: s
     await setPassword(tx, person.id, passwordHash, new Date(Date.now() + TEMPORARY_PASSWORD_HOURS * 3_600_000));
     await endAllSessions(tx, person.id);
     await unlockLogin(tx, person);
-    await audit(tx, { type: 'password.reset', actorId: actor.profile.id, subjectId: person.id, ip, detail: { by: 'administrator' } });
+    await audit(tx, {
+      type: 'password.reset',
+      actorId: actor.profile.id,
+      subjectId: person.id,
+      ip,
+      detail: { by: 'administrator' },
+    });
   });
   return password;
 }
@@ -280,7 +397,13 @@ export async function resetPassword(db: Db, actor: Actor, person: Profile, ip: s
 export async function endPersonSessions(db: Db, actor: Actor, person: Profile, ip: string | null): Promise<number> {
   return db.transaction().execute(async (tx) => {
     const sessions = await endAllSessions(tx, person.id);
-    await audit(tx, { type: 'sessions.ended', actorId: actor.profile.id, subjectId: person.id, ip, detail: { by: 'administrator', sessions } });
+    await audit(tx, {
+      type: 'sessions.ended',
+      actorId: actor.profile.id,
+      subjectId: person.id,
+      ip,
+      detail: { by: 'administrator', sessions },
+    });
     return sessions;
   });
 }
@@ -288,7 +411,13 @@ export async function endPersonSessions(db: Db, actor: Actor, person: Profile, i
 export async function unlockAccount(db: Db, actor: Actor, person: Profile, ip: string | null): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
     const { account, hint } = await unlockPortalAccount(tx, person);
-    await audit(tx, { type: 'account.unlocked', actorId: actor.profile.id, subjectId: person.id, ip, detail: { account, hint } });
+    await audit(tx, {
+      type: 'account.unlocked',
+      actorId: actor.profile.id,
+      subjectId: person.id,
+      ip,
+      detail: { account, hint },
+    });
     return account || hint;
   });
 }
@@ -322,20 +451,44 @@ export async function fixPersonData(
 ): Promise<FixResult> {
   if (!fix.ssnDigits) return applyFix(db, actor, person, fix, null, ip);
   const ssn = ssnFields(rules, fix.ssnDigits);
-  const checked = await throttled(db, staffLookupCounters(lookup, actor.profile.id, ip), () => applyFix(db, actor, person, fix, ssn, ip), (result) => result === 'ssn-taken');
+  const checked = await throttled(
+    db,
+    staffLookupCounters(lookup, actor.profile.id, ip),
+    () => applyFix(db, actor, person, fix, ssn, ip),
+    (result) => result === 'ssn-taken',
+  );
   if (checked.kind === 'locked') return { paused: checked.until };
   if (checked.lockedKeys.length > 0) {
-    await audit(db, { type: 'account.locked', actorId: actor.profile.id, subjectId: actor.profile.id, ip, detail: { scope: 'staff lookup' } });
+    await audit(db, {
+      type: 'account.locked',
+      actorId: actor.profile.id,
+      subjectId: actor.profile.id,
+      ip,
+      detail: { scope: 'staff lookup' },
+    });
   }
   return checked.value;
 }
 
-async function applyFix(db: Db, actor: Actor, person: Profile, fix: IdentityFix, ssn: ReturnType<typeof ssnFields> | null, ip: string | null): Promise<'fixed' | 'ssn-taken'> {
+async function applyFix(
+  db: Db,
+  actor: Actor,
+  person: Profile,
+  fix: IdentityFix,
+  ssn: ReturnType<typeof ssnFields> | null,
+  ip: string | null,
+): Promise<'fixed' | 'ssn-taken'> {
   return db.transaction().execute(async (tx) => {
     if (ssn) {
       const other = await findOtherProfileWithSsn(tx, ssn.hash, person.id);
       if (other) {
-        await audit(tx, { type: 'match.partial', actorId: actor.profile.id, subjectId: other.id, ip, detail: { via: 'person.fix', profile: person.id } });
+        await audit(tx, {
+          type: 'match.partial',
+          actorId: actor.profile.id,
+          subjectId: other.id,
+          ip,
+          detail: { via: 'person.fix', profile: person.id },
+        });
         return 'ssn-taken';
       }
     }
@@ -345,18 +498,43 @@ async function applyFix(db: Db, actor: Actor, person: Profile, fix: IdentityFix,
       fix.dateOfBirth !== person.date_of_birth && 'dateOfBirth',
       ssn && ssn.hash !== person.ssn_hash && 'ssn',
     ].filter((f): f is string => Boolean(f));
-    await setIdentity(tx, person.id, { firstName: fix.firstName, lastName: fix.lastName, dateOfBirth: fix.dateOfBirth, ssn });
+    await setIdentity(tx, person.id, {
+      firstName: fix.firstName,
+      lastName: fix.lastName,
+      dateOfBirth: fix.dateOfBirth,
+      ssn,
+    });
     const resolved = await repo.resolveConflicts(tx, person.id, actor.profile.id);
-    await audit(tx, { type: 'profile.fixed', actorId: actor.profile.id, subjectId: person.id, ip, detail: { changed: changed.join(','), conflictsResolved: resolved } });
+    await audit(tx, {
+      type: 'profile.fixed',
+      actorId: actor.profile.id,
+      subjectId: person.id,
+      ip,
+      detail: { changed: changed.join(','), conflictsResolved: resolved },
+    });
     return 'fixed';
   });
 }
 
 /** The department closes a partial-match case without changing the profile; the reason is kept with the case. */
-export async function resolveConflict(db: Db, actor: Actor, conflictId: string, profileId: string, reason: string, ip: string | null): Promise<boolean> {
+export async function resolveConflict(
+  db: Db,
+  actor: Actor,
+  conflictId: string,
+  profileId: string,
+  reason: string,
+  ip: string | null,
+): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
     const n = await repo.resolveConflicts(tx, profileId, actor.profile.id, conflictId, reason);
-    if (n > 0) await audit(tx, { type: 'conflict.resolved', actorId: actor.profile.id, subjectId: profileId, ip, detail: { conflict: conflictId } });
+    if (n > 0)
+      await audit(tx, {
+        type: 'conflict.resolved',
+        actorId: actor.profile.id,
+        subjectId: profileId,
+        ip,
+        detail: { conflict: conflictId },
+      });
     return n > 0;
   });
 }
@@ -373,8 +551,19 @@ export async function designateAdministrator(
   await db.transaction().execute(async (tx) => {
     // A designation is not a membership: it alone brings the person within reach of the
     // organization's administrators, so revoking it leaves nothing behind.
-    await repo.designate(tx, { organizationId: org.id, profileId: person.id, ...contacts, designatedBy: actor?.profile.id ?? null });
-    await audit(tx, { type: 'diradmin.designated', actorId: actor?.profile.id ?? null, subjectId: person.id, ip, detail: { organization: org.code } });
+    await repo.designate(tx, {
+      organizationId: org.id,
+      profileId: person.id,
+      ...contacts,
+      designatedBy: actor?.profile.id ?? null,
+    });
+    await audit(tx, {
+      type: 'diradmin.designated',
+      actorId: actor?.profile.id ?? null,
+      subjectId: person.id,
+      ip,
+      detail: { organization: org.code },
+    });
   });
 }
 
@@ -388,15 +577,35 @@ export async function publishContacts(
 ): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
     const changed = await repo.updatePublishedContacts(tx, org.id, actor.profile.id, contacts);
-    if (changed) await audit(tx, { type: 'diradmin.contactsChanged', actorId: actor.profile.id, subjectId: actor.profile.id, ip, detail: { organization: org.code } });
+    if (changed)
+      await audit(tx, {
+        type: 'diradmin.contactsChanged',
+        actorId: actor.profile.id,
+        subjectId: actor.profile.id,
+        ip,
+        detail: { organization: org.code },
+      });
     return changed;
   });
 }
 
-export async function revokeAdministrator(db: Db, actor: Actor, org: Organization, profileId: string, ip: string | null): Promise<boolean> {
+export async function revokeAdministrator(
+  db: Db,
+  actor: Actor,
+  org: Organization,
+  profileId: string,
+  ip: string | null,
+): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
     const revoked = await repo.undesignate(tx, org.id, profileId);
-    if (revoked) await audit(tx, { type: 'diradmin.revoked', actorId: actor.profile.id, subjectId: profileId, ip, detail: { organization: org.code } });
+    if (revoked)
+      await audit(tx, {
+        type: 'diradmin.revoked',
+        actorId: actor.profile.id,
+        subjectId: profileId,
+        ip,
+        detail: { organization: org.code },
+      });
     return revoked;
   });
 }
@@ -406,15 +615,33 @@ export async function revokeAdministrator(db: Db, actor: Actor, org: Organizatio
  * applications whose roles went (to be told by back-channel logout), or null when the
  * person was neither on the staff nor held a role there.
  */
-export async function removeStaffMember(db: Db, actor: Actor, org: Organization, person: Profile, ip: string | null): Promise<string[] | null> {
+export async function removeStaffMember(
+  db: Db,
+  actor: Actor,
+  org: Organization,
+  person: Profile,
+  ip: string | null,
+): Promise<string[] | null> {
   return db.transaction().execute(async (tx) => {
     const grants = await repo.deleteGrantsIn(tx, org.id, person.id);
     for (const g of grants) {
-      await audit(tx, { type: 'role.revoked', actorId: actor.profile.id, subjectId: person.id, ip, detail: { organization: org.code, application: g.application_id, role: g.role } });
+      await audit(tx, {
+        type: 'role.revoked',
+        actorId: actor.profile.id,
+        subjectId: person.id,
+        ip,
+        detail: { organization: org.code, application: g.application_id, role: g.role },
+      });
     }
     const removed = await repo.removeMember(tx, org.id, person.id);
     if (!removed && grants.length === 0) return null;
-    await audit(tx, { type: 'staff.removed', actorId: actor.profile.id, subjectId: person.id, ip, detail: { organization: org.code } });
+    await audit(tx, {
+      type: 'staff.removed',
+      actorId: actor.profile.id,
+      subjectId: person.id,
+      ip,
+      detail: { organization: org.code },
+    });
     const applications = [...new Set(grants.map((g) => g.application_id))];
     await revokeApplicationGrants(tx, person.id, applications);
     return applications;
@@ -444,7 +671,8 @@ function checkUrl(value: string, what: string, field: string): string {
     throw new DirectoryRuleError(`${what} "${value}" is not an absolute URL`, field);
   }
   const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) throw new DirectoryRuleError(`${what} must use https: ${value}`, field);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local))
+    throw new DirectoryRuleError(`${what} must use https: ${value}`, field);
   if (url.hash) throw new DirectoryRuleError(`${what} must not have a #fragment: ${value}`, field);
   return url.href;
 }
@@ -467,15 +695,28 @@ export async function registerApplication(
     onReplaced,
   }: { replace?: boolean; ip?: string | null; onReplaced?: (replaced: ReplacedRegistration) => void } = {},
 ): Promise<string> {
-  if (!CLIENT_ID.test(input.id)) throw new DirectoryRuleError('Client id must be 2 to 63 lower-case letters, digits, hyphens or underscores, starting with a letter or digit', 'clientId');
-  if (isPartOfPortal(input)) throw new DirectoryRuleError(`${input.id} is part of the portal itself and cannot be registered`, 'clientId');
+  if (!CLIENT_ID.test(input.id))
+    throw new DirectoryRuleError(
+      'Client id must be 2 to 63 lower-case letters, digits, hyphens or underscores, starting with a letter or digit',
+      'clientId',
+    );
+  if (isPartOfPortal(input))
+    throw new DirectoryRuleError(`${input.id} is part of the portal itself and cannot be registered`, 'clientId');
   const registration = applicationSettings(input, { signsIn: true });
   const secret = randomBytes(32).toString('base64url');
   await db.transaction().execute(async (tx) => {
     const previous = await applications.lockApplication(tx, input.id);
-    const written = await applications.writeRegistration(tx, input.id, { ...registration, client_secret_encrypted: box.seal(secret) }, { replace });
+    const written = await applications.writeRegistration(
+      tx,
+      input.id,
+      { ...registration, client_secret_encrypted: box.seal(secret) },
+      { replace },
+    );
     if (!written) {
-      throw new DirectoryRuleError(`An application with client id ${input.id} is already registered. To give it a new secret, use its page`, 'clientId');
+      throw new DirectoryRuleError(
+        `An application with client id ${input.id} is already registered. To give it a new secret, use its page`,
+        'clientId',
+      );
     }
     // A grant of a role the application no longer has would give nothing and could never be
     // revoked from the console: a replacement removes such grants, each audited as revoked.
@@ -486,18 +727,37 @@ export async function registerApplication(
         actorId,
         subjectId: grant.profile_id,
         ip,
-        detail: { organization: grant.organization_code, application: input.id, role: grant.role, reason: 'the application no longer has this role' },
+        detail: {
+          organization: grant.organization_code,
+          application: input.id,
+          role: grant.role,
+          reason: 'the application no longer has this role',
+        },
       });
     }
     // As with any revocation, the application must sign them in again to learn what is left.
-    for (const profileId of new Set(removed.map((g) => g.profile_id))) await revokeApplicationGrants(tx, profileId, [input.id]);
+    for (const profileId of new Set(removed.map((g) => g.profile_id)))
+      await revokeApplicationGrants(tx, profileId, [input.id]);
     // Made restricted: whoever has no role loses its sign-in (outside review F3).
-    const signedOut = previous?.access === 'open' && registration.access === 'restricted' ? await revokeWhereNoAccess(tx, input.id) : [];
+    const signedOut =
+      previous?.access === 'open' && registration.access === 'restricted'
+        ? await revokeWhereNoAccess(tx, input.id)
+        : [];
     const detail: Record<string, string | number | boolean> = { application: input.id, access: registration.access };
-    if (previous) Object.assign(detail, { replaced: true, previousAccess: previous.access, grantsRemoved: removed.length, signedOut: signedOut.length });
+    if (previous)
+      Object.assign(detail, {
+        replaced: true,
+        previousAccess: previous.access,
+        grantsRemoved: removed.length,
+        signedOut: signedOut.length,
+      });
     await audit(tx, { type: 'application.added', actorId, ip, detail });
     if (previous) {
-      onReplaced?.({ previous, removedGrants: removed.map((g) => g.role), keptGrants: await applications.countGrants(tx, input.id) });
+      onReplaced?.({
+        previous,
+        removedGrants: removed.map((g) => g.role),
+        keptGrants: await applications.countGrants(tx, input.id),
+      });
     }
   });
   return secret;
@@ -515,17 +775,23 @@ export interface ReplacedRegistration {
 function applicationSettings(input: Omit<ApplicationRegistration, 'id'>, { signsIn }: { signsIn: boolean }) {
   if (!input.name.trim()) throw new DirectoryRuleError('Enter the application’s name', 'name');
   // A client needs somewhere to send people back; a catalog entry not yet registered has none.
-  if (signsIn && input.redirectUris.length === 0) throw new DirectoryRuleError('Enter at least one redirect URI', 'redirectUris');
+  if (signsIn && input.redirectUris.length === 0)
+    throw new DirectoryRuleError('Enter at least one redirect URI', 'redirectUris');
   const roles = input.roles.length ? input.roles : ['user'];
   const badRole = roles.find((r) => !ROLE.test(r));
-  if (badRole !== undefined) throw new DirectoryRuleError(`Role "${badRole}" may only use letters, digits, hyphens and underscores`, 'roles');
+  if (badRole !== undefined)
+    throw new DirectoryRuleError(`Role "${badRole}" may only use letters, digits, hyphens and underscores`, 'roles');
   return {
     name: input.name.trim(),
     access: input.restricted ? ('restricted' as const) : ('open' as const),
     roles: [...new Set(roles)],
     redirect_uris: input.redirectUris.map((u) => checkUrl(u, 'Redirect URI', 'redirectUris')),
-    post_logout_redirect_uris: input.postLogoutRedirectUris.map((u) => checkUrl(u, 'Post-logout redirect URI', 'postLogoutRedirectUris')),
-    backchannel_logout_uri: input.backchannelLogoutUri ? checkUrl(input.backchannelLogoutUri, 'Back-channel logout URI', 'backchannelLogoutUri') : null,
+    post_logout_redirect_uris: input.postLogoutRedirectUris.map((u) =>
+      checkUrl(u, 'Post-logout redirect URI', 'postLogoutRedirectUris'),
+    ),
+    backchannel_logout_uri: input.backchannelLogoutUri
+      ? checkUrl(input.backchannelLogoutUri, 'Back-channel logout URI', 'backchannelLogoutUri')
+      : null,
     launch_url: input.launchUrl ? checkUrl(input.launchUrl, 'Launch URL', 'launchUrl') : null,
   };
 }
@@ -536,8 +802,15 @@ function applicationSettings(input: Omit<ApplicationRegistration, 'id'>, { signs
  * granted to someone cannot disappear from under their grant.
  */
 /** Returns the accounts whose sign-in to the application ended (made restricted, they hold no role). */
-export async function updateApplication(db: Db, actor: Actor, app: Application, input: Omit<ApplicationRegistration, 'id'>, ip: string | null): Promise<string[]> {
-  if (isPartOfPortal(app)) throw new DirectoryRuleError(`${app.name} is part of the portal itself and cannot be edited`);
+export async function updateApplication(
+  db: Db,
+  actor: Actor,
+  app: Application,
+  input: Omit<ApplicationRegistration, 'id'>,
+  ip: string | null,
+): Promise<string[]> {
+  if (isPartOfPortal(app))
+    throw new DirectoryRuleError(`${app.name} is part of the portal itself and cannot be edited`);
   const settings = applicationSettings(input, { signsIn: signsInThroughPortal(app) });
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   const changed = [
@@ -552,11 +825,21 @@ export async function updateApplication(db: Db, actor: Actor, app: Application, 
   return db.transaction().execute(async (tx) => {
     for (const role of app.roles.filter((r) => !settings.roles.includes(r))) {
       const holders = await repo.countGrants(tx, app.id, role);
-      if (holders > 0) throw new DirectoryRuleError(`Role "${role}" is still granted to ${holders === 1 ? '1 person' : `${holders} people`}. Revoke it first`, 'roles');
+      if (holders > 0)
+        throw new DirectoryRuleError(
+          `Role "${role}" is still granted to ${holders === 1 ? '1 person' : `${holders} people`}. Revoke it first`,
+          'roles',
+        );
     }
     await repo.updateApplication(tx, app.id, settings);
-    const signedOut = app.access === 'open' && settings.access === 'restricted' ? await revokeWhereNoAccess(tx, app.id) : [];
-    await audit(tx, { type: 'application.updated', actorId: actor.profile.id, ip, detail: { application: app.id, changed: changed.join(','), signedOut: signedOut.length } });
+    const signedOut =
+      app.access === 'open' && settings.access === 'restricted' ? await revokeWhereNoAccess(tx, app.id) : [];
+    await audit(tx, {
+      type: 'application.updated',
+      actorId: actor.profile.id,
+      ip,
+      detail: { application: app.id, changed: changed.join(','), signedOut: signedOut.length },
+    });
     return signedOut;
   });
 }
@@ -582,7 +865,13 @@ export async function ensureApplication(
   client: applications.ClientUris & { id: string; secret?: string | undefined },
 ): Promise<{ clientId: string; clientSecret: string }> {
   const offered = client.secret ?? randomBytes(32).toString('base64url');
-  const sealed = await applications.refreshClient(db, client.id, client, box.seal(offered), client.secret !== undefined);
+  const sealed = await applications.refreshClient(
+    db,
+    client.id,
+    client,
+    box.seal(offered),
+    client.secret !== undefined,
+  );
   if (!sealed) throw new Error(`There is no application "${client.id}" in the catalog to register as a client`);
   return { clientId: client.id, clientSecret: box.open(sealed) };
 }
@@ -597,12 +886,24 @@ export function hasReplaceableSecret(app: Application): boolean {
 }
 
 /** A new client secret for a registered application, e.g. when the old one leaked. The old one stops working at once. */
-export async function issueClientSecret(db: Db, box: SecretBox, app: Application, actor: Actor, ip: string | null): Promise<string> {
-  if (!hasReplaceableSecret(app)) throw new DirectoryRuleError(`${app.name} has no client secret the Department can replace`);
+export async function issueClientSecret(
+  db: Db,
+  box: SecretBox,
+  app: Application,
+  actor: Actor,
+  ip: string | null,
+): Promise<string> {
+  if (!hasReplaceableSecret(app))
+    throw new DirectoryRuleError(`${app.name} has no client secret the Department can replace`);
   const secret = randomBytes(32).toString('base64url');
   await db.transaction().execute(async (tx) => {
     await applications.setClientSecret(tx, app.id, box.seal(secret));
-    await audit(tx, { type: 'application.secretIssued', actorId: actor.profile.id, ip, detail: { application: app.id } });
+    await audit(tx, {
+      type: 'application.secretIssued',
+      actorId: actor.profile.id,
+      ip,
+      detail: { application: app.id },
+    });
   });
   return secret;
 }
@@ -627,13 +928,21 @@ export async function addOrganization(
     if (input.type === 'school') {
       const district = await repo.findOrganizationByCode(tx, districtCodeOf(input.code));
       if (district?.type !== 'district') {
-        throw new DirectoryRuleError(`There is no district with code ${districtCodeOf(input.code)}. Add the district first`, 'code');
+        throw new DirectoryRuleError(
+          `There is no district with code ${districtCodeOf(input.code)}. Add the district first`,
+          'code',
+        );
       }
       districtId = district.id;
     }
     const org = await repo.insertOrganization(tx, { ...input, districtId });
     if (!org) throw new DirectoryRuleError(`An organization with code ${input.code} already exists`, 'code');
-    await audit(tx, { type: 'organization.added', actorId: actor.profile.id, ip, detail: { organization: org.code, type: org.type } });
+    await audit(tx, {
+      type: 'organization.added',
+      actorId: actor.profile.id,
+      ip,
+      detail: { organization: org.code, type: org.type },
+    });
     return org;
   });
 }
@@ -653,7 +962,12 @@ export async function updateOrganization(
 ): Promise<Map<string, string[]>> {
   return db.transaction().execute(async (tx) => {
     await repo.updateOrganization(tx, org.id, details);
-    await audit(tx, { type: 'organization.updated', actorId: actor.profile.id, ip, detail: { organization: org.code, status: details.status } });
+    await audit(tx, {
+      type: 'organization.updated',
+      actorId: actor.profile.id,
+      ip,
+      detail: { organization: org.code, status: details.status },
+    });
     const ended = new Map<string, string[]>();
     if (details.status !== 'inactive' || org.status === 'inactive') return ended;
     for (const { profile_id, application_id } of await repo.grantHoldersIn(tx, org.id)) {

@@ -6,7 +6,11 @@ import type { MemberRow, StaffRow } from './repository.ts';
 
 /** What the pages of Directory Administration share: notices, hidden fields, the staff table, the confirmation page. */
 
-export const ORG_TYPES: Record<string, string> = { district: 'District', school: 'School', other: 'Other organization' };
+export const ORG_TYPES: Record<string, string> = {
+  district: 'District',
+  school: 'School',
+  other: 'Other organization',
+};
 
 export function withQuery(path: string, params: Record<string, string | number | undefined>): string {
   const q = new URLSearchParams();
@@ -53,8 +57,18 @@ export function StaffTable({ staff, members }: { staff: StaffRow[]; members?: { 
         },
         { label: 'User Name', cell: (p) => (member(p).pending ? '' : p.user_name) },
         { label: 'MEPID', cell: (p) => (member(p).pending ? '' : p.mepid) },
-        { label: 'Profile', cell: (p) => (member(p).pending ? 'Waiting for the person to confirm' : p.status === 'active' ? 'Active' : 'Not yet completed') },
-        ...(members?.manyOrganizations ? [{ label: 'Organization', cell: (p: StaffRow) => member(p).organizations }] : []),
+        {
+          label: 'Profile',
+          cell: (p) =>
+            member(p).pending
+              ? 'Waiting for the person to confirm'
+              : p.status === 'active'
+                ? 'Active'
+                : 'Not yet completed',
+        },
+        ...(members?.manyOrganizations
+          ? [{ label: 'Organization', cell: (p: StaffRow) => member(p).organizations }]
+          : []),
         ...(members ? [{ label: 'Work email', cell: (p: StaffRow) => member(p).work_email ?? '' }] : []),
       ]}
     />

@@ -13,25 +13,53 @@ import * as repo from './repository.ts';
  * portal home; these are the two answers. Each returns the organization, or null when
  * there was nothing waiting (already answered, or never asked).
  */
-export async function confirmStaffMembership(db: Db, person: Pick<Profile, 'id'>, organizationId: string, ip: string | null): Promise<Organization | null> {
+export async function confirmStaffMembership(
+  db: Db,
+  person: Pick<Profile, 'id'>,
+  organizationId: string,
+  ip: string | null,
+): Promise<Organization | null> {
   return db.transaction().execute(async (tx) => {
     const org = await repo.findOrganizationById(tx, organizationId);
     if (!org || !(await memberships.confirmMembership(tx, org.id, person.id))) return null;
-    await audit(tx, { type: 'staff.confirmed', actorId: person.id, subjectId: person.id, ip, detail: { organization: org.code } });
+    await audit(tx, {
+      type: 'staff.confirmed',
+      actorId: person.id,
+      subjectId: person.id,
+      ip,
+      detail: { organization: org.code },
+    });
     return org;
   });
 }
 
 /** "This is not my employer": the membership ends, with any role someone gave them there meanwhile. */
-export async function declineStaffMembership(db: Db, person: Pick<Profile, 'id'>, organizationId: string, ip: string | null): Promise<{ org: Organization; applications: string[] } | null> {
+export async function declineStaffMembership(
+  db: Db,
+  person: Pick<Profile, 'id'>,
+  organizationId: string,
+  ip: string | null,
+): Promise<{ org: Organization; applications: string[] } | null> {
   return db.transaction().execute(async (tx) => {
     const org = await repo.findOrganizationById(tx, organizationId);
     if (!org || !(await memberships.deletePendingMembership(tx, org.id, person.id))) return null;
     const grants = await repo.deleteGrantsIn(tx, org.id, person.id);
     for (const g of grants) {
-      await audit(tx, { type: 'role.revoked', actorId: person.id, subjectId: person.id, ip, detail: { organization: org.code, application: g.application_id, role: g.role } });
+      await audit(tx, {
+        type: 'role.revoked',
+        actorId: person.id,
+        subjectId: person.id,
+        ip,
+        detail: { organization: org.code, application: g.application_id, role: g.role },
+      });
     }
-    await audit(tx, { type: 'staff.declined', actorId: person.id, subjectId: person.id, ip, detail: { organization: org.code } });
+    await audit(tx, {
+      type: 'staff.declined',
+      actorId: person.id,
+      subjectId: person.id,
+      ip,
+      detail: { organization: org.code },
+    });
     const applications = [...new Set(grants.map((g) => g.application_id))];
     await revokeApplicationGrants(tx, person.id, applications);
     return { org, applications };

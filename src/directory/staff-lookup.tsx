@@ -18,7 +18,15 @@ export function staffLookupCounters(rules: StaffLookupRules, administratorId: st
   return counters;
 }
 
-export function StaffLookupPausedPage({ ctx, orgCode, minutes }: { ctx: ViewContext; orgCode: string; minutes: number }) {
+export function StaffLookupPausedPage({
+  ctx,
+  orgCode,
+  minutes,
+}: {
+  ctx: ViewContext;
+  orgCode: string;
+  minutes: number;
+}) {
   return (
     <Layout ctx={ctx} title="Adding staff is paused" outcome="locked">
       <h1>Adding staff is paused</h1>
@@ -27,8 +35,8 @@ export function StaffLookupPausedPage({ ctx, orgCode, minutes }: { ctx: ViewCont
         {minutes === 1 ? 'minute' : 'minutes'}.
       </p>
       <p>
-        Each conflict has been sent to the Department to resolve. Check the details with the person, then try again when the
-        pause is over. Everything else in Directory Administration still works.
+        Each conflict has been sent to the Department to resolve. Check the details with the person, then try again when
+        the pause is over. Everything else in Directory Administration still works.
       </p>
       <p>
         <a href={`/directory/organizations/${orgCode}`}>Back to the organization</a>
@@ -41,17 +49,26 @@ export function StaffLookupPausedPage({ ctx, orgCode, minutes }: { ctx: ViewCont
  * The correction form's SSN check counts on the same counters (outside review F1): while
  * they are full, neither adds staff nor checks an SSN; corrections without one still work.
  */
-export function IdentityChecksPausedPage({ ctx, backTo, minutes }: { ctx: ViewContext; backTo: string; minutes: number }) {
+export function IdentityChecksPausedPage({
+  ctx,
+  backTo,
+  minutes,
+}: {
+  ctx: ViewContext;
+  backTo: string;
+  minutes: number;
+}) {
   return (
     <Layout ctx={ctx} title="Identity checks are paused" outcome="locked">
       <h1>Identity checks are paused</h1>
       <p class="usa-intro">
-        Too many of the Social Security numbers entered here belong to other profiles, so changing an SSN and adding staff are
-        paused for {minutes} {minutes === 1 ? 'minute' : 'minutes'}.
+        Too many of the Social Security numbers entered here belong to other profiles, so changing an SSN and adding
+        staff are paused for {minutes} {minutes === 1 ? 'minute' : 'minutes'}.
       </p>
       <p>
-        Nothing was changed. Check the number with the person, then try again when the pause is over. You can still correct a
-        name or date of birth without entering an SSN, and everything else in Directory Administration still works.
+        Nothing was changed. Check the number with the person, then try again when the pause is over. You can still
+        correct a name or date of birth without entering an SSN, and everything else in Directory Administration still
+        works.
       </p>
       <p>
         <a href={backTo}>Back to the person</a>

@@ -12,10 +12,16 @@ import { ConfigError } from '../platform/config.ts';
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).transform((u) => u.replace(/\/$/, ''));
 // ELAR's pages live under /elar wherever it is served, so its address is an origin.
-const origin = httpUrl.refine((u) => new URL(u).origin === u, 'must be an origin, such as https://elar.example.gov (the pages are under /elar)');
+const origin = httpUrl.refine(
+  (u) => new URL(u).origin === u,
+  'must be an origin, such as https://elar.example.gov (the pages are under /elar)',
+);
 const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://');
 const departmentOrg = z.string().regex(/^[0-9]{8}$/, 'must be an 8-digit organization code');
-const positiveInt = z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').positive('must be more than 0');
+const positiveInt = z.coerce
+  .number({ error: 'must be a whole number' })
+  .int('must be a whole number')
+  .positive('must be more than 0');
 
 const schema = z.object({
   ELAR_ISSUER: httpUrl.optional(),
@@ -62,7 +68,10 @@ export interface ElarConfig {
  * `hostUrl`: the PUBLIC_URL of the portal process ELAR is loaded into. Without it, ELAR
  * runs on its own and its issuer, address and secret must be given.
  */
-export function loadElarConfig(env: NodeJS.ProcessEnv = process.env, { hostUrl }: { hostUrl?: string } = {}): ElarConfig {
+export function loadElarConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  { hostUrl }: { hostUrl?: string } = {},
+): ElarConfig {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(present);
   if (!parsed.success) {
@@ -72,12 +81,15 @@ export function loadElarConfig(env: NodeJS.ProcessEnv = process.env, { hostUrl }
   const c = parsed.data;
   if (!hostUrl) {
     for (const name of ['ELAR_ISSUER', 'ELAR_PUBLIC_URL', 'ELAR_CLIENT_SECRET'] as const) {
-      if (!c[name]) throw new ConfigError(`Invalid configuration: ${name} is required when ELAR runs as its own process`);
+      if (!c[name])
+        throw new ConfigError(`Invalid configuration: ${name} is required when ELAR runs as its own process`);
     }
   }
   // The portal registers ELAR at its address; ELAR elsewhere can only know the secret if both are given it.
   if (hostUrl && c.ELAR_PUBLIC_URL && c.ELAR_PUBLIC_URL !== hostUrl && !c.ELAR_CLIENT_SECRET) {
-    throw new ConfigError('Invalid configuration: ELAR_CLIENT_SECRET is required when ELAR_PUBLIC_URL is not PUBLIC_URL (ELAR runs as its own process)');
+    throw new ConfigError(
+      'Invalid configuration: ELAR_CLIENT_SECRET is required when ELAR_PUBLIC_URL is not PUBLIC_URL (ELAR runs as its own process)',
+    );
   }
   const issuer = c.ELAR_ISSUER ?? hostUrl!;
   const publicUrl = c.ELAR_PUBLIC_URL ?? hostUrl!;
@@ -90,6 +102,9 @@ export function loadElarConfig(env: NodeJS.ProcessEnv = process.env, { hostUrl }
     cohosted: publicUrl === hostUrl,
     departmentOrg: c.ELAR_DEPARTMENT_ORG ?? c.DEPARTMENT_ORG_CODE ?? '00000000',
     session: { idleMs: c.SESSION_IDLE_MINUTES * 60_000, absoluteMs: c.SESSION_ABSOLUTE_HOURS * 3_600_000 },
-    database: { url: c.ELAR_DATABASE_URL ?? c.DATABASE_URL, dataDir: c.DATA_DIR === 'memory://' ? c.DATA_DIR : join(c.DATA_DIR, 'elar') },
+    database: {
+      url: c.ELAR_DATABASE_URL ?? c.DATABASE_URL,
+      dataDir: c.DATA_DIR === 'memory://' ? c.DATA_DIR : join(c.DATA_DIR, 'elar'),
+    },
   };
 }

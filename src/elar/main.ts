@@ -8,7 +8,15 @@ import { createHttpServer } from '../platform/http.tsx';
 import type { Navigation } from '../platform/views/layout.tsx';
 import { loggerOptions } from '../platform/log.ts';
 import { resolveKey } from '../platform/secrets.ts';
-import { ELAR_PREFIX, elarPlugin, loadElarConfig, migrateElar, purgeExpiredElarSessions, type ElarConfig, type ElarDatabase } from './index.ts';
+import {
+  ELAR_PREFIX,
+  elarPlugin,
+  loadElarConfig,
+  migrateElar,
+  purgeExpiredElarSessions,
+  type ElarConfig,
+  type ElarDatabase,
+} from './index.ts';
 
 /**
  * ELAR as its own process (`npm run start:elar`), against the portal's issuer: its own
@@ -62,7 +70,9 @@ try {
   await migrateElar(db);
   // Keys the CSRF tokens of ELAR's forms; an in-memory database keeps nothing, so neither does its key.
   const secretsKey =
-    elar.database.dataDir === 'memory://' && !config.secretsKey ? randomBytes(32).toString('base64url') : resolveKey(config.secretsKey, elar.database.dataDir, 'secrets.key').key;
+    elar.database.dataDir === 'memory://' && !config.secretsKey
+      ? randomBytes(32).toString('base64url')
+      : resolveKey(config.secretsKey, elar.database.dataDir, 'secrets.key').key;
 
   const app = await createHttpServer(config, { ...loggerOptions(config) }, secretsKey, PORTAL_LINKS);
   app.get('/healthz', publicRoute('readiness probe'), async () => ({ status: 'ok' }));

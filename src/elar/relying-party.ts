@@ -42,9 +42,15 @@ export class ElarRelyingParty {
   private config(): Promise<oidc.Configuration> {
     this.configuration ??= oidc
       // HTTP Basic: the one client authentication the portal accepts.
-      .discovery(new URL(this.client.issuer), this.client.clientId, undefined, oidc.ClientSecretBasic(this.client.clientSecret), {
-        execute: this.client.issuer.startsWith('http://') ? [oidc.allowInsecureRequests] : [],
-      })
+      .discovery(
+        new URL(this.client.issuer),
+        this.client.clientId,
+        undefined,
+        oidc.ClientSecretBasic(this.client.clientSecret),
+        {
+          execute: this.client.issuer.startsWith('http://') ? [oidc.allowInsecureRequests] : [],
+        },
+      )
       .catch((e: unknown) => {
         this.configuration = undefined;
         throw e;
@@ -65,11 +71,19 @@ export class ElarRelyingParty {
       state,
       nonce,
     });
-    return { url: url.href, cookie: Buffer.from(JSON.stringify({ verifier, state, nonce, returnTo })).toString('base64url') };
+    return {
+      url: url.href,
+      cookie: Buffer.from(JSON.stringify({ verifier, state, nonce, returnTo })).toString('base64url'),
+    };
   }
 
   async finishSignIn(callbackUrl: string, cookie: string): Promise<{ identity: ElarIdentity; returnTo: string }> {
-    const saved = JSON.parse(Buffer.from(cookie, 'base64url').toString('utf8')) as { verifier: string; state: string; nonce: string; returnTo: string };
+    const saved = JSON.parse(Buffer.from(cookie, 'base64url').toString('utf8')) as {
+      verifier: string;
+      state: string;
+      nonce: string;
+      returnTo: string;
+    };
     const config = await this.config();
     const tokens = await oidc.authorizationCodeGrant(config, new URL(callbackUrl), {
       pkceCodeVerifier: saved.verifier,
@@ -79,14 +93,22 @@ export class ElarRelyingParty {
     });
     const claims = tokens.claims()!;
     return {
-      identity: { sub: claims.sub, sid: typeof claims.sid === 'string' ? claims.sid : null, claims: { ...claims }, idToken: tokens.id_token! },
+      identity: {
+        sub: claims.sub,
+        sid: typeof claims.sid === 'string' ? claims.sid : null,
+        claims: { ...claims },
+        idToken: tokens.id_token!,
+      },
       returnTo: saved.returnTo,
     };
   }
 
   async endSessionUrl(idToken: string): Promise<string> {
     const config = await this.config();
-    return oidc.buildEndSessionUrl(config, { id_token_hint: idToken, post_logout_redirect_uri: this.client.postLogoutRedirectUri }).href;
+    return oidc.buildEndSessionUrl(config, {
+      id_token_hint: idToken,
+      post_logout_redirect_uri: this.client.postLogoutRedirectUri,
+    }).href;
   }
 
   /** OpenID Connect Back-Channel Logout 1.0 §2.6: a signed logout token, never a nonce. */
@@ -94,7 +116,11 @@ export class ElarRelyingParty {
     const config = await this.config();
     const metadata = config.serverMetadata();
     this.jwks ??= createRemoteJWKSet(new URL(metadata.jwks_uri!));
-    const { payload } = await jwtVerify(token, this.jwks, { issuer: metadata.issuer, audience: this.client.clientId, maxTokenAge: '2 minutes' });
+    const { payload } = await jwtVerify(token, this.jwks, {
+      issuer: metadata.issuer,
+      audience: this.client.clientId,
+      maxTokenAge: '2 minutes',
+    });
     const events = (payload as JWTPayload & { events?: Record<string, unknown> }).events;
     if (!events || !('http://schemas.openid.net/event/backchannel-logout' in events) || 'nonce' in payload) {
       throw new Error('not a logout token');

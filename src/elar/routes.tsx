@@ -35,8 +35,16 @@ export function registerElarRoutes(app: FastifyInstance, config: ElarConfig, db:
     const session = await loadElarSession(db, request.cookies[sessionCookie], config.session);
     if (!session) return signIn(request, reply);
     const { preferred_username: userName, name } = session.claims;
-    if (typeof userName === 'string') request.view.user = { userName, displayName: typeof name === 'string' ? name : userName };
-    return reply.page(<WelcomePage ctx={request.view} claims={session.claims} actor={session} changePassword={portalPage('/account/password')} />);
+    if (typeof userName === 'string')
+      request.view.user = { userName, displayName: typeof name === 'string' ? name : userName };
+    return reply.page(
+      <WelcomePage
+        ctx={request.view}
+        claims={session.claims}
+        actor={session}
+        changePassword={portalPage('/account/password')}
+      />,
+    );
   });
 
   app.get('/callback', elar, async (request, reply) => {
@@ -52,7 +60,12 @@ export function registerElarRoutes(app: FastifyInstance, config: ElarConfig, db:
       request.log.info({ err }, 'ELAR sign-in did not complete');
       throw new PortalError('ELAR_ERR_SIGN_IN', 400, 'Signing in to ELAR did not complete. Go to ELAR and try again.');
     }
-    const token = await startElarSession(db, result.identity, staffRolesFrom(result.identity.claims, config.departmentOrg), config.session);
+    const token = await startElarSession(
+      db,
+      result.identity,
+      staffRolesFrom(result.identity.claims, config.departmentOrg),
+      config.session,
+    );
     reply.clearCookie(authCookie, cookies);
     reply.setCookie(sessionCookie, token, cookies);
     return reply.redirect(result.returnTo.startsWith(app.prefix) ? result.returnTo : app.prefix, 303);
@@ -93,7 +106,9 @@ function LoggedOutPage({ ctx, portalHome }: { ctx: ViewContext; portalHome: stri
     <Layout ctx={ctx} title="You have logged out">
       <span class="portal-caption">Educator Licensure And Renewal (ELAR)</span>
       <h1>You have logged out</h1>
-      <p class="usa-intro">You have logged out of ELAR, the Security Portal and every application you opened with it.</p>
+      <p class="usa-intro">
+        You have logged out of ELAR, the Security Portal and every application you opened with it.
+      </p>
       <p>
         <a class="usa-button" href="/elar">
           Log in to ELAR again
@@ -118,7 +133,11 @@ function StaffNotice({ actor }: { actor: ElarActor }) {
   const roles = actor.staffRoles.map((role) => STAFF_ROLE_NAMES[role]);
   const work = STAFF_WORK.filter(([permission]) => can(actor, permission)).map(([, words]) => words);
   return (
-    <section class="usa-alert usa-alert--info usa-alert--slim" aria-labelledby="staff-heading" data-elar-staff={actor.staffRoles.join(' ')}>
+    <section
+      class="usa-alert usa-alert--info usa-alert--slim"
+      aria-labelledby="staff-heading"
+      data-elar-staff={actor.staffRoles.join(' ')}
+    >
       <div class="usa-alert__body">
         <h2 id="staff-heading" class="usa-alert__heading">
           You are signed in as a {roles.join(' and a ')}
@@ -131,7 +150,17 @@ function StaffNotice({ actor }: { actor: ElarActor }) {
   );
 }
 
-function WelcomePage({ ctx, claims, actor, changePassword }: { ctx: ViewContext; claims: Record<string, unknown>; actor: ElarActor; changePassword: string }) {
+function WelcomePage({
+  ctx,
+  claims,
+  actor,
+  changePassword,
+}: {
+  ctx: ViewContext;
+  claims: Record<string, unknown>;
+  actor: ElarActor;
+  changePassword: string;
+}) {
   const text = (key: string) => (typeof claims[key] === 'string' ? (claims[key] as string) : '');
   return (
     <Layout ctx={ctx} title="ELAR Welcome Page">
@@ -162,7 +191,8 @@ function WelcomePage({ ctx, claims, actor, changePassword }: { ctx: ViewContext;
             MEPID: you will use them for every license application.
           </p>
           <p>
-            Questions about a license? Call the Licensure Help Desk at <HelpDeskPhone ctx={ctx} />, {ctx.helpdesk.hours}.
+            Questions about a license? Call the Licensure Help Desk at <HelpDeskPhone ctx={ctx} />, {ctx.helpdesk.hours}
+            .
           </p>
         </section>
       </div>

@@ -32,7 +32,12 @@ function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-export async function startElarSession(db: ElarDb, identity: ElarIdentity, staffRoles: StaffRole[], limits: ElarSessionLimits): Promise<string> {
+export async function startElarSession(
+  db: ElarDb,
+  identity: ElarIdentity,
+  staffRoles: StaffRole[],
+  limits: ElarSessionLimits,
+): Promise<string> {
   const token = randomBytes(32).toString('base64url');
   await db
     .insertInto('elar.session')
@@ -49,7 +54,11 @@ export async function startElarSession(db: ElarDb, identity: ElarIdentity, staff
   return token;
 }
 
-export async function loadElarSession(db: ElarDb, token: string | undefined, limits: ElarSessionLimits): Promise<ElarSession | null> {
+export async function loadElarSession(
+  db: ElarDb,
+  token: string | undefined,
+  limits: ElarSessionLimits,
+): Promise<ElarSession | null> {
   if (!token) return null;
   const idHash = tokenHash(token);
   const row = await db
@@ -69,10 +78,18 @@ export async function loadElarSession(db: ElarDb, token: string | undefined, lim
     .set({ expires_at: new Date(Math.min(now + limits.idleMs, hardEnd)) })
     .where('id_hash', '=', idHash)
     .execute();
-  return { claims: row.claims as Record<string, unknown>, staffRoles: row.staff_roles.filter(isStaffRole), idToken: row.id_token, idHash };
+  return {
+    claims: row.claims as Record<string, unknown>,
+    staffRoles: row.staff_roles.filter(isStaffRole),
+    idToken: row.id_token,
+    idHash,
+  };
 }
 
-export async function endElarSessions(db: ElarDb, by: { sid?: string; sub?: string; idHash?: string }): Promise<number> {
+export async function endElarSessions(
+  db: ElarDb,
+  by: { sid?: string; sub?: string; idHash?: string },
+): Promise<number> {
   let query = db.deleteFrom('elar.session');
   if (by.idHash) query = query.where('id_hash', '=', by.idHash);
   else if (by.sid) query = query.where('sid', '=', by.sid);

@@ -1,4 +1,10 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, onRouteHookHandler, preHandlerAsyncHookHandler } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  onRouteHookHandler,
+  preHandlerAsyncHookHandler,
+} from 'fastify';
 import { errors } from './errors.ts';
 
 /**
@@ -105,9 +111,17 @@ export const enforceDeclaredAccess: onRouteHookHandler = function (route) {
   const name = `${[route.method].flat().join(',')} ${route.url}`;
   const byPlugin = Reflect.get(this, kPublicReason) as string | undefined;
   const access: RouteAccess | undefined = route.config?.access ?? (byPlugin ? { public: byPlugin } : undefined);
-  if (!access) throw new UndeclaredAccessError(name, 'declares neither public, self nor a permission: declare config.access on it');
+  if (!access)
+    throw new UndeclaredAccessError(
+      name,
+      'declares neither public, self nor a permission: declare config.access on it',
+    );
   const policy = Reflect.get(this, kPolicy) as Installed | undefined;
-  if (!('public' in access) && !policy) throw new UndeclaredAccessError(name, 'needs a signed-in person but its plugin installs no access policy: install the module’s policy first');
+  if (!('public' in access) && !policy)
+    throw new UndeclaredAccessError(
+      name,
+      'needs a signed-in person but its plugin installs no access policy: install the module’s policy first',
+    );
   route.config = { ...route.config, access };
   // A malformed parameter is answered after the sign-in check, as the handlers always did.
   route.attachValidation = true;
@@ -119,7 +133,10 @@ const refuseInvalid: preHandlerAsyncHookHandler = async (request) => {
   if (request.validationError) throw invalidInput(request.validationError);
 };
 
-function authorizeWith(policy: Installed, access: Exclude<RouteAccess, { public: string }>): preHandlerAsyncHookHandler {
+function authorizeWith(
+  policy: Installed,
+  access: Exclude<RouteAccess, { public: string }>,
+): preHandlerAsyncHookHandler {
   return async function (request, reply) {
     const actor = await policy.actor(request);
     if (actor === null) return policy.signIn ? policy.signIn(request, reply) : sendToLogin(request, reply);

@@ -29,7 +29,10 @@ export interface AuditEvent<Type extends string = string> {
 }
 
 /** Writes one event. Pass the transaction when the event belongs to a change. */
-export type AuditWriter<DB extends AuditTables, Type extends string> = (db: Kysely<DB>, event: AuditEvent<Type>) => Promise<void>;
+export type AuditWriter<DB extends AuditTables, Type extends string> = (
+  db: Kysely<DB>,
+  event: AuditEvent<Type>,
+) => Promise<void>;
 
 /**
  * The one audit writer, for a database that has the audit table and a module's list of

@@ -14,8 +14,14 @@ const port = z.coerce
   .int('must be a number from 0 to 65535')
   .min(0, 'must be a number from 0 to 65535')
   .max(65535, 'must be a number from 0 to 65535');
-const positiveInt = z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').positive('must be more than 0');
-const wholeNumber = z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(0, 'must be 0 or more');
+const positiveInt = z.coerce
+  .number({ error: 'must be a whole number' })
+  .int('must be a whole number')
+  .positive('must be more than 0');
+const wholeNumber = z.coerce
+  .number({ error: 'must be a whole number' })
+  .int('must be a whole number')
+  .min(0, 'must be 0 or more');
 const flag = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 // A page of this site or another site's address; never `//host` or a `javascript:` link in every footer.
 const link = z.string().regex(/^(\/(?!\/)|https?:\/\/)/, 'must be a path starting with / or an http(s) URL');
@@ -26,7 +32,8 @@ const link = z.string().regex(/^(\/(?!\/)|https?:\/\/)/, 'must be a path startin
  * untrusted address counted from the right; "trust every entry" is not offered, because
  * the left of the header is whatever the client wrote.
  */
-const TRUST_PROXY_MESSAGE = 'must be 0, a number of proxies, or a list of proxy addresses and ranges (10.0.0.1, 10.0.0.0/8)';
+const TRUST_PROXY_MESSAGE =
+  'must be 0, a number of proxies, or a list of proxy addresses and ranges (10.0.0.1, 10.0.0.0/8)';
 const trustProxy = z.string().transform((value, ctx): false | number | string[] => {
   if (/^\d+$/.test(value)) return Number(value) === 0 ? false : Number(value);
   const entries = value.split(',').map((entry) => entry.trim());
@@ -71,7 +78,10 @@ const schema = z.object({
    * The organization code under which the Department's own licensure roles reach ELAR in the
    * `roles` claim: the Department is not one of the directory's organizations.
    */
-  DEPARTMENT_ORG_CODE: z.string().regex(/^\d{8}$/, 'must be 8 digits, like an organization code').default('00000000'),
+  DEPARTMENT_ORG_CODE: z
+    .string()
+    .regex(/^\d{8}$/, 'must be 8 digits, like an organization code')
+    .default('00000000'),
   HELPDESK_PHONE: z.string().min(1).default('1-781-338-6600'),
   HELPDESK_HOURS: z.string().min(1).default('Monday to Friday, 9:00 AM to 4:45 PM'),
   /** Who runs the site, as the banner, the footer and the statements say it (the agency's values by default). */
@@ -93,7 +103,13 @@ const schema = z.object({
   TRUST_PROXY: trustProxy.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Uploaded files go to an S3-compatible bucket when S3_BUCKET is set, else to DATA_DIR/blobs. */
-  S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a bucket name (3 to 63 lower-case letters, digits, dots and hyphens)').optional(),
+  S3_BUCKET: z
+    .string()
+    .regex(
+      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+      'must be a bucket name (3 to 63 lower-case letters, digits, dots and hyphens)',
+    )
+    .optional(),
   S3_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   S3_REGION: z.string().min(1).default('us-east-1'),
   S3_ACCESS_KEY_ID: z.string().min(1).optional(),
@@ -111,7 +127,10 @@ const schema = z.object({
     .optional(),
   MAIL_FROM: z
     .string()
-    .regex(/^([^<>\r\n]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, 'must be an email address, optionally with a name: Name <address@example.gov>')
+    .regex(
+      /^([^<>\r\n]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/,
+      'must be an email address, optionally with a name: Name <address@example.gov>',
+    )
     .optional(),
   /** Reliability tests only: crash points (src/platform/faults.ts), comma-separated. */
   FAULT_INJECT: z
@@ -194,7 +213,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('Invalid configuration: JOBS_RETRY_MAX_SECONDS must be at least JOBS_RETRY_BASE_SECONDS');
   }
   if (c.SMTP_URL && !c.MAIL_FROM) throw new ConfigError('Invalid configuration: MAIL_FROM is required with SMTP_URL');
-  if (c.MAIL_FROM && !c.SMTP_URL) throw new ConfigError('Invalid configuration: MAIL_FROM is set but SMTP_URL is not: no mail would be sent');
+  if (c.MAIL_FROM && !c.SMTP_URL)
+    throw new ConfigError('Invalid configuration: MAIL_FROM is set but SMTP_URL is not: no mail would be sent');
   const storage = storageSettings(c);
   const publicUrl = (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, '');
   return {
@@ -244,16 +264,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 function storageSettings(c: z.infer<typeof schema>): StorageSettings {
-  const given = (['S3_ENDPOINT', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const).filter((name) => c[name] !== undefined);
+  const given = (['S3_ENDPOINT', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const).filter(
+    (name) => c[name] !== undefined,
+  );
   if (!c.S3_BUCKET) {
     // Half an S3 configuration would otherwise quietly keep documents on the local disk.
     if (given.length > 0) throw new ConfigError(`Invalid configuration: S3_BUCKET is required when ${given[0]} is set`);
     return { kind: 'filesystem', dir: join(c.DATA_DIR, 'blobs') };
   }
   if ((c.S3_ACCESS_KEY_ID === undefined) !== (c.S3_SECRET_ACCESS_KEY === undefined)) {
-    throw new ConfigError('Invalid configuration: S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY are set together or not at all');
+    throw new ConfigError(
+      'Invalid configuration: S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY are set together or not at all',
+    );
   }
-  const keys = c.S3_ACCESS_KEY_ID && c.S3_SECRET_ACCESS_KEY ? { accessKeyId: c.S3_ACCESS_KEY_ID, secretAccessKey: c.S3_SECRET_ACCESS_KEY } : null;
+  const keys =
+    c.S3_ACCESS_KEY_ID && c.S3_SECRET_ACCESS_KEY
+      ? { accessKeyId: c.S3_ACCESS_KEY_ID, secretAccessKey: c.S3_SECRET_ACCESS_KEY }
+      : null;
   return {
     kind: 's3',
     s3: {

@@ -97,9 +97,7 @@ export async function openDatabase<DB>(options: OpenOptions): Promise<Database<D
   const release = inMemory ? () => undefined : claimDataDir(options.dataDir);
   try {
     const pgliteOptions = { parsers: { [DATE_OID]: keepDateText } };
-    const pglite = inMemory
-      ? new PGlite(pgliteOptions)
-      : new PGlite(join(options.dataDir, 'pglite'), pgliteOptions);
+    const pglite = inMemory ? new PGlite(pgliteOptions) : new PGlite(join(options.dataDir, 'pglite'), pgliteOptions);
     await pglite.waitReady;
     // A new database is unpacked from PGlite's template with the template's modes, not the umask.
     if (!inMemory) keepDataDirPrivate(options.dataDir);

@@ -33,15 +33,31 @@ export const errors = {
     409,
     'Your answers were not kept because too much time passed. Please start again.',
   ),
-  tooManyRequests: define('PORTAL_ERR_RATE_LIMITED', 429, 'Too many requests from your network. Wait a minute and try again.'),
+  tooManyRequests: define(
+    'PORTAL_ERR_RATE_LIMITED',
+    429,
+    'Too many requests from your network. Wait a minute and try again.',
+  ),
   payloadTooLarge: define('PORTAL_ERR_TOO_LARGE', 413, 'What you sent is too large.'),
   badRequest: define('PORTAL_ERR_BAD_REQUEST', 400, 'What you sent could not be read. Go back and try again.'),
-  uploadEmpty: define('PORTAL_ERR_UPLOAD_EMPTY', 422, 'No file was sent, or the file is empty. Go back, choose the file and try again.'),
+  uploadEmpty: define(
+    'PORTAL_ERR_UPLOAD_EMPTY',
+    422,
+    'No file was sent, or the file is empty. Go back, choose the file and try again.',
+  ),
   uploadTooLarge: (limitBytes: number) =>
-    new PortalError('PORTAL_ERR_UPLOAD_TOO_LARGE', 413, `The file is too large: this form takes files up to ${megabytes(limitBytes)}. Go back and choose a smaller file.`),
+    new PortalError(
+      'PORTAL_ERR_UPLOAD_TOO_LARGE',
+      413,
+      `The file is too large: this form takes files up to ${megabytes(limitBytes)}. Go back and choose a smaller file.`,
+    ),
   /** `accepted`: the kinds of file the form takes, in words ("PDF", "JPEG image"). */
   uploadTypeRefused: (accepted: readonly string[]) =>
-    new PortalError('PORTAL_ERR_UPLOAD_TYPE', 415, `This kind of file is not accepted here, whatever its name says. Send one of these: ${accepted.join(', ')}.`),
+    new PortalError(
+      'PORTAL_ERR_UPLOAD_TYPE',
+      415,
+      `This kind of file is not accepted here, whatever its name says. Send one of these: ${accepted.join(', ')}.`,
+    ),
 };
 
 function megabytes(bytes: number): string {

@@ -45,7 +45,10 @@ export function requiredText(label: string, max: number, missing = `Enter ${labe
         .string()
         .min(1, missing)
         .max(max, `${capitalize(label)} must be ${max} characters or fewer`)
-        .refine((s) => !CONTROL.test(s) && !s.includes('\n'), `${capitalize(label)} must be on one line, with no special characters`),
+        .refine(
+          (s) => !CONTROL.test(s) && !s.includes('\n'),
+          `${capitalize(label)} must be on one line, with no special characters`,
+        ),
     );
 }
 
@@ -58,7 +61,10 @@ export function optionalText(label: string, max: number) {
       z
         .string()
         .max(max, `${capitalize(label)} must be ${max} characters or fewer`)
-        .refine((s) => !CONTROL.test(s) && !s.includes('\n'), `${capitalize(label)} must be on one line, with no special characters`),
+        .refine(
+          (s) => !CONTROL.test(s) && !s.includes('\n'),
+          `${capitalize(label)} must be on one line, with no special characters`,
+        ),
     )
     .transform((s) => (s === '' ? null : s));
 }

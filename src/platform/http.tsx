@@ -9,7 +9,13 @@ import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteOptions } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type RouteOptions,
+} from 'fastify';
 import type { VNode } from 'preact';
 import { enforceDeclaredAccess, publicPlugin } from './access.ts';
 import type { Config } from './config.ts';
@@ -112,7 +118,11 @@ export async function createHttpServer(
   // before another tab logged in: it binds to no session (its secret cookie still binds it
   // to the browser).
   const sessionOf = (request: FastifyRequest) =>
-    request.url.split('?')[0] === '/login' ? 'login' : createHash('sha256').update(request.cookies[names.session] ?? '').digest('base64url');
+    request.url.split('?')[0] === '/login'
+      ? 'login'
+      : createHash('sha256')
+          .update(request.cookies[names.session] ?? '')
+          .digest('base64url');
   await app.register(csrf, {
     cookieKey: names.csrf,
     cookieOpts: cookieOptions(config),
@@ -124,7 +134,10 @@ export async function createHttpServer(
   // own onRoute hook, which reads the route's rateLimit config.
   app.addHook('onRoute', (route) => {
     if (route.method === 'POST' && config.rateLimitPostsPerMinute > 0) {
-      route.config = { ...(route.config ?? {}), rateLimit: { max: config.rateLimitPostsPerMinute, timeWindow: 60_000 } };
+      route.config = {
+        ...(route.config ?? {}),
+        rateLimit: { max: config.rateLimitPostsPerMinute, timeWindow: 60_000 },
+      };
     }
   });
   await app.register(rateLimit, {
@@ -154,7 +167,8 @@ export async function createHttpServer(
   // a 500. (The provider's routes are handed over before this and check their own input.)
   app.addHook('preValidation', async (request, reply) => {
     if (reply.sent) return;
-    if (containsNul(request.query) || containsNul(request.params) || containsNul(request.body)) throw errors.badRequest();
+    if (containsNul(request.query) || containsNul(request.params) || containsNul(request.body))
+      throw errors.badRequest();
   });
 
   // Every form post must carry the CSRF token, except server-to-server endpoints that opt
@@ -168,7 +182,10 @@ export async function createHttpServer(
   app.decorateRequest('view', null as unknown as ViewContext);
   app.decorateReply('page', function (this: FastifyReply, node: VNode, status = 200) {
     // Personal pages must not sit in shared or back-button caches.
-    return this.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(renderDocument(node));
+    return this.code(status)
+      .header('cache-control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(renderDocument(node));
   });
   app.addHook('onRequest', async (request, reply) => {
     let token: string | undefined;
@@ -185,8 +202,21 @@ export async function createHttpServer(
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const known = toPortalError(error);
     if (!known) request.log.error({ err: error }, 'unhandled error');
-    const shown = known ?? new PortalError('PORTAL_ERR_INTERNAL', 500, 'Something went wrong on our side. Your answers were not lost; try again.');
-    const view = request.view ?? { helpdesk: config.helpdesk, agency: config.agency, navigation, user: null, path: '/', csrfToken: () => '' };
+    const shown =
+      known ??
+      new PortalError(
+        'PORTAL_ERR_INTERNAL',
+        500,
+        'Something went wrong on our side. Your answers were not lost; try again.',
+      );
+    const view = request.view ?? {
+      helpdesk: config.helpdesk,
+      agency: config.agency,
+      navigation,
+      user: null,
+      path: '/',
+      csrfToken: () => '',
+    };
     return reply.page(<ErrorPage ctx={view} title={titleFor(shown)} message={shown.message} />, shown.statusCode);
   });
 
@@ -222,7 +252,8 @@ function trustedProxies(setting: Config['trustProxy']): false | string[] | ((add
 function containsNul(value: unknown): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
   if (Array.isArray(value)) return value.some(containsNul);
-  if (value !== null && typeof value === 'object') return Object.entries(value).some(([key, v]) => key.includes('\u0000') || containsNul(v));
+  if (value !== null && typeof value === 'object')
+    return Object.entries(value).some(([key, v]) => key.includes('\u0000') || containsNul(v));
   return false;
 }
 

@@ -24,7 +24,13 @@ export function loggerOptions(config: Config): pino.LoggerOptions {
       censor: '[redacted]',
     },
     serializers: {
-      req: (request: { method: string; url: string; host?: string; ip?: string; socket?: { remotePort?: number } }) => ({
+      req: (request: {
+        method: string;
+        url: string;
+        host?: string;
+        ip?: string;
+        socket?: { remotePort?: number };
+      }) => ({
         method: request.method,
         url: redactQuery(request.url),
         host: request.host,

@@ -9,7 +9,11 @@ import { join } from 'node:path';
  * into DATA_DIR, readable only by their owner. A key file is never regenerated over an
  * existing one: losing it makes stored data unreadable.
  */
-export function resolveKey(configured: string | undefined, dataDir: string, fileName: string): { key: string; generated: boolean } {
+export function resolveKey(
+  configured: string | undefined,
+  dataDir: string,
+  fileName: string,
+): { key: string; generated: boolean } {
   if (configured) return { key: configured, generated: false };
   const file = join(dataDir, fileName);
   if (existsSync(file)) return { key: readFileSync(file, 'utf8').trim(), generated: false };
@@ -48,7 +52,12 @@ export function secretBox(secret: string): SecretBox {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', key, iv);
       const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-      return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), data.toString('base64url')].join('.');
+      return [
+        'v1',
+        iv.toString('base64url'),
+        cipher.getAuthTag().toString('base64url'),
+        data.toString('base64url'),
+      ].join('.');
     },
     open(sealed) {
       const [version, iv, tag, data] = sealed.split('.');

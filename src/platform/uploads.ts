@@ -74,7 +74,8 @@ async function readTokenFirst(request: FastifyRequest, route: UploadRoute, limit
   if (!request.isMultipart()) throw errors.badRequest();
   const parts = request.parts({ limits: { ...FIELD_LIMITS, files: 1, fileSize: limit } });
   const first = await nextPart(parts, limit);
-  if (!first || first.type !== 'field' || first.fieldname !== '_csrf' || typeof first.value !== 'string') throw errors.csrf();
+  if (!first || first.type !== 'field' || first.fieldname !== '_csrf' || typeof first.value !== 'string')
+    throw errors.csrf();
   request.body = { _csrf: first.value };
   pending.set(request, { parts, route, limit });
 }
@@ -85,7 +86,10 @@ async function readTokenFirst(request: FastifyRequest, route: UploadRoute, limit
  * fails if the file passes the route's limit, so whatever it was writing is abandoned.
  * Fields after the file are not read: the file input comes last in the form.
  */
-export async function receiveUpload<T>(request: FastifyRequest, store: (file: IncomingFile) => Promise<T>): Promise<{ stored: T; fields: Record<string, string> }> {
+export async function receiveUpload<T>(
+  request: FastifyRequest,
+  store: (file: IncomingFile) => Promise<T>,
+): Promise<{ stored: T; fields: Record<string, string> }> {
   const upload = pending.get(request);
   if (!upload) throw new Error(`${request.url} is not an upload route (registerUploadRoute)`);
   pending.delete(request);
@@ -93,7 +97,8 @@ export async function receiveUpload<T>(request: FastifyRequest, store: (file: In
   const fields: Record<string, string> = {};
   for (let part = await nextPart(parts, limit); part; part = await nextPart(parts, limit)) {
     if (part.type === 'field') {
-      if (typeof part.value !== 'string' || part.value.includes('\u0000') || part.valueTruncated) throw errors.badRequest();
+      if (typeof part.value !== 'string' || part.value.includes('\u0000') || part.valueTruncated)
+        throw errors.badRequest();
       if (part.fieldname !== '_csrf') fields[part.fieldname] = part.value;
       continue;
     }
@@ -136,7 +141,8 @@ async function sniff(part: MultipartFile, route: UploadRoute, limit: number): Pr
   if (headSize === 0) throw errors.uploadEmpty();
   const start = Buffer.concat(head);
   const detected = await fileTypeFromBuffer(start);
-  if (!detected || !Object.hasOwn(route.accept, detected.mime)) throw errors.uploadTypeRefused(Object.values(route.accept));
+  if (!detected || !Object.hasOwn(route.accept, detected.mime))
+    throw errors.uploadTypeRefused(Object.values(route.accept));
 
   const stream = Readable.from(
     (async function* () {

@@ -33,12 +33,18 @@ export function registerAccountRoutes(app: FastifyInstance, portal: Portal) {
   });
 
   /** Issue 11: a person made to change a password an administrator reset is told who did it, and when. */
-  const resetBy = async (profile: SignedInProfile) => (profile.must_change_password ? lastAdministratorReset(portal.db, profile.id) : undefined);
+  const resetBy = async (profile: SignedInProfile) =>
+    profile.must_change_password ? lastAdministratorReset(portal.db, profile.id) : undefined;
 
   app.get('/account/password', portalAccess.self('one’s own password'), async (request, reply) => {
     const { profile } = request.session!;
     return reply.page(
-      <ChangePasswordPage ctx={request.view} policy={portal.accounts.policy} mustChange={profile.must_change_password} resetBy={await resetBy(profile)} />,
+      <ChangePasswordPage
+        ctx={request.view}
+        policy={portal.accounts.policy}
+        mustChange={profile.must_change_password}
+        resetBy={await resetBy(profile)}
+      />,
     );
   });
 
@@ -46,15 +52,28 @@ export function registerAccountRoutes(app: FastifyInstance, portal: Portal) {
     const { profile, idHash } = request.session!;
     const render = async (errors: FieldErrors, status = 422) =>
       reply.page(
-        <ChangePasswordPage ctx={request.view} policy={portal.accounts.policy} mustChange={profile.must_change_password} resetBy={await resetBy(profile)} errors={errors} />,
+        <ChangePasswordPage
+          ctx={request.view}
+          policy={portal.accounts.policy}
+          mustChange={profile.must_change_password}
+          resetBy={await resetBy(profile)}
+          errors={errors}
+        />,
         status,
       );
     const form = parseForm(changeFields, request.body);
     if (!form.ok) return render(form.errors);
 
     const rules = { accounts: portal.accounts, lockout: portal.login.account };
-    const result = await changePassword(portal.db, rules, { id: profile.id, sessionIdHash: idHash }, form.data, clientIp(request));
-    if (result.outcome === 'locked') return reply.page(<LockedPage ctx={request.view} minutes={minutesUntil(result.until)} />, 429);
+    const result = await changePassword(
+      portal.db,
+      rules,
+      { id: profile.id, sessionIdHash: idHash },
+      form.data,
+      clientIp(request),
+    );
+    if (result.outcome === 'locked')
+      return reply.page(<LockedPage ctx={request.view} minutes={minutesUntil(result.until)} />, 429);
     if (result.outcome === 'refused') return render(result.errors);
     await portal.singleSignOut({ accountId: profile.id, exceptBrowserCookies: request.cookies });
     return reply.redirect('/account/password/done', 303);
@@ -64,7 +83,9 @@ export function registerAccountRoutes(app: FastifyInstance, portal: Portal) {
     return reply.page(
       <Layout ctx={request.view} title="Your password has been changed" outcome="password-changed">
         <h1>Your password has been changed</h1>
-        <p class="usa-intro">Use your new password the next time you log in. Any other place you were logged in has been signed out.</p>
+        <p class="usa-intro">
+          Use your new password the next time you log in. Any other place you were logged in has been signed out.
+        </p>
         <p>
           <a class="usa-button" href="/elar">
             Go to ELAR
@@ -81,7 +102,13 @@ export function registerAccountRoutes(app: FastifyInstance, portal: Portal) {
     const profile = request.session!.profile;
     const ended = await endAllSessions(portal.db, profile.id);
     await portal.singleSignOut({ accountId: profile.id });
-    await audit(portal.db, { type: 'sessions.ended', actorId: profile.id, subjectId: profile.id, ip: clientIp(request), detail: { sessions: ended } });
+    await audit(portal.db, {
+      type: 'sessions.ended',
+      actorId: profile.id,
+      subjectId: profile.id,
+      ip: clientIp(request),
+      detail: { sessions: ended },
+    });
     reply.clearCookie(portal.cookies.session, portal.cookieOptions);
     // Like logging out: what the wizard showed on this device goes too.
     await endFlow(portal.db, request.cookies[portal.cookies.flow]);
@@ -92,7 +119,13 @@ export function registerAccountRoutes(app: FastifyInstance, portal: Portal) {
 
 type ResetBy = Awaited<ReturnType<typeof lastAdministratorReset>>;
 
-function ChangePasswordPage(props: { ctx: ViewContext; policy: PasswordPolicy; mustChange: boolean; resetBy?: ResetBy; errors?: FieldErrors }) {
+function ChangePasswordPage(props: {
+  ctx: ViewContext;
+  policy: PasswordPolicy;
+  mustChange: boolean;
+  resetBy?: ResetBy;
+  errors?: FieldErrors;
+}) {
   const by = props.resetBy;
   return (
     <FormPage
@@ -107,9 +140,10 @@ function ChangePasswordPage(props: { ctx: ViewContext; policy: PasswordPolicy; m
             <div class="usa-alert__body">
               {by && (
                 <p class="usa-alert__text" data-reset-by>
-                  Your password was reset by {by.first_name} {by.last_name}, {by.of_department ? 'of the Department' : 'Directory Administrator'}, on{' '}
-                  <time datetime={by.at.toISOString()}>{by.at.toISOString().slice(0, 16).replace('T', ' ')} UTC</time>. If you did not ask for this, call the
-                  help desk.
+                  Your password was reset by {by.first_name} {by.last_name},{' '}
+                  {by.of_department ? 'of the Department' : 'Directory Administrator'}, on{' '}
+                  <time datetime={by.at.toISOString()}>{by.at.toISOString().slice(0, 16).replace('T', ' ')} UTC</time>.
+                  If you did not ask for this, call the help desk.
                 </p>
               )}
               <p class="usa-alert__text">You must choose a new password before you continue.</p>
@@ -118,9 +152,31 @@ function ChangePasswordPage(props: { ctx: ViewContext; policy: PasswordPolicy; m
         ) : undefined
       }
     >
-      <TextField name="currentPassword" label="Current password" type="password" error={props.errors?.currentPassword} autocomplete="current-password" width="lg" />
-      <TextField name="password" label="New password" type="password" hint={props.policy.description} error={props.errors?.password} autocomplete="new-password" width="lg" />
-      <TextField name="passwordConfirm" label="Confirm new password" type="password" error={props.errors?.passwordConfirm} autocomplete="new-password" width="lg" />
+      <TextField
+        name="currentPassword"
+        label="Current password"
+        type="password"
+        error={props.errors?.currentPassword}
+        autocomplete="current-password"
+        width="lg"
+      />
+      <TextField
+        name="password"
+        label="New password"
+        type="password"
+        hint={props.policy.description}
+        error={props.errors?.password}
+        autocomplete="new-password"
+        width="lg"
+      />
+      <TextField
+        name="passwordConfirm"
+        label="Confirm new password"
+        type="password"
+        error={props.errors?.passwordConfirm}
+        autocomplete="new-password"
+        width="lg"
+      />
     </FormPage>
   );
 }

@@ -197,7 +197,11 @@ export async function checkNewPassword(
 
 async function wasUsedBefore(db: Db, rules: AccountRules, profileId: string, password: string): Promise<boolean> {
   // The newest history row is the current password, so N earlier ones are N + 1 rows.
-  const hashes = await profiles.recentPasswordHashes(db, profileId, rules.historySize === 'all' ? null : rules.historySize + 1);
+  const hashes = await profiles.recentPasswordHashes(
+    db,
+    profileId,
+    rules.historySize === 'all' ? null : rules.historySize + 1,
+  );
   const current = await profiles.findProfileById(db, profileId);
   // A temporary password from an administrator is not in the history, but is current.
   if (current?.password_hash) hashes.push(current.password_hash);

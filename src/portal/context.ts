@@ -24,6 +24,8 @@ export interface Portal {
   applicationLogout: (accountId: string, applicationIds: string[]) => Promise<void>;
   /** Ends single sign-on for this browser, or for every browser of an account (S3). */
   singleSignOut: (
-    which: { browserCookies: Record<string, string | undefined> } | { accountId: string; exceptBrowserCookies?: Record<string, string | undefined> },
+    which:
+      | { browserCookies: Record<string, string | undefined> }
+      | { accountId: string; exceptBrowserCookies?: Record<string, string | undefined> },
   ) => Promise<void>;
 }

@@ -100,7 +100,9 @@ export type RevealingPage = 'done' | 'exact-match' | 'password-changed';
 export async function revealOnce(db: Db, token: string, page: RevealingPage): Promise<boolean> {
   const claimed = await db
     .updateTable('flow_state')
-    .set({ data: sql`data || jsonb_build_object('revealed', coalesce(data->'revealed', '{}'::jsonb) || jsonb_build_object(${page}::text, true))` })
+    .set({
+      data: sql`data || jsonb_build_object('revealed', coalesce(data->'revealed', '{}'::jsonb) || jsonb_build_object(${page}::text, true))`,
+    })
     .where('id_hash', '=', tokenHash(token))
     .where(sql<boolean>`data->'revealed'->${page}::text is null`)
     .returning('id_hash')

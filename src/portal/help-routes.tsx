@@ -6,14 +6,26 @@ import type { Portal } from './context.ts';
 import type { PasswordPolicy } from './password-policy.ts';
 
 const TOPICS: ReadonlyArray<{ href: string; label: string; summary: string }> = [
-  { href: '/help/about', label: 'About the Security Portal', summary: 'What the portal is and which applications you can use.' },
-  { href: '/help/create', label: 'Create a User Name or profile', summary: 'How to get a User Name, and what can happen when you do.' },
+  {
+    href: '/help/about',
+    label: 'About the Security Portal',
+    summary: 'What the portal is and which applications you can use.',
+  },
+  {
+    href: '/help/create',
+    label: 'Create a User Name or profile',
+    summary: 'How to get a User Name, and what can happen when you do.',
+  },
   {
     href: '/help/find',
     label: 'Forgot your User Name or password',
     summary: 'How to get back into your account.',
   },
-  { href: '/help/change', label: 'Change your password', summary: 'How to choose a new password when you are logged in.' },
+  {
+    href: '/help/change',
+    label: 'Change your password',
+    summary: 'How to choose a new password when you are logged in.',
+  },
   {
     href: '/help/directory-administrator',
     label: 'Find your Directory Administrator',
@@ -26,10 +38,16 @@ export function registerHelpRoutes(app: FastifyInstance, portal: Portal): void {
   const policy = portal.accounts.policy;
   app.get('/help', help, async (request, reply) => reply.page(<HelpIndex ctx={request.view} />));
   app.get('/help/about', help, async (request, reply) => reply.page(<AboutHelp ctx={request.view} />));
-  app.get('/help/create', help, async (request, reply) => reply.page(<CreateHelp ctx={request.view} policy={policy} />));
+  app.get('/help/create', help, async (request, reply) =>
+    reply.page(<CreateHelp ctx={request.view} policy={policy} />),
+  );
   app.get('/help/find', help, async (request, reply) => reply.page(<FindHelp ctx={request.view} policy={policy} />));
-  app.get('/help/change', help, async (request, reply) => reply.page(<ChangeHelp ctx={request.view} policy={policy} />));
-  app.get('/help/directory-administrator', help, async (request, reply) => reply.page(<DirectoryAdministratorHelp ctx={request.view} />));
+  app.get('/help/change', help, async (request, reply) =>
+    reply.page(<ChangeHelp ctx={request.view} policy={policy} />),
+  );
+  app.get('/help/directory-administrator', help, async (request, reply) =>
+    reply.page(<DirectoryAdministratorHelp ctx={request.view} />),
+  );
 }
 
 interface PageProps {
@@ -63,7 +81,11 @@ function HelpNav({ current }: { current: string }) {
       <ul class="usa-sidenav">
         {items.map(({ href, label }) => (
           <li key={href} class="usa-sidenav__item">
-            <a href={href} class={current === href ? 'usa-current' : undefined} aria-current={current === href ? 'page' : undefined}>
+            <a
+              href={href}
+              class={current === href ? 'usa-current' : undefined}
+              aria-current={current === href ? 'page' : undefined}
+            >
               {label}
             </a>
           </li>
@@ -89,7 +111,9 @@ function HelpIndex({ ctx }: PageProps) {
   return (
     <HelpPage ctx={ctx} title="Help">
       <h1>Help with the Security Portal</h1>
-      <p class="usa-intro">Find out how to get a User Name, log in, and get back into your account if you are locked out.</p>
+      <p class="usa-intro">
+        Find out how to get a User Name, log in, and get back into your account if you are locked out.
+      </p>
       <h2>Help topics</h2>
       <ul class="usa-list">
         {TOPICS.map(({ href, label, summary }) => (
@@ -130,8 +154,9 @@ function AboutHelp({ ctx }: PageProps) {
         <li>student and educator data collections</li>
       </ul>
       <p>
-        To use them, you need permission from your organization's Directory Administrator. Having a profile is not enough
-        on its own. <a href="/help/directory-administrator">Find out how to reach your Directory Administrator</a>.
+        To use them, you need permission from your organization's Directory Administrator. Having a profile is not
+        enough on its own.{' '}
+        <a href="/help/directory-administrator">Find out how to reach your Directory Administrator</a>.
       </p>
       <p>
         <a class="usa-button" href="/login">
@@ -162,15 +187,13 @@ function CreateHelp({ ctx, policy }: PolicyPageProps) {
       <p>You can then check your answers and change them before you submit.</p>
       <p>We use this information only to identify you and run our services. We do not share or sell it.</p>
       <h2>Your User Name and MEPID</h2>
-      <p>
-        Your User Name is chosen for you. It never changes. Capital letters matter: type it exactly as it is shown.
-      </p>
+      <p>Your User Name is chosen for you. It never changes. Capital letters matter: type it exactly as it is shown.</p>
       <p>You also get a MEPID. This is an 8-digit Education Personnel ID. It belongs only to you.</p>
       <div class="usa-alert usa-alert--warning usa-alert--slim">
         <div class="usa-alert__body">
           <p class="usa-alert__text">
-            Write down your User Name, MEPID and password and keep them somewhere safe. We do not send an email to confirm
-            them.
+            Write down your User Name, MEPID and password and keep them somewhere safe. We do not send an email to
+            confirm them.
           </p>
         </div>
       </div>
@@ -234,9 +257,7 @@ function FindHelp({ ctx, policy }: PolicyPageProps) {
       </p>
       <AfterMatch policy={policy} />
       {policy.allowsHints && (
-        <p>
-          Type your hint answer exactly as you first entered it. Capital letters, spaces and punctuation all count.
-        </p>
+        <p>Type your hint answer exactly as you first entered it. Capital letters, spaces and punctuation all count.</p>
       )}
       <h2>If you use the portal for your school or district</h2>
       <p>
@@ -245,8 +266,8 @@ function FindHelp({ ctx, policy }: PolicyPageProps) {
       </p>
       <h2>Find your Directory Administrator</h2>
       <p>
-        If you use the portal for your school or district, <a href="/help/directory-administrator">find out how to reach
-        your Directory Administrator</a>.
+        If you use the portal for your school or district,{' '}
+        <a href="/help/directory-administrator">find out how to reach your Directory Administrator</a>.
       </p>
     </HelpPage>
   );

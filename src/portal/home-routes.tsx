@@ -1,27 +1,44 @@
 import type { FastifyInstance } from 'fastify';
 import { publicRoute } from '../platform/access.ts';
-import { applicationsFor, findApplication, hasDirectoryAccess, loadActor, pendingMembershipsOf, type Application, type PendingMembership } from '../directory/index.ts';
+import {
+  applicationsFor,
+  findApplication,
+  hasDirectoryAccess,
+  loadActor,
+  pendingMembershipsOf,
+  type Application,
+  type PendingMembership,
+} from '../directory/index.ts';
 import { Layout, type ViewContext } from '../platform/views/layout.tsx';
 import type { Portal } from './context.ts';
 import { membershipNotice, PendingMemberships, registerMembershipRoutes } from './membership-routes.tsx';
 
 export function registerHomeRoutes(app: FastifyInstance, portal: Portal) {
   registerMembershipRoutes(app, portal);
-  app.get('/', publicRoute('portal home: the signed-in person’s own applications, or the welcome page'), async (request, reply) => {
-    const signedOut = (request.query as Record<string, unknown>).signedOut === '1';
-    const profile = request.session?.profile;
-    if (!profile) return reply.page(<HomePage ctx={request.view} signedOut={signedOut} />);
-    // SPEC S4: every application this person may open, and the directory workspace if they run one.
-    const [applications, actor, directory, pending, notice] = await Promise.all([
-      applicationsFor(portal.db, profile.id),
-      loadActor(portal.db, profile),
-      findApplication(portal.db, 'directory'),
-      pendingMembershipsOf(portal.db, profile.id),
-      membershipNotice(portal, profile.id, request.query as Record<string, unknown>),
-    ]);
-    const all = hasDirectoryAccess(actor) && directory && !applications.some((a) => a.id === 'directory') ? [directory, ...applications] : applications;
-    return reply.page(<HomePage ctx={request.view} signedOut={false} applications={all} pending={pending} notice={notice} />);
-  });
+  app.get(
+    '/',
+    publicRoute('portal home: the signed-in person’s own applications, or the welcome page'),
+    async (request, reply) => {
+      const signedOut = (request.query as Record<string, unknown>).signedOut === '1';
+      const profile = request.session?.profile;
+      if (!profile) return reply.page(<HomePage ctx={request.view} signedOut={signedOut} />);
+      // SPEC S4: every application this person may open, and the directory workspace if they run one.
+      const [applications, actor, directory, pending, notice] = await Promise.all([
+        applicationsFor(portal.db, profile.id),
+        loadActor(portal.db, profile),
+        findApplication(portal.db, 'directory'),
+        pendingMembershipsOf(portal.db, profile.id),
+        membershipNotice(portal, profile.id, request.query as Record<string, unknown>),
+      ]);
+      const all =
+        hasDirectoryAccess(actor) && directory && !applications.some((a) => a.id === 'directory')
+          ? [directory, ...applications]
+          : applications;
+      return reply.page(
+        <HomePage ctx={request.view} signedOut={false} applications={all} pending={pending} notice={notice} />,
+      );
+    },
+  );
 }
 
 function ApplicationCard({ app }: { app: Application }) {
@@ -48,7 +65,13 @@ function ApplicationCard({ app }: { app: Application }) {
   );
 }
 
-function HomePage(props: { ctx: ViewContext; signedOut: boolean; applications?: Application[]; pending?: PendingMembership[]; notice?: string }) {
+function HomePage(props: {
+  ctx: ViewContext;
+  signedOut: boolean;
+  applications?: Application[];
+  pending?: PendingMembership[];
+  notice?: string;
+}) {
   const { ctx, signedOut, applications } = props;
   if (ctx.user && applications) {
     return (
@@ -72,8 +95,8 @@ function HomePage(props: { ctx: ViewContext; signedOut: boolean; applications?: 
           ))}
         </ul>
         <p>
-          Need another application? Your organization's <a href="/directory-administrators">Directory Administrator</a> can
-          give you access.
+          Need another application? Your organization's <a href="/directory-administrators">Directory Administrator</a>{' '}
+          can give you access.
         </p>
         <p>
           <a href="/account">Your account</a>: change your password or sign out everywhere.

@@ -15,4 +15,11 @@ export { hashSecret } from './hashing.ts';
 export { classifyMatch, nameKey } from './identity.ts';
 export { isValidMepid } from './identifiers.ts';
 export { identityFields, parseDateOfBirth, ssnField } from './person-fields.ts';
-export { findMatchCandidates, findOtherProfileWithSsn, findProfileById, recordMatchConflict, setIdentity, setPassword } from './profile-repository.ts';
+export {
+  findMatchCandidates,
+  findOtherProfileWithSsn,
+  findProfileById,
+  recordMatchConflict,
+  setIdentity,
+  setPassword,
+} from './profile-repository.ts';

@@ -19,7 +19,8 @@ const loginFields = {
 };
 
 /** The one message for any wrong User Name/password pair: it never says which was wrong. */
-export const LOGIN_FAILED = 'The User Name or password is not right. Both are case-sensitive: check Caps Lock and try again.';
+export const LOGIN_FAILED =
+  'The User Name or password is not right. Both are case-sensitive: check Caps Lock and try again.';
 
 /**
  * Only a path on this site: never `//elsewhere` or `/\elsewhere`, which browsers treat as
@@ -45,7 +46,10 @@ export function registerLoginRoutes(app: FastifyInstance, portal: Portal) {
     const returnTo = safeReturnTo(body?.returnTo);
     const form = parseForm(loginFields, body);
     if (!form.ok) {
-      return reply.page(<LoginPage ctx={request.view} values={form.values} errors={form.errors} returnTo={returnTo} />, 422);
+      return reply.page(
+        <LoginPage ctx={request.view} values={form.values} errors={form.errors} returnTo={returnTo} />,
+        422,
+      );
     }
     const result = await logIn(portal.db, portal.login, {
       userName: form.data.username,
@@ -72,7 +76,12 @@ export function registerLoginRoutes(app: FastifyInstance, portal: Portal) {
     await portal.singleSignOut({ browserCookies: request.cookies });
     if (request.session) {
       await endSession(portal.db, request.session.idHash);
-      await audit(portal.db, { type: 'logout', actorId: request.session.profile.id, subjectId: request.session.profile.id, ip: clientIp(request) });
+      await audit(portal.db, {
+        type: 'logout',
+        actorId: request.session.profile.id,
+        subjectId: request.session.profile.id,
+        ip: clientIp(request),
+      });
     }
     reply.clearCookie(portal.cookies.session, portal.cookieOptions);
     // What the wizard showed on this device (a User Name, a MEPID) goes with the session.
@@ -92,7 +101,12 @@ export async function beginSession(portal: Portal, request: FastifyRequest, repl
   reply.setCookie(portal.cookies.session, token, portal.cookieOptions);
 }
 
-function LoginPage(props: { ctx: ViewContext; values: FormValues; errors?: FieldErrors; returnTo: string | undefined }) {
+function LoginPage(props: {
+  ctx: ViewContext;
+  values: FormValues;
+  errors?: FieldErrors;
+  returnTo: string | undefined;
+}) {
   return (
     <FormPage
       ctx={props.ctx}
@@ -158,12 +172,12 @@ export function HintLockedPage({ ctx, minutes }: { ctx: ViewContext; minutes: nu
     <Layout ctx={ctx} title="Too many attempts" outcome="locked">
       <h1>Too many attempts</h1>
       <p class="usa-intro">
-        Resetting your password with your hint question is paused for {minutes} {minutes === 1 ? 'minute' : 'minutes'}: the
-        answer was not right too many times.
+        Resetting your password with your hint question is paused for {minutes} {minutes === 1 ? 'minute' : 'minutes'}:
+        the answer was not right too many times.
       </p>
       <p>
-        If you know your password, you can still <a href="/login">log in</a>. Otherwise wait and try again. Staff of a school
-        or district can ask their Directory Administrator to reset their password.
+        If you know your password, you can still <a href="/login">log in</a>. Otherwise wait and try again. Staff of a
+        school or district can ask their Directory Administrator to reset their password.
       </p>
       <p>
         For help, call the Licensure Help Desk at {ctx.helpdesk.phone}, {ctx.helpdesk.hours}.
@@ -178,8 +192,9 @@ function TemporaryPasswordExpiredPage({ ctx }: { ctx: ViewContext }) {
       <h1>Your temporary password has expired</h1>
       <p class="usa-intro">A temporary password works for three days. This one was not used in time.</p>
       <p>
-        Ask your Directory Administrator to reset your password again, or <a href="/account/recover">retrieve your User Name or reset your password</a>{' '}
-        yourself. For help, call the Licensure Help Desk at {ctx.helpdesk.phone}, {ctx.helpdesk.hours}.
+        Ask your Directory Administrator to reset your password again, or{' '}
+        <a href="/account/recover">retrieve your User Name or reset your password</a> yourself. For help, call the
+        Licensure Help Desk at {ctx.helpdesk.phone}, {ctx.helpdesk.hours}.
       </p>
     </Layout>
   );

@@ -49,7 +49,9 @@ export async function logIn(
       { key: keys.source, rule: rules.source },
     ],
     async () =>
-      profile?.password_hash ? await verifySecret(profile.password_hash, attempt.password) : await verifyAgainstNothing(attempt.password),
+      profile?.password_hash
+        ? await verifySecret(profile.password_hash, attempt.password)
+        : await verifyAgainstNothing(attempt.password),
     (valid) => !(valid && profile),
   );
   if (checked.kind === 'locked') {
@@ -62,7 +64,12 @@ export async function logIn(
 
   // Said only to someone who typed the right temporary password: it reveals nothing else.
   if (valid && profile?.password_expires_at && profile.password_expires_at <= new Date()) {
-    await audit(db, { type: 'login.failed', subjectId: profile.id, ip: attempt.ip, detail: { reason: 'temporary password expired' } });
+    await audit(db, {
+      type: 'login.failed',
+      subjectId: profile.id,
+      ip: attempt.ip,
+      detail: { reason: 'temporary password expired' },
+    });
     return { outcome: 'temporary-password-expired' };
   }
 
@@ -113,7 +120,13 @@ export async function checkCurrentPassword(
   );
   if (checked.kind === 'locked') return { outcome: 'locked', until: checked.until };
   if (checked.value) return { outcome: 'ok' };
-  await audit(db, { type: 'login.failed', actorId: profile.id, subjectId: profile.id, ip, detail: { form: 'change-password' } });
+  await audit(db, {
+    type: 'login.failed',
+    actorId: profile.id,
+    subjectId: profile.id,
+    ip,
+    detail: { form: 'change-password' },
+  });
   if (checked.lockedKeys.length === 0) return { outcome: 'wrong' };
   await audit(db, { type: 'account.locked', subjectId: profile.id, ip, detail: { scope: 'account' } });
   return { outcome: 'locked', until: (await lockedUntil(db, [key])) ?? new Date() };

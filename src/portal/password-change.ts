@@ -39,6 +39,10 @@ export async function changePassword(
     profileId: profile.id,
   });
   if (Object.keys(problems).length > 0) return { outcome: 'refused', errors: problems };
-  await replacePassword(db, profile.id, input.password, { type: 'password.changed', ip, keepSessionIdHash: person.sessionIdHash });
+  await replacePassword(db, profile.id, input.password, {
+    type: 'password.changed',
+    ip,
+    keepSessionIdHash: person.sessionIdHash,
+  });
   return { outcome: 'changed' };
 }

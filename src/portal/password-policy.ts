@@ -65,5 +65,6 @@ export function passwordProblems(policy: PasswordPolicy, password: string, userN
   return problems;
 }
 
-export const PASSWORD_REUSED = 'You have used this password before. Choose a password you have not used on this account';
+export const PASSWORD_REUSED =
+  'You have used this password before. Choose a password you have not used on this account';
 export const PASSWORD_MISMATCH = 'The passwords do not match. Enter the same password twice';

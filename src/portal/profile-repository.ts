@@ -57,10 +57,20 @@ export async function insertProfile(db: Db, profile: NewProfile): Promise<void> 
 }
 
 /** A password the person chose, or (with `temporaryUntil`) a temporary one they must replace. */
-export async function setPassword(db: Db, profileId: string, passwordHash: string, temporaryUntil: Date | null): Promise<void> {
+export async function setPassword(
+  db: Db,
+  profileId: string,
+  passwordHash: string,
+  temporaryUntil: Date | null,
+): Promise<void> {
   await db
     .updateTable('profile')
-    .set({ password_hash: passwordHash, must_change_password: temporaryUntil !== null, password_expires_at: temporaryUntil, updated_at: sql`now()` })
+    .set({
+      password_hash: passwordHash,
+      must_change_password: temporaryUntil !== null,
+      password_expires_at: temporaryUntil,
+      updated_at: sql`now()`,
+    })
     .where('id', '=', profileId)
     .execute();
 }
@@ -88,7 +98,11 @@ export async function completeProfileCredentials(
 
 /** The account's password hashes, newest first: the newest `limit`, or every one when `limit` is null. */
 export async function recentPasswordHashes(db: Db, profileId: string, limit: number | null): Promise<string[]> {
-  let query = db.selectFrom('password_history').select('password_hash').where('profile_id', '=', profileId).orderBy('id', 'desc');
+  let query = db
+    .selectFrom('password_history')
+    .select('password_hash')
+    .where('profile_id', '=', profileId)
+    .orderBy('id', 'desc');
   if (limit !== null) query = query.limit(limit);
   const rows = await query.execute();
   return rows.map((r) => r.password_hash);
@@ -123,8 +137,17 @@ export async function recordMatchConflict(
 }
 
 /** Another profile with this SSN, if any: an SSN belongs to one person. */
-export function findOtherProfileWithSsn(db: Db, ssnHash: string, exceptProfileId: string): Promise<{ id: string } | undefined> {
-  return db.selectFrom('profile').select('id').where('ssn_hash', '=', ssnHash).where('id', '!=', exceptProfileId).executeTakeFirst();
+export function findOtherProfileWithSsn(
+  db: Db,
+  ssnHash: string,
+  exceptProfileId: string,
+): Promise<{ id: string } | undefined> {
+  return db
+    .selectFrom('profile')
+    .select('id')
+    .where('ssn_hash', '=', ssnHash)
+    .where('id', '!=', exceptProfileId)
+    .executeTakeFirst();
 }
 
 /** Corrects who a profile is (names, date of birth, and the SSN when given), with the names' matching keys. */

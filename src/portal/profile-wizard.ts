@@ -97,7 +97,8 @@ export function canVisit(data: FlowData | undefined, step: WizardStep): boolean 
   const next = nextStep(data);
   if (step === next || step === 'identity') return true;
   if (data?.outcome) return false;
-  const sequence = data?.match?.kind === 'none' ? NEW_PROFILE_STEPS : data?.match?.kind === 'precreated' ? PRECREATED_STEPS : [];
+  const sequence =
+    data?.match?.kind === 'none' ? NEW_PROFILE_STEPS : data?.match?.kind === 'precreated' ? PRECREATED_STEPS : [];
   const at = sequence.indexOf(step);
   if (at >= 0) return at <= sequence.indexOf(next);
   return step === 'hint' && data?.match?.kind === 'exact';
@@ -142,13 +143,14 @@ export async function submitIdentity(
   };
   // The match, its audit event, a partial match's conflict and the saved answers are one
   // write: none of them without the others.
-  const matchAndSave = () => deps.db.transaction().execute(async (tx) => {
-    const match = await matchIdentity(tx, identity);
-    const data: FlowData = { mode, identity, match, ...answersKept(flow, match) };
-    await recordMatch(tx, data, ip);
-    const token = await saveFlow(tx, flow && !flow.data.outcome ? flow.token : null, data, deps.ttlMs);
-    return { kind: 'matched' as const, token, data };
-  });
+  const matchAndSave = () =>
+    deps.db.transaction().execute(async (tx) => {
+      const match = await matchIdentity(tx, identity);
+      const data: FlowData = { mode, identity, match, ...answersKept(flow, match) };
+      await recordMatch(tx, data, ip);
+      const token = await saveFlow(tx, flow && !flow.data.outcome ? flow.token : null, data, deps.ttlMs);
+      return { kind: 'matched' as const, token, data };
+    });
   if (ip === null) return matchAndSave();
   // Every match takes a place in the address's counter before it runs; only a partial
   // match keeps it, so parallel probes cannot get past the pause either.
@@ -171,7 +173,8 @@ function answersKept(flow: Flow | null, match: MatchOutcome): Partial<FlowData> 
   if (!before?.match || before.outcome) return {};
   const { contact, background, security } = before;
   if (match.kind === 'none' && before.match.kind === 'none') return { contact, background, security };
-  if (match.kind === 'precreated' && before.match.kind === 'precreated' && match.profileId === before.match.profileId) return { security };
+  if (match.kind === 'precreated' && before.match.kind === 'precreated' && match.profileId === before.match.profileId)
+    return { security };
   return {};
 }
 
@@ -209,9 +212,7 @@ export async function saveAnswers(deps: WizardDeps, flow: Flow, changes: Partial
 }
 
 export type FinishResult =
-  | { kind: 'done'; profileId: string }
-  | { kind: 'rematched'; data: FlowData }
-  | { kind: 'expired' };
+  { kind: 'done'; profileId: string } | { kind: 'rematched'; data: FlowData } | { kind: 'expired' };
 
 /**
  * The final submit. One transaction holds the flow's row locked, so a double submit waits
@@ -219,59 +220,63 @@ export type FinishResult =
  * created a matching profile while this person was typing.
  */
 export async function finishProfile(deps: WizardDeps, token: string, ip: string | null): Promise<FinishResult> {
-  const result = await retryOnUniqueViolation((): Promise<FinishResult> => deps.db.transaction().execute(async (tx) => {
-    const flow = await lockFlow(tx, token);
-    if (!flow) return { kind: 'expired' };
-    if (flow.resultProfileId) return { kind: 'done', profileId: flow.resultProfileId };
-    const data = flow.data;
-    if (nextStep(data) !== 'review' || !data.identity || !data.security) return { kind: 'expired' };
+  const result = await retryOnUniqueViolation((): Promise<FinishResult> =>
+    deps.db.transaction().execute(async (tx) => {
+      const flow = await lockFlow(tx, token);
+      if (!flow) return { kind: 'expired' };
+      if (flow.resultProfileId) return { kind: 'done', profileId: flow.resultProfileId };
+      const data = flow.data;
+      if (nextStep(data) !== 'review' || !data.identity || !data.security) return { kind: 'expired' };
 
-    const match = await matchIdentity(tx, data.identity);
-    const expected = data.match!;
-    const same = match.kind === expected.kind && (match.kind === 'none' || (expected.kind !== 'none' && match.profileId === expected.profileId));
-    if (!same) {
-      const rematched: FlowData = { mode: data.mode, identity: data.identity, match };
-      await recordMatch(tx, rematched, ip);
-      await saveFlow(tx, token, rematched, deps.ttlMs);
-      return { kind: 'rematched', data: rematched };
-    }
+      const match = await matchIdentity(tx, data.identity);
+      const expected = data.match!;
+      const same =
+        match.kind === expected.kind &&
+        (match.kind === 'none' || (expected.kind !== 'none' && match.profileId === expected.profileId));
+      if (!same) {
+        const rematched: FlowData = { mode: data.mode, identity: data.identity, match };
+        await recordMatch(tx, rematched, ip);
+        await saveFlow(tx, token, rematched, deps.ttlMs);
+        return { kind: 'rematched', data: rematched };
+      }
 
-    const credentials = {
-      passwordHash: data.security.passwordHash,
-      hintQuestion: data.security.hintQuestion,
-      hintAnswerHash: data.security.hintAnswerHash,
-    };
-    let profileId: string;
-    let outcome: 'created' | 'completed';
-    if (match.kind === 'precreated') {
-      await completePrecreatedProfile(tx, match.profileId, credentials, ip);
-      profileId = match.profileId;
-      outcome = 'completed';
-    } else {
-      const identity = data.identity;
-      const contact = data.contact!;
-      const background = data.background!;
-      const created = await createProfile(
-        tx,
-        {
-          firstName: identity.firstName,
-          middleName: identity.middleName,
-          lastName: identity.lastName,
-          dateOfBirth: identity.dateOfBirth,
-          ssn: { hash: identity.ssnHash, last4: identity.ssnLast4 },
-          ...contact,
-          ...background,
-        },
-        credentials,
-        { ip },
-      );
-      profileId = created.id;
-      outcome = 'created';
-    }
-    await finishFlow(tx, token, { ...data, outcome }, profileId);
-    faultPoint('profile.create:before-commit');
-    return { kind: 'done' as const, profileId };
-  }));
+      const credentials = {
+        passwordHash: data.security.passwordHash,
+        hintQuestion: data.security.hintQuestion,
+        hintAnswerHash: data.security.hintAnswerHash,
+      };
+      let profileId: string;
+      let outcome: 'created' | 'completed';
+      if (match.kind === 'precreated') {
+        await completePrecreatedProfile(tx, match.profileId, credentials, ip);
+        profileId = match.profileId;
+        outcome = 'completed';
+      } else {
+        const identity = data.identity;
+        const contact = data.contact!;
+        const background = data.background!;
+        const created = await createProfile(
+          tx,
+          {
+            firstName: identity.firstName,
+            middleName: identity.middleName,
+            lastName: identity.lastName,
+            dateOfBirth: identity.dateOfBirth,
+            ssn: { hash: identity.ssnHash, last4: identity.ssnLast4 },
+            ...contact,
+            ...background,
+          },
+          credentials,
+          { ip },
+        );
+        profileId = created.id;
+        outcome = 'created';
+      }
+      await finishFlow(tx, token, { ...data, outcome }, profileId);
+      faultPoint('profile.create:before-commit');
+      return { kind: 'done' as const, profileId };
+    }),
+  );
   if (result.kind === 'done') faultPoint('profile.create:after-commit');
   return result;
 }
@@ -287,7 +292,13 @@ export function hintKey(profileId: string): string {
  * P5: the answer must be exactly the one given (case, spaces, punctuation). Throttled.
  * `profile` is the flow's exact match, already loaded by the caller.
  */
-export async function answerHint(deps: WizardDeps, flow: Flow, profile: Profile, answer: string, ip: string | null): Promise<HintResult> {
+export async function answerHint(
+  deps: WizardDeps,
+  flow: Flow,
+  profile: Profile,
+  answer: string,
+  ip: string | null,
+): Promise<HintResult> {
   const match = flow.data.match;
   if (match?.kind !== 'exact' || match.profileId !== profile.id) return { kind: 'wrong' };
   const key = hintKey(profile.id);

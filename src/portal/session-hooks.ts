@@ -24,7 +24,14 @@ export function usePortalSessions(app: FastifyInstance, portal: Portal): void {
     const profile = request.session?.profile;
     if (!profile?.must_change_password) return;
     const path = request.view.path;
-    if (path === '/account/password' || path === '/logout' || path.startsWith('/help') || path === '/privacy' || path === '/accessibility') return;
+    if (
+      path === '/account/password' ||
+      path === '/logout' ||
+      path.startsWith('/help') ||
+      path === '/privacy' ||
+      path === '/accessibility'
+    )
+      return;
     return reply.redirect('/account/password', 303);
   });
 }

@@ -13,7 +13,13 @@ export function findSessionWithPerson(db: Db, idHash: string) {
   return db
     .selectFrom('session')
     .innerJoin('profile', 'profile.id', 'session.profile_id')
-    .select(['profile.id', 'profile.user_name', 'profile.first_name', 'profile.last_name', 'profile.must_change_password'])
+    .select([
+      'profile.id',
+      'profile.user_name',
+      'profile.first_name',
+      'profile.last_name',
+      'profile.must_change_password',
+    ])
     .select(['session.last_seen_at', 'session.expires_at', 'session.created_at as session_created_at'])
     .where('session.id_hash', '=', idHash)
     .executeTakeFirst();

@@ -26,7 +26,9 @@ export async function reserve(db: Db, { key, rule }: Counter): Promise<number | 
           window_started_at: sql`CASE WHEN ${fresh} THEN ${now}::timestamptz ELSE login_throttle.window_started_at END`,
           locked_until: sql`CASE WHEN ${fresh} THEN NULL ELSE login_throttle.locked_until END`,
         })
-        .where(sql<boolean>`${fresh} OR (login_throttle.locked_until IS NULL AND login_throttle.failures < ${rule.threshold})`),
+        .where(
+          sql<boolean>`${fresh} OR (login_throttle.locked_until IS NULL AND login_throttle.failures < ${rule.threshold})`,
+        ),
     )
     .returning('failures')
     .executeTakeFirst();
@@ -39,7 +41,11 @@ export async function release(db: Db, reservations: Reservation[]): Promise<void
   await db
     .updateTable('login_throttle')
     .set({ failures: sql`GREATEST(login_throttle.failures - 1, 0)` })
-    .where('key', 'in', reservations.map((r) => r.key))
+    .where(
+      'key',
+      'in',
+      reservations.map((r) => r.key),
+    )
     .execute();
 }
 

@@ -1,4 +1,13 @@
-import { DateField, FormPage, SelectField, StepIndicator, TextField, type FieldErrors, type FormValues, type Step } from '../platform/views/form.tsx';
+import {
+  DateField,
+  FormPage,
+  SelectField,
+  StepIndicator,
+  TextField,
+  type FieldErrors,
+  type FormValues,
+  type Step,
+} from '../platform/views/form.tsx';
 import { HelpDeskPhone, Layout, type ViewContext } from '../platform/views/layout.tsx';
 import type { FlowData } from './flow-repository.ts';
 import type { PasswordPolicy } from './password-policy.ts';
@@ -12,7 +21,10 @@ const step = (current: number): Step => ({ current, labels: STEP_LABELS });
 
 /** Recovery's own steps; without hint questions it ends once the User Name is shown. */
 const RECOVERY_LABELS = ['Your details', 'Your User Name', 'Hint question', 'New password'];
-const recoveryStep = (current: number, hints = true): Step => ({ current, labels: hints ? RECOVERY_LABELS : RECOVERY_LABELS.slice(0, 2) });
+const recoveryStep = (current: number, hints = true): Step => ({
+  current,
+  labels: hints ? RECOVERY_LABELS : RECOVERY_LABELS.slice(0, 2),
+});
 const RECOVER = 'Retrieve User Name / Reset Password';
 
 /** A 10-digit phone number as people write it: 781-338-6600. */
@@ -57,10 +69,38 @@ export function IdentityPage(props: FormProps & { mode: FlowData['mode']; hints:
         )
       }
     >
-      <TextField name="firstName" label="First name" value={values.firstName} error={errors?.firstName} autocomplete="given-name" spellcheck={false} />
-      <TextField name="middleName" label="Middle name" optional value={values.middleName} error={errors?.middleName} autocomplete="additional-name" spellcheck={false} />
-      <TextField name="lastName" label="Last name" value={values.lastName} error={errors?.lastName} autocomplete="family-name" spellcheck={false} />
-      <DateField prefix="dob" legend="Date of birth" hint="For example: 3 27 1985" values={values} error={errors?.dobMonth} />
+      <TextField
+        name="firstName"
+        label="First name"
+        value={values.firstName}
+        error={errors?.firstName}
+        autocomplete="given-name"
+        spellcheck={false}
+      />
+      <TextField
+        name="middleName"
+        label="Middle name"
+        optional
+        value={values.middleName}
+        error={errors?.middleName}
+        autocomplete="additional-name"
+        spellcheck={false}
+      />
+      <TextField
+        name="lastName"
+        label="Last name"
+        value={values.lastName}
+        error={errors?.lastName}
+        autocomplete="family-name"
+        spellcheck={false}
+      />
+      <DateField
+        prefix="dob"
+        legend="Date of birth"
+        hint="For example: 3 27 1985"
+        values={values}
+        error={errors?.dobMonth}
+      />
       <TextField
         name="ssn"
         label="Social Security number"
@@ -104,13 +144,65 @@ export function ContactPage({ ctx, flow, values, errors }: FormProps & { flow: F
         ) : undefined
       }
     >
-      <TextField name="email" label="Email address" type="email" value={values.email} error={errors?.email} autocomplete="email" spellcheck={false} />
-      <TextField name="phone" label="Phone number" optional type="tel" value={values.phone ?? undefined} error={errors?.phone} autocomplete="tel" width="md" />
-      <TextField name="addressLine1" label="Address line 1" value={values.addressLine1} error={errors?.addressLine1} autocomplete="address-line1" />
-      <TextField name="addressLine2" label="Address line 2" optional value={values.addressLine2 ?? undefined} error={errors?.addressLine2} autocomplete="address-line2" />
-      <TextField name="city" label="Town or city" value={values.city} error={errors?.city} autocomplete="address-level2" width="lg" />
-      <SelectField name="state" label="State" value={values.state} error={errors?.state} options={US_STATES} autocomplete="address-level1" />
-      <TextField name="postalCode" label="ZIP code" value={values.postalCode} error={errors?.postalCode} autocomplete="postal-code" inputMode="numeric" width="md" />
+      <TextField
+        name="email"
+        label="Email address"
+        type="email"
+        value={values.email}
+        error={errors?.email}
+        autocomplete="email"
+        spellcheck={false}
+      />
+      <TextField
+        name="phone"
+        label="Phone number"
+        optional
+        type="tel"
+        value={values.phone ?? undefined}
+        error={errors?.phone}
+        autocomplete="tel"
+        width="md"
+      />
+      <TextField
+        name="addressLine1"
+        label="Address line 1"
+        value={values.addressLine1}
+        error={errors?.addressLine1}
+        autocomplete="address-line1"
+      />
+      <TextField
+        name="addressLine2"
+        label="Address line 2"
+        optional
+        value={values.addressLine2 ?? undefined}
+        error={errors?.addressLine2}
+        autocomplete="address-line2"
+      />
+      <TextField
+        name="city"
+        label="Town or city"
+        value={values.city}
+        error={errors?.city}
+        autocomplete="address-level2"
+        width="lg"
+      />
+      <SelectField
+        name="state"
+        label="State"
+        value={values.state}
+        error={errors?.state}
+        options={US_STATES}
+        autocomplete="address-level1"
+      />
+      <TextField
+        name="postalCode"
+        label="ZIP code"
+        value={values.postalCode}
+        error={errors?.postalCode}
+        autocomplete="postal-code"
+        inputMode="numeric"
+        width="md"
+      />
     </FormPage>
   );
 }
@@ -127,13 +219,35 @@ export function BackgroundPage({ ctx, values, errors }: FormProps) {
       submitLabel="Continue"
       intro={<p>These help the Department find your earlier records. Leave them empty if they do not apply.</p>}
     >
-      <TextField name="previousLastName" label="Previous last name" optional hint="For example, a last name before marriage" value={values.previousLastName} error={errors?.previousLastName} spellcheck={false} />
-      <TextField name="priorLicenseNumber" label="Educator license number" optional hint="If you have held a license from the Department before" value={values.priorLicenseNumber} error={errors?.priorLicenseNumber} width="md" />
+      <TextField
+        name="previousLastName"
+        label="Previous last name"
+        optional
+        hint="For example, a last name before marriage"
+        value={values.previousLastName}
+        error={errors?.previousLastName}
+        spellcheck={false}
+      />
+      <TextField
+        name="priorLicenseNumber"
+        label="Educator license number"
+        optional
+        hint="If you have held a license from the Department before"
+        value={values.priorLicenseNumber}
+        error={errors?.priorLicenseNumber}
+        width="md"
+      />
     </FormPage>
   );
 }
 
-export function SecurityPage({ ctx, flow, policy, values, errors }: FormProps & { flow: FlowData; policy: PasswordPolicy }) {
+export function SecurityPage({
+  ctx,
+  flow,
+  policy,
+  values,
+  errors,
+}: FormProps & { flow: FlowData; policy: PasswordPolicy }) {
   const precreated = flow.match?.kind === 'precreated';
   return (
     <FormPage
@@ -173,8 +287,23 @@ export function SecurityPage({ ctx, flow, policy, values, errors }: FormProps & 
           />
         </>
       )}
-      <TextField name="password" label="Password" type="password" hint={policy.description} error={errors?.password} autocomplete="new-password" width="lg" />
-      <TextField name="passwordConfirm" label="Confirm password" type="password" error={errors?.passwordConfirm} autocomplete="new-password" width="lg" />
+      <TextField
+        name="password"
+        label="Password"
+        type="password"
+        hint={policy.description}
+        error={errors?.password}
+        autocomplete="new-password"
+        width="lg"
+      />
+      <TextField
+        name="passwordConfirm"
+        label="Confirm password"
+        type="password"
+        error={errors?.passwordConfirm}
+        autocomplete="new-password"
+        width="lg"
+      />
     </FormPage>
   );
 }
@@ -193,12 +322,17 @@ export function ReviewPage({ ctx, flow }: { ctx: ViewContext; flow: FlowData }) 
     rows.push(
       ['Email address', c.email, STEP_PATHS.contact],
       ['Phone number', c.phone ? formatPhone(c.phone) : 'Not given', STEP_PATHS.contact],
-      ['Address', [c.addressLine1, c.addressLine2, `${c.city}, ${c.state} ${c.postalCode}`].filter(Boolean).join(', '), STEP_PATHS.contact],
+      [
+        'Address',
+        [c.addressLine1, c.addressLine2, `${c.city}, ${c.state} ${c.postalCode}`].filter(Boolean).join(', '),
+        STEP_PATHS.contact,
+      ],
       ['Previous last name', flow.background?.previousLastName ?? 'Not given', STEP_PATHS.background],
       ['Educator license number', flow.background?.priorLicenseNumber ?? 'Not given', STEP_PATHS.background],
     );
   }
-  if (flow.security?.hintQuestion) rows.push(['Password hint question', flow.security.hintQuestion, STEP_PATHS.security]);
+  if (flow.security?.hintQuestion)
+    rows.push(['Password hint question', flow.security.hintQuestion, STEP_PATHS.security]);
   rows.push(['Password', 'Chosen (not shown)', STEP_PATHS.security]);
   return (
     <FormPage
@@ -259,7 +393,11 @@ function ShownOnce({ what }: { what: string }) {
   );
 }
 
-export function DonePage(props: { ctx: ViewContext; outcome: 'created' | 'completed'; credentials: { userName: string; mepid: string } | null }) {
+export function DonePage(props: {
+  ctx: ViewContext;
+  outcome: 'created' | 'completed';
+  credentials: { userName: string; mepid: string } | null;
+}) {
   const title = props.outcome === 'created' ? 'Your profile has been created' : 'Your profile is complete';
   return (
     <Layout ctx={props.ctx} title={title} outcome={props.outcome}>
@@ -272,8 +410,8 @@ export function DonePage(props: { ctx: ViewContext; outcome: 'created' | 'comple
         <>
           <Credentials userName={props.credentials.userName} mepid={props.credentials.mepid} />
           <p class="usa-intro">
-            Write these down and keep them somewhere safe. <strong>No email will confirm them</strong>, and this page shows
-            them only once. Your User Name never changes, and upper and lower case matter when you type it.
+            Write these down and keep them somewhere safe. <strong>No email will confirm them</strong>, and this page
+            shows them only once. Your User Name never changes, and upper and lower case matter when you type it.
           </p>
         </>
       ) : (
@@ -294,21 +432,22 @@ export function PartialMatchPage({ ctx, mode }: { ctx: ViewContext; mode: FlowDa
       <span class="portal-caption">{recover ? RECOVER : 'Create a profile'}</span>
       <h1>{title}</h1>
       <p class="usa-intro">
-        Some of your details match the Department's records, but others are different from what we have. We have
-        stopped here so that nobody can {recover ? 'get into' : 'take over'} someone else's profile.
+        Some of your details match the Department's records, but others are different from what we have. We have stopped
+        here so that nobody can {recover ? 'get into' : 'take over'} someone else's profile.
       </p>
       <h2>What to do next</h2>
       <ul class="usa-list">
         <li>
-          If you mistyped something, <a href={recover ? '/account/recover' : '/profile/new'}>check your details</a> and try
-          again.
+          If you mistyped something, <a href={recover ? '/account/recover' : '/profile/new'}>check your details</a> and
+          try again.
         </li>
         <li>
-          If you work for a school, district or other organization, contact its Directory Administrator: they can correct
-          the records. <a href="/directory-administrators">Find your Directory Administrator</a>.
+          If you work for a school, district or other organization, contact its Directory Administrator: they can
+          correct the records. <a href="/directory-administrators">Find your Directory Administrator</a>.
         </li>
         <li>
-          Otherwise, or if they cannot help, call the Licensure Help Desk at <HelpDeskPhone ctx={ctx} />, {ctx.helpdesk.hours}.
+          Otherwise, or if they cannot help, call the Licensure Help Desk at <HelpDeskPhone ctx={ctx} />,{' '}
+          {ctx.helpdesk.hours}.
         </li>
       </ul>
       <p>We have recorded the problem so that an administrator can resolve it.</p>
@@ -316,7 +455,12 @@ export function PartialMatchPage({ ctx, mode }: { ctx: ViewContext; mode: FlowDa
   );
 }
 
-export function ExactMatchPage(props: { ctx: ViewContext; mode: FlowData['mode']; userName: string | null; canAnswerHint: boolean }) {
+export function ExactMatchPage(props: {
+  ctx: ViewContext;
+  mode: FlowData['mode'];
+  userName: string | null;
+  canAnswerHint: boolean;
+}) {
   const { ctx, canAnswerHint } = props;
   return (
     <Layout ctx={ctx} title="You already have a profile" outcome="exact-match">
@@ -326,7 +470,9 @@ export function ExactMatchPage(props: { ctx: ViewContext; mode: FlowData['mode']
       {props.userName ? (
         <>
           <Credentials userName={props.userName} />
-          <p class="usa-intro">Upper and lower case matter when you type your User Name. This page shows it only once.</p>
+          <p class="usa-intro">
+            Upper and lower case matter when you type your User Name. This page shows it only once.
+          </p>
         </>
       ) : (
         <ShownOnce what="Your User Name was" />
@@ -381,7 +527,15 @@ export function HintPage({ ctx, question, errors }: { ctx: ViewContext; question
   );
 }
 
-export function NewPasswordPage({ ctx, policy, errors }: { ctx: ViewContext; policy: PasswordPolicy; errors?: FieldErrors }) {
+export function NewPasswordPage({
+  ctx,
+  policy,
+  errors,
+}: {
+  ctx: ViewContext;
+  policy: PasswordPolicy;
+  errors?: FieldErrors;
+}) {
   return (
     <FormPage
       ctx={ctx}
@@ -392,8 +546,23 @@ export function NewPasswordPage({ ctx, policy, errors }: { ctx: ViewContext; pol
       errors={errors}
       submitLabel="Save new password"
     >
-      <TextField name="password" label="New password" type="password" hint={policy.description} error={errors?.password} autocomplete="new-password" width="lg" />
-      <TextField name="passwordConfirm" label="Confirm new password" type="password" error={errors?.passwordConfirm} autocomplete="new-password" width="lg" />
+      <TextField
+        name="password"
+        label="New password"
+        type="password"
+        hint={policy.description}
+        error={errors?.password}
+        autocomplete="new-password"
+        width="lg"
+      />
+      <TextField
+        name="passwordConfirm"
+        label="Confirm new password"
+        type="password"
+        error={errors?.passwordConfirm}
+        autocomplete="new-password"
+        width="lg"
+      />
     </FormPage>
   );
 }
@@ -404,7 +573,9 @@ export function PasswordChangedPage({ ctx, userName }: { ctx: ViewContext; userN
       <span class="portal-caption">{RECOVER}</span>
       <h1>Your password has been changed</h1>
       {userName ? <Credentials userName={userName} /> : <ShownOnce what="Your User Name was" />}
-      <p class="usa-intro">Write down your new password and keep it somewhere safe. Anywhere you were logged in has been signed out.</p>
+      <p class="usa-intro">
+        Write down your new password and keep it somewhere safe. Anywhere you were logged in has been signed out.
+      </p>
       <a class="usa-button" href="/login">
         Log in
       </a>
@@ -435,7 +606,8 @@ export function MatchingPausedPage({ ctx, minutes }: { ctx: ViewContext; minutes
     <Layout ctx={ctx} title="Too many attempts" outcome="locked">
       <h1>Too many attempts</h1>
       <p class="usa-intro">
-        Checking details against the Department's records is paused on this connection for {minutes} {minutes === 1 ? 'minute' : 'minutes'}.
+        Checking details against the Department's records is paused on this connection for {minutes}{' '}
+        {minutes === 1 ? 'minute' : 'minutes'}.
       </p>
       <p>
         If you are setting up or recovering your own profile, wait and try again, or call the Licensure Help Desk at{' '}

@@ -69,7 +69,10 @@ export function registerWizardRoutes(app: FastifyInstance, portal: Portal) {
     if (!flow) {
       const mode = modeOfPath(path);
       if (request.method === 'POST' || request.cookies[portal.cookies.flow]) {
-        reply.page(<pages.FlowExpiredPage ctx={request.view} mode={mode} minutes={portal.config.wizardTtlMs / 60_000} />, request.method === 'POST' ? 409 : 200);
+        reply.page(
+          <pages.FlowExpiredPage ctx={request.view} mode={mode} minutes={portal.config.wizardTtlMs / 60_000} />,
+          request.method === 'POST' ? 409 : 200,
+        );
       } else {
         reply.redirect(stepPath('identity', mode), 303);
       }
@@ -94,7 +97,15 @@ export function registerWizardRoutes(app: FastifyInstance, portal: Portal) {
       const flow = await currentFlow(request);
       const changing = Boolean(flow?.data.identity && !flow.data.outcome && flow.data.mode === mode);
       const values = changing ? identityValues(flow!.data) : {};
-      return reply.page(<pages.IdentityPage ctx={request.view} mode={mode} hints={policy.allowsHints} values={values} ssnAgain={changing} />);
+      return reply.page(
+        <pages.IdentityPage
+          ctx={request.view}
+          mode={mode}
+          hints={policy.allowsHints}
+          values={values}
+          ssnAgain={changing}
+        />,
+      );
     };
     app.get(path, open, showIdentity);
     // The address the form posts to: after an error it is in the address bar, so a reload or a bookmark asks for it.
@@ -104,7 +115,16 @@ export function registerWizardRoutes(app: FastifyInstance, portal: Portal) {
       const dob = parseDateOfBirth(form.values);
       const fieldErrors = orderedIdentityErrors(form.ok ? {} : form.errors, 'error' in dob ? dob.error : undefined);
       if (!form.ok || 'error' in dob) {
-        return reply.page(<pages.IdentityPage ctx={request.view} mode={mode} hints={policy.allowsHints} values={form.values} errors={fieldErrors} />, 422);
+        return reply.page(
+          <pages.IdentityPage
+            ctx={request.view}
+            mode={mode}
+            hints={policy.allowsHints}
+            values={form.values}
+            errors={fieldErrors}
+          />,
+          422,
+        );
       }
       const flow = await currentFlow(request);
       const result = await submitIdentity(
@@ -120,7 +140,8 @@ export function registerWizardRoutes(app: FastifyInstance, portal: Portal) {
         },
         clientIp(request),
       );
-      if (result.kind === 'locked') return reply.page(<pages.MatchingPausedPage ctx={request.view} minutes={minutesUntil(result.until)} />, 429);
+      if (result.kind === 'locked')
+        return reply.page(<pages.MatchingPausedPage ctx={request.view} minutes={minutesUntil(result.until)} />, 429);
       reply.setCookie(portal.cookies.flow, result.token, portal.cookieOptions);
       return goToNext(reply, result.data);
     });
@@ -129,13 +150,19 @@ export function registerWizardRoutes(app: FastifyInstance, portal: Portal) {
   app.get(STEP_PATHS.contact, open, async (request, reply) => {
     const flow = await guard(request, reply, 'contact');
     if (!flow) return reply;
-    return reply.page(<pages.ContactPage ctx={request.view} flow={flow.data} values={nullsToEmpty(flow.data.contact ?? {})} />);
+    return reply.page(
+      <pages.ContactPage ctx={request.view} flow={flow.data} values={nullsToEmpty(flow.data.contact ?? {})} />,
+    );
   });
   app.post(STEP_PATHS.contact, open, async (request, reply) => {
     const flow = await guard(request, reply, 'contact');
     if (!flow) return reply;
     const form = parseForm(contactFields, request.body);
-    if (!form.ok) return reply.page(<pages.ContactPage ctx={request.view} flow={flow.data} values={form.values} errors={form.errors} />, 422);
+    if (!form.ok)
+      return reply.page(
+        <pages.ContactPage ctx={request.view} flow={flow.data} values={form.values} errors={form.errors} />,
+        422,
+      );
     return goToNext(reply, await saveAnswers(portal.wizard, flow, { contact: form.data }));
   });
 
@@ -148,7 +175,8 @@ export function registerWizardRoutes(app: FastifyInstance, portal: Portal) {
     const flow = await guard(request, reply, 'background');
     if (!flow) return reply;
     const form = parseForm(backgroundFields, request.body);
-    if (!form.ok) return reply.page(<pages.BackgroundPage ctx={request.view} values={form.values} errors={form.errors} />, 422);
+    if (!form.ok)
+      return reply.page(<pages.BackgroundPage ctx={request.view} values={form.values} errors={form.errors} />, 422);
     return goToNext(reply, await saveAnswers(portal.wizard, flow, { background: form.data }));
   });
 
@@ -165,11 +193,17 @@ export function registerWizardRoutes(app: FastifyInstance, portal: Portal) {
     let fieldErrors: FieldErrors = form.ok ? {} : { ...form.errors };
     if (form.ok) {
       const data = form.data as { password: string; passwordConfirm: string };
-      fieldErrors = await checkNewPassword(db, portal.accounts, { password: data.password, passwordConfirm: data.passwordConfirm });
+      fieldErrors = await checkNewPassword(db, portal.accounts, {
+        password: data.password,
+        passwordConfirm: data.passwordConfirm,
+      });
     }
     if (!form.ok || Object.keys(fieldErrors).length > 0) {
       const values = { hintQuestion: form.values.hintQuestion };
-      return reply.page(<pages.SecurityPage ctx={request.view} flow={flow.data} policy={policy} values={values} errors={fieldErrors} />, 422);
+      return reply.page(
+        <pages.SecurityPage ctx={request.view} flow={flow.data} policy={policy} values={values} errors={fieldErrors} />,
+        422,
+      );
     }
     const data = form.data as { password: string; hintQuestion?: string; hintAnswer?: string };
     // Hashed now: the wizard's stored answers never hold a password or hint answer in clear.
@@ -190,7 +224,11 @@ export function registerWizardRoutes(app: FastifyInstance, portal: Portal) {
     const flow = await guard(request, reply, 'review');
     if (!flow) return reply;
     const result = await finishProfile(portal.wizard, flow.token, clientIp(request));
-    if (result.kind === 'expired') return reply.page(<pages.FlowExpiredPage ctx={request.view} mode={flow.data.mode} minutes={portal.config.wizardTtlMs / 60_000} />, 409);
+    if (result.kind === 'expired')
+      return reply.page(
+        <pages.FlowExpiredPage ctx={request.view} mode={flow.data.mode} minutes={portal.config.wizardTtlMs / 60_000} />,
+        409,
+      );
     if (result.kind === 'rematched') return goToNext(reply, result.data);
     return reply.redirect(STEP_PATHS.done, 303);
   });
@@ -200,7 +238,9 @@ export function registerWizardRoutes(app: FastifyInstance, portal: Portal) {
     if (!flow) return reply;
     const profile = flow.resultProfileId ? await findProfileById(db, flow.resultProfileId) : undefined;
     if (!profile || (flow.data.outcome !== 'created' && flow.data.outcome !== 'completed')) throw errors.flowExpired();
-    const credentials = (await revealOnce(db, flow.token, 'done')) ? { userName: profile.user_name, mepid: profile.mepid } : null;
+    const credentials = (await revealOnce(db, flow.token, 'done'))
+      ? { userName: profile.user_name, mepid: profile.mepid }
+      : null;
     return reply.page(<pages.DonePage ctx={request.view} outcome={flow.data.outcome} credentials={credentials} />);
   });
 
@@ -217,7 +257,14 @@ export function registerWizardRoutes(app: FastifyInstance, portal: Portal) {
       const profile = await matchedProfile(flow);
       const userName = (await revealOnce(db, flow.token, 'exact-match')) ? profile.user_name : null;
       const canAnswerHint = policy.allowsHints && Boolean(profile.hint_answer_hash);
-      return reply.page(<pages.ExactMatchPage ctx={request.view} mode={flow.data.mode} userName={userName} canAnswerHint={canAnswerHint} />);
+      return reply.page(
+        <pages.ExactMatchPage
+          ctx={request.view}
+          mode={flow.data.mode}
+          userName={userName}
+          canAnswerHint={canAnswerHint}
+        />,
+      );
     });
   }
 
@@ -225,21 +272,32 @@ export function registerWizardRoutes(app: FastifyInstance, portal: Portal) {
     const flow = await guard(request, reply, 'hint');
     if (!flow) return reply;
     const profile = await matchedProfile(flow);
-    if (!policy.allowsHints || !profile.hint_question) return reply.redirect(stepPath('exact-match', flow.data.mode), 303);
+    if (!policy.allowsHints || !profile.hint_question)
+      return reply.redirect(stepPath('exact-match', flow.data.mode), 303);
     return reply.page(<pages.HintPage ctx={request.view} question={profile.hint_question} />);
   });
   app.post(STEP_PATHS.hint, open, async (request, reply) => {
     const flow = await guard(request, reply, 'hint');
     if (!flow) return reply;
     const profile = await matchedProfile(flow);
-    if (!policy.allowsHints || !profile.hint_question) return reply.redirect(stepPath('exact-match', flow.data.mode), 303);
+    if (!policy.allowsHints || !profile.hint_question)
+      return reply.redirect(stepPath('exact-match', flow.data.mode), 303);
     const form = parseForm({ hintAnswer: secret('Enter the answer to your hint question', 100) }, request.body);
-    if (!form.ok) return reply.page(<pages.HintPage ctx={request.view} question={profile.hint_question} errors={form.errors} />, 422);
+    if (!form.ok)
+      return reply.page(
+        <pages.HintPage ctx={request.view} question={profile.hint_question} errors={form.errors} />,
+        422,
+      );
     const result = await answerHint(portal.wizard, flow, profile, form.data.hintAnswer, clientIp(request));
-    if (result.kind === 'locked') return reply.page(<HintLockedPage ctx={request.view} minutes={minutesUntil(result.until)} />, 429);
+    if (result.kind === 'locked')
+      return reply.page(<HintLockedPage ctx={request.view} minutes={minutesUntil(result.until)} />, 429);
     if (result.kind === 'wrong') {
-      const message = 'That answer does not match. It must be exactly as you gave it: upper and lower case, spaces and punctuation count';
-      return reply.page(<pages.HintPage ctx={request.view} question={profile.hint_question} errors={{ hintAnswer: message }} />, 422);
+      const message =
+        'That answer does not match. It must be exactly as you gave it: upper and lower case, spaces and punctuation count';
+      return reply.page(
+        <pages.HintPage ctx={request.view} question={profile.hint_question} errors={{ hintAnswer: message }} />,
+        422,
+      );
     }
     return reply.redirect(STEP_PATHS['new-password'], 303);
   });
@@ -255,7 +313,11 @@ export function registerWizardRoutes(app: FastifyInstance, portal: Portal) {
     const profile = await matchedProfile(flow);
     const form = parseForm(passwordFields, request.body);
     const fieldErrors = form.ok
-      ? await checkNewPassword(db, portal.accounts, { ...form.data, userName: profile.user_name, profileId: profile.id })
+      ? await checkNewPassword(db, portal.accounts, {
+          ...form.data,
+          userName: profile.user_name,
+          profileId: profile.id,
+        })
       : form.errors;
     if (!form.ok || Object.keys(fieldErrors).length > 0) {
       return reply.page(<pages.NewPasswordPage ctx={request.view} policy={policy} errors={fieldErrors} />, 422);

@@ -56,7 +56,12 @@ export function postgresAdapter(db: Db, box: SecretBox) {
     }
 
     async consume(id: string): Promise<void> {
-      await db.updateTable('oidc_model').set({ consumed_at: new Date() }).where('model', '=', this.model).where('id', '=', id).execute();
+      await db
+        .updateTable('oidc_model')
+        .set({ consumed_at: new Date() })
+        .where('model', '=', this.model)
+        .where('id', '=', id)
+        .execute();
     }
 
     async destroy(id: string): Promise<void> {
@@ -91,7 +96,9 @@ async function findClient(db: Db, box: SecretBox, clientId: string): Promise<Ada
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
     token_endpoint_auth_method: 'client_secret_basic',
-    ...(app.backchannel_logout_uri ? { backchannel_logout_uri: app.backchannel_logout_uri, backchannel_logout_session_required: true } : {}),
+    ...(app.backchannel_logout_uri
+      ? { backchannel_logout_uri: app.backchannel_logout_uri, backchannel_logout_session_required: true }
+      : {}),
   };
 }
 

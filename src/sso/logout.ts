@@ -31,7 +31,10 @@ export async function endProviderSessions(
     .where((eb) =>
       'sessionId' in which
         ? eb('id', '=', which.sessionId)
-        : eb.and([eb(accountIdOf, '=', which.accountId), ...(which.exceptSessionId ? [eb('id', '!=', which.exceptSessionId)] : [])]),
+        : eb.and([
+            eb(accountIdOf, '=', which.accountId),
+            ...(which.exceptSessionId ? [eb('id', '!=', which.exceptSessionId)] : []),
+          ]),
     )
     .execute();
   for (const { id } of rows) {
@@ -50,7 +53,9 @@ export async function endProviderSessions(
         if (grantId) {
           await db
             .deleteFrom('oidc_model')
-            .where((eb) => eb.or([eb('grant_id', '=', grantId), eb.and([eb('model', '=', 'Grant'), eb('id', '=', grantId)])]))
+            .where((eb) =>
+              eb.or([eb('grant_id', '=', grantId), eb.and([eb('model', '=', 'Grant'), eb('id', '=', grantId)])]),
+            )
             .execute();
         }
       }),
@@ -61,7 +66,12 @@ export async function endProviderSessions(
   return rows.length;
 }
 
-async function revokeAccount(provider: Provider, db: Db, accountId: string, exceptSessionId: string | undefined): Promise<void> {
+async function revokeAccount(
+  provider: Provider,
+  db: Db,
+  accountId: string,
+  exceptSessionId: string | undefined,
+): Promise<void> {
   const kept = exceptSessionId ? await provider.Session.find(exceptSessionId) : undefined;
   const keptGrants = Object.values(kept?.authorizations ?? {}).flatMap((a) => (a.grantId ? [a.grantId] : []));
   await db
@@ -69,7 +79,12 @@ async function revokeAccount(provider: Provider, db: Db, accountId: string, exce
     .where(accountIdOf, '=', accountId)
     .where('model', '!=', 'Session')
     .$if(keptGrants.length > 0, (q) =>
-      q.where((eb) => eb.and([eb.or([eb('grant_id', 'is', null), eb('grant_id', 'not in', keptGrants)]), eb.not(eb.and([eb('model', '=', 'Grant'), eb('id', 'in', keptGrants)]))])),
+      q.where((eb) =>
+        eb.and([
+          eb.or([eb('grant_id', 'is', null), eb('grant_id', 'not in', keptGrants)]),
+          eb.not(eb.and([eb('model', '=', 'Grant'), eb('id', 'in', keptGrants)])),
+        ]),
+      ),
     )
     .execute();
 }
@@ -84,7 +99,13 @@ const clientIdOf = sql<string>`payload->>'clientId'`;
  */
 export async function revokeApplicationGrants(db: Db, accountId: string, clientIds: string[]): Promise<void> {
   if (clientIds.length === 0) return;
-  const grants = await db.selectFrom('oidc_model').select('id').where('model', '=', 'Grant').where(accountIdOf, '=', accountId).where(clientIdOf, 'in', clientIds).execute();
+  const grants = await db
+    .selectFrom('oidc_model')
+    .select('id')
+    .where('model', '=', 'Grant')
+    .where(accountIdOf, '=', accountId)
+    .where(clientIdOf, 'in', clientIds)
+    .execute();
   const grantIds = grants.map((g) => g.id);
   await db
     .deleteFrom('oidc_model')
@@ -104,7 +125,14 @@ export async function revokeApplicationGrants(db: Db, accountId: string, clientI
  * accounts, for `applicationLogout` once the change is committed.
  */
 export async function revokeWhereNoAccess(db: Db, clientId: string): Promise<string[]> {
-  const holders = await db.selectFrom('oidc_model').select(accountIdOf.as('accountId')).distinct().where('model', '!=', 'Session').where(clientIdOf, '=', clientId).where(accountIdOf, 'is not', null).execute();
+  const holders = await db
+    .selectFrom('oidc_model')
+    .select(accountIdOf.as('accountId'))
+    .distinct()
+    .where('model', '!=', 'Session')
+    .where(clientIdOf, '=', clientId)
+    .where(accountIdOf, 'is not', null)
+    .execute();
   const cut: string[] = [];
   for (const { accountId } of holders) {
     if (await mayUseApplication(db, accountId, clientId)) continue;
@@ -126,8 +154,17 @@ export interface BackchannelLogout {
 }
 
 /** One application to be told that one of its sessions has ended, by a job (`deliverBackchannelLogout`). */
-export async function queueBackchannelLogout(db: Db, delivery: BackchannelLogout, options: { attemptsMade?: number } = {}): Promise<void> {
-  await enqueue(db, BACKCHANNEL_LOGOUT_JOB, { ...delivery }, { maxAttempts: BACKCHANNEL_LOGOUT_ATTEMPTS - (options.attemptsMade ?? 0) });
+export async function queueBackchannelLogout(
+  db: Db,
+  delivery: BackchannelLogout,
+  options: { attemptsMade?: number } = {},
+): Promise<void> {
+  await enqueue(
+    db,
+    BACKCHANNEL_LOGOUT_JOB,
+    { ...delivery },
+    { maxAttempts: BACKCHANNEL_LOGOUT_ATTEMPTS - (options.attemptsMade ?? 0) },
+  );
 }
 
 /**
@@ -137,9 +174,19 @@ export async function queueBackchannelLogout(db: Db, delivery: BackchannelLogout
  * and the revocation, already done, never waits for it. The portal session and other
  * applications stay. Returns how many deliveries were queued.
  */
-export async function applicationLogout(provider: Provider, db: Db, accountId: string, clientIds: string[]): Promise<number> {
+export async function applicationLogout(
+  provider: Provider,
+  db: Db,
+  accountId: string,
+  clientIds: string[],
+): Promise<number> {
   if (clientIds.length === 0) return 0;
-  const rows = await db.selectFrom('oidc_model').select('id').where('model', '=', 'Session').where(accountIdOf, '=', accountId).execute();
+  const rows = await db
+    .selectFrom('oidc_model')
+    .select('id')
+    .where('model', '=', 'Session')
+    .where(accountIdOf, '=', accountId)
+    .execute();
   let queued = 0;
   for (const { id } of rows) {
     const session = await provider.Session.find(id);

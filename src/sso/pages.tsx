@@ -21,7 +21,8 @@ function explain(ctx: KoaContextWithOIDC, out: ErrorOut): { title: string; messa
   if (ctx.path.includes('/session/end')) {
     return {
       title: 'Logging out could not be completed',
-      message: 'This logout link is out of date or not valid. If your name still shows at the top of the portal, log out from there.',
+      message:
+        'This logout link is out of date or not valid. If your name still shows at the top of the portal, log out from there.',
     };
   }
   const title = 'Sign-in could not be completed';
@@ -33,9 +34,17 @@ function explain(ctx: KoaContextWithOIDC, out: ErrorOut): { title: string; messa
     };
   }
   if (out.error === 'invalid_client') {
-    return { title, message: 'The portal does not know this application, so it cannot sign you in to it. Go back to the application and tell its help desk.' };
+    return {
+      title,
+      message:
+        'The portal does not know this application, so it cannot sign you in to it. Go back to the application and tell its help desk.',
+    };
   }
-  return { title, message: "The application's sign-in request was not complete, or it has expired. Go back to the application and start again." };
+  return {
+    title,
+    message:
+      "The application's sign-in request was not complete, or it has expired. Go back to the application and start again.",
+  };
 }
 
 export function providerErrorPage(site: Site, ctx: KoaContextWithOIDC, out: ErrorOut): string {

@@ -51,7 +51,10 @@ export function createProvider(deps: ProviderDeps): Provider {
 
   /** The `roles` claim: the application's roles per organization, then the Department's roles it is told of. */
   async function applicationRoles(profileId: string, clientId: string) {
-    const [granted, department] = await Promise.all([rolesFor(db, profileId, clientId), departmentRolesFor(db, profileId, clientId, config.departmentOrgCode)]);
+    const [granted, department] = await Promise.all([
+      rolesFor(db, profileId, clientId),
+      departmentRolesFor(db, profileId, clientId, config.departmentOrgCode),
+    ]);
     return [...granted, ...department];
   }
 
@@ -60,14 +63,18 @@ export function createProvider(deps: ProviderDeps): Provider {
   login.checks.add(
     new Check('portal_session', 'a portal login is required', async (ctx) => {
       const profileId = await portalProfileId(ctx);
-      return profileId === null || profileId !== ctx.oidc.session?.accountId ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+      return profileId === null || profileId !== ctx.oidc.session?.accountId
+        ? Check.REQUEST_PROMPT
+        : Check.NO_NEED_TO_PROMPT;
     }),
   );
   login.checks.add(
     new Check('application_access', 'no role in this application', async (ctx) => {
       const accountId = ctx.oidc.session?.accountId;
       if (!accountId || !ctx.oidc.client) return Check.NO_NEED_TO_PROMPT;
-      return (await mayUseApplication(db, accountId, ctx.oidc.client.clientId)) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
+      return (await mayUseApplication(db, accountId, ctx.oidc.client.clientId))
+        ? Check.NO_NEED_TO_PROMPT
+        : Check.REQUEST_PROMPT;
     }),
   );
 
@@ -83,15 +90,24 @@ export function createProvider(deps: ProviderDeps): Provider {
     const hint = ctx.oidc.entities.IdTokenHint as { payload: { sub?: unknown; sid?: unknown } } | undefined;
     const { session, client, params } = ctx.oidc;
     if (!hint || !client || !session?.accountId) return false;
-    if (hint.payload.sub !== session.accountId || typeof hint.payload.sid !== 'string' || hint.payload.sid !== session.sidFor(client.clientId)) return false;
+    if (
+      hint.payload.sub !== session.accountId ||
+      typeof hint.payload.sid !== 'string' ||
+      hint.payload.sid !== session.sidFor(client.clientId)
+    )
+      return false;
     await endProviderSessions(ctx.oidc.provider, db, { sessionId: session.jti });
     // The request's own copy too, or the provider would save it again on the way out.
     await session.destroy();
     ctx.cookies.set(ctx.oidc.provider.cookieName('session'), null, providerCookie);
     ctx.oidc.provider.emit('end_session.success', ctx);
     // Registered for this client: the provider checked it before asking for this page.
-    const target = typeof params?.post_logout_redirect_uri === 'string' ? new URL(params.post_logout_redirect_uri) : new URL(ctx.oidc.urlFor('end_session_success'));
-    if (target.href !== ctx.oidc.urlFor('end_session_success') && typeof params?.state === 'string') target.searchParams.set('state', params.state);
+    const target =
+      typeof params?.post_logout_redirect_uri === 'string'
+        ? new URL(params.post_logout_redirect_uri)
+        : new URL(ctx.oidc.urlFor('end_session_success'));
+    if (target.href !== ctx.oidc.urlFor('end_session_success') && typeof params?.state === 'string')
+      target.searchParams.set('state', params.state);
     ctx.status = 303;
     ctx.redirect(target.href);
     return true;
@@ -132,14 +148,22 @@ export function createProvider(deps: ProviderDeps): Provider {
     conformIdTokenClaims: false,
     // Confidential clients with HTTP Basic only (docs/security.md), at every endpoint.
     clientAuthMethods: ['client_secret_basic'],
-    clientDefaults: { grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic', id_token_signed_response_alg: 'RS256' },
+    clientDefaults: {
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: 'RS256',
+    },
     features: {
       devInteractions: { enabled: false },
       // A token is its own client's business: another application learns nothing about it
       // (introspection says "not active", as for an unknown token) and cannot revoke it
       // (the same empty 200 as for an unknown token, so no one can tell it exists).
       revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
-      introspection: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
+      introspection: {
+        enabled: true,
+        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+      },
       backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
@@ -206,7 +230,9 @@ export function createProvider(deps: ProviderDeps): Provider {
                   mepid: profile.mepid,
                 }
               : {}),
-            ...(scopes.has('roles') && ctx.oidc.client ? { roles: await applicationRoles(sub, ctx.oidc.client.clientId) } : {}),
+            ...(scopes.has('roles') && ctx.oidc.client
+              ? { roles: await applicationRoles(sub, ctx.oidc.client.clientId) }
+              : {}),
           };
         },
       };
@@ -228,10 +254,15 @@ export function createProvider(deps: ProviderDeps): Provider {
   const provider = new Provider(config.publicUrl, configuration);
   // The provider's own logout page tells each application itself, once; one that did not
   // answer is told again by a job, like every other back-channel logout.
-  provider.on('backchannel.error', (_ctx: unknown, _err: unknown, client: { clientId: string }, accountId: string, sid: string | undefined) => {
-    // Only a database that is down fails this; then the logout page fails too, and the person can log out again.
-    queueBackchannelLogout(db, { clientId: client.clientId, accountId, sid }, { attemptsMade: 1 }).catch(() => undefined);
-  });
+  provider.on(
+    'backchannel.error',
+    (_ctx: unknown, _err: unknown, client: { clientId: string }, accountId: string, sid: string | undefined) => {
+      // Only a database that is down fails this; then the logout page fails too, and the person can log out again.
+      queueBackchannelLogout(db, { clientId: client.clientId, accountId, sid }, { attemptsMade: 1 }).catch(
+        () => undefined,
+      );
+    },
+  );
   // With no one signed in to the provider, oidc-provider skips logoutSource and answers with
   // a script that submits the confirmation by itself (a bare page, a button without layout
   // when scripts are off). The portal session may still be there: ask in the layout instead.
@@ -239,7 +270,14 @@ export function createProvider(deps: ProviderDeps): Provider {
     await next();
     const { oidc } = ctx as Partial<KoaContextWithOIDC>;
     const secret = (oidc?.session?.state as { secret?: unknown } | undefined)?.secret;
-    if (!oidc || oidc.route !== 'end_session' || ctx.status !== 200 || oidc.session?.accountId || typeof secret !== 'string') return;
+    if (
+      !oidc ||
+      oidc.route !== 'end_session' ||
+      ctx.status !== 200 ||
+      oidc.session?.accountId ||
+      typeof secret !== 'string'
+    )
+      return;
     const form = `<form id="op.logoutForm" method="post" action="${oidc.urlFor('end_session_confirm')}"><input type="hidden" name="xsrf" value="${secret}"/></form>`;
     ctx.type = 'html';
     ctx.body = logoutQuestionPage(site, ctx as KoaContextWithOIDC, form);

@@ -2,7 +2,14 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type Provider from 'oidc-provider';
-import { findApplication, mayUseApplication, organizationsOf, publicAdministrators, type Application, type PublicAdministrator } from '../directory/index.ts';
+import {
+  findApplication,
+  mayUseApplication,
+  organizationsOf,
+  publicAdministrators,
+  type Application,
+  type PublicAdministrator,
+} from '../directory/index.ts';
 import { publicRoute } from '../platform/access.ts';
 import { PortalError } from '../platform/errors.ts';
 import { clientIp } from '../platform/http.tsx';
@@ -44,8 +51,20 @@ export async function ssoProtocolPlugin(app: FastifyInstance, { portal, provider
   };
   const unreachable = async () => undefined;
   const protocol = publicRoute('OpenID Connect protocol: the provider authenticates clients and people itself');
-  app.route({ method: ['GET', 'HEAD', 'POST', 'OPTIONS'], url: '/oidc/*', ...protocol, onRequest: handOver, handler: unreachable });
-  app.route({ method: ['GET', 'HEAD', 'OPTIONS'], url: '/.well-known/openid-configuration', ...protocol, onRequest: handOver, handler: unreachable });
+  app.route({
+    method: ['GET', 'HEAD', 'POST', 'OPTIONS'],
+    url: '/oidc/*',
+    ...protocol,
+    onRequest: handOver,
+    handler: unreachable,
+  });
+  app.route({
+    method: ['GET', 'HEAD', 'OPTIONS'],
+    url: '/.well-known/openid-configuration',
+    ...protocol,
+    onRequest: handOver,
+    handler: unreachable,
+  });
 }
 
 const interactionParams = { params: z.object({ uid: z.string() }) };
@@ -62,7 +81,11 @@ export async function ssoLoginStepPlugin(fastify: FastifyInstance, { portal, pro
     try {
       details = await provider.interactionDetails(request.raw, reply.raw);
     } catch {
-      throw new PortalError('PORTAL_ERR_SIGN_IN_EXPIRED', 400, 'This sign-in has expired. Go back to the application and start again.');
+      throw new PortalError(
+        'PORTAL_ERR_SIGN_IN_EXPIRED',
+        400,
+        'This sign-in has expired. Go back to the application and start again.',
+      );
     }
     const profile = request.session?.profile;
     if (!profile) return reply.redirect(`/login?returnTo=${encodeURIComponent(`/interaction/${uid}`)}`, 303);
@@ -72,25 +95,40 @@ export async function ssoLoginStepPlugin(fastify: FastifyInstance, { portal, pro
       // SPEC S2: no code for this application; say who can grant access instead.
       const application = await findApplication(portal.db, clientId);
       const orgs = await organizationsOf(portal.db, profile.id);
-      const found = (await Promise.all(orgs.map((o) => publicAdministrators(portal.db, '', 1, o.id)))).flatMap((p) => p.items);
+      const found = (await Promise.all(orgs.map((o) => publicAdministrators(portal.db, '', 1, o.id)))).flatMap(
+        (p) => p.items,
+      );
       // A school's list includes its district's administrators: each is named once, with where they sit.
       const admins = [...new Map(found.map((a) => [`${a.acting_organization_id}-${a.profile_id}`, a])).values()];
       return reply.page(<NoAccessPage ctx={request.view} application={application} administrators={admins} />, 403);
     }
     reply.hijack();
-    await provider.interactionFinished(request.raw, reply.raw, { login: { accountId: profile.id } }, { mergeWithLastSubmission: false });
+    await provider.interactionFinished(
+      request.raw,
+      reply.raw,
+      { login: { accountId: profile.id } },
+      { mergeWithLastSubmission: false },
+    );
     return reply;
   });
 }
 
-function NoAccessPage({ ctx, application, administrators }: { ctx: ViewContext; application: Application | undefined; administrators: PublicAdministrator[] }) {
+function NoAccessPage({
+  ctx,
+  application,
+  administrators,
+}: {
+  ctx: ViewContext;
+  application: Application | undefined;
+  administrators: PublicAdministrator[];
+}) {
   const name = application?.name ?? 'this application';
   return (
     <Layout ctx={ctx} title={`You do not have access to ${name}`}>
       <h1>You do not have access to {name}</h1>
       <p class="usa-intro">
-        {name} is for school, district and organization staff. A Directory Administrator of your organization has to give
-        you access first.
+        {name} is for school, district and organization staff. A Directory Administrator of your organization has to
+        give you access first.
       </p>
       {administrators.length > 0 ? (
         <>

@@ -35,7 +35,8 @@ const notOnStaff = (school: { name: string }) => `Choose a member of ${school.na
  */
 async function personActions(b: Browser, target: FixturePerson, orgCode: string) {
   await b.get('/');
-  const post = (path: string, fields: Record<string, string> = {}) => b.post(`/directory/people/${target.id}${path}`, fields);
+  const post = (path: string, fields: Record<string, string> = {}) =>
+    b.post(`/directory/people/${target.id}${path}`, fields);
   return {
     'reset password': await post('/reset-password'),
     'sign out everywhere': await post('/sessions/end'),
@@ -43,7 +44,15 @@ async function personActions(b: Browser, target: FixturePerson, orgCode: string)
     'fix data form': await b.get(`/directory/people/${target.id}/fix`),
     'fix data': await (async () => {
       await b.get('/');
-      return post('/fix', { firstName: 'Taken', lastName: 'Over', dobMonth: '1', dobDay: '1', dobYear: '1980', ssn: '', email: '' });
+      return post('/fix', {
+        firstName: 'Taken',
+        lastName: 'Over',
+        dobMonth: '1',
+        dobDay: '1',
+        dobYear: '1980',
+        ssn: '',
+        email: '',
+      });
     })(),
     'grant role': await (async () => {
       await b.get('/');
@@ -54,7 +63,10 @@ async function personActions(b: Browser, target: FixturePerson, orgCode: string)
 
 async function assertAllRefused(b: Browser, target: FixturePerson, orgCode: string) {
   const before = await target.profile();
-  const lastEvent = await portal.db.selectFrom('audit_event').select((eb) => eb.fn.max('id').as('id')).executeTakeFirstOrThrow();
+  const lastEvent = await portal.db
+    .selectFrom('audit_event')
+    .select((eb) => eb.fn.max('id').as('id'))
+    .executeTakeFirstOrThrow();
   const results = await personActions(b, target, orgCode);
   for (const [action, res] of Object.entries(results)) {
     assert.equal(res.status, 403, `${action}: ${res.status}`);
@@ -63,15 +75,33 @@ async function assertAllRefused(b: Browser, target: FixturePerson, orgCode: stri
   const afterwards = await target.profile();
   assert.equal(afterwards.password_hash, before.password_hash, 'the password is unchanged');
   assert.equal(afterwards.first_name, before.first_name, 'the data is unchanged');
-  assert.equal((await logIn(new Browser(portal.app, '10.99.0.1'), target.userName, PASSWORD)).status, 303, 'the person still signs in with their own password');
-  const events = await portal.db.selectFrom('audit_event').select('type').where('id', '>', String(lastEvent.id)).where('subject_id', '=', target.id).where('type', 'not like', 'login.%').execute();
-  assert.deepEqual(events.map((e) => e.type), [], 'nothing was done to them');
+  assert.equal(
+    (await logIn(new Browser(portal.app, '10.99.0.1'), target.userName, PASSWORD)).status,
+    303,
+    'the person still signs in with their own password',
+  );
+  const events = await portal.db
+    .selectFrom('audit_event')
+    .select('type')
+    .where('id', '>', String(lastEvent.id))
+    .where('subject_id', '=', target.id)
+    .where('type', 'not like', 'login.%')
+    .execute();
+  assert.deepEqual(
+    events.map((e) => e.type),
+    [],
+    'nothing was done to them',
+  );
 }
 
 /** Designates as a Directory Administrator does: by picking the person (their id) from the staff list. */
 async function designate(b: Browser, orgCode: string, person: { id: string }) {
   await b.get(`/directory/organizations/${orgCode}/administrators/new`);
-  return b.post(`/directory/organizations/${orgCode}/administrators/new`, { profileId: person.id, email: '', phone: '' });
+  return b.post(`/directory/organizations/${orgCode}/administrators/new`, {
+    profileId: person.id,
+    email: '',
+    phone: '',
+  });
 }
 
 describe('the takeover chain is broken (issue 11)', () => {
@@ -86,8 +116,26 @@ describe('the takeover chain is broken (issue 11)', () => {
     const res = await designate(b, school.code, admin);
     assert.equal(res.status, 422);
     assert.deepEqual(errorSummary(res.body), [notOnStaff(school)]);
-    assert.equal((await portal.db.selectFrom('directory_administrator').select('profile_id').where('profile_id', '=', admin.id).execute()).length, 0);
-    assert.equal((await portal.db.selectFrom('organization_member').select('profile_id').where('profile_id', '=', admin.id).execute()).length, 0);
+    assert.equal(
+      (
+        await portal.db
+          .selectFrom('directory_administrator')
+          .select('profile_id')
+          .where('profile_id', '=', admin.id)
+          .execute()
+      ).length,
+      0,
+    );
+    assert.equal(
+      (
+        await portal.db
+          .selectFrom('organization_member')
+          .select('profile_id')
+          .where('profile_id', '=', admin.id)
+          .execute()
+      ).length,
+      0,
+    );
     assert.equal((await b.get(`/directory/people/${admin.id}`)).status, 403, 'so the person page does not open');
   });
 
@@ -106,7 +154,16 @@ describe('the takeover chain is broken (issue 11)', () => {
     const designation = await designate(b, school.code, admin);
     assert.equal(designation.status, 403);
     assert.match(designation.body, BEYOND);
-    assert.equal((await portal.db.selectFrom('directory_administrator').select('profile_id').where('profile_id', '=', admin.id).execute()).length, 0);
+    assert.equal(
+      (
+        await portal.db
+          .selectFrom('directory_administrator')
+          .select('profile_id')
+          .where('profile_id', '=', admin.id)
+          .execute()
+      ).length,
+      0,
+    );
   });
 
   test('department staff (not only the administrator) are out of reach too', async () => {
@@ -152,7 +209,11 @@ describe('the takeover chain is broken (issue 11)', () => {
     await fx.designate(a.district, adminA);
     const shared = await fx.person('Shay', 'Shared');
     await fx.addStaff(a.school, shared);
-    const sims = await portal.db.selectFrom('application').selectAll().where('id', '=', 'sims').executeTakeFirstOrThrow();
+    const sims = await portal.db
+      .selectFrom('application')
+      .selectAll()
+      .where('id', '=', 'sims')
+      .executeTakeFirstOrThrow();
     await grantRole(portal.db, null, { person: await shared.profile(), org: b.school, app: sims, role: 'user' }, null);
     await assertAllRefused(await fx.signIn(adminA), shared, a.school.code);
   });
@@ -175,7 +236,16 @@ describe('the takeover chain is broken (issue 11)', () => {
     });
     assert.equal(res.status, 403);
     assert.match(res.body, BEYOND);
-    assert.equal((await portal.db.selectFrom('organization_member').select('profile_id').where('profile_id', '=', admin.id).execute()).length, 0);
+    assert.equal(
+      (
+        await portal.db
+          .selectFrom('organization_member')
+          .select('profile_id')
+          .where('profile_id', '=', admin.id)
+          .execute()
+      ).length,
+      0,
+    );
   });
 
   test('the same administrator still acts on a plain educator and on a fellow administrator of their organizations', async () => {
@@ -226,9 +296,17 @@ describe('a revoked designation leaves no power behind', () => {
     const schoolAdmin = await fx.person('Sally', 'School');
     await fx.designate(school, schoolAdmin);
     const b = await fx.signIn(districtAdmin);
-    assert.equal((await b.get(`/directory/people/${schoolAdmin.id}`)).status, 200, 'the designation puts them in reach');
+    assert.equal(
+      (await b.get(`/directory/people/${schoolAdmin.id}`)).status,
+      200,
+      'the designation puts them in reach',
+    );
     const staffList = await b.get(`/directory/organizations/${school.code}`);
-    assert.doesNotMatch(staffList.body.split('Staff')[1] ?? '', /School, Sally/, 'a designation does not put them on the staff list');
+    assert.doesNotMatch(
+      staffList.body.split('Staff')[1] ?? '',
+      /School, Sally/,
+      'a designation does not put them on the staff list',
+    );
 
     const res = await b.post(`/directory/organizations/${school.code}/administrators/${schoolAdmin.id}/revoke`, {});
     assert.equal(res.status, 303);
@@ -251,21 +329,47 @@ describe('memberships that only an old designation made', () => {
     // What designating did before: designation, membership and audit in one transaction.
     const oldDesignate = (who: FixturePerson) =>
       portal.db.transaction().execute(async (tx) => {
-        await insertDesignation(tx, { organizationId: school.id, profileId: who.id, email: null, phone: null, designatedBy: null });
+        await insertDesignation(tx, {
+          organizationId: school.id,
+          profileId: who.id,
+          email: null,
+          phone: null,
+          designatedBy: null,
+        });
         await addMember(tx, school.id, who.id, null);
         await audit(tx, { type: 'diradmin.designated', subjectId: who.id, detail: { organization: school.code } });
       });
     for (const who of [designatedOnly, alsoStaff, roleHolder]) await oldDesignate(who);
-    const sims = await portal.db.selectFrom('application').selectAll().where('id', '=', 'sims').executeTakeFirstOrThrow();
-    await grantRole(portal.db, null, { person: await roleHolder.profile(), org: school, app: sims, role: 'user' }, null);
+    const sims = await portal.db
+      .selectFrom('application')
+      .selectAll()
+      .where('id', '=', 'sims')
+      .executeTakeFirstOrThrow();
+    await grantRole(
+      portal.db,
+      null,
+      { person: await roleHolder.profile(), org: school, app: sims, role: 'user' },
+      null,
+    );
     const members = async () =>
-      (await portal.db.selectFrom('organization_member').select('profile_id').where('organization_id', '=', school.id).execute()).map((m) => m.profile_id).sort();
+      (
+        await portal.db
+          .selectFrom('organization_member')
+          .select('profile_id')
+          .where('organization_id', '=', school.id)
+          .execute()
+      )
+        .map((m) => m.profile_id)
+        .sort();
 
     await designationIsNotMembership(portal.db as unknown as Kysely<unknown>);
     assert.deepEqual(await members(), [alsoStaff.id, roleHolder.id].sort());
     // Revoked now, the designated-only person is out of every administrator's reach.
     const b = await fx.signIn(districtAdmin);
-    assert.equal((await b.post(`/directory/organizations/${school.code}/administrators/${designatedOnly.id}/revoke`, {})).status, 303);
+    assert.equal(
+      (await b.post(`/directory/organizations/${school.code}/administrators/${designatedOnly.id}/revoke`, {})).status,
+      303,
+    );
     assert.equal((await b.get(`/directory/people/${designatedOnly.id}`)).status, 403);
   });
 });
@@ -277,23 +381,52 @@ describe('staff members can be removed', () => {
     const districtAdmin = await fx.person('Dale', 'District');
     await fx.designate(district, districtAdmin);
     const teacher = await fx.person('Tess', 'Teacher');
-    const sims = await portal.db.selectFrom('application').selectAll().where('id', '=', 'sims').executeTakeFirstOrThrow();
+    const sims = await portal.db
+      .selectFrom('application')
+      .selectAll()
+      .where('id', '=', 'sims')
+      .executeTakeFirstOrThrow();
     await grantRole(portal.db, null, { person: await teacher.profile(), org: school, app: sims, role: 'user' }, null);
     await fx.addStaff(other.school, teacher);
     const b = await fx.signIn(districtAdmin);
     const page = await b.get(`/directory/people/${teacher.id}`);
     assert.match(page.body, new RegExp(`action="/directory/organizations/${school.code}/staff/${teacher.id}/remove"`));
-    assert.doesNotMatch(page.body, new RegExp(`/directory/organizations/${other.school.code}/staff/`), 'only where the administrator acts');
+    assert.doesNotMatch(
+      page.body,
+      new RegExp(`/directory/organizations/${other.school.code}/staff/`),
+      'only where the administrator acts',
+    );
 
     const res = await b.post(`/directory/organizations/${school.code}/staff/${teacher.id}/remove`, {});
     assert.equal(res.status, 303);
     assert.equal(res.location, `/directory/organizations/${school.code}?notice=removed`);
-    const members = await portal.db.selectFrom('organization_member').select('organization_id').where('profile_id', '=', teacher.id).execute();
-    assert.deepEqual(members.map((m) => m.organization_id), [other.school.id], 'still on the other school’s staff');
-    assert.equal((await portal.db.selectFrom('role_grant').select('id').where('profile_id', '=', teacher.id).execute()).length, 0);
-    const events = await portal.db.selectFrom('audit_event').select(['type', 'actor_id', 'detail']).where('subject_id', '=', teacher.id).where('type', 'in', ['staff.removed', 'role.revoked']).orderBy('id').execute();
+    const members = await portal.db
+      .selectFrom('organization_member')
+      .select('organization_id')
+      .where('profile_id', '=', teacher.id)
+      .execute();
+    assert.deepEqual(
+      members.map((m) => m.organization_id),
+      [other.school.id],
+      'still on the other school’s staff',
+    );
+    assert.equal(
+      (await portal.db.selectFrom('role_grant').select('id').where('profile_id', '=', teacher.id).execute()).length,
+      0,
+    );
+    const events = await portal.db
+      .selectFrom('audit_event')
+      .select(['type', 'actor_id', 'detail'])
+      .where('subject_id', '=', teacher.id)
+      .where('type', 'in', ['staff.removed', 'role.revoked'])
+      .orderBy('id')
+      .execute();
     assert.deepEqual(events, [
-      { type: 'role.revoked', actor_id: districtAdmin.id, detail: { organization: school.code, application: 'sims', role: 'user' } },
+      {
+        type: 'role.revoked',
+        actor_id: districtAdmin.id,
+        detail: { organization: school.code, application: 'sims', role: 'user' },
+      },
       { type: 'staff.removed', actor_id: districtAdmin.id, detail: { organization: school.code } },
     ]);
     assert.equal((await b.get(`/directory/people/${teacher.id}`)).status, 403, 'out of the administrator’s reach now');
@@ -309,11 +442,24 @@ describe('staff members can be removed', () => {
     const teacherB = await fx.person('Tom', 'Betateacher');
     await fx.addStaff(b.school, teacherB);
     const browser = await fx.signIn(adminA);
-    assert.equal((await browser.post(`/directory/organizations/${b.school.code}/staff/${teacherB.id}/remove`, {})).status, 403);
+    assert.equal(
+      (await browser.post(`/directory/organizations/${b.school.code}/staff/${teacherB.id}/remove`, {})).status,
+      403,
+    );
     // Off Alpha's staff, the department administrator keeps their department role.
-    assert.equal((await browser.post(`/directory/organizations/${a.school.code}/staff/${admin.id}/remove`, {})).status, 303);
-    const members = await portal.db.selectFrom('organization_member').select('profile_id').where('profile_id', 'in', [admin.id, teacherB.id]).execute();
-    assert.deepEqual(members.map((m) => m.profile_id), [teacherB.id]);
+    assert.equal(
+      (await browser.post(`/directory/organizations/${a.school.code}/staff/${admin.id}/remove`, {})).status,
+      303,
+    );
+    const members = await portal.db
+      .selectFrom('organization_member')
+      .select('profile_id')
+      .where('profile_id', 'in', [admin.id, teacherB.id])
+      .execute();
+    assert.deepEqual(
+      members.map((m) => m.profile_id),
+      [teacherB.id],
+    );
     assert.deepEqual(await rolesOf(portal.db, admin.id), ['console-admin']);
   });
 });
@@ -321,7 +467,12 @@ describe('staff members can be removed', () => {
 describe('taking power away is not power over the person (outside review F5, F7)', () => {
   /** The role grants the person still holds, as "org code: application role". */
   async function grantsOf(who: FixturePerson) {
-    const rows = await portal.db.selectFrom('role_grant').innerJoin('organization', 'organization.id', 'role_grant.organization_id').select(['organization.code', 'application_id', 'role']).where('profile_id', '=', who.id).execute();
+    const rows = await portal.db
+      .selectFrom('role_grant')
+      .innerJoin('organization', 'organization.id', 'role_grant.organization_id')
+      .select(['organization.code', 'application_id', 'role'])
+      .where('profile_id', '=', who.id)
+      .execute();
     return rows.map((g) => `${g.code}: ${g.application_id} ${g.role}`).sort();
   }
 
@@ -333,8 +484,17 @@ describe('taking power away is not power over the person (outside review F5, F7)
     const tod = await fx.person('Tod', 'Two');
     await fx.addStaff(east.school, tod);
     await fx.addStaff(west.school, tod);
-    const sims = await portal.db.selectFrom('application').selectAll().where('id', '=', 'sims').executeTakeFirstOrThrow();
-    await grantRole(portal.db, null, { person: await tod.profile(), org: east.school, app: sims, role: 'submitter' }, null);
+    const sims = await portal.db
+      .selectFrom('application')
+      .selectAll()
+      .where('id', '=', 'sims')
+      .executeTakeFirstOrThrow();
+    await grantRole(
+      portal.db,
+      null,
+      { person: await tod.profile(), org: east.school, app: sims, role: 'submitter' },
+      null,
+    );
     await grantRole(portal.db, null, { person: await tod.profile(), org: west.school, app: sims, role: 'user' }, null);
     const b = await fx.signIn(eastAdmin);
 
@@ -343,16 +503,28 @@ describe('taking power away is not power over the person (outside review F5, F7)
     assert.equal(page.status, 200);
     assert.match(page.body, BEYOND);
     assert.doesNotMatch(page.body, /Reset password/);
-    assert.equal(page.body.match(/action="\/directory\/people\/[^"]+\/roles\/revoke"/g)?.length, 1, 'one revoke button: East’s grant');
+    assert.equal(
+      page.body.match(/action="\/directory\/people\/[^"]+\/roles\/revoke"/g)?.length,
+      1,
+      'one revoke button: East’s grant',
+    );
     assert.match(page.body, new RegExp(`action="/directory/organizations/${east.school.code}/staff/${tod.id}/remove"`));
     assert.doesNotMatch(page.body, new RegExp(`/directory/organizations/${west.school.code}/staff/`));
 
-    const revoke = await b.post(`/directory/people/${tod.id}/roles/revoke`, { organization: east.school.code, application: 'sims', role: 'submitter' });
+    const revoke = await b.post(`/directory/people/${tod.id}/roles/revoke`, {
+      organization: east.school.code,
+      application: 'sims',
+      role: 'submitter',
+    });
     assert.equal(revoke.status, 303);
     assert.deepEqual(await grantsOf(tod), [`${west.school.code}: sims user`]);
     // West's grant is not East's to take.
     await b.get('/');
-    const foreign = await b.post(`/directory/people/${tod.id}/roles/revoke`, { organization: west.school.code, application: 'sims', role: 'user' });
+    const foreign = await b.post(`/directory/people/${tod.id}/roles/revoke`, {
+      organization: west.school.code,
+      application: 'sims',
+      role: 'user',
+    });
     assert.equal(foreign.status, 403);
     assert.doesNotMatch(foreign.body, BEYOND);
     assert.deepEqual(await grantsOf(tod), [`${west.school.code}: sims user`]);
@@ -360,11 +532,28 @@ describe('taking power away is not power over the person (outside review F5, F7)
     await b.get('/');
     const removed = await b.post(`/directory/organizations/${east.school.code}/staff/${tod.id}/remove`, {});
     assert.equal(removed.status, 303);
-    const members = await portal.db.selectFrom('organization_member').select('organization_id').where('profile_id', '=', tod.id).execute();
-    assert.deepEqual(members.map((m) => m.organization_id), [west.school.id]);
-    const events = await portal.db.selectFrom('audit_event').select(['type', 'actor_id', 'detail']).where('subject_id', '=', tod.id).where('actor_id', '=', eastAdmin.id).orderBy('id').execute();
+    const members = await portal.db
+      .selectFrom('organization_member')
+      .select('organization_id')
+      .where('profile_id', '=', tod.id)
+      .execute();
+    assert.deepEqual(
+      members.map((m) => m.organization_id),
+      [west.school.id],
+    );
+    const events = await portal.db
+      .selectFrom('audit_event')
+      .select(['type', 'actor_id', 'detail'])
+      .where('subject_id', '=', tod.id)
+      .where('actor_id', '=', eastAdmin.id)
+      .orderBy('id')
+      .execute();
     assert.deepEqual(events, [
-      { type: 'role.revoked', actor_id: eastAdmin.id, detail: { organization: east.school.code, application: 'sims', role: 'submitter' } },
+      {
+        type: 'role.revoked',
+        actor_id: eastAdmin.id,
+        detail: { organization: east.school.code, application: 'sims', role: 'submitter' },
+      },
       { type: 'staff.removed', actor_id: eastAdmin.id, detail: { organization: east.school.code } },
     ]);
   });
@@ -379,8 +568,17 @@ describe('taking power away is not power over the person (outside review F5, F7)
     const teacher = await fx.person('Tina', 'Teach');
     await fx.addStaff(home.school, teacher);
     await fx.addStaff(rogue.school, teacher);
-    const elar = await portal.db.selectFrom('application').selectAll().where('id', '=', 'elar').executeTakeFirstOrThrow();
-    await grantRole(portal.db, null, { person: await teacher.profile(), org: rogue.school, app: elar, role: 'user' }, null);
+    const elar = await portal.db
+      .selectFrom('application')
+      .selectAll()
+      .where('id', '=', 'elar')
+      .executeTakeFirstOrThrow();
+    await grantRole(
+      portal.db,
+      null,
+      { person: await teacher.profile(), org: rogue.school, app: elar, role: 'user' },
+      null,
+    );
     const b = await fx.signIn(homeAdmin);
     await b.get(`/directory/people/${teacher.id}`);
     // Still no power over the person: a reset would hand over the role elsewhere.
@@ -390,8 +588,15 @@ describe('taking power away is not power over the person (outside review F5, F7)
     await b.get('/');
     const removed = await b.post(`/directory/organizations/${home.school.code}/staff/${teacher.id}/remove`, {});
     assert.equal(removed.status, 303);
-    const members = await portal.db.selectFrom('organization_member').select('organization_id').where('profile_id', '=', teacher.id).execute();
-    assert.deepEqual(members.map((m) => m.organization_id), [rogue.school.id]);
+    const members = await portal.db
+      .selectFrom('organization_member')
+      .select('organization_id')
+      .where('profile_id', '=', teacher.id)
+      .execute();
+    assert.deepEqual(
+      members.map((m) => m.organization_id),
+      [rogue.school.id],
+    );
   });
 });
 
@@ -406,14 +611,24 @@ describe('a reset is explained to the person', () => {
     await b.get(`/directory/people/${teacher.id}`);
     const reset = await b.post(`/directory/people/${teacher.id}/reset-password`, {});
     const temporary = /data-temporary-password[^>]*>([^<]+)</.exec(reset.body)![1]!;
-    const event = await portal.db.selectFrom('audit_event').select('at').where('type', '=', 'password.reset').where('subject_id', '=', teacher.id).executeTakeFirstOrThrow();
+    const event = await portal.db
+      .selectFrom('audit_event')
+      .select('at')
+      .where('type', '=', 'password.reset')
+      .where('subject_id', '=', teacher.id)
+      .executeTakeFirstOrThrow();
 
     const t = new Browser(portal.app, '10.98.0.1');
     const login = await logIn(t, teacher.userName, temporary);
     assert.equal(login.location, '/account/password');
     const page = await t.get('/account/password');
     const when = event.at.toISOString().slice(0, 16).replace('T', ' ');
-    assert.match(page.body, new RegExp(`Your password was reset by Dale District, Directory Administrator, on <time datetime="[^"]+">${when} UTC</time>`));
+    assert.match(
+      page.body,
+      new RegExp(
+        `Your password was reset by Dale District, Directory Administrator, on <time datetime="[^"]+">${when} UTC</time>`,
+      ),
+    );
   });
 
   test('a person who changes their own password is told nothing of the kind', async () => {
@@ -484,6 +699,10 @@ describe('an inactive organization gives its administrators no power', () => {
     await portal.db.updateTable('organization').set({ status: 'inactive' }).where('id', '=', school.id).execute();
     const b = await fx.signIn(districtAdmin);
     assert.equal((await b.get(`/directory/people/${teacher.id}`)).status, 403);
-    assert.equal((await b.get(`/directory/organizations/${district.code}`)).status, 200, 'the district itself is still theirs');
+    assert.equal(
+      (await b.get(`/directory/organizations/${district.code}`)).status,
+      200,
+      'the district itself is still theirs',
+    );
   });
 });

@@ -20,10 +20,22 @@ before(async () => {
 });
 after(() => portal.close());
 
-const CONSOLE_LINKS = ['/directory/organizations', '/directory/people', '/directory/conflicts', '/directory/applications', '/directory/department-roles', '/directory/audit'];
+const CONSOLE_LINKS = [
+  '/directory/organizations',
+  '/directory/people',
+  '/directory/conflicts',
+  '/directory/applications',
+  '/directory/department-roles',
+  '/directory/audit',
+];
 const linksIn = (html: string) => CONSOLE_LINKS.filter((href) => html.includes(`href="${href}"`));
 const granted = (profileId: string, role: string) =>
-  portal.db.selectFrom('audit_event').select(['actor_id', 'detail']).where('type', '=', `departmentRole.${role}`).where('subject_id', '=', profileId).execute();
+  portal.db
+    .selectFrom('audit_event')
+    .select(['actor_id', 'detail'])
+    .where('type', '=', `departmentRole.${role}`)
+    .where('subject_id', '=', profileId)
+    .execute();
 
 describe('each role sees and does only its part', () => {
   test('a licensure-evaluator cannot open the console, and the portal home does not offer it', async () => {
@@ -32,7 +44,15 @@ describe('each role sees and does only its part', () => {
       const home = await evaluator.get('/');
       assert.equal(home.status, 200);
       assert.doesNotMatch(home.body, /href="\/directory"/, `${role}: no Directory Administration on the home page`);
-      for (const url of ['/directory', '/directory/people?q=a', '/directory/audit', '/directory/applications', '/directory/organizations', '/directory/conflicts', '/directory/department-roles']) {
+      for (const url of [
+        '/directory',
+        '/directory/people?q=a',
+        '/directory/audit',
+        '/directory/applications',
+        '/directory/organizations',
+        '/directory/conflicts',
+        '/directory/department-roles',
+      ]) {
         const res = await evaluator.get(url);
         assert.equal(res.status, 403, `${role} ${url}`);
       }
@@ -70,19 +90,40 @@ describe('each role sees and does only its part', () => {
     // The person is told the Department reset it.
     const person = new Browser(portal.app, '10.99.0.7');
     await logIn(person, educator.userName, temporary);
-    assert.match((await person.get('/account/password')).body, /Your password was reset by Hope Helpdesk, of the Department/);
+    assert.match(
+      (await person.get('/account/password')).body,
+      /Your password was reset by Hope Helpdesk, of the Department/,
+    );
 
-    for (const [who, target] of [['a Directory Administrator', diradmin], ['a console administrator', consoleAdmin], ['an evaluator', evaluator]] as const) {
+    for (const [who, target] of [
+      ['a Directory Administrator', diradmin],
+      ['a console administrator', consoleAdmin],
+      ['an evaluator', evaluator],
+    ] as const) {
       const page = await helpDesk.get(`/directory/people/${target.id}`);
       assert.equal(page.status, 200, `${who}: the page opens and says why nothing can be done`);
       assert.match(page.body, /has powers beyond yours/);
-      for (const [method, path] of [['GET', 'reset-password'], ['POST', 'reset-password'], ['POST', 'unlock'], ['POST', 'sessions/end'], ['GET', 'fix']] as const) {
-        const res = method === 'GET' ? await helpDesk.get(`/directory/people/${target.id}/${path}`) : await helpDesk.post(`/directory/people/${target.id}/${path}`, {});
+      for (const [method, path] of [
+        ['GET', 'reset-password'],
+        ['POST', 'reset-password'],
+        ['POST', 'unlock'],
+        ['POST', 'sessions/end'],
+        ['GET', 'fix'],
+      ] as const) {
+        const res =
+          method === 'GET'
+            ? await helpDesk.get(`/directory/people/${target.id}/${path}`)
+            : await helpDesk.post(`/directory/people/${target.id}/${path}`, {});
         assert.equal(res.status, 403, `${who}: ${method} ${path}`);
         assert.match(res.body, /has powers beyond yours/);
       }
     }
-    const after = await portal.db.selectFrom('audit_event').select('subject_id').where('type', '=', 'password.reset').where('subject_id', 'in', [diradmin.id, consoleAdmin.id, evaluator.id]).execute();
+    const after = await portal.db
+      .selectFrom('audit_event')
+      .select('subject_id')
+      .where('type', '=', 'password.reset')
+      .where('subject_id', 'in', [diradmin.id, consoleAdmin.id, evaluator.id])
+      .execute();
     assert.deepEqual(after, []);
   });
 
@@ -92,20 +133,46 @@ describe('each role sees and does only its part', () => {
     const diradmin = await fx.person('Dina', 'Casework');
     await fx.designate(school, diradmin);
     const openCase = async (profileId: string) =>
-      (await portal.db.insertInto('match_conflict').values({ profile_id: profileId, conflicting_fields: ['ssn'], submitted: JSON.stringify({ firstName: 'X' }) }).returning('id').executeTakeFirstOrThrow()).id;
+      (
+        await portal.db
+          .insertInto('match_conflict')
+          .values({ profile_id: profileId, conflicting_fields: ['ssn'], submitted: JSON.stringify({ firstName: 'X' }) })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
     const [plain, mighty] = [await openCase(educator.id), await openCase(diradmin.id)];
     const helpDesk = await fx.signIn(await fx.person('Hank', 'Helpdesk', { departmentRoles: ['help-desk'] }));
     assert.equal((await helpDesk.get('/directory/conflicts')).status, 200);
     assert.equal((await helpDesk.get(`/directory/conflicts/${plain}/resolve`)).status, 200);
-    assert.equal((await helpDesk.post(`/directory/conflicts/${plain}/resolve`, { reason: 'Same person, typo in the SSN' })).status, 303);
+    assert.equal(
+      (await helpDesk.post(`/directory/conflicts/${plain}/resolve`, { reason: 'Same person, typo in the SSN' })).status,
+      303,
+    );
     assert.equal((await helpDesk.get(`/directory/conflicts/${mighty}/resolve`)).status, 403);
     assert.equal((await helpDesk.post(`/directory/conflicts/${mighty}/resolve`, { reason: 'Closing it' })).status, 403);
-    const statuses = await portal.db.selectFrom('match_conflict').select(['id', 'status']).where('id', 'in', [plain, mighty]).orderBy('id').execute();
-    assert.deepEqual(statuses.map((c) => c.status), ['resolved', 'open']);
+    const statuses = await portal.db
+      .selectFrom('match_conflict')
+      .select(['id', 'status'])
+      .where('id', 'in', [plain, mighty])
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(
+      statuses.map((c) => c.status),
+      ['resolved', 'open'],
+    );
   });
 
   test('only a console administrator reads the audit log, registers applications and opens department roles', async () => {
-    const form = { name: 'Gradebook', clientId: 'gradebook-roles', access: 'open', roles: '', redirectUris: 'https://gradebook.example.gov/cb', postLogoutRedirectUris: '', backchannelLogoutUri: '', launchUrl: '' };
+    const form = {
+      name: 'Gradebook',
+      clientId: 'gradebook-roles',
+      access: 'open',
+      roles: '',
+      redirectUris: 'https://gradebook.example.gov/cb',
+      postLogoutRedirectUris: '',
+      backchannelLogoutUri: '',
+      launchUrl: '',
+    };
     for (const role of ['help-desk', 'licensure-evaluator', 'licensure-supervisor', 'payments'] as const) {
       const b = await fx.signIn(await fx.person('Nora', 'Noaudit', { departmentRoles: [role] }));
       assert.equal((await b.get('/directory/audit')).status, 403, role);
@@ -114,7 +181,10 @@ describe('each role sees and does only its part', () => {
       assert.equal((await b.post('/directory/applications/new', form)).status, 403, role);
       assert.equal((await b.get('/directory/department-roles')).status, 403, role);
     }
-    assert.equal(await portal.db.selectFrom('application').select('id').where('id', '=', form.clientId).executeTakeFirst(), undefined);
+    assert.equal(
+      await portal.db.selectFrom('application').select('id').where('id', '=', form.clientId).executeTakeFirst(),
+      undefined,
+    );
     const admin = await fx.signIn(await fx.person('Ada', 'Auditor', { departmentRoles: ['console-admin'] }));
     assert.equal((await admin.get('/directory/audit')).status, 200);
     await admin.get('/directory/applications/new');
@@ -131,13 +201,22 @@ describe('the console page of department roles', () => {
     assert.equal((await stafferBrowser.get('/directory')).status, 403);
 
     await browser.get('/directory/department-roles');
-    const res = await browser.post('/directory/department-roles', { username: staffer.userName.toUpperCase(), role: 'help-desk' });
+    const res = await browser.post('/directory/department-roles', {
+      username: staffer.userName.toUpperCase(),
+      role: 'help-desk',
+    });
     assert.equal(res.status, 303);
     assert.equal(res.location, '/directory/department-roles?notice=granted');
     const page = await browser.get(res.location!);
     assert.match(page.body, /The role is granted/);
-    assert.match(page.body, new RegExp(`<td[^>]*>${staffer.userName}</td>\\s*<td[^>]*><span data-department-role="help-desk">`));
-    assert.deepEqual((await granted(staffer.id, 'granted')).map((r) => [r.actor_id, r.detail]), [[admin.id, { role: 'help-desk' }]]);
+    assert.match(
+      page.body,
+      new RegExp(`<td[^>]*>${staffer.userName}</td>\\s*<td[^>]*><span data-department-role="help-desk">`),
+    );
+    assert.deepEqual(
+      (await granted(staffer.id, 'granted')).map((r) => [r.actor_id, r.detail]),
+      [[admin.id, { role: 'help-desk' }]],
+    );
     assert.equal((await stafferBrowser.get('/directory')).status, 200, 'the same session, on its next request');
 
     const again = await browser.post('/directory/department-roles', { username: staffer.userName, role: 'help-desk' });
@@ -148,7 +227,9 @@ describe('the console page of department roles', () => {
   test('refused with the reason: an unknown role, an unknown User Name, a pre-created profile; nothing is written', async () => {
     const browser = await fx.signIn(await fx.person('Rita', 'Refuser', { departmentRoles: ['console-admin'] }));
     const someone = await fx.person('Sid', 'Someone');
-    const precreated = await portal.db.transaction().execute((tx) => createProfile(tx, identityOnly({ firstName: 'Pre', lastName: 'Created' }), null));
+    const precreated = await portal.db
+      .transaction()
+      .execute((tx) => createProfile(tx, identityOnly({ firstName: 'Pre', lastName: 'Created' }), null));
     await browser.get('/directory/department-roles');
     for (const [fields, message] of [
       [{ username: someone.userName, role: 'superuser' }, /"superuser" is not a department role/],
@@ -168,22 +249,39 @@ describe('the console page of department roles', () => {
     // Only these two hold console-admin here (the others of this file are revoked first).
     const first = await fx.person('Fay', 'First', { departmentRoles: ['console-admin'] });
     const second = await fx.person('Sam', 'Second', { departmentRoles: ['console-admin'] });
-    await portal.db.deleteFrom('department_role').where('role', '=', 'console-admin').where('profile_id', 'not in', [first.id, second.id]).execute();
+    await portal.db
+      .deleteFrom('department_role')
+      .where('role', '=', 'console-admin')
+      .where('profile_id', 'not in', [first.id, second.id])
+      .execute();
     const firstBrowser = await fx.signIn(first);
     const secondBrowser = await fx.signIn(second);
     assert.equal((await secondBrowser.get('/directory/audit')).status, 200);
 
     await firstBrowser.get('/directory/department-roles');
-    const revoked = await firstBrowser.post('/directory/department-roles/revoke', { username: second.userName, role: 'console-admin' });
+    const revoked = await firstBrowser.post('/directory/department-roles/revoke', {
+      username: second.userName,
+      role: 'console-admin',
+    });
     assert.equal(revoked.location, '/directory/department-roles?notice=revoked');
     assert.equal((await secondBrowser.get('/directory/audit')).status, 403, 'at once, on the next request');
     const home = await secondBrowser.get('/');
     assert.equal(home.status, 200);
-    assert.match(home.body, new RegExp(`Your User Name is <strong>${second.userName}</strong>`), 'still signed in: nothing else ended');
-    assert.deepEqual((await granted(second.id, 'revoked')).map((r) => [r.actor_id, r.detail]), [[first.id, { role: 'console-admin' }]]);
+    assert.match(
+      home.body,
+      new RegExp(`Your User Name is <strong>${second.userName}</strong>`),
+      'still signed in: nothing else ended',
+    );
+    assert.deepEqual(
+      (await granted(second.id, 'revoked')).map((r) => [r.actor_id, r.detail]),
+      [[first.id, { role: 'console-admin' }]],
+    );
 
     await firstBrowser.get('/directory/department-roles');
-    const last = await firstBrowser.post('/directory/department-roles/revoke', { username: first.userName, role: 'console-admin' });
+    const last = await firstBrowser.post('/directory/department-roles/revoke', {
+      username: first.userName,
+      role: 'console-admin',
+    });
     assert.equal(last.status, 422);
     assert.match(errorSummary(last.body).join(' '), /is the last console administrator: the system must keep one/);
     assert.deepEqual(await rolesOf(portal.db, first.id), ['console-admin']);
@@ -194,7 +292,11 @@ describe('the console page of department roles', () => {
     const browser = await fx.signIn(await fx.person('Mo', 'Many', { departmentRoles: ['console-admin'] }));
     const target = await fx.person('Tia', 'Target');
     await browser.get('/directory/department-roles');
-    const responses = await Promise.all(Array.from({ length: 40 }, () => browser.post('/directory/department-roles', { username: target.userName, role: 'licensure-evaluator' })));
+    const responses = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        browser.post('/directory/department-roles', { username: target.userName, role: 'licensure-evaluator' }),
+      ),
+    );
     assert.deepEqual([...new Set(responses.map((r) => r.status))], [303]);
     assert.equal(responses.filter((r) => r.location?.endsWith('notice=granted')).length, 1);
     assert.deepEqual(await rolesOf(portal.db, target.id), ['licensure-evaluator']);

@@ -56,7 +56,12 @@ let ssnSerial = 0;
 /** Someone the portal has never seen, with a fresh SSN. */
 function newPerson(firstName: string, lastName: string): Person {
   ssnSerial += 1;
-  return { firstName, lastName, dob: ['6', String(ssnSerial), '1991'], ssn: `8${String(ssnSerial).padStart(2, '0')}-33-${String(3000 + ssnSerial)}` };
+  return {
+    firstName,
+    lastName,
+    dob: ['6', String(ssnSerial), '1991'],
+    ssn: `8${String(ssnSerial).padStart(2, '0')}-33-${String(3000 + ssnSerial)}`,
+  };
 }
 
 /** The administrator adds someone new as staff: a pre-created profile; returns its id. */
@@ -86,7 +91,9 @@ describe('the department designates a district Directory Administrator, who runs
     assert.match(list.body, new RegExp(`${district.name} \\(${district.code}\\)`));
     assert.match(list.body, /dale@springfield.example/);
     assert.doesNotMatch(list.body, new RegExp(da.userName), 'User Names are not published');
-    const byName = await new Browser(portal.app).get(`/directory-administrators?q=${encodeURIComponent(district.name.toLowerCase())}`);
+    const byName = await new Browser(portal.app).get(
+      `/directory-administrators?q=${encodeURIComponent(district.name.toLowerCase())}`,
+    );
     assert.match(byName.body, /Dale District/);
     const none = await new Browser(portal.app).get(`/directory-administrators?q=${other.district.code}`);
     assert.match(none.body, /No Directory Administrators found/);
@@ -95,24 +102,53 @@ describe('the department designates a district Directory Administrator, who runs
   test('a Directory Administrator chooses the contact details published for them', async () => {
     const { district, school } = await fx.districtWithSchool();
     const da = await fx.person('Dale', 'District');
-    await designateAdministrator(portal.db, null, district, await da.profile(), { email: 'dale@springfield.example', phone: '413 555 0100' }, null);
+    await designateAdministrator(
+      portal.db,
+      null,
+      district,
+      await da.profile(),
+      { email: 'dale@springfield.example', phone: '413 555 0100' },
+      null,
+    );
     const b = await fx.signIn(da);
     const page = await b.get(`/directory/organizations/${district.code}`);
     assert.match(page.body, /Change the contact details published for you/);
     const form = await b.get(`/directory/organizations/${district.code}/administrators/me`);
     assert.match(form.body, /value="dale@springfield.example"/);
-    const bad = await b.post(`/directory/organizations/${district.code}/administrators/me`, { email: 'dale at springfield', phone: '' });
+    const bad = await b.post(`/directory/organizations/${district.code}/administrators/me`, {
+      email: 'dale at springfield',
+      phone: '',
+    });
     assert.equal(bad.status, 422);
     assert.deepEqual(errorSummary(bad.body), ['Enter an email address in the correct format, like name@example.com']);
-    const saved = await b.post(`/directory/organizations/${district.code}/administrators/me`, { email: '', phone: '413 555 0199' });
+    const saved = await b.post(`/directory/organizations/${district.code}/administrators/me`, {
+      email: '',
+      phone: '413 555 0199',
+    });
     assert.equal(saved.status, 303);
     const list = await new Browser(portal.app).get(`/directory-administrators?q=${district.code}`);
     assert.match(list.body, /413 555 0199/);
     assert.doesNotMatch(list.body, /dale@springfield.example/, 'an emptied field is no longer published');
-    assert.equal((await b.get(`/directory/organizations/${school.code}/administrators/me`)).status, 403, 'not designated at the school itself');
-    assert.equal((await (await department()).get(`/directory/organizations/${district.code}/administrators/me`)).status, 404, 'the department has no designation there');
-    const events = await portal.db.selectFrom('audit_event').select(['detail']).where('type', '=', 'diradmin.contactsChanged').where('actor_id', '=', da.id).execute();
-    assert.deepEqual(events.map((e) => e.detail), [{ organization: district.code }]);
+    assert.equal(
+      (await b.get(`/directory/organizations/${school.code}/administrators/me`)).status,
+      403,
+      'not designated at the school itself',
+    );
+    assert.equal(
+      (await (await department()).get(`/directory/organizations/${district.code}/administrators/me`)).status,
+      404,
+      'the department has no designation there',
+    );
+    const events = await portal.db
+      .selectFrom('audit_event')
+      .select(['detail'])
+      .where('type', '=', 'diradmin.contactsChanged')
+      .where('actor_id', '=', da.id)
+      .execute();
+    assert.deepEqual(
+      events.map((e) => e.detail),
+      [{ organization: district.code }],
+    );
   });
 
   test('the district administrator sees their district and its schools only', async () => {
@@ -130,10 +166,25 @@ describe('the department designates a district Directory Administrator, who runs
     const { school, browser: b } = await districtAdministrator();
     const newcomer = newPerson('Nora', 'Newcomer');
     await b.get(`/directory/organizations/${school.code}/staff/new`);
-    const bad = await b.post(`/directory/organizations/${school.code}/staff/new`, { firstName: '', lastName: 'X', dobMonth: '', dobDay: '', dobYear: '', ssn: '1', email: '' });
+    const bad = await b.post(`/directory/organizations/${school.code}/staff/new`, {
+      firstName: '',
+      lastName: 'X',
+      dobMonth: '',
+      dobDay: '',
+      dobYear: '',
+      ssn: '1',
+      email: '',
+    });
     assert.equal(bad.status, 422);
-    assert.deepEqual(errorSummary(bad.body), ['Enter first name', 'Social Security number must be 9 digits, like 123 45 6789', 'Enter your date of birth']);
-    const res = await b.post(`/directory/organizations/${school.code}/staff/new`, { ...identityFields(newcomer), email: 'nora@springfield.example' });
+    assert.deepEqual(errorSummary(bad.body), [
+      'Enter first name',
+      'Social Security number must be 9 digits, like 123 45 6789',
+      'Enter your date of birth',
+    ]);
+    const res = await b.post(`/directory/organizations/${school.code}/staff/new`, {
+      ...identityFields(newcomer),
+      email: 'nora@springfield.example',
+    });
     assert.equal(res.status, 303);
     assert.match(res.location!, new RegExp(`^/directory/people/[0-9a-f-]{36}\\?notice=added-new&org=${school.code}$`));
     const page = await b.get(res.location!);
@@ -147,11 +198,17 @@ describe('the department designates a district Directory Administrator, who runs
     const { school, admin, browser: b } = await districtAdministrator();
     const teacher = await staffMember(school);
     await b.get(`/directory/people/${teacher.id}`);
-    const res = await b.post(`/directory/people/${teacher.id}/roles`, { organization: school.code, applicationRole: 'sims:user' });
+    const res = await b.post(`/directory/people/${teacher.id}/roles`, {
+      organization: school.code,
+      applicationRole: 'sims:user',
+    });
     assert.equal(res.status, 303);
     const page = await b.get(`/directory/people/${teacher.id}`);
     assert.match(page.body, /<th scope="row" data-label="Application">SIMS<\/th><td data-label="Role">user<\/td>/);
-    const unknownRole = await b.post(`/directory/people/${teacher.id}/roles`, { organization: school.code, applicationRole: 'sims:superuser' });
+    const unknownRole = await b.post(`/directory/people/${teacher.id}/roles`, {
+      organization: school.code,
+      applicationRole: 'sims:superuser',
+    });
     assert.equal(unknownRole.status, 422);
     const events = await portal.db
       .selectFrom('audit_event')
@@ -160,7 +217,9 @@ describe('the department designates a district Directory Administrator, who runs
       .where('audit_event.type', '=', 'role.granted')
       .where('audit_event.subject_id', '=', teacher.id)
       .execute();
-    assert.deepEqual(events, [{ user_name: admin.userName, detail: { organization: school.code, application: 'sims', role: 'user' } }]);
+    assert.deepEqual(events, [
+      { user_name: admin.userName, detail: { organization: school.code, application: 'sims', role: 'user' } },
+    ]);
   });
 
   test('the staff member completes the profile (P3 case 2) and sees SIMS on the portal home', async () => {
@@ -168,12 +227,21 @@ describe('the department designates a district Directory Administrator, who runs
     const newcomer = newPerson('Nora', 'Newcomer');
     const id = await addNewStaff(admin, school, newcomer);
     await admin.get(`/directory/people/${id}`);
-    assert.equal((await admin.post(`/directory/people/${id}/roles`, { organization: school.code, applicationRole: 'sims:user' })).status, 303);
+    assert.equal(
+      (await admin.post(`/directory/people/${id}/roles`, { organization: school.code, applicationRole: 'sims:user' }))
+        .status,
+      303,
+    );
 
     const b = new Browser(portal.app, '10.9.0.3');
     const res = await b.submit('/profile/new', '/profile/new/identity', identityFields(newcomer));
     assert.equal(res.location, '/profile/new/security');
-    await b.submit('/profile/new/security', '/profile/new/security', { hintQuestion: 'Q?', hintAnswer: 'A', password: 'Mine2026', passwordConfirm: 'Mine2026' });
+    await b.submit('/profile/new/security', '/profile/new/security', {
+      hintQuestion: 'Q?',
+      hintAnswer: 'A',
+      password: 'Mine2026',
+      passwordConfirm: 'Mine2026',
+    });
     const done = await b.follow(await b.submit('/profile/new/review', '/profile/new/review', {}));
     assert.equal(outcomeOf(done.body), 'completed');
     const userName = textOf(done.body, 'data-username')!;
@@ -194,9 +262,18 @@ describe('the department designates a district Directory Administrator, who runs
     assert.equal(res.location, `/directory/people/${teacher.id}?notice=signed-out`);
     assert.match((await b.get(res.location!)).body, /signed out of the portal and of every application/);
     assert.equal((await staffSession.get('/account')).status, 303, 'the session is ended');
-    const events = await portal.db.selectFrom('audit_event').select('actor_id').where('type', '=', 'sessions.ended').where('subject_id', '=', teacher.id).execute();
+    const events = await portal.db
+      .selectFrom('audit_event')
+      .select('actor_id')
+      .where('type', '=', 'sessions.ended')
+      .where('subject_id', '=', teacher.id)
+      .execute();
     assert.deepEqual(events, [{ actor_id: admin.id }]);
-    assert.equal((await logIn(new Browser(portal.app, '10.9.0.3'), teacher.userName, PASSWORD)).status, 303, 'the password still works');
+    assert.equal(
+      (await logIn(new Browser(portal.app, '10.9.0.3'), teacher.userName, PASSWORD)).status,
+      303,
+      'the password still works',
+    );
   });
 
   test('resets the password: a temporary one shown once, changed at next login, sessions ended', async () => {
@@ -209,7 +286,12 @@ describe('the department designates a district Directory Administrator, who runs
     const temporary = temporaryOf(res.body);
     assert.match(temporary, /^[A-Za-z0-9]{12}$/);
     assert.equal(res.headers['cache-control'], 'no-store');
-    const stored = await portal.db.selectFrom('audit_event').select('detail').where('type', '=', 'password.reset').where('subject_id', '=', teacher.id).execute();
+    const stored = await portal.db
+      .selectFrom('audit_event')
+      .select('detail')
+      .where('type', '=', 'password.reset')
+      .where('subject_id', '=', teacher.id)
+      .execute();
     assert.equal(stored.length, 1);
     assert.ok(!JSON.stringify(stored).includes(temporary));
     assert.equal((await staffSession.get('/account')).status, 303, 'the old session is ended');
@@ -231,7 +313,11 @@ describe('the department designates a district Directory Administrator, who runs
     assert.ok(hours > 71 && hours <= 72, `expires in ${hours} h`);
     await b.get(`/directory/people/${teacher.id}`);
     const temporary = temporaryOf((await b.post(`/directory/people/${teacher.id}/reset-password`, {})).body);
-    await portal.db.updateTable('profile').set({ password_expires_at: new Date(Date.now() - 1000) }).where('id', '=', teacher.id).execute();
+    await portal.db
+      .updateTable('profile')
+      .set({ password_expires_at: new Date(Date.now() - 1000) })
+      .where('id', '=', teacher.id)
+      .execute();
     const wrong = await logIn(new Browser(portal.app, '10.9.0.7'), teacher.userName, 'NotTheTemp1');
     assert.equal(wrong.status, 422);
     assert.doesNotMatch(wrong.body, /expired/, 'only the right password learns that it expired');
@@ -243,7 +329,10 @@ describe('the department designates a district Directory Administrator, who runs
     // A new reset gives a fresh one that works.
     await b.get(`/directory/people/${teacher.id}`);
     const again = temporaryOf((await b.post(`/directory/people/${teacher.id}/reset-password`, {})).body);
-    assert.equal((await logIn(new Browser(portal.app, '10.9.0.9'), teacher.userName, again)).location, '/account/password');
+    assert.equal(
+      (await logIn(new Browser(portal.app, '10.9.0.9'), teacher.userName, again)).location,
+      '/account/password',
+    );
   });
 
   test('unlocks a locked account', async () => {
@@ -255,8 +344,17 @@ describe('the department designates a district Directory Administrator, who runs
     assert.match(page.body, /Unlock account/);
     const res = await b.post(`/directory/people/${teacher.id}/unlock`, {});
     assert.equal(res.location, `/directory/people/${teacher.id}?notice=unlocked`);
-    assert.equal((await logIn(new Browser(portal.app, '10.9.1.10'), teacher.userName, 'WrongWrong1')).status, 422, 'counting starts again');
-    const events = await portal.db.selectFrom('audit_event').select('type').where('type', '=', 'account.unlocked').where('subject_id', '=', teacher.id).execute();
+    assert.equal(
+      (await logIn(new Browser(portal.app, '10.9.1.10'), teacher.userName, 'WrongWrong1')).status,
+      422,
+      'counting starts again',
+    );
+    const events = await portal.db
+      .selectFrom('audit_event')
+      .select('type')
+      .where('type', '=', 'account.unlocked')
+      .where('subject_id', '=', teacher.id)
+      .execute();
     assert.equal(events.length, 1);
   });
 
@@ -301,7 +399,10 @@ describe('partial matches: queue, fix, retry', () => {
     assert.doesNotMatch((await dept.get('/directory/conflicts')).body, /Partial, Pya/);
 
     const retry = new Browser(portal.app, '10.9.0.8');
-    assert.equal((await retry.submit('/profile/new', '/profile/new/identity', identityFields(person))).location, '/profile/new/security');
+    assert.equal(
+      (await retry.submit('/profile/new', '/profile/new/identity', identityFields(person))).location,
+      '/profile/new/security',
+    );
   });
 
   test('fixing an SSN to one that belongs to someone else is refused', async () => {
@@ -309,7 +410,15 @@ describe('partial matches: queue, fix, retry', () => {
     const other = await fx.person('Pia', 'Partial');
     const dept = await department();
     await dept.get(`/directory/people/${other.id}/fix`);
-    const res = await dept.post(`/directory/people/${other.id}/fix`, { firstName: 'Pia', lastName: 'Partial', dobMonth: '9', dobDay: '9', dobYear: '1989', ssn: owner.ssn, email: '' });
+    const res = await dept.post(`/directory/people/${other.id}/fix`, {
+      firstName: 'Pia',
+      lastName: 'Partial',
+      dobMonth: '9',
+      dobDay: '9',
+      dobYear: '1989',
+      ssn: owner.ssn,
+      email: '',
+    });
     assert.equal(res.status, 409);
     assert.match(res.body, /belongs to another profile/);
     assert.equal((await other.profile()).ssn_last4, other.ssn.slice(-4), 'unchanged');
@@ -349,7 +458,16 @@ describe('department console', () => {
 
   test('the application catalog is there on a fresh start', async () => {
     const page = await (await department()).get('/directory/applications');
-    for (const name of ['Directory Administration', 'ELAR', 'MDCS', 'SIMS', 'Drop Box Central', 'NCLB Report Card Assistant', 'TechPlan', 'Data collections']) {
+    for (const name of [
+      'Directory Administration',
+      'ELAR',
+      'MDCS',
+      'SIMS',
+      'Drop Box Central',
+      'NCLB Report Card Assistant',
+      'TechPlan',
+      'Data collections',
+    ]) {
       assert.match(page.body, new RegExp(name));
     }
   });
@@ -374,7 +492,12 @@ describe('department console: organizations', () => {
       [{ code: existing.code, type: 'district' }, `An organization with code ${existing.code} already exists`],
     ];
     for (const [fields, message] of cases) {
-      const res = await department_.post('/directory/organizations/new', { name: 'Ogunquit Public Schools', town: 'Ogunquit', phone: '', ...fields });
+      const res = await department_.post('/directory/organizations/new', {
+        name: 'Ogunquit Public Schools',
+        town: 'Ogunquit',
+        phone: '',
+        ...fields,
+      });
       assert.equal(res.status, 422, message);
       assert.deepEqual(errorSummary(res.body), [message]);
       assert.match(res.body, /value="Ogunquit Public Schools"/, 'the values are kept');
@@ -384,38 +507,86 @@ describe('department console: organizations', () => {
   test('adds a district and then its school; both audited', async () => {
     const department_ = await department();
     await department_.get('/directory/organizations/new');
-    const district = await department_.post('/directory/organizations/new', { name: 'Ogunquit Public Schools', code: '00500000', type: 'district', town: 'Ogunquit', phone: '207 555 0100' });
+    const district = await department_.post('/directory/organizations/new', {
+      name: 'Ogunquit Public Schools',
+      code: '00500000',
+      type: 'district',
+      town: 'Ogunquit',
+      phone: '207 555 0100',
+    });
     assert.equal(district.status, 303);
     assert.equal(district.location, '/directory/organizations/00500000?notice=added');
-    const school = await department_.post('/directory/organizations/new', { name: 'Ogunquit Village School', code: '00500015', type: 'school', town: '', phone: '' });
+    const school = await department_.post('/directory/organizations/new', {
+      name: 'Ogunquit Village School',
+      code: '00500015',
+      type: 'school',
+      town: '',
+      phone: '',
+    });
     assert.equal(school.status, 303);
     const page = await department_.get('/directory/organizations/00500015');
     assert.match(page.body, /School 00500015 · Ogunquit Public Schools/);
-    const events = await portal.db.selectFrom('audit_event').select('detail').where('type', '=', 'organization.added').orderBy('id').execute();
-    assert.deepEqual(events.map((e) => e.detail), [
-      { organization: '00500000', type: 'district' },
-      { organization: '00500015', type: 'school' },
-    ]);
+    const events = await portal.db
+      .selectFrom('audit_event')
+      .select('detail')
+      .where('type', '=', 'organization.added')
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(
+      events.map((e) => e.detail),
+      [
+        { organization: '00500000', type: 'district' },
+        { organization: '00500015', type: 'school' },
+      ],
+    );
   });
 
   test('an inactive organization takes no staff, roles or administrators, its roles give no access, and it leaves the public list', async () => {
     const { school: created } = await fx.districtWithSchool('Ogunquit');
     const code = created.code;
-    const org = async () => portal.db.selectFrom('organization').selectAll().where('code', '=', code).executeTakeFirstOrThrow();
+    const org = async () =>
+      portal.db.selectFrom('organization').selectAll().where('code', '=', code).executeTakeFirstOrThrow();
     const staffer = await fx.person('Ivy', 'Inactive');
     const person = await staffer.profile();
-    const sims = await portal.db.selectFrom('application').selectAll().where('id', '=', 'sims').executeTakeFirstOrThrow();
+    const sims = await portal.db
+      .selectFrom('application')
+      .selectAll()
+      .where('id', '=', 'sims')
+      .executeTakeFirstOrThrow();
     await grantRole(portal.db, null, { person, org: await org(), app: sims, role: 'user' }, null);
-    await designateAdministrator(portal.db, null, await org(), person, { email: 'ivy@ogunquit.example', phone: null }, null);
-    assert.match((await new Browser(portal.app).get(`/directory-administrators?q=${code}`)).body, /ivy@ogunquit.example/);
+    await designateAdministrator(
+      portal.db,
+      null,
+      await org(),
+      person,
+      { email: 'ivy@ogunquit.example', phone: null },
+      null,
+    );
+    assert.match(
+      (await new Browser(portal.app).get(`/directory-administrators?q=${code}`)).body,
+      /ivy@ogunquit.example/,
+    );
     assert.equal(await mayUseApplication(portal.db, person.id, 'sims'), true);
 
     const department_ = await department();
     await department_.get(`/directory/organizations/${code}/edit`);
-    const bad = await department_.post(`/directory/organizations/${code}/edit`, { name: '', town: 'Ogunquit', phone: '', status: 'closed' });
+    const bad = await department_.post(`/directory/organizations/${code}/edit`, {
+      name: '',
+      town: 'Ogunquit',
+      phone: '',
+      status: 'closed',
+    });
     assert.equal(bad.status, 422);
-    assert.deepEqual(errorSummary(bad.body), ['Enter the organization’s name', 'Select whether the organization is active']);
-    const saved = await department_.post(`/directory/organizations/${code}/edit`, { name: created.name, town: 'Ogunquit', phone: '', status: 'inactive' });
+    assert.deepEqual(errorSummary(bad.body), [
+      'Enter the organization’s name',
+      'Select whether the organization is active',
+    ]);
+    const saved = await department_.post(`/directory/organizations/${code}/edit`, {
+      name: created.name,
+      town: 'Ogunquit',
+      phone: '',
+      status: 'inactive',
+    });
     assert.equal(saved.status, 303);
     const page = await department_.get(`/directory/organizations/${code}`);
     assert.match(page.body, /This organization is inactive/);
@@ -426,32 +597,67 @@ describe('department console: organizations', () => {
     const home = new Browser(portal.app, '10.9.0.8');
     await logIn(home, staffer.userName, PASSWORD);
     assert.doesNotMatch((await home.get('/')).body, /<h3 class="usa-card__heading">SIMS<\/h3>/);
-    assert.doesNotMatch((await new Browser(portal.app).get(`/directory-administrators?q=${code}`)).body, /ivy@ogunquit.example/);
+    assert.doesNotMatch(
+      (await new Browser(portal.app).get(`/directory-administrators?q=${code}`)).body,
+      /ivy@ogunquit.example/,
+    );
 
     const inactive = `${created.name} is inactive. The Department can make it active again on its page`;
     const newcomer = newPerson('Ned', 'Nevercreated');
     await department_.get(`/directory/organizations/${code}/staff/new`);
-    const staff = await department_.post(`/directory/organizations/${code}/staff/new`, { ...identityFields(newcomer), email: '' });
+    const staff = await department_.post(`/directory/organizations/${code}/staff/new`, {
+      ...identityFields(newcomer),
+      email: '',
+    });
     assert.equal(staff.status, 422);
     assert.deepEqual(errorSummary(staff.body), [inactive]);
     await department_.get(`/directory/people/${person.id}`);
-    const grant = await department_.post(`/directory/people/${person.id}/roles`, { organization: code, applicationRole: 'mdcs:user' });
+    const grant = await department_.post(`/directory/people/${person.id}/roles`, {
+      organization: code,
+      applicationRole: 'mdcs:user',
+    });
     assert.equal(grant.status, 422);
     assert.deepEqual(errorSummary(grant.body), [inactive]);
     const someone = await fx.person('Sol', 'Someone');
     await department_.get(`/directory/organizations/${code}/administrators/new`);
-    const designate = await department_.post(`/directory/organizations/${code}/administrators/new`, { username: someone.userName, email: '', phone: '' });
+    const designate = await department_.post(`/directory/organizations/${code}/administrators/new`, {
+      username: someone.userName,
+      email: '',
+      phone: '',
+    });
     assert.equal(designate.status, 422);
     assert.deepEqual(errorSummary(designate.body), [inactive]);
-    assert.equal((await portal.db.selectFrom('profile').select('id').where('last_name', '=', 'Nevercreated').execute()).length, 0, 'nobody was added');
+    assert.equal(
+      (await portal.db.selectFrom('profile').select('id').where('last_name', '=', 'Nevercreated').execute()).length,
+      0,
+      'nobody was added',
+    );
 
-    await department_.post(`/directory/organizations/${code}/edit`, { name: created.name, town: 'Ogunquit', phone: '', status: 'active' });
-    assert.equal(await mayUseApplication(portal.db, person.id, 'sims'), true, 'made active again, the roles it kept work again');
-    const updates = await portal.db.selectFrom('audit_event').select('detail').where('type', '=', 'organization.updated').where('detail', '@>', JSON.stringify({ organization: code })).orderBy('id').execute();
-    assert.deepEqual(updates.map((e) => e.detail), [
-      { organization: code, status: 'inactive' },
-      { organization: code, status: 'active' },
-    ]);
+    await department_.post(`/directory/organizations/${code}/edit`, {
+      name: created.name,
+      town: 'Ogunquit',
+      phone: '',
+      status: 'active',
+    });
+    assert.equal(
+      await mayUseApplication(portal.db, person.id, 'sims'),
+      true,
+      'made active again, the roles it kept work again',
+    );
+    const updates = await portal.db
+      .selectFrom('audit_event')
+      .select('detail')
+      .where('type', '=', 'organization.updated')
+      .where('detail', '@>', JSON.stringify({ organization: code }))
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(
+      updates.map((e) => e.detail),
+      [
+        { organization: code, status: 'inactive' },
+        { organization: code, status: 'active' },
+      ],
+    );
   });
 });
 
@@ -480,12 +686,31 @@ describe('department console: registering applications', () => {
     await department.get('/directory/applications/new');
     const empty = await department.post('/directory/applications/new', {});
     assert.equal(empty.status, 422);
-    assert.deepEqual(errorSummary(empty.body), ['Enter the application’s name', 'Enter a client id', 'Select who may open the application']);
-    const base = { name: 'Gradebook', clientId: 'typo-book', access: 'restricted', roles: 'teacher, viewer', redirectUris: 'https://gradebook.example.gov/callback', postLogoutRedirectUris: '', backchannelLogoutUri: '', launchUrl: '' };
+    assert.deepEqual(errorSummary(empty.body), [
+      'Enter the application’s name',
+      'Enter a client id',
+      'Select who may open the application',
+    ]);
+    const base = {
+      name: 'Gradebook',
+      clientId: 'typo-book',
+      access: 'restricted',
+      roles: 'teacher, viewer',
+      redirectUris: 'https://gradebook.example.gov/callback',
+      postLogoutRedirectUris: '',
+      backchannelLogoutUri: '',
+      launchUrl: '',
+    };
     const cases: Array<[Record<string, string>, string]> = [
-      [{ clientId: 'Grade Book' }, 'Client id must be 2 to 63 lower-case letters, digits, hyphens or underscores, starting with a letter or digit'],
+      [
+        { clientId: 'Grade Book' },
+        'Client id must be 2 to 63 lower-case letters, digits, hyphens or underscores, starting with a letter or digit',
+      ],
       [{ redirectUris: '' }, 'Enter at least one redirect URI'],
-      [{ redirectUris: 'http://gradebook.example.gov/callback' }, 'Redirect URI must use https: http://gradebook.example.gov/callback'],
+      [
+        { redirectUris: 'http://gradebook.example.gov/callback' },
+        'Redirect URI must use https: http://gradebook.example.gov/callback',
+      ],
       [{ roles: 'teacher, head teacher' }, 'Role "head teacher" may only use letters, digits, hyphens and underscores'],
       [{ launchUrl: 'gradebook' }, 'Launch URL "gradebook" is not an absolute URL'],
       [{ clientId: 'elar' }, 'elar is part of the portal itself and cannot be registered'],
@@ -496,7 +721,10 @@ describe('department console: registering applications', () => {
       assert.deepEqual(errorSummary(res.body), [message]);
       assert.match(res.body, /value="Gradebook"/, 'the values are kept');
     }
-    assert.equal(await portal.db.selectFrom('application').select('id').where('id', '=', 'typo-book').executeTakeFirst(), undefined);
+    assert.equal(
+      await portal.db.selectFrom('application').select('id').where('id', '=', 'typo-book').executeTakeFirst(),
+      undefined,
+    );
   });
 
   test('registers a client: the secret is shown once and works; registering the id again is refused', async () => {
@@ -517,17 +745,35 @@ describe('department console: registering applications', () => {
     assert.match(secret, /^[A-Za-z0-9_-]{43}$/);
     assert.equal(await authenticates('gradebook', secret), true);
     assert.equal(await authenticates('gradebook', 'not-the-secret'), false);
-    const stored = await portal.db.selectFrom('application').selectAll().where('id', '=', 'gradebook').executeTakeFirstOrThrow();
+    const stored = await portal.db
+      .selectFrom('application')
+      .selectAll()
+      .where('id', '=', 'gradebook')
+      .executeTakeFirstOrThrow();
     assert.deepEqual(stored.roles, ['teacher', 'viewer']);
-    assert.deepEqual(stored.redirect_uris, ['https://gradebook.example.gov/callback', 'https://gradebook.example.gov/other']);
+    assert.deepEqual(stored.redirect_uris, [
+      'https://gradebook.example.gov/callback',
+      'https://gradebook.example.gov/other',
+    ]);
     assert.equal(stored.access, 'restricted');
     assert.doesNotMatch(stored.client_secret_encrypted!, new RegExp(secret), 'stored sealed');
-    assert.doesNotMatch((await department.get('/directory/applications/gradebook')).body, new RegExp(secret), 'never shown again');
+    assert.doesNotMatch(
+      (await department.get('/directory/applications/gradebook')).body,
+      new RegExp(secret),
+      'never shown again',
+    );
 
     await department.get('/directory/applications/new');
-    const again = await department.post('/directory/applications/new', { name: 'Other', clientId: 'gradebook', access: 'open', redirectUris: 'https://other.example.gov/cb' });
+    const again = await department.post('/directory/applications/new', {
+      name: 'Other',
+      clientId: 'gradebook',
+      access: 'open',
+      redirectUris: 'https://other.example.gov/cb',
+    });
     assert.equal(again.status, 422);
-    assert.deepEqual(errorSummary(again.body), ['An application with client id gradebook is already registered. To give it a new secret, use its page']);
+    assert.deepEqual(errorSummary(again.body), [
+      'An application with client id gradebook is already registered. To give it a new secret, use its page',
+    ]);
     assert.equal(await authenticates('gradebook', secret), true, 'the running application is not cut off');
   });
 
@@ -537,22 +783,33 @@ describe('department console: registering applications', () => {
     const form = await department.get('/directory/applications/new?clientId=sims');
     assert.match(form.body, /name="clientId" type="text" value="sims"/);
     assert.match(form.body, /value="user, submitter"/);
-    const res = await department.post('/directory/applications/new', { name: 'SIMS', clientId: 'sims', access: 'restricted', roles: 'user, submitter', redirectUris: 'https://sims.example.gov/cb' });
+    const res = await department.post('/directory/applications/new', {
+      name: 'SIMS',
+      clientId: 'sims',
+      access: 'restricted',
+      roles: 'user, submitter',
+      redirectUris: 'https://sims.example.gov/cb',
+    });
     assert.equal(res.status, 200);
     assert.equal(await authenticates('sims', secretOf(res.body)), true);
   });
 
   test('issuing a new client secret stops the old one at once; audited', async () => {
-    await registerApplication(portal.db, secretBox(portal.secretsKey), {
-      id: 'reportcard',
-      name: 'Report card',
-      redirectUris: ['https://reportcard.example.gov/cb'],
-      restricted: true,
-      roles: [],
-      postLogoutRedirectUris: [],
-      backchannelLogoutUri: null,
-      launchUrl: null,
-    }, null);
+    await registerApplication(
+      portal.db,
+      secretBox(portal.secretsKey),
+      {
+        id: 'reportcard',
+        name: 'Report card',
+        redirectUris: ['https://reportcard.example.gov/cb'],
+        restricted: true,
+        roles: [],
+        postLogoutRedirectUris: [],
+        backchannelLogoutUri: null,
+        launchUrl: null,
+      },
+      null,
+    );
     const page = await department.get('/directory/applications/reportcard');
     assert.match(page.body, /Issue a new client secret/);
     const first = secretOf(await department.post('/directory/applications/reportcard/secret', {}).then((r) => r.body));
@@ -562,8 +819,16 @@ describe('department console: registering applications', () => {
     assert.notEqual(secret, first);
     assert.equal(await authenticates('reportcard', first), false);
     assert.equal(await authenticates('reportcard', secret), true);
-    const events = await portal.db.selectFrom('audit_event').select('type').where('detail', '@>', JSON.stringify({ application: 'reportcard' })).orderBy('id').execute();
-    assert.deepEqual(events.map((e) => e.type), ['application.added', 'application.secretIssued', 'application.secretIssued']);
+    const events = await portal.db
+      .selectFrom('audit_event')
+      .select('type')
+      .where('detail', '@>', JSON.stringify({ application: 'reportcard' }))
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['application.added', 'application.secretIssued', 'application.secretIssued'],
+    );
     // ELAR keeps its own secret, and an application without a client has none to replace.
     assert.doesNotMatch((await department.get('/directory/applications/elar')).body, /Issue a new client secret/);
     assert.equal((await department.post('/directory/applications/elar/secret', {})).status, 404);

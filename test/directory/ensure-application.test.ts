@@ -19,11 +19,13 @@ const uris = (origin: string) => ({
   postLogoutRedirectUris: [`${origin}/elar/logged-out`],
   backchannelLogoutUri: `${origin}/elar/backchannel-logout`,
 });
-const stored = () => database.db.selectFrom('application').selectAll().where('id', '=', 'elar').executeTakeFirstOrThrow();
+const stored = () =>
+  database.db.selectFrom('application').selectAll().where('id', '=', 'elar').executeTakeFirstOrThrow();
 
 before(async () => {
   let url: string | undefined;
-  if (process.env.DATABASE_URL) ({ url, drop } = await throwawayDatabase(process.env.DATABASE_URL, 'portal_ensure_app'));
+  if (process.env.DATABASE_URL)
+    ({ url, drop } = await throwawayDatabase(process.env.DATABASE_URL, 'portal_ensure_app'));
   database = await openDatabase({ databaseUrl: url, dataDir: 'memory://', poolSize: 4 });
   await prepareDatabase(database.db);
 });
@@ -50,7 +52,11 @@ describe('ensureApplication: the directory registers ELAR as a client at start',
   });
 
   test('ELAR keeps the roles, access, name and launch page the directory gave it', async () => {
-    await database.db.updateTable('application').set({ roles: ['user', 'licensure-evaluator'], access: 'restricted' }).where('id', '=', 'elar').execute();
+    await database.db
+      .updateTable('application')
+      .set({ roles: ['user', 'licensure-evaluator'], access: 'restricted' })
+      .where('id', '=', 'elar')
+      .execute();
     try {
       await ensureApplication(database.db, box, { id: 'elar', ...uris('http://localhost:3000') });
       const row = await stored();
@@ -59,13 +65,21 @@ describe('ensureApplication: the directory registers ELAR as a client at start',
       assert.equal(row.name, 'ELAR');
       assert.equal(row.launch_url, '/elar');
     } finally {
-      await database.db.updateTable('application').set({ roles: ['user'], access: 'open' }).where('id', '=', 'elar').execute();
+      await database.db
+        .updateTable('application')
+        .set({ roles: ['user'], access: 'open' })
+        .where('id', '=', 'elar')
+        .execute();
     }
   });
 
   test('a secret from configuration (a separate ELAR has the same) replaces the stored one, and stays when no longer given', async () => {
     const configured = 'configured-elar-secret-0123456789abcdef';
-    const withSecret = await ensureApplication(database.db, box, { id: 'elar', ...uris('http://127.0.0.1:4000'), secret: configured });
+    const withSecret = await ensureApplication(database.db, box, {
+      id: 'elar',
+      ...uris('http://127.0.0.1:4000'),
+      secret: configured,
+    });
     assert.equal(withSecret.clientSecret, configured);
     assert.equal(box.open((await stored()).client_secret_encrypted!), configured);
     const without = await ensureApplication(database.db, box, { id: 'elar', ...uris('http://127.0.0.1:4000') });
@@ -73,14 +87,28 @@ describe('ensureApplication: the directory registers ELAR as a client at start',
   });
 
   test('starts at the same moment end with one secret, the one each of them holds', async () => {
-    await database.db.updateTable('application').set({ client_secret_encrypted: null }).where('id', '=', 'elar').execute();
-    const clients = await Promise.all(Array.from({ length: 6 }, () => ensureApplication(database.db, box, { id: 'elar', ...uris('http://localhost:3000') })));
+    await database.db
+      .updateTable('application')
+      .set({ client_secret_encrypted: null })
+      .where('id', '=', 'elar')
+      .execute();
+    const clients = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        ensureApplication(database.db, box, { id: 'elar', ...uris('http://localhost:3000') }),
+      ),
+    );
     const secret = box.open((await stored()).client_secret_encrypted!);
     assert.deepEqual(new Set(clients.map((c) => c.clientSecret)), new Set([secret]));
   });
 
   test('an application the catalog does not have is not invented', async () => {
-    await assert.rejects(ensureApplication(database.db, box, { id: 'no-such-app', ...uris('http://localhost:3000') }), /no application "no-such-app"/);
-    assert.equal(await database.db.selectFrom('application').select('id').where('id', '=', 'no-such-app').executeTakeFirst(), undefined);
+    await assert.rejects(
+      ensureApplication(database.db, box, { id: 'no-such-app', ...uris('http://localhost:3000') }),
+      /no application "no-such-app"/,
+    );
+    assert.equal(
+      await database.db.selectFrom('application').select('id').where('id', '=', 'no-such-app').executeTakeFirst(),
+      undefined,
+    );
   });
 });

@@ -33,10 +33,31 @@ const access = (route: RouteOptions) => route.config?.access;
 
 type Side = 'A' | 'B';
 /** `department` holds console-admin; the others hold the one department role they are named for. */
-type Actor = 'anonymous' | 'educator' | 'adminA' | 'adminB' | 'districtA' | 'department' | 'helpDesk' | 'evaluator' | 'supervisor' | 'payments';
+type Actor =
+  | 'anonymous'
+  | 'educator'
+  | 'adminA'
+  | 'adminB'
+  | 'districtA'
+  | 'department'
+  | 'helpDesk'
+  | 'evaluator'
+  | 'supervisor'
+  | 'payments';
 type Target = 'educator' | 'sameOrgAdmin' | 'parentDistrictAdmin' | 'otherDistrictAdmin' | 'departmentStaff';
 type Outcome = 'allow' | 'deny' | 'beyond' | 'login';
-const ACTORS: Actor[] = ['anonymous', 'educator', 'adminA', 'adminB', 'districtA', 'department', 'helpDesk', 'evaluator', 'supervisor', 'payments'];
+const ACTORS: Actor[] = [
+  'anonymous',
+  'educator',
+  'adminA',
+  'adminB',
+  'districtA',
+  'department',
+  'helpDesk',
+  'evaluator',
+  'supervisor',
+  'payments',
+];
 const TARGETS: Target[] = ['educator', 'sameOrgAdmin', 'parentDistrictAdmin', 'otherDistrictAdmin', 'departmentStaff'];
 
 const orgs = {} as Record<'districtA' | 'schoolA' | 'districtB' | 'schoolB' | 'districtC', Organization>;
@@ -49,16 +70,26 @@ const school = (side: Side) => (side === 'A' ? orgs.schoolA : orgs.schoolB);
 const districtOf = (side: Side) => (side === 'A' ? orgs.districtA : orgs.districtB);
 
 before(async () => {
-  portal = await startPortal({}, {
-    onRoute: (route: RouteOptions) => {
-      for (const method of ['GET', 'POST'] as const) if ([route.method].flat().includes(method)) registered.push({ method, route });
+  portal = await startPortal(
+    {},
+    {
+      onRoute: (route: RouteOptions) => {
+        for (const method of ['GET', 'POST'] as const)
+          if ([route.method].flat().includes(method)) registered.push({ method, route });
+      },
     },
-  });
+  );
   fx = directoryFixture(portal);
   const a = await fx.districtWithSchool('Alpha');
   const b = await fx.districtWithSchool('Beta');
   const c = await fx.districtWithSchool('Gamma');
-  Object.assign(orgs, { districtA: a.district, schoolA: a.school, districtB: b.district, schoolB: b.school, districtC: c.district });
+  Object.assign(orgs, {
+    districtA: a.district,
+    schoolA: a.school,
+    districtB: b.district,
+    schoolB: b.school,
+    districtC: c.district,
+  });
 
   actors.department = await fx.person('Dana', 'Department', { departmentRoles: ['console-admin'] });
   actors.helpDesk = await fx.person('Hal', 'Helpdesk', { departmentRoles: ['help-desk'] });
@@ -91,20 +122,29 @@ before(async () => {
 
   const conflict = await portal.db
     .insertInto('match_conflict')
-    .values({ profile_id: targets.B.educator.id, conflicting_fields: ['ssn'], submitted: JSON.stringify({ firstName: 'Sam' }) })
+    .values({
+      profile_id: targets.B.educator.id,
+      conflicting_fields: ['ssn'],
+      submitted: JSON.stringify({ firstName: 'Sam' }),
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   conflictId = conflict.id;
-  await registerApplication(portal.db, secretBox(portal.secretsKey), {
-    id: 'matrix-app',
-    name: 'Matrix app',
-    redirectUris: ['https://matrix.example.gov/cb'],
-    restricted: true,
-    roles: [],
-    postLogoutRedirectUris: [],
-    backchannelLogoutUri: null,
-    launchUrl: null,
-  }, null);
+  await registerApplication(
+    portal.db,
+    secretBox(portal.secretsKey),
+    {
+      id: 'matrix-app',
+      name: 'Matrix app',
+      redirectUris: ['https://matrix.example.gov/cb'],
+      restricted: true,
+      roles: [],
+      postLogoutRedirectUris: [],
+      backchannelLogoutUri: null,
+      launchUrl: null,
+    },
+    null,
+  );
   for (const key of Object.keys(actors) as Array<keyof typeof actors>) browsers[key] = await fx.signIn(actors[key]);
   // Signed out, but with a real CSRF token: a refusal can only come from authorization.
   browsers.anonymous = new Browser(portal.app, '10.2.0.1');
@@ -139,7 +179,15 @@ interface Route {
   undo?: (side: Side, target: FixturePerson, res: Response) => Promise<void>;
 }
 
-const identity = (t: FixturePerson) => ({ firstName: t.firstName, lastName: t.lastName, dobMonth: t.dob[0], dobDay: t.dob[1], dobYear: t.dob[2], ssn: t.ssn, email: '' });
+const identity = (t: FixturePerson) => ({
+  firstName: t.firstName,
+  lastName: t.lastName,
+  dobMonth: t.dob[0],
+  dobDay: t.dob[1],
+  dobYear: t.dob[2],
+  ssn: t.ssn,
+  email: '',
+});
 
 /** What each permission should allow, written out independently of src/directory/policy.ts. */
 const PERMISSIONS: Record<string, Partial<Route>> = {
@@ -186,7 +234,8 @@ const SPECIFICS: Record<string, Partial<Route>> = {
   'POST /directory/organizations/:code/administrators/:profileId/revoke': {
     targets: ['sameOrgAdmin'],
     undo: async (s, t, res) => {
-      if (res.status === 303) await designateAdministrator(portal.db, null, school(s), await t.profile(), { email: null, phone: null }, null);
+      if (res.status === 303)
+        await designateAdministrator(portal.db, null, school(s), await t.profile(), { email: null, phone: null }, null);
     },
   },
   'GET /directory/people': { path: () => '/directory/people?q=Staff' },
@@ -214,7 +263,17 @@ function matrixRoutes(): Route[] {
     assert.ok(expectation, `${key} declares ${declared.permission}: say in PERMISSIONS what it should allow`);
     // A route acting on a person named in its path is tried on every kind of target.
     const onPerson = /:profileId|^\/directory\/people\/:id/.test(route.url);
-    return [{ method, url: route.url, name: declared.permission, path: fill(route.url), ...(onPerson ? { targets: TARGETS } : {}), ...expectation, ...SPECIFICS[key] }];
+    return [
+      {
+        method,
+        url: route.url,
+        name: declared.permission,
+        path: fill(route.url),
+        ...(onPerson ? { targets: TARGETS } : {}),
+        ...expectation,
+        ...SPECIFICS[key],
+      },
+    ];
   });
 }
 
@@ -233,7 +292,9 @@ function expected(actor: Actor, route: Route, side: Side, target: Target | null)
   if (route.designate && actor !== 'districtA') return 'deny';
   if (target === null || route.takesAway) return 'allow';
   const beyond =
-    target === 'departmentStaff' || target === 'otherDistrictAdmin' || (target === 'parentDistrictAdmin' && actor !== 'districtA');
+    target === 'departmentStaff' ||
+    target === 'otherDistrictAdmin' ||
+    (target === 'parentDistrictAdmin' && actor !== 'districtA');
   return beyond ? 'beyond' : 'allow';
 }
 
@@ -246,13 +307,25 @@ function outcome(res: Response): string {
 }
 
 test('every route declares its access; none of Directory Administration is public or self-service, and the matrix is not empty', () => {
-  const undeclared = registered.filter(({ route }) => !access(route)).map(({ method, route }) => `${method} ${route.url}`);
+  const undeclared = registered
+    .filter(({ route }) => !access(route))
+    .map(({ method, route }) => `${method} ${route.url}`);
   assert.deepEqual(undeclared, [], 'the app started, so this cannot happen unless the start-up check is gone');
-  const open = registered.filter(({ route }) => route.url.startsWith('/directory/') || route.url === '/directory').filter(({ route }) => !('permission' in access(route)!));
-  assert.deepEqual(open.map(({ method, route }) => `${method} ${route.url}`), []);
+  const open = registered
+    .filter(({ route }) => route.url.startsWith('/directory/') || route.url === '/directory')
+    .filter(({ route }) => !('permission' in access(route)!));
+  assert.deepEqual(
+    open.map(({ method, route }) => `${method} ${route.url}`),
+    [],
+  );
   // The collector sees the app's routes (a broken collector would make the matrix vacuous).
   const inMatrix = matrixRoutes().map((r) => `${r.method} ${r.url}`);
-  for (const known of ['GET /directory', 'POST /directory/people/:id/roles', 'POST /directory/applications/:id/secret', 'GET /directory/organizations/:code/administrators/me']) {
+  for (const known of [
+    'GET /directory',
+    'POST /directory/people/:id/roles',
+    'POST /directory/applications/:id/secret',
+    'GET /directory/organizations/:code/administrators/me',
+  ]) {
     assert.ok(inMatrix.includes(known), `${known} is in the matrix`);
   }
   assert.ok(inMatrix.length >= 36, `${inMatrix.length} routes in the matrix`);
@@ -265,7 +338,8 @@ test('every self-service route sends a signed-out person to log in, and back', a
   for (const { method, route } of self) {
     const url = route.url.replace(':organizationId', orgs.schoolA.id);
     const res = method === 'GET' ? await browsers.anonymous.get(url) : await browsers.anonymous.post(url, {});
-    if (res.status !== 303 || res.location !== `/login?returnTo=${encodeURIComponent(url)}`) failures.push(`${method} ${url}: ${res.status} ${res.location}`);
+    if (res.status !== 303 || res.location !== `/login?returnTo=${encodeURIComponent(url)}`)
+      failures.push(`${method} ${url}: ${res.status} ${res.location}`);
   }
   assert.deepEqual(failures, []);
 });
@@ -277,7 +351,9 @@ describe('permission matrix: route × actor × own/other organization × target'
       let tried = 0;
       const routes = matrixRoutes();
       for (const route of routes) {
-        for (const side of route.departmentOnly || route.anyAdministrator ? (['A'] as Side[]) : (['A', 'B'] as Side[])) {
+        for (const side of route.departmentOnly || route.anyAdministrator
+          ? (['A'] as Side[])
+          : (['A', 'B'] as Side[])) {
           const kinds: Array<Target | null> = route.targets?.length ? route.targets : [null];
           for (const kind of kinds) {
             // Without a target dimension, the side's plain educator stands for its data.
@@ -291,18 +367,28 @@ describe('permission matrix: route × actor × own/other organization × target'
             const label = `${route.method} ${url} (${route.name}${kind ? `, target ${kind}` : ''})`;
             if (got !== want) failures.push(`${label}: expected ${want}, got ${got} (${res.status})`);
             if (want !== 'allow') {
-              for (const secret of [target.userName, target.mepid]) if (res.body.includes(secret)) failures.push(`${label} leaked ${secret} to ${actor}`);
+              for (const secret of [target.userName, target.mepid])
+                if (res.body.includes(secret)) failures.push(`${label} leaked ${secret} to ${actor}`);
             }
             if (route.anyAdministrator && want === 'allow') {
-              const hidden = actor === 'adminB' ? ['Alpha'] : actor === 'department' || actor === 'helpDesk' ? [] : ['Beta', 'Gamma'];
-              for (const name of hidden) if (res.body.includes(name)) failures.push(`${label} shows ${name} organizations to ${actor}`);
+              const hidden =
+                actor === 'adminB'
+                  ? ['Alpha']
+                  : actor === 'department' || actor === 'helpDesk'
+                    ? []
+                    : ['Beta', 'Gamma'];
+              for (const name of hidden)
+                if (res.body.includes(name)) failures.push(`${label} shows ${name} organizations to ${actor}`);
             }
             await route.undo?.(side, target, res);
           }
         }
       }
       // Counted from the routes, so a combination silently skipped is noticed.
-      assert.equal(tried, routes.reduce((n, r) => n + (r.departmentOnly || r.anyAdministrator ? 1 : 2) * (r.targets?.length || 1), 0));
+      assert.equal(
+        tried,
+        routes.reduce((n, r) => n + (r.departmentOnly || r.anyAdministrator ? 1 : 2) * (r.targets?.length || 1), 0),
+      );
       assert.deepEqual(failures, []);
     });
   }
@@ -311,17 +397,31 @@ describe('permission matrix: route × actor × own/other organization × target'
 describe('object ids cannot reach other organizations', () => {
   test("adminA cannot grant a role to B's staff by naming A's organization", async () => {
     const b = browsers.adminA;
-    const res = await b.post(`/directory/people/${targets.B.educator.id}/roles`, { organization: orgs.schoolA.code, applicationRole: 'sims:user' });
+    const res = await b.post(`/directory/people/${targets.B.educator.id}/roles`, {
+      organization: orgs.schoolA.code,
+      applicationRole: 'sims:user',
+    });
     assert.equal(res.status, 403);
-    const grants = await portal.db.selectFrom('role_grant').selectAll().where('profile_id', '=', targets.B.educator.id).execute();
+    const grants = await portal.db
+      .selectFrom('role_grant')
+      .selectAll()
+      .where('profile_id', '=', targets.B.educator.id)
+      .execute();
     assert.equal(grants.length, 0);
   });
 
   test('a district administrator cannot grant roles in an organization the person does not belong to', async () => {
     const b = browsers.districtA;
-    const res = await b.post(`/directory/people/${targets.A.educator.id}/roles`, { organization: orgs.schoolB.code, applicationRole: 'sims:user' });
+    const res = await b.post(`/directory/people/${targets.A.educator.id}/roles`, {
+      organization: orgs.schoolB.code,
+      applicationRole: 'sims:user',
+    });
     assert.equal(res.status, 422);
-    const grants = await portal.db.selectFrom('role_grant').selectAll().where('organization_id', '=', orgs.schoolB.id).execute();
+    const grants = await portal.db
+      .selectFrom('role_grant')
+      .selectAll()
+      .where('organization_id', '=', orgs.schoolB.id)
+      .execute();
     assert.equal(grants.length, 0);
   });
 
@@ -331,6 +431,9 @@ describe('object ids cannot reach other organizations', () => {
     assert.equal((await b.get('/directory/people/not-a-uuid')).status, 404);
     assert.equal((await b.get('/directory/organizations/12')).status, 404);
     assert.equal((await b.post('/directory/conflicts/99999999/resolve', {})).status, 404);
-    assert.equal((await b.post(`/directory/organizations/${orgs.schoolA.code}/staff/not-a-uuid/remove`, {})).status, 404);
+    assert.equal(
+      (await b.post(`/directory/organizations/${orgs.schoolA.code}/staff/not-a-uuid/remove`, {})).status,
+      404,
+    );
   });
 });

@@ -39,17 +39,24 @@ before(async () => {
     });
   });
   await new Promise<void>((resolve) => backchannel.listen(0, '127.0.0.1', resolve));
-  const secret = await registerApplication(portal.db, secretBox(portal.secretsKey), {
-    id: 'gradebook',
-    name: 'Gradebook',
-    redirectUris: [redirectUri],
-    restricted: true,
-    roles: ['teacher'],
-    postLogoutRedirectUris: [],
-    backchannelLogoutUri: `http://127.0.0.1:${(backchannel.address() as { port: number }).port}/logout`,
-    launchUrl: null,
-  }, null);
-  rp = await oidc.discovery(new URL(issuer), 'gradebook', undefined, oidc.ClientSecretBasic(secret), { execute: [oidc.allowInsecureRequests] });
+  const secret = await registerApplication(
+    portal.db,
+    secretBox(portal.secretsKey),
+    {
+      id: 'gradebook',
+      name: 'Gradebook',
+      redirectUris: [redirectUri],
+      restricted: true,
+      roles: ['teacher'],
+      postLogoutRedirectUris: [],
+      backchannelLogoutUri: `http://127.0.0.1:${(backchannel.address() as { port: number }).port}/logout`,
+      launchUrl: null,
+    },
+    null,
+  );
+  rp = await oidc.discovery(new URL(issuer), 'gradebook', undefined, oidc.ClientSecretBasic(secret), {
+    execute: [oidc.allowInsecureRequests],
+  });
 });
 after(async () => {
   await portal.close();
@@ -72,7 +79,10 @@ async function signedInToGradebook(who: FixturePerson) {
   const returnTo = /name="returnTo" value="([^"]+)"/.exec(res.body)?.[1]?.replace(/&amp;/g, '&');
   if (returnTo) res = await b.follow(await b.post('/login', { username: who.userName, password: PASSWORD, returnTo }));
   assert.ok(res.location?.startsWith(redirectUri), `came back with a code: ${res.status} ${res.location}`);
-  const tokens = await oidc.authorizationCodeGrant(rp, new URL(res.location!), { pkceCodeVerifier: verifier, expectedState: state });
+  const tokens = await oidc.authorizationCodeGrant(rp, new URL(res.location!), {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+  });
   assert.ok(tokens.refresh_token);
   // The refresh token works before the change, so its failure afterwards is the change's doing.
   const refreshed = await oidc.refreshTokenGrant(rp, tokens.refresh_token);
@@ -80,9 +90,16 @@ async function signedInToGradebook(who: FixturePerson) {
 }
 
 async function assertGradebookEnded(app: { refreshToken: string; sid: string }) {
-  await assert.rejects(oidc.refreshTokenGrant(rp, app.refreshToken), (e: oidc.ResponseBodyError) => e.error === 'invalid_grant');
+  await assert.rejects(
+    oidc.refreshTokenGrant(rp, app.refreshToken),
+    (e: oidc.ResponseBodyError) => e.error === 'invalid_grant',
+  );
   await portal.jobs.runDue();
-  assert.equal(logoutTokens.filter((t) => decodeJwt(t).sid === app.sid).length, 1, 'Gradebook was told once by back-channel logout');
+  assert.equal(
+    logoutTokens.filter((t) => decodeJwt(t).sid === app.sid).length,
+    1,
+    'Gradebook was told once by back-channel logout',
+  );
 }
 
 /** A school, its district's administrator signed in, and a teacher with the Gradebook role there. */
@@ -91,8 +108,17 @@ async function teacherWithRole() {
   const admin = await fx.person('Dale', 'District');
   await fx.designate(district, admin);
   const teacher = await fx.person('Tess', 'Teacher');
-  const gradebook = await portal.db.selectFrom('application').selectAll().where('id', '=', 'gradebook').executeTakeFirstOrThrow();
-  await grantRole(portal.db, null, { person: await teacher.profile(), org: school, app: gradebook, role: 'teacher' }, null);
+  const gradebook = await portal.db
+    .selectFrom('application')
+    .selectAll()
+    .where('id', '=', 'gradebook')
+    .executeTakeFirstOrThrow();
+  await grantRole(
+    portal.db,
+    null,
+    { person: await teacher.profile(), org: school, app: gradebook, role: 'teacher' },
+    null,
+  );
   return { school, admin: await fx.signIn(admin), teacher };
 }
 
@@ -101,7 +127,11 @@ describe("ending a role ends the application's grants and refresh tokens", () =>
     const { school, admin, teacher } = await teacherWithRole();
     const app = await signedInToGradebook(teacher);
     await admin.get(`/directory/people/${teacher.id}`);
-    const res = await admin.post(`/directory/people/${teacher.id}/roles/revoke`, { organization: school.code, application: 'gradebook', role: 'teacher' });
+    const res = await admin.post(`/directory/people/${teacher.id}/roles/revoke`, {
+      organization: school.code,
+      application: 'gradebook',
+      role: 'teacher',
+    });
     assert.equal(res.status, 303);
     await assertGradebookEnded(app);
   });
@@ -119,18 +149,31 @@ describe("ending a role ends the application's grants and refresh tokens", () =>
     const app = await signedInToGradebook(teacher);
     const dept = await fx.signIn(await fx.person('Dora', 'Dept', { departmentRoles: ['console-admin'] }));
     await dept.get(`/directory/organizations/${school.code}/edit`);
-    const res = await dept.post(`/directory/organizations/${school.code}/edit`, { name: school.name, town: '', phone: '', status: 'inactive' });
+    const res = await dept.post(`/directory/organizations/${school.code}/edit`, {
+      name: school.name,
+      town: '',
+      phone: '',
+      status: 'inactive',
+    });
     assert.equal(res.status, 303);
     await assertGradebookEnded(app);
   });
 
   test('another application of the same person is not touched', async () => {
     const { school, admin, teacher } = await teacherWithRole();
-    const sims = await portal.db.selectFrom('application').selectAll().where('id', '=', 'sims').executeTakeFirstOrThrow();
+    const sims = await portal.db
+      .selectFrom('application')
+      .selectAll()
+      .where('id', '=', 'sims')
+      .executeTakeFirstOrThrow();
     await grantRole(portal.db, null, { person: await teacher.profile(), org: school, app: sims, role: 'user' }, null);
     const app = await signedInToGradebook(teacher);
     await admin.get(`/directory/people/${teacher.id}`);
-    await admin.post(`/directory/people/${teacher.id}/roles/revoke`, { organization: school.code, application: 'sims', role: 'user' });
+    await admin.post(`/directory/people/${teacher.id}/roles/revoke`, {
+      organization: school.code,
+      application: 'sims',
+      role: 'user',
+    });
     const refreshed = await oidc.refreshTokenGrant(rp, app.refreshToken);
     assert.ok(refreshed.access_token, 'Gradebook still refreshes');
     await portal.jobs.runDue();
@@ -154,7 +197,9 @@ describe('an open application made restricted ends the sign-in of everyone witho
       launchUrl: null,
     };
     const secret = await registerApplication(portal.db, secretBox(portal.secretsKey), settings, null);
-    const config = await oidc.discovery(new URL(issuer), id, undefined, oidc.ClientSecretBasic(secret), { execute: [oidc.allowInsecureRequests] });
+    const config = await oidc.discovery(new URL(issuer), id, undefined, oidc.ClientSecretBasic(secret), {
+      execute: [oidc.allowInsecureRequests],
+    });
     return { settings, config };
   }
 
@@ -163,14 +208,28 @@ describe('an open application made restricted ends the sign-in of everyone witho
     const b = new Browser(portal.app, '10.70.0.2', issuer);
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
-    const url = oidc.buildAuthorizationUrl(config, { redirect_uri: boardUri, scope: 'openid profile roles', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state });
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: boardUri,
+      scope: 'openid profile roles',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+    });
     let res = await b.follow(await b.get(url.href));
     const returnTo = /name="returnTo" value="([^"]+)"/.exec(res.body)?.[1]?.replace(/&amp;/g, '&');
-    if (returnTo) res = await b.follow(await b.post('/login', { username: who.userName, password: PASSWORD, returnTo }));
+    if (returnTo)
+      res = await b.follow(await b.post('/login', { username: who.userName, password: PASSWORD, returnTo }));
     assert.ok(res.location?.startsWith(boardUri), `came back with a code: ${res.status} ${res.location}`);
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(res.location!), { pkceCodeVerifier: verifier, expectedState: state });
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(res.location!), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+    });
     const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
-    return { refreshToken: refreshed.refresh_token!, accessToken: refreshed.access_token, sid: tokens.claims()!.sid as string };
+    return {
+      refreshToken: refreshed.refresh_token!,
+      accessToken: refreshed.access_token,
+      sid: tokens.claims()!.sid as string,
+    };
   }
 
   const refused = (e: oidc.ResponseBodyError) => e.error === 'invalid_grant';
@@ -180,7 +239,11 @@ describe('an open application made restricted ends the sign-in of everyone witho
     const { school } = await fx.districtWithSchool();
     const noRole = await fx.person('Nora', 'Norole');
     const holder = await fx.person('Hana', 'Holder');
-    const board = await portal.db.selectFrom('application').selectAll().where('id', '=', 'board-console').executeTakeFirstOrThrow();
+    const board = await portal.db
+      .selectFrom('application')
+      .selectAll()
+      .where('id', '=', 'board-console')
+      .executeTakeFirstOrThrow();
     await grantRole(portal.db, null, { person: await holder.profile(), org: school, app: board, role: 'reader' }, null);
     const without = await signedIn(config, noRole);
     const withRole = await signedIn(config, holder);
@@ -197,25 +260,63 @@ describe('an open application made restricted ends the sign-in of everyone witho
       launchUrl: '',
     });
     assert.equal(res.status, 303);
-    assert.equal((await portal.db.selectFrom('application').select('access').where('id', '=', 'board-console').executeTakeFirstOrThrow()).access, 'restricted');
+    assert.equal(
+      (
+        await portal.db
+          .selectFrom('application')
+          .select('access')
+          .where('id', '=', 'board-console')
+          .executeTakeFirstOrThrow()
+      ).access,
+      'restricted',
+    );
 
     await assert.rejects(oidc.refreshTokenGrant(config, without.refreshToken), refused);
     await portal.jobs.runDue();
-    assert.equal(logoutTokens.filter((t) => decodeJwt(t).sid === without.sid).length, 1, 'the application was told once by back-channel logout');
-    assert.ok((await oidc.refreshTokenGrant(config, withRole.refreshToken)).access_token, 'the role holder still refreshes');
+    assert.equal(
+      logoutTokens.filter((t) => decodeJwt(t).sid === without.sid).length,
+      1,
+      'the application was told once by back-channel logout',
+    );
+    assert.ok(
+      (await oidc.refreshTokenGrant(config, withRole.refreshToken)).access_token,
+      'the role holder still refreshes',
+    );
     assert.equal(logoutTokens.filter((t) => decodeJwt(t).sid === withRole.sid).length, 0);
-    const updated = await portal.db.selectFrom('audit_event').select('detail').where('type', '=', 'application.updated').where(sql<string>`detail->>'application'`, '=', 'board-console').execute();
-    assert.deepEqual(updated.map((e) => e.detail), [{ application: 'board-console', changed: 'access', signedOut: 1 }], 'the audit counts whose sign-in ended');
+    const updated = await portal.db
+      .selectFrom('audit_event')
+      .select('detail')
+      .where('type', '=', 'application.updated')
+      .where(sql<string>`detail->>'application'`, '=', 'board-console')
+      .execute();
+    assert.deepEqual(
+      updated.map((e) => e.detail),
+      [{ application: 'board-console', changed: 'access', signedOut: 1 }],
+      'the audit counts whose sign-in ended',
+    );
   });
 
   test('a registration replaced as restricted (app add --replace) ends the no-role refresh tokens', async () => {
     const { settings, config } = await openApplication('board-cli');
     const noRole = await fx.person('Nico', 'Norole');
     const app = await signedIn(config, noRole);
-    const secret = await registerApplication(portal.db, secretBox(portal.secretsKey), { ...settings, restricted: true }, null, { replace: true });
-    const replaced = await oidc.discovery(new URL(issuer), 'board-cli', undefined, oidc.ClientSecretBasic(secret), { execute: [oidc.allowInsecureRequests] });
+    const secret = await registerApplication(
+      portal.db,
+      secretBox(portal.secretsKey),
+      { ...settings, restricted: true },
+      null,
+      { replace: true },
+    );
+    const replaced = await oidc.discovery(new URL(issuer), 'board-cli', undefined, oidc.ClientSecretBasic(secret), {
+      execute: [oidc.allowInsecureRequests],
+    });
     await assert.rejects(oidc.refreshTokenGrant(replaced, app.refreshToken), refused);
-    const held = await portal.db.selectFrom('oidc_model').select('model').where(sql<string>`payload->>'accountId'`, '=', noRole.id).where(sql<string>`payload->>'clientId'`, '=', 'board-cli').execute();
+    const held = await portal.db
+      .selectFrom('oidc_model')
+      .select('model')
+      .where(sql<string>`payload->>'accountId'`, '=', noRole.id)
+      .where(sql<string>`payload->>'clientId'`, '=', 'board-cli')
+      .execute();
     assert.deepEqual(held, [], 'no grant or token of the application is left to the person');
   });
 

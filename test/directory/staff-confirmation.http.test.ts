@@ -22,7 +22,15 @@ before(async () => {
 });
 after(() => portal.close());
 
-const identity = (p: FixturePerson) => ({ firstName: p.firstName, lastName: p.lastName, dobMonth: p.dob[0], dobDay: p.dob[1], dobYear: p.dob[2], ssn: p.ssn, email: '' });
+const identity = (p: FixturePerson) => ({
+  firstName: p.firstName,
+  lastName: p.lastName,
+  dobMonth: p.dob[0],
+  dobDay: p.dob[1],
+  dobYear: p.dob[2],
+  ssn: p.ssn,
+  email: '',
+});
 
 async function addByIdentity(b: Browser, orgCode: string, fields: Record<string, string>) {
   await b.get(`/directory/organizations/${orgCode}/staff/new`);
@@ -36,7 +44,12 @@ async function homeOf(who: FixturePerson) {
 }
 
 async function membership(orgId: string, profileId: string) {
-  return portal.db.selectFrom('organization_member').selectAll().where('organization_id', '=', orgId).where('profile_id', '=', profileId).executeTakeFirst();
+  return portal.db
+    .selectFrom('organization_member')
+    .selectAll()
+    .where('organization_id', '=', orgId)
+    .where('profile_id', '=', profileId)
+    .executeTakeFirst();
 }
 
 describe('staff added by identity must confirm (attack F2)', () => {
@@ -52,7 +65,11 @@ describe('staff added by identity must confirm (attack F2)', () => {
     const b = await fx.signIn(admin);
     const added = await addByIdentity(b, alpha.school.code, identity(vic));
     assert.equal(added.status, 303);
-    assert.equal(added.location, `/directory/organizations/${alpha.school.code}?notice=added-pending`, 'back to the staff list, not to the person');
+    assert.equal(
+      added.location,
+      `/directory/organizations/${alpha.school.code}?notice=added-pending`,
+      'back to the staff list, not to the person',
+    );
     const list = await b.follow(added);
     assert.match(list.body, /They must confirm that .* is their employer before you can act on them/);
     assert.match(list.body, /Tim, Vic/);
@@ -61,7 +78,11 @@ describe('staff added by identity must confirm (attack F2)', () => {
     assert.doesNotMatch(list.body, new RegExp(vic.userName), 'their User Name is not shown');
 
     const again = await addByIdentity(b, alpha.school.code, { ...identity(vic), email: 'vic@alpha.example' });
-    assert.equal(again.location, `/directory/organizations/${alpha.school.code}?notice=already-pending`, 'adding again opens nothing either');
+    assert.equal(
+      again.location,
+      `/directory/organizations/${alpha.school.code}?notice=already-pending`,
+      'adding again opens nothing either',
+    );
     assert.match((await b.follow(again)).body, /already on your staff list, and must still confirm/);
 
     const page = await b.get(`/directory/people/${vic.id}`);
@@ -74,7 +95,10 @@ describe('staff added by identity must confirm (attack F2)', () => {
       'sign out everywhere': await b.post(`/directory/people/${vic.id}/sessions/end`, {}),
       unlock: await b.post(`/directory/people/${vic.id}/unlock`, {}),
       fix: await b.post(`/directory/people/${vic.id}/fix`, { ...identity(vic), firstName: 'Taken' }),
-      grant: await b.post(`/directory/people/${vic.id}/roles`, { organization: alpha.school.code, applicationRole: 'sims:user' }),
+      grant: await b.post(`/directory/people/${vic.id}/roles`, {
+        organization: alpha.school.code,
+        applicationRole: 'sims:user',
+      }),
     };
     for (const [action, res] of Object.entries(attempts)) {
       assert.equal(res.status, 403, `${action}: ${res.status}`);
@@ -83,18 +107,31 @@ describe('staff added by identity must confirm (attack F2)', () => {
     const unchanged = await vic.profile();
     assert.equal(unchanged.password_hash, before.password_hash);
     assert.equal(unchanged.first_name, 'Vic');
-    assert.equal((await portal.db.selectFrom('role_grant').select('id').where('profile_id', '=', vic.id).execute()).length, 0);
+    assert.equal(
+      (await portal.db.selectFrom('role_grant').select('id').where('profile_id', '=', vic.id).execute()).length,
+      0,
+    );
 
     // Vic is asked on their portal home, and confirms.
     const { b: vb, home } = await homeOf(vic);
-    assert.match(home.body, new RegExp(`${alpha.school.name} added you to its staff on [A-Z][a-z]+ \\d{1,2}, \\d{4} \\(by Alan Alpha\\)\\. Is this your employer\\?`));
+    assert.match(
+      home.body,
+      new RegExp(
+        `${alpha.school.name} added you to its staff on [A-Z][a-z]+ \\d{1,2}, \\d{4} \\(by Alan Alpha\\)\\. Is this your employer\\?`,
+      ),
+    );
     const confirmed = await vb.post(`/account/memberships/${alpha.school.id}/confirm`, {});
     assert.equal(confirmed.status, 303);
     const after = await vb.follow(confirmed);
     assert.match(after.body, new RegExp(`You confirmed ${alpha.school.name} as your employer`));
     assert.doesNotMatch(after.body, /Is this your employer\?/, 'asked once');
     assert.notEqual((await membership(alpha.school.id, vic.id))?.confirmed_at, null);
-    const events = await portal.db.selectFrom('audit_event').select(['type', 'actor_id']).where('subject_id', '=', vic.id).where('type', '=', 'staff.confirmed').execute();
+    const events = await portal.db
+      .selectFrom('audit_event')
+      .select(['type', 'actor_id'])
+      .where('subject_id', '=', vic.id)
+      .where('type', '=', 'staff.confirmed')
+      .execute();
     assert.deepEqual(events, [{ type: 'staff.confirmed', actor_id: vic.id }]);
 
     // Now the administrator acts for the person's confirmed employer.
@@ -113,7 +150,11 @@ describe('staff added by identity must confirm (attack F2)', () => {
     assert.equal((await addByIdentity(b, school.code, identity(eve))).status, 303);
 
     // A role the Department gave her there meanwhile goes with the membership.
-    const sims = await portal.db.selectFrom('application').selectAll().where('id', '=', 'sims').executeTakeFirstOrThrow();
+    const sims = await portal.db
+      .selectFrom('application')
+      .selectAll()
+      .where('id', '=', 'sims')
+      .executeTakeFirstOrThrow();
     await grantRole(portal.db, null, { person: await eve.profile(), org: school, app: sims, role: 'user' }, null);
     assert.equal((await membership(school.id, eve.id))?.confirmed_at, null, 'still waiting for Eve');
 
@@ -124,10 +165,27 @@ describe('staff added by identity must confirm (attack F2)', () => {
     const after = await eb.follow(declined);
     assert.match(after.body, new RegExp(`You are not on the staff of ${school.name}`));
     assert.equal(await membership(school.id, eve.id), undefined, 'the membership is gone');
-    const events = await portal.db.selectFrom('audit_event').select('type').where('subject_id', '=', eve.id).where('type', 'in', ['staff.declined', 'staff.confirmed']).execute();
-    assert.deepEqual(events.map((e) => e.type), ['staff.declined']);
-    assert.deepEqual(await portal.db.selectFrom('role_grant').select('role').where('profile_id', '=', eve.id).execute(), [], 'the role there is gone');
-    const revoked = await portal.db.selectFrom('audit_event').select(['type', 'actor_id']).where('subject_id', '=', eve.id).where('type', '=', 'role.revoked').execute();
+    const events = await portal.db
+      .selectFrom('audit_event')
+      .select('type')
+      .where('subject_id', '=', eve.id)
+      .where('type', 'in', ['staff.declined', 'staff.confirmed'])
+      .execute();
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['staff.declined'],
+    );
+    assert.deepEqual(
+      await portal.db.selectFrom('role_grant').select('role').where('profile_id', '=', eve.id).execute(),
+      [],
+      'the role there is gone',
+    );
+    const revoked = await portal.db
+      .selectFrom('audit_event')
+      .select(['type', 'actor_id'])
+      .where('subject_id', '=', eve.id)
+      .where('type', '=', 'role.revoked')
+      .execute();
     assert.deepEqual(revoked, [{ type: 'role.revoked', actor_id: eve.id }]);
     assert.equal((await b.get(`/directory/people/${eve.id}`)).status, 403);
     // Answering twice, or for an organization that never added them, changes nothing.
@@ -183,7 +241,10 @@ describe('staff added by identity must confirm (attack F2)', () => {
     const outsider = await fx.person('Otto', 'Outsider');
     await fx.designate(other.school, outsider);
     const o = await fx.signIn(outsider);
-    assert.equal((await addByIdentity(o, other.school.code, identity(ray))).location, `/directory/organizations/${other.school.code}?notice=added-pending`);
+    assert.equal(
+      (await addByIdentity(o, other.school.code, identity(ray))).location,
+      `/directory/organizations/${other.school.code}?notice=added-pending`,
+    );
   });
 
   test('a profile the administrator started (no credentials yet) is theirs to act on at once', async () => {
@@ -191,7 +252,15 @@ describe('staff added by identity must confirm (attack F2)', () => {
     const admin = await fx.person('Nia', 'New');
     await fx.designate(school, admin);
     const b = await fx.signIn(admin);
-    const added = await addByIdentity(b, school.code, { firstName: 'Newt', lastName: 'Hire', dobMonth: '4', dobDay: '4', dobYear: '1977', ssn: '523-11-2233', email: '' });
+    const added = await addByIdentity(b, school.code, {
+      firstName: 'Newt',
+      lastName: 'Hire',
+      dobMonth: '4',
+      dobDay: '4',
+      dobYear: '1977',
+      ssn: '523-11-2233',
+      email: '',
+    });
     const id = /people\/([0-9a-f-]{36})\?notice=added-new/.exec(added.location ?? '')?.[1];
     assert.ok(id, added.location);
     assert.equal((await b.get(`/directory/people/${id}`)).status, 200);
@@ -205,7 +274,9 @@ describe('staff added by identity must confirm (attack F2)', () => {
     const ola = await fx.person('Ola', 'Oldtimer');
     await undoConfirmation(portal.db as never);
     try {
-      await sql`INSERT INTO organization_member (organization_id, profile_id, added_by) VALUES (${school.id}, ${ola.id}, ${admin.id})`.execute(portal.db);
+      await sql`INSERT INTO organization_member (organization_id, profile_id, added_by) VALUES (${school.id}, ${ola.id}, ${admin.id})`.execute(
+        portal.db,
+      );
     } finally {
       await staffConfirmation(portal.db as never);
     }
@@ -221,7 +292,15 @@ describe('a reset never completes a pre-created profile (attack F8)', () => {
     const admin = await fx.person('Pia', 'Pre');
     await fx.designate(school, admin);
     const b = await fx.signIn(admin);
-    const added = await addByIdentity(b, school.code, { firstName: 'Real', lastName: 'Person', dobMonth: '3', dobDay: '3', dobYear: '1975', ssn: '512-34-5678', email: '' });
+    const added = await addByIdentity(b, school.code, {
+      firstName: 'Real',
+      lastName: 'Person',
+      dobMonth: '3',
+      dobDay: '3',
+      dobYear: '1975',
+      ssn: '512-34-5678',
+      email: '',
+    });
     const id = /people\/([0-9a-f-]{36})\?notice=added-new/.exec(added.location ?? '')?.[1];
     assert.ok(id, added.location);
     const form = await b.get(`/directory/people/${id}/reset-password`);
@@ -233,12 +312,25 @@ describe('a reset never completes a pre-created profile (attack F8)', () => {
     const profile = await fx.profileOf(id);
     assert.equal(profile.status, 'precreated');
     assert.equal(profile.password_hash, null);
-    const events = await portal.db.selectFrom('audit_event').select('type').where('subject_id', '=', id).where('type', '=', 'password.reset').execute();
+    const events = await portal.db
+      .selectFrom('audit_event')
+      .select('type')
+      .where('subject_id', '=', id)
+      .where('type', '=', 'password.reset')
+      .execute();
     assert.equal(events.length, 0);
     // The real person completes it themselves.
     const real = new Browser(portal.app, '198.51.100.10');
     await real.get('/profile/new');
-    const r = await real.post('/profile/new/identity', { firstName: 'Real', middleName: '', lastName: 'Person', dobMonth: '3', dobDay: '3', dobYear: '1975', ssn: '512-34-5678' });
+    const r = await real.post('/profile/new/identity', {
+      firstName: 'Real',
+      middleName: '',
+      lastName: 'Person',
+      dobMonth: '3',
+      dobDay: '3',
+      dobYear: '1975',
+      ssn: '512-34-5678',
+    });
     assert.equal(r.status, 303);
     assert.doesNotMatch(r.location ?? '', /exact/, 'not sent to log in to an account someone else holds');
   });

@@ -4,7 +4,18 @@ import { sql } from 'kysely';
 import { afterEach, describe, test } from 'node:test';
 import { designateAdministrator } from '../../src/directory/service.ts';
 import { directoryFixture } from '../helpers/directory.ts';
-import { Browser, createProfile, errorSummary, identityFields, logIn, outcomeOf, startPortal, type Person, type Response, type TestPortal } from '../helpers/portal.ts';
+import {
+  Browser,
+  createProfile,
+  errorSummary,
+  identityFields,
+  logIn,
+  outcomeOf,
+  startPortal,
+  type Person,
+  type Response,
+  type TestPortal,
+} from '../helpers/portal.ts';
 
 /**
  * SPEC D3, P9 (issue 11, "adding staff is an unthrottled SSN oracle"): a Directory
@@ -32,17 +43,41 @@ afterEach(async () => {
  * real HTTP from 127.0.0.1 when `ip` is 'http'), and the victim's profile.
  */
 async function setUp(count: number, ip: string) {
-  const p = await startPortal({ LOCKOUT_THRESHOLD: String(THRESHOLD), IP_LOCKOUT_THRESHOLD: String(IP_THRESHOLD), LOCKOUT_MINUTES: String(LOCKOUT_MINUTES) });
+  const p = await startPortal({
+    LOCKOUT_THRESHOLD: String(THRESHOLD),
+    IP_LOCKOUT_THRESHOLD: String(IP_THRESHOLD),
+    LOCKOUT_MINUTES: String(LOCKOUT_MINUTES),
+  });
   portal = p;
   const orgId = randomUUID();
-  await p.db.insertInto('organization').values({ id: orgId, code: '00610000', name: 'Oracle Falls Public Schools', type: 'district', district_id: null, town: 'Oracle Falls', phone: null }).execute();
+  await p.db
+    .insertInto('organization')
+    .values({
+      id: orgId,
+      code: '00610000',
+      name: 'Oracle Falls Public Schools',
+      type: 'district',
+      district_id: null,
+      town: 'Oracle Falls',
+      phone: null,
+    })
+    .execute();
   const org = await p.db.selectFrom('organization').selectAll().where('id', '=', orgId).executeTakeFirstOrThrow();
   await createProfile(new Browser(p.app, '198.51.100.70'), victim);
   const url = ip === 'http' ? new URL(await p.app.listen({ port: 0, host: '127.0.0.1' })) : null;
   const admins: { browser: Browser; id: string }[] = [];
   for (let i = 0; i < count; i++) {
-    const created = await createProfile(new Browser(p.app, '198.51.100.71'), { firstName: 'Ada', lastName: `Admin${'abc'[i]}`, dob: ['1', '2', '1970'], ssn: `60${i}-11-1111` });
-    const profile = await p.db.selectFrom('profile').selectAll().where('user_name', '=', created.userName).executeTakeFirstOrThrow();
+    const created = await createProfile(new Browser(p.app, '198.51.100.71'), {
+      firstName: 'Ada',
+      lastName: `Admin${'abc'[i]}`,
+      dob: ['1', '2', '1970'],
+      ssn: `60${i}-11-1111`,
+    });
+    const profile = await p.db
+      .selectFrom('profile')
+      .selectAll()
+      .where('user_name', '=', created.userName)
+      .executeTakeFirstOrThrow();
     await designateAdministrator(p.db, null, org, profile, { email: null, phone: null }, null);
     const browser = url ? new Browser(url) : new Browser(p.app, ip);
     assert.equal((await logIn(browser, created.userName, 'Secret123')).status, 303);
@@ -52,7 +87,8 @@ async function setUp(count: number, ip: string) {
   return { p, admins };
 }
 
-const addStaff = (b: Browser, person: Person) => b.post('/directory/organizations/00610000/staff/new', { ...identityFields(person), email: '' });
+const addStaff = (b: Browser, person: Person) =>
+  b.post('/directory/organizations/00610000/staff/new', { ...identityFields(person), email: '' });
 
 async function partialMatches(p: TestPortal): Promise<number> {
   const row = await p.db
@@ -86,24 +122,39 @@ describe('D3 add staff: SSN guesses for a known name and birth date are throttle
     const { p, admins } = await setUp(1, '198.51.100.80');
     const { browser, id } = admins[0]!;
     const started = Date.now();
-    for (let i = 0; i < THRESHOLD; i++) assert.equal((await addStaff(browser, { ...victim, ssn: wrongSsn(i) })).status, 409, `guess ${i + 1}`);
+    for (let i = 0; i < THRESHOLD; i++)
+      assert.equal((await addStaff(browser, { ...victim, ssn: wrongSsn(i) })).status, 409, `guess ${i + 1}`);
     const finished = Date.now();
     assert.equal(await partialMatches(p), THRESHOLD, 'every miss is in the audit log');
     assertPaused(await addStaff(browser, victim));
     assert.equal(await staffCount(p), 0, 'the right SSN was not checked');
     assert.equal(await partialMatches(p), THRESHOLD);
-    const lock = await p.db.selectFrom('login_throttle').select('locked_until').where('key', '=', `staff-lookup:${id}`).executeTakeFirstOrThrow();
+    const lock = await p.db
+      .selectFrom('login_throttle')
+      .select('locked_until')
+      .where('key', '=', `staff-lookup:${id}`)
+      .executeTakeFirstOrThrow();
     const minutes = LOCKOUT_MINUTES * 60_000;
-    assert.ok(lock.locked_until!.getTime() >= started + minutes - 1000 && lock.locked_until!.getTime() <= finished + minutes + 1000, `locked for ${LOCKOUT_MINUTES} minutes`);
-    const locks = await p.db.selectFrom('audit_event').select('actor_id').where('type', '=', 'account.locked').execute();
+    assert.ok(
+      lock.locked_until!.getTime() >= started + minutes - 1000 &&
+        lock.locked_until!.getTime() <= finished + minutes + 1000,
+      `locked for ${LOCKOUT_MINUTES} minutes`,
+    );
+    const locks = await p.db
+      .selectFrom('audit_event')
+      .select('actor_id')
+      .where('type', '=', 'account.locked')
+      .execute();
     assert.deepEqual(locks, [{ actor_id: id }], 'the pause is audited, with the administrator');
   });
 
   test('several administrators from one address share its counter', async () => {
     const { p, admins } = await setUp(2, '198.51.100.81');
     const [first, second] = admins;
-    for (let i = 0; i < THRESHOLD; i++) assert.equal((await addStaff(first!.browser, { ...victim, ssn: wrongSsn(i) })).status, 409);
-    for (let i = THRESHOLD; i < IP_THRESHOLD; i++) assert.equal((await addStaff(second!.browser, { ...victim, ssn: wrongSsn(i) })).status, 409);
+    for (let i = 0; i < THRESHOLD; i++)
+      assert.equal((await addStaff(first!.browser, { ...victim, ssn: wrongSsn(i) })).status, 409);
+    for (let i = THRESHOLD; i < IP_THRESHOLD; i++)
+      assert.equal((await addStaff(second!.browser, { ...victim, ssn: wrongSsn(i) })).status, 409);
     assertPaused(await addStaff(second!.browser, { ...victim, ssn: wrongSsn(99) }));
     assert.equal(await partialMatches(p), IP_THRESHOLD);
   });
@@ -126,7 +177,11 @@ describe('the correction form is no SSN oracle either (outside review F1)', () =
   const TAKEN = 'This Social Security number belongs to another profile. Call the Department help desk';
 
   async function correctionSetUp() {
-    const p = await startPortal({ LOCKOUT_THRESHOLD: String(THRESHOLD), IP_LOCKOUT_THRESHOLD: String(IP_THRESHOLD), LOCKOUT_MINUTES: String(LOCKOUT_MINUTES) });
+    const p = await startPortal({
+      LOCKOUT_THRESHOLD: String(THRESHOLD),
+      IP_LOCKOUT_THRESHOLD: String(IP_THRESHOLD),
+      LOCKOUT_MINUTES: String(LOCKOUT_MINUTES),
+    });
     portal = p;
     const fx = directoryFixture(p);
     const { district, school } = await fx.districtWithSchool('Oracle');
@@ -136,7 +191,16 @@ describe('the correction form is no SSN oracle either (outside review F1)', () =
     await fx.addStaff(school, staff);
     const browser = await fx.signIn(admin);
     await browser.get(`/directory/people/${staff.id}/fix`);
-    const fix = (ssn: string) => browser.post(`/directory/people/${staff.id}/fix`, { firstName: 'Stan', lastName: 'Staff', dobMonth: staff.dob[0], dobDay: staff.dob[1], dobYear: staff.dob[2], ssn, email: '' });
+    const fix = (ssn: string) =>
+      browser.post(`/directory/people/${staff.id}/fix`, {
+        firstName: 'Stan',
+        lastName: 'Staff',
+        dobMonth: staff.dob[0],
+        dobDay: staff.dob[1],
+        dobYear: staff.dob[2],
+        ssn,
+        email: '',
+      });
     return { p, fx, admin, staff, fix, browser, school };
   }
 
@@ -154,7 +218,8 @@ describe('the correction form is no SSN oracle either (outside review F1)', () =
     const { p, fx, staff, fix } = await correctionSetUp();
     const before = await staff.profile();
     const others = [];
-    for (let i = 0; i < 40; i++) others.push(await fx.person('Other', `Person${'abcdefghijklmnopqrstuvwxyzabcdefghijklmn'[i]}`));
+    for (let i = 0; i < 40; i++)
+      others.push(await fx.person('Other', `Person${'abcdefghijklmnopqrstuvwxyzabcdefghijklmn'[i]}`));
     const responses = await Promise.all(others.map((o) => fix(o.ssn)));
     const taken = responses.filter((r) => r.status === 409);
     assert.equal(taken.length, THRESHOLD);
@@ -180,7 +245,10 @@ describe('the correction form is no SSN oracle either (outside review F1)', () =
     assert.equal(own.status, 429);
     assert.equal(await fixMisses(p), THRESHOLD);
     await browser.get(`/directory/organizations/${school.code}/staff/new`);
-    const added = await browser.post(`/directory/organizations/${school.code}/staff/new`, { ...identityFields(victim), email: '' });
+    const added = await browser.post(`/directory/organizations/${school.code}/staff/new`, {
+      ...identityFields(victim),
+      email: '',
+    });
     assertPaused(added);
     await browser.get(`/directory/people/${staff.id}/fix`);
     assert.equal((await fix('')).status, 303, 'a correction without an SSN needs no identity check');

@@ -5,7 +5,16 @@ import { insertDepartmentRole } from '../../src/directory/department-roles/repos
 import { designateAdministrator, grantRole } from '../../src/directory/service.ts';
 import { AUDIT_EVENT_TYPES } from '../../src/directory/audit-events.ts';
 import { rolesFor } from '../../src/directory/access-repository.ts';
-import { Browser, createProfile, errorSummary, identityFields, logIn, startPortal, type Person, type TestPortal } from '../helpers/portal.ts';
+import {
+  Browser,
+  createProfile,
+  errorSummary,
+  identityFields,
+  logIn,
+  startPortal,
+  type Person,
+  type TestPortal,
+} from '../helpers/portal.ts';
 
 /**
  * Issue 11, "what a new user and a new operator hit" in Directory Administration. Every
@@ -20,15 +29,25 @@ let serial = 0;
 
 async function addOrganization(code: string, name: string, type: 'district' | 'school', districtCode?: string) {
   const district = districtCode ? await org(districtCode) : undefined;
-  await portal.db.insertInto('organization').values({ id: randomUUID(), code, name, type, district_id: district?.id ?? null, town: 'Springfield', phone: null }).execute();
+  await portal.db
+    .insertInto('organization')
+    .values({ id: randomUUID(), code, name, type, district_id: district?.id ?? null, town: 'Springfield', phone: null })
+    .execute();
 }
-const org = (code: string) => portal.db.selectFrom('organization').selectAll().where('code', '=', code).executeTakeFirstOrThrow();
-const profileByUserName = (userName: string) => portal.db.selectFrom('profile').selectAll().where('user_name', '=', userName).executeTakeFirstOrThrow();
+const org = (code: string) =>
+  portal.db.selectFrom('organization').selectAll().where('code', '=', code).executeTakeFirstOrThrow();
+const profileByUserName = (userName: string) =>
+  portal.db.selectFrom('profile').selectAll().where('user_name', '=', userName).executeTakeFirstOrThrow();
 
 /** A new person with a unique SSN (area 8xx). */
 function newPerson(firstName: string, lastName: string): Person {
   serial += 1;
-  return { firstName, lastName, dob: ['4', String((serial % 28) + 1), '1980'], ssn: `8${10 + serial}-45-${1000 + serial}` };
+  return {
+    firstName,
+    lastName,
+    dob: ['4', String((serial % 28) + 1), '1980'],
+    ssn: `8${10 + serial}-45-${1000 + serial}`,
+  };
 }
 
 /** A person with a completed profile; returns their profile row. */
@@ -41,13 +60,23 @@ async function educator(firstName: string, lastName: string) {
 /** An educator on the staff of an organization (added by the department's service call). */
 async function staffMember(code: string, firstName: string, lastName: string) {
   const made = await educator(firstName, lastName);
-  await portal.db.insertInto('organization_member').values({ organization_id: (await org(code)).id, profile_id: made.profile.id, added_by: null }).execute();
+  await portal.db
+    .insertInto('organization_member')
+    .values({ organization_id: (await org(code)).id, profile_id: made.profile.id, added_by: null })
+    .execute();
   return made;
 }
 
 async function adminOf(code: string, firstName: string, lastName: string, ip: string) {
   const made = await educator(firstName, lastName);
-  await designateAdministrator(portal.db, null, await org(code), made.profile, { email: `${firstName.toLowerCase()}@example.gov`, phone: null }, null);
+  await designateAdministrator(
+    portal.db,
+    null,
+    await org(code),
+    made.profile,
+    { email: `${firstName.toLowerCase()}@example.gov`, phone: null },
+    null,
+  );
   const browser = new Browser(portal.app, ip);
   await logIn(browser, made.profile.user_name, 'Secret123');
   return { ...made, browser };
@@ -84,7 +113,10 @@ const gradebook = {
 describe('applications are edited in the console', () => {
   test('the department changes name, redirect URIs, roles, access, launch URL and back-channel URI; audited', async () => {
     await department.get('/directory/applications/new');
-    assert.equal((await department.post('/directory/applications/new', { ...gradebook, clientId: 'gradebook-edit' })).status, 200);
+    assert.equal(
+      (await department.post('/directory/applications/new', { ...gradebook, clientId: 'gradebook-edit' })).status,
+      200,
+    );
     const page = await department.get('/directory/applications/gradebook-edit');
     assert.match(page.body, /href="\/directory\/applications\/gradebook-edit\/edit"/);
     const form = await department.get('/directory/applications/gradebook-edit/edit');
@@ -102,31 +134,53 @@ describe('applications are edited in the console', () => {
     assert.equal(res.status, 303);
     assert.equal(res.location, '/directory/applications/gradebook-edit?notice=updated');
     assert.match((await department.get(res.location!)).body, /The application’s settings are saved/);
-    const stored = await portal.db.selectFrom('application').selectAll().where('id', '=', 'gradebook-edit').executeTakeFirstOrThrow();
+    const stored = await portal.db
+      .selectFrom('application')
+      .selectAll()
+      .where('id', '=', 'gradebook-edit')
+      .executeTakeFirstOrThrow();
     assert.equal(stored.name, 'Gradebook 2');
     assert.equal(stored.access, 'open');
     assert.deepEqual(stored.roles, ['teacher', 'viewer', 'parent']);
-    assert.deepEqual(stored.redirect_uris, ['https://gradebook.example.gov/callback', 'https://gradebook.example.gov/cb2']);
+    assert.deepEqual(stored.redirect_uris, [
+      'https://gradebook.example.gov/callback',
+      'https://gradebook.example.gov/cb2',
+    ]);
     assert.deepEqual(stored.post_logout_redirect_uris, ['https://gradebook.example.gov/']);
     assert.equal(stored.backchannel_logout_uri, 'https://gradebook.example.gov/bc');
     assert.equal(stored.launch_url, 'https://gradebook.example.gov/');
-    const events = await portal.db.selectFrom('audit_event').select(['detail', 'actor_id']).where('type', '=', 'application.updated').execute();
+    const events = await portal.db
+      .selectFrom('audit_event')
+      .select(['detail', 'actor_id'])
+      .where('type', '=', 'application.updated')
+      .execute();
     assert.equal(events.length, 1);
     // Made restricted: the audit counts whose sign-in ended (no one had signed in yet).
-    assert.deepEqual(events[0]!.detail, { application: 'gradebook-edit', changed: 'name,access,roles,redirectUris,postLogoutRedirectUris,backchannelLogoutUri,launchUrl', signedOut: 0 });
+    assert.deepEqual(events[0]!.detail, {
+      application: 'gradebook-edit',
+      changed: 'name,access,roles,redirectUris,postLogoutRedirectUris,backchannelLogoutUri,launchUrl',
+      signedOut: 0,
+    });
   });
 
   test('the rules of registration hold, and a role still granted cannot be removed', async () => {
     await department.get('/directory/applications/new');
     await department.post('/directory/applications/new', { ...gradebook, clientId: 'gradebook-rules' });
     const { profile } = await staffMember('00350505', 'Rita', 'Roles');
-    const app = await portal.db.selectFrom('application').selectAll().where('id', '=', 'gradebook-rules').executeTakeFirstOrThrow();
+    const app = await portal.db
+      .selectFrom('application')
+      .selectAll()
+      .where('id', '=', 'gradebook-rules')
+      .executeTakeFirstOrThrow();
     await grantRole(portal.db, null, { person: profile, org: await org('00350505'), app, role: 'viewer' }, null);
     await department.get('/directory/applications/gradebook-rules/edit');
     const edit = { ...gradebook };
     const cases: Array<[Record<string, string>, string]> = [
       [{ redirectUris: '' }, 'Enter at least one redirect URI'],
-      [{ redirectUris: 'http://gradebook.example.gov/cb' }, 'Redirect URI must use https: http://gradebook.example.gov/cb'],
+      [
+        { redirectUris: 'http://gradebook.example.gov/cb' },
+        'Redirect URI must use https: http://gradebook.example.gov/cb',
+      ],
       [{ roles: 'teacher' }, 'Role "viewer" is still granted to 1 person. Revoke it first'],
       [{ name: '' }, 'Enter the application’s name'],
     ];
@@ -135,7 +189,11 @@ describe('applications are edited in the console', () => {
       assert.equal(res.status, 422, message);
       assert.deepEqual(errorSummary(res.body), [message]);
     }
-    const stored = await portal.db.selectFrom('application').select('roles').where('id', '=', 'gradebook-rules').executeTakeFirstOrThrow();
+    const stored = await portal.db
+      .selectFrom('application')
+      .select('roles')
+      .where('id', '=', 'gradebook-rules')
+      .executeTakeFirstOrThrow();
     assert.deepEqual(stored.roles, ['teacher', 'viewer'], 'nothing changed');
   });
 
@@ -143,9 +201,16 @@ describe('applications are edited in the console', () => {
     for (const id of ['elar', 'directory']) {
       assert.doesNotMatch((await department.get(`/directory/applications/${id}`)).body, /\/edit"/);
       assert.equal((await department.get(`/directory/applications/${id}/edit`)).status, 404);
-      assert.equal((await department.post(`/directory/applications/${id}/edit`, { ...gradebook, name: 'Hijacked' })).status, 404);
+      assert.equal(
+        (await department.post(`/directory/applications/${id}/edit`, { ...gradebook, name: 'Hijacked' })).status,
+        404,
+      );
     }
-    assert.equal((await portal.db.selectFrom('application').select('name').where('id', '=', 'elar').executeTakeFirstOrThrow()).name, 'ELAR');
+    assert.equal(
+      (await portal.db.selectFrom('application').select('name').where('id', '=', 'elar').executeTakeFirstOrThrow())
+        .name,
+      'ELAR',
+    );
   });
 
   test('a Directory Administrator cannot edit applications', async () => {
@@ -158,7 +223,10 @@ describe('the person page of a Directory Administrator', () => {
     const { profile } = await staffMember('00350505', 'Olive', 'Open');
     const page = await districtAdmin.get(`/directory/people/${profile.id}`);
     assert.match(page.body, /<option value="elar:user">ELAR: user<\/option>/);
-    const res = await districtAdmin.post(`/directory/people/${profile.id}/roles`, { organization: '00350505', applicationRole: 'elar:user' });
+    const res = await districtAdmin.post(`/directory/people/${profile.id}/roles`, {
+      organization: '00350505',
+      applicationRole: 'elar:user',
+    });
     assert.equal(res.status, 303);
     assert.deepEqual(await rolesFor(portal.db, profile.id, 'elar'), [{ org: '00350505', role: 'user' }]);
     const after = await districtAdmin.get(res.location!);
@@ -168,12 +236,21 @@ describe('the person page of a Directory Administrator', () => {
   test('a revoked role is confirmed too', async () => {
     const { profile } = await staffMember('00350505', 'Reva', 'Revoked');
     await districtAdmin.get(`/directory/people/${profile.id}`);
-    await districtAdmin.post(`/directory/people/${profile.id}/roles`, { organization: '00350505', applicationRole: 'sims:user' });
-    const res = await districtAdmin.post(`/directory/people/${profile.id}/roles/revoke`, { organization: '00350505', application: 'sims', role: 'user' });
+    await districtAdmin.post(`/directory/people/${profile.id}/roles`, {
+      organization: '00350505',
+      applicationRole: 'sims:user',
+    });
+    const res = await districtAdmin.post(`/directory/people/${profile.id}/roles/revoke`, {
+      organization: '00350505',
+      application: 'sims',
+      role: 'user',
+    });
     assert.equal(res.status, 303);
     assert.match((await districtAdmin.get(res.location!)).body, /SIMS: user in Springfield High School is revoked/);
     // A hand-made link cannot make the page claim a grant that is not there.
-    const spoofed = await districtAdmin.get(`/directory/people/${profile.id}?notice=granted&role=sims:user&org=00350505`);
+    const spoofed = await districtAdmin.get(
+      `/directory/people/${profile.id}?notice=granted&role=sims:user&org=00350505`,
+    );
     assert.doesNotMatch(spoofed.body, /is granted|role="status"/);
   });
 
@@ -181,18 +258,37 @@ describe('the person page of a Directory Administrator', () => {
     const { profile } = await staffMember('00350505', 'Lola', 'Locked');
     assert.match((await districtAdmin.get(`/directory/people/${profile.id}`)).body, /The account is not locked/);
     for (let i = 0; i < 5; i++) await logIn(new Browser(portal.app, `10.20.1.${i}`), profile.user_name, 'WrongWrong1');
-    const row = await portal.db.selectFrom('login_throttle').select('locked_until').where('key', '=', `user:${profile.user_name}`).executeTakeFirstOrThrow();
+    const row = await portal.db
+      .selectFrom('login_throttle')
+      .select('locked_until')
+      .where('key', '=', `user:${profile.user_name}`)
+      .executeTakeFirstOrThrow();
     const until = row.locked_until!.toISOString();
     const page = await districtAdmin.get(`/directory/people/${profile.id}`);
-    assert.match(page.body, new RegExp(`The account is locked until ${until.slice(11, 16)} UTC on ${until.slice(0, 10)} after too many failed attempts`));
+    assert.match(
+      page.body,
+      new RegExp(
+        `The account is locked until ${until.slice(11, 16)} UTC on ${until.slice(0, 10)} after too many failed attempts`,
+      ),
+    );
     assert.doesNotMatch(page.body, /The account is not locked/);
   });
 
   test('reset password and sign out everywhere show a confirm page first; the POST acts', async () => {
     const { profile } = await staffMember('00350505', 'Cora', 'Confirm');
     const page = await districtAdmin.get(`/directory/people/${profile.id}`);
-    assert.match(page.body, new RegExp(`<a class="usa-button usa-button--secondary" href="/directory/people/${profile.id}/reset-password">Reset password</a>`));
-    assert.match(page.body, new RegExp(`<a class="usa-button usa-button--outline" href="/directory/people/${profile.id}/sessions/end">Sign out everywhere</a>`));
+    assert.match(
+      page.body,
+      new RegExp(
+        `<a class="usa-button usa-button--secondary" href="/directory/people/${profile.id}/reset-password">Reset password</a>`,
+      ),
+    );
+    assert.match(
+      page.body,
+      new RegExp(
+        `<a class="usa-button usa-button--outline" href="/directory/people/${profile.id}/sessions/end">Sign out everywhere</a>`,
+      ),
+    );
 
     const reset = await districtAdmin.get(`/directory/people/${profile.id}/reset-password`);
     assert.equal(reset.status, 200);
@@ -200,20 +296,36 @@ describe('the person page of a Directory Administrator', () => {
     assert.match(reset.body, new RegExp(`action="/directory/people/${profile.id}/reset-password"`));
     const signOut = await districtAdmin.get(`/directory/people/${profile.id}/sessions/end`);
     assert.match(signOut.body, /<h1>Sign Cora Confirm out everywhere\?<\/h1>/);
-    const events = await portal.db.selectFrom('audit_event').select('type').where('subject_id', '=', profile.id).where('type', 'in', ['password.reset', 'sessions.ended']).execute();
+    const events = await portal.db
+      .selectFrom('audit_event')
+      .select('type')
+      .where('subject_id', '=', profile.id)
+      .where('type', 'in', ['password.reset', 'sessions.ended'])
+      .execute();
     assert.equal(events.length, 0, 'looking at the confirm pages changes nothing');
 
     const done = await districtAdmin.post(`/directory/people/${profile.id}/reset-password`, {});
     assert.equal(done.status, 200);
     assert.match(done.body, /data-temporary-password/);
-    assert.equal((await department.get(`/directory/people/${profile.id}/sessions/end`)).status, 200, 'the department too');
-    assert.equal((await new Browser(portal.app).get(`/directory/people/${profile.id}/reset-password`)).status, 303, 'anonymous: to login');
+    assert.equal(
+      (await department.get(`/directory/people/${profile.id}/sessions/end`)).status,
+      200,
+      'the department too',
+    );
+    assert.equal(
+      (await new Browser(portal.app).get(`/directory/people/${profile.id}/reset-password`)).status,
+      303,
+      'anonymous: to login',
+    );
   });
 
   test('an existing person added as staff keeps the work email, shown for that organization', async () => {
     const { person, profile } = await educator('Wes', 'Work');
     await districtAdmin.get('/directory/organizations/00350303/staff/new');
-    const res = await districtAdmin.post('/directory/organizations/00350303/staff/new', { ...identityFields(person), email: 'wes.work@springfield.example' });
+    const res = await districtAdmin.post('/directory/organizations/00350303/staff/new', {
+      ...identityFields(person),
+      email: 'wes.work@springfield.example',
+    });
     // Wes has his own account: the administrator acts on him once he confirms the employer (attack F2).
     assert.equal(res.location, '/directory/organizations/00350303?notice=added-pending');
     const staff = await districtAdmin.get('/directory/organizations/00350303?q=work');
@@ -224,9 +336,19 @@ describe('the person page of a Directory Administrator', () => {
     assert.equal((await wes.post(`/account/memberships/${(await org('00350303')).id}/confirm`, {})).status, 303);
     const page = await districtAdmin.get(`/directory/people/${profile.id}`);
     assert.match(page.body, /Springfield Middle School \(00350303\) · work email wes.work@springfield.example/);
-    assert.notEqual((await profileByUserName(profile.user_name)).email, 'wes.work@springfield.example', 'the person’s own email is theirs');
-    const again = await districtAdmin.post('/directory/organizations/00350303/staff/new', { ...identityFields(person), email: 'wes@middle.example' });
-    assert.match((await districtAdmin.get(again.location!)).body, /This person is already on your staff. The work email wes@middle.example is kept for Springfield Middle School/);
+    assert.notEqual(
+      (await profileByUserName(profile.user_name)).email,
+      'wes.work@springfield.example',
+      'the person’s own email is theirs',
+    );
+    const again = await districtAdmin.post('/directory/organizations/00350303/staff/new', {
+      ...identityFields(person),
+      email: 'wes@middle.example',
+    });
+    assert.match(
+      (await districtAdmin.get(again.location!)).body,
+      /This person is already on your staff. The work email wes@middle.example is kept for Springfield Middle School/,
+    );
   });
 });
 
@@ -245,9 +367,14 @@ describe('organizations', () => {
   test('an error that is about no one field is in the summary without a field', async () => {
     const { person } = await staffMember('00350505', 'Pam', 'Partial');
     await districtAdmin.get('/directory/organizations/00350505/staff/new');
-    const res = await districtAdmin.post('/directory/organizations/00350505/staff/new', { ...identityFields({ ...person, firstName: 'Pamela' }), email: '' });
+    const res = await districtAdmin.post('/directory/organizations/00350505/staff/new', {
+      ...identityFields({ ...person, firstName: 'Pamela' }),
+      email: '',
+    });
     assert.equal(res.status, 409);
-    assert.deepEqual(errorSummary(res.body), ['These details conflict with an existing profile. The conflict has been sent to be resolved']);
+    assert.deepEqual(errorSummary(res.body), [
+      'These details conflict with an existing profile. The conflict has been sent to be resolved',
+    ]);
     assert.doesNotMatch(res.body, /id="firstName-error"/, 'not on First name');
     assert.match(res.body, /<li>These details conflict/, 'no link to a field');
   });
@@ -275,18 +402,28 @@ describe('who administers an organization', () => {
   test('a school without its own administrator shows its district’s, at the district level, publicly and on its page', async () => {
     await addOrganization('00350707', 'Springfield Elementary', 'school', '00350000');
     const list = await new Browser(portal.app).get('/directory-administrators?q=00350707');
-    assert.match(list.body, /Springfield Elementary \(00350707\)<\/th><td data-label="Directory Administrator">Dale District<\/td><td data-label="Acts as">District administrator \(Springfield Public Schools\)<\/td>/);
+    assert.match(
+      list.body,
+      /Springfield Elementary \(00350707\)<\/th><td data-label="Directory Administrator">Dale District<\/td><td data-label="Acts as">District administrator \(Springfield Public Schools\)<\/td>/,
+    );
     const page = await department.get('/directory/organizations/00350707');
     assert.doesNotMatch(page.body, /None designated/);
     assert.match(page.body, /Dale District · District administrator \(Springfield Public Schools\)/);
-    assert.doesNotMatch(page.body, /Revoke<span class="usa-sr-only"> Dale District/, 'revoked on the district’s page, not here');
+    assert.doesNotMatch(
+      page.body,
+      /Revoke<span class="usa-sr-only"> Dale District/,
+      'revoked on the district’s page, not here',
+    );
   });
 
   test('a school’s own administrator is listed at the school level', async () => {
     await addOrganization('00350808', 'Springfield Tech', 'school', '00350000');
     await adminOf('00350808', 'Tess', 'Tech', '10.20.0.4');
     const list = await new Browser(portal.app).get('/directory-administrators?q=00350808');
-    assert.match(list.body, /<td data-label="Directory Administrator">Tess Tech<\/td><td data-label="Acts as">School administrator<\/td>/);
+    assert.match(
+      list.body,
+      /<td data-label="Directory Administrator">Tess Tech<\/td><td data-label="Acts as">School administrator<\/td>/,
+    );
     assert.match(list.body, /Dale District/);
   });
 
@@ -295,28 +432,63 @@ describe('who administers an organization', () => {
     const { profile } = await staffMember('00350606', 'Pia', 'Picked');
     const outsider = await educator('Otto', 'Outsider');
     const form = await districtAdmin.get('/directory/organizations/00350606/administrators/new');
-    assert.match(form.body, new RegExp(`<option value="${profile.id}">Picked, Pia \\(${profile.user_name}\\)</option>`));
+    assert.match(
+      form.body,
+      new RegExp(`<option value="${profile.id}">Picked, Pia \\(${profile.user_name}\\)</option>`),
+    );
     assert.doesNotMatch(form.body, /name="username"/, 'only the department types a User Name');
-    const refused = await districtAdmin.post('/directory/organizations/00350606/administrators/new', { profileId: outsider.profile.id, email: '', phone: '' });
+    const refused = await districtAdmin.post('/directory/organizations/00350606/administrators/new', {
+      profileId: outsider.profile.id,
+      email: '',
+      phone: '',
+    });
     assert.equal(refused.status, 422);
     assert.deepEqual(errorSummary(refused.body), ['Choose a member of Springfield Arts’s staff']);
     // Typing a User Name is the department's alone: the takeover began with "any active User Name".
-    const typed = await districtAdmin.post('/directory/organizations/00350606/administrators/new', { username: outsider.profile.user_name, email: '', phone: '' });
+    const typed = await districtAdmin.post('/directory/organizations/00350606/administrators/new', {
+      username: outsider.profile.user_name,
+      email: '',
+      phone: '',
+    });
     assert.equal(typed.status, 422);
     assert.deepEqual(errorSummary(typed.body), ['Choose a member of Springfield Arts’s staff']);
-    const res = await districtAdmin.post('/directory/organizations/00350606/administrators/new', { profileId: profile.id, email: '', phone: '' });
+    const res = await districtAdmin.post('/directory/organizations/00350606/administrators/new', {
+      profileId: profile.id,
+      email: '',
+      phone: '',
+    });
     assert.equal(res.status, 303);
-    const admins = await portal.db.selectFrom('directory_administrator').select('profile_id').where('organization_id', '=', (await org('00350606')).id).execute();
-    assert.deepEqual(admins.map((a) => a.profile_id), [profile.id]);
+    const admins = await portal.db
+      .selectFrom('directory_administrator')
+      .select('profile_id')
+      .where('organization_id', '=', (await org('00350606')).id)
+      .execute();
+    assert.deepEqual(
+      admins.map((a) => a.profile_id),
+      [profile.id],
+    );
   });
 
   test('the department may type a User Name, in any case', async () => {
     const { profile } = await educator('Uma', 'Username');
     await department.get('/directory/organizations/00400505/administrators/new');
-    const res = await department.post('/directory/organizations/00400505/administrators/new', { profileId: '', username: profile.user_name.toLowerCase(), email: '', phone: '' });
+    const res = await department.post('/directory/organizations/00400505/administrators/new', {
+      profileId: '',
+      username: profile.user_name.toLowerCase(),
+      email: '',
+      phone: '',
+    });
     assert.equal(res.status, 303);
-    assert.match((await department.get('/directory/organizations/00400505')).body, /Uma Username · School administrator/);
-    const none = await department.post('/directory/organizations/00400505/administrators/new', { profileId: '', username: '', email: '', phone: '' });
+    assert.match(
+      (await department.get('/directory/organizations/00400505')).body,
+      /Uma Username · School administrator/,
+    );
+    const none = await department.post('/directory/organizations/00400505/administrators/new', {
+      profileId: '',
+      username: '',
+      email: '',
+      phone: '',
+    });
     assert.deepEqual(errorSummary(none.body), ['Choose a staff member or enter a User Name']);
   });
 });
@@ -341,16 +513,27 @@ describe('the partial-match queue', () => {
   /** Create, then Forgot, with one wrong detail: two attempts of one person. */
   async function twoAttempts(person: Person, wrong: Partial<Person>) {
     const b = new Browser(portal.app, '10.20.2.1');
-    assert.equal((await b.submit('/profile/new', '/profile/new/identity', identityFields({ ...person, ...wrong }))).location, '/profile/new/partial-match');
+    assert.equal(
+      (await b.submit('/profile/new', '/profile/new/identity', identityFields({ ...person, ...wrong }))).location,
+      '/profile/new/partial-match',
+    );
     const r = new Browser(portal.app, '10.20.2.2');
-    const recover = await r.submit('/account/recover', '/account/recover/identity', identityFields({ ...person, ...wrong }));
+    const recover = await r.submit(
+      '/account/recover',
+      '/account/recover/identity',
+      identityFields({ ...person, ...wrong }),
+    );
     assert.match(recover.location ?? '', /partial-match/);
   }
 
   test('one person trying Create and then Forgot has one case, with both attempts', async () => {
     const { person, profile } = await staffMember('00350505', 'Mia', 'Merged');
     await twoAttempts(person, { firstName: 'Maya' });
-    const cases = await portal.db.selectFrom('match_conflict').selectAll().where('profile_id', '=', profile.id).execute();
+    const cases = await portal.db
+      .selectFrom('match_conflict')
+      .selectAll()
+      .where('profile_id', '=', profile.id)
+      .execute();
     assert.equal(cases.length, 1);
     assert.equal(cases[0]!.attempts, 2);
     const queue = await department.get('/directory/conflicts');
@@ -369,7 +552,11 @@ describe('the partial-match queue', () => {
   test('closing a case asks for a reason and a confirmation', async () => {
     const { person, profile } = await staffMember('00350505', 'Cleo', 'Closed');
     await twoAttempts(person, { lastName: 'Klosed' });
-    const row = await portal.db.selectFrom('match_conflict').select('id').where('profile_id', '=', profile.id).executeTakeFirstOrThrow();
+    const row = await portal.db
+      .selectFrom('match_conflict')
+      .select('id')
+      .where('profile_id', '=', profile.id)
+      .executeTakeFirstOrThrow();
     const queue = await department.get('/directory/conflicts');
     assert.match(queue.body, new RegExp(`href="/directory/conflicts/${row.id}/resolve"`));
     const confirm = await department.get(`/directory/conflicts/${row.id}/resolve`);
@@ -379,14 +566,38 @@ describe('the partial-match queue', () => {
     const empty = await department.post(`/directory/conflicts/${row.id}/resolve`, { reason: ' ' });
     assert.equal(empty.status, 422);
     assert.deepEqual(errorSummary(empty.body), ['Enter why you are closing this case']);
-    assert.equal((await portal.db.selectFrom('match_conflict').select('status').where('id', '=', row.id).executeTakeFirstOrThrow()).status, 'open');
+    assert.equal(
+      (await portal.db.selectFrom('match_conflict').select('status').where('id', '=', row.id).executeTakeFirstOrThrow())
+        .status,
+      'open',
+    );
     const long = await department.post(`/directory/conflicts/${row.id}/resolve`, { reason: 'x'.repeat(1001) });
     assert.deepEqual(errorSummary(long.body), ['The reason must be 1000 characters or fewer']);
-    const done = await department.post(`/directory/conflicts/${row.id}/resolve`, { reason: 'Not the same person:\r\ncalled them back' });
+    const done = await department.post(`/directory/conflicts/${row.id}/resolve`, {
+      reason: 'Not the same person:\r\ncalled them back',
+    });
     assert.equal(done.location, '/directory/conflicts?notice=closed');
-    const closed = await portal.db.selectFrom('match_conflict').select(['status', 'resolution_note']).where('id', '=', row.id).executeTakeFirstOrThrow();
-    assert.deepEqual(closed, { status: 'resolved', resolution_note: 'Not the same person:\r\ncalled them back' }, 'a reason may take several lines');
-    assert.equal((await portal.db.selectFrom('audit_event').select('id').where('type', '=', 'conflict.resolved').where('subject_id', '=', profile.id).execute()).length, 1);
+    const closed = await portal.db
+      .selectFrom('match_conflict')
+      .select(['status', 'resolution_note'])
+      .where('id', '=', row.id)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(
+      closed,
+      { status: 'resolved', resolution_note: 'Not the same person:\r\ncalled them back' },
+      'a reason may take several lines',
+    );
+    assert.equal(
+      (
+        await portal.db
+          .selectFrom('audit_event')
+          .select('id')
+          .where('type', '=', 'conflict.resolved')
+          .where('subject_id', '=', profile.id)
+          .execute()
+      ).length,
+      1,
+    );
   });
 
   test('a Directory Administrator sees the conflicts of their own staff only, read-only, with the fix link', async () => {
@@ -405,7 +616,11 @@ describe('the partial-match queue', () => {
     assert.match(queue.body, /<td data-label="Submitted">Adda Ownstaff<\/td>/);
     assert.doesNotMatch(queue.body, /born|SSN ending/);
     assert.doesNotMatch(queue.body, /\/resolve"/, 'closing is the department’s');
-    const row = await portal.db.selectFrom('match_conflict').select('id').where('profile_id', '=', mine.profile.id).executeTakeFirstOrThrow();
+    const row = await portal.db
+      .selectFrom('match_conflict')
+      .select('id')
+      .where('profile_id', '=', mine.profile.id)
+      .executeTakeFirstOrThrow();
     assert.equal((await districtAdmin.get(`/directory/conflicts/${row.id}/resolve`)).status, 403);
     const educatorBrowser = new Browser(portal.app, '10.20.0.6');
     const plain = await educator('Pat', 'Plain');
@@ -417,11 +632,23 @@ describe('the partial-match queue', () => {
 describe('the audit log', () => {
   test('events are in words, and command-line actions say so', async () => {
     const { profile } = await staffMember('00350505', 'Cliff', 'Commandline');
-    const sims = await portal.db.selectFrom('application').selectAll().where('id', '=', 'sims').executeTakeFirstOrThrow();
-    await grantRole(portal.db, null, { person: profile, org: await org('00350505'), app: sims, role: 'submitter' }, null);
+    const sims = await portal.db
+      .selectFrom('application')
+      .selectAll()
+      .where('id', '=', 'sims')
+      .executeTakeFirstOrThrow();
+    await grantRole(
+      portal.db,
+      null,
+      { person: profile, org: await org('00350505'), app: sims, role: 'submitter' },
+      null,
+    );
     const page = await department.get(`/directory/audit?type=role.granted&user=${profile.user_name}`);
     assert.match(page.body, /<p>1 event<\/p>/);
-    assert.match(page.body, /<th scope="row" data-label="Event">Role granted<\/th><td data-label="By">command line<\/td>/);
+    assert.match(
+      page.body,
+      /<th scope="row" data-label="Event">Role granted<\/th><td data-label="By">command line<\/td>/,
+    );
     assert.match(page.body, /<option value="role.granted" selected>Role granted<\/option>/);
     const login = await department.get(`/directory/audit?type=login.succeeded&user=${districtAdminName}`);
     assert.match(login.body, /<th scope="row" data-label="Event">Logged in<\/th>/);
@@ -429,6 +656,9 @@ describe('the audit log', () => {
 
   test('every audit event type has words', async () => {
     const { AUDIT_EVENT_WORDS } = await import('../../src/directory/audit-words.ts');
-    assert.deepEqual(AUDIT_EVENT_TYPES.filter((t) => !AUDIT_EVENT_WORDS[t]), []);
+    assert.deepEqual(
+      AUDIT_EVENT_TYPES.filter((t) => !AUDIT_EVENT_WORDS[t]),
+      [],
+    );
   });
 });

@@ -27,7 +27,12 @@ before(async () => {
   origin = port.origin;
   portal = await startPortal({ PUBLIC_URL: origin });
   port.serve(portal.app);
-  ({ userName } = await createProfile(new Browser(portal.app), { firstName: 'Ella', lastName: 'Elar', dob: ['2', '3', '1984'], ssn: '803-45-6789' }));
+  ({ userName } = await createProfile(new Browser(portal.app), {
+    firstName: 'Ella',
+    lastName: 'Elar',
+    dob: ['2', '3', '1984'],
+    ssn: '803-45-6789',
+  }));
 });
 after(async () => {
   await portal.close();
@@ -46,7 +51,11 @@ async function signInToElar(b: Browser) {
 async function elarSessionsOf(b: Browser) {
   const token = b.cookies.get('elar_session');
   assert.ok(token, 'the browser holds an ELAR session cookie');
-  return elarDb().selectFrom('elar.session').select(['created_at', 'expires_at']).where('id_hash', '=', tokenHash(token)).execute();
+  return elarDb()
+    .selectFrom('elar.session')
+    .select(['created_at', 'expires_at'])
+    .where('id_hash', '=', tokenHash(token))
+    .execute();
 }
 
 /** Makes this browser's ELAR session look as if it had started (and, with 'both', been last used) `minutes` earlier. */
@@ -133,7 +142,10 @@ describe('ELAR signs in through the portal', () => {
 
   test('a forged or missing back-channel logout token is refused', async () => {
     const b = new Browser(portal.app, '10.6.0.4', origin);
-    assert.equal((await b.post('/elar/backchannel-logout', { logout_token: 'e30.e30.sig' }, { csrf: false })).status, 400);
+    assert.equal(
+      (await b.post('/elar/backchannel-logout', { logout_token: 'e30.e30.sig' }, { csrf: false })).status,
+      400,
+    );
     assert.equal((await b.post('/elar/backchannel-logout', {}, { csrf: false })).status, 400);
   });
 
@@ -152,7 +164,11 @@ describe('ELAR staff come from the roles claim the portal issues for ELAR', () =
   let elarApp: Application;
   before(async () => {
     const organization = (code: string, name: string) =>
-      portal.db.insertInto('organization').values({ id: randomUUID(), code, name, type: 'other', district_id: null, town: 'Malden', phone: null }).returningAll().executeTakeFirstOrThrow();
+      portal.db
+        .insertInto('organization')
+        .values({ id: randomUUID(), code, name, type: 'other', district_id: null, town: 'Malden', phone: null })
+        .returningAll()
+        .executeTakeFirstOrThrow();
     department = await organization('00000000', 'Department of Elementary and Secondary Education');
     school = await organization('00990505', 'Elsewhere Academy');
     elarApp = await portal.db
@@ -167,10 +183,20 @@ describe('ELAR staff come from the roles claim the portal issues for ELAR', () =
   /** A new educator granted these ELAR roles (with the CLI's `role grant` machinery), signed in to ELAR. */
   async function signedInWith(roles: Array<[Organization, string]>) {
     serial += 1;
-    const person = { firstName: 'Eva', lastName: `Staff${'abcdefgh'[serial]}`, dob: ['5', String(serial + 1), '1979'] as [string, string, string], ssn: `804-4${serial}-678${serial}` };
+    const person = {
+      firstName: 'Eva',
+      lastName: `Staff${'abcdefgh'[serial]}`,
+      dob: ['5', String(serial + 1), '1979'] as [string, string, string],
+      ssn: `804-4${serial}-678${serial}`,
+    };
     const { userName: name } = await createProfile(new Browser(portal.app), person);
-    const profile = await portal.db.selectFrom('profile').selectAll().where('user_name', '=', name).executeTakeFirstOrThrow();
-    for (const [org, role] of roles) await grantRole(portal.db, null, { person: profile, org, app: elarApp, role }, null);
+    const profile = await portal.db
+      .selectFrom('profile')
+      .selectAll()
+      .where('user_name', '=', name)
+      .executeTakeFirstOrThrow();
+    for (const [org, role] of roles)
+      await grantRole(portal.db, null, { person: profile, org, app: elarApp, role }, null);
     const b = new Browser(portal.app, `10.6.2.${serial}`, origin);
     const login = await b.follow(await b.get('/elar'));
     const returnTo = /name="returnTo" value="([^"]+)"/.exec(login.body)![1]!.replace(/&amp;/g, '&');
@@ -217,7 +243,8 @@ describe('ELAR sessions from before ELAR had its own schema', () => {
   test('an ELAR session stored by the single sign-on migration survives the move (0013) and still signs its browser in', async () => {
     let url: string | undefined;
     let drop = async () => {};
-    if (process.env.DATABASE_URL) ({ url, drop } = await throwawayDatabase(process.env.DATABASE_URL, 'portal_elar_move'));
+    if (process.env.DATABASE_URL)
+      ({ url, drop } = await throwawayDatabase(process.env.DATABASE_URL, 'portal_elar_move'));
     const database = await openDatabase({ databaseUrl: url, dataDir: 'memory://', poolSize: 2 });
     try {
       const names = Object.keys(migrations);
@@ -227,12 +254,19 @@ describe('ELAR sessions from before ELAR had its own schema', () => {
       const token = 'a-token-from-before-the-move';
       const claims = { sub: 'sub-1', preferred_username: 'EElar', given_name: 'Ella' };
       await sql`INSERT INTO elar_session (id_hash, sub, sid, claims, id_token, expires_at)
-                VALUES (${tokenHash(token)}, 'sub-1', 'sid-1', ${JSON.stringify(claims)}::jsonb, 'id.token.old', now() + interval '10 minutes')`.execute(database.db);
+                VALUES (${tokenHash(token)}, 'sub-1', 'sid-1', ${JSON.stringify(claims)}::jsonb, 'id.token.old', now() + interval '10 minutes')`.execute(
+        database.db,
+      );
       await migrate(database.db);
-      const session = await loadElarSession(database.db.withTables<ElarDatabase>(), token, { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000 });
+      const session = await loadElarSession(database.db.withTables<ElarDatabase>(), token, {
+        idleMs: 30 * 60_000,
+        absoluteMs: 12 * 3_600_000,
+      });
       assert.deepEqual(session?.claims, claims);
       assert.deepEqual(session?.staffRoles, [], 'staff roles are read at the next sign-in');
-      const { rows } = await sql<{ old: string | null }>`SELECT to_regclass('public.elar_session')::text AS old`.execute(database.db);
+      const { rows } = await sql<{
+        old: string | null;
+      }>`SELECT to_regclass('public.elar_session')::text AS old`.execute(database.db);
       assert.equal(rows[0]!.old, null, 'the SSO migration no longer holds an ELAR table');
     } finally {
       await database.close();

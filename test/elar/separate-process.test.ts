@@ -17,7 +17,9 @@ import { throwawayDatabase } from '../helpers/throwaway-database.ts';
 
 const SECRET = 'separate-elar-client-secret-0123456789abcdef';
 const PASSWORD = 'Secret123';
-const START_ELAR = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts['start:elar']!.split(' ');
+const START_ELAR = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts[
+  'start:elar'
+]!.split(' ');
 
 let portal: TestPortal;
 let portalSite: Awaited<ReturnType<typeof listenAhead>>;
@@ -52,12 +54,25 @@ before(async () => {
   portalSite = await listenAhead();
   elarOrigin = `http://127.0.0.1:${await freePort()}`;
   // The portal is told where ELAR lives and the secret they share; it registers ELAR's client.
-  portal = await startPortal({ PUBLIC_URL: portalSite.origin, ELAR_PUBLIC_URL: elarOrigin, ELAR_CLIENT_SECRET: SECRET });
+  portal = await startPortal({
+    PUBLIC_URL: portalSite.origin,
+    ELAR_PUBLIC_URL: elarOrigin,
+    ELAR_CLIENT_SECRET: SECRET,
+  });
   portalSite.serve(portal.app);
-  ({ userName } = await createProfile(new Browser(portal.app), { firstName: 'Sepa', lastName: 'Rate', dob: ['7', '8', '1981'], ssn: '805-45-6789' }));
+  ({ userName } = await createProfile(new Browser(portal.app), {
+    firstName: 'Sepa',
+    lastName: 'Rate',
+    dob: ['7', '8', '1981'],
+    ssn: '805-45-6789',
+  }));
 
   let elarDatabaseUrl = '';
-  if (process.env.DATABASE_URL) ({ url: elarDatabaseUrl, drop: dropElarDatabase } = await throwawayDatabase(process.env.DATABASE_URL, 'elar_separate'));
+  if (process.env.DATABASE_URL)
+    ({ url: elarDatabaseUrl, drop: dropElarDatabase } = await throwawayDatabase(
+      process.env.DATABASE_URL,
+      'elar_separate',
+    ));
   elarProcess = await startElar({
     PATH: process.env.PATH,
     NODE_ENV: 'test',
@@ -85,7 +100,10 @@ after(async () => {
 
 /** One browser, two sites: a cookie jar each, and redirects followed from one to the other. */
 function browser(ip: string) {
-  const sites = [new Browser(new URL(portalSite.origin), ip, portalSite.origin), new Browser(new URL(elarOrigin), ip, elarOrigin)] as const;
+  const sites = [
+    new Browser(new URL(portalSite.origin), ip, portalSite.origin),
+    new Browser(new URL(elarOrigin), ip, elarOrigin),
+  ] as const;
   const [portalTab, elarTab] = sites;
   const siteOf = (url: string) => (url.startsWith(elarOrigin) ? elarTab : portalTab);
   return {
@@ -107,7 +125,10 @@ function browser(ip: string) {
 async function signIn(b: ReturnType<typeof browser>) {
   const start = await b.elar.get('/elar');
   assert.equal(start.status, 303);
-  assert.ok(start.location!.startsWith(`${portalSite.origin}/oidc/auth?`), 'the separate ELAR sends a signed-out person to the issuer');
+  assert.ok(
+    start.location!.startsWith(`${portalSite.origin}/oidc/auth?`),
+    'the separate ELAR sends a signed-out person to the issuer',
+  );
   const login = await b.walk(start, b.elar);
   assert.equal(login.site, b.portal);
   const returnTo = /name="returnTo" value="([^"]+)"/.exec(login.res.body)![1]!.replace(/&amp;/g, '&');
@@ -123,7 +144,11 @@ describe('ELAR as a separate process against the same issuer', () => {
     assert.equal(page.status, 200);
     assert.match(page.body, /ELAR Welcome Page/);
     assert.equal(textOf(page.body, 'data-username'), userName);
-    assert.match(page.body, new RegExp(`href="${portalSite.origin}/account/password"`), 'Change Password is the portal\u2019s page');
+    assert.match(
+      page.body,
+      new RegExp(`href="${portalSite.origin}/account/password"`),
+      'Change Password is the portal\u2019s page',
+    );
   });
 
   test('logging out of the portal reaches the separate ELAR by back-channel: its session ends', async () => {
@@ -155,11 +180,28 @@ describe('ELAR as a separate process against the same issuer', () => {
   test('an evaluator granted in the Department is ELAR staff in the separate ELAR too', async () => {
     const department = await portal.db
       .insertInto('organization')
-      .values({ id: randomUUID(), code: '00000000', name: 'Department of Elementary and Secondary Education', type: 'other', district_id: null, town: 'Malden', phone: null })
+      .values({
+        id: randomUUID(),
+        code: '00000000',
+        name: 'Department of Elementary and Secondary Education',
+        type: 'other',
+        district_id: null,
+        town: 'Malden',
+        phone: null,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
-    const app = await portal.db.updateTable('application').set({ roles: ['user', 'licensure-evaluator'] }).where('id', '=', 'elar').returningAll().executeTakeFirstOrThrow();
-    const person = await portal.db.selectFrom('profile').selectAll().where('user_name', '=', userName).executeTakeFirstOrThrow();
+    const app = await portal.db
+      .updateTable('application')
+      .set({ roles: ['user', 'licensure-evaluator'] })
+      .where('id', '=', 'elar')
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const person = await portal.db
+      .selectFrom('profile')
+      .selectAll()
+      .where('user_name', '=', userName)
+      .executeTakeFirstOrThrow();
     await grantRole(portal.db, null, { person, org: department, app, role: 'licensure-evaluator' }, null);
     const page = await signIn(browser('10.7.0.3'));
     assert.match(page.body, /You are signed in as a licensure evaluator</);
@@ -172,7 +214,11 @@ describe('ELAR as a separate process against the same issuer', () => {
   });
 
   test('the portal registered ELAR at its own address', async () => {
-    const row = await portal.db.selectFrom('application').select(['redirect_uris', 'backchannel_logout_uri']).where('id', '=', 'elar').executeTakeFirstOrThrow();
+    const row = await portal.db
+      .selectFrom('application')
+      .select(['redirect_uris', 'backchannel_logout_uri'])
+      .where('id', '=', 'elar')
+      .executeTakeFirstOrThrow();
     assert.deepEqual(row.redirect_uris, [`${elarOrigin}/elar/callback`]);
     assert.equal(row.backchannel_logout_uri, `${elarOrigin}/elar/backchannel-logout`);
   });

@@ -11,7 +11,11 @@ describe('ELAR staff come from the roles claim the portal issues for ELAR', () =
       { org: DEPARTMENT, role: 'licensure-evaluator' },
       { org: DEPARTMENT, role: 'payments' },
     ];
-    assert.deepEqual(staffRolesFrom({ roles }, DEPARTMENT), ['licensure-evaluator', 'licensure-supervisor', 'payments']);
+    assert.deepEqual(staffRolesFrom({ roles }, DEPARTMENT), [
+      'licensure-evaluator',
+      'licensure-supervisor',
+      'payments',
+    ]);
   });
 
   test('the same role in a school or district makes no one staff: its Directory Administrator could grant it', () => {
@@ -23,15 +27,31 @@ describe('ELAR staff come from the roles claim the portal issues for ELAR', () =
       { roles: [{ org: DEPARTMENT, role: 'user' }] },
       {},
       { roles: 'licensure-evaluator' },
-      { roles: [null, 'licensure-evaluator', { org: DEPARTMENT }, { role: 'licensure-evaluator' }, { org: 7, role: 'payments' }] },
-      { roles: [{ org: DEPARTMENT, role: 'console-admin' }, { org: DEPARTMENT, role: 'help-desk' }] },
+      {
+        roles: [
+          null,
+          'licensure-evaluator',
+          { org: DEPARTMENT },
+          { role: 'licensure-evaluator' },
+          { org: 7, role: 'payments' },
+        ],
+      },
+      {
+        roles: [
+          { org: DEPARTMENT, role: 'console-admin' },
+          { org: DEPARTMENT, role: 'help-desk' },
+        ],
+      },
     ]) {
       assert.deepEqual(staffRolesFrom(claims, DEPARTMENT), [], JSON.stringify(claims));
     }
   });
 
   test('a role listed twice counts once', () => {
-    const roles = [{ org: DEPARTMENT, role: 'payments' }, { org: DEPARTMENT, role: 'payments' }];
+    const roles = [
+      { org: DEPARTMENT, role: 'payments' },
+      { org: DEPARTMENT, role: 'payments' },
+    ];
     assert.deepEqual(staffRolesFrom({ roles }, DEPARTMENT), ['payments']);
   });
 });
@@ -42,9 +62,17 @@ describe('can(): what each ELAR staff role may do', () => {
     [['licensure-evaluator'], ['application.evaluate']],
     [['licensure-supervisor'], ['application.evaluate', 'application.assign', 'application.decide']],
     [['payments'], ['payment.manage']],
-    [['licensure-evaluator', 'payments'], ['application.evaluate', 'payment.manage']],
+    [
+      ['licensure-evaluator', 'payments'],
+      ['application.evaluate', 'payment.manage'],
+    ],
   ];
-  const every: ElarPermission[] = ['application.evaluate', 'application.assign', 'application.decide', 'payment.manage'];
+  const every: ElarPermission[] = [
+    'application.evaluate',
+    'application.assign',
+    'application.decide',
+    'payment.manage',
+  ];
   for (const [roles, allowed] of table) {
     test(`${roles.join(' + ') || 'an educator'} may ${allowed.join(', ') || 'nothing of staff'}`, () => {
       for (const permission of every) {

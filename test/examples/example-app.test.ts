@@ -22,11 +22,21 @@ describe('example app: missing settings', () => {
     assert.equal(result.status, 1);
     const err = result.stderr.trim();
     assert.match(err, /^Missing ISSUER, CLIENT_ID and CLIENT_SECRET\./);
-    assert.match(err, /ISSUER=http:\/\/localhost:3000 CLIENT_ID=example CLIENT_SECRET=… PORT=4000 node --import tsx examples\/example-app\/app\.ts/);
-    assert.match(err, /--redirect-uri http:\/\/localhost:4000\/callback --redirect-uri http:\/\/127\.0\.0\.1:4000\/callback/);
+    assert.match(
+      err,
+      /ISSUER=http:\/\/localhost:3000 CLIENT_ID=example CLIENT_SECRET=… PORT=4000 node --import tsx examples\/example-app\/app\.ts/,
+    );
+    assert.match(
+      err,
+      /--redirect-uri http:\/\/localhost:4000\/callback --redirect-uri http:\/\/127\.0\.0\.1:4000\/callback/,
+    );
   });
   test('one missing variable is named alone', () => {
-    const result = spawnSync(process.execPath, APP, { env: { ...envWithout(), ISSUER: 'http://localhost:3000', CLIENT_ID: 'example' }, encoding: 'utf8', timeout: 30_000 });
+    const result = spawnSync(process.execPath, APP, {
+      env: { ...envWithout(), ISSUER: 'http://localhost:3000', CLIENT_ID: 'example' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     assert.equal(result.status, 1);
     assert.match(result.stderr, /^Missing CLIENT_SECRET\./);
   });
@@ -43,7 +53,15 @@ describe('example app: localhost and 127.0.0.1', () => {
       const base = `http://127.0.0.1:${(issuer.address() as AddressInfo).port}`;
       if (req.url !== '/.well-known/openid-configuration') return res.writeHead(404).end();
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ issuer: base, authorization_endpoint: `${base}/auth`, token_endpoint: `${base}/token`, jwks_uri: `${base}/jwks`, response_types_supported: ['code'] }));
+      res.end(
+        JSON.stringify({
+          issuer: base,
+          authorization_endpoint: `${base}/auth`,
+          token_endpoint: `${base}/token`,
+          jwks_uri: `${base}/jwks`,
+          response_types_supported: ['code'],
+        }),
+      );
     });
     await new Promise<void>((r) => issuer.listen(0, '127.0.0.1', r));
     const probe = createServer();
@@ -51,7 +69,13 @@ describe('example app: localhost and 127.0.0.1', () => {
     port = (probe.address() as AddressInfo).port;
     await new Promise((r) => probe.close(r));
     app = spawn(process.execPath, APP, {
-      env: { ...envWithout(), ISSUER: `http://127.0.0.1:${(issuer.address() as AddressInfo).port}`, CLIENT_ID: 'example', CLIENT_SECRET: 's3cret', PORT: String(port) },
+      env: {
+        ...envWithout(),
+        ISSUER: `http://127.0.0.1:${(issuer.address() as AddressInfo).port}`,
+        CLIENT_ID: 'example',
+        CLIENT_SECRET: 's3cret',
+        PORT: String(port),
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     // Ready when it says where it listens.

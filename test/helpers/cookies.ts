@@ -22,5 +22,9 @@ export function parseSetCookie(line: string): Cookie {
 
 /** Whether a cookie just set is in fact a deletion (empty, expired, or no age left). */
 export function isCleared(cookie: Cookie): boolean {
-  return cookie.value === '' || (cookie.expires !== undefined && cookie.expires.getTime() < Date.now()) || cookie.maxAge === 0;
+  return (
+    cookie.value === '' ||
+    (cookie.expires !== undefined && cookie.expires.getTime() < Date.now()) ||
+    cookie.maxAge === 0
+  );
 }

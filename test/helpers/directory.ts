@@ -37,9 +37,15 @@ export interface DistrictWithSchool {
 export function directoryFixture(portal: TestPortal) {
   let serial = 0;
   let passwordHash: Promise<string> | undefined;
-  const profileOf = (id: string) => portal.db.selectFrom('profile').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const profileOf = (id: string) =>
+    portal.db.selectFrom('profile').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
-  async function organization(code: string, name: string, type: 'district' | 'school', districtId: string | null): Promise<Organization> {
+  async function organization(
+    code: string,
+    name: string,
+    type: 'district' | 'school',
+    districtId: string | null,
+  ): Promise<Organization> {
     return portal.db
       .insertInto('organization')
       .values({ id: randomUUID(), code, name, type, district_id: districtId, town: 'Springfield', phone: null })
@@ -60,7 +66,11 @@ export function directoryFixture(portal: TestPortal) {
     },
 
     /** An active profile with password PASSWORD, optionally with department roles. */
-    async person(firstName: string, lastName: string, options: { departmentRoles?: DepartmentRole[] } = {}): Promise<FixturePerson> {
+    async person(
+      firstName: string,
+      lastName: string,
+      options: { departmentRoles?: DepartmentRole[] } = {},
+    ): Promise<FixturePerson> {
       serial += 1;
       const ssn = `7${String(serial % 100).padStart(2, '0')}-${String(10 + (Math.floor(serial / 100) % 90))}-${String(1000 + serial)}`;
       const dob: [string, string, string] = [String((serial % 12) + 1), String((serial % 28) + 1), '1980'];
@@ -69,10 +79,16 @@ export function directoryFixture(portal: TestPortal) {
       const created = await portal.db.transaction().execute(async (tx) => {
         const made = await createProfile(
           tx,
-          identityOnly({ firstName, lastName, dateOfBirth, ssn: { hash: ssnHash(portal.ssnKey, ssn.replace(/-/g, '')), last4: ssn.slice(-4) } }),
+          identityOnly({
+            firstName,
+            lastName,
+            dateOfBirth,
+            ssn: { hash: ssnHash(portal.ssnKey, ssn.replace(/-/g, '')), last4: ssn.slice(-4) },
+          }),
           { passwordHash: await passwordHash!, hintQuestion: 'First pet?', hintAnswerHash: await passwordHash! },
         );
-        for (const role of options.departmentRoles ?? []) await insertDepartmentRole(tx, { profileId: made.id, role, grantedBy: null });
+        for (const role of options.departmentRoles ?? [])
+          await insertDepartmentRole(tx, { profileId: made.id, role, grantedBy: null });
         return made;
       });
       return { ...created, firstName, lastName, dob, ssn, profile: () => profileOf(created.id) };

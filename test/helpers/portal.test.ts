@@ -12,7 +12,12 @@ after(() => portal.close());
 
 describe('createProfile helper', () => {
   test('a refused page after the first one fails the helper, naming that step', async () => {
-    const person = { firstName: 'Hal', lastName: 'Helper', dob: ['1', '2', '1970'] as [string, string, string], ssn: '611-22-3333' };
+    const person = {
+      firstName: 'Hal',
+      lastName: 'Helper',
+      dob: ['1', '2', '1970'] as [string, string, string],
+      ssn: '611-22-3333',
+    };
     await assert.rejects(
       createProfile(new Browser(portal.app), person, { hintQuestion: 'Q?', hintAnswer: 'A', password: 'ab' }),
       /^Error: security step: expected 303 to \/profile\/new\/review, got 422 $/,
@@ -20,9 +25,17 @@ describe('createProfile helper', () => {
   });
 
   test('a flow that ends anywhere but "created" fails the helper', async () => {
-    const person = { firstName: 'Hana', lastName: 'Helper', dob: ['1', '3', '1970'] as [string, string, string], ssn: '611-22-4444' };
+    const person = {
+      firstName: 'Hana',
+      lastName: 'Helper',
+      dob: ['1', '3', '1970'] as [string, string, string],
+      ssn: '611-22-4444',
+    };
     const first = await createProfile(new Browser(portal.app), person);
     assert.equal(first.userName, 'HHelper');
-    await assert.rejects(createProfile(new Browser(portal.app), person), /^Error: identity step: expected 303 to \/profile\/new\/contact, got 303 \/profile\/new\/exact-match$/);
+    await assert.rejects(
+      createProfile(new Browser(portal.app), person),
+      /^Error: identity step: expected 303 to \/profile\/new\/contact, got 303 \/profile\/new\/exact-match$/,
+    );
   });
 });

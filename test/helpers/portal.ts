@@ -25,7 +25,10 @@ export interface TestPortal {
 }
 
 /** `logger`: pino options for the app (tests that read the logs pass a stream); silent otherwise. */
-export async function startPortal(env: Record<string, string> = {}, options: Pick<BuildOptions, 'onRoute'> & { logger?: object } = {}): Promise<TestPortal> {
+export async function startPortal(
+  env: Record<string, string> = {},
+  options: Pick<BuildOptions, 'onRoute'> & { logger?: object } = {},
+): Promise<TestPortal> {
   const serverUrl = process.env.DATABASE_URL;
   let databaseUrl: string | undefined;
   let dropDatabase = async () => {};
@@ -46,7 +49,16 @@ export async function startPortal(env: Record<string, string> = {}, options: Pic
   const ssnKey = 'test-ssn-key-0123456789abcdef0123456789';
   const secretsKey = 'test-secrets-key-0123456789abcdef012345';
   const jobs = new JobRunner(database.db, config.jobs);
-  const app = await buildApp({ config, elar, db: database.db, ssnKey, secretsKey, jobs, ...(options.onRoute ? { onRoute: options.onRoute } : {}), ...(options.logger ? { logger: options.logger } : {}) });
+  const app = await buildApp({
+    config,
+    elar,
+    db: database.db,
+    ssnKey,
+    secretsKey,
+    jobs,
+    ...(options.onRoute ? { onRoute: options.onRoute } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
   await app.ready();
   const portal: TestPortal = {
     app,
@@ -108,7 +120,8 @@ export class Browser {
   /** Follows redirects on this app; stops at the first one that leaves it. */
   async follow(res: Response): Promise<Response> {
     let current = res;
-    for (let i = 0; i < 20 && current.location && this.isOwn(current.location); i++) current = await this.get(current.location);
+    for (let i = 0; i < 20 && current.location && this.isOwn(current.location); i++)
+      current = await this.get(current.location);
     return current;
   }
 
@@ -123,7 +136,10 @@ export class Browser {
       ...(payload !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
       cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
     };
-    const res = this.app instanceof URL ? await overHttp(this.app, method, path, headers, payload) : await this.inject(method, path, headers, payload);
+    const res =
+      this.app instanceof URL
+        ? await overHttp(this.app, method, path, headers, payload)
+        : await this.inject(method, path, headers, payload);
     for (const c of res.cookies) {
       if (isCleared(c)) this.cookies.delete(c.name);
       else this.cookies.set(c.name, c.value);
@@ -131,11 +147,27 @@ export class Browser {
     const token = /name="_csrf" value="([^"]+)"/.exec(res.body);
     if (token) this.csrf = token[1]!;
     if (res.headers['content-type']?.toString().startsWith('text/html')) this.lastPage = res.body;
-    return { status: res.status, body: res.body, location: res.headers.location as string | undefined, headers: res.headers };
+    return {
+      status: res.status,
+      body: res.body,
+      location: res.headers.location as string | undefined,
+      headers: res.headers,
+    };
   }
 
-  private async inject(method: string, url: string, headers: Record<string, string>, payload?: string): Promise<RawResponse> {
-    const res = await (this.app as FastifyInstance).inject({ method: method as 'GET' | 'POST', url, payload, remoteAddress: this.ip, headers });
+  private async inject(
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    payload?: string,
+  ): Promise<RawResponse> {
+    const res = await (this.app as FastifyInstance).inject({
+      method: method as 'GET' | 'POST',
+      url,
+      payload,
+      remoteAddress: this.ip,
+      headers,
+    });
     return { status: res.statusCode, body: res.body, headers: res.headers, cookies: res.cookies as Cookie[] };
   }
 }
@@ -147,9 +179,20 @@ interface RawResponse {
   cookies: Cookie[];
 }
 
-async function overHttp(base: URL, method: string, path: string, headers: Record<string, string>, payload?: string): Promise<RawResponse> {
+async function overHttp(
+  base: URL,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  payload?: string,
+): Promise<RawResponse> {
   const res = await fetch(new URL(path, base), { method, headers, body: payload, redirect: 'manual' });
-  return { status: res.status, body: await res.text(), headers: Object.fromEntries(res.headers), cookies: res.headers.getSetCookie().map(parseSetCookie) };
+  return {
+    status: res.status,
+    body: await res.text(),
+    headers: Object.fromEntries(res.headers),
+    cookies: res.headers.getSetCookie().map(parseSetCookie),
+  };
 }
 
 export function outcomeOf(html: string): string | undefined {
@@ -167,7 +210,12 @@ export function errorSummary(html: string): string[] {
 }
 
 function decode(s: string): string {
-  return s.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+  return s
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>');
 }
 
 export interface Person {
@@ -211,7 +259,8 @@ export async function createProfile(
   secrets = { hintQuestion: 'First pet?', hintAnswer: 'Rex the Dog', password: 'Secret123' },
 ): Promise<{ userName: string; mepid: string; page: Response }> {
   const expect = (res: Response, step: string, location: string) => {
-    if (res.status !== 303 || res.location !== location) throw new Error(`${step} step: expected 303 to ${location}, got ${res.status} ${res.location ?? ''}`);
+    if (res.status !== 303 || res.location !== location)
+      throw new Error(`${step} step: expected 303 to ${location}, got ${res.status} ${res.location ?? ''}`);
   };
   const steps = ['contact', 'background', 'security', 'review'].map((step) => `/profile/new/${step}`);
   const identity = await b.submit('/profile/new', '/profile/new/identity', identityFields(person));
@@ -223,7 +272,14 @@ export async function createProfile(
     return steps.find((step) => !answered.has(step))!;
   };
   expect(await b.submit('/profile/new/contact', '/profile/new/contact', contactFields), 'contact', next('contact'));
-  expect(await b.submit('/profile/new/background', '/profile/new/background', { previousLastName: '', priorLicenseNumber: '' }), 'background', next('background'));
+  expect(
+    await b.submit('/profile/new/background', '/profile/new/background', {
+      previousLastName: '',
+      priorLicenseNumber: '',
+    }),
+    'background',
+    next('background'),
+  );
   const security = await b.submit('/profile/new/security', '/profile/new/security', {
     hintQuestion: secrets.hintQuestion,
     hintAnswer: secrets.hintAnswer,
@@ -237,7 +293,9 @@ export async function createProfile(
   const userName = textOf(page.body, 'data-username') ?? '';
   const mepid = textOf(page.body, 'data-mepid') ?? '';
   if (page.status !== 200 || outcomeOf(page.body) !== 'created' || !userName || !mepid) {
-    throw new Error(`done page: expected 200, data-outcome="created", a User Name and a MEPID; got ${page.status} ${outcomeOf(page.body)} "${userName}" "${mepid}"`);
+    throw new Error(
+      `done page: expected 200, data-outcome="created", a User Name and a MEPID; got ${page.status} ${outcomeOf(page.body)} "${userName}" "${mepid}"`,
+    );
   }
   return { userName, mepid, page };
 }

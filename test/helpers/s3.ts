@@ -15,7 +15,13 @@ export interface TestS3 {
 /** A real S3-compatible server (s3rver) on loopback, port 0, with one empty bucket, in a folder of its own. */
 export async function startS3(): Promise<TestS3> {
   const directory = await mkdtemp(join(tmpdir(), 's3rver-'));
-  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: 'documents' }] });
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory,
+    configureBuckets: [{ name: 'documents' }],
+  });
   const { port } = await server.run();
   // s3rver accepts this one key pair and checks the signature made with it.
   const secret = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -26,10 +32,16 @@ export async function startS3(): Promise<TestS3> {
     forcePathStyle: true,
     credentials: () => secret,
   };
-  const client = new S3Client({ endpoint: settings.endpoint, region: settings.region, forcePathStyle: true, credentials: secret });
+  const client = new S3Client({
+    endpoint: settings.endpoint,
+    region: settings.region,
+    forcePathStyle: true,
+    credentials: secret,
+  });
   return {
     settings,
-    overwrite: async (objectKey, bytes) => void (await client.send(new PutObjectCommand({ Bucket: 'documents', Key: objectKey, Body: bytes }))),
+    overwrite: async (objectKey, bytes) =>
+      void (await client.send(new PutObjectCommand({ Bucket: 'documents', Key: objectKey, Body: bytes }))),
     close: async () => {
       client.destroy();
       await server.close();

@@ -11,18 +11,24 @@ import type { FastifyInstance } from 'fastify';
  * settings (`NAME=value` before `node`) and Node's arguments. First the build, then the
  * server (its flags, preloads and entry point).
  */
-const START_STEPS = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.split(' && ').map((step) => {
-  const words = step.split(' ');
-  const node = words.indexOf('node');
-  return { env: Object.fromEntries(words.slice(0, node).map((w) => w.split('=', 2) as [string, string])), args: words.slice(node + 1) };
-});
+const START_STEPS = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start
+  .split(' && ')
+  .map((step) => {
+    const words = step.split(' ');
+    const node = words.indexOf('node');
+    return {
+      env: Object.fromEntries(words.slice(0, node).map((w) => w.split('=', 2) as [string, string])),
+      args: words.slice(node + 1),
+    };
+  });
 const BUILD_STEPS = START_STEPS.slice(0, -1);
 export const START_ARGS: string[] = START_STEPS.at(-1)!.args;
 export const START_ENV: Record<string, string> = START_STEPS.at(-1)!.env;
 
 /** What `npm start` does before starting the server (compile src/ into dist/). */
 export function buildPortal(): void {
-  for (const step of BUILD_STEPS) execFileSync(process.execPath, step.args, { env: { ...process.env, ...step.env }, stdio: 'inherit' });
+  for (const step of BUILD_STEPS)
+    execFileSync(process.execPath, step.args, { env: { ...process.env, ...step.env }, stdio: 'inherit' });
 }
 
 /**
@@ -46,7 +52,11 @@ export async function freePort(): Promise<number> {
  * URL (PUBLIC_URL, the OpenID Connect issuer) is known when it is built, and a restart swaps
  * the app behind the port without closing it, so clients' keep-alive sockets stay good.
  */
-export async function listenAhead(): Promise<{ origin: string; serve(app: FastifyInstance): void; close(): Promise<void> }> {
+export async function listenAhead(): Promise<{
+  origin: string;
+  serve(app: FastifyInstance): void;
+  close(): Promise<void>;
+}> {
   let current: FastifyInstance | undefined;
   const server = createHttpServer((req, res) => {
     if (current) current.routing(req, res);
@@ -98,7 +108,8 @@ export async function spawnPortal(env: NodeJS.ProcessEnv, options: { quiet?: boo
       const address = /^listening on (http:\/\/\S+)$/m.exec(seen)?.[1];
       if (address) done(() => resolve(address));
     };
-    const onExit = (code: number | null, signal: string | null) => fail(new Error(`server exited with ${code ?? signal} before listening`));
+    const onExit = (code: number | null, signal: string | null) =>
+      fail(new Error(`server exited with ${code ?? signal} before listening`));
     const done = (settle: () => void) => {
       clearTimeout(timer);
       child.off('exit', onExit);
@@ -114,7 +125,9 @@ export async function spawnPortal(env: NodeJS.ProcessEnv, options: { quiet?: boo
     child.once('exit', onExit);
   });
   const kill = async (signal: NodeJS.Signals) => {
-    const exited = new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
+    const exited = new Promise((r) =>
+      child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r),
+    );
     child.kill(signal);
     await exited;
   };

@@ -13,7 +13,12 @@ export interface ReceivedMail {
  * A real SMTP server on loopback (port 0), in this process: what the portal sends is read
  * as it arrived. `refuse` answers the next so many messages with a temporary failure (451).
  */
-export async function startSmtpServer(): Promise<{ url: string; received: ReceivedMail[]; refuse(count: number): void; close(): Promise<void> }> {
+export async function startSmtpServer(): Promise<{
+  url: string;
+  received: ReceivedMail[];
+  refuse(count: number): void;
+  close(): Promise<void>;
+}> {
   const received: ReceivedMail[] = [];
   let refusals = 0;
   const server = new SMTPServer({

@@ -5,7 +5,10 @@ import pg from 'pg';
  * A fresh database on the PostgreSQL server named by `serverUrl` (CI's throwaway cluster),
  * so each test file or server starts empty and leaves nothing behind.
  */
-export async function throwawayDatabase(serverUrl: string, prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+export async function throwawayDatabase(
+  serverUrl: string,
+  prefix: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const onServer = async (statement: string) => {
     const client = new pg.Client({ connectionString: serverUrl });
@@ -41,7 +44,10 @@ async function dropWhenIdle(serverUrl: string, name: string): Promise<void> {
   await client.connect();
   try {
     for (let i = 0; i < 50; i++) {
-      const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+      const { rows } = await client.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1',
+        [name],
+      );
       if (rows[0]?.n === 0) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

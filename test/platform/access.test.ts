@@ -32,8 +32,15 @@ const noteParams = z.object({ owner: z.string().regex(/^[a-z]+$/) });
 async function notesModule(fastify: FastifyInstance) {
   notes.install(fastify);
   const app = fastify.withTypeProvider<ZodTypeProvider>();
-  const read = notes.permit('note.read', (request) => ({ kind: 'note' as const, owner: noteParams.parse(request.params).owner }));
-  app.get('/notes/:owner', { ...read, schema: { params: noteParams } }, async (request) => `notes of ${read.granted(request).resource.owner}`);
+  const read = notes.permit('note.read', (request) => ({
+    kind: 'note' as const,
+    owner: noteParams.parse(request.params).owner,
+  }));
+  app.get(
+    '/notes/:owner',
+    { ...read, schema: { params: noteParams } },
+    async (request) => `notes of ${read.granted(request).resource.owner}`,
+  );
   app.get('/me', notes.self('one’s own name'), async (request) => `you are ${notes.actorOf(request)}`);
   app.get('/about', publicRoute('about the notes'), async () => 'about');
 }
@@ -69,7 +76,10 @@ describe('start-up refuses a route that declares no access', () => {
     const policyless = async (module: FastifyInstance) => {
       module.get('/mine', notes.self('one’s own'), async () => 'mine');
     };
-    await assert.rejects(start(policyless), /GET \/mine needs a signed-in person but its plugin installs no access policy/);
+    await assert.rejects(
+      start(policyless),
+      /GET \/mine needs a signed-in person but its plugin installs no access policy/,
+    );
   });
 
   test('a policy covers only its own plugin: a sibling plugin cannot borrow it', async () => {
@@ -81,7 +91,11 @@ describe('start-up refuses a route that declares no access', () => {
 
   test('declared routes, and the static files the platform serves, start', async () => {
     const app = await start(notesModule);
-    assert.equal((await app.inject('/assets/app.css')).statusCode, 200, 'static files are declared public by the platform');
+    assert.equal(
+      (await app.inject('/assets/app.css')).statusCode,
+      200,
+      'static files are declared public by the platform',
+    );
     await app.close();
   });
 });

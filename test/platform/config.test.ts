@@ -14,15 +14,24 @@ describe('configuration', () => {
     assert.equal(c.secureCookies, false);
   });
   test('a bad value names the variable in one line', () => {
-    assert.throws(() => loadConfig({ PORT: 'eighty' }), /^Error: Invalid configuration: PORT must be a number from 0 to 65535$/);
+    assert.throws(
+      () => loadConfig({ PORT: 'eighty' }),
+      /^Error: Invalid configuration: PORT must be a number from 0 to 65535$/,
+    );
     assert.throws(() => loadConfig({ PASSWORD_POLICY: 'weak' }), /Invalid configuration: PASSWORD_POLICY/);
-    assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://x' }), /Invalid configuration: DATABASE_URL must start with postgres/);
+    assert.throws(
+      () => loadConfig({ DATABASE_URL: 'mysql://x' }),
+      /Invalid configuration: DATABASE_URL must start with postgres/,
+    );
     assert.throws(() => loadConfig({ PUBLIC_URL: 'not a url' }), /Invalid configuration: PUBLIC_URL/);
   });
   test('the Department’s organization code in the roles claim: 00000000 unless DEPARTMENT_ORG_CODE names 8 digits', () => {
     assert.equal(loadConfig({}).departmentOrgCode, '00000000');
     assert.equal(loadConfig({ DEPARTMENT_ORG_CODE: '99990000' }).departmentOrgCode, '99990000');
-    assert.throws(() => loadConfig({ DEPARTMENT_ORG_CODE: 'DESE' }), /^Error: Invalid configuration: DEPARTMENT_ORG_CODE must be 8 digits, like an organization code$/);
+    assert.throws(
+      () => loadConfig({ DEPARTMENT_ORG_CODE: 'DESE' }),
+      /^Error: Invalid configuration: DEPARTMENT_ORG_CODE must be 8 digits, like an organization code$/,
+    );
   });
   test('https PUBLIC_URL turns on secure cookies', () => {
     assert.equal(loadConfig({ PUBLIC_URL: 'https://portal.example.gov/' }).secureCookies, true);
@@ -35,7 +44,8 @@ describe('configuration', () => {
     const keys = { SSN_HMAC_KEY: 'k'.repeat(32), SECRETS_KEY: 's'.repeat(32) };
     assert.deepEqual(loadConfig({}).faultInject, []);
     assert.deepEqual(
-      loadConfig({ NODE_ENV: 'test', FAULT_INJECT: 'profile.create:after-audit,profile.create:after-commit' }).faultInject,
+      loadConfig({ NODE_ENV: 'test', FAULT_INJECT: 'profile.create:after-audit,profile.create:after-commit' })
+        .faultInject,
       ['profile.create:after-audit', 'profile.create:after-commit'],
     );
     assert.throws(
@@ -43,7 +53,10 @@ describe('configuration', () => {
       /^Error: Invalid configuration: FAULT_INJECT is for tests and is refused when NODE_ENV=production$/,
     );
     // A misspelt point would otherwise arm nothing and the crash test would prove nothing.
-    assert.throws(() => loadConfig({ NODE_ENV: 'test', FAULT_INJECT: 'profile.create:after-comit' }), /^Error: Invalid configuration: FAULT_INJECT must name points among /);
+    assert.throws(
+      () => loadConfig({ NODE_ENV: 'test', FAULT_INJECT: 'profile.create:after-comit' }),
+      /^Error: Invalid configuration: FAULT_INJECT must name points among /,
+    );
   });
 
   describe('storage of uploaded files', () => {
@@ -57,7 +70,10 @@ describe('configuration', () => {
 
     test('by default files are kept under DATA_DIR/blobs', () => {
       assert.deepEqual(loadConfig({}).storage, { kind: 'filesystem', dir: 'data/blobs' });
-      assert.deepEqual(loadConfig({ DATA_DIR: '/srv/portal' }).storage, { kind: 'filesystem', dir: '/srv/portal/blobs' });
+      assert.deepEqual(loadConfig({ DATA_DIR: '/srv/portal' }).storage, {
+        kind: 'filesystem',
+        dir: '/srv/portal/blobs',
+      });
     });
 
     test('S3_BUCKET turns on the S3-compatible store with its endpoint, region, path style and keys', () => {
@@ -68,10 +84,19 @@ describe('configuration', () => {
       assert.equal(storage.s3.endpoint, 'http://127.0.0.1:9000');
       assert.equal(storage.s3.region, 'us-east-1');
       assert.equal(storage.s3.forcePathStyle, true);
-      assert.deepEqual(storage.s3.credentials(), { accessKeyId: 'portal', secretAccessKey: 'do-not-print-this-secret' });
+      assert.deepEqual(storage.s3.credentials(), {
+        accessKeyId: 'portal',
+        secretAccessKey: 'do-not-print-this-secret',
+      });
       // On AWS itself: no endpoint, virtual-hosted buckets, and the SDK's own credentials (an instance role).
       const aws = loadConfig({ S3_BUCKET: 'portal-documents', S3_REGION: 'eu-west-1' }).storage;
-      assert.ok(aws.kind === 's3' && aws.s3.endpoint === undefined && aws.s3.region === 'eu-west-1' && !aws.s3.forcePathStyle && aws.s3.credentials() === null);
+      assert.ok(
+        aws.kind === 's3' &&
+          aws.s3.endpoint === undefined &&
+          aws.s3.region === 'eu-west-1' &&
+          !aws.s3.forcePathStyle &&
+          aws.s3.credentials() === null,
+      );
     });
 
     test('the secret is not in the configuration when it is logged or printed', () => {
@@ -81,38 +106,91 @@ describe('configuration', () => {
     });
 
     test('half an S3 configuration stops the start with one line, never echoing the secret', () => {
-      assert.throws(() => loadConfig({ S3_ENDPOINT: 'http://127.0.0.1:9000' }), /^Error: Invalid configuration: S3_BUCKET is required when S3_ENDPOINT is set$/);
-      assert.throws(() => loadConfig({ S3_SECRET_ACCESS_KEY: 'do-not-print-this-secret' }), /^Error: Invalid configuration: S3_BUCKET is required when S3_SECRET_ACCESS_KEY is set$/);
+      assert.throws(
+        () => loadConfig({ S3_ENDPOINT: 'http://127.0.0.1:9000' }),
+        /^Error: Invalid configuration: S3_BUCKET is required when S3_ENDPOINT is set$/,
+      );
+      assert.throws(
+        () => loadConfig({ S3_SECRET_ACCESS_KEY: 'do-not-print-this-secret' }),
+        /^Error: Invalid configuration: S3_BUCKET is required when S3_SECRET_ACCESS_KEY is set$/,
+      );
       assert.throws(
         () => loadConfig({ ...s3, S3_ACCESS_KEY_ID: '' }),
         /^Error: Invalid configuration: S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY are set together or not at all$/,
       );
-      assert.throws(() => loadConfig({ ...s3, S3_ENDPOINT: 'ftp://files' }), /^Error: Invalid configuration: S3_ENDPOINT must be an http\(s\) URL$/);
-      assert.throws(() => loadConfig({ ...s3, S3_BUCKET: 'Not_A_Bucket' }), /^Error: Invalid configuration: S3_BUCKET must be a bucket name/);
-      assert.throws(() => loadConfig({ ...s3, S3_FORCE_PATH_STYLE: 'yes' }), /^Error: Invalid configuration: S3_FORCE_PATH_STYLE/);
-      for (const env of [{ ...s3, S3_ENDPOINT: 'nope' }, { ...s3, S3_ACCESS_KEY_ID: '' }]) {
-        assert.throws(() => loadConfig(env), (error: Error) => !error.message.includes('do-not-print-this-secret'));
+      assert.throws(
+        () => loadConfig({ ...s3, S3_ENDPOINT: 'ftp://files' }),
+        /^Error: Invalid configuration: S3_ENDPOINT must be an http\(s\) URL$/,
+      );
+      assert.throws(
+        () => loadConfig({ ...s3, S3_BUCKET: 'Not_A_Bucket' }),
+        /^Error: Invalid configuration: S3_BUCKET must be a bucket name/,
+      );
+      assert.throws(
+        () => loadConfig({ ...s3, S3_FORCE_PATH_STYLE: 'yes' }),
+        /^Error: Invalid configuration: S3_FORCE_PATH_STYLE/,
+      );
+      for (const env of [
+        { ...s3, S3_ENDPOINT: 'nope' },
+        { ...s3, S3_ACCESS_KEY_ID: '' },
+      ]) {
+        assert.throws(
+          () => loadConfig(env),
+          (error: Error) => !error.message.includes('do-not-print-this-secret'),
+        );
       }
     });
   });
 
   test('jobs: poll, lease and retry timing, with defaults', () => {
-    assert.deepEqual(loadConfig({}).jobs, { pollMs: 1000, leaseMs: 60_000, backoff: { baseMs: 10_000, maxMs: 3_600_000 } });
-    const c = loadConfig({ JOBS_POLL_MS: '250', JOBS_LEASE_SECONDS: '30', JOBS_RETRY_BASE_SECONDS: '5', JOBS_RETRY_MAX_SECONDS: '600' });
+    assert.deepEqual(loadConfig({}).jobs, {
+      pollMs: 1000,
+      leaseMs: 60_000,
+      backoff: { baseMs: 10_000, maxMs: 3_600_000 },
+    });
+    const c = loadConfig({
+      JOBS_POLL_MS: '250',
+      JOBS_LEASE_SECONDS: '30',
+      JOBS_RETRY_BASE_SECONDS: '5',
+      JOBS_RETRY_MAX_SECONDS: '600',
+    });
     assert.deepEqual(c.jobs, { pollMs: 250, leaseMs: 30_000, backoff: { baseMs: 5_000, maxMs: 600_000 } });
-    assert.throws(() => loadConfig({ JOBS_LEASE_SECONDS: '0' }), /^Error: Invalid configuration: JOBS_LEASE_SECONDS must be more than 0$/);
-    assert.throws(() => loadConfig({ JOBS_RETRY_BASE_SECONDS: '60', JOBS_RETRY_MAX_SECONDS: '10' }), /^Error: Invalid configuration: JOBS_RETRY_MAX_SECONDS must be at least JOBS_RETRY_BASE_SECONDS$/);
+    assert.throws(
+      () => loadConfig({ JOBS_LEASE_SECONDS: '0' }),
+      /^Error: Invalid configuration: JOBS_LEASE_SECONDS must be more than 0$/,
+    );
+    assert.throws(
+      () => loadConfig({ JOBS_RETRY_BASE_SECONDS: '60', JOBS_RETRY_MAX_SECONDS: '10' }),
+      /^Error: Invalid configuration: JOBS_RETRY_MAX_SECONDS must be at least JOBS_RETRY_BASE_SECONDS$/,
+    );
   });
   test('mail: none by default; SMTP_URL and MAIL_FROM together', () => {
     assert.equal(loadConfig({}).mail, undefined, 'no SMTP, no mail: the default');
-    assert.deepEqual(loadConfig({ SMTP_URL: 'smtp://mail.example.gov:587', MAIL_FROM: 'ELAR <no-reply@doe.example.gov>' }).mail, {
-      smtpUrl: 'smtp://mail.example.gov:587',
-      from: 'ELAR <no-reply@doe.example.gov>',
-    });
-    assert.ok(loadConfig({ SMTP_URL: 'smtps://user:pass@mail.example.gov', MAIL_FROM: 'no-reply@doe.example.gov' }).mail);
-    assert.throws(() => loadConfig({ SMTP_URL: 'http://mail.example.gov' }), /^Error: Invalid configuration: SMTP_URL must start with smtp:\/\/ or smtps:\/\/$/);
-    assert.throws(() => loadConfig({ SMTP_URL: 'smtp://mail.example.gov' }), /^Error: Invalid configuration: MAIL_FROM is required with SMTP_URL$/);
-    assert.throws(() => loadConfig({ SMTP_URL: 'smtp://mail.example.gov', MAIL_FROM: 'nobody' }), /^Error: Invalid configuration: MAIL_FROM must be an email address/);
-    assert.throws(() => loadConfig({ MAIL_FROM: 'no-reply@doe.example.gov' }), /^Error: Invalid configuration: MAIL_FROM is set but SMTP_URL is not: no mail would be sent$/);
+    assert.deepEqual(
+      loadConfig({ SMTP_URL: 'smtp://mail.example.gov:587', MAIL_FROM: 'ELAR <no-reply@doe.example.gov>' }).mail,
+      {
+        smtpUrl: 'smtp://mail.example.gov:587',
+        from: 'ELAR <no-reply@doe.example.gov>',
+      },
+    );
+    assert.ok(
+      loadConfig({ SMTP_URL: 'smtps://user:pass@mail.example.gov', MAIL_FROM: 'no-reply@doe.example.gov' }).mail,
+    );
+    assert.throws(
+      () => loadConfig({ SMTP_URL: 'http://mail.example.gov' }),
+      /^Error: Invalid configuration: SMTP_URL must start with smtp:\/\/ or smtps:\/\/$/,
+    );
+    assert.throws(
+      () => loadConfig({ SMTP_URL: 'smtp://mail.example.gov' }),
+      /^Error: Invalid configuration: MAIL_FROM is required with SMTP_URL$/,
+    );
+    assert.throws(
+      () => loadConfig({ SMTP_URL: 'smtp://mail.example.gov', MAIL_FROM: 'nobody' }),
+      /^Error: Invalid configuration: MAIL_FROM must be an email address/,
+    );
+    assert.throws(
+      () => loadConfig({ MAIL_FROM: 'no-reply@doe.example.gov' }),
+      /^Error: Invalid configuration: MAIL_FROM is set but SMTP_URL is not: no mail would be sent$/,
+    );
   });
 });

@@ -12,7 +12,8 @@ import { type Browser, startPortal, type TestPortal } from '../helpers/portal.ts
  * any one route fails here. Only these are exempt, each for its reason:
  */
 const EXEMPT: Record<string, string> = {
-  'POST /elar/backchannel-logout': 'server to server: the provider posts a signed logout token, verified instead of a CSRF token',
+  'POST /elar/backchannel-logout':
+    'server to server: the provider posts a signed logout token, verified instead of a CSRF token',
   'POST /oidc/*':
     'OpenID Connect protocol endpoints (token, revocation, introspection, end-session confirmation): clients authenticate with their secret and PKCE, and the provider checks its own xsrf token on its logout form',
 };
@@ -24,11 +25,14 @@ let person: FixturePerson;
 let schoolCode = '';
 
 before(async () => {
-  portal = await startPortal({}, {
-    onRoute: (route: RouteOptions) => {
-      if ([route.method].flat().includes('POST')) posts.push(route.url);
+  portal = await startPortal(
+    {},
+    {
+      onRoute: (route: RouteOptions) => {
+        if ([route.method].flat().includes('POST')) posts.push(route.url);
+      },
     },
-  });
+  );
   const fx = directoryFixture(portal);
   const { school } = await fx.districtWithSchool();
   schoolCode = school.code;
@@ -46,21 +50,56 @@ function fill(url: string): string {
 test('every registered POST route refuses a form without a CSRF token from a signed-in browser, and changes nothing', async () => {
   const checked = posts.filter((url) => !(`POST ${url}` in EXEMPT));
   // The collector sees the app's routes (a broken collector would make this test vacuous).
-  for (const known of ['/login', '/logout', '/account/password', '/profile/new/review', '/directory/people/:id/reset-password', '/directory/organizations/:code/administrators/:profileId/revoke']) {
+  for (const known of [
+    '/login',
+    '/logout',
+    '/account/password',
+    '/profile/new/review',
+    '/directory/people/:id/reset-password',
+    '/directory/organizations/:code/administrators/:profileId/revoke',
+  ]) {
     assert.ok(checked.includes(known), `${known} was collected`);
   }
-  assert.deepEqual(Object.keys(EXEMPT).filter((r) => !posts.includes(r.slice('POST '.length))), [], 'exempt entries that are not registered routes');
-  const events = async () => Number((await portal.db.selectFrom('audit_event').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+  assert.deepEqual(
+    Object.keys(EXEMPT).filter((r) => !posts.includes(r.slice('POST '.length))),
+    [],
+    'exempt entries that are not registered routes',
+  );
+  const events = async () =>
+    Number(
+      (
+        await portal.db
+          .selectFrom('audit_event')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const before = await events();
   const failures: string[] = [];
   for (const url of checked) {
     // The fields a real form would carry, but no _csrf.
-    const res = await browser.post(fill(url), { username: person.userName, password: 'Secret123', organization: schoolCode, application: 'sims', role: 'user', applicationRole: 'sims:user' }, { csrf: false });
-    if (res.status !== 403 || !res.body.includes(escape(errors.csrf().message))) failures.push(`POST ${url}: ${res.status}`);
+    const res = await browser.post(
+      fill(url),
+      {
+        username: person.userName,
+        password: 'Secret123',
+        organization: schoolCode,
+        application: 'sims',
+        role: 'user',
+        applicationRole: 'sims:user',
+      },
+      { csrf: false },
+    );
+    if (res.status !== 403 || !res.body.includes(escape(errors.csrf().message)))
+      failures.push(`POST ${url}: ${res.status}`);
   }
   assert.deepEqual(failures, []);
   assert.equal(await events(), before, 'nothing was audited, so nothing was done');
-  assert.equal((await browser.get('/account')).status, 200, 'the session is still there (logout without a token did not log out)');
+  assert.equal(
+    (await browser.get('/account')).status,
+    200,
+    'the session is still there (logout without a token did not log out)',
+  );
 });
 
 function escape(s: string): string {

@@ -13,8 +13,18 @@ let otherUserName: string;
 
 before(async () => {
   portal = await startPortal();
-  ({ userName } = await createProfile(new Browser(portal.app), { firstName: 'Cora', lastName: 'Bound', dob: ['3', '4', '1982'], ssn: '807-89-0123' }));
-  ({ userName: otherUserName } = await createProfile(new Browser(portal.app), { firstName: 'Mallory', lastName: 'Tosser', dob: ['5', '6', '1977'], ssn: '808-90-1234' }));
+  ({ userName } = await createProfile(new Browser(portal.app), {
+    firstName: 'Cora',
+    lastName: 'Bound',
+    dob: ['3', '4', '1982'],
+    ssn: '807-89-0123',
+  }));
+  ({ userName: otherUserName } = await createProfile(new Browser(portal.app), {
+    firstName: 'Mallory',
+    lastName: 'Tosser',
+    dob: ['5', '6', '1977'],
+    ssn: '808-90-1234',
+  }));
 });
 after(() => portal.close());
 
@@ -30,9 +40,17 @@ describe('CSRF tokens are bound to the session', () => {
     // The attacker's own secret cookie and a token that matches it, in the victim's browser.
     victim.cookies.set(CSRF_COOKIE, attacker.cookies.get(CSRF_COOKIE)!);
     victim.csrf = attacker.csrf;
-    const res = await victim.post('/account/password', { currentPassword: 'Secret123', password: 'Changed99', passwordConfirm: 'Changed99' });
+    const res = await victim.post('/account/password', {
+      currentPassword: 'Secret123',
+      password: 'Changed99',
+      passwordConfirm: 'Changed99',
+    });
     assert.equal(res.status, 403);
-    assert.equal((await logIn(new Browser(portal.app, '10.9.0.3'), userName, 'Secret123')).status, 303, 'the password did not change');
+    assert.equal(
+      (await logIn(new Browser(portal.app, '10.9.0.3'), userName, 'Secret123')).status,
+      303,
+      'the password did not change',
+    );
   });
 
   test('an anonymous token, with an anonymous secret cookie, is refused once signed in', async () => {

@@ -58,11 +58,27 @@ describe('start-up', () => {
   test('a SECRETS_KEY other than the one the data was sealed with stops the server with one clear line', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'portal-key-'));
     try {
-      const env = (secretsKey: string) => ({ ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '', SECRETS_KEY: secretsKey, LOG_LEVEL: 'warn' });
-      const sealed = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'keys', 'rotate'], { env: env('first-secrets-key-0123456789abcdef0123456789'), encoding: 'utf8', timeout: 60_000 });
+      const env = (secretsKey: string) => ({
+        ...process.env,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATA_DIR: dataDir,
+        DATABASE_URL: '',
+        SECRETS_KEY: secretsKey,
+        LOG_LEVEL: 'warn',
+      });
+      const sealed = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'keys', 'rotate'], {
+        env: env('first-secrets-key-0123456789abcdef0123456789'),
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
       assert.equal(sealed.status, 0, sealed.stderr);
       buildPortal();
-      const started = spawnSync(process.execPath, START_ARGS, { env: { ...START_ENV, ...env('another-secrets-key-0123456789abcdef01234567') }, encoding: 'utf8', timeout: 60_000 });
+      const started = spawnSync(process.execPath, START_ARGS, {
+        env: { ...START_ENV, ...env('another-secrets-key-0123456789abcdef01234567') },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
       assert.equal(started.status, 1);
       assert.match(started.stderr.trim(), /^SECRETS_KEY is not the key the stored secrets were sealed with/);
     } finally {
@@ -98,7 +114,17 @@ describe('file modes of the embedded database', () => {
     buildPortal();
     // The server started by a shell whose umask lets everyone read and write.
     const child = spawn('/bin/sh', ['-c', 'umask 000 && exec "$0" "$@"', process.execPath, ...START_ARGS], {
-      env: { ...process.env, ...START_ENV, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '', SECRETS_KEY: '', SSN_HMAC_KEY: '', LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        ...START_ENV,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATA_DIR: dataDir,
+        DATABASE_URL: '',
+        SECRETS_KEY: '',
+        SSN_HMAC_KEY: '',
+        LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -113,7 +139,12 @@ describe('file modes of the embedded database', () => {
       assert.ok(countFiles(dataDir) > 10, 'the database was created');
       assert.deepEqual(looseModes(dataDir), [], 'after start');
 
-      const { userName } = await createProfile(new Browser(new URL(url)), { firstName: 'Moda', lastName: 'Strict', dob: ['1', '2', '1983'], ssn: '806-78-9012' });
+      const { userName } = await createProfile(new Browser(new URL(url)), {
+        firstName: 'Moda',
+        lastName: 'Strict',
+        dob: ['1', '2', '1983'],
+        ssn: '806-78-9012',
+      });
       assert.equal((await logIn(new Browser(new URL(url)), userName, 'Secret123')).status, 303);
       assert.deepEqual(looseModes(dataDir), [], 'after writes');
 

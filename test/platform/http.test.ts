@@ -17,7 +17,17 @@ after(() => portal.close());
 describe('pages and errors', () => {
   test('home, login, help pages and the wizard start answer 200 with HTML', async () => {
     const b = new Browser(portal.app);
-    for (const path of ['/', '/login', '/profile/new', '/account/recover', '/help', '/help/about', '/help/create', '/help/find', '/help/change']) {
+    for (const path of [
+      '/',
+      '/login',
+      '/profile/new',
+      '/account/recover',
+      '/help',
+      '/help/about',
+      '/help/create',
+      '/help/find',
+      '/help/change',
+    ]) {
       const res = await b.get(path);
       assert.equal(res.status, 200, path);
       assert.match(res.body, /^<!doctype html><html lang="en">/, path);
@@ -32,11 +42,26 @@ describe('pages and errors', () => {
   });
 
   test('oversized, malformed and foreign bodies get a 4xx page, never a 500', async () => {
-    const big = await portal.app.inject({ method: 'POST', url: '/login', payload: `username=${'a'.repeat(100_000)}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const big = await portal.app.inject({
+      method: 'POST',
+      url: '/login',
+      payload: `username=${'a'.repeat(100_000)}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     assert.equal(big.statusCode, 413);
-    const json = await portal.app.inject({ method: 'POST', url: '/login', payload: '{"username":', headers: { 'content-type': 'application/json' } });
+    const json = await portal.app.inject({
+      method: 'POST',
+      url: '/login',
+      payload: '{"username":',
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(json.statusCode, 400);
-    const xml = await portal.app.inject({ method: 'POST', url: '/login', payload: '<x/>', headers: { 'content-type': 'application/xml' } });
+    const xml = await portal.app.inject({
+      method: 'POST',
+      url: '/login',
+      payload: '<x/>',
+      headers: { 'content-type': 'application/xml' },
+    });
     assert.equal(xml.statusCode, 415);
     // With a valid CSRF token, so the malformed body reaches the form (without one, 403 would hide it).
     const b = new Browser(portal.app);
@@ -72,7 +97,13 @@ describe('pages and errors', () => {
     try {
       const res = await secure.app.inject({ method: 'GET', url: '/login' });
       assert.match(String(res.headers['strict-transport-security']), /max-age=31536000/);
-      const cookies = res.cookies as Array<{ name: string; secure?: boolean; httpOnly?: boolean; sameSite?: string; path?: string }>;
+      const cookies = res.cookies as Array<{
+        name: string;
+        secure?: boolean;
+        httpOnly?: boolean;
+        sameSite?: string;
+        path?: string;
+      }>;
       assert.ok(cookies.length > 0);
       for (const c of cookies) {
         assert.ok(c.name.startsWith('__Host-'), c.name);
@@ -94,7 +125,12 @@ describe('pages and errors', () => {
       const statuses: number[] = [];
       for (let i = 0; i < 4; i++) statuses.push((await b.post('/login', { username: 'x', password: 'y' })).status);
       assert.deepEqual(statuses, [422, 422, 422, 429]);
-      assert.equal((await new Browser(limited.app, '192.0.2.201').submit('/login', '/login', { username: 'x', password: 'y' })).status, 422, 'another address is not limited');
+      assert.equal(
+        (await new Browser(limited.app, '192.0.2.201').submit('/login', '/login', { username: 'x', password: 'y' }))
+          .status,
+        422,
+        'another address is not limited',
+      );
     } finally {
       await limited.close();
     }
@@ -103,7 +139,14 @@ describe('pages and errors', () => {
   test('/healthz answers 200 when ready and 503 when not', async () => {
     assert.equal((await portal.app.inject({ url: '/healthz' })).statusCode, 200);
     const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
-    const starting = await buildApp({ config, db: portal.db, ssnKey: portal.ssnKey, secretsKey: portal.secretsKey, jobs: new JobRunner(portal.db), isReady: () => false });
+    const starting = await buildApp({
+      config,
+      db: portal.db,
+      ssnKey: portal.ssnKey,
+      secretsKey: portal.secretsKey,
+      jobs: new JobRunner(portal.db),
+      isReady: () => false,
+    });
     assert.equal((await starting.inject({ url: '/healthz' })).statusCode, 503);
     await starting.close();
   });
@@ -118,14 +161,23 @@ describe('pages and errors', () => {
     const b = new Browser(portal.app);
     await b.get('/login');
     assert.equal((await b.post('/login', { username: '\u0000\u0007\u001b', password: 'x' })).status, 400);
-    for (const url of ['/directory-administrators?q=%00', '/directory-administrators?q=a%00b', '/login?returnTo=%2F%00', '/interaction/%00']) {
+    for (const url of [
+      '/directory-administrators?q=%00',
+      '/directory-administrators?q=a%00b',
+      '/login?returnTo=%2F%00',
+      '/interaction/%00',
+    ]) {
       const res = await portal.app.inject({ url });
       assert.equal(res.statusCode, 400, url);
     }
   });
 
   test('asset paths cannot climb out of their folders', async () => {
-    for (const url of ['/assets/../package.json', '/assets/%2e%2e/%2e%2e/package.json', '/assets/uswds/..%2f..%2f..%2fpackage.json']) {
+    for (const url of [
+      '/assets/../package.json',
+      '/assets/%2e%2e/%2e%2e/package.json',
+      '/assets/uswds/..%2f..%2f..%2fpackage.json',
+    ]) {
       const res = await portal.app.inject({ url });
       assert.ok(res.statusCode === 403 || res.statusCode === 404, `${url}: ${res.statusCode}`);
       assert.doesNotMatch(res.body, /"name": "educator-portal"/, url);
@@ -141,18 +193,25 @@ describe('pages and errors', () => {
     for (const url of ['/account', '/login', '/directory', '/elar']) assert.equal(await cors(url), undefined, url);
     // Public by design, without credentials (ASVS 3.4.2 allows any origin for content
     // with nothing sensitive); oidc-provider echoes the origin rather than sending '*'.
-    for (const url of ['/.well-known/openid-configuration', '/oidc/jwks']) assert.equal(await cors(url), 'https://evil.example', url);
+    for (const url of ['/.well-known/openid-configuration', '/oidc/jwks'])
+      assert.equal(await cors(url), 'https://evil.example', url);
   });
 });
 
 describe('P10 audit trail', () => {
   test('security events are recorded with who, what, when and from where', async () => {
-    const { userName } = await createProfile(new Browser(portal.app, '192.0.2.1'), { firstName: 'Audra', lastName: 'Trail', dob: ['5', '5', '1975'], ssn: '611-22-3333' });
+    const { userName } = await createProfile(new Browser(portal.app, '192.0.2.1'), {
+      firstName: 'Audra',
+      lastName: 'Trail',
+      dob: ['5', '5', '1975'],
+      ssn: '611-22-3333',
+    });
     await logIn(new Browser(portal.app, '192.0.2.2'), userName, 'Secret123');
     await logIn(new Browser(portal.app, '192.0.2.3'), userName, 'WrongOne1');
     const events = await portal.db.selectFrom('audit_event').selectAll().orderBy('id').execute();
     const types = events.map((e) => e.type);
-    for (const t of ['match.none', 'profile.created', 'login.succeeded', 'login.failed']) assert.ok(types.includes(t), t);
+    for (const t of ['match.none', 'profile.created', 'login.succeeded', 'login.failed'])
+      assert.ok(types.includes(t), t);
     const ok = events.find((e) => e.type === 'login.succeeded')!;
     assert.equal(ok.ip, '192.0.2.2');
     assert.ok(ok.subject_id && ok.at instanceof Date);
@@ -175,10 +234,26 @@ describe('logs', () => {
       },
     });
     const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'trace' });
-    const app = await buildApp({ config, db: portal.db, ssnKey: portal.ssnKey, secretsKey: portal.secretsKey, jobs: new JobRunner(portal.db), logger: { ...loggerOptions(config), stream: sink } });
+    const app = await buildApp({
+      config,
+      db: portal.db,
+      ssnKey: portal.ssnKey,
+      secretsKey: portal.secretsKey,
+      jobs: new JobRunner(portal.db),
+      logger: { ...loggerOptions(config), stream: sink },
+    });
     try {
-      const person = { firstName: 'Logan', lastName: 'Quiet', dob: ['6', '6', '1966'] as [string, string, string], ssn: '622-33-4444' };
-      const { userName } = await createProfile(new Browser(app), person, { hintQuestion: 'Q?', hintAnswer: 'SecretAnswer', password: 'Pass4Logs' });
+      const person = {
+        firstName: 'Logan',
+        lastName: 'Quiet',
+        dob: ['6', '6', '1966'] as [string, string, string],
+        ssn: '622-33-4444',
+      };
+      const { userName } = await createProfile(new Browser(app), person, {
+        hintQuestion: 'Q?',
+        hintAnswer: 'SecretAnswer',
+        password: 'Pass4Logs',
+      });
       await logIn(new Browser(app), userName, 'Pass4Logs');
       await new Browser(app).submit('/account/recover', '/account/recover/identity', identityFields(person));
       const log = lines.join('');

@@ -45,7 +45,9 @@ test('each import rule reports its one violation in a small project, and nothing
     writeFileSync(join(fixture, path), text);
   }
   const depcruise = join(root, 'node_modules/.bin/depcruise');
-  const run = await promisify(execFile)(depcruise, ['src', '--config', join(root, '.dependency-cruiser.cjs')], { cwd: fixture }).then(
+  const run = await promisify(execFile)(depcruise, ['src', '--config', join(root, '.dependency-cruiser.cjs')], {
+    cwd: fixture,
+  }).then(
     (ok) => ({ ...ok, failed: false }),
     (error: { stdout: string; stderr: string }) => ({ stdout: error.stdout, stderr: error.stderr, failed: true }),
   );

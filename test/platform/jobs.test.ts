@@ -21,7 +21,11 @@ beforeEach(async () => {
 const jobsNamed = (name: string) => db.selectFrom('job').selectAll().where('name', '=', name).execute();
 /** Seconds from the database's now to the job's next run. */
 async function secondsUntilRun(id: string): Promise<number> {
-  const row = await db.selectFrom('job').select(sql<number>`extract(epoch from run_at - now())::float8`.as('s')).where('id', '=', id).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('job')
+    .select(sql<number>`extract(epoch from run_at - now())::float8`.as('s'))
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
   return row.s;
 }
 
@@ -70,9 +74,12 @@ describe('enqueueing in the transaction of the change', () => {
 
 describe('failures', () => {
   test('a failed job is retried after an exponential backoff, with its last error kept', async () => {
-    const runner = new JobRunner(db, { backoff: { baseMs: 60_000, maxMs: 150_000 } }).handle('flaky', async (_, job) => {
-      if (job.attempt < 4) throw new Error(`refused on attempt ${job.attempt}`);
-    });
+    const runner = new JobRunner(db, { backoff: { baseMs: 60_000, maxMs: 150_000 } }).handle(
+      'flaky',
+      async (_, job) => {
+        if (job.attempt < 4) throw new Error(`refused on attempt ${job.attempt}`);
+      },
+    );
     const id = (await enqueue(db, 'flaky'))!;
     const waits: number[] = [];
     for (let attempt = 1; attempt <= 3; attempt++) {
@@ -83,7 +90,11 @@ describe('failures', () => {
       assert.equal(job!.last_error, `Error: refused on attempt ${attempt}`);
       waits.push(Math.round(await secondsUntilRun(id)));
       assert.equal(await runner.runDue(), 0, 'not retried before its time');
-      await db.updateTable('job').set({ run_at: sql`now()` }).where('id', '=', id).execute(); // time passes
+      await db
+        .updateTable('job')
+        .set({ run_at: sql`now()` })
+        .where('id', '=', id)
+        .execute(); // time passes
     }
     assert.deepEqual(waits, [60, 120, 150], 'one minute, then twice as long, up to the ceiling');
     assert.equal(await runner.runDue(), 1);
@@ -111,23 +122,45 @@ describe('failures', () => {
 });
 
 describe('leases', () => {
-  test("a job whose worker stopped is run again once its lease has passed, not before", async () => {
+  test('a job whose worker stopped is run again once its lease has passed, not before', async () => {
     const seen: number[] = [];
     const runner = new JobRunner(db).handle('lease', async (_, job) => void seen.push(job.attempt));
     const held = (await enqueue(db, 'lease'))!;
     const lost = (await enqueue(db, 'lease'))!;
-    await db.updateTable('job').set({ state: 'running', attempts: 1, locked_by: 'alive', locked_until: sql`now() + interval '1 minute'` }).where('id', '=', held).execute();
-    await db.updateTable('job').set({ state: 'running', attempts: 1, locked_by: 'gone', locked_until: sql`now() - interval '1 second'` }).where('id', '=', lost).execute();
+    await db
+      .updateTable('job')
+      .set({ state: 'running', attempts: 1, locked_by: 'alive', locked_until: sql`now() + interval '1 minute'` })
+      .where('id', '=', held)
+      .execute();
+    await db
+      .updateTable('job')
+      .set({ state: 'running', attempts: 1, locked_by: 'gone', locked_until: sql`now() - interval '1 second'` })
+      .where('id', '=', lost)
+      .execute();
     assert.equal(await runner.runDue(), 1);
     assert.deepEqual(seen, [2], 'the lost job ran as its second attempt');
-    assert.deepEqual((await jobsNamed('lease')).map((j) => [j.id, j.locked_by]), [[held, 'alive']], 'the held one is left to its worker');
+    assert.deepEqual(
+      (await jobsNamed('lease')).map((j) => [j.id, j.locked_by]),
+      [[held, 'alive']],
+      'the held one is left to its worker',
+    );
   });
 
   test('a worker that stopped during the last attempt leaves a dead job, not another run', async () => {
     let runs = 0;
     const runner = new JobRunner(db).handle('last', async () => void runs++);
     const id = (await enqueue(db, 'last', {}, { maxAttempts: 2 }))!;
-    await db.updateTable('job').set({ state: 'running', attempts: 2, locked_by: 'gone', last_error: 'Error: timeout', locked_until: sql`now() - interval '1 second'` }).where('id', '=', id).execute();
+    await db
+      .updateTable('job')
+      .set({
+        state: 'running',
+        attempts: 2,
+        locked_by: 'gone',
+        last_error: 'Error: timeout',
+        locked_until: sql`now() - interval '1 second'`,
+      })
+      .where('id', '=', id)
+      .execute();
     assert.equal(await runner.runDue(), 0);
     assert.equal(runs, 0);
     const [dead] = await deadJobs(db, 'last');
@@ -136,7 +169,10 @@ describe('leases', () => {
 
   test('the lease is renewed while a long job runs, so no other worker takes it', async () => {
     let release!: () => void;
-    const slow = new JobRunner(db, { leaseMs: 150 }).handle('long', () => new Promise<void>((resolve) => (release = resolve)));
+    const slow = new JobRunner(db, { leaseMs: 150 }).handle(
+      'long',
+      () => new Promise<void>((resolve) => (release = resolve)),
+    );
     let stolen = 0;
     const other = new JobRunner(db, { leaseMs: 150 }).handle('long', async () => void stolen++);
     await enqueue(db, 'long');
@@ -169,21 +205,29 @@ describe('stopping', () => {
   });
 
   test('a job still running when the stop times out goes back to the queue, its attempt not counted', async () => {
-    const runner = new JobRunner(db, { pollMs: 10, stopTimeoutMs: 50 }).handle('hang', () => new Promise(() => undefined));
+    const runner = new JobRunner(db, { pollMs: 10, stopTimeoutMs: 50 }).handle(
+      'hang',
+      () => new Promise(() => undefined),
+    );
     await enqueue(db, 'hang');
     await runner.start();
     await until('the job starts', async () => (await jobsNamed('hang'))[0]?.state === 'running');
     await runner.stop();
     const [job] = await jobsNamed('hang');
     assert.deepEqual([job!.state, job!.attempts, job!.locked_by], ['queued', 0, null]);
-    assert.equal(await new JobRunner(db).handle('hang', async () => undefined).runDue(), 1, 'another worker takes it at once');
+    assert.equal(
+      await new JobRunner(db).handle('hang', async () => undefined).runDue(),
+      1,
+      'another worker takes it at once',
+    );
   });
 });
 
 describe('recurring jobs', () => {
   test('two instances starting at once keep one schedule and run each occurrence once', async () => {
     let runs = 0;
-    const instance = () => new JobRunner(db, { pollMs: 10 }).handle('sweep', async () => void runs++).every('sweep', { everyMs: 3_600_000 });
+    const instance = () =>
+      new JobRunner(db, { pollMs: 10 }).handle('sweep', async () => void runs++).every('sweep', { everyMs: 3_600_000 });
     const [a, b] = [instance(), instance()];
     await Promise.all([a.start(), b.start()]);
     await until('the first run', () => runs > 0);
@@ -222,11 +266,17 @@ describe('recurring jobs', () => {
     await before.start();
     await before.stop();
     const first = await db.selectFrom('job_schedule').select('next_run_at').executeTakeFirstOrThrow();
-    await db.updateTable('job_schedule').set({ next_run_at: new Date('2099-01-01T03:30:00Z') }).execute();
+    await db
+      .updateTable('job_schedule')
+      .set({ next_run_at: new Date('2099-01-01T03:30:00Z') })
+      .execute();
     const again = runner().every('daily', { dailyAt: '03:30' });
     await again.start();
     await again.stop();
-    assert.equal((await db.selectFrom('job_schedule').select('next_run_at').executeTakeFirstOrThrow()).next_run_at.toISOString(), '2099-01-01T03:30:00.000Z');
+    assert.equal(
+      (await db.selectFrom('job_schedule').select('next_run_at').executeTakeFirstOrThrow()).next_run_at.toISOString(),
+      '2099-01-01T03:30:00.000Z',
+    );
     const changed = runner().every('daily', { dailyAt: '04:00' });
     await changed.start();
     await changed.stop();
@@ -236,13 +286,25 @@ describe('recurring jobs', () => {
   });
 
   test('a daily time is the next UTC occurrence', () => {
-    assert.equal(nextRun({ dailyAt: '02:00' }, new Date('2026-03-08T01:59:00Z')).toISOString(), '2026-03-08T02:00:00.000Z');
-    assert.equal(nextRun({ dailyAt: '02:00' }, new Date('2026-03-08T02:00:00Z')).toISOString(), '2026-03-09T02:00:00.000Z');
-    assert.equal(nextRun({ dailyAt: '23:59' }, new Date('2026-12-31T23:59:30Z')).toISOString(), '2027-01-01T23:59:00.000Z');
+    assert.equal(
+      nextRun({ dailyAt: '02:00' }, new Date('2026-03-08T01:59:00Z')).toISOString(),
+      '2026-03-08T02:00:00.000Z',
+    );
+    assert.equal(
+      nextRun({ dailyAt: '02:00' }, new Date('2026-03-08T02:00:00Z')).toISOString(),
+      '2026-03-09T02:00:00.000Z',
+    );
+    assert.equal(
+      nextRun({ dailyAt: '23:59' }, new Date('2026-12-31T23:59:30Z')).toISOString(),
+      '2027-01-01T23:59:00.000Z',
+    );
   });
 
   test('a recurring job without a handler, or with a bad schedule, stops start-up', async () => {
-    await assert.rejects(new JobRunner(db).every('orphan', { everyMs: 1000 }).start(), /Recurring job orphan has no handler/);
+    await assert.rejects(
+      new JobRunner(db).every('orphan', { everyMs: 1000 }).start(),
+      /Recurring job orphan has no handler/,
+    );
     assert.throws(() => new JobRunner(db).every('bad', { dailyAt: '25:00' }), /dailyAt must be HH:MM/);
     assert.throws(() => new JobRunner(db).every('bad', { everyMs: 0 }), /everyMs must be/);
   });

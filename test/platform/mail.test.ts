@@ -52,13 +52,21 @@ beforeEach(async () => {
 });
 
 const outbox = () => database.db.selectFrom('mail_outbox').selectAll().execute();
-const notice = { to: 'pat.teacher@example.org', subject: 'Your application 1234567 was received', text: 'We have received your application.' };
+const notice = {
+  to: 'pat.teacher@example.org',
+  subject: 'Your application 1234567 was received',
+  text: 'We have received your application.',
+};
 
 /** Runs the due mail jobs, then lets the backoff pass, so many times. */
 async function runWithBackoffPassing(rounds: number): Promise<void> {
   for (let i = 0; i < rounds; i++) {
     await runner.runDue();
-    await database.db.updateTable('job').set({ run_at: sql`now()` }).where('state', '=', 'queued').execute();
+    await database.db
+      .updateTable('job')
+      .set({ run_at: sql`now()` })
+      .where('state', '=', 'queued')
+      .execute();
   }
 }
 
@@ -110,7 +118,10 @@ describe('mail outbox', () => {
     assert.equal(await runner.runDue(), 0, 'not before the backoff');
     await runWithBackoffPassing(2);
     assert.equal(smtp.received.length, 1);
-    assert.deepEqual((await outbox()).map((m) => [m.state, m.attempts]), [['sent', 2]]);
+    assert.deepEqual(
+      (await outbox()).map((m) => [m.state, m.attempts]),
+      [['sent', 2]],
+    );
   });
 
   test('refused on every attempt: the message is failed and its job dead-lettered', async () => {
@@ -119,7 +130,10 @@ describe('mail outbox', () => {
     await runWithBackoffPassing(SEND_MAIL_ATTEMPTS + 2);
     smtp.refuse(0);
     assert.equal(smtp.received.length, 0);
-    assert.deepEqual((await outbox()).map((m) => [m.state, m.attempts]), [['failed', SEND_MAIL_ATTEMPTS]]);
+    assert.deepEqual(
+      (await outbox()).map((m) => [m.state, m.attempts]),
+      [['failed', SEND_MAIL_ATTEMPTS]],
+    );
     assert.equal((await deadJobs(database.db, SEND_MAIL_JOB)).length, 1);
   });
 
@@ -140,16 +154,24 @@ describe('mail outbox', () => {
       },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
-    const [, signal] = await new Promise<[number | null, string | null]>((resolve) => worker.on('exit', (code, sig) => resolve([code, sig])));
+    const [, signal] = await new Promise<[number | null, string | null]>((resolve) =>
+      worker.on('exit', (code, sig) => resolve([code, sig])),
+    );
     assert.equal(signal, 'SIGKILL', 'the worker died at the fault point');
     database = await open();
     sender = mailSender(database.db, settings);
     runner = new JobRunner(database.db).handle(SEND_MAIL_JOB, sender.send);
 
     assert.equal(smtp.received.length, 1, 'the server accepted it');
-    assert.deepEqual((await outbox()).map((m) => m.state), ['sending']);
+    assert.deepEqual(
+      (await outbox()).map((m) => m.state),
+      ['sending'],
+    );
     assert.equal(await runner.runDue(), 0, "the dead worker's lease still holds the job");
-    await database.db.updateTable('job').set({ locked_until: sql`now() - interval '1 second'` }).execute(); // the lease passes
+    await database.db
+      .updateTable('job')
+      .set({ locked_until: sql`now() - interval '1 second'` })
+      .execute(); // the lease passes
     assert.equal(await runner.runDue(), 1, 'the job is retried after the lease');
     assert.equal(smtp.received.length, 1, 'and the message is not sent twice');
     const [row] = await outbox();

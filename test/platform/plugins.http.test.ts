@@ -21,7 +21,8 @@ before(async () => {
 });
 after(() => portal.close());
 
-const signedInAs = (body: string, userName: string) => body.includes(`Log out <span class="usa-sr-only">${userName}</span>`);
+const signedInAs = (body: string, userName: string) =>
+  body.includes(`Log out <span class="usa-sr-only">${userName}</span>`);
 
 test('portal and directory pages, and an unknown page, know who is signed in', async () => {
   for (const path of ['/', '/help', '/account', '/directory-administrators', '/no/such/page']) {

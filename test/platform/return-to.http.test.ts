@@ -14,15 +14,29 @@ let profileId: string;
 
 before(async () => {
   portal = await startPortal();
-  ({ userName } = await createProfile(new Browser(portal.app), { firstName: 'Rita', lastName: 'Turner', dob: ['9', '9', '1980'], ssn: '805-67-8901' }));
-  profileId = (await portal.db.selectFrom('profile').select('id').where('user_name', '=', userName).executeTakeFirstOrThrow()).id;
+  ({ userName } = await createProfile(new Browser(portal.app), {
+    firstName: 'Rita',
+    lastName: 'Turner',
+    dob: ['9', '9', '1980'],
+    ssn: '805-67-8901',
+  }));
+  profileId = (
+    await portal.db.selectFrom('profile').select('id').where('user_name', '=', userName).executeTakeFirstOrThrow()
+  ).id;
 });
 after(() => portal.close());
 
 const count = async (table: 'session' | 'audit_event') =>
   table === 'session'
     ? (await portal.db.selectFrom('session').select('id_hash').where('profile_id', '=', profileId).execute()).length
-    : (await portal.db.selectFrom('audit_event').select('id').where('type', '=', 'login.succeeded').where('subject_id', '=', profileId).execute()).length;
+    : (
+        await portal.db
+          .selectFrom('audit_event')
+          .select('id')
+          .where('type', '=', 'login.succeeded')
+          .where('subject_id', '=', profileId)
+          .execute()
+      ).length;
 
 // Raw query values (as a browser sends them) and the Location each must give.
 const CASES: Array<[string, string]> = [
@@ -52,7 +66,11 @@ describe('returnTo outside Latin-1', () => {
       const b = new Browser(portal.app, '10.8.0.3');
       const form = await b.get(`/login?returnTo=${raw}`);
       const returnTo = /name="returnTo" value="([^"]+)"/.exec(form.body)![1]!.replace(/&amp;/g, '&');
-      const res = await b.post('/login', { username: userName, password: 'Secret123', returnTo: decodeURIComponent(returnTo) });
+      const res = await b.post('/login', {
+        username: userName,
+        password: 'Secret123',
+        returnTo: decodeURIComponent(returnTo),
+      });
       assert.equal(res.status, 303, raw);
       assert.equal(res.location, location, raw);
       assert.equal(await count('session'), sessionsBefore + 1, `${raw}: one new session`);

@@ -33,7 +33,14 @@ const ACCEPT = { 'application/pdf': 'PDF', 'image/png': 'PNG image', 'image/jpeg
 const PDF = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(200_000, 'x'), Buffer.from('\n%%EOF\n')]);
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
 // The start of a Windows program: "MZ", then the PE header a few bytes on.
-const EXE = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(58), Buffer.from([0x40, 0, 0, 0]), Buffer.alloc(0x40 - 64), Buffer.from('PE\0\0'), Buffer.alloc(4000)]);
+const EXE = Buffer.concat([
+  Buffer.from('MZ'),
+  Buffer.alloc(58),
+  Buffer.from([0x40, 0, 0, 0]),
+  Buffer.alloc(0x40 - 64),
+  Buffer.from('PE\0\0'),
+  Buffer.alloc(4000),
+]);
 
 let app: FastifyInstance;
 let database: Database;
@@ -53,12 +60,21 @@ before(async () => {
   blobs = await openFilesystemBlobStore(join(dir, 'blobs'));
   deps = { db: database.db, blobs };
 
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: 'memory://', RATE_LIMIT_POSTS_PER_MINUTE: '0' });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATA_DIR: 'memory://',
+    RATE_LIMIT_POSTS_PER_MINUTE: '0',
+  });
   app = await createHttpServer(config, false, 'test-secrets-key-0123456789abcdef012345', NO_LINKS);
   // The app's access check wants every route declared; these test routes are public.
   const open = publicRoute('a test route of the upload machinery');
   app.get('/evidence', open, async (request, reply) =>
-    reply.type('text/html').send(`<form method="post" enctype="multipart/form-data"><input type="hidden" name="_csrf" value="${request.view.csrfToken()}"></form>`),
+    reply
+      .type('text/html')
+      .send(
+        `<form method="post" enctype="multipart/form-data"><input type="hidden" name="_csrf" value="${request.view.csrfToken()}"></form>`,
+      ),
   );
   registerUploadRoute(app, {
     url: '/evidence',
@@ -145,7 +161,12 @@ async function stored(): Promise<{ rows: number; blobs: number }> {
 }
 
 /** A refusal: its status, its message on a page, and nothing stored. */
-async function assertRefused(res: { statusCode: number; body: string; headers: Record<string, unknown> }, status: number, message: string, before: { rows: number; blobs: number }) {
+async function assertRefused(
+  res: { statusCode: number; body: string; headers: Record<string, unknown> },
+  status: number,
+  message: string,
+  before: { rows: number; blobs: number },
+) {
   assert.equal(res.statusCode, status, res.body.slice(0, 300));
   assert.match(String(res.headers['content-type']), /^text\/html/);
   assert.ok(res.body.includes(message.replace(/'/g, '&#39;')), `the page says: ${message}`);
@@ -155,7 +176,15 @@ async function assertRefused(res: { statusCode: number; body: string; headers: R
 describe('an upload form', () => {
   test('a PDF sent with the token first is stored as a document: its real type, name, size and checksum, and the same bytes come back', async () => {
     const { cookie, csrf } = await browser();
-    const res = await upload('/evidence', [['_csrf', csrf], ['application', 'A-1001'], ['document', PDF, 'transcript.pdf']], { cookie });
+    const res = await upload(
+      '/evidence',
+      [
+        ['_csrf', csrf],
+        ['application', 'A-1001'],
+        ['document', PDF, 'transcript.pdf'],
+      ],
+      { cookie },
+    );
     assert.equal(res.statusCode, 303, res.body.slice(0, 300));
     const id = String(res.headers.location).split('/').pop()!;
     const row = await database.db.selectFrom('document').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
@@ -172,32 +201,96 @@ describe('an upload form', () => {
 
   test('a type is judged by its bytes: a PNG named .pdf is stored as a PNG', async () => {
     const { cookie, csrf } = await browser();
-    const res = await upload('/evidence', [['_csrf', csrf], ['document', PNG, 'scan.pdf', 'application/pdf']], { cookie });
+    const res = await upload(
+      '/evidence',
+      [
+        ['_csrf', csrf],
+        ['document', PNG, 'scan.pdf', 'application/pdf'],
+      ],
+      { cookie },
+    );
     assert.equal(res.statusCode, 303);
     const id = String(res.headers.location).split('/').pop()!;
-    const row = await database.db.selectFrom('document').select(['detected_type', 'declared_name']).where('id', '=', id).executeTakeFirstOrThrow();
+    const row = await database.db
+      .selectFrom('document')
+      .select(['detected_type', 'declared_name'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     assert.deepEqual(row, { detected_type: 'image/png', declared_name: 'scan.pdf' });
   });
 
   test('without a token: refused as a forged form, nothing stored', async () => {
     const { cookie } = await browser();
     const before = await stored();
-    await assertRefused(await upload('/evidence', [['document', PDF, 'transcript.pdf']], { cookie }), 403, errors.csrf().message, before);
-    await assertRefused(await upload('/evidence', [['application', 'A-1'], ['document', PDF, 'transcript.pdf']], { cookie }), 403, errors.csrf().message, before);
+    await assertRefused(
+      await upload('/evidence', [['document', PDF, 'transcript.pdf']], { cookie }),
+      403,
+      errors.csrf().message,
+      before,
+    );
+    await assertRefused(
+      await upload(
+        '/evidence',
+        [
+          ['application', 'A-1'],
+          ['document', PDF, 'transcript.pdf'],
+        ],
+        { cookie },
+      ),
+      403,
+      errors.csrf().message,
+      before,
+    );
   });
 
   test("with a wrong token, or another browser's: refused, nothing stored", async () => {
     const { cookie } = await browser();
     const other = await browser();
     const before = await stored();
-    await assertRefused(await upload('/evidence', [['_csrf', 'forged'], ['document', PDF, 'a.pdf']], { cookie }), 403, errors.csrf().message, before);
-    await assertRefused(await upload('/evidence', [['_csrf', other.csrf], ['document', PDF, 'a.pdf']], { cookie }), 403, errors.csrf().message, before);
+    await assertRefused(
+      await upload(
+        '/evidence',
+        [
+          ['_csrf', 'forged'],
+          ['document', PDF, 'a.pdf'],
+        ],
+        { cookie },
+      ),
+      403,
+      errors.csrf().message,
+      before,
+    );
+    await assertRefused(
+      await upload(
+        '/evidence',
+        [
+          ['_csrf', other.csrf],
+          ['document', PDF, 'a.pdf'],
+        ],
+        { cookie },
+      ),
+      403,
+      errors.csrf().message,
+      before,
+    );
   });
 
   test('with the token after the file: refused before the file is read, nothing stored', async () => {
     const { cookie, csrf } = await browser();
     const before = await stored();
-    await assertRefused(await upload('/evidence', [['document', PDF, 'transcript.pdf'], ['_csrf', csrf]], { cookie }), 403, errors.csrf().message, before);
+    await assertRefused(
+      await upload(
+        '/evidence',
+        [
+          ['document', PDF, 'transcript.pdf'],
+          ['_csrf', csrf],
+        ],
+        { cookie },
+      ),
+      403,
+      errors.csrf().message,
+      before,
+    );
   });
 
   test('a file over the route’s 10 MB: a 413 page that says the limit, nothing stored, whether the size is announced or not', async () => {
@@ -206,56 +299,182 @@ describe('an upload form', () => {
     const big = Buffer.concat([PDF, Buffer.alloc(10 * MB)]);
     const message = errors.uploadTooLarge(10 * MB).message;
     assert.match(message, /up to 10 MB/);
-    await assertRefused(await upload('/evidence', [['_csrf', csrf], ['document', big, 'big.pdf']], { cookie }), 413, message, before);
-    await assertRefused(await upload('/evidence', [['_csrf', csrf], ['document', big, 'big.pdf']], { cookie, chunked: true }), 413, message, before);
+    await assertRefused(
+      await upload(
+        '/evidence',
+        [
+          ['_csrf', csrf],
+          ['document', big, 'big.pdf'],
+        ],
+        { cookie },
+      ),
+      413,
+      message,
+      before,
+    );
+    await assertRefused(
+      await upload(
+        '/evidence',
+        [
+          ['_csrf', csrf],
+          ['document', big, 'big.pdf'],
+        ],
+        { cookie, chunked: true },
+      ),
+      413,
+      message,
+      before,
+    );
     // Just under the limit is taken.
     const fits = Buffer.concat([PDF, Buffer.alloc(10 * MB - PDF.length - 1024)]);
-    assert.equal((await upload('/evidence', [['_csrf', csrf], ['document', fits, 'fits.pdf']], { cookie, chunked: true })).statusCode, 303);
+    assert.equal(
+      (
+        await upload(
+          '/evidence',
+          [
+            ['_csrf', csrf],
+            ['document', fits, 'fits.pdf'],
+          ],
+          { cookie, chunked: true },
+        )
+      ).statusCode,
+      303,
+    );
   });
 
   test('a Windows program renamed .pdf and declared as a PDF: refused with what is accepted, nothing stored', async () => {
     const { cookie, csrf } = await browser();
     const before = await stored();
-    const res = await upload('/evidence', [['_csrf', csrf], ['document', EXE, 'transcript.pdf', 'application/pdf']], { cookie });
+    const res = await upload(
+      '/evidence',
+      [
+        ['_csrf', csrf],
+        ['document', EXE, 'transcript.pdf', 'application/pdf'],
+      ],
+      { cookie },
+    );
     await assertRefused(res, 415, errors.uploadTypeRefused(Object.values(ACCEPT)).message, before);
     assert.match(res.body, /Send one of these: PDF, PNG image, JPEG image/);
     // Plain text has no signature at all: not a kind this form takes either.
-    await assertRefused(await upload('/evidence', [['_csrf', csrf], ['document', Buffer.from('just some words'), 'notes.pdf']], { cookie }), 415, errors.uploadTypeRefused(Object.values(ACCEPT)).message, before);
+    await assertRefused(
+      await upload(
+        '/evidence',
+        [
+          ['_csrf', csrf],
+          ['document', Buffer.from('just some words'), 'notes.pdf'],
+        ],
+        { cookie },
+      ),
+      415,
+      errors.uploadTypeRefused(Object.values(ACCEPT)).message,
+      before,
+    );
   });
 
   test('an empty file, or no file chosen at all: a clear 422, nothing stored', async () => {
     const { cookie, csrf } = await browser();
     const before = await stored();
-    await assertRefused(await upload('/evidence', [['_csrf', csrf], ['document', Buffer.alloc(0), 'empty.pdf']], { cookie }), 422, errors.uploadEmpty().message, before);
+    await assertRefused(
+      await upload(
+        '/evidence',
+        [
+          ['_csrf', csrf],
+          ['document', Buffer.alloc(0), 'empty.pdf'],
+        ],
+        { cookie },
+      ),
+      422,
+      errors.uploadEmpty().message,
+      before,
+    );
     // What a browser sends when the file input was left empty.
-    await assertRefused(await upload('/evidence', [['_csrf', csrf], ['document', Buffer.alloc(0), '', 'application/octet-stream']], { cookie }), 422, errors.uploadEmpty().message, before);
-    await assertRefused(await upload('/evidence', [['_csrf', csrf], ['application', 'A-1']], { cookie }), 422, errors.uploadEmpty().message, before);
+    await assertRefused(
+      await upload(
+        '/evidence',
+        [
+          ['_csrf', csrf],
+          ['document', Buffer.alloc(0), '', 'application/octet-stream'],
+        ],
+        { cookie },
+      ),
+      422,
+      errors.uploadEmpty().message,
+      before,
+    );
+    await assertRefused(
+      await upload(
+        '/evidence',
+        [
+          ['_csrf', csrf],
+          ['application', 'A-1'],
+        ],
+        { cookie },
+      ),
+      422,
+      errors.uploadEmpty().message,
+      before,
+    );
   });
 
   test('a file in another field, or a form that is not multipart, is a 400', async () => {
     const { cookie, csrf } = await browser();
     const before = await stored();
-    await assertRefused(await upload('/evidence', [['_csrf', csrf], ['other', PDF, 'a.pdf']], { cookie }), 400, errors.badRequest().message, before);
-    const res = await app.inject({ method: 'POST', url: '/evidence', payload: `_csrf=${encodeURIComponent(csrf)}`, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' } });
+    await assertRefused(
+      await upload(
+        '/evidence',
+        [
+          ['_csrf', csrf],
+          ['other', PDF, 'a.pdf'],
+        ],
+        { cookie },
+      ),
+      400,
+      errors.badRequest().message,
+      before,
+    );
+    const res = await app.inject({
+      method: 'POST',
+      url: '/evidence',
+      payload: `_csrf=${encodeURIComponent(csrf)}`,
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    });
     await assertRefused(res, 400, errors.badRequest().message, before);
   });
 
   test('20 uploads at once, over real connections: 20 documents, each with its own bytes', async () => {
     const { cookie, csrf } = await browser();
     const before = await stored();
-    const files = Array.from({ length: 20 }, (_, i) => Buffer.concat([Buffer.from(`%PDF-1.7\n% document ${i}\n`), Buffer.alloc(100_000 + i * 1000, i)]));
+    const files = Array.from({ length: 20 }, (_, i) =>
+      Buffer.concat([Buffer.from(`%PDF-1.7\n% document ${i}\n`), Buffer.alloc(100_000 + i * 1000, i)]),
+    );
     const responses = await Promise.all(
       files.map(async (file, i) => {
-        const { body, contentType } = await multipart([['_csrf', csrf], ['application', `P-${i}`], ['document', file, `file-${i}.pdf`]]);
-        return fetch(`${address}/evidence`, { method: 'POST', body: new Uint8Array(body), headers: { 'content-type': contentType, cookie }, redirect: 'manual' });
+        const { body, contentType } = await multipart([
+          ['_csrf', csrf],
+          ['application', `P-${i}`],
+          ['document', file, `file-${i}.pdf`],
+        ]);
+        return fetch(`${address}/evidence`, {
+          method: 'POST',
+          body: new Uint8Array(body),
+          headers: { 'content-type': contentType, cookie },
+          redirect: 'manual',
+        });
       }),
     );
-    assert.deepEqual(responses.map((r) => r.status), Array(20).fill(303));
+    assert.deepEqual(
+      responses.map((r) => r.status),
+      Array(20).fill(303),
+    );
     assert.deepEqual(await stored(), { rows: before.rows + 20, blobs: before.blobs + 20 });
     for (const [i, res] of responses.entries()) {
       const download = await fetch(`${address}${res.headers.get('location')}`);
       assert.ok(Buffer.from(await download.arrayBuffer()).equals(files[i]!), `upload ${i} came back whole`);
-      const row = await database.db.selectFrom('document').select('owner_id').where('id', '=', res.headers.get('location')!.split('/').pop()!).executeTakeFirstOrThrow();
+      const row = await database.db
+        .selectFrom('document')
+        .select('owner_id')
+        .where('id', '=', res.headers.get('location')!.split('/').pop()!)
+        .executeTakeFirstOrThrow();
       assert.equal(row.owner_id, `P-${i}`);
     }
   });
@@ -265,15 +484,49 @@ describe('an upload form', () => {
     const before = await stored();
     const big = Buffer.concat([PDF, Buffer.alloc(12 * MB)]);
     const cases: Array<[Part[], number, string]> = [
-      [[['_csrf', csrf], ['document', big, 'big.pdf']], 413, errors.uploadTooLarge(10 * MB).message],
-      [[['document', Buffer.concat([PDF, Buffer.alloc(5 * MB)]), 'a.pdf'], ['_csrf', csrf]], 403, errors.csrf().message],
-      [[['_csrf', csrf], ['document', Buffer.concat([EXE, Buffer.alloc(5 * MB)]), 'a.pdf']], 415, errors.uploadTypeRefused(Object.values(ACCEPT)).message],
+      [
+        [
+          ['_csrf', csrf],
+          ['document', big, 'big.pdf'],
+        ],
+        413,
+        errors.uploadTooLarge(10 * MB).message,
+      ],
+      [
+        [
+          ['document', Buffer.concat([PDF, Buffer.alloc(5 * MB)]), 'a.pdf'],
+          ['_csrf', csrf],
+        ],
+        403,
+        errors.csrf().message,
+      ],
+      [
+        [
+          ['_csrf', csrf],
+          ['document', Buffer.concat([EXE, Buffer.alloc(5 * MB)]), 'a.pdf'],
+        ],
+        415,
+        errors.uploadTypeRefused(Object.values(ACCEPT)).message,
+      ],
     ];
     for (const [parts, status, message] of cases) {
       const { body, contentType } = await multipart(parts);
       // Sent in pieces with no length announced, as a slow browser would.
-      const pieces = Readable.toWeb(Readable.from(Array.from({ length: Math.ceil(body.length / 65536) }, (_, i) => new Uint8Array(body.subarray(i * 65536, (i + 1) * 65536)))));
-      const res = await fetch(`${address}/evidence`, { method: 'POST', body: pieces, duplex: 'half', headers: { 'content-type': contentType, cookie }, redirect: 'manual' } as RequestInit);
+      const pieces = Readable.toWeb(
+        Readable.from(
+          Array.from(
+            { length: Math.ceil(body.length / 65536) },
+            (_, i) => new Uint8Array(body.subarray(i * 65536, (i + 1) * 65536)),
+          ),
+        ),
+      );
+      const res = await fetch(`${address}/evidence`, {
+        method: 'POST',
+        body: pieces,
+        duplex: 'half',
+        headers: { 'content-type': contentType, cookie },
+        redirect: 'manual',
+      } as RequestInit);
       assert.equal(res.status, status);
       assert.ok((await res.text()).includes(message.replace(/'/g, '&#39;')), message);
     }
@@ -284,19 +537,51 @@ describe('an upload form', () => {
 describe('limits elsewhere stay as they were', () => {
   test('an upload route that declares no limit takes 64 KB, the server default', async () => {
     const { cookie, csrf } = await browser();
-    const small = await upload('/photo', [['_csrf', csrf], ['photo', Buffer.concat([PNG, Buffer.alloc(30_000)]), 'me.png']], { cookie });
+    const small = await upload(
+      '/photo',
+      [
+        ['_csrf', csrf],
+        ['photo', Buffer.concat([PNG, Buffer.alloc(30_000)]), 'me.png'],
+      ],
+      { cookie },
+    );
     assert.equal(small.statusCode, 200);
     assert.equal(small.body, `received ${PNG.length + 30_000} bytes`);
-    const large = await upload('/photo', [['_csrf', csrf], ['photo', Buffer.concat([PNG, Buffer.alloc(70_000)]), 'me.png']], { cookie, chunked: true });
+    const large = await upload(
+      '/photo',
+      [
+        ['_csrf', csrf],
+        ['photo', Buffer.concat([PNG, Buffer.alloc(70_000)]), 'me.png'],
+      ],
+      { cookie, chunked: true },
+    );
     assert.equal(large.statusCode, 413);
     assert.match(large.body, /up to 64 KB/);
   });
 
   test('other forms still refuse multipart bodies (415) and anything over 64 KB (413)', async () => {
     const { cookie, csrf } = await browser();
-    const { body, contentType } = await multipart([['_csrf', csrf], ['name', 'x']]);
-    assert.equal((await app.inject({ method: 'POST', url: '/plain-form', payload: body, headers: { cookie, 'content-type': contentType } })).statusCode, 415);
-    const big = await app.inject({ method: 'POST', url: '/plain-form', payload: `_csrf=${csrf}&x=${'a'.repeat(70_000)}`, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' } });
+    const { body, contentType } = await multipart([
+      ['_csrf', csrf],
+      ['name', 'x'],
+    ]);
+    assert.equal(
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/plain-form',
+          payload: body,
+          headers: { cookie, 'content-type': contentType },
+        })
+      ).statusCode,
+      415,
+    );
+    const big = await app.inject({
+      method: 'POST',
+      url: '/plain-form',
+      payload: `_csrf=${csrf}&x=${'a'.repeat(70_000)}`,
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    });
     assert.equal(big.statusCode, 413);
   });
 });

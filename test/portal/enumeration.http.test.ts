@@ -2,7 +2,18 @@ import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { after, before, describe, test } from 'node:test';
-import { Browser, createProfile, errorSummary, identityFields, logIn, outcomeOf, startPortal, type Person, type Response, type TestPortal } from '../helpers/portal.ts';
+import {
+  Browser,
+  createProfile,
+  errorSummary,
+  identityFields,
+  logIn,
+  outcomeOf,
+  startPortal,
+  type Person,
+  type Response,
+  type TestPortal,
+} from '../helpers/portal.ts';
 
 /**
  * Q3 "no account enumeration" (SPEC P2, P3, P4, P9): for existing and unknown people the
@@ -57,7 +68,11 @@ let mepid: string;
 before(async () => {
   // High thresholds: the timing samples below are hundreds of failures on one account.
   portal = await startPortal({ LOCKOUT_THRESHOLD: '100000', IP_LOCKOUT_THRESHOLD: '100000' });
-  ({ userName, mepid } = await createProfile(new Browser(portal.app, '198.51.100.200'), known, { hintQuestion: 'Q?', hintAnswer: 'A', password }));
+  ({ userName, mepid } = await createProfile(new Browser(portal.app, '198.51.100.200'), known, {
+    hintQuestion: 'Q?',
+    hintAnswer: 'A',
+    password,
+  }));
 });
 after(() => portal.close());
 
@@ -138,7 +153,9 @@ async function assertSameTiming<K extends string>(
   kinds: Record<K, () => Promise<unknown>>,
   options: { rounds: number; warmup: number; same: [K, K][]; shown?: [K, K][] },
 ) {
-  const verdicts = new Map(options.same.map(([a, b]) => [`${a}/${b}`, { within: 0, over: 0, measured: [] as string[] }]));
+  const verdicts = new Map(
+    options.same.map(([a, b]) => [`${a}/${b}`, { within: 0, over: 0, measured: [] as string[] }]),
+  );
   const decided = () => [...verdicts.values()].every((v) => v.within === 2 || v.over === 2);
   for (let attempt = 1; attempt <= 3 && !decided(); attempt++) {
     const times = await timeInterleaved(kinds, options.rounds, attempt === 1 ? options.warmup : 0);
@@ -151,10 +168,15 @@ async function assertSameTiming<K extends string>(
       if (relative <= MAX_RELATIVE_DIFFERENCE) verdict.within++;
       else verdict.over++;
     }
-    for (const [a, b] of options.shown ?? []) compareTimes(`${label}, not asserted${tag}`, [a, times[a]], [b, times[b]]);
+    for (const [a, b] of options.shown ?? [])
+      compareTimes(`${label}, not asserted${tag}`, [a, times[a]], [b, times[b]]);
   }
   for (const [pair, verdict] of verdicts) {
-    assert.equal(verdict.within, 2, `${label}: ${pair} must be within ${MAX_RELATIVE_DIFFERENCE * 100} % in two measurements of three; measured ${verdict.measured.join(', ')}`);
+    assert.equal(
+      verdict.within,
+      2,
+      `${label}: ${pair} must be within ${MAX_RELATIVE_DIFFERENCE * 100} % in two measurements of three; measured ${verdict.measured.join(', ')}`,
+    );
   }
 }
 
@@ -178,8 +200,10 @@ describe('P2 login: an existing User Name with a wrong password and an unknown U
     await assertSameTiming(
       'login, wrong password',
       {
-        existing: async () => assert.equal((await a.post('/login', { username: userName, password: 'Wrong9999' })).status, 422),
-        unknown: async () => assert.equal((await b.post('/login', { username: UNKNOWN_USER, password: 'Wrong9999' })).status, 422),
+        existing: async () =>
+          assert.equal((await a.post('/login', { username: userName, password: 'Wrong9999' })).status, 422),
+        unknown: async () =>
+          assert.equal((await b.post('/login', { username: UNKNOWN_USER, password: 'Wrong9999' })).status, 422),
       },
       { rounds: 60, warmup: 5, same: [['existing', 'unknown']] },
     );
@@ -191,7 +215,11 @@ describe('P9 lockout: the locked answer is the same for existing and unknown Use
   let victim: string;
   before(async () => {
     locking = await startPortal({ LOCKOUT_THRESHOLD: '3', IP_LOCKOUT_THRESHOLD: '100000' });
-    ({ userName: victim } = await createProfile(new Browser(locking.app, '198.51.100.201'), known, { hintQuestion: 'Q?', hintAnswer: 'A', password }));
+    ({ userName: victim } = await createProfile(new Browser(locking.app, '198.51.100.201'), known, {
+      hintQuestion: 'Q?',
+      hintAnswer: 'A',
+      password,
+    }));
   });
   after(() => locking.close());
 
@@ -202,10 +230,17 @@ describe('P9 lockout: the locked answer is the same for existing and unknown Use
       pages.existing.push(await logIn(new Browser(locking.app, `192.0.2.${100 + i}`), victim, 'Wrong9999'));
       pages.unknown.push(await logIn(new Browser(locking.app, `192.0.2.${110 + i}`), UNKNOWN_USER, 'Wrong9999'));
     }
-    assert.deepEqual(pages.existing.map((r) => r.status), [422, 422, 429, 429, 429]);
+    assert.deepEqual(
+      pages.existing.map((r) => r.status),
+      [422, 422, 429, 429, 429],
+    );
     for (let i = 0; i < 5; i++) {
       assert.deepEqual(envelope(pages.existing[i]!), envelope(pages.unknown[i]!), `attempt ${i + 1}`);
-      assert.equal(normalize(pages.existing[i]!.body, [victim]), normalize(pages.unknown[i]!.body, [UNKNOWN_USER]), `attempt ${i + 1}`);
+      assert.equal(
+        normalize(pages.existing[i]!.body, [victim]),
+        normalize(pages.unknown[i]!.body, [UNKNOWN_USER]),
+        `attempt ${i + 1}`,
+      );
     }
     assert.equal(outcomeOf(pages.unknown[4]!.body), 'locked');
     // While locked, the right password gets the very same answer: the lock tells nothing about it.
@@ -222,8 +257,10 @@ describe('P9 lockout: the locked answer is the same for existing and unknown Use
     await assertSameTiming(
       'login, locked',
       {
-        existing: async () => assert.equal((await a.post('/login', { username: victim, password: 'Wrong9999' })).status, 429),
-        unknown: async () => assert.equal((await b.post('/login', { username: UNKNOWN_USER, password: 'Wrong9999' })).status, 429),
+        existing: async () =>
+          assert.equal((await a.post('/login', { username: victim, password: 'Wrong9999' })).status, 429),
+        unknown: async () =>
+          assert.equal((await b.post('/login', { username: UNKNOWN_USER, password: 'Wrong9999' })).status, 429),
       },
       { rounds: 50, warmup: 4, same: [['existing', 'unknown']] },
     );

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { generateMepid, isValidMepid, luhnCheckDigit, userNameBase, userNameCandidate, USER_NAME_MAX } from '../../src/portal/identifiers.ts';
+import {
+  generateMepid,
+  isValidMepid,
+  luhnCheckDigit,
+  userNameBase,
+  userNameCandidate,
+  USER_NAME_MAX,
+} from '../../src/portal/identifiers.ts';
 
 describe('User Name generation', () => {
   test('first initial and last name, capitalized, letters only', () => {
@@ -19,7 +26,10 @@ describe('User Name generation', () => {
     assert.equal(userNameBase('Zoë', 'Ødegård'), 'ZDegard', 'accents folded, letters with no ASCII form dropped');
   });
   test('candidates: base, then base2, base3', () => {
-    assert.deepEqual([0, 1, 2].map((i) => userNameCandidate('JRivera', i)), ['JRivera', 'JRivera2', 'JRivera3']);
+    assert.deepEqual(
+      [0, 1, 2].map((i) => userNameCandidate('JRivera', i)),
+      ['JRivera', 'JRivera2', 'JRivera3'],
+    );
   });
 });
 

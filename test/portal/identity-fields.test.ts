@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { classifyMatch, ssnHash, type ConflictField, type IdentityKeys, type MatchCandidate } from '../../src/portal/identity.ts';
+import {
+  classifyMatch,
+  ssnHash,
+  type ConflictField,
+  type IdentityKeys,
+  type MatchCandidate,
+} from '../../src/portal/identity.ts';
 
 /**
  * Every identity field is compared: each one, alone as the only difference, turns an exact
@@ -10,7 +16,12 @@ import { classifyMatch, ssnHash, type ConflictField, type IdentityKeys, type Mat
  */
 describe('classifyMatch: each identity field alone as the only mismatch', () => {
   const key = 'k'.repeat(32);
-  const submitted: IdentityKeys = { firstNameKey: 'maria', lastNameKey: 'oneil', dateOfBirth: '1980-02-29', ssnHash: ssnHash(key, '123456789') };
+  const submitted: IdentityKeys = {
+    firstNameKey: 'maria',
+    lastNameKey: 'oneil',
+    dateOfBirth: '1980-02-29',
+    ssnHash: ssnHash(key, '123456789'),
+  };
   const record: MatchCandidate = {
     id: 'p1',
     first_name_key: 'maria',
@@ -27,8 +38,16 @@ describe('classifyMatch: each identity field alone as the only mismatch', () => 
   };
   for (const [field, change] of Object.entries(differing) as [ConflictField, Partial<MatchCandidate>][]) {
     test(`${field} differs: partial match naming ${field}, never exact`, () => {
-      assert.deepEqual(classifyMatch(submitted, [{ ...record, ...change }]), { kind: 'partial', profileId: 'p1', conflicts: [field] });
-      assert.deepEqual(classifyMatch(submitted, [{ ...record, ...change, status: 'precreated' }]), { kind: 'partial', profileId: 'p1', conflicts: [field] });
+      assert.deepEqual(classifyMatch(submitted, [{ ...record, ...change }]), {
+        kind: 'partial',
+        profileId: 'p1',
+        conflicts: [field],
+      });
+      assert.deepEqual(classifyMatch(submitted, [{ ...record, ...change, status: 'precreated' }]), {
+        kind: 'partial',
+        profileId: 'p1',
+        conflicts: [field],
+      });
     });
   }
 });

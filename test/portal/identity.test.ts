@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { classifyMatch, mixedScripts, nameKey, ssnHash, type ConflictField, type IdentityKeys, type MatchCandidate } from '../../src/portal/identity.ts';
+import {
+  classifyMatch,
+  mixedScripts,
+  nameKey,
+  ssnHash,
+  type ConflictField,
+  type IdentityKeys,
+  type MatchCandidate,
+} from '../../src/portal/identity.ts';
 
 describe('nameKey: how names are compared', () => {
   test('ignores case, spaces, hyphens, apostrophes, periods and accents', () => {
@@ -65,12 +73,24 @@ describe('mixedScripts: a name written in more than one alphabet', () => {
     assert.deepEqual(mixedScripts('\u0420ivera'), ['Cyrillic', 'Latin']);
   });
   test('names in one alphabet, with accents, apostrophes, hyphens or fullwidth letters, are not mixed', () => {
-    for (const name of ["O'Neil-Díaz", 'Zoë', 'Ли Мин', 'Νίκος', '\uff2a\uff4f\uff52\uff44\uff41\uff4e', '山田', 'St. John', 'Ka\u02bbahumanu', 'Nguyễn', 'ユーコ']) {
+    for (const name of [
+      "O'Neil-Díaz",
+      'Zoë',
+      'Ли Мин',
+      'Νίκος',
+      '\uff2a\uff4f\uff52\uff44\uff41\uff4e',
+      '山田',
+      'St. John',
+      'Ka\u02bbahumanu',
+      'Nguyễn',
+      'ユーコ',
+    ]) {
       assert.equal(mixedScripts(name), null, name);
     }
   });
   test('Japanese and Korean names that combine their scripts (and Latin) are not mixed', () => {
-    for (const name of ['山田たろう', 'ヤマダ山田', '김민수', '金김', 'Kim 金', 'Taro たろう', 'Kim 김']) assert.equal(mixedScripts(name), null, name);
+    for (const name of ['山田たろう', 'ヤマダ山田', '김민수', '金김', 'Kim 金', 'Taro たろう', 'Kim 김'])
+      assert.equal(mixedScripts(name), null, name);
   });
   test('Chinese names with Bopomofo (and Latin) are not mixed; Bopomofo with Hangul is', () => {
     for (const name of ['李ㄅ', 'Li ㄅ']) assert.equal(mixedScripts(name), null, name);
@@ -84,7 +104,12 @@ describe('mixedScripts: a name written in more than one alphabet', () => {
 
 describe('classifyMatch: the four outcomes of Create Profile', () => {
   const key = 'k'.repeat(32);
-  const submitted: IdentityKeys = { firstNameKey: 'maria', lastNameKey: 'oneil', dateOfBirth: '1980-02-29', ssnHash: ssnHash(key, '123456789') };
+  const submitted: IdentityKeys = {
+    firstNameKey: 'maria',
+    lastNameKey: 'oneil',
+    dateOfBirth: '1980-02-29',
+    ssnHash: ssnHash(key, '123456789'),
+  };
   const record = (over: Partial<MatchCandidate> = {}): MatchCandidate => ({
     id: 'p1',
     first_name_key: 'maria',
@@ -102,7 +127,10 @@ describe('classifyMatch: the four outcomes of Create Profile', () => {
     assert.deepEqual(classifyMatch(submitted, [record()]), { kind: 'exact', profileId: 'p1' });
   });
   test('all four equal without credentials: precreated', () => {
-    assert.deepEqual(classifyMatch(submitted, [record({ status: 'precreated' })]), { kind: 'precreated', profileId: 'p1' });
+    assert.deepEqual(classifyMatch(submitted, [record({ status: 'precreated' })]), {
+      kind: 'precreated',
+      profileId: 'p1',
+    });
   });
   /**
    * Every identity field, alone, as the only difference: never exact, never precreated,
@@ -118,7 +146,11 @@ describe('classifyMatch: the four outcomes of Create Profile', () => {
   for (const [field, differs] of onlyMismatch) {
     for (const status of ['active', 'precreated'] as const) {
       test(`${field} alone differs from a${status === 'active' ? 'n active' : ' pre-created'} record: partial, naming ${field} only`, () => {
-        assert.deepEqual(classifyMatch(submitted, [record({ status, ...differs })]), { kind: 'partial', profileId: 'p1', conflicts: [field] });
+        assert.deepEqual(classifyMatch(submitted, [record({ status, ...differs })]), {
+          kind: 'partial',
+          profileId: 'p1',
+          conflicts: [field],
+        });
       });
     }
   }
@@ -147,7 +179,9 @@ describe('classifyMatch: the four outcomes of Create Profile', () => {
   });
   test('only the last name in common is no match at all', () => {
     // A candidate query never returns such a record, but the rule must hold regardless.
-    const outcome = classifyMatch(submitted, [record({ first_name_key: 'ana', date_of_birth: '1970-01-01', ssn_hash: 'x' })]);
+    const outcome = classifyMatch(submitted, [
+      record({ first_name_key: 'ana', date_of_birth: '1970-01-01', ssn_hash: 'x' }),
+    ]);
     assert.deepEqual(outcome, { kind: 'none' });
   });
 });

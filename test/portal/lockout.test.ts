@@ -302,9 +302,14 @@ describe('logIn and checkCurrentPassword', () => {
     await markAudits();
   });
 
-  const attempt = (password: string, userName = profile.userName, ip = '192.0.2.1') => logIn(db, rules, { userName, password, ip });
+  const attempt = (password: string, userName = profile.userName, ip = '192.0.2.1') =>
+    logIn(db, rules, { userName, password, ip });
   async function audits() {
-    const rows = await db.selectFrom('audit_event').select(['id', 'type', 'actor_id', 'subject_id', 'ip', 'detail']).orderBy('id').execute();
+    const rows = await db
+      .selectFrom('audit_event')
+      .select(['id', 'type', 'actor_id', 'subject_id', 'ip', 'detail'])
+      .orderBy('id')
+      .execute();
     return rows.filter((r) => !seen.has(r.id)).map(({ id: _id, ...row }) => row);
   }
 
@@ -315,7 +320,9 @@ describe('logIn and checkCurrentPassword', () => {
     const result = await attempt(PASSWORD);
     assert.equal(result.outcome, 'ok');
     assert.equal(result.outcome === 'ok' && result.profile.id, profile.id);
-    assert.deepEqual(await audits(), [{ type: 'login.succeeded', actor_id: profile.id, subject_id: profile.id, ip: '192.0.2.1', detail: {} }]);
+    assert.deepEqual(await audits(), [
+      { type: 'login.succeeded', actor_id: profile.id, subject_id: profile.id, ip: '192.0.2.1', detail: {} },
+    ]);
     assert.equal(await counterRow(`user:${profile.userName}`), undefined);
     assert.equal((await counterRow('ip:192.0.2.1'))?.failures, 2);
   });
@@ -340,7 +347,9 @@ describe('logIn and checkCurrentPassword', () => {
     ]);
     await markAudits();
     assert.deepEqual(await attempt(PASSWORD), { outcome: 'locked', until: at(RULE.lockMs) });
-    assert.deepEqual(await audits(), [{ type: 'login.locked', actor_id: null, subject_id: profile.id, ip: '192.0.2.1', detail: {} }]);
+    assert.deepEqual(await audits(), [
+      { type: 'login.locked', actor_id: null, subject_id: profile.id, ip: '192.0.2.1', detail: {} },
+    ]);
     advance(RULE.lockMs);
     assert.equal((await attempt(PASSWORD)).outcome, 'ok');
   });
@@ -348,9 +357,21 @@ describe('logIn and checkCurrentPassword', () => {
   test('a User Name nobody has locks like a real one, and its lock is audited without a subject', async () => {
     for (let i = 0; i < 2; i++) await attempt('wrong', 'nobody9');
     assert.deepEqual(await attempt('wrong', 'nobody9'), { outcome: 'locked', until: at(RULE.lockMs) });
-    assert.deepEqual((await audits()).at(-1), { type: 'account.locked', actor_id: null, subject_id: null, ip: '192.0.2.1', detail: { scope: 'account' } });
+    assert.deepEqual((await audits()).at(-1), {
+      type: 'account.locked',
+      actor_id: null,
+      subject_id: null,
+      ip: '192.0.2.1',
+      detail: { scope: 'account' },
+    });
     assert.deepEqual(await attempt('wrong', 'nobody9'), { outcome: 'locked', until: at(RULE.lockMs) });
-    assert.deepEqual((await audits()).at(-1), { type: 'login.locked', actor_id: null, subject_id: null, ip: '192.0.2.1', detail: {} });
+    assert.deepEqual((await audits()).at(-1), {
+      type: 'login.locked',
+      actor_id: null,
+      subject_id: null,
+      ip: '192.0.2.1',
+      detail: {},
+    });
   });
 
   test('one address trying many User Names is locked as a source, audited with that scope, and other addresses are not', async () => {
@@ -362,14 +383,28 @@ describe('logIn and checkCurrentPassword', () => {
   });
 
   test('an expired temporary password is told only to someone who typed it, audited; a wrong one stays "invalid"', async () => {
-    await db.updateTable('profile').set({ password_expires_at: at(0) }).where('id', '=', profile.id).execute();
+    await db
+      .updateTable('profile')
+      .set({ password_expires_at: at(0) })
+      .where('id', '=', profile.id)
+      .execute();
     assert.deepEqual(await attempt('wrong'), { outcome: 'invalid' });
     await markAudits();
     assert.deepEqual(await attempt(PASSWORD), { outcome: 'temporary-password-expired' });
     assert.deepEqual(await audits(), [
-      { type: 'login.failed', actor_id: null, subject_id: profile.id, ip: '192.0.2.1', detail: { reason: 'temporary password expired' } },
+      {
+        type: 'login.failed',
+        actor_id: null,
+        subject_id: profile.id,
+        ip: '192.0.2.1',
+        detail: { reason: 'temporary password expired' },
+      },
     ]);
-    await db.updateTable('profile').set({ password_expires_at: at(1) }).where('id', '=', profile.id).execute();
+    await db
+      .updateTable('profile')
+      .set({ password_expires_at: at(1) })
+      .where('id', '=', profile.id)
+      .execute();
     assert.equal((await attempt(PASSWORD)).outcome, 'ok');
   });
 
@@ -386,15 +421,29 @@ describe('logIn and checkCurrentPassword', () => {
     assert.deepEqual(await audits(), []);
     await attempt('wrong');
     assert.deepEqual(await check('wrong'), { outcome: 'wrong' });
-    assert.deepEqual((await audits()).at(-1), { type: 'login.failed', actor_id: profile.id, subject_id: profile.id, ip: '192.0.2.9', detail: { form: 'change-password' } });
+    assert.deepEqual((await audits()).at(-1), {
+      type: 'login.failed',
+      actor_id: profile.id,
+      subject_id: profile.id,
+      ip: '192.0.2.9',
+      detail: { form: 'change-password' },
+    });
     assert.deepEqual(await check('wrong'), { outcome: 'locked', until: at(RULE.lockMs) });
-    assert.deepEqual((await audits()).at(-1), { type: 'account.locked', actor_id: null, subject_id: profile.id, ip: '192.0.2.9', detail: { scope: 'account' } });
+    assert.deepEqual((await audits()).at(-1), {
+      type: 'account.locked',
+      actor_id: null,
+      subject_id: profile.id,
+      ip: '192.0.2.9',
+      detail: { scope: 'account' },
+    });
     assert.deepEqual(await check(PASSWORD), { outcome: 'locked', until: at(RULE.lockMs) });
     assert.deepEqual(await attempt(PASSWORD), { outcome: 'locked', until: at(RULE.lockMs) });
   });
 
   test('Change Password with no password on the profile is always wrong', async () => {
     const row = await db.selectFrom('profile').selectAll().where('id', '=', profile.id).executeTakeFirstOrThrow();
-    assert.deepEqual(await checkCurrentPassword(db, RULE, { ...row, password_hash: null }, PASSWORD, '192.0.2.9'), { outcome: 'wrong' });
+    assert.deepEqual(await checkCurrentPassword(db, RULE, { ...row, password_hash: null }, PASSWORD, '192.0.2.9'), {
+      outcome: 'wrong',
+    });
   });
 });

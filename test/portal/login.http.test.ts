@@ -2,7 +2,16 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { bootstrapDepartmentAdministrator } from '../../src/portal/accounts.ts';
-import { Browser, createProfile, errorSummary, logIn, outcomeOf, startPortal, textOf, type TestPortal } from '../helpers/portal.ts';
+import {
+  Browser,
+  createProfile,
+  errorSummary,
+  logIn,
+  outcomeOf,
+  startPortal,
+  textOf,
+  type TestPortal,
+} from '../helpers/portal.ts';
 
 let portal: TestPortal;
 let userName: string;
@@ -10,17 +19,25 @@ const password = 'Secret123';
 
 before(async () => {
   portal = await startPortal({ LOCKOUT_THRESHOLD: '3', IP_LOCKOUT_THRESHOLD: '8' });
-  ({ userName } = await createProfile(new Browser(portal.app), {
-    firstName: 'Casey',
-    lastName: 'Login',
-    dob: ['7', '4', '1979'],
-    ssn: '321-54-9876',
-  }, { hintQuestion: 'Q?', hintAnswer: 'A', password }));
+  ({ userName } = await createProfile(
+    new Browser(portal.app),
+    {
+      firstName: 'Casey',
+      lastName: 'Login',
+      dob: ['7', '4', '1979'],
+      ssn: '321-54-9876',
+    },
+    { hintQuestion: 'Q?', hintAnswer: 'A', password },
+  ));
 });
 after(() => portal.close());
 
 async function lockedUntilOf(key: string): Promise<Date | null> {
-  const row = await portal.db.selectFrom('login_throttle').select('locked_until').where('key', '=', key).executeTakeFirst();
+  const row = await portal.db
+    .selectFrom('login_throttle')
+    .select('locked_until')
+    .where('key', '=', key)
+    .executeTakeFirst();
   return row?.locked_until ?? null;
 }
 
@@ -99,7 +116,11 @@ describe('P2 login and logout', () => {
     await b.get('/');
     const out = await b.post('/logout', {});
     assert.equal(out.location, '/?signedOut=1');
-    assert.equal((await stolen.get('/account')).location, '/login?returnTo=%2Faccount', 'the copied cookie is dead too: back to log in');
+    assert.equal(
+      (await stolen.get('/account')).location,
+      '/login?returnTo=%2Faccount',
+      'the copied cookie is dead too: back to log in',
+    );
     const old = new Browser(portal.app, '198.51.100.6');
     old.cookies.set('portal_session', first!);
     assert.equal((await old.get('/account')).location, '/login?returnTo=%2Faccount');
@@ -111,8 +132,16 @@ describe('P2 login and logout', () => {
     const token = b.cookies.get('portal_session')!;
     assert.equal(Buffer.from(token, 'base64url').length, 32);
     const sha256 = createHash('sha256').update(token).digest('hex');
-    assert.equal((await portal.db.selectFrom('session').select('id_hash').where('id_hash', '=', sha256).execute()).length, 1, 'the row is keyed by the SHA-256 of the id');
-    assert.equal((await portal.db.selectFrom('session').select('id_hash').where('id_hash', '=', token).execute()).length, 0, 'never by the id itself');
+    assert.equal(
+      (await portal.db.selectFrom('session').select('id_hash').where('id_hash', '=', sha256).execute()).length,
+      1,
+      'the row is keyed by the SHA-256 of the id',
+    );
+    assert.equal(
+      (await portal.db.selectFrom('session').select('id_hash').where('id_hash', '=', token).execute()).length,
+      0,
+      'never by the id itself',
+    );
   });
 });
 
@@ -120,29 +149,53 @@ describe('P8 sessions: timeouts, change password, sign out everywhere', () => {
   test('an idle session expires', async () => {
     const b = new Browser(portal.app, '198.51.100.8');
     await logIn(b, userName, password);
-    await portal.db.updateTable('session').set({ last_seen_at: new Date(Date.now() - 31 * 60_000) }).execute();
+    await portal.db
+      .updateTable('session')
+      .set({ last_seen_at: new Date(Date.now() - 31 * 60_000) })
+      .execute();
     assert.equal((await b.get('/account')).status, 303);
   });
 
   test('a session past its absolute lifetime expires even when active', async () => {
     const b = new Browser(portal.app, '198.51.100.9');
     await logIn(b, userName, password);
-    await portal.db.updateTable('session').set({ expires_at: new Date(Date.now() - 1000) }).execute();
+    await portal.db
+      .updateTable('session')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .execute();
     assert.equal((await b.get('/account')).status, 303);
   });
 
   test('P7 change password needs the current one, keeps this session and ends the others', async () => {
-    const { userName: u } = await createProfile(new Browser(portal.app), { firstName: 'Drew', lastName: 'Changer', dob: ['1', '2', '1990'], ssn: '412-34-5678' }, { hintQuestion: 'Q?', hintAnswer: 'A', password: 'Original1' });
+    const { userName: u } = await createProfile(
+      new Browser(portal.app),
+      { firstName: 'Drew', lastName: 'Changer', dob: ['1', '2', '1990'], ssn: '412-34-5678' },
+      { hintQuestion: 'Q?', hintAnswer: 'A', password: 'Original1' },
+    );
     const here = new Browser(portal.app, '198.51.100.10');
     const there = new Browser(portal.app, '198.51.100.11');
     await logIn(here, u, 'Original1');
     await logIn(there, u, 'Original1');
     await here.get('/account/password');
-    const wrongCurrent = await here.post('/account/password', { currentPassword: 'Nope1234', password: 'Changed22', passwordConfirm: 'Changed22' });
+    const wrongCurrent = await here.post('/account/password', {
+      currentPassword: 'Nope1234',
+      password: 'Changed22',
+      passwordConfirm: 'Changed22',
+    });
     assert.deepEqual(errorSummary(wrongCurrent.body), ['Your current password is not right']);
-    const same = await here.post('/account/password', { currentPassword: 'Original1', password: 'Original1', passwordConfirm: 'Original1' });
-    assert.deepEqual(errorSummary(same.body), ['You have used this password before. Choose a password you have not used on this account']);
-    const ok = await here.post('/account/password', { currentPassword: 'Original1', password: 'Changed22', passwordConfirm: 'Changed22' });
+    const same = await here.post('/account/password', {
+      currentPassword: 'Original1',
+      password: 'Original1',
+      passwordConfirm: 'Original1',
+    });
+    assert.deepEqual(errorSummary(same.body), [
+      'You have used this password before. Choose a password you have not used on this account',
+    ]);
+    const ok = await here.post('/account/password', {
+      currentPassword: 'Original1',
+      password: 'Changed22',
+      passwordConfirm: 'Changed22',
+    });
     assert.equal(ok.location, '/account/password/done');
     const done = await here.get(ok.location!);
     assert.equal(outcomeOf(done.body), 'password-changed');
@@ -150,7 +203,11 @@ describe('P8 sessions: timeouts, change password, sign out everywhere', () => {
     assert.equal((await here.get('/account')).status, 200, 'this one is kept');
     // History: the first password cannot come back either.
     await here.get('/account/password');
-    const back = await here.post('/account/password', { currentPassword: 'Changed22', password: 'Original1', passwordConfirm: 'Original1' });
+    const back = await here.post('/account/password', {
+      currentPassword: 'Changed22',
+      password: 'Original1',
+      passwordConfirm: 'Original1',
+    });
     assert.equal(back.status, 422);
   });
 
@@ -170,7 +227,11 @@ describe('P8 sessions: timeouts, change password, sign out everywhere', () => {
 
 describe('P9 brute force: lockout per account and per source', () => {
   test('repeated failures lock the typed User Name, for existing and unknown names alike', async () => {
-    const { userName: victim } = await createProfile(new Browser(portal.app), { firstName: 'Vic', lastName: 'Locked', dob: ['3', '3', '1970'], ssn: '512-34-5678' }, { hintQuestion: 'Q?', hintAnswer: 'A', password: 'Right1234' });
+    const { userName: victim } = await createProfile(
+      new Browser(portal.app),
+      { firstName: 'Vic', lastName: 'Locked', dob: ['3', '3', '1970'], ssn: '512-34-5678' },
+      { hintQuestion: 'Q?', hintAnswer: 'A', password: 'Right1234' },
+    );
     const results: Record<string, number[]> = {};
     const started = new Date();
     let lockedBetween: [number, number] = [0, 0];
@@ -193,19 +254,39 @@ describe('P9 brute force: lockout per account and per source', () => {
     assert.deepEqual(results.NobodyHere, results[victim], 'an unknown name behaves the same');
     const right = await logIn(new Browser(portal.app, '192.0.2.50'), victim, 'Right1234');
     assert.equal(right.status, 429, 'while locked, even the right password is refused');
-    const victimId = (await portal.db.selectFrom('profile').select('id').where('user_name', '=', victim).executeTakeFirstOrThrow()).id;
-    const events = await portal.db.selectFrom('audit_event').select(['subject_id', 'detail']).where('type', '=', 'account.locked').where('at', '>=', started).orderBy('id').execute();
-    assert.deepEqual(events, [
-      { subject_id: victimId, detail: { scope: 'account' } },
-      { subject_id: null, detail: { scope: 'account' } },
-    ], 'each lock is audited once');
+    const victimId = (
+      await portal.db.selectFrom('profile').select('id').where('user_name', '=', victim).executeTakeFirstOrThrow()
+    ).id;
+    const events = await portal.db
+      .selectFrom('audit_event')
+      .select(['subject_id', 'detail'])
+      .where('type', '=', 'account.locked')
+      .where('at', '>=', started)
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(
+      events,
+      [
+        { subject_id: victimId, detail: { scope: 'account' } },
+        { subject_id: null, detail: { scope: 'account' } },
+      ],
+      'each lock is audited once',
+    );
   });
 
   test('the lock lifts when its time is over', async () => {
-    const { userName: u } = await createProfile(new Browser(portal.app), { firstName: 'Tim', lastName: 'Expiry', dob: ['3', '4', '1970'], ssn: '523-34-5678' }, { hintQuestion: 'Q?', hintAnswer: 'A', password: 'Right1234' });
+    const { userName: u } = await createProfile(
+      new Browser(portal.app),
+      { firstName: 'Tim', lastName: 'Expiry', dob: ['3', '4', '1970'], ssn: '523-34-5678' },
+      { hintQuestion: 'Q?', hintAnswer: 'A', password: 'Right1234' },
+    );
     for (let i = 0; i < 3; i++) await logIn(new Browser(portal.app, `192.0.2.${i + 60}`), u, 'Wrong9999');
     assert.equal((await logIn(new Browser(portal.app, '192.0.2.70'), u, 'Right1234')).status, 429);
-    await portal.db.updateTable('login_throttle').set({ locked_until: new Date(Date.now() - 1000), window_started_at: new Date(Date.now() - 20 * 60_000) }).where('key', '=', `user:${u}`).execute();
+    await portal.db
+      .updateTable('login_throttle')
+      .set({ locked_until: new Date(Date.now() - 1000), window_started_at: new Date(Date.now() - 20 * 60_000) })
+      .where('key', '=', `user:${u}`)
+      .execute();
     assert.equal((await logIn(new Browser(portal.app, '192.0.2.71'), u, 'Right1234')).status, 303);
   });
 
@@ -222,7 +303,11 @@ describe('P9 brute force: lockout per account and per source', () => {
     assert.equal(statuses[7], 429);
     assertLockedFor15Minutes(await lockedUntilOf('ip:203.0.113.99'), lockedBetween, 'the address');
     assert.equal((await logIn(b, userName, password)).status, 429);
-    assert.equal((await logIn(new Browser(portal.app, '203.0.113.100'), userName, password)).status, 303, 'other sources are unaffected');
+    assert.equal(
+      (await logIn(new Browser(portal.app, '203.0.113.100'), userName, password)).status,
+      303,
+      'other sources are unaffected',
+    );
   });
 });
 
@@ -237,7 +322,11 @@ describe('first department administrator', () => {
     assert.equal((await b.get('/account')).location, '/account/password', 'nothing else until the password is changed');
     const page = await b.get('/account/password');
     assert.match(page.body, /You must choose a new password/);
-    await b.post('/account/password', { currentPassword: 'Bootstrap1', password: 'NewAdmin2', passwordConfirm: 'NewAdmin2' });
+    await b.post('/account/password', {
+      currentPassword: 'Bootstrap1',
+      password: 'NewAdmin2',
+      passwordConfirm: 'NewAdmin2',
+    });
     assert.equal((await b.get('/account')).status, 200);
   });
 });

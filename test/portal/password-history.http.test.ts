@@ -20,14 +20,19 @@ afterEach(async () => {
 /** A signed-in person whose passwords were, in order, `passwords` (the last is the current one). */
 async function personWithPasswords(env: Record<string, string>, passwords: string[]): Promise<Browser> {
   portal = await startPortal(env);
-  const { userName } = await createProfile(new Browser(portal.app, '198.51.100.150'), { firstName: 'Hana', lastName: 'History', dob: ['4', '5', '1983'], ssn: '345-67-8912' }, {
-    hintQuestion: 'Q?',
-    hintAnswer: 'A',
-    password: passwords[0]!,
-  });
+  const { userName } = await createProfile(
+    new Browser(portal.app, '198.51.100.150'),
+    { firstName: 'Hana', lastName: 'History', dob: ['4', '5', '1983'], ssn: '345-67-8912' },
+    {
+      hintQuestion: 'Q?',
+      hintAnswer: 'A',
+      password: passwords[0]!,
+    },
+  );
   const b = new Browser(portal.app, '198.51.100.151');
   assert.equal((await logIn(b, userName, passwords[0]!)).status, 303);
-  for (let i = 1; i < passwords.length; i++) assert.equal((await changePassword(b, passwords[i - 1]!, passwords[i]!)).status, 303, `change ${i}`);
+  for (let i = 1; i < passwords.length; i++)
+    assert.equal((await changePassword(b, passwords[i - 1]!, passwords[i]!)).status, 303, `change ${i}`);
   return b;
 }
 
@@ -42,8 +47,14 @@ describe('P6 password history', () => {
     assert.equal(loadConfig({ PASSWORD_HISTORY: 'all' }).passwordHistory, 'all');
     assert.equal(loadConfig({ PASSWORD_HISTORY: '3' }).passwordHistory, 3);
     assert.equal(loadConfig({ PASSWORD_HISTORY: '0' }).passwordHistory, 0);
-    assert.throws(() => loadConfig({ PASSWORD_HISTORY: 'some' }), /^Error: Invalid configuration: PASSWORD_HISTORY must be "all" or a whole number$/);
-    assert.throws(() => loadConfig({ PASSWORD_HISTORY: '-1' }), /^Error: Invalid configuration: PASSWORD_HISTORY must be "all" or a whole number$/);
+    assert.throws(
+      () => loadConfig({ PASSWORD_HISTORY: 'some' }),
+      /^Error: Invalid configuration: PASSWORD_HISTORY must be "all" or a whole number$/,
+    );
+    assert.throws(
+      () => loadConfig({ PASSWORD_HISTORY: '-1' }),
+      /^Error: Invalid configuration: PASSWORD_HISTORY must be "all" or a whole number$/,
+    );
   });
 
   test('by default every earlier password is refused: the first of thirteen, after twelve changes', async () => {
@@ -54,7 +65,11 @@ describe('P6 password history', () => {
     assert.equal(first.status, 422);
     assert.deepEqual(errorSummary(first.body), [REUSED]);
     const eleventhEarlier = await changePassword(b, current, passwords[1]!);
-    assert.deepEqual(errorSummary(eleventhEarlier.body), [REUSED], 'the 11th earlier password, beyond the old limit of 10');
+    assert.deepEqual(
+      errorSummary(eleventhEarlier.body),
+      [REUSED],
+      'the 11th earlier password, beyond the old limit of 10',
+    );
     assert.deepEqual(errorSummary((await changePassword(b, current, current)).body), [REUSED], 'and the current one');
     assert.equal((await changePassword(b, current, 'NeverUsed1')).status, 303, 'a new one is fine');
   });
@@ -66,7 +81,15 @@ describe('P6 password history', () => {
     const third = await changePassword(b, 'Pass4word', 'Pass1word');
     assert.equal(third.status, 422);
     assert.deepEqual(errorSummary(third.body), [REUSED]);
-    assert.deepEqual(errorSummary((await changePassword(b, 'Pass4word', 'Pass4word')).body), [REUSED], 'the current one too');
-    assert.equal((await changePassword(b, 'Pass4word', 'Pass0word')).status, 303, 'the 4th earlier password may come back');
+    assert.deepEqual(
+      errorSummary((await changePassword(b, 'Pass4word', 'Pass4word')).body),
+      [REUSED],
+      'the current one too',
+    );
+    assert.equal(
+      (await changePassword(b, 'Pass4word', 'Pass0word')).status,
+      303,
+      'the 4th earlier password may come back',
+    );
   });
 });

@@ -12,7 +12,9 @@ describe('agency password policy (default)', () => {
     assert.deepEqual(passwordProblems(p, 'abc12'), ['Password must be at least 6 characters']);
   });
   test('symbols and spaces are refused, with their own message', () => {
-    assert.deepEqual(passwordProblems(p, 'abc 123!'), ['Password must contain only letters and numbers, with no spaces or symbols']);
+    assert.deepEqual(passwordProblems(p, 'abc 123!'), [
+      'Password must contain only letters and numbers, with no spaces or symbols',
+    ]);
   });
   test('both problems are reported together', () => {
     assert.equal(passwordProblems(p, 'a!').length, 2);
@@ -30,8 +32,12 @@ describe('nist password policy', () => {
     assert.deepEqual(passwordProblems(p, 'short1!'), ['Password must be at least 8 characters']);
   });
   test('common passwords are refused, whatever the case', () => {
-    assert.deepEqual(passwordProblems(p, 'Password1'), ['This password is too common. Choose one that is harder to guess']);
-    assert.deepEqual(passwordProblems(p, 'qwertyuiop'), ['This password is too common. Choose one that is harder to guess']);
+    assert.deepEqual(passwordProblems(p, 'Password1'), [
+      'This password is too common. Choose one that is harder to guess',
+    ]);
+    assert.deepEqual(passwordProblems(p, 'qwertyuiop'), [
+      'This password is too common. Choose one that is harder to guess',
+    ]);
   });
   test('the User Name may not be inside the password', () => {
     assert.deepEqual(passwordProblems(p, 'xxJRiveraxx', 'JRivera'), ['Password must not contain your User Name']);
@@ -46,7 +52,9 @@ describe('both policies', () => {
   for (const p of Object.values(POLICIES)) {
     test(`${p.name}: ${p.maxLength} characters is the most, one more is refused with its own message`, () => {
       assert.deepEqual(passwordProblems(p, 'Ab3'.repeat(p.maxLength).slice(0, p.maxLength)), []);
-      assert.deepEqual(passwordProblems(p, 'Ab3'.repeat(p.maxLength).slice(0, p.maxLength + 1)), [`Password must be ${p.maxLength} characters or fewer`]);
+      assert.deepEqual(passwordProblems(p, 'Ab3'.repeat(p.maxLength).slice(0, p.maxLength + 1)), [
+        `Password must be ${p.maxLength} characters or fewer`,
+      ]);
     });
     test(`${p.name}: the form's hint text states the minimum length and that passwords cannot be reused`, () => {
       assert.match(p.description, new RegExp(`^At least ${p.minLength} characters[.,] `));
@@ -54,10 +62,19 @@ describe('both policies', () => {
     });
   }
   test('each policy carries the name configuration selects it by (the rules branch on it)', () => {
-    assert.deepEqual(Object.entries(POLICIES).map(([key, p]) => [key, p.name]), [['agency', 'agency'], ['nist', 'nist']]);
+    assert.deepEqual(
+      Object.entries(POLICIES).map(([key, p]) => [key, p.name]),
+      [
+        ['agency', 'agency'],
+        ['nist', 'nist'],
+      ],
+    );
   });
   test('the reuse and confirmation messages say what to do', () => {
-    assert.equal(PASSWORD_REUSED, 'You have used this password before. Choose a password you have not used on this account');
+    assert.equal(
+      PASSWORD_REUSED,
+      'You have used this password before. Choose a password you have not used on this account',
+    );
     assert.equal(PASSWORD_MISMATCH, 'The passwords do not match. Enter the same password twice');
   });
 });

@@ -1,14 +1,22 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { backgroundFields, contactFields, identityFields, parseDateOfBirth, ssnField } from '../../src/portal/person-fields.ts';
+import {
+  backgroundFields,
+  contactFields,
+  identityFields,
+  parseDateOfBirth,
+  ssnField,
+} from '../../src/portal/person-fields.ts';
 
 const today = new Date(Date.UTC(2026, 10, 25));
-const dob = (dobMonth: string, dobDay: string, dobYear: string) => parseDateOfBirth({ dobMonth, dobDay, dobYear }, today);
+const dob = (dobMonth: string, dobDay: string, dobYear: string) =>
+  parseDateOfBirth({ dobMonth, dobDay, dobYear }, today);
 
 describe('date of birth', () => {
   test('a real past date', () => assert.deepEqual(dob('2', '29', '1980'), { date: '1980-02-29' }));
   test('missing', () => assert.deepEqual(dob('', '', ''), { error: 'Enter your date of birth' }));
-  test('partly missing names the part', () => assert.deepEqual(dob('2', '', '1980'), { error: 'Date of birth must include a day' }));
+  test('partly missing names the part', () =>
+    assert.deepEqual(dob('2', '', '1980'), { error: 'Date of birth must include a day' }));
   test('not a real date', () => {
     assert.deepEqual(dob('2', '29', '1981'), { error: 'Date of birth must be a real date, like 3 27 1985' });
     assert.deepEqual(dob('13', '1', '1980'), { error: 'Date of birth must be a real date, like 3 27 1985' });
@@ -38,7 +46,10 @@ describe('SSN', () => {
     assert.equal(ssnField.parse('123 45 6789'), '123456789');
   });
   test('must be 9 digits', () => {
-    assert.equal(ssnField.safeParse('12345678').error?.issues[0]?.message, 'Social Security number must be 9 digits, like 123 45 6789');
+    assert.equal(
+      ssnField.safeParse('12345678').error?.issues[0]?.message,
+      'Social Security number must be 9 digits, like 123 45 6789',
+    );
     assert.equal(ssnField.safeParse('').error?.issues[0]?.message, 'Enter your Social Security number');
   });
   test('numbers never issued are refused', () => {
@@ -75,7 +86,10 @@ describe('names', () => {
 
 describe('contact fields', () => {
   test('email format', () => {
-    assert.equal(contactFields.email.safeParse('not-an-email').error?.issues[0]?.message, 'Enter an email address in the correct format, like name@example.com');
+    assert.equal(
+      contactFields.email.safeParse('not-an-email').error?.issues[0]?.message,
+      'Enter an email address in the correct format, like name@example.com',
+    );
   });
   test('state must be a US state or territory code', () => {
     assert.equal(contactFields.state.parse('ma'), 'MA');
@@ -84,11 +98,17 @@ describe('contact fields', () => {
   });
   test('ZIP code', () => {
     assert.equal(contactFields.postalCode.parse('02148-5023'), '02148-5023');
-    assert.equal(contactFields.postalCode.safeParse('2148').error?.issues[0]?.message, 'Enter a ZIP code, like 02148 or 02148-5023');
+    assert.equal(
+      contactFields.postalCode.safeParse('2148').error?.issues[0]?.message,
+      'Enter a ZIP code, like 02148 or 02148-5023',
+    );
   });
   test('phone: 10 digits, punctuation and +1 allowed', () => {
     assert.equal(contactFields.phone.parse('+1 (781) 338-6600'), '7813386600');
     assert.equal(contactFields.phone.parse(''), null);
-    assert.equal(contactFields.phone.safeParse('12345').error?.issues[0]?.message, 'Enter a 10-digit phone number, like 781 338 6600');
+    assert.equal(
+      contactFields.phone.safeParse('12345').error?.issues[0]?.message,
+      'Enter a 10-digit phone number, like 781 338 6600',
+    );
   });
 });

@@ -14,8 +14,17 @@ before(async () => {
 });
 after(() => portal.close());
 
-const h1 = (html: string) => /<h1[^>]*>(.*?)<\/h1>/s.exec(html)?.[1]?.replace(/<[^>]+>/g, '').trim();
-const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/&amp;/g, '&').replace(/\s+/g, ' ');
+const h1 = (html: string) =>
+  /<h1[^>]*>(.*?)<\/h1>/s
+    .exec(html)?.[1]
+    ?.replace(/<[^>]+>/g, '')
+    .trim();
+const text = (html: string) =>
+  html
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
 
 const HELP_PAGES: Array<[string, string]> = [
   ['/help', 'Help with the Security Portal'],
@@ -34,23 +43,36 @@ describe('help pages', () => {
       assert.equal(res.status, 200, path);
       assert.equal(h1(res.body), heading, path);
       const nav = /<nav aria-label="Help topics">(.*?)<\/nav>/s.exec(res.body)?.[1] ?? '';
-      const links = [...nav.matchAll(/<a href="([^"]+)"[^>]*>([^<]+)<\/a>/g)].map((m) => `${m[1]} ${m[2]!.replace(/&#39;/g, "'")}`);
-      assert.deepEqual(links, [
-        '/help Help topics',
-        '/help/about About the Security Portal',
-        '/help/create Create a User Name or profile',
-        '/help/find Forgot your User Name or password',
-        '/help/change Change your password',
-        '/help/directory-administrator Find your Directory Administrator',
-      ], path);
-      assert.match(nav, new RegExp(`href="${path}" class="usa-current" aria-current="page"`), `${path} is marked current`);
+      const links = [...nav.matchAll(/<a href="([^"]+)"[^>]*>([^<]+)<\/a>/g)].map(
+        (m) => `${m[1]} ${m[2]!.replace(/&#39;/g, "'")}`,
+      );
+      assert.deepEqual(
+        links,
+        [
+          '/help Help topics',
+          '/help/about About the Security Portal',
+          '/help/create Create a User Name or profile',
+          '/help/find Forgot your User Name or password',
+          '/help/change Change your password',
+          '/help/directory-administrator Find your Directory Administrator',
+        ],
+        path,
+      );
+      assert.match(
+        nav,
+        new RegExp(`href="${path}" class="usa-current" aria-current="page"`),
+        `${path} is marked current`,
+      );
     }
   });
 
   test('Create a profile promises only the questions the wizard asks', async () => {
     const page = text((await new Browser(portal.app).get('/help/create')).body);
     assert.doesNotMatch(page, /employer/i);
-    assert.match(page, /your background: a previous last name and a previous educator license number, if you have them/);
+    assert.match(
+      page,
+      /your background: a previous last name and a previous educator license number, if you have them/,
+    );
   });
 
   test('finding a Directory Administrator does not claim every organization has one', async () => {
@@ -65,20 +87,42 @@ describe('help pages', () => {
 });
 
 describe("the site's identity", () => {
-  const pages = ['/', '/login', '/help', '/profile/new', '/account/recover', '/directory-administrators', '/privacy', '/accessibility', '/no-such-page'];
+  const pages = [
+    '/',
+    '/login',
+    '/help',
+    '/profile/new',
+    '/account/recover',
+    '/directory-administrators',
+    '/privacy',
+    '/accessibility',
+    '/no-such-page',
+  ];
 
   test('every page has the official-website banner and the agency identifier with address, TTY, privacy and accessibility', async () => {
     for (const path of pages) {
       const res = await new Browser(portal.app).get(path);
       const page = text(res.body);
-      assert.match(res.body, /<section class="usa-banner" aria-label="Official website of the Commonwealth of Massachusetts">/, path);
+      assert.match(
+        res.body,
+        /<section class="usa-banner" aria-label="Official website of the Commonwealth of Massachusetts">/,
+        path,
+      );
       assert.match(page, /An official website of the Commonwealth of Massachusetts/, path);
       assert.match(page, /Massachusetts Department of Elementary and Secondary Education/, path);
       assert.match(page, /75 Pleasant Street, Malden, MA 02148-4906/, path);
       assert.match(page, /Voice: \(781\) 338-3000/, path);
       assert.match(page, /TTY: \(800\) 439-2370/, path);
-      assert.match(res.body, /<a class="usa-identifier__required-link usa-link" href="\/privacy">Privacy policy<\/a>/, path);
-      assert.match(res.body, /<a class="usa-identifier__required-link usa-link" href="\/accessibility">Accessibility statement<\/a>/, path);
+      assert.match(
+        res.body,
+        /<a class="usa-identifier__required-link usa-link" href="\/privacy">Privacy policy<\/a>/,
+        path,
+      );
+      assert.match(
+        res.body,
+        /<a class="usa-identifier__required-link usa-link" href="\/accessibility">Accessibility statement<\/a>/,
+        path,
+      );
     }
   });
 
@@ -130,14 +174,25 @@ describe("the site's identity", () => {
   });
 
   test('a bad link stops start-up naming the variable', () => {
-    assert.throws(() => loadConfig({ PRIVACY_POLICY_URL: 'javascript:alert(1)' }), /^Error: Invalid configuration: PRIVACY_POLICY_URL must be a path starting with \/ or an http\(s\) URL$/);
-    assert.throws(() => loadConfig({ ACCESSIBILITY_URL: '//evil.example' }), /Invalid configuration: ACCESSIBILITY_URL/);
+    assert.throws(
+      () => loadConfig({ PRIVACY_POLICY_URL: 'javascript:alert(1)' }),
+      /^Error: Invalid configuration: PRIVACY_POLICY_URL must be a path starting with \/ or an http\(s\) URL$/,
+    );
+    assert.throws(
+      () => loadConfig({ ACCESSIBILITY_URL: '//evil.example' }),
+      /Invalid configuration: ACCESSIBILITY_URL/,
+    );
   });
 });
 
 describe('small display points', () => {
   test('the help-desk number never wraps mid-number', async () => {
-    for (const [path, mentions] of [['/', 1], ['/help', 2], ['/no-such-page', 2], ['/directory-administrators', 2]] as const) {
+    for (const [path, mentions] of [
+      ['/', 1],
+      ['/help', 2],
+      ['/no-such-page', 2],
+      ['/directory-administrators', 2],
+    ] as const) {
       const body = (await new Browser(portal.app).get(path)).body;
       const kept = [...body.matchAll(/<a class="portal-nowrap" href="tel:17813386600">1-781-338-6600<\/a>/g)];
       assert.equal(kept.length, mentions, `${path}: each mention is one unbreakable link`);

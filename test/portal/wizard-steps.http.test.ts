@@ -29,10 +29,20 @@ let n = 0;
 function newPerson(over: Partial<Person> = {}): Person {
   n += 1;
   const letter = 'abcdefghijklmnopqrstuvwxyz'[n % 26];
-  return { firstName: 'Noor', lastName: `Stepper${letter}`, dob: ['8', '21', '1983'], ssn: `${300 + n}-61-${String(2000 + n)}`, ...over };
+  return {
+    firstName: 'Noor',
+    lastName: `Stepper${letter}`,
+    dob: ['8', '21', '1983'],
+    ssn: `${300 + n}-61-${String(2000 + n)}`,
+    ...over,
+  };
 }
 
-const h1 = (html: string) => /<h1[^>]*>(.*?)<\/h1>/s.exec(html)?.[1]?.replace(/<[^>]+>/g, '').trim();
+const h1 = (html: string) =>
+  /<h1[^>]*>(.*?)<\/h1>/s
+    .exec(html)?.[1]
+    ?.replace(/<[^>]+>/g, '')
+    .trim();
 const stepIndicator = (html: string) => {
   const labels = [...html.matchAll(/usa-step-indicator__segment-label">([^<]+)</g)].map((m) => m[1]!.trim());
   const current = /usa-step-indicator__current-step">(\d+)</.exec(html)?.[1];
@@ -45,8 +55,16 @@ async function atReview(person: Person): Promise<Browser> {
   const b = new Browser(portal.app);
   await b.submit('/profile/new', '/profile/new/identity', identityFields(person));
   await b.submit('/profile/new/contact', '/profile/new/contact', contactFields);
-  await b.submit('/profile/new/background', '/profile/new/background', { previousLastName: 'Formerly', priorLicenseNumber: '' });
-  await b.submit('/profile/new/security', '/profile/new/security', { hintQuestion: 'Favourite river?', hintAnswer: 'Charles', password: 'Secret123', passwordConfirm: 'Secret123' });
+  await b.submit('/profile/new/background', '/profile/new/background', {
+    previousLastName: 'Formerly',
+    priorLicenseNumber: '',
+  });
+  await b.submit('/profile/new/security', '/profile/new/security', {
+    hintQuestion: 'Favourite river?',
+    hintAnswer: 'Charles',
+    password: 'Secret123',
+    passwordConfirm: 'Secret123',
+  });
   return b;
 }
 
@@ -57,27 +75,52 @@ describe('Change from Check your answers', () => {
     assert.equal((await b.get('/profile/new/review')).status, 200);
     const identityPage = await b.get('/profile/new');
     assert.match(identityPage.body, /name="lastName" type="text" value="Stepper/);
-    assert.match(identityPage.body, /Enter it again: we keep only a protected fingerprint of it/, 'the SSN was never kept, so it is asked again');
+    assert.match(
+      identityPage.body,
+      /Enter it again: we keep only a protected fingerprint of it/,
+      'the SSN was never kept, so it is asked again',
+    );
     const changed = await b.post('/profile/new/identity', identityFields({ ...person, middleName: 'Amal' }));
     assert.equal(changed.location, '/profile/new/review');
     const review = await b.get('/profile/new/review');
     assert.equal(review.status, 200);
-    for (const kept of ['Noor Amal Stepper', contactFields.email, '75 Pleasant Street', 'Formerly', 'Favourite river?']) {
+    for (const kept of [
+      'Noor Amal Stepper',
+      contactFields.email,
+      '75 Pleasant Street',
+      'Formerly',
+      'Favourite river?',
+    ]) {
       assert.ok(review.body.includes(kept), `the review still shows ${kept}`);
     }
     const done = await b.follow(await b.post('/profile/new/review', {}));
     assert.equal(outcomeOf(done.body), 'created');
-    const row = await portal.db.selectFrom('profile').selectAll().where('user_name', '=', textOf(done.body, 'data-username')!).executeTakeFirstOrThrow();
-    assert.deepEqual([row.middle_name, row.email, row.previous_last_name, row.hint_question], ['Amal', contactFields.email, 'Formerly', 'Favourite river?']);
-    assert.equal((await logIn(new Browser(portal.app), row.user_name, 'Secret123')).status, 303, 'the password chosen before the change is kept');
+    const row = await portal.db
+      .selectFrom('profile')
+      .selectAll()
+      .where('user_name', '=', textOf(done.body, 'data-username')!)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(
+      [row.middle_name, row.email, row.previous_last_name, row.hint_question],
+      ['Amal', contactFields.email, 'Formerly', 'Favourite river?'],
+    );
+    assert.equal(
+      (await logIn(new Browser(portal.app), row.user_name, 'Secret123')).status,
+      303,
+      'the password chosen before the change is kept',
+    );
   });
 
   test('changing the contact details returns to Check your answers with the rest intact', async () => {
     const b = await atReview(newPerson());
-    const changed = await b.submit('/profile/new/contact', '/profile/new/contact', { ...contactFields, city: 'Medford' });
+    const changed = await b.submit('/profile/new/contact', '/profile/new/contact', {
+      ...contactFields,
+      city: 'Medford',
+    });
     assert.equal(changed.location, '/profile/new/review');
     const review = await b.get('/profile/new/review');
-    for (const kept of ['Medford, MA 02148', 'Formerly', 'Favourite river?']) assert.ok(review.body.includes(kept), `the review shows ${kept}`);
+    for (const kept of ['Medford, MA 02148', 'Formerly', 'Favourite river?'])
+      assert.ok(review.body.includes(kept), `the review shows ${kept}`);
   });
 
   test('the phone number is shown as people write it', async () => {
@@ -92,14 +135,34 @@ describe('Change from Check your answers', () => {
     const res = await b.submit('/profile/new', '/profile/new/identity', identityFields(existing));
     assert.equal(res.location, '/profile/new/exact-match');
     const flows = await portal.db.selectFrom('flow_state').select('data').execute();
-    const mine = flows.map((f) => f.data as { contact?: unknown; match?: { kind: string } }).filter((d) => d.match?.kind === 'exact');
+    const mine = flows
+      .map((f) => f.data as { contact?: unknown; match?: { kind: string } })
+      .filter((d) => d.match?.kind === 'exact');
     assert.equal(mine.filter((d) => d.contact !== undefined).length, 0);
   });
 });
 
 describe('every step URL answers a plain GET', () => {
-  const createSteps = ['/profile/new', '/profile/new/identity', '/profile/new/contact', '/profile/new/background', '/profile/new/security', '/profile/new/review', '/profile/new/done', '/profile/new/partial-match', '/profile/new/exact-match'];
-  const recoverSteps = ['/account/recover', '/account/recover/identity', '/account/recover/exact-match', '/account/recover/partial-match', '/account/recover/hint', '/account/recover/password', '/account/recover/done'];
+  const createSteps = [
+    '/profile/new',
+    '/profile/new/identity',
+    '/profile/new/contact',
+    '/profile/new/background',
+    '/profile/new/security',
+    '/profile/new/review',
+    '/profile/new/done',
+    '/profile/new/partial-match',
+    '/profile/new/exact-match',
+  ];
+  const recoverSteps = [
+    '/account/recover',
+    '/account/recover/identity',
+    '/account/recover/exact-match',
+    '/account/recover/partial-match',
+    '/account/recover/hint',
+    '/account/recover/password',
+    '/account/recover/done',
+  ];
 
   test('without answers: the identity page itself, or a redirect to the start of that flow', async () => {
     for (const path of [...createSteps, ...recoverSteps]) {
@@ -138,7 +201,11 @@ describe('every step URL answers a plain GET', () => {
 describe('Retrieve User Name / Reset Password has its own words and steps', () => {
   test('identity, User Name, hint and new password pages carry the recovery step indicator', async () => {
     const person = newPerson();
-    const { userName } = await createProfile(new Browser(portal.app), person, { hintQuestion: 'Town of birth?', hintAnswer: 'Lowell', password: 'First123' });
+    const { userName } = await createProfile(new Browser(portal.app), person, {
+      hintQuestion: 'Town of birth?',
+      hintAnswer: 'Lowell',
+      password: 'First123',
+    });
     const b = new Browser(portal.app);
     const start = await b.get('/account/recover');
     assert.deepEqual(stepIndicator(start.body), { labels: RECOVERY_STEPS, current: 1 });
@@ -150,7 +217,10 @@ describe('Retrieve User Name / Reset Password has its own words and steps', () =
     assert.deepEqual(stepIndicator(match.body), { labels: RECOVERY_STEPS, current: 2 });
     const hint = await b.get('/account/recover/hint');
     assert.deepEqual(stepIndicator(hint.body), { labels: RECOVERY_STEPS, current: 3 });
-    assert.equal((await b.post('/account/recover/hint', { hintAnswer: 'Lowell' })).location, '/account/recover/password');
+    assert.equal(
+      (await b.post('/account/recover/hint', { hintAnswer: 'Lowell' })).location,
+      '/account/recover/password',
+    );
     const password = await b.get('/account/recover/password');
     assert.deepEqual(stepIndicator(password.body), { labels: RECOVERY_STEPS, current: 4 });
   });
@@ -161,14 +231,21 @@ describe('Retrieve User Name / Reset Password has its own words and steps', () =
     assert.equal(res.location, '/profile/new/contact');
     const contact = await b.get(res.location!);
     assert.match(contact.body, /<span class="portal-caption">Create a profile<\/span>/);
-    assert.deepEqual(stepIndicator(contact.body), { labels: ['Identity', 'Contact details', 'Background', 'Security'], current: 2 });
+    assert.deepEqual(stepIndicator(contact.body), {
+      labels: ['Identity', 'Contact details', 'Background', 'Security'],
+      current: 2,
+    });
   });
 
   test('a partial match reached from Forgot speaks of retrieving the User Name, not of setting up a profile', async () => {
     const person = newPerson();
     await createProfile(new Browser(portal.app), person);
     const b = new Browser(portal.app);
-    const res = await b.submit('/account/recover', '/account/recover/identity', identityFields({ ...person, ssn: '219-09-9998' }));
+    const res = await b.submit(
+      '/account/recover',
+      '/account/recover/identity',
+      identityFields({ ...person, ssn: '219-09-9998' }),
+    );
     assert.equal(res.location, '/account/recover/partial-match');
     const page = await b.get(res.location!);
     assert.equal(outcomeOf(page.body), 'partial-match');
@@ -183,7 +260,10 @@ describe('Retrieve User Name / Reset Password has its own words and steps', () =
     const b = new Browser(portal.app);
     await b.submit('/account/recover', '/account/recover/identity', identityFields(person));
     await b.get('/account/recover/hint');
-    await portal.db.updateTable('flow_state').set({ expires_at: new Date(Date.now() - 1000) }).execute();
+    await portal.db
+      .updateTable('flow_state')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .execute();
 
     const page = await b.get('/account/recover/hint');
     assert.equal(page.status, 200);
@@ -201,7 +281,10 @@ describe('Retrieve User Name / Reset Password has its own words and steps', () =
   test('an expired Create Profile offers to start creating again', async () => {
     const b = new Browser(portal.app);
     await b.submit('/profile/new', '/profile/new/identity', identityFields(newPerson()));
-    await portal.db.updateTable('flow_state').set({ expires_at: new Date(Date.now() - 1000) }).execute();
+    await portal.db
+      .updateTable('flow_state')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .execute();
     const page = await b.get('/profile/new/contact');
     assert.equal(h1(page.body), 'Your answers have expired');
     assert.match(page.body, /href="\/profile\/new">Start again/);
@@ -223,16 +306,27 @@ describe('User Name and MEPID are shown once', () => {
 
   test('the User Name reminder and the password-changed page are shown once too', async () => {
     const person = newPerson();
-    const { userName } = await createProfile(new Browser(portal.app), person, { hintQuestion: 'Q?', hintAnswer: 'Answer', password: 'First123' });
+    const { userName } = await createProfile(new Browser(portal.app), person, {
+      hintQuestion: 'Q?',
+      hintAnswer: 'Answer',
+      password: 'First123',
+    });
     const b = new Browser(portal.app);
-    const match = await b.follow(await b.submit('/account/recover', '/account/recover/identity', identityFields(person)));
+    const match = await b.follow(
+      await b.submit('/account/recover', '/account/recover/identity', identityFields(person)),
+    );
     assert.equal(textOf(match.body, 'data-username'), userName);
     const matchAgain = await b.get('/account/recover/exact-match');
     assert.equal(outcomeOf(matchAgain.body), 'exact-match');
     assert.ok(!matchAgain.body.includes(userName));
     assert.match(matchAgain.body, /href="\/account\/recover\/hint"/, 'the reset is still offered');
     await b.submit('/account/recover/hint', '/account/recover/hint', { hintAnswer: 'Answer' });
-    const done = await b.follow(await b.submit('/account/recover/password', '/account/recover/password', { password: 'Second456', passwordConfirm: 'Second456' }));
+    const done = await b.follow(
+      await b.submit('/account/recover/password', '/account/recover/password', {
+        password: 'Second456',
+        passwordConfirm: 'Second456',
+      }),
+    );
     assert.equal(textOf(done.body, 'data-username'), userName);
     const doneAgain = await b.get('/account/recover/done');
     assert.equal(outcomeOf(doneAgain.body), 'password-changed');
@@ -242,7 +336,11 @@ describe('User Name and MEPID are shown once', () => {
   test('two reloads at once: only one of them shows the User Name', async () => {
     const b = await atReview(newPerson());
     await b.post('/profile/new/review', {});
-    const pages = await Promise.all([b.get('/profile/new/done'), b.get('/profile/new/done'), b.get('/profile/new/done')]);
+    const pages = await Promise.all([
+      b.get('/profile/new/done'),
+      b.get('/profile/new/done'),
+      b.get('/profile/new/done'),
+    ]);
     assert.equal(pages.filter((p) => textOf(p.body, 'data-username') !== undefined).length, 1);
   });
 

@@ -26,11 +26,20 @@ let n = 0;
 /** A distinct person per test, so tests in this file never match each other. */
 function newPerson(over: Partial<Person> = {}): Person {
   n += 1;
-  return { firstName: 'Maria', lastName: `Tester${'abcdefghijklmnopqrstuvwxyz'[n % 26]}${'klmnopqrst'[n % 10]}`, dob: ['2', '14', '1985'], ssn: `${100 + n}-45-${String(1000 + n)}`, ...over };
+  return {
+    firstName: 'Maria',
+    lastName: `Tester${'abcdefghijklmnopqrstuvwxyz'[n % 26]}${'klmnopqrst'[n % 10]}`,
+    dob: ['2', '14', '1985'],
+    ssn: `${100 + n}-45-${String(1000 + n)}`,
+    ...over,
+  };
 }
 
 async function countProfiles(): Promise<number> {
-  const row = await portal.db.selectFrom('profile').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  const row = await portal.db
+    .selectFrom('profile')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -45,9 +54,16 @@ describe('Create Profile, no match: a new profile', () => {
     assert.match(mepid, /^[1-9]\d{7}$/);
     assert.match(page.body, /No email will confirm them/);
 
-    const row = await portal.db.selectFrom('profile').selectAll().where('user_name', '=', 'JQuill').executeTakeFirstOrThrow();
+    const row = await portal.db
+      .selectFrom('profile')
+      .selectAll()
+      .where('user_name', '=', 'JQuill')
+      .executeTakeFirstOrThrow();
     assert.equal(row.ssn_last4, person.ssn.slice(-4));
-    assert.equal(row.ssn_hash, ssnFields({ ssnKey: portal.ssnKey, policy: POLICIES.agency, historySize: 10 }, person.ssn.replace(/-/g, '')).hash);
+    assert.equal(
+      row.ssn_hash,
+      ssnFields({ ssnKey: portal.ssnKey, policy: POLICIES.agency, historySize: 10 }, person.ssn.replace(/-/g, '')).hash,
+    );
     assert.match(row.password_hash!, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     assert.match(row.hint_answer_hash!, /^\$argon2id\$/);
     assert.equal(row.hint_question, 'First pet?');
@@ -69,17 +85,34 @@ describe('Create Profile, no match: a new profile', () => {
     const b = new Browser(portal.app);
     await b.submit('/profile/new', '/profile/new/identity', identityFields(person));
     await b.submit('/profile/new/contact', '/profile/new/contact', contactFields);
-    await b.submit('/profile/new/background', '/profile/new/background', { previousLastName: '', priorLicenseNumber: '' });
-    await b.submit('/profile/new/security', '/profile/new/security', { hintQuestion: 'Q?', hintAnswer: 'A', password: 'Secret123', passwordConfirm: 'Secret123' });
+    await b.submit('/profile/new/background', '/profile/new/background', {
+      previousLastName: '',
+      priorLicenseNumber: '',
+    });
+    await b.submit('/profile/new/security', '/profile/new/security', {
+      hintQuestion: 'Q?',
+      hintAnswer: 'A',
+      password: 'Secret123',
+      passwordConfirm: 'Secret123',
+    });
     await b.get('/profile/new/review');
     return b;
   }
 
   test('people with the same name submitting at the same moment each get their own User Name', async () => {
-    const browsers = await Promise.all(['1', '2', '3', '4', '5', '6'].map((d) => readyToSubmit(newPerson({ firstName: 'Sam', lastName: 'Same', dob: ['3', d, '1990'] }))));
+    const browsers = await Promise.all(
+      ['1', '2', '3', '4', '5', '6'].map((d) =>
+        readyToSubmit(newPerson({ firstName: 'Sam', lastName: 'Same', dob: ['3', d, '1990'] })),
+      ),
+    );
     const results = await Promise.all(browsers.map((b) => b.post('/profile/new/review', {})));
-    assert.deepEqual(results.map((r) => r.status), [303, 303, 303, 303, 303, 303]);
-    const names = await Promise.all(browsers.map(async (b) => textOf((await b.get('/profile/new/done')).body, 'data-username')));
+    assert.deepEqual(
+      results.map((r) => r.status),
+      [303, 303, 303, 303, 303, 303],
+    );
+    const names = await Promise.all(
+      browsers.map(async (b) => textOf((await b.get('/profile/new/done')).body, 'data-username')),
+    );
     assert.deepEqual([...names].sort(), ['SSame', 'SSame2', 'SSame3', 'SSame4', 'SSame5', 'SSame6']);
   });
 
@@ -88,7 +121,10 @@ describe('Create Profile, no match: a new profile', () => {
     const [a, b] = await Promise.all([readyToSubmit(person), readyToSubmit(person)]);
     const before = await countProfiles();
     const results = await Promise.all([a.post('/profile/new/review', {}), b.post('/profile/new/review', {})]);
-    assert.deepEqual(results.map((r) => r.status), [303, 303]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      [303, 303],
+    );
     assert.equal(await countProfiles(), before + 1);
     const pages = await Promise.all([a.follow(results[0]!), b.follow(results[1]!)]);
     assert.deepEqual(pages.map((p) => outcomeOf(p.body)).sort(), ['created', 'exact-match']);
@@ -99,8 +135,16 @@ describe('Create Profile, no match: a new profile', () => {
     const person = newPerson();
     await b.submit('/profile/new', '/profile/new/identity', identityFields(person));
     await b.submit('/profile/new/contact', '/profile/new/contact', contactFields);
-    await b.submit('/profile/new/background', '/profile/new/background', { previousLastName: '', priorLicenseNumber: '' });
-    await b.submit('/profile/new/security', '/profile/new/security', { hintQuestion: 'Q?', hintAnswer: 'Answer One', password: 'Secret123', passwordConfirm: 'Secret123' });
+    await b.submit('/profile/new/background', '/profile/new/background', {
+      previousLastName: '',
+      priorLicenseNumber: '',
+    });
+    await b.submit('/profile/new/security', '/profile/new/security', {
+      hintQuestion: 'Q?',
+      hintAnswer: 'Answer One',
+      password: 'Secret123',
+      passwordConfirm: 'Secret123',
+    });
     for (const value of b.cookies.values()) assert.ok(value.length < 100, 'cookies hold only tokens');
     const rows = await portal.db.selectFrom('flow_state').select('data').execute();
     const stored = JSON.stringify(rows.map((r) => r.data));
@@ -114,11 +158,23 @@ describe('Create Profile, no match: a new profile', () => {
     const person = newPerson();
     await b.submit('/profile/new', '/profile/new/identity', identityFields(person));
     await b.submit('/profile/new/contact', '/profile/new/contact', contactFields);
-    await b.submit('/profile/new/background', '/profile/new/background', { previousLastName: '', priorLicenseNumber: '' });
-    await b.submit('/profile/new/security', '/profile/new/security', { hintQuestion: 'Q?', hintAnswer: 'A', password: 'Secret123', passwordConfirm: 'Secret123' });
+    await b.submit('/profile/new/background', '/profile/new/background', {
+      previousLastName: '',
+      priorLicenseNumber: '',
+    });
+    await b.submit('/profile/new/security', '/profile/new/security', {
+      hintQuestion: 'Q?',
+      hintAnswer: 'A',
+      password: 'Secret123',
+      passwordConfirm: 'Secret123',
+    });
     await b.get('/profile/new/review');
     const before = await countProfiles();
-    const results = await Promise.all([b.post('/profile/new/review', {}), b.post('/profile/new/review', {}), b.post('/profile/new/review', {})]);
+    const results = await Promise.all([
+      b.post('/profile/new/review', {}),
+      b.post('/profile/new/review', {}),
+      b.post('/profile/new/review', {}),
+    ]);
     for (const r of results) assert.equal(r.status, 303);
     assert.equal(await countProfiles(), before + 1);
     const again = await b.post('/profile/new/review', {});
@@ -147,7 +203,15 @@ describe('Create Profile: bad input', () => {
   test('every identity field has its own message, in page order, and entered values are kept', async () => {
     const b = new Browser(portal.app);
     await b.get('/profile/new');
-    const res = await b.post('/profile/new/identity', { firstName: '', middleName: '<b>', lastName: 'Smith', dobMonth: '2', dobDay: '30', dobYear: '1990', ssn: '12345' });
+    const res = await b.post('/profile/new/identity', {
+      firstName: '',
+      middleName: '<b>',
+      lastName: 'Smith',
+      dobMonth: '2',
+      dobDay: '30',
+      dobYear: '1990',
+      ssn: '12345',
+    });
     assert.equal(res.status, 422);
     assert.deepEqual(errorSummary(res.body), [
       'Enter first name',
@@ -165,7 +229,12 @@ describe('Create Profile: bad input', () => {
     const b = new Browser(portal.app);
     await b.submit('/profile/new', '/profile/new/identity', identityFields(newPerson()));
     await b.get('/profile/new/contact');
-    const res = await b.post('/profile/new/contact', { ...contactFields, email: 'nope', state: 'XX', postalCode: '123' });
+    const res = await b.post('/profile/new/contact', {
+      ...contactFields,
+      email: 'nope',
+      state: 'XX',
+      postalCode: '123',
+    });
     assert.equal(res.status, 422);
     assert.deepEqual(errorSummary(res.body), [
       'Enter an email address in the correct format, like name@example.com',
@@ -179,17 +248,38 @@ describe('Create Profile: bad input', () => {
     const b = new Browser(portal.app);
     await b.submit('/profile/new', '/profile/new/identity', identityFields(newPerson()));
     await b.submit('/profile/new/contact', '/profile/new/contact', contactFields);
-    await b.submit('/profile/new/background', '/profile/new/background', { previousLastName: '', priorLicenseNumber: '' });
+    await b.submit('/profile/new/background', '/profile/new/background', {
+      previousLastName: '',
+      priorLicenseNumber: '',
+    });
     await b.get('/profile/new/security');
-    const short = await b.post('/profile/new/security', { hintQuestion: 'Q?', hintAnswer: 'A', password: 'ab!', passwordConfirm: 'ab!' });
+    const short = await b.post('/profile/new/security', {
+      hintQuestion: 'Q?',
+      hintAnswer: 'A',
+      password: 'ab!',
+      passwordConfirm: 'ab!',
+    });
     assert.deepEqual(errorSummary(short.body), [
       'Password must be at least 6 characters. Password must contain only letters and numbers, with no spaces or symbols',
     ]);
     assert.ok(!short.body.includes('ab!'));
-    const mismatch = await b.post('/profile/new/security', { hintQuestion: 'Q?', hintAnswer: 'A', password: 'Secret123', passwordConfirm: 'Secret124' });
+    const mismatch = await b.post('/profile/new/security', {
+      hintQuestion: 'Q?',
+      hintAnswer: 'A',
+      password: 'Secret123',
+      passwordConfirm: 'Secret124',
+    });
     assert.deepEqual(errorSummary(mismatch.body), ['The passwords do not match. Enter the same password twice']);
-    const missing = await b.post('/profile/new/security', { hintQuestion: '', hintAnswer: '', password: 'Secret123', passwordConfirm: 'Secret123' });
-    assert.deepEqual(errorSummary(missing.body), ['Enter a password hint question', 'Enter the answer to your hint question']);
+    const missing = await b.post('/profile/new/security', {
+      hintQuestion: '',
+      hintAnswer: '',
+      password: 'Secret123',
+      passwordConfirm: 'Secret123',
+    });
+    assert.deepEqual(errorSummary(missing.body), [
+      'Enter a password hint question',
+      'Enter the answer to your hint question',
+    ]);
   });
 
   test('a field sent twice is an error on that field, not a 500', async () => {
@@ -202,7 +292,10 @@ describe('Create Profile: bad input', () => {
       method: 'POST',
       url: '/profile/new/identity',
       payload: body.toString(),
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+      },
     });
     assert.equal(res.statusCode, 422);
     assert.match(res.body, /Enter this only once/);
@@ -222,13 +315,21 @@ describe('Create Profile: bad input', () => {
 describe('Create Profile, exact match: reminded of the User Name, reset after the hint', () => {
   test('the whole recovery: exact match, wrong hint, right hint, new password, old sessions ended', async () => {
     const person = newPerson({ firstName: 'Lee', lastName: 'Exact' });
-    const { userName } = await createProfile(new Browser(portal.app), person, { hintQuestion: 'Best teacher?', hintAnswer: 'Mrs. O Brien', password: 'First123' });
+    const { userName } = await createProfile(new Browser(portal.app), person, {
+      hintQuestion: 'Best teacher?',
+      hintAnswer: 'Mrs. O Brien',
+      password: 'First123',
+    });
     const elsewhere = new Browser(portal.app, '198.51.100.7');
     assert.equal((await logIn(elsewhere, userName, 'First123')).status, 303);
 
     const b = new Browser(portal.app);
     // Names typed differently (case, spacing) still match: the rule compares folded names.
-    const res = await b.submit('/account/recover', '/account/recover/identity', identityFields({ ...person, firstName: 'LEE', lastName: ' exact ' }));
+    const res = await b.submit(
+      '/account/recover',
+      '/account/recover/identity',
+      identityFields({ ...person, firstName: 'LEE', lastName: ' exact ' }),
+    );
     assert.equal(res.location, '/account/recover/exact-match');
     const match = await b.get(res.location!);
     assert.equal(outcomeOf(match.body), 'exact-match');
@@ -240,14 +341,22 @@ describe('Create Profile, exact match: reminded of the User Name, reset after th
     assert.equal(wrong.status, 422, 'case matters');
     const wrongSpace = await b.post('/account/recover/hint', { hintAnswer: 'Mrs. O Brien ' });
     assert.equal(wrongSpace.status, 422, 'spaces matter');
-    assert.equal((await b.get('/account/recover/password')).location, '/account/recover/exact-match', 'no password step before the hint');
+    assert.equal(
+      (await b.get('/account/recover/password')).location,
+      '/account/recover/exact-match',
+      'no password step before the hint',
+    );
     const right = await b.post('/account/recover/hint', { hintAnswer: 'Mrs. O Brien' });
     assert.equal(right.location, '/account/recover/password');
 
     await b.get('/account/recover/password');
     const reused = await b.post('/account/recover/password', { password: 'First123', passwordConfirm: 'First123' });
-    assert.deepEqual(errorSummary(reused.body), ['You have used this password before. Choose a password you have not used on this account']);
-    const done = await b.follow(await b.post('/account/recover/password', { password: 'Second456', passwordConfirm: 'Second456' }));
+    assert.deepEqual(errorSummary(reused.body), [
+      'You have used this password before. Choose a password you have not used on this account',
+    ]);
+    const done = await b.follow(
+      await b.post('/account/recover/password', { password: 'Second456', passwordConfirm: 'Second456' }),
+    );
     assert.equal(outcomeOf(done.body), 'password-changed');
     assert.equal(textOf(done.body, 'data-username'), userName);
 
@@ -258,11 +367,16 @@ describe('Create Profile, exact match: reminded of the User Name, reset after th
 
   test('wrong hint answers are throttled and then locked (429, data-outcome="locked")', async () => {
     const person = newPerson();
-    await createProfile(new Browser(portal.app), person, { hintQuestion: 'Q?', hintAnswer: 'right', password: 'Secret123' });
+    await createProfile(new Browser(portal.app), person, {
+      hintQuestion: 'Q?',
+      hintAnswer: 'right',
+      password: 'Secret123',
+    });
     const b = new Browser(portal.app);
     await b.submit('/account/recover', '/account/recover/identity', identityFields(person));
     await b.get('/account/recover/hint');
-    for (let i = 0; i < 4; i++) assert.equal((await b.post('/account/recover/hint', { hintAnswer: `wrong${i}` })).status, 422);
+    for (let i = 0; i < 4; i++)
+      assert.equal((await b.post('/account/recover/hint', { hintAnswer: `wrong${i}` })).status, 422);
     const lockedAt = Date.now();
     const locked = await b.post('/account/recover/hint', { hintAnswer: 'wrong5' });
     assert.equal(locked.status, 429);
@@ -270,10 +384,21 @@ describe('Create Profile, exact match: reminded of the User Name, reset after th
     // It is the password reset that waits, not signing in (the old password still works).
     assert.match(locked.body, /Resetting your password with your hint question is paused for 15 minutes/);
     assert.doesNotMatch(locked.body, /signing in/i);
-    const profile = await portal.db.selectFrom('profile').select('id').where('last_name', '=', person.lastName).executeTakeFirstOrThrow();
-    const lock = await portal.db.selectFrom('login_throttle').select('locked_until').where('key', '=', `hint:${profile.id}`).executeTakeFirstOrThrow();
+    const profile = await portal.db
+      .selectFrom('profile')
+      .select('id')
+      .where('last_name', '=', person.lastName)
+      .executeTakeFirstOrThrow();
+    const lock = await portal.db
+      .selectFrom('login_throttle')
+      .select('locked_until')
+      .where('key', '=', `hint:${profile.id}`)
+      .executeTakeFirstOrThrow();
     const until = lock.locked_until!.getTime();
-    assert.ok(until >= lockedAt + 15 * 60_000 - 1000 && until <= Date.now() + 15 * 60_000 + 1000, 'locked for LOCKOUT_MINUTES (15 by default)');
+    assert.ok(
+      until >= lockedAt + 15 * 60_000 - 1000 && until <= Date.now() + 15 * 60_000 + 1000,
+      'locked for LOCKOUT_MINUTES (15 by default)',
+    );
     const evenRight = await b.post('/account/recover/hint', { hintAnswer: 'right' });
     assert.equal(evenRight.status, 429, 'a locked hint refuses even the right answer');
     // A new flow for the same person does not reset the count.
@@ -281,8 +406,17 @@ describe('Create Profile, exact match: reminded of the User Name, reset after th
     await again.submit('/account/recover', '/account/recover/identity', identityFields(person));
     await again.get('/account/recover/hint');
     assert.equal((await again.post('/account/recover/hint', { hintAnswer: 'right' })).status, 429);
-    const events = await portal.db.selectFrom('audit_event').select('type').where('type', 'in', ['hint.failed', 'hint.locked']).where('subject_id', '=', profile.id).orderBy('id').execute();
-    assert.deepEqual(events.map((e) => e.type), ['hint.failed', 'hint.failed', 'hint.failed', 'hint.failed', 'hint.locked']);
+    const events = await portal.db
+      .selectFrom('audit_event')
+      .select('type')
+      .where('type', 'in', ['hint.failed', 'hint.locked'])
+      .where('subject_id', '=', profile.id)
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['hint.failed', 'hint.failed', 'hint.failed', 'hint.failed', 'hint.locked'],
+    );
   });
 });
 
@@ -293,17 +427,35 @@ describe('Create Profile, pre-created profile: completed with hint and password'
     const created = await portal.db.transaction().execute((tx) =>
       createProfileRecord(
         tx,
-        identityOnly({ firstName: 'Pat', lastName: 'Precreated', dateOfBirth: '1985-02-14', ssn: ssnFields(rules, person.ssn.replace(/-/g, '')) }),
+        identityOnly({
+          firstName: 'Pat',
+          lastName: 'Precreated',
+          dateOfBirth: '1985-02-14',
+          ssn: ssnFields(rules, person.ssn.replace(/-/g, '')),
+        }),
         null,
       ),
     );
-    assert.equal((await logIn(new Browser(portal.app), created.userName, 'anything1')).status, 422, 'no credentials yet');
+    assert.equal(
+      (await logIn(new Browser(portal.app), created.userName, 'anything1')).status,
+      422,
+      'no credentials yet',
+    );
 
     const b = new Browser(portal.app);
     const res = await b.submit('/profile/new', '/profile/new/identity', identityFields(person));
     assert.equal(res.location, '/profile/new/security');
-    assert.equal((await b.get('/profile/new/contact')).location, '/profile/new/security', 'no contact page for a pre-created profile');
-    await b.submit('/profile/new/security', '/profile/new/security', { hintQuestion: 'Q?', hintAnswer: 'A', password: 'Secret123', passwordConfirm: 'Secret123' });
+    assert.equal(
+      (await b.get('/profile/new/contact')).location,
+      '/profile/new/security',
+      'no contact page for a pre-created profile',
+    );
+    await b.submit('/profile/new/security', '/profile/new/security', {
+      hintQuestion: 'Q?',
+      hintAnswer: 'A',
+      password: 'Secret123',
+      passwordConfirm: 'Secret123',
+    });
     const review = await b.get('/profile/new/review');
     assert.match(review.body, /Complete my profile/);
     const done = await b.follow(await b.post('/profile/new/review', {}));
@@ -319,17 +471,32 @@ describe('Create Profile, partial match: stops, records the conflict, reveals no
     const person = newPerson({ firstName: 'Robin', lastName: 'Partial' });
     const { userName, mepid } = await createProfile(new Browser(portal.app), person);
     const b = new Browser(portal.app);
-    const res = await b.submit('/profile/new', '/profile/new/identity', identityFields({ ...person, firstName: 'Robyn' }));
+    const res = await b.submit(
+      '/profile/new',
+      '/profile/new/identity',
+      identityFields({ ...person, firstName: 'Robyn' }),
+    );
     assert.equal(res.location, '/profile/new/partial-match');
     const page = await b.get(res.location!);
     assert.equal(outcomeOf(page.body), 'partial-match');
     assert.match(page.body, /Directory Administrator/);
     assert.match(page.body, /1-781-338-6600/);
     assert.ok(!page.body.includes(userName) && !page.body.includes(mepid) && !page.body.includes('Robin'));
-    assert.equal((await b.get('/profile/new/contact')).location, '/profile/new/partial-match', 'cannot continue past a partial match');
-    const conflict = await portal.db.selectFrom('match_conflict').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
+    assert.equal(
+      (await b.get('/profile/new/contact')).location,
+      '/profile/new/partial-match',
+      'cannot continue past a partial match',
+    );
+    const conflict = await portal.db
+      .selectFrom('match_conflict')
+      .selectAll()
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
     assert.deepEqual(conflict.conflicting_fields, ['firstName']);
-    assert.ok(!JSON.stringify(conflict.submitted).includes(person.ssn.replace(/-/g, '')), 'the conflict keeps only the last four');
+    assert.ok(
+      !JSON.stringify(conflict.submitted).includes(person.ssn.replace(/-/g, '')),
+      'the conflict keeps only the last four',
+    );
   });
 
   test('probing SSNs from one address is paused after as many partial matches as failed logins allow', async () => {
@@ -337,14 +504,22 @@ describe('Create Profile, partial match: stops, records the conflict, reveals no
     await createProfile(new Browser(portal.app), person);
     const prober = new Browser(portal.app, '198.51.100.66');
     for (let i = 0; i < portal.config.lockout.ipThreshold; i++) {
-      const res = await prober.submit('/profile/new', '/profile/new/identity', identityFields({ ...person, firstName: `Guess${'abcdefghij'[i % 10]}` }));
+      const res = await prober.submit(
+        '/profile/new',
+        '/profile/new/identity',
+        identityFields({ ...person, firstName: `Guess${'abcdefghij'[i % 10]}` }),
+      );
       assert.equal(res.location, '/profile/new/partial-match', `attempt ${i + 1}`);
     }
     const paused = await prober.submit('/profile/new', '/profile/new/identity', identityFields(newPerson()));
     assert.equal(paused.status, 429, 'any details, even new ones, wait');
     assert.equal(outcomeOf(paused.body), 'locked');
     assert.match(paused.body, /paused/);
-    const elsewhere = await new Browser(portal.app, '198.51.100.67').submit('/profile/new', '/profile/new/identity', identityFields(newPerson()));
+    const elsewhere = await new Browser(portal.app, '198.51.100.67').submit(
+      '/profile/new',
+      '/profile/new/identity',
+      identityFields(newPerson()),
+    );
     assert.equal(elsewhere.location, '/profile/new/contact', 'other addresses are not affected');
   });
 
@@ -352,7 +527,11 @@ describe('Create Profile, partial match: stops, records the conflict, reveals no
     const person = newPerson({ firstName: 'Alex', lastName: 'Samebirth' });
     await createProfile(new Browser(portal.app), person);
     const b = new Browser(portal.app);
-    const res = await b.submit('/profile/new', '/profile/new/identity', identityFields({ ...person, ssn: '219-09-9999' }));
+    const res = await b.submit(
+      '/profile/new',
+      '/profile/new/identity',
+      identityFields({ ...person, ssn: '219-09-9999' }),
+    );
     assert.equal(res.location, '/profile/new/partial-match');
   });
 
@@ -361,8 +540,16 @@ describe('Create Profile, partial match: stops, records the conflict, reveals no
     const slow = new Browser(portal.app);
     await slow.submit('/profile/new', '/profile/new/identity', identityFields(person));
     await slow.submit('/profile/new/contact', '/profile/new/contact', contactFields);
-    await slow.submit('/profile/new/background', '/profile/new/background', { previousLastName: '', priorLicenseNumber: '' });
-    await slow.submit('/profile/new/security', '/profile/new/security', { hintQuestion: 'Q?', hintAnswer: 'A', password: 'Secret123', passwordConfirm: 'Secret123' });
+    await slow.submit('/profile/new/background', '/profile/new/background', {
+      previousLastName: '',
+      priorLicenseNumber: '',
+    });
+    await slow.submit('/profile/new/security', '/profile/new/security', {
+      hintQuestion: 'Q?',
+      hintAnswer: 'A',
+      password: 'Secret123',
+      passwordConfirm: 'Secret123',
+    });
     await createProfile(new Browser(portal.app), person);
     await slow.get('/profile/new/review');
     const before = await countProfiles();
@@ -390,20 +577,31 @@ describe('nist password policy: no hint questions', () => {
       const person = newPerson();
       await b.submit('/profile/new', '/profile/new/identity', identityFields(person));
       await b.submit('/profile/new/contact', '/profile/new/contact', contactFields);
-      await b.submit('/profile/new/background', '/profile/new/background', { previousLastName: '', priorLicenseNumber: '' });
+      await b.submit('/profile/new/background', '/profile/new/background', {
+        previousLastName: '',
+        priorLicenseNumber: '',
+      });
       const security = await b.get('/profile/new/security');
       assert.ok(!security.body.includes('name="hintQuestion"'));
       const common = await b.post('/profile/new/security', { password: 'password123', passwordConfirm: 'password123' });
       assert.deepEqual(errorSummary(common.body), ['This password is too common. Choose one that is harder to guess']);
-      await b.post('/profile/new/security', { password: 'violet tractor mango', passwordConfirm: 'violet tractor mango' });
+      await b.post('/profile/new/security', {
+        password: 'violet tractor mango',
+        passwordConfirm: 'violet tractor mango',
+      });
       await b.get('/profile/new/review');
       const done = await b.follow(await b.post('/profile/new/review', {}));
       assert.equal(outcomeOf(done.body), 'created');
 
       const again = new Browser(strict.app);
-      const match = await again.follow(await again.submit('/account/recover', '/account/recover/identity', identityFields(person)));
+      const match = await again.follow(
+        await again.submit('/account/recover', '/account/recover/identity', identityFields(person)),
+      );
       assert.equal(outcomeOf(match.body), 'exact-match');
-      assert.match(match.body, /contact your organization&#39;s Directory Administrator|contact your organization's Directory Administrator/);
+      assert.match(
+        match.body,
+        /contact your organization&#39;s Directory Administrator|contact your organization's Directory Administrator/,
+      );
       assert.equal((await again.get('/account/recover/hint')).location, '/account/recover/exact-match');
     } finally {
       await strict.close();

@@ -233,14 +233,17 @@ test(name, { skip: withoutPostgres(), timeout: 240_000 }, async () => {
       const page = await attempt.browser.follow(await attempt.browser.get('/profile/new/done'));
       const survivor = survivors.get(hashOf(attempt));
       const [userNameShown, mepidShown] = [textOf(page.body, 'data-username'), textOf(page.body, 'data-mepid')];
-      const shown = userNameShown === undefined && mepidShown === undefined ? 'nothing' : `${userNameShown}/${mepidShown}`;
+      const shown =
+        userNameShown === undefined && mepidShown === undefined ? 'nothing' : `${userNameShown}/${mepidShown}`;
       if (survivor) {
         const committed = `${survivor.user_name}/${survivor.mepid}`;
         // The User Name is shown once: a kill after the done page took its one showing, before the
         // answer left, leaves a wizard that knows the profile was created and says it was shown.
         const shownBeforeTheKill = shown === 'nothing' && outcomeOf(page.body) === 'created';
         if (shown !== committed && !shownBeforeTheKill) {
-          halfWritten.push(`#${attempt.n}: ${committed} was committed, but its wizard shows ${shown} after the restart`);
+          halfWritten.push(
+            `#${attempt.n}: ${committed} was committed, but its wizard shows ${shown} after the restart`,
+          );
         }
         const { user_name: userName, mepid } = survivor;
         Object.assign(attempt, { state: 'acknowledged', how: 'committed when cut off', userName, mepid });
@@ -265,13 +268,23 @@ test(name, { skip: withoutPostgres(), timeout: 240_000 }, async () => {
       if (copies.includes(0)) lost.push(finding);
       else if (copies.some((c) => c > 1)) duplicated.push(finding);
       const row = profiles.find((p) => p.user_name === a.userName);
-      const stored = row && [row.mepid, row.ssn_hash, row.ssn_last4, row.first_name, row.last_name, row.date_of_birth].join(' ');
-      const sent = [a.mepid, hashOf(a), a.ssnDigits.slice(-4), a.person.firstName, a.person.lastName, a.dateOfBirth].join(' ');
-      if (row && stored !== sent) other.push(`${a.userName}: stored ${stored}, but the client sent and was told ${sent}`);
+      const stored =
+        row && [row.mepid, row.ssn_hash, row.ssn_last4, row.first_name, row.last_name, row.date_of_birth].join(' ');
+      const sent = [
+        a.mepid,
+        hashOf(a),
+        a.ssnDigits.slice(-4),
+        a.person.firstName,
+        a.person.lastName,
+        a.dateOfBirth,
+      ].join(' ');
+      if (row && stored !== sent)
+        other.push(`${a.userName}: stored ${stored}, but the client sent and was told ${sent}`);
     }
     // No phantom: every row is one of the attempts (and so was checked above).
     const attempted = new Set(attempts.map(hashOf));
-    for (const p of profiles) if (!p.ssn_hash || !attempted.has(p.ssn_hash)) other.push(`${p.user_name}: no client created it`);
+    for (const p of profiles)
+      if (!p.ssn_hash || !attempted.has(p.ssn_hash)) other.push(`${p.user_name}: no client created it`);
 
     // Whole: everything the wizard's final submit writes, in its one transaction, is there.
     const historyRows = await db
@@ -281,14 +294,31 @@ test(name, { skip: withoutPostgres(), timeout: 240_000 }, async () => {
       .execute();
     const history = count(historyRows.filter((r) => r.password_hash === r.current).map((r) => r.profile_id));
     const issued = new Set((await db.selectFrom('issued_mepid').select('mepid').execute()).map((r) => r.mepid));
-    const events = await db.selectFrom('audit_event').select('subject_id').where('type', '=', 'profile.created').execute();
+    const events = await db
+      .selectFrom('audit_event')
+      .select('subject_id')
+      .where('type', '=', 'profile.created')
+      .execute();
     const createdEvents = count(events.map((r) => r.subject_id));
-    const flows = await db.selectFrom('flow_state').select('result_profile_id').where('result_profile_id', 'is not', null).execute();
+    const flows = await db
+      .selectFrom('flow_state')
+      .select('result_profile_id')
+      .where('result_profile_id', 'is not', null)
+      .execute();
     const finishedFlows = count(flows.map((r) => r.result_profile_id));
     // What the wizard's pages make required (identity, contact, security with hints).
     const required = [
-      'password_hash', 'hint_question', 'hint_answer_hash', 'ssn_hash', 'ssn_last4', 'date_of_birth',
-      'email', 'address_line1', 'city', 'state', 'postal_code',
+      'password_hash',
+      'hint_question',
+      'hint_answer_hash',
+      'ssn_hash',
+      'ssn_last4',
+      'date_of_birth',
+      'email',
+      'address_line1',
+      'city',
+      'state',
+      'postal_code',
     ] as const;
     for (const p of profiles) {
       const missing: string[] = required.filter((column) => !p[column]);
@@ -305,10 +335,15 @@ test(name, { skip: withoutPostgres(), timeout: 240_000 }, async () => {
     const ids = new Set(profiles.map((p) => p.id));
     const mepids = new Set(profiles.map((p) => p.mepid));
     for (const m of issued) if (!mepids.has(m)) halfWritten.push(`issued MEPID ${m} has no profile`);
-    for (const [id] of createdEvents) if (id === null || !ids.has(id)) halfWritten.push(`profile.created event for ${id} has no profile`);
-    for (const [id] of finishedFlows) if (id === null || !ids.has(id)) halfWritten.push(`wizard flow finished with ${id} has no profile`);
+    for (const [id] of createdEvents)
+      if (id === null || !ids.has(id)) halfWritten.push(`profile.created event for ${id} has no profile`);
+    for (const [id] of finishedFlows)
+      if (id === null || !ids.has(id)) halfWritten.push(`wizard flow finished with ${id} has no profile`);
     // Every identity was new: a conflict would mean someone matched a half-made record.
-    const conflicts = await db.selectFrom('match_conflict').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+    const conflicts = await db
+      .selectFrom('match_conflict')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .executeTakeFirstOrThrow();
     if (conflicts.n !== 0) halfWritten.push(`${conflicts.n} match conflicts recorded`);
 
     // Through the app, after all the restarts: every profile logs in with its password.

@@ -28,7 +28,8 @@ const SECRETS = { hintQuestion: 'Name of your first school?', hintAnswer: 'Hills
 
 function withoutPostgres(): string | false {
   if (process.env.DATABASE_URL) return false;
-  const reason = 'DATABASE_URL is not set: the fault-injection test needs a real PostgreSQL server that outlives the killed portal';
+  const reason =
+    'DATABASE_URL is not set: the fault-injection test needs a real PostgreSQL server that outlives the killed portal';
   if (process.env.RELIABILITY_REQUIRED === '1') throw new Error(reason);
   console.warn(`SKIPPED fault injection: ${reason}`);
   return reason;
@@ -106,24 +107,42 @@ describe('a crash at each point of the Create Profile final submit', { skip }, (
         // The armed point kills the portal in the middle of this request: no answer comes.
         await assert.rejects(b.post('/profile/new/review', {}), 'the final submit gets no answer');
         const child = at.server.child;
-        await new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve)));
+        await new Promise((resolve) =>
+          child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve),
+        );
         assert.equal(child.signalCode, 'SIGKILL', `the portal died at ${point}, by the injected fault`);
 
         // What the crash left, before anyone comes back.
         const left = await profilesKept(at.db, committed ? [expected] : []);
-        assert.deepEqual(left, { lost: [], duplicated: [], halfWritten: [], profiles: committed ? 1 : 0 }, 'after the crash: committed whole, or nothing');
+        assert.deepEqual(
+          left,
+          { lost: [], duplicated: [], halfWritten: [], profiles: committed ? 1 : 0 },
+          'after the crash: committed whole, or nothing',
+        );
 
         await at.start('');
         const retried = await submitReview(b);
         assert.equal(retried.page.status, 200);
         assert.match(retried.page.body, /Your profile has been created/);
-        const rows = await at.db.selectFrom('profile').select(['user_name', 'mepid']).where('ssn_hash', '=', expected.ssnHash).execute();
-        assert.deepEqual(rows, [{ user_name: retried.userName, mepid: retried.mepid }], 'exactly one profile, the one the done page shows');
+        const rows = await at.db
+          .selectFrom('profile')
+          .select(['user_name', 'mepid'])
+          .where('ssn_hash', '=', expected.ssnHash)
+          .execute();
+        assert.deepEqual(
+          rows,
+          [{ user_name: retried.userName, mepid: retried.mepid }],
+          'exactly one profile, the one the done page shows',
+        );
         const kept = await profilesKept(at.db, [{ ...expected, userName: retried.userName, mepid: retried.mepid }]);
         assert.deepEqual(kept, { lost: [], duplicated: [], halfWritten: [], profiles: 1 }, 'one profile, whole');
 
         const login = await logIn(new Browser(at.origin), retried.userName!, SECRETS.password);
-        assert.deepEqual([login.status, login.location], [303, '/'], 'the profile logs in with the password typed in the wizard');
+        assert.deepEqual(
+          [login.status, login.location],
+          [303, '/'],
+          'the profile logs in with the password typed in the wizard',
+        );
       } finally {
         await at.close();
       }
@@ -134,11 +153,30 @@ describe('a crash at each point of the Create Profile final submit', { skip }, (
 
 /** What a password change writes, for one person: all of it or none of it may be there. */
 async function passwordState(db: Db, userName: string) {
-  const profile = await db.selectFrom('profile').select(['id', 'password_hash']).where('user_name', '=', userName).executeTakeFirstOrThrow();
+  const profile = await db
+    .selectFrom('profile')
+    .select(['id', 'password_hash'])
+    .where('user_name', '=', userName)
+    .executeTakeFirstOrThrow();
   const count = (table: 'password_history' | 'session') =>
-    db.selectFrom(table).select(sql<string>`count(*)`.as('n')).where('profile_id', '=', profile.id).executeTakeFirstOrThrow().then((r) => Number(r.n));
-  const audits = await db.selectFrom('audit_event').select('type').where('subject_id', '=', profile.id).where('type', '=', 'password.changed').execute();
-  return { passwordHash: profile.password_hash!, history: await count('password_history'), sessions: await count('session'), audits: audits.length };
+    db
+      .selectFrom(table)
+      .select(sql<string>`count(*)`.as('n'))
+      .where('profile_id', '=', profile.id)
+      .executeTakeFirstOrThrow()
+      .then((r) => Number(r.n));
+  const audits = await db
+    .selectFrom('audit_event')
+    .select('type')
+    .where('subject_id', '=', profile.id)
+    .where('type', '=', 'password.changed')
+    .execute();
+  return {
+    passwordHash: profile.password_hash!,
+    history: await count('password_history'),
+    sessions: await count('session'),
+    audits: audits.length,
+  };
 }
 
 describe('a crash while a signed-in person changes their password', { skip }, () => {
@@ -157,16 +195,26 @@ describe('a crash while a signed-in person changes their password', { skip }, ()
         const b = new Browser(at.origin);
         const { userName } = await createProfile(b, person, SECRETS);
         assert.equal((await logIn(b, userName, SECRETS.password)).status, 303);
-        assert.equal((await logIn(new Browser(at.origin), userName, SECRETS.password)).status, 303, 'signed in on a second device too');
+        assert.equal(
+          (await logIn(new Browser(at.origin), userName, SECRETS.password)).status,
+          303,
+          'signed in on a second device too',
+        );
         const before = await passwordState(at.db, userName);
 
         const fields = { currentPassword: SECRETS.password, password: 'Changed8Pass', passwordConfirm: 'Changed8Pass' };
         await assert.rejects(b.submit('/account/password', '/account/password', fields), 'the change gets no answer');
         const child = at.server.child;
-        await new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve)));
+        await new Promise((resolve) =>
+          child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve),
+        );
         assert.equal(child.signalCode, 'SIGKILL', `the portal died at ${point}, by the injected fault`);
 
-        assert.deepEqual(await passwordState(at.db, userName), before, 'the password, its history, the sessions and the audit log as they were');
+        assert.deepEqual(
+          await passwordState(at.db, userName),
+          before,
+          'the password, its history, the sessions and the audit log as they were',
+        );
         assert.equal(await verifySecret(before.passwordHash, SECRETS.password), true);
         await at.start('');
         const login = await logIn(new Browser(at.origin), userName, SECRETS.password);

@@ -11,9 +11,15 @@ import { JobRunner } from '../../src/platform/jobs/runner.ts';
 const worker = process.env.WORKER_NAME!;
 const database = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir: 'memory://', poolSize: 6 });
 const db = database.db;
-const record = (job: string, event: string) => sql`INSERT INTO reliability_execution (job, event, worker) VALUES (${job}, ${event}, ${worker})`.execute(db);
+const record = (job: string, event: string) =>
+  sql`INSERT INTO reliability_execution (job, event, worker) VALUES (${job}, ${event}, ${worker})`.execute(db);
 
-const runner = new JobRunner(db, { pollMs: 50, leaseMs: Number(process.env.LEASE_MS), concurrency: 4, stopTimeoutMs: 5_000 })
+const runner = new JobRunner(db, {
+  pollMs: 50,
+  leaseMs: Number(process.env.LEASE_MS),
+  concurrency: 4,
+  stopTimeoutMs: 5_000,
+})
   .handle('reliability.work', async (payload) => {
     await record(String(payload.n), 'ran');
     // A little work, so that both instances' claims overlap.

@@ -45,7 +45,8 @@ function startWorker(name: string): Promise<ChildProcess> {
 }
 
 function exited(child: ChildProcess): Promise<{ code: number | null; signal: string | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  if (child.exitCode !== null || child.signalCode !== null)
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 }
 
@@ -70,10 +71,13 @@ describe('jobs across two instances', { skip, timeout: 180_000 }, () => {
     shared = await throwawayDatabase(process.env.DATABASE_URL!, 'jobs_reliability');
     database = await openDatabase({ databaseUrl: shared.url, dataDir: 'memory://', poolSize: 4 });
     await migrate(database.db);
-    await sql`CREATE TABLE reliability_execution (job text NOT NULL, event text NOT NULL, worker text NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())`.execute(database.db);
+    await sql`CREATE TABLE reliability_execution (job text NOT NULL, event text NOT NULL, worker text NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())`.execute(
+      database.db,
+    );
   });
   after(async () => {
-    for (const child of workers.values()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const child of workers.values())
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await database?.close();
     await shared?.drop();
     if (!skip) console.log(`jobs reliability: ${summary.join('; ')}`);
@@ -85,10 +89,20 @@ describe('jobs across two instances', { skip, timeout: 180_000 }, () => {
     });
     const started = Date.now();
     await Promise.all([startWorker('A'), startWorker('B')]);
-    await until('the queue is empty', async () => (await database.db.selectFrom('job').select('id').where('name', '=', 'reliability.work').execute()).length === 0, 120_000);
+    await until(
+      'the queue is empty',
+      async () =>
+        (await database.db.selectFrom('job').select('id').where('name', '=', 'reliability.work').execute()).length ===
+        0,
+      120_000,
+    );
     const elapsed = Date.now() - started;
     // The hourly job, due at start, is fired at the first poll even while the queue is busy.
-    assert.equal((await database.db.selectFrom('job').select('id').where('name', '=', 'reliability.hourly').execute()).length, 0, 'the recurring job was not starved');
+    assert.equal(
+      (await database.db.selectFrom('job').select('id').where('name', '=', 'reliability.hourly').execute()).length,
+      0,
+      'the recurring job was not starved',
+    );
 
     const ran = await executions();
     const work = ran.filter((e) => e.job !== 'hourly');
@@ -97,11 +111,16 @@ describe('jobs across two instances', { skip, timeout: 180_000 }, () => {
     const twice = [...byJob].filter(([, count]) => count > 1);
     assert.deepEqual(twice, [], 'no job ran twice');
     assert.equal(byJob.size, JOBS, 'every job ran');
-    const perWorker = { A: work.filter((e) => e.worker === 'A').length, B: work.filter((e) => e.worker === 'B').length };
+    const perWorker = {
+      A: work.filter((e) => e.worker === 'A').length,
+      B: work.filter((e) => e.worker === 'B').length,
+    };
     assert.ok(perWorker.A > 0 && perWorker.B > 0, `both instances worked (${JSON.stringify(perWorker)})`);
     assert.equal(ran.filter((e) => e.job === 'hourly').length, 1, 'the recurring job registered by both ran once');
     assert.equal((await database.db.selectFrom('job_schedule').selectAll().execute()).length, 1);
-    summary.push(`${JOBS} jobs in ${elapsed} ms with two workers of 4 (incl. start-up), A ran ${perWorker.A}, B ${perWorker.B}, 0 twice`);
+    summary.push(
+      `${JOBS} jobs in ${elapsed} ms with two workers of 4 (incl. start-up), A ran ${perWorker.A}, B ${perWorker.B}, 0 twice`,
+    );
   });
 
   test('a worker killed mid-job: the other runs it again after the lease, and it finishes once', async () => {
@@ -112,7 +131,11 @@ describe('jobs across two instances', { skip, timeout: 180_000 }, () => {
     victim.kill('SIGKILL');
     const killedAt = Date.now();
     assert.equal((await exited(victim)).signal, 'SIGKILL');
-    await until('the slow job is finished', async () => (await executions('slow')).some((e) => e.event === 'finished'), 30_000);
+    await until(
+      'the slow job is finished',
+      async () => (await executions('slow')).some((e) => e.event === 'finished'),
+      30_000,
+    );
     const retriedAfter = Date.now() - killedAt;
 
     const slow = await executions('slow');
@@ -127,8 +150,13 @@ describe('jobs across two instances', { skip, timeout: 180_000 }, () => {
     );
     const wait = slow[1]!.at.getTime() - slow[0]!.at.getTime();
     assert.ok(wait >= LEASE_MS, `not taken over before the lease had passed (${wait} ms)`);
-    assert.deepEqual(await database.db.selectFrom('job').select('id').where('name', '=', 'reliability.slow').execute(), []);
-    summary.push(`killed worker's job retried ${wait} ms after it started (lease ${LEASE_MS} ms), finished ${retriedAfter} ms after the kill`);
+    assert.deepEqual(
+      await database.db.selectFrom('job').select('id').where('name', '=', 'reliability.slow').execute(),
+      [],
+    );
+    summary.push(
+      `killed worker's job retried ${wait} ms after it started (lease ${LEASE_MS} ms), finished ${retriedAfter} ms after the kill`,
+    );
 
     const { code } = await (async () => {
       const child = workers.get(survivor)!;

@@ -36,7 +36,11 @@ export async function profilesKept(db: Db, acknowledged: Expected[]): Promise<Fi
   const byMepid = count(profiles.map((p) => p.mepid));
   const bySsn = count(profiles.map((p) => p.ssn_hash));
   for (const a of acknowledged) {
-    const copies = [a.userName ? byUserName.get(a.userName) ?? 0 : 1, a.mepid ? byMepid.get(a.mepid) ?? 0 : 1, bySsn.get(a.ssnHash) ?? 0];
+    const copies = [
+      a.userName ? (byUserName.get(a.userName) ?? 0) : 1,
+      a.mepid ? (byMepid.get(a.mepid) ?? 0) : 1,
+      bySsn.get(a.ssnHash) ?? 0,
+    ];
     const finding = `${a.label} ${a.userName ?? '?'}/${a.mepid ?? '?'}: rows by User Name/MEPID/SSN ${copies.join('/')}`;
     if (copies.includes(0)) lost.push(finding);
     else if (copies.some((c) => c > 1)) duplicated.push(finding);
@@ -53,15 +57,34 @@ export async function profilesKept(db: Db, acknowledged: Expected[]): Promise<Fi
     .select(['h.profile_id', 'h.password_hash', 'p.password_hash as current'])
     .execute();
   const history = count(historyRows.filter((r) => r.password_hash === r.current).map((r) => r.profile_id));
-  const allHistory = count((await db.selectFrom('password_history').select('profile_id').execute()).map((r) => r.profile_id));
+  const allHistory = count(
+    (await db.selectFrom('password_history').select('profile_id').execute()).map((r) => r.profile_id),
+  );
   const issued = new Set((await db.selectFrom('issued_mepid').select('mepid').execute()).map((r) => r.mepid));
-  const events = await db.selectFrom('audit_event').select('subject_id').where('type', '=', 'profile.created').execute();
+  const events = await db
+    .selectFrom('audit_event')
+    .select('subject_id')
+    .where('type', '=', 'profile.created')
+    .execute();
   const createdEvents = count(events.map((r) => r.subject_id));
-  const flows = await db.selectFrom('flow_state').select('result_profile_id').where('result_profile_id', 'is not', null).execute();
+  const flows = await db
+    .selectFrom('flow_state')
+    .select('result_profile_id')
+    .where('result_profile_id', 'is not', null)
+    .execute();
   const finishedFlows = count(flows.map((r) => r.result_profile_id));
   const required = [
-    'password_hash', 'hint_question', 'hint_answer_hash', 'ssn_hash', 'ssn_last4', 'date_of_birth',
-    'email', 'address_line1', 'city', 'state', 'postal_code',
+    'password_hash',
+    'hint_question',
+    'hint_answer_hash',
+    'ssn_hash',
+    'ssn_last4',
+    'date_of_birth',
+    'email',
+    'address_line1',
+    'city',
+    'state',
+    'postal_code',
   ] as const;
   for (const p of profiles) {
     const missing: string[] = required.filter((column) => !p[column]);
@@ -77,30 +100,36 @@ export async function profilesKept(db: Db, acknowledged: Expected[]): Promise<Fi
   const ids = new Set(all.map((p) => p.id));
   const mepids = new Set(all.map((p) => p.mepid));
   for (const m of issued) if (!mepids.has(m)) halfWritten.push(`issued MEPID ${m} has no profile`);
-  for (const [id] of createdEvents) if (id === null || !ids.has(id)) halfWritten.push(`profile.created event for ${id} has no profile`);
-  for (const [id] of finishedFlows) if (id === null || !ids.has(id)) halfWritten.push(`wizard flow finished with ${id} has no profile`);
+  for (const [id] of createdEvents)
+    if (id === null || !ids.has(id)) halfWritten.push(`profile.created event for ${id} has no profile`);
+  for (const [id] of finishedFlows)
+    if (id === null || !ids.has(id)) halfWritten.push(`wizard flow finished with ${id} has no profile`);
   for (const [id] of allHistory) if (!ids.has(id)) halfWritten.push(`password history for ${id} has no profile`);
-  const conflicts = await db.selectFrom('match_conflict').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+  const conflicts = await db
+    .selectFrom('match_conflict')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .executeTakeFirstOrThrow();
   if (conflicts.n !== 0) halfWritten.push(`${conflicts.n} match conflicts recorded`);
   return { lost, duplicated, halfWritten, profiles: profiles.length };
 }
 
 /** Create Profile up to its last page, ready for the final submit. */
-export async function fillWizard(b: Browser, person: Person, secrets: { hintQuestion: string; hintAnswer: string; password: string }): Promise<void> {
+export async function fillWizard(
+  b: Browser,
+  person: Person,
+  secrets: { hintQuestion: string; hintAnswer: string; password: string },
+): Promise<void> {
   const steps: [string, Record<string, string>, string][] = [
     ['/profile/new/identity', identityFields(person), '/profile/new/contact'],
     ['/profile/new/contact', contactFields, '/profile/new/background'],
     ['/profile/new/background', { previousLastName: '', priorLicenseNumber: '' }, '/profile/new/security'],
-    [
-      '/profile/new/security',
-      { ...secrets, passwordConfirm: secrets.password },
-      '/profile/new/review',
-    ],
+    ['/profile/new/security', { ...secrets, passwordConfirm: secrets.password }, '/profile/new/review'],
   ];
   await b.get('/profile/new');
   for (const [action, fields, next] of steps) {
     const res = await b.post(action, fields);
-    if (res.location !== next) throw new Error(`${action} answered ${res.status} ${res.location ?? ''}, expected ${next}`);
+    if (res.location !== next)
+      throw new Error(`${action} answered ${res.status} ${res.location ?? ''}, expected ${next}`);
     await b.get(next);
   }
 }

@@ -1,4 +1,12 @@
-import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  Agent,
+  createServer,
+  request,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 
 /**
  * A load balancer for tests: every request goes to the next upstream in strict rotation
@@ -17,7 +25,15 @@ export interface Hop {
 }
 
 // Hop-by-hop headers belong to one connection (RFC 9110 §7.6.1); the rest is passed on as is.
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
 
 function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name)));
@@ -87,7 +103,14 @@ export class RoundRobinProxy {
     this.log.push(hop);
     const upstream = this.upstreams[target]!;
     const out = request(
-      { agent: this.agent, hostname: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: endToEnd(req.headers) },
+      {
+        agent: this.agent,
+        hostname: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: endToEnd(req.headers),
+      },
       (answer) => {
         hop.status = answer.statusCode ?? 0;
         res.writeHead(hop.status, endToEndRaw(answer.rawHeaders));

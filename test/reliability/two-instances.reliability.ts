@@ -12,7 +12,17 @@ import { openDatabase, type Database } from '../../src/database.ts';
 import { secretBox } from '../../src/platform/secrets.ts';
 import { LOGIN_FAILED } from '../../src/portal/login-routes.tsx';
 import { prepareDatabase } from '../../src/startup.ts';
-import { Browser, contactFields, createProfile, errorSummary, identityFields, outcomeOf, textOf, type Person, type Response } from '../helpers/portal.ts';
+import {
+  Browser,
+  contactFields,
+  createProfile,
+  errorSummary,
+  identityFields,
+  outcomeOf,
+  textOf,
+  type Person,
+  type Response,
+} from '../helpers/portal.ts';
 import { spawnPortal, type PortalProcess } from '../helpers/server.ts';
 import { throwawayDatabase } from '../helpers/throwaway-database.ts';
 import { RoundRobinProxy } from './round-robin-proxy.ts';
@@ -100,7 +110,11 @@ before(async () => {
   upstreams.push(...instances.map((i) => new URL(i.url)));
   database = await openDatabase({ databaseUrl: throwaway.url, dataDir: 'memory://', poolSize: 2 });
 
-  ({ userName } = await createProfile(browser(), person, { hintQuestion: 'First pet?', hintAnswer: 'Rex the Dog', password: PASSWORD }));
+  ({ userName } = await createProfile(browser(), person, {
+    hintQuestion: 'First pet?',
+    hintAnswer: 'Rex the Dog',
+    password: PASSWORD,
+  }));
   assert.equal(userName, 'RRoundrobin');
 });
 
@@ -136,7 +150,11 @@ async function on<T>(target: number, step: () => Promise<T>): Promise<T> {
 const isOwn = (url: string) => url.startsWith('/') || url.startsWith(`${publicUrl}/`);
 
 /** Follows redirects within the portal, sending the ones `pin` names to a chosen instance. */
-async function walk(b: Browser, res: Response, pin: (path: string) => number | undefined = () => undefined): Promise<Response> {
+async function walk(
+  b: Browser,
+  res: Response,
+  pin: (path: string) => number | undefined = () => undefined,
+): Promise<Response> {
   let current = res;
   for (let i = 0; i < 20 && current.location && isOwn(current.location); i++) {
     const target = pin(new URL(current.location, publicUrl).pathname);
@@ -152,7 +170,11 @@ function bothServed(t: TestContext, scenario: string, mark: number): void {
   const line = `${scenario}: A ${counts[A]}, B ${counts[B]} requests`;
   t.diagnostic(line);
   summary.push(line);
-  assert.deepEqual(counts.map((n) => n > 0), [true, true], `both instances served ${scenario} (${line})`);
+  assert.deepEqual(
+    counts.map((n) => n > 0),
+    [true, true],
+    `both instances served ${scenario} (${line})`,
+  );
   assert.deepEqual(
     proxy.hopsSince(mark).filter((h) => h.status >= 500),
     [],
@@ -174,13 +196,19 @@ describe('two instances behind a round-robin proxy', { skip, timeout: 120_000 },
     // ones each instance publishes, would then depend on who read the table when.
     const keys = await db().selectFrom('oidc_signing_key').select('kid').execute();
     assert.equal(keys.length, 1, 'a concurrent first start generates one signing key');
-    const [jwksA, jwksB] = await Promise.all(instances.map(async (i) => (await fetch(`${i.url}/oidc/jwks`)).json() as Promise<JSONWebKeySet>));
+    const [jwksA, jwksB] = await Promise.all(
+      instances.map(async (i) => (await fetch(`${i.url}/oidc/jwks`)).json() as Promise<JSONWebKeySet>),
+    );
     assert.deepEqual(jwksA, jwksB, 'both instances publish the same keys');
     assert.deepEqual(
       jwksA!.keys.map((k) => k.kid),
       keys.map((k) => k.kid),
     );
-    const elar = await db().selectFrom('application').select(['client_secret_encrypted', 'redirect_uris']).where('id', '=', 'elar').executeTakeFirstOrThrow();
+    const elar = await db()
+      .selectFrom('application')
+      .select(['client_secret_encrypted', 'redirect_uris'])
+      .where('id', '=', 'elar')
+      .executeTakeFirstOrThrow();
     assert.ok(elar.client_secret_encrypted, 'ELAR is registered with a client secret');
     assert.deepEqual(elar.redirect_uris, [`${publicUrl}/elar/callback`]);
   });
@@ -226,7 +254,11 @@ describe('two instances behind a round-robin proxy', { skip, timeout: 120_000 },
       ['/profile/new', identityFields(newcomer), '/profile/new/contact'],
       ['/profile/new/contact', contactFields, '/profile/new/background'],
       ['/profile/new/background', { previousLastName: 'Wicked', priorLicenseNumber: '' }, '/profile/new/security'],
-      ['/profile/new/security', { hintQuestion: 'First pet?', hintAnswer: 'Toto the Dog', password: PASSWORD, passwordConfirm: PASSWORD }, '/profile/new/review'],
+      [
+        '/profile/new/security',
+        { hintQuestion: 'First pet?', hintAnswer: 'Toto the Dog', password: PASSWORD, passwordConfirm: PASSWORD },
+        '/profile/new/review',
+      ],
     ];
     let target = A;
     for (const [page, fields, next] of steps) {
@@ -242,7 +274,8 @@ describe('two instances behind a round-robin proxy', { skip, timeout: 120_000 },
     }
     const review = await on(target, () => b.get('/profile/new/review'));
     assert.equal(review.status, 200);
-    for (const answer of ['Wanda', 'Wizard', contactFields.email, 'Wicked']) assert.ok(review.body.includes(answer), `the review shows ${answer}`);
+    for (const answer of ['Wanda', 'Wizard', contactFields.email, 'Wicked'])
+      assert.ok(review.body.includes(answer), `the review shows ${answer}`);
 
     // A double click that the balancer splits: both instances finish the same flow at once.
     proxy.forceNext(A, B);
@@ -257,7 +290,11 @@ describe('two instances behind a round-robin proxy', { skip, timeout: 120_000 },
       assert.equal(outcomeOf(done.body), 'created');
       shownUserNames.push(textOf(done.body, 'data-username') ?? '');
     }
-    assert.deepEqual(shownUserNames, ['WWizard', ''], 'the assigned User Name is shown once, whichever instance answers the reload');
+    assert.deepEqual(
+      shownUserNames,
+      ['WWizard', ''],
+      'the assigned User Name is shown once, whichever instance answers the reload',
+    );
     const rows = await db().selectFrom('profile').select('user_name').where('last_name', '=', 'Wizard').execute();
     assert.deepEqual(rows, [{ user_name: 'WWizard' }], 'one profile was created');
     bothServed(t, 'wizard', mark);
@@ -267,11 +304,22 @@ describe('two instances behind a round-robin proxy', { skip, timeout: 120_000 },
     const secret = await registerApplication(
       db(),
       secretBox(SECRETS_KEY),
-      { id: CLIENT_ID, name: 'Gradebook', redirectUris: [REDIRECT_URI], restricted: false, roles: [], postLogoutRedirectUris: [], backchannelLogoutUri: null, launchUrl: null },
+      {
+        id: CLIENT_ID,
+        name: 'Gradebook',
+        redirectUris: [REDIRECT_URI],
+        restricted: false,
+        roles: [],
+        postLogoutRedirectUris: [],
+        backchannelLogoutUri: null,
+        launchUrl: null,
+      },
       null,
     );
     const mark = proxy.mark();
-    const rp = await oidc.discovery(new URL(publicUrl), CLIENT_ID, undefined, oidc.ClientSecretBasic(secret), { execute: [oidc.allowInsecureRequests] });
+    const rp = await oidc.discovery(new URL(publicUrl), CLIENT_ID, undefined, oidc.ClientSecretBasic(secret), {
+      execute: [oidc.allowInsecureRequests],
+    });
     assert.equal(rp.serverMetadata().issuer, publicUrl);
 
     const b = browser();
@@ -297,16 +345,32 @@ describe('two instances behind a round-robin proxy', { skip, timeout: 120_000 },
     const loginPage = await on(A, () => b.get(toLogin.location!));
     const returnTo = /name="returnTo" value="([^"]+)"/.exec(loginPage.body)?.[1]?.replace(/&amp;/g, '&');
     assert.equal(returnTo, interaction);
-    const loggedIn = await on(B, () => b.post('/login', { username: userName, password: PASSWORD, returnTo: returnTo! }));
+    const loggedIn = await on(B, () =>
+      b.post('/login', { username: userName, password: PASSWORD, returnTo: returnTo! }),
+    );
     assert.equal(loggedIn.location, interaction);
     const finished = await on(A, () => b.get(interaction));
     assert.match(finished.location ?? '', new RegExp(`^${publicUrl}/oidc/auth/`));
     const resumed = await on(B, () => b.get(finished.location!));
-    assert.match(resumed.location ?? '', new RegExp(`^${REDIRECT_URI}\\?code=`), 'no consent screen: straight back with a code');
+    assert.match(
+      resumed.location ?? '',
+      new RegExp(`^${REDIRECT_URI}\\?code=`),
+      'no consent screen: straight back with a code',
+    );
 
     // The code was issued on B and is redeemed on A; the tokens are used on the other one.
-    const tokens = await on(A, () => oidc.authorizationCodeGrant(rp, new URL(resumed.location!), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce }));
-    const row = await db().selectFrom('profile').select(['id', 'mepid']).where('user_name', '=', userName).executeTakeFirstOrThrow();
+    const tokens = await on(A, () =>
+      oidc.authorizationCodeGrant(rp, new URL(resumed.location!), {
+        pkceCodeVerifier: verifier,
+        expectedState: state,
+        expectedNonce: nonce,
+      }),
+    );
+    const row = await db()
+      .selectFrom('profile')
+      .select(['id', 'mepid'])
+      .where('user_name', '=', userName)
+      .executeTakeFirstOrThrow();
     assert.equal(tokens.claims()?.sub, row.id);
     const userinfo = await on(B, () => oidc.fetchUserInfo(rp, tokens.access_token, row.id));
     assert.equal(userinfo.preferred_username, userName);
@@ -324,11 +388,19 @@ describe('two instances behind a round-robin proxy', { skip, timeout: 120_000 },
 
     // ID tokens signed by A (code exchange) and by B (refresh) verify against the JWKS of either.
     const jwksPath = new URL(rp.serverMetadata().jwks_uri!).pathname;
-    const published = await Promise.all(instances.map(async (i) => (await fetch(`${i.url}${jwksPath}`)).json() as Promise<JSONWebKeySet>));
-    for (const [signedBy, idToken] of [[A, tokens.id_token!], [B, refreshed.id_token!]] as const) {
+    const published = await Promise.all(
+      instances.map(async (i) => (await fetch(`${i.url}${jwksPath}`)).json() as Promise<JSONWebKeySet>),
+    );
+    for (const [signedBy, idToken] of [
+      [A, tokens.id_token!],
+      [B, refreshed.id_token!],
+    ] as const) {
       for (const [i, jwks] of published.entries()) {
         const what = `the ID token signed by ${NAME[signedBy]} (kid ${decodeProtectedHeader(idToken).kid}) verifies with ${NAME[i]}'s JWKS`;
-        const verified = await jwtVerify(idToken, createLocalJWKSet(jwks), { issuer: publicUrl, audience: CLIENT_ID }).catch((e: Error) => assert.fail(`${what}: ${e.message}`));
+        const verified = await jwtVerify(idToken, createLocalJWKSet(jwks), {
+          issuer: publicUrl,
+          audience: CLIENT_ID,
+        }).catch((e: Error) => assert.fail(`${what}: ${e.message}`));
         assert.equal(verified.payload.sub, row.id, what);
       }
     }
@@ -349,15 +421,24 @@ describe('two instances behind a round-robin proxy', { skip, timeout: 120_000 },
       const loginPage = await walk(b, await on(start, () => b.get('/elar')), pin);
       const returnTo = /name="returnTo" value="([^"]+)"/.exec(loginPage.body)?.[1]?.replace(/&amp;/g, '&');
       assert.match(returnTo ?? '', /^\/interaction\//, 'ELAR sends a signed-out person to the portal login');
-      const page = await walk(b, await b.post('/login', { username: userName, password: PASSWORD, returnTo: returnTo! }), pin);
-      assert.equal(page.status, 200, `ELAR sign-in started on ${NAME[start]} and finished on ${NAME[finish]}: ${page.body.slice(0, 300)}`);
+      const page = await walk(
+        b,
+        await b.post('/login', { username: userName, password: PASSWORD, returnTo: returnTo! }),
+        pin,
+      );
+      assert.equal(
+        page.status,
+        200,
+        `ELAR sign-in started on ${NAME[start]} and finished on ${NAME[finish]}: ${page.body.slice(0, 300)}`,
+      );
       assert.match(page.body, /ELAR Welcome Page/);
       assert.equal(textOf(page.body, 'data-username'), userName);
       assert.ok(
         proxy.hopsSince(mark).some((h) => h.path.startsWith('/elar/callback') && h.target === finish),
         `the callback was handled by ${NAME[finish]}`,
       );
-      for (const target of [A, B]) assert.equal((await on(target, () => b.get('/elar'))).status, 200, `ELAR session seen by ${NAME[target]}`);
+      for (const target of [A, B])
+        assert.equal((await on(target, () => b.get('/elar'))).status, 200, `ELAR session seen by ${NAME[target]}`);
       lastBrowser = b;
     }
 
@@ -399,9 +480,16 @@ describe('two instances behind a round-robin proxy', { skip, timeout: 120_000 },
         backchannelLogoutUri: `${publicUrl}/elar/backchannel-logout`,
       };
       const clients = await Promise.all(pools.map((p) => ensureApplication(p.db, box, elar)));
-      const stored = await pools[A]!.db.selectFrom('application').select('client_secret_encrypted').where('id', '=', 'elar').executeTakeFirstOrThrow();
+      const stored = await pools[A]!.db.selectFrom('application')
+        .select('client_secret_encrypted')
+        .where('id', '=', 'elar')
+        .executeTakeFirstOrThrow();
       for (const [i, client] of clients.entries()) {
-        assert.equal(client.clientSecret, box.open(stored.client_secret_encrypted!), `instance ${NAME[i]} holds the stored ELAR client secret`);
+        assert.equal(
+          client.clientSecret,
+          box.open(stored.client_secret_encrypted!),
+          `instance ${NAME[i]} holds the stored ELAR client secret`,
+        );
       }
     } finally {
       await Promise.all(pools.map((p) => p.close()));
@@ -417,7 +505,11 @@ describe('two instances behind a round-robin proxy', { skip, timeout: 120_000 },
     for (let n = 1; n <= LOCKOUT_THRESHOLD; n++) {
       const target = n % 2 === 1 ? A : B;
       const res = await on(target, () => b.post('/login', { username: userName, password: 'NotMyPassword1' }));
-      const counter = await db().selectFrom('login_throttle').select(['failures', 'locked_until']).where('key', '=', key).executeTakeFirst();
+      const counter = await db()
+        .selectFrom('login_throttle')
+        .select(['failures', 'locked_until'])
+        .where('key', '=', key)
+        .executeTakeFirst();
       assert.equal(counter?.failures, n, `failure ${n} (on ${NAME[target]}) counted with the others`);
       if (n < LOCKOUT_THRESHOLD) {
         assert.equal(res.status, 422);

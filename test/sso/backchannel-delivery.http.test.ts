@@ -54,17 +54,24 @@ after(async () => {
 
 /** An application whose back-channel logout goes to this path of the relying party. */
 async function application(id: string, path: string) {
-  const secret = await registerApplication(portal.db, secretBox(portal.secretsKey), {
-    id,
-    name: `App ${id}`,
-    redirectUris: [redirectUri],
-    restricted: true,
-    roles: ['teacher'],
-    postLogoutRedirectUris: [],
-    backchannelLogoutUri: `http://127.0.0.1:${(relyingParty.address() as { port: number }).port}${path}`,
-    launchUrl: null,
-  }, null);
-  return oidc.discovery(new URL(issuer), id, undefined, oidc.ClientSecretBasic(secret), { execute: [oidc.allowInsecureRequests] });
+  const secret = await registerApplication(
+    portal.db,
+    secretBox(portal.secretsKey),
+    {
+      id,
+      name: `App ${id}`,
+      redirectUris: [redirectUri],
+      restricted: true,
+      roles: ['teacher'],
+      postLogoutRedirectUris: [],
+      backchannelLogoutUri: `http://127.0.0.1:${(relyingParty.address() as { port: number }).port}${path}`,
+      launchUrl: null,
+    },
+    null,
+  );
+  return oidc.discovery(new URL(issuer), id, undefined, oidc.ClientSecretBasic(secret), {
+    execute: [oidc.allowInsecureRequests],
+  });
 }
 
 /** A teacher with a role at the application, signed in to it; their district's administrator, signed in to the console. */
@@ -78,25 +85,51 @@ async function teacherSignedIn(rp: oidc.Configuration, appId: string, name: stri
   const b = new Browser(portal.app, '10.71.0.1', issuer);
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
-  const url = oidc.buildAuthorizationUrl(rp, { redirect_uri: redirectUri, scope: 'openid profile roles', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state });
+  const url = oidc.buildAuthorizationUrl(rp, {
+    redirect_uri: redirectUri,
+    scope: 'openid profile roles',
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+  });
   let res = await b.follow(await b.get(url.href));
   const returnTo = /name="returnTo" value="([^"]+)"/.exec(res.body)?.[1]?.replace(/&amp;/g, '&');
-  if (returnTo) res = await b.follow(await b.post('/login', { username: teacher.userName, password: PASSWORD, returnTo }));
-  const tokens = await oidc.authorizationCodeGrant(rp, new URL(res.location!), { pkceCodeVerifier: verifier, expectedState: state });
+  if (returnTo)
+    res = await b.follow(await b.post('/login', { username: teacher.userName, password: PASSWORD, returnTo }));
+  const tokens = await oidc.authorizationCodeGrant(rp, new URL(res.location!), {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+  });
   const console = await fx.signIn(admin);
   await console.get(`/directory/people/${teacher.id}`);
-  const revoke = () => console.post(`/directory/people/${teacher.id}/roles/revoke`, { organization: school.code, application: appId, role: 'teacher' });
+  const revoke = () =>
+    console.post(`/directory/people/${teacher.id}/roles/revoke`, {
+      organization: school.code,
+      application: appId,
+      role: 'teacher',
+    });
   return { sid: tokens.claims()!.sid as string, teacherId: teacher.id, browser: b, revoke };
 }
 
 /** The deliveries still to be made (or given up on) for this application session. */
-const deliveries = (sid: string) => portal.db.selectFrom('job').selectAll().where('name', '=', BACKCHANNEL_LOGOUT_JOB).where(sql<string>`payload->>'sid'`, '=', sid).execute();
+const deliveries = (sid: string) =>
+  portal.db
+    .selectFrom('job')
+    .selectAll()
+    .where('name', '=', BACKCHANNEL_LOGOUT_JOB)
+    .where(sql<string>`payload->>'sid'`, '=', sid)
+    .execute();
 
 /** Runs what is due; then lets the backoff pass (the job's time is brought to now) and runs again. */
 async function runWithBackoffPassing(rounds: number): Promise<void> {
   for (let i = 0; i < rounds; i++) {
     await portal.jobs.runDue();
-    await portal.db.updateTable('job').set({ run_at: sql`now()` }).where('name', '=', BACKCHANNEL_LOGOUT_JOB).where('state', '=', 'queued').execute();
+    await portal.db
+      .updateTable('job')
+      .set({ run_at: sql`now()` })
+      .where('name', '=', BACKCHANNEL_LOGOUT_JOB)
+      .where('state', '=', 'queued')
+      .execute();
   }
 }
 
@@ -139,7 +172,10 @@ describe('back-channel logout deliveries are retried jobs', () => {
     const { sid, browser } = await teacherSignedIn(rp, 'once-app', 'Once');
     const asked = await browser.get('/oidc/session/end');
     const xsrf = /name="xsrf" value="([^"]+)"/.exec(asked.body)![1]!;
-    assert.equal((await browser.post('/oidc/session/end/confirm', { xsrf, logout: 'yes' }, { csrf: false })).status, 303);
+    assert.equal(
+      (await browser.post('/oidc/session/end/confirm', { xsrf, logout: 'yes' }, { csrf: false })).status,
+      303,
+    );
     assert.deepEqual(answered.get(sid), [503], 'the provider told it once, during the logout');
     const [retry] = await deliveries(sid);
     assert.equal(retry!.max_attempts, 11, "the provider's own try counts as the first of twelve");

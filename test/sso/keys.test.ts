@@ -38,20 +38,21 @@ describe('the first signing key', () => {
 
   // Two connection pools need a server: this case exists in the PostgreSQL run only (CI runs
   // the suite on both databases and fails on any skipped test, so it is not a skip).
-  if (process.env.DATABASE_URL) test('two instances creating it at once on one PostgreSQL database make one key', async () => {
-    const fresh = await throwawayDatabase(process.env.DATABASE_URL!, 'portal_keys');
-    const a = await openDatabase({ databaseUrl: fresh.url, dataDir: 'memory://', poolSize: 1 });
-    const b = await openDatabase({ databaseUrl: fresh.url, dataDir: 'memory://', poolSize: 1 });
-    try {
-      await migrate(a.db);
-      for (let round = 0; round < 5; round++) {
-        await a.db.deleteFrom('oidc_signing_key').execute();
-        await twoFirstStarts([a, b]);
+  if (process.env.DATABASE_URL)
+    test('two instances creating it at once on one PostgreSQL database make one key', async () => {
+      const fresh = await throwawayDatabase(process.env.DATABASE_URL!, 'portal_keys');
+      const a = await openDatabase({ databaseUrl: fresh.url, dataDir: 'memory://', poolSize: 1 });
+      const b = await openDatabase({ databaseUrl: fresh.url, dataDir: 'memory://', poolSize: 1 });
+      try {
+        await migrate(a.db);
+        for (let round = 0; round < 5; round++) {
+          await a.db.deleteFrom('oidc_signing_key').execute();
+          await twoFirstStarts([a, b]);
+        }
+      } finally {
+        await a.close();
+        await b.close();
+        await fresh.drop();
       }
-    } finally {
-      await a.close();
-      await b.close();
-      await fresh.drop();
-    }
-  });
+    });
 });

@@ -27,7 +27,12 @@ before(async () => {
   const env = { PORT: String(port), PUBLIC_URL: origin, LOG_LEVEL: 'info' };
   portal = await startPortal(env, { logger: { ...loggerOptions({ logLevel: 'info' } as never), stream: sink } });
   await portal.app.listen({ port, host: '127.0.0.1' });
-  person = await createProfile(new Browser(portal.app), { firstName: 'Logan', lastName: 'Out', dob: ['4', '5', '1979'], ssn: '804-56-7890' });
+  person = await createProfile(new Browser(portal.app), {
+    firstName: 'Logan',
+    lastName: 'Out',
+    dob: ['4', '5', '1979'],
+    ssn: '804-56-7890',
+  });
 });
 after(() => portal.close());
 
@@ -43,16 +48,30 @@ describe('logs', () => {
   test('no token, code, hint or state reaches the log: a logout URL is logged with its values redacted', async () => {
     const b = new Browser(portal.app, '10.7.0.1', origin);
     await signInToElar(b);
-    const { id_token: idToken } = await portal.db.withTables<ElarDatabase>().selectFrom('elar.session').select('id_token').orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+    const { id_token: idToken } = await portal.db
+      .withTables<ElarDatabase>()
+      .selectFrom('elar.session')
+      .select('id_token')
+      .orderBy('created_at', 'desc')
+      .executeTakeFirstOrThrow();
     const out = await b.post('/elar/logout', {});
     assert.match(out.location!, /\/oidc\/session\/end\?.*id_token_hint=/);
     await b.follow(await b.get(out.location!));
 
     const log = lines.join('');
-    assert.match(log, /"url":"\/oidc\/session\/end\?id_token_hint=\[redacted\]/, 'the logout request is logged, without its token');
-    assert.match(log, /"url":"\/elar\/callback\?code=\[redacted\]&state=\[redacted\]/, 'the callback is logged without its code and state');
+    assert.match(
+      log,
+      /"url":"\/oidc\/session\/end\?id_token_hint=\[redacted\]/,
+      'the logout request is logged, without its token',
+    );
+    assert.match(
+      log,
+      /"url":"\/elar\/callback\?code=\[redacted\]&state=\[redacted\]/,
+      'the callback is logged without its code and state',
+    );
     const [, claims] = idToken.split('.');
-    for (const secret of [idToken, claims!, person.mepid]) assert.equal(log.includes(secret), false, `the log holds ${secret.slice(0, 20)}…`);
+    for (const secret of [idToken, claims!, person.mepid])
+      assert.equal(log.includes(secret), false, `the log holds ${secret.slice(0, 20)}…`);
     assert.doesNotMatch(log, /[?&][a-z_]+=(?!\[redacted\])/i, 'every query value is redacted');
   });
 });
@@ -67,16 +86,20 @@ function assertLayout(body: string, what: string) {
 }
 
 async function providerSessionsOf(userName: string) {
-  const { id } = await portal.db.selectFrom('profile').select('id').where('user_name', '=', userName).executeTakeFirstOrThrow();
+  const { id } = await portal.db
+    .selectFrom('profile')
+    .select('id')
+    .where('user_name', '=', userName)
+    .executeTakeFirstOrThrow();
   const rows = await portal.db.selectFrom('oidc_model').select('payload').where('model', '=', 'Session').execute();
   return rows.filter((r) => (r.payload as { accountId?: string }).accountId === id).length;
 }
 
 describe('logging out from ELAR', () => {
-  test("one confirmation: ELAR's button, then a \"You have logged out\" page with the layout; portal, provider and ELAR sessions end", async () => {
+  test('one confirmation: ELAR\'s button, then a "You have logged out" page with the layout; portal, provider and ELAR sessions end', async () => {
     const b = new Browser(portal.app, '10.7.1.1', origin);
     await signInToElar(b);
-    assert.equal(await providerSessionsOf(person.userName) > 0, true);
+    assert.equal((await providerSessionsOf(person.userName)) > 0, true);
     const out = await b.post('/elar/logout', {});
     assert.equal(out.status, 303);
     const ended = await b.get(out.location!);
@@ -87,9 +110,23 @@ describe('logging out from ELAR', () => {
     assertLayout(page.body, 'the logged-out page');
     assert.match(page.body, /<h1>You have logged out<\/h1>/);
     assert.equal((await b.get('/account')).status, 303, 'the portal session is over');
-    const { id } = await portal.db.selectFrom('profile').select('id').where('user_name', '=', person.userName).executeTakeFirstOrThrow();
-    const logouts = await portal.db.selectFrom('audit_event').select(['actor_id', 'detail']).where('type', '=', 'logout').where('subject_id', '=', id).where('ip', '=', '10.7.1.1').execute();
-    assert.deepEqual(logouts, [{ actor_id: id, detail: { application: 'elar' } }], 'the logout is audited once, with the address it came from');
+    const { id } = await portal.db
+      .selectFrom('profile')
+      .select('id')
+      .where('user_name', '=', person.userName)
+      .executeTakeFirstOrThrow();
+    const logouts = await portal.db
+      .selectFrom('audit_event')
+      .select(['actor_id', 'detail'])
+      .where('type', '=', 'logout')
+      .where('subject_id', '=', id)
+      .where('ip', '=', '10.7.1.1')
+      .execute();
+    assert.deepEqual(
+      logouts,
+      [{ actor_id: id, detail: { application: 'elar' } }],
+      'the logout is audited once, with the address it came from',
+    );
     assert.equal(await providerSessionsOf(person.userName), 0, 'the provider session is over');
     const again = await b.get('/elar');
     assert.match(again.location!, /\/oidc\/auth\?/, 'ELAR needs a new sign-in');
@@ -100,7 +137,12 @@ describe('logging out from ELAR', () => {
   test("an ID token from another browser's session does not log this one out without asking", async () => {
     const elar = new Browser(portal.app, '10.7.1.2', origin);
     await signInToElar(elar);
-    const { id_token: otherToken } = await portal.db.withTables<ElarDatabase>().selectFrom('elar.session').select('id_token').orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+    const { id_token: otherToken } = await portal.db
+      .withTables<ElarDatabase>()
+      .selectFrom('elar.session')
+      .select('id_token')
+      .orderBy('created_at', 'desc')
+      .executeTakeFirstOrThrow();
     const victim = new Browser(portal.app, '10.7.1.3', origin);
     await signInToElar(victim);
     const sessions = await providerSessionsOf(person.userName);
@@ -153,12 +195,18 @@ describe("the provider's pages", () => {
         method: payload === undefined ? 'GET' : 'POST',
         url,
         payload,
-        headers: { accept: 'text/html,application/xhtml+xml', ...(payload === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' }) },
+        headers: {
+          accept: 'text/html,application/xhtml+xml',
+          ...(payload === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' }),
+        },
       });
       return { status: res.statusCode, body: res.body };
     };
     const cases: Array<[string, RegExp]> = [
-      [`/oidc/auth?client_id=elar&response_type=code&scope=openid&code_challenge=abc&code_challenge_method=S256&redirect_uri=${encodeURIComponent('https://elsewhere.example/cb')}`, /address the portal does not know/],
+      [
+        `/oidc/auth?client_id=elar&response_type=code&scope=openid&code_challenge=abc&code_challenge_method=S256&redirect_uri=${encodeURIComponent('https://elsewhere.example/cb')}`,
+        /address the portal does not know/,
+      ],
       ['/oidc/auth?client_id=no-such-app&response_type=code&scope=openid', /The portal does not know this application/],
       ['/oidc/session/end?id_token_hint=not-a-token', /could not be completed/],
     ];

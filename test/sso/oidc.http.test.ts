@@ -57,41 +57,76 @@ before(async () => {
   const bcPort = await listen(backchannel);
 
   const box = secretBox(portal.secretsKey);
-  const secret = await registerApplication(portal.db, box, {
-    id: 'example',
-    name: 'Example app',
-    redirectUris: ['http://127.0.0.1:9999/callback'],
-    restricted: false,
-    roles: [],
-    postLogoutRedirectUris: [],
-    backchannelLogoutUri: `http://127.0.0.1:${bcPort}/logout`,
-    launchUrl: null,
-  }, null);
-  const simsSecret = await registerApplication(portal.db, box, {
-    id: 'sims',
-    name: 'SIMS',
-    redirectUris: ['http://127.0.0.1:9998/callback'],
-    restricted: true,
-    roles: ['user', 'submitter'],
-    postLogoutRedirectUris: [],
-    backchannelLogoutUri: null,
-    launchUrl: null,
-  }, null);
+  const secret = await registerApplication(
+    portal.db,
+    box,
+    {
+      id: 'example',
+      name: 'Example app',
+      redirectUris: ['http://127.0.0.1:9999/callback'],
+      restricted: false,
+      roles: [],
+      postLogoutRedirectUris: [],
+      backchannelLogoutUri: `http://127.0.0.1:${bcPort}/logout`,
+      launchUrl: null,
+    },
+    null,
+  );
+  const simsSecret = await registerApplication(
+    portal.db,
+    box,
+    {
+      id: 'sims',
+      name: 'SIMS',
+      redirectUris: ['http://127.0.0.1:9998/callback'],
+      restricted: true,
+      roles: ['user', 'submitter'],
+      postLogoutRedirectUris: [],
+      backchannelLogoutUri: null,
+      launchUrl: null,
+    },
+    null,
+  );
   secrets.example = secret;
   secrets.sims = simsSecret;
   const options = { execute: [oidc.allowInsecureRequests] };
   rp = await oidc.discovery(new URL(issuer), 'example', undefined, oidc.ClientSecretBasic(secret), options);
   restrictedRp = await oidc.discovery(new URL(issuer), 'sims', undefined, oidc.ClientSecretBasic(simsSecret), options);
 
-  const created = await createProfile(new Browser(portal.app), { firstName: 'Olive', lastName: 'Idc', dob: ['8', '8', '1988'], ssn: '801-23-4567' });
-  const row = await portal.db.selectFrom('profile').select('id').where('user_name', '=', created.userName).executeTakeFirstOrThrow();
+  const created = await createProfile(new Browser(portal.app), {
+    firstName: 'Olive',
+    lastName: 'Idc',
+    dob: ['8', '8', '1988'],
+    ssn: '801-23-4567',
+  });
+  const row = await portal.db
+    .selectFrom('profile')
+    .select('id')
+    .where('user_name', '=', created.userName)
+    .executeTakeFirstOrThrow();
   person = { ...created, id: row.id };
 
   const org = { id: crypto.randomUUID(), code: '00770000' };
-  await portal.db.insertInto('organization').values({ ...org, name: 'Lakeside District', type: 'district', district_id: null, town: null, phone: null }).execute();
-  const admin = await createProfile(new Browser(portal.app), { firstName: 'Ada', lastName: 'Admin', dob: ['1', '1', '1970'], ssn: '802-34-5678' });
-  const adminRow = await portal.db.selectFrom('profile').selectAll().where('user_name', '=', admin.userName).executeTakeFirstOrThrow();
-  const orgRow = await portal.db.selectFrom('organization').selectAll().where('id', '=', org.id).executeTakeFirstOrThrow();
+  await portal.db
+    .insertInto('organization')
+    .values({ ...org, name: 'Lakeside District', type: 'district', district_id: null, town: null, phone: null })
+    .execute();
+  const admin = await createProfile(new Browser(portal.app), {
+    firstName: 'Ada',
+    lastName: 'Admin',
+    dob: ['1', '1', '1970'],
+    ssn: '802-34-5678',
+  });
+  const adminRow = await portal.db
+    .selectFrom('profile')
+    .selectAll()
+    .where('user_name', '=', admin.userName)
+    .executeTakeFirstOrThrow();
+  const orgRow = await portal.db
+    .selectFrom('organization')
+    .selectAll()
+    .where('id', '=', org.id)
+    .executeTakeFirstOrThrow();
   await designateAdministrator(portal.db, null, orgRow, adminRow, { email: 'ada@lakeside.example', phone: null }, null);
   lakeside = { id: org.id, adminUserName: admin.userName };
 });
@@ -103,7 +138,13 @@ after(async () => {
 
 /** The portal restarted on the same database: a new app behind the same port. */
 async function restart(): Promise<void> {
-  const restarted = await buildApp({ config: portal.config, db: portal.db, ssnKey: portal.ssnKey, secretsKey: portal.secretsKey, jobs: portal.jobs = new JobRunner(portal.db) });
+  const restarted = await buildApp({
+    config: portal.config,
+    db: portal.db,
+    ssnKey: portal.ssnKey,
+    secretsKey: portal.secretsKey,
+    jobs: (portal.jobs = new JobRunner(portal.db)),
+  });
   await restarted.ready();
   await portal.app.close();
   port.serve(restarted);
@@ -112,8 +153,15 @@ async function restart(): Promise<void> {
 
 /** A person of their own, for a test that changes them (roles, passwords). */
 async function newPerson(firstName: string, ssn: string) {
-  const who = { password: 'Secret123', ...(await createProfile(new Browser(portal.app), { firstName, lastName: 'Sso', dob: ['4', '4', '1980'], ssn })) };
-  const row = await portal.db.selectFrom('profile').selectAll().where('user_name', '=', who.userName).executeTakeFirstOrThrow();
+  const who = {
+    password: 'Secret123',
+    ...(await createProfile(new Browser(portal.app), { firstName, lastName: 'Sso', dob: ['4', '4', '1980'], ssn })),
+  };
+  const row = await portal.db
+    .selectFrom('profile')
+    .selectAll()
+    .where('user_name', '=', who.userName)
+    .executeTakeFirstOrThrow();
   return { ...who, row };
 }
 
@@ -151,7 +199,8 @@ describe('discovery', () => {
     assert.deepEqual(m.response_types_supported, ['code']);
     assert.deepEqual(m.code_challenge_methods_supported, ['S256']);
     for (const scope of ['openid', 'profile', 'roles']) assert.ok(m.scopes_supported?.includes(scope), scope);
-    for (const claim of ['sub', 'preferred_username', 'name', 'given_name', 'family_name', 'mepid', 'roles']) assert.ok(m.claims_supported?.includes(claim), claim);
+    for (const claim of ['sub', 'preferred_username', 'name', 'given_name', 'family_name', 'mepid', 'roles'])
+      assert.ok(m.claims_supported?.includes(claim), claim);
     assert.ok(m.end_session_endpoint && m.revocation_endpoint && m.jwks_uri && m.userinfo_endpoint);
     assert.equal(m.backchannel_logout_supported, true);
   });
@@ -163,28 +212,45 @@ describe('discovery', () => {
       method: 'POST',
       url: '/oidc/token',
       payload: 'grant_type=authorization_code&code=%00&redirect_uri=x&code_verifier=y',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('example:%00').toString('base64')}` },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from('example:%00').toString('base64')}`,
+      },
     });
     assert.deepEqual([token.statusCode, token.json().error], [400, 'invalid_request']);
     const refresh = await portal.app.inject({
       method: 'POST',
       url: '/oidc/token',
       payload: 'grant_type=refresh_token&refresh_token=a%00b',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('%00:x').toString('base64')}` },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from('%00:x').toString('base64')}`,
+      },
     });
     assert.deepEqual([refresh.statusCode, refresh.json().error], [400, 'invalid_request']);
   });
 
   test('every URL in discovery is on PUBLIC_URL, whatever Host or X-Forwarded-Host/-Proto the client sends', async () => {
     /** Every URL the discovery document names, as origins. */
-    const origins = (doc: Record<string, unknown>) => new Set(Object.values(doc).filter((v): v is string => typeof v === 'string' && /^https?:/.test(v)).map((v) => new URL(v).origin));
-    const forged = await portal.app.inject({ url: '/.well-known/openid-configuration', headers: { host: 'evil.example' } });
+    const origins = (doc: Record<string, unknown>) =>
+      new Set(
+        Object.values(doc)
+          .filter((v): v is string => typeof v === 'string' && /^https?:/.test(v))
+          .map((v) => new URL(v).origin),
+      );
+    const forged = await portal.app.inject({
+      url: '/.well-known/openid-configuration',
+      headers: { host: 'evil.example' },
+    });
     assert.equal(forged.statusCode, 200);
     assert.deepEqual([...origins(forged.json())], [issuer]);
     // Behind a trusted proxy, the forwarded host and scheme still name no endpoint.
     const proxied = await startPortal({ PUBLIC_URL: issuer, TRUST_PROXY: '1' });
     try {
-      for (const headers of [{ 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' }, { host: 'evil.example', 'x-forwarded-host': 'evil.example, 127.0.0.1' }]) {
+      for (const headers of [
+        { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' },
+        { host: 'evil.example', 'x-forwarded-host': 'evil.example, 127.0.0.1' },
+      ]) {
         const res = await proxied.app.inject({ url: '/.well-known/openid-configuration', headers });
         assert.equal(res.statusCode, 200);
         assert.deepEqual([...origins(res.json())], [issuer], JSON.stringify(headers));
@@ -219,7 +285,10 @@ describe('authorization code + PKCE', () => {
     const { res, verifier, state } = await authorize(b, rp, 'http://127.0.0.1:9999/callback');
     assert.equal(res.status, 303);
     assert.match(res.location!, /^http:\/\/127\.0\.0\.1:9999\/callback\?code=/);
-    const tokens = await oidc.authorizationCodeGrant(rp, new URL(res.location!), { pkceCodeVerifier: verifier, expectedState: state });
+    const tokens = await oidc.authorizationCodeGrant(rp, new URL(res.location!), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+    });
     const claims = tokens.claims()!;
     assert.equal(claims.sub, person.id, 'sub is the stable opaque id, not the User Name');
     assert.equal(claims.preferred_username, person.userName);
@@ -250,7 +319,10 @@ describe('authorization code + PKCE', () => {
     const b = new Browser(portal.app, '10.5.0.3', issuer);
     const { res, state } = await authorize(b, rp, 'http://127.0.0.1:9999/callback');
     await assert.rejects(
-      oidc.authorizationCodeGrant(rp, new URL(res.location!), { pkceCodeVerifier: oidc.randomPKCECodeVerifier(), expectedState: state }),
+      oidc.authorizationCodeGrant(rp, new URL(res.location!), {
+        pkceCodeVerifier: oidc.randomPKCECodeVerifier(),
+        expectedState: state,
+      }),
       (e: oidc.ResponseBodyError) => e.error === 'invalid_grant',
     );
   });
@@ -266,10 +338,14 @@ describe('authorization code + PKCE', () => {
   test('no PKCE, no code; implicit flow is not offered', async () => {
     const b = new Browser(portal.app, '10.5.0.5', issuer);
     await logIn(b, person.userName, 'Secret123');
-    const noPkce = await b.get(`/oidc/auth?client_id=example&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('http://127.0.0.1:9999/callback')}&state=x`);
+    const noPkce = await b.get(
+      `/oidc/auth?client_id=example&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('http://127.0.0.1:9999/callback')}&state=x`,
+    );
     assert.match(noPkce.location ?? '', /error=invalid_request/);
     assert.match(noPkce.location ?? '', /requires\+PKCE/);
-    const implicit = await b.get(`/oidc/auth?client_id=example&response_type=id_token&scope=openid&nonce=n&redirect_uri=${encodeURIComponent('http://127.0.0.1:9999/callback')}`);
+    const implicit = await b.get(
+      `/oidc/auth?client_id=example&response_type=id_token&scope=openid&nonce=n&redirect_uri=${encodeURIComponent('http://127.0.0.1:9999/callback')}`,
+    );
     assert.match(implicit.location ?? '', /error=unsupported_response_type/);
   });
 
@@ -284,7 +360,10 @@ describe('authorization code + PKCE', () => {
   test('a restart loses no session, grant or refresh token', async () => {
     const b = new Browser(portal.app, '10.5.0.11', issuer);
     const first = await authorize(b, rp, 'http://127.0.0.1:9999/callback');
-    const tokens = await oidc.authorizationCodeGrant(rp, new URL(first.res.location!), { pkceCodeVerifier: first.verifier, expectedState: first.state });
+    const tokens = await oidc.authorizationCodeGrant(rp, new URL(first.res.location!), {
+      pkceCodeVerifier: first.verifier,
+      expectedState: first.state,
+    });
     await restart();
     const refreshed = await oidc.refreshTokenGrant(rp, tokens.refresh_token!);
     const userinfo = await oidc.fetchUserInfo(rp, refreshed.access_token, person.id);
@@ -306,17 +385,31 @@ describe('authorization code + PKCE', () => {
   test('replaying a rotated refresh token is refused and revokes the whole family', async () => {
     const tokens = await signIn('10.5.0.13');
     const rotated = await oidc.refreshTokenGrant(rp, tokens.refresh_token!);
-    await assert.rejects(oidc.refreshTokenGrant(rp, tokens.refresh_token!), (e: oidc.ResponseBodyError) => e.error === 'invalid_grant');
-    await assert.rejects(oidc.refreshTokenGrant(rp, rotated.refresh_token!), (e: oidc.ResponseBodyError) => e.error === 'invalid_grant');
+    await assert.rejects(
+      oidc.refreshTokenGrant(rp, tokens.refresh_token!),
+      (e: oidc.ResponseBodyError) => e.error === 'invalid_grant',
+    );
+    await assert.rejects(
+      oidc.refreshTokenGrant(rp, rotated.refresh_token!),
+      (e: oidc.ResponseBodyError) => e.error === 'invalid_grant',
+    );
   });
 });
 
-describe("a client sees and revokes only its own tokens", () => {
+describe('a client sees and revokes only its own tokens', () => {
   /** A raw call to an endpoint that authenticates the client, as `basic` (the documented way) or `post`. */
-  async function asClient(path: string, clientId: string, fields: Record<string, string>, method: 'basic' | 'post' = 'basic') {
-    const body = new URLSearchParams(method === 'post' ? { ...fields, client_id: clientId, client_secret: secrets[clientId]! } : fields);
+  async function asClient(
+    path: string,
+    clientId: string,
+    fields: Record<string, string>,
+    method: 'basic' | 'post' = 'basic',
+  ) {
+    const body = new URLSearchParams(
+      method === 'post' ? { ...fields, client_id: clientId, client_secret: secrets[clientId]! } : fields,
+    );
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
-    if (method === 'basic') headers.authorization = `Basic ${Buffer.from(`${clientId}:${secrets[clientId]}`).toString('base64')}`;
+    if (method === 'basic')
+      headers.authorization = `Basic ${Buffer.from(`${clientId}:${secrets[clientId]}`).toString('base64')}`;
     const res = await fetch(`${issuer}${path}`, { method: 'POST', headers, body });
     return { status: res.status, body: (await res.json().catch(() => ({}))) as Record<string, unknown> };
   }
@@ -324,7 +417,10 @@ describe("a client sees and revokes only its own tokens", () => {
   test("another registered client's introspection of a token says only that it is not active", async () => {
     const b = new Browser(portal.app, '10.5.0.20', issuer);
     const { res, verifier, state } = await authorize(b, rp, 'http://127.0.0.1:9999/callback');
-    const tokens = await oidc.authorizationCodeGrant(rp, new URL(res.location!), { pkceCodeVerifier: verifier, expectedState: state });
+    const tokens = await oidc.authorizationCodeGrant(rp, new URL(res.location!), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+    });
     for (const token of [tokens.access_token, tokens.refresh_token!]) {
       const own = await asClient('/oidc/token/introspection', 'example', { token });
       assert.equal(own.body.active, true, 'the token is active for its own client');
@@ -335,14 +431,25 @@ describe("a client sees and revokes only its own tokens", () => {
     }
   });
 
-  test("another client cannot revoke a token, nor learn that it exists", async () => {
+  test('another client cannot revoke a token, nor learn that it exists', async () => {
     const b = new Browser(portal.app, '10.5.0.21', issuer);
     const { res, verifier, state } = await authorize(b, rp, 'http://127.0.0.1:9999/callback');
-    const tokens = await oidc.authorizationCodeGrant(rp, new URL(res.location!), { pkceCodeVerifier: verifier, expectedState: state });
+    const tokens = await oidc.authorizationCodeGrant(rp, new URL(res.location!), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+    });
     const other = await asClient('/oidc/token/revocation', 'sims', { token: tokens.access_token });
     const unknown = await asClient('/oidc/token/revocation', 'sims', { token: 'no-such-token-0123456789' });
-    assert.deepEqual([other.status, other.body], [unknown.status, unknown.body], 'the same answer as for a token that does not exist');
-    assert.equal((await oidc.fetchUserInfo(rp, tokens.access_token, person.id)).sub, person.id, 'the token still works');
+    assert.deepEqual(
+      [other.status, other.body],
+      [unknown.status, unknown.body],
+      'the same answer as for a token that does not exist',
+    );
+    assert.equal(
+      (await oidc.fetchUserInfo(rp, tokens.access_token, person.id)).sub,
+      person.id,
+      'the token still works',
+    );
   });
 
   test('clients authenticate only as docs/security.md states (client_secret_basic), at every endpoint', async () => {
@@ -353,7 +460,12 @@ describe("a client sees and revokes only its own tokens", () => {
       assert.equal(posted.status, 401, path);
       assert.equal(posted.body.error, 'invalid_client', path);
     }
-    const token = await asClient('/oidc/token', 'example', { grant_type: 'refresh_token', refresh_token: 'anything' }, 'post');
+    const token = await asClient(
+      '/oidc/token',
+      'example',
+      { grant_type: 'refresh_token', refresh_token: 'anything' },
+      'post',
+    );
     assert.equal(token.body.error, 'invalid_client');
   });
 });
@@ -374,19 +486,60 @@ describe('restricted applications and roles', () => {
   test('a school\u2019s staff member without a role is told of the district\u2019s administrator, once, with where they sit', async () => {
     const district = { id: crypto.randomUUID(), code: '00880000' };
     const school = { id: crypto.randomUUID(), code: '00880505' };
-    await portal.db.insertInto('organization').values({ ...district, name: 'Harbor District', type: 'district', district_id: null, town: null, phone: null }).execute();
-    await portal.db.insertInto('organization').values({ ...school, name: 'Harbor High', type: 'school', district_id: district.id, town: null, phone: null }).execute();
-    const staff = await createProfile(new Browser(portal.app), { firstName: 'Sol', lastName: 'Staff', dob: ['2', '2', '1982'], ssn: '881-23-4567' });
-    const staffRow = await portal.db.selectFrom('profile').select('id').where('user_name', '=', staff.userName).executeTakeFirstOrThrow();
+    await portal.db
+      .insertInto('organization')
+      .values({ ...district, name: 'Harbor District', type: 'district', district_id: null, town: null, phone: null })
+      .execute();
+    await portal.db
+      .insertInto('organization')
+      .values({ ...school, name: 'Harbor High', type: 'school', district_id: district.id, town: null, phone: null })
+      .execute();
+    const staff = await createProfile(new Browser(portal.app), {
+      firstName: 'Sol',
+      lastName: 'Staff',
+      dob: ['2', '2', '1982'],
+      ssn: '881-23-4567',
+    });
+    const staffRow = await portal.db
+      .selectFrom('profile')
+      .select('id')
+      .where('user_name', '=', staff.userName)
+      .executeTakeFirstOrThrow();
     // On the staff of the school and of the district: the district's administrator acts for both.
     await addMember(portal.db, school.id, staffRow.id, null);
     await addMember(portal.db, district.id, staffRow.id, null);
-    const admin = await createProfile(new Browser(portal.app), { firstName: 'Hal', lastName: 'Harbor', dob: ['3', '3', '1971'], ssn: '882-34-5678' });
-    const adminRow = await portal.db.selectFrom('profile').selectAll().where('user_name', '=', admin.userName).executeTakeFirstOrThrow();
-    const districtRow = await portal.db.selectFrom('organization').selectAll().where('id', '=', district.id).executeTakeFirstOrThrow();
-    await designateAdministrator(portal.db, null, districtRow, adminRow, { email: 'hal@harbor.example', phone: null }, null);
+    const admin = await createProfile(new Browser(portal.app), {
+      firstName: 'Hal',
+      lastName: 'Harbor',
+      dob: ['3', '3', '1971'],
+      ssn: '882-34-5678',
+    });
+    const adminRow = await portal.db
+      .selectFrom('profile')
+      .selectAll()
+      .where('user_name', '=', admin.userName)
+      .executeTakeFirstOrThrow();
+    const districtRow = await portal.db
+      .selectFrom('organization')
+      .selectAll()
+      .where('id', '=', district.id)
+      .executeTakeFirstOrThrow();
+    await designateAdministrator(
+      portal.db,
+      null,
+      districtRow,
+      adminRow,
+      { email: 'hal@harbor.example', phone: null },
+      null,
+    );
 
-    const { res } = await authorize(new Browser(portal.app, '10.5.0.9', issuer), restrictedRp, 'http://127.0.0.1:9998/callback', {}, { userName: staff.userName, password: 'Secret123' });
+    const { res } = await authorize(
+      new Browser(portal.app, '10.5.0.9', issuer),
+      restrictedRp,
+      'http://127.0.0.1:9998/callback',
+      {},
+      { userName: staff.userName, password: 'Secret123' },
+    );
     assert.equal(res.status, 403);
     assert.equal(res.body.match(/Hal Harbor/g)?.length, 1);
     assert.match(res.body, /Hal Harbor, Harbor District/);
@@ -395,11 +548,32 @@ describe('restricted applications and roles', () => {
   test('with a role, the roles claim lists that application\u2019s roles per organization', async () => {
     const who = await newPerson('Rosa', '813-55-6677');
     await addMember(portal.db, lakeside.id, who.row.id, null);
-    await portal.db.insertInto('role_grant').values({ profile_id: who.row.id, organization_id: lakeside.id, application_id: 'sims', role: 'submitter', granted_by: null }).execute();
-    await portal.db.insertInto('role_grant').values({ profile_id: who.row.id, organization_id: lakeside.id, application_id: 'mdcs', role: 'user', granted_by: null }).execute();
+    await portal.db
+      .insertInto('role_grant')
+      .values({
+        profile_id: who.row.id,
+        organization_id: lakeside.id,
+        application_id: 'sims',
+        role: 'submitter',
+        granted_by: null,
+      })
+      .execute();
+    await portal.db
+      .insertInto('role_grant')
+      .values({
+        profile_id: who.row.id,
+        organization_id: lakeside.id,
+        application_id: 'mdcs',
+        role: 'user',
+        granted_by: null,
+      })
+      .execute();
     const b = new Browser(portal.app, '10.5.0.7', issuer);
     const { res, verifier, state } = await authorize(b, restrictedRp, 'http://127.0.0.1:9998/callback', {}, who);
-    const tokens = await oidc.authorizationCodeGrant(restrictedRp, new URL(res.location!), { pkceCodeVerifier: verifier, expectedState: state });
+    const tokens = await oidc.authorizationCodeGrant(restrictedRp, new URL(res.location!), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+    });
     assert.deepEqual(tokens.claims()!.roles, [{ org: '00770000', role: 'submitter' }]);
   });
 });
@@ -407,9 +581,19 @@ describe('restricted applications and roles', () => {
 describe('department roles reach ELAR in its roles claim (issue 12)', () => {
   test('ELAR is told a person’s licensure roles under the Department’s organization code; SIMS is not, and console-admin and help-desk stay in the portal', async () => {
     const who = await newPerson('Evie', '813-66-7788');
-    for (const role of ['licensure-evaluator', 'payments', 'help-desk', 'console-admin'] as const) await insertDepartmentRole(portal.db, { profileId: who.row.id, role, grantedBy: null });
+    for (const role of ['licensure-evaluator', 'payments', 'help-desk', 'console-admin'] as const)
+      await insertDepartmentRole(portal.db, { profileId: who.row.id, role, grantedBy: null });
     await addMember(portal.db, lakeside.id, who.row.id, null);
-    await portal.db.insertInto('role_grant').values({ profile_id: who.row.id, organization_id: lakeside.id, application_id: 'sims', role: 'user', granted_by: null }).execute();
+    await portal.db
+      .insertInto('role_grant')
+      .values({
+        profile_id: who.row.id,
+        organization_id: lakeside.id,
+        application_id: 'sims',
+        role: 'user',
+        granted_by: null,
+      })
+      .execute();
 
     // ELAR's own registration in this portal, with openid-client in its place.
     const redirectUri = `${issuer}/elar/callback`;
@@ -419,7 +603,9 @@ describe('department roles reach ELAR in its roles claim (issue 12)', () => {
       postLogoutRedirectUris: [`${issuer}/elar/logged-out`],
       backchannelLogoutUri: `${issuer}/elar/backchannel-logout`,
     });
-    const elarRp = await oidc.discovery(new URL(issuer), 'elar', undefined, oidc.ClientSecretBasic(elar.clientSecret), { execute: [oidc.allowInsecureRequests] });
+    const elarRp = await oidc.discovery(new URL(issuer), 'elar', undefined, oidc.ClientSecretBasic(elar.clientSecret), {
+      execute: [oidc.allowInsecureRequests],
+    });
     const b = new Browser(portal.app, '10.5.0.12', issuer);
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
@@ -432,13 +618,18 @@ describe('department roles reach ELAR in its roles claim (issue 12)', () => {
     });
     // Followed by hand up to ELAR's callback, so that the code is this test's to redeem.
     let res = await b.get(url.href);
-    for (let i = 0; i < 20 && res.location && !res.location.startsWith(redirectUri); i++) res = await b.get(res.location);
+    for (let i = 0; i < 20 && res.location && !res.location.startsWith(redirectUri); i++)
+      res = await b.get(res.location);
     const returnTo = /name="returnTo" value="([^"]+)"/.exec(res.body)?.[1]?.replace(/&amp;/g, '&');
     assert.ok(returnTo, 'the portal asks the person to log in');
     res = await b.post('/login', { username: who.userName, password: who.password, returnTo });
-    for (let i = 0; i < 20 && res.location && !res.location.startsWith(redirectUri); i++) res = await b.get(res.location);
+    for (let i = 0; i < 20 && res.location && !res.location.startsWith(redirectUri); i++)
+      res = await b.get(res.location);
     assert.ok(res.location?.startsWith(redirectUri), `back at ELAR with a code: ${res.status} ${res.location}`);
-    const tokens = await oidc.authorizationCodeGrant(elarRp, new URL(res.location!), { pkceCodeVerifier: verifier, expectedState: state });
+    const tokens = await oidc.authorizationCodeGrant(elarRp, new URL(res.location!), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+    });
     const expected = [
       { org: '00000000', role: 'licensure-evaluator' },
       { org: '00000000', role: 'payments' },
@@ -447,8 +638,17 @@ describe('department roles reach ELAR in its roles claim (issue 12)', () => {
     const userinfo = await oidc.fetchUserInfo(elarRp, tokens.access_token, tokens.claims()!.sub);
     assert.deepEqual(userinfo.roles, expected, 'userinfo says the same');
 
-    const sims = await authorize(new Browser(portal.app, '10.5.0.13', issuer), restrictedRp, 'http://127.0.0.1:9998/callback', {}, who);
-    const simsTokens = await oidc.authorizationCodeGrant(restrictedRp, new URL(sims.res.location!), { pkceCodeVerifier: sims.verifier, expectedState: sims.state });
+    const sims = await authorize(
+      new Browser(portal.app, '10.5.0.13', issuer),
+      restrictedRp,
+      'http://127.0.0.1:9998/callback',
+      {},
+      who,
+    );
+    const simsTokens = await oidc.authorizationCodeGrant(restrictedRp, new URL(sims.res.location!), {
+      pkceCodeVerifier: sims.verifier,
+      expectedState: sims.state,
+    });
     assert.deepEqual(simsTokens.claims()!.roles, [{ org: '00770000', role: 'user' }]);
   });
 });
@@ -457,7 +657,10 @@ describe('logout', () => {
   test('logging out of the portal sends a signed back-channel logout to the application and ends the SSO session', async () => {
     const b = new Browser(portal.app, '10.5.0.8', issuer);
     const { res, verifier, state } = await authorize(b, rp, 'http://127.0.0.1:9999/callback');
-    const tokens = await oidc.authorizationCodeGrant(rp, new URL(res.location!), { pkceCodeVerifier: verifier, expectedState: state });
+    const tokens = await oidc.authorizationCodeGrant(rp, new URL(res.location!), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+    });
     const sid = tokens.claims()!.sid;
     assert.ok(sid);
     const before = logoutTokens.length;
@@ -487,25 +690,48 @@ describe('a new password ends single sign-on elsewhere (refresh tokens too)', ()
   async function signedInToApp(who: { userName: string; password: string }, ip: string) {
     const b = new Browser(portal.app, ip, issuer);
     const { res, verifier, state } = await authorize(b, rp, example, {}, who);
-    const tokens = await oidc.authorizationCodeGrant(rp, new URL(res.location!), { pkceCodeVerifier: verifier, expectedState: state });
+    const tokens = await oidc.authorizationCodeGrant(rp, new URL(res.location!), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+    });
     assert.ok(tokens.refresh_token);
     return { b, tokens, sid: tokens.claims()!.sid };
   }
 
   async function assertSignedOutOfApp(app: Awaited<ReturnType<typeof signedInToApp>>) {
-    await assert.rejects(oidc.refreshTokenGrant(rp, app.tokens.refresh_token!), (e: oidc.ResponseBodyError) => e.error === 'invalid_grant');
-    await assert.rejects(oidc.fetchUserInfo(rp, app.tokens.access_token, oidc.skipSubjectCheck), /challenge|invalid_token/);
+    await assert.rejects(
+      oidc.refreshTokenGrant(rp, app.tokens.refresh_token!),
+      (e: oidc.ResponseBodyError) => e.error === 'invalid_grant',
+    );
+    await assert.rejects(
+      oidc.fetchUserInfo(rp, app.tokens.access_token, oidc.skipSubjectCheck),
+      /challenge|invalid_token/,
+    );
     await portal.jobs.runDue();
-    assert.ok(logoutTokens.some((t) => decodeJwt(t).sid === app.sid), 'the application was told by back-channel logout');
+    assert.ok(
+      logoutTokens.some((t) => decodeJwt(t).sid === app.sid),
+      'the application was told by back-channel logout',
+    );
   }
 
   test('a reset through Retrieve User Name / Reset Password', async () => {
     const who = await newPerson('Rhea', '803-11-2233');
     const app = await signedInToApp(who, '10.5.1.1');
     const b = new Browser(portal.app, '10.5.1.2', issuer);
-    await b.submit('/account/recover', '/account/recover/identity', { firstName: 'Rhea', middleName: '', lastName: 'Sso', dobMonth: '4', dobDay: '4', dobYear: '1980', ssn: '803-11-2233' });
+    await b.submit('/account/recover', '/account/recover/identity', {
+      firstName: 'Rhea',
+      middleName: '',
+      lastName: 'Sso',
+      dobMonth: '4',
+      dobDay: '4',
+      dobYear: '1980',
+      ssn: '803-11-2233',
+    });
     await b.submit('/account/recover/hint', '/account/recover/hint', { hintAnswer: 'Rex the Dog' });
-    const done = await b.submit('/account/recover/password', '/account/recover/password', { password: 'Another789', passwordConfirm: 'Another789' });
+    const done = await b.submit('/account/recover/password', '/account/recover/password', {
+      password: 'Another789',
+      passwordConfirm: 'Another789',
+    });
     assert.equal(done.location, '/account/recover/done');
     await assertSignedOutOfApp(app);
   });
@@ -514,7 +740,11 @@ describe('a new password ends single sign-on elsewhere (refresh tokens too)', ()
     const who = await newPerson('Chad', '803-22-3344');
     const other = await signedInToApp(who, '10.5.1.3');
     const here = await signedInToApp(who, '10.5.1.4');
-    await here.b.submit('/account/password', '/account/password', { currentPassword: 'Secret123', password: 'Changed789', passwordConfirm: 'Changed789' });
+    await here.b.submit('/account/password', '/account/password', {
+      currentPassword: 'Secret123',
+      password: 'Changed789',
+      passwordConfirm: 'Changed789',
+    });
     await assertSignedOutOfApp(other);
     const refreshed = await oidc.refreshTokenGrant(rp, here.tokens.refresh_token!);
     assert.equal((await oidc.fetchUserInfo(rp, refreshed.access_token, who.row.id)).sub, who.row.id);
@@ -526,7 +756,11 @@ describe('a new password ends single sign-on elsewhere (refresh tokens too)', ()
     await addMember(portal.db, lakeside.id, who.row.id, null);
     const admin = new Browser(portal.app, '10.5.1.6', issuer);
     await logIn(admin, lakeside.adminUserName, 'Secret123');
-    const reset = await admin.submit(`/directory/people/${who.row.id}`, `/directory/people/${who.row.id}/reset-password`, {});
+    const reset = await admin.submit(
+      `/directory/people/${who.row.id}`,
+      `/directory/people/${who.row.id}/reset-password`,
+      {},
+    );
     assert.equal(reset.status, 200);
     await assertSignedOutOfApp(app);
   });
@@ -534,7 +768,8 @@ describe('a new password ends single sign-on elsewhere (refresh tokens too)', ()
 
 describe('signing keys', () => {
   test('are stored encrypted; rotation keeps tokens already issued verifiable', async () => {
-    const keysBefore = (await portal.db.selectFrom('oidc_signing_key').select('private_jwk_encrypted').execute()).length;
+    const keysBefore = (await portal.db.selectFrom('oidc_signing_key').select('private_jwk_encrypted').execute())
+      .length;
     const firstIdToken = (await signIn('10.5.0.14')).id_token!;
     const oldKid = decodeProtectedHeader(firstIdToken).kid;
 
@@ -543,26 +778,52 @@ describe('signing keys', () => {
     assert.equal(rows.length, keysBefore + 1);
     // Only the sealed form (base64url parts): no JSON, so no key in clear. (Looking for
     // "RSA" or "kty" in it failed now and then: random ciphertext spells them too.)
-    for (const row of rows) assert.match(row.private_jwk_encrypted, /^v1\.[\w-]+\.[\w-]+\.[\w-]+$/, 'no private key material in clear');
+    for (const row of rows)
+      assert.match(row.private_jwk_encrypted, /^v1\.[\w-]+\.[\w-]+\.[\w-]+$/, 'no private key material in clear');
     await restart();
 
     const jwks = (await (await fetch(`${issuer}/oidc/jwks`)).json()) as JSONWebKeySet;
     assert.equal(jwks.keys.length, keysBefore + 1);
     assert.ok(jwks.keys.some((k) => k.kid === oldKid));
-    assert.ok(jwks.keys.every((k) => !('d' in k)), 'only public keys are published');
-    await jwtVerify(firstIdToken, createLocalJWKSet(jwks), { issuer, audience: 'example', currentDate: new Date(decodeJwt(firstIdToken).iat! * 1000) });
+    assert.ok(
+      jwks.keys.every((k) => !('d' in k)),
+      'only public keys are published',
+    );
+    await jwtVerify(firstIdToken, createLocalJWKSet(jwks), {
+      issuer,
+      audience: 'example',
+      currentDate: new Date(decodeJwt(firstIdToken).iat! * 1000),
+    });
 
     const b = new Browser(portal.app, '10.5.0.9', issuer);
     const { res, verifier, state } = await authorize(b, rp, 'http://127.0.0.1:9999/callback');
-    const fresh = await oidc.authorizationCodeGrant(rp, new URL(res.location!), { pkceCodeVerifier: verifier, expectedState: state });
+    const fresh = await oidc.authorizationCodeGrant(rp, new URL(res.location!), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+    });
     assert.notEqual(decodeProtectedHeader(fresh.id_token!).kid, oldKid, 'new tokens are signed with the new key');
   });
 });
 
 describe('housekeeping', () => {
   test('expired provider records and sessions are swept', async () => {
-    await portal.db.insertInto('oidc_model').values({ model: 'AccessToken', id: 'stale', payload: '{}', grant_id: null, user_code: null, uid: null, expires_at: new Date(Date.now() - 1000), consumed_at: null }).execute();
-    await portal.db.updateTable('session').set({ expires_at: new Date(Date.now() - 1000) }).execute();
+    await portal.db
+      .insertInto('oidc_model')
+      .values({
+        model: 'AccessToken',
+        id: 'stale',
+        payload: '{}',
+        grant_id: null,
+        user_code: null,
+        uid: null,
+        expires_at: new Date(Date.now() - 1000),
+        consumed_at: null,
+      })
+      .execute();
+    await portal.db
+      .updateTable('session')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .execute();
     await purgeExpiredModels(portal.db);
     await purgeExpiredSessions(portal.db);
     assert.equal((await portal.db.selectFrom('oidc_model').select('id').where('id', '=', 'stale').execute()).length, 0);

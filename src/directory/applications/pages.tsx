@@ -1,5 +1,12 @@
 import type { Application } from '../schema.ts';
-import { FormPage, SelectField, TextField, TextAreaField, type FieldErrors, type FormValues } from '../../platform/views/form.tsx';
+import {
+  FormPage,
+  SelectField,
+  TextField,
+  TextAreaField,
+  type FieldErrors,
+  type FormValues,
+} from '../../platform/views/form.tsx';
 import { Layout, type ViewContext } from '../../platform/views/layout.tsx';
 import { DataTable } from '../../platform/views/list.tsx';
 import { hasReplaceableSecret, isPartOfPortal, signsInThroughPortal } from '../service.ts';
@@ -22,9 +29,16 @@ export function ApplicationsPage({ ctx, applications }: { ctx: ViewContext; appl
         rows={applications}
         rowKey={(a) => a.id}
         columns={[
-          { label: 'Application', rowHeader: true, cell: (a) => <a href={`/directory/applications/${a.id}`}>{a.name}</a> },
+          {
+            label: 'Application',
+            rowHeader: true,
+            cell: (a) => <a href={`/directory/applications/${a.id}`}>{a.name}</a>,
+          },
           { label: 'Client id', cell: (a) => a.id },
-          { label: 'Access', cell: (a) => (a.access === 'open' ? 'Open to every profile' : 'Needs a role in an organization') },
+          {
+            label: 'Access',
+            cell: (a) => (a.access === 'open' ? 'Open to every profile' : 'Needs a role in an organization'),
+          },
           { label: 'Roles', cell: (a) => a.roles.join(', ') },
           {
             label: 'Signs in through the portal',
@@ -36,7 +50,15 @@ export function ApplicationsPage({ ctx, applications }: { ctx: ViewContext; appl
   );
 }
 
-export function RegisterApplicationPage({ ctx, values, errors }: { ctx: ViewContext; values: FormValues; errors?: FieldErrors }) {
+export function RegisterApplicationPage({
+  ctx,
+  values,
+  errors,
+}: {
+  ctx: ViewContext;
+  values: FormValues;
+  errors?: FieldErrors;
+}) {
   return (
     <FormPage
       ctx={ctx}
@@ -47,12 +69,18 @@ export function RegisterApplicationPage({ ctx, values, errors }: { ctx: ViewCont
       submitLabel="Register application"
       intro={
         <p>
-          The application signs people in through the portal with OpenID Connect (authorization code with PKCE). You will be
-          shown its client secret once, to give to the application's administrators.
+          The application signs people in through the portal with OpenID Connect (authorization code with PKCE). You
+          will be shown its client secret once, to give to the application's administrators.
         </p>
       }
     >
-      <TextField name="name" label="Name" hint="As people will see it on the portal home, like Gradebook" value={values.name} error={errors?.name} />
+      <TextField
+        name="name"
+        label="Name"
+        hint="As people will see it on the portal home, like Gradebook"
+        value={values.name}
+        error={errors?.name}
+      />
       <TextField
         name="clientId"
         label="Client id"
@@ -68,7 +96,15 @@ export function RegisterApplicationPage({ ctx, values, errors }: { ctx: ViewCont
   );
 }
 
-export function ApplicationPage({ ctx, application: a, notice = '' }: { ctx: ViewContext; application: Application; notice?: string }) {
+export function ApplicationPage({
+  ctx,
+  application: a,
+  notice = '',
+}: {
+  ctx: ViewContext;
+  application: Application;
+  notice?: string;
+}) {
   const rows: Array<[string, string | string[]]> = [
     ['Client id', a.id],
     ['Who may open it', a.access === 'open' ? 'Every profile' : 'Only people given a role in an organization'],
@@ -113,15 +149,16 @@ export function ApplicationPage({ ctx, application: a, notice = '' }: { ctx: Vie
         <p>{a.name} is part of the portal itself: its sign-in is managed by the portal.</p>
       ) : !hasReplaceableSecret(a) ? (
         <p>
-          {a.name} does not sign in through the portal yet. <a href={`/directory/applications/new?clientId=${encodeURIComponent(a.id)}`}>Register it</a> with its
-          redirect URIs to give it a client secret.
+          {a.name} does not sign in through the portal yet.{' '}
+          <a href={`/directory/applications/new?clientId=${encodeURIComponent(a.id)}`}>Register it</a> with its redirect
+          URIs to give it a client secret.
         </p>
       ) : (
         <>
           <h2>Client secret</h2>
           <p>
-            If the secret may have leaked, issue a new one. The old secret stops working at once: the application cannot sign
-            anyone in until its administrators install the new one.
+            If the secret may have leaked, issue a new one. The old secret stops working at once: the application cannot
+            sign anyone in until its administrators install the new one.
           </p>
           <form method="post" action={`/directory/applications/${a.id}/secret`}>
             <CsrfField ctx={ctx} />
@@ -135,7 +172,17 @@ export function ApplicationPage({ ctx, application: a, notice = '' }: { ctx: Vie
   );
 }
 
-export function ClientSecretPage({ ctx, application, secret, issuer }: { ctx: ViewContext; application: Application; secret: string; issuer: string }) {
+export function ClientSecretPage({
+  ctx,
+  application,
+  secret,
+  issuer,
+}: {
+  ctx: ViewContext;
+  application: Application;
+  secret: string;
+  issuer: string;
+}) {
   return (
     <Layout ctx={ctx} title="Client secret">
       <h1>Client secret for {application.name}</h1>
@@ -164,7 +211,13 @@ export function ClientSecretPage({ ctx, application, secret, issuer }: { ctx: Vi
 }
 
 /** The settings of an application, as registered and as edited (everything but its client id). */
-export function ApplicationSettingsFields({ values, errors }: { values: FormValues; errors?: FieldErrors | undefined }) {
+export function ApplicationSettingsFields({
+  values,
+  errors,
+}: {
+  values: FormValues;
+  errors?: FieldErrors | undefined;
+}) {
   return (
     <>
       <SelectField
@@ -177,7 +230,15 @@ export function ApplicationSettingsFields({ values, errors }: { values: FormValu
         value={values.access}
         error={errors?.access}
       />
-      <TextField name="roles" label="Roles" optional hint="Separated by commas, like teacher, viewer. If empty: user" value={values.roles} error={errors?.roles} spellcheck={false} />
+      <TextField
+        name="roles"
+        label="Roles"
+        optional
+        hint="Separated by commas, like teacher, viewer. If empty: user"
+        value={values.roles}
+        error={errors?.roles}
+        spellcheck={false}
+      />
       <TextAreaField
         name="redirectUris"
         label="Redirect URIs"
@@ -204,7 +265,15 @@ export function ApplicationSettingsFields({ values, errors }: { values: FormValu
         error={errors?.backchannelLogoutUri}
         spellcheck={false}
       />
-      <TextField name="launchUrl" label="Launch URL" optional hint="The link on the portal home" value={values.launchUrl} error={errors?.launchUrl} spellcheck={false} />
+      <TextField
+        name="launchUrl"
+        label="Launch URL"
+        optional
+        hint="The link on the portal home"
+        value={values.launchUrl}
+        error={errors?.launchUrl}
+        spellcheck={false}
+      />
     </>
   );
 }
@@ -222,7 +291,17 @@ export function applicationFormValues(a: Application): FormValues {
   };
 }
 
-export function EditApplicationPage({ ctx, application, values, errors }: { ctx: ViewContext; application: Application; values: FormValues; errors?: FieldErrors }) {
+export function EditApplicationPage({
+  ctx,
+  application,
+  values,
+  errors,
+}: {
+  ctx: ViewContext;
+  application: Application;
+  values: FormValues;
+  errors?: FieldErrors;
+}) {
   return (
     <FormPage
       ctx={ctx}
@@ -238,7 +317,13 @@ export function EditApplicationPage({ ctx, application, values, errors }: { ctx:
         </p>
       }
     >
-      <TextField name="name" label="Name" hint="As people will see it on the portal home" value={values.name} error={errors?.name} />
+      <TextField
+        name="name"
+        label="Name"
+        hint="As people will see it on the portal home"
+        value={values.name}
+        error={errors?.name}
+      />
       <ApplicationSettingsFields values={values} errors={errors} />
     </FormPage>
   );

@@ -8,12 +8,27 @@ import { withQuery } from '../shared-pages.tsx';
 
 /** The audit log (SPEC D5). */
 
-export function AuditPage({ ctx, type, user, result }: { ctx: ViewContext; type: string; user: string; result: Page<AuditRow> }) {
+export function AuditPage({
+  ctx,
+  type,
+  user,
+  result,
+}: {
+  ctx: ViewContext;
+  type: string;
+  user: string;
+  result: Page<AuditRow>;
+}) {
   return (
     <Layout ctx={ctx} title="Audit log">
       <h1>Audit log</h1>
       <form class="usa-form margin-bottom-3" method="get" action="/directory/audit">
-        <SelectField name="type" label="Event" value={type} options={AUDIT_EVENT_TYPES.map((t) => [t, eventWords(t)])} />
+        <SelectField
+          name="type"
+          label="Event"
+          value={type}
+          options={AUDIT_EVENT_TYPES.map((t) => [t, eventWords(t)])}
+        />
         <TextField name="user" label="User Name (who acted or was acted on)" value={user} spellcheck={false} />
         <button class="usa-button" type="submit">
           Filter
@@ -39,7 +54,11 @@ export function AuditPage({ ctx, type, user, result }: { ctx: ViewContext; type:
           },
         ]}
       />
-      <Pager page={result.page} pages={result.pages} href={(page) => withQuery('/directory/audit', { type, user, page })} />
+      <Pager
+        page={result.page}
+        pages={result.pages}
+        href={(page) => withQuery('/directory/audit', { type, user, page })}
+      />
     </Layout>
   );
 }

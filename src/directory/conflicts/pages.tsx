@@ -15,7 +15,9 @@ const CONFLICT_FIELDS: Array<[string, string]> = [
 ];
 
 export function conflictFieldWords(fields: string[]): string {
-  return CONFLICT_FIELDS.filter(([f]) => fields.includes(f)).map(([, words]) => words).join(', ');
+  return CONFLICT_FIELDS.filter(([f]) => fields.includes(f))
+    .map(([, words]) => words)
+    .join(', ');
 }
 
 export function submittedWords(c: ConflictRow): string {
@@ -30,16 +32,29 @@ function submittedName(c: ConflictRow): string {
 
 export function attemptsWords(c: ConflictRow): string {
   const when = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');
-  return c.attempts === 1 ? when(c.created_at) : `${c.attempts} attempts, first ${when(c.created_at)}, last ${when(c.last_attempt_at)}`;
+  return c.attempts === 1
+    ? when(c.created_at)
+    : `${c.attempts} attempts, first ${when(c.created_at)}, last ${when(c.last_attempt_at)}`;
 }
 
-export function ConflictsPage({ ctx, result, department, notice }: { ctx: ViewContext; result: Page<ConflictRow>; department: boolean; notice: string }) {
+export function ConflictsPage({
+  ctx,
+  result,
+  department,
+  notice,
+}: {
+  ctx: ViewContext;
+  result: Page<ConflictRow>;
+  department: boolean;
+  notice: string;
+}) {
   return (
     <Layout ctx={ctx} title="Partial matches">
       {notice === 'closed' && <Notice text="The case is closed. The reason is kept with it." />}
       <h1>{department ? 'Partial matches to resolve' : 'Partial matches of your staff'}</h1>
       <p>
-        Someone's details matched a profile only in part. Correct the profile if it is wrong (the person can then try again)
+        Someone's details matched a profile only in part. Correct the profile if it is wrong (the person can then try
+        again)
         {department ? ', or close the case.' : '. The Department closes cases that are not about your records.'}
       </p>
       {result.items.length === 0 ? (
@@ -68,11 +83,19 @@ export function ConflictsPage({ ctx, result, department, notice }: { ctx: ViewCo
               cell: (c) =>
                 department ? (
                   <a href={`/directory/conflicts/${c.id}/resolve`}>
-                    Close<span class="usa-sr-only"> the case of {c.first_name} {c.last_name}</span>
+                    Close
+                    <span class="usa-sr-only">
+                      {' '}
+                      the case of {c.first_name} {c.last_name}
+                    </span>
                   </a>
                 ) : (
                   <a href={`/directory/people/${c.profile_id}/fix`}>
-                    Correct the profile<span class="usa-sr-only"> of {c.first_name} {c.last_name}</span>
+                    Correct the profile
+                    <span class="usa-sr-only">
+                      {' '}
+                      of {c.first_name} {c.last_name}
+                    </span>
                   </a>
                 ),
             },
@@ -84,7 +107,17 @@ export function ConflictsPage({ ctx, result, department, notice }: { ctx: ViewCo
   );
 }
 
-export function ConfirmCloseConflictPage({ ctx, conflict, values, errors }: { ctx: ViewContext; conflict: ConflictRow; values: FormValues; errors?: FieldErrors }) {
+export function ConfirmCloseConflictPage({
+  ctx,
+  conflict,
+  values,
+  errors,
+}: {
+  ctx: ViewContext;
+  conflict: ConflictRow;
+  values: FormValues;
+  errors?: FieldErrors;
+}) {
   return (
     <ConfirmPage
       ctx={ctx}
@@ -96,28 +129,34 @@ export function ConfirmCloseConflictPage({ ctx, conflict, values, errors }: { ct
       errors={errors}
       intro={
         <>
-      <dl class="portal-summary">
-        <dt>Profile</dt>
-        <dd>
-          <a href={`/directory/people/${conflict.profile_id}`}>
-            {conflict.last_name}, {conflict.first_name} ({conflict.user_name})
-          </a>
-        </dd>
-        <dt>Fields that differ</dt>
-        <dd>{conflictFieldWords(conflict.conflicting_fields)}</dd>
-        <dt>Submitted</dt>
-        <dd>{submittedWords(conflict)}</dd>
-        <dt>When (UTC)</dt>
-        <dd>{attemptsWords(conflict)}</dd>
-      </dl>
-      <p>
-        Closing changes nothing on the profile: the person will meet the same partial match if they try again. To let them
-        continue, correct the profile instead.
-      </p>
+          <dl class="portal-summary">
+            <dt>Profile</dt>
+            <dd>
+              <a href={`/directory/people/${conflict.profile_id}`}>
+                {conflict.last_name}, {conflict.first_name} ({conflict.user_name})
+              </a>
+            </dd>
+            <dt>Fields that differ</dt>
+            <dd>{conflictFieldWords(conflict.conflicting_fields)}</dd>
+            <dt>Submitted</dt>
+            <dd>{submittedWords(conflict)}</dd>
+            <dt>When (UTC)</dt>
+            <dd>{attemptsWords(conflict)}</dd>
+          </dl>
+          <p>
+            Closing changes nothing on the profile: the person will meet the same partial match if they try again. To
+            let them continue, correct the profile instead.
+          </p>
         </>
       }
     >
-      <TextAreaField name="reason" label="Why are you closing it?" hint="For example: not the same person, they were called back" value={values.reason} error={errors?.reason} />
+      <TextAreaField
+        name="reason"
+        label="Why are you closing it?"
+        hint="For example: not the same person, they were called back"
+        value={values.reason}
+        error={errors?.reason}
+      />
     </ConfirmPage>
   );
 }

@@ -21,7 +21,10 @@ const closeConflictFields = {
         .string()
         .min(1, 'Enter why you are closing this case')
         .max(1000, 'The reason must be 1000 characters or fewer')
-        .refine((s) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(s), 'The reason must not contain special characters'),
+        .refine(
+          (s) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(s),
+          'The reason must not contain special characters',
+        ),
     ),
 };
 
@@ -32,12 +35,23 @@ export function registerConflictRoutes({ app: fastify, portal, access, find }: D
   // The department resolves every case; a Directory Administrator sees those of their own
   // staff (the conflicting record is usually theirs) and corrects the profile from there.
   const list = access.permit('directory.use', find.system);
-  app.get('/conflicts', { ...list, schema: { querystring: searchQuery.pick({ page: true }).extend(noticeQuery.shape) } }, async (request, reply) => {
-    const { actor } = list.granted(request);
-    const department = can(actor, 'conflict.resolve', { kind: 'system' });
-    const result = await repo.openConflicts(db, request.query.page, department ? undefined : [...actor.administers]);
-    return reply.page(<pages.ConflictsPage ctx={request.view} result={result} department={department} notice={request.query.notice} />);
-  });
+  app.get(
+    '/conflicts',
+    { ...list, schema: { querystring: searchQuery.pick({ page: true }).extend(noticeQuery.shape) } },
+    async (request, reply) => {
+      const { actor } = list.granted(request);
+      const department = can(actor, 'conflict.resolve', { kind: 'system' });
+      const result = await repo.openConflicts(db, request.query.page, department ? undefined : [...actor.administers]);
+      return reply.page(
+        <pages.ConflictsPage
+          ctx={request.view}
+          result={result}
+          department={department}
+          notice={request.query.notice}
+        />,
+      );
+    },
+  );
 
   /**
    * Closing a case is acting on its person: the case, and the person it is about as the
@@ -60,7 +74,16 @@ export function registerConflictRoutes({ app: fastify, portal, access, find }: D
     const { actor, resource } = resolve.granted(request);
     const { conflict } = resource;
     const form = parseForm(closeConflictFields, request.body);
-    if (!form.ok) return reply.page(<pages.ConfirmCloseConflictPage ctx={request.view} conflict={conflict} values={form.values} errors={form.errors} />, 422);
+    if (!form.ok)
+      return reply.page(
+        <pages.ConfirmCloseConflictPage
+          ctx={request.view}
+          conflict={conflict}
+          values={form.values}
+          errors={form.errors}
+        />,
+        422,
+      );
     await service.resolveConflict(db, actor, conflict.id, conflict.profile_id, form.data.reason, clientIp(request));
     return reply.redirect('/directory/conflicts?notice=closed', 303);
   });

@@ -10,7 +10,8 @@ import { DEPARTMENT_ROLE_NAMES, DEPARTMENT_ROLES, isDepartmentRole } from './sch
 /** What each role opens, as the page explains it (the rule itself is DEPARTMENT_ROLE_ACTIONS in policy.ts). */
 const ROLE_SCOPE: Record<(typeof DEPARTMENT_ROLES)[number], string> = {
   'console-admin': 'the whole console, including these roles, applications and the audit log',
-  'help-desk': 'find people, and unlock, sign out, reset the password of or correct the details of people who hold no powers; close their partial matches',
+  'help-desk':
+    'find people, and unlock, sign out, reset the password of or correct the details of people who hold no powers; close their partial matches',
   'licensure-evaluator': 'ELAR only: evaluates license applications',
   'licensure-supervisor': 'ELAR only: supervises evaluations',
   payments: 'ELAR only: payments and refunds',
@@ -29,7 +30,13 @@ function utc(at: Date): string {
   return `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-export function DepartmentRolesPage(props: { ctx: ViewContext; holders: DepartmentRoleHolder[]; values: FormValues; errors?: FieldErrors; notice?: string }) {
+export function DepartmentRolesPage(props: {
+  ctx: ViewContext;
+  holders: DepartmentRoleHolder[];
+  values: FormValues;
+  errors?: FieldErrors;
+  notice?: string;
+}) {
   const errorEntries = Object.entries(props.errors ?? {});
   const notice = props.notice ? NOTICES[props.notice] : undefined;
   return (
@@ -48,8 +55,22 @@ export function DepartmentRolesPage(props: { ctx: ViewContext; holders: Departme
       <form class="usa-form" method="post" action="/directory/department-roles" noValidate>
         <CsrfField ctx={props.ctx} />
         <h2>Grant a role</h2>
-        <TextField name="username" label="User Name" hint="The person’s completed profile; upper or lower case does not matter" value={props.values.username} error={props.errors?.username} spellcheck={false} autocomplete="off" />
-        <SelectField name="role" label="Role" options={DEPARTMENT_ROLES.map((role) => [role, DEPARTMENT_ROLE_NAMES[role]])} value={props.values.role} error={props.errors?.role} />
+        <TextField
+          name="username"
+          label="User Name"
+          hint="The person’s completed profile; upper or lower case does not matter"
+          value={props.values.username}
+          error={props.errors?.username}
+          spellcheck={false}
+          autocomplete="off"
+        />
+        <SelectField
+          name="role"
+          label="Role"
+          options={DEPARTMENT_ROLES.map((role) => [role, DEPARTMENT_ROLE_NAMES[role]])}
+          value={props.values.role}
+          error={props.errors?.role}
+        />
         <button class="usa-button" type="submit">
           Grant role
         </button>
@@ -75,7 +96,11 @@ export function DepartmentRolesPage(props: { ctx: ViewContext; holders: Departme
                   <input type="hidden" name="username" value={h.user_name} />
                   <input type="hidden" name="role" value={h.role} />
                   <button type="submit" class="usa-button usa-button--unstyled">
-                    Revoke<span class="usa-sr-only"> {roleName(h.role)} from {h.user_name}</span>
+                    Revoke
+                    <span class="usa-sr-only">
+                      {' '}
+                      {roleName(h.role)} from {h.user_name}
+                    </span>
                   </button>
                 </form>
               ),

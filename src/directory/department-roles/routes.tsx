@@ -31,12 +31,24 @@ export function registerDepartmentRoleRoutes({ app: fastify, portal, access, fin
     return found.find((p) => p.user_name === userName) ?? (found.length === 1 ? found[0] : undefined);
   }
 
-  async function page(request: FastifyRequest, reply: FastifyReply, status: number, values: Record<string, string | undefined>, fieldErrors?: Record<string, string>, notice?: string) {
+  async function page(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    values: Record<string, string | undefined>,
+    fieldErrors?: Record<string, string>,
+    notice?: string,
+  ) {
     const holders = await departmentRoleHolders(db);
-    return reply.page(<DepartmentRolesPage ctx={request.view} holders={holders} values={values} errors={fieldErrors} notice={notice} />, status);
+    return reply.page(
+      <DepartmentRolesPage ctx={request.view} holders={holders} values={values} errors={fieldErrors} notice={notice} />,
+      status,
+    );
   }
 
-  app.get('/department-roles', { ...manage, schema: { querystring: noticeQuery } }, async (request, reply) => page(request, reply, 200, {}, undefined, request.query.notice));
+  app.get('/department-roles', { ...manage, schema: { querystring: noticeQuery } }, async (request, reply) =>
+    page(request, reply, 200, {}, undefined, request.query.notice),
+  );
 
   for (const [path, change, done] of [
     ['/department-roles', grantDepartmentRole, ['granted', 'already-held']],
@@ -47,7 +59,8 @@ export function registerDepartmentRoleRoutes({ app: fastify, portal, access, fin
       const form = parseForm(changeFields, request.body);
       if (!form.ok) return page(request, reply, 422, form.values, form.errors);
       const person = await byUserName(form.data.username);
-      if (!person) return page(request, reply, 422, form.values, { username: 'There is no profile with that User Name' });
+      if (!person)
+        return page(request, reply, 422, form.values, { username: 'There is no profile with that User Name' });
       try {
         const changed = await change(db, actor, { person, role: form.data.role }, clientIp(request));
         return reply.redirect(`/directory/department-roles?notice=${changed ? done[0] : done[1]}`, 303);

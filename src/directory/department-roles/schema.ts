@@ -4,7 +4,13 @@ import type { ColumnType } from 'kysely';
  * The Department's own staff roles (issue 12, section 3). A person may hold several; each
  * role gives only its part (src/directory/policy.ts `DEPARTMENT_ROLE_ACTIONS`).
  */
-export const DEPARTMENT_ROLES = ['console-admin', 'licensure-evaluator', 'licensure-supervisor', 'payments', 'help-desk'] as const;
+export const DEPARTMENT_ROLES = [
+  'console-admin',
+  'licensure-evaluator',
+  'licensure-supervisor',
+  'payments',
+  'help-desk',
+] as const;
 
 export type DepartmentRole = (typeof DEPARTMENT_ROLES)[number];
 

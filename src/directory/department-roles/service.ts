@@ -22,27 +22,54 @@ export interface DepartmentRoleChange {
 
 function checked(change: DepartmentRoleChange): DepartmentRole {
   if (!isDepartmentRole(change.role)) {
-    throw new DirectoryRuleError(`"${change.role}" is not a department role: choose one of ${DEPARTMENT_ROLES.join(', ')}`, 'role');
+    throw new DirectoryRuleError(
+      `"${change.role}" is not a department role: choose one of ${DEPARTMENT_ROLES.join(', ')}`,
+      'role',
+    );
   }
   // A pre-created profile has no owner yet: a role would wait there for whoever completes it.
   if (change.person.status !== 'active') {
-    throw new DirectoryRuleError(`${change.person.user_name} has not completed their profile yet: department roles go to completed profiles only`, 'username');
+    throw new DirectoryRuleError(
+      `${change.person.user_name} has not completed their profile yet: department roles go to completed profiles only`,
+      'username',
+    );
   }
   return change.role;
 }
 
 /** False when the person already held the role (nothing written, nothing audited). */
-export async function grantDepartmentRole(db: Db, actor: Actor | null, change: DepartmentRoleChange, ip: string | null): Promise<boolean> {
+export async function grantDepartmentRole(
+  db: Db,
+  actor: Actor | null,
+  change: DepartmentRoleChange,
+  ip: string | null,
+): Promise<boolean> {
   const role = checked(change);
   return db.transaction().execute(async (tx) => {
-    const granted = await repo.insertDepartmentRole(tx, { profileId: change.person.id, role, grantedBy: actor?.profile.id ?? null });
-    if (granted) await audit(tx, { type: 'departmentRole.granted', actorId: actor?.profile.id ?? null, subjectId: change.person.id, ip, detail: { role } });
+    const granted = await repo.insertDepartmentRole(tx, {
+      profileId: change.person.id,
+      role,
+      grantedBy: actor?.profile.id ?? null,
+    });
+    if (granted)
+      await audit(tx, {
+        type: 'departmentRole.granted',
+        actorId: actor?.profile.id ?? null,
+        subjectId: change.person.id,
+        ip,
+        detail: { role },
+      });
     return granted;
   });
 }
 
 /** False when the person did not hold the role. The last console administrator keeps theirs. */
-export async function revokeDepartmentRole(db: Db, actor: Actor | null, change: DepartmentRoleChange, ip: string | null): Promise<boolean> {
+export async function revokeDepartmentRole(
+  db: Db,
+  actor: Actor | null,
+  change: DepartmentRoleChange,
+  ip: string | null,
+): Promise<boolean> {
   const role = checked(change);
   return db.transaction().execute(async (tx) => {
     if (role === 'console-admin') {
@@ -55,7 +82,14 @@ export async function revokeDepartmentRole(db: Db, actor: Actor | null, change: 
       }
     }
     const revoked = await repo.deleteDepartmentRole(tx, change.person.id, role);
-    if (revoked) await audit(tx, { type: 'departmentRole.revoked', actorId: actor?.profile.id ?? null, subjectId: change.person.id, ip, detail: { role } });
+    if (revoked)
+      await audit(tx, {
+        type: 'departmentRole.revoked',
+        actorId: actor?.profile.id ?? null,
+        subjectId: change.person.id,
+        ip,
+        detail: { role },
+      });
     return revoked;
   });
 }

@@ -7,7 +7,11 @@ import { withQuery } from '../shared-pages.tsx';
 
 /** Directory Administrators: designating them, their published contacts, the public list (D4). */
 
-const LEVELS: Record<string, string> = { district: 'District administrator', school: 'School administrator', other: 'Administrator' };
+const LEVELS: Record<string, string> = {
+  district: 'District administrator',
+  school: 'School administrator',
+  other: 'Administrator',
+};
 
 /** The level an administrator sits at for this organization: its own, or its district's. */
 export function actsAs(a: PublicAdministrator): string {
@@ -15,7 +19,17 @@ export function actsAs(a: PublicAdministrator): string {
   return a.acting_organization_id === a.organization_id ? level : `${level} (${a.acting_organization_name})`;
 }
 
-export function PublishContactsPage({ ctx, org, values, errors }: { ctx: ViewContext; org: Organization; values: FormValues; errors?: FieldErrors }) {
+export function PublishContactsPage({
+  ctx,
+  org,
+  values,
+  errors,
+}: {
+  ctx: ViewContext;
+  org: Organization;
+  values: FormValues;
+  errors?: FieldErrors;
+}) {
   return (
     <FormPage
       ctx={ctx}
@@ -26,14 +40,30 @@ export function PublishContactsPage({ ctx, org, values, errors }: { ctx: ViewCon
       submitLabel="Save contact details"
       intro={
         <p>
-          People of {org.name} find you on the <a href="/directory-administrators">public list of Directory Administrators</a>. Your
-          name is always shown; publish an email address or phone number where they can reach you about access, or leave them
-          empty.
+          People of {org.name} find you on the{' '}
+          <a href="/directory-administrators">public list of Directory Administrators</a>. Your name is always shown;
+          publish an email address or phone number where they can reach you about access, or leave them empty.
         </p>
       }
     >
-      <TextField name="email" label="Email address to publish" optional type="email" value={values.email} error={errors?.email} spellcheck={false} />
-      <TextField name="phone" label="Phone number to publish" optional type="tel" value={values.phone} error={errors?.phone} width="md" />
+      <TextField
+        name="email"
+        label="Email address to publish"
+        optional
+        type="email"
+        value={values.email}
+        error={errors?.email}
+        spellcheck={false}
+      />
+      <TextField
+        name="phone"
+        label="Phone number to publish"
+        optional
+        type="tel"
+        value={values.phone}
+        error={errors?.phone}
+        width="md"
+      />
     </FormPage>
   );
 }
@@ -68,8 +98,8 @@ export function DesignatePage(props: {
         />
       ) : (
         <p id="profileId">
-          {org.name} has no staff with a completed profile yet. {props.byUserName ? 'Enter a User Name below, or add' : 'Add'} the person as
-          staff first.
+          {org.name} has no staff with a completed profile yet.{' '}
+          {props.byUserName ? 'Enter a User Name below, or add' : 'Add'} the person as staff first.
         </p>
       )}
       {props.byUserName && (
@@ -84,13 +114,37 @@ export function DesignatePage(props: {
           autocomplete="off"
         />
       )}
-      <TextField name="email" label="Email address to publish" optional type="email" value={values.email} error={errors?.email} spellcheck={false} />
-      <TextField name="phone" label="Phone number to publish" optional type="tel" value={values.phone} error={errors?.phone} width="md" />
+      <TextField
+        name="email"
+        label="Email address to publish"
+        optional
+        type="email"
+        value={values.email}
+        error={errors?.email}
+        spellcheck={false}
+      />
+      <TextField
+        name="phone"
+        label="Phone number to publish"
+        optional
+        type="tel"
+        value={values.phone}
+        error={errors?.phone}
+        width="md"
+      />
     </FormPage>
   );
 }
 
-export function PublicAdministratorsPage({ ctx, q, result }: { ctx: ViewContext; q: string; result: Page<PublicAdministrator> }) {
+export function PublicAdministratorsPage({
+  ctx,
+  q,
+  result,
+}: {
+  ctx: ViewContext;
+  q: string;
+  result: Page<PublicAdministrator>;
+}) {
   return (
     <Layout ctx={ctx} title="Find your Directory Administrator">
       <h1>Find your Directory Administrator</h1>
@@ -100,7 +154,9 @@ export function PublicAdministratorsPage({ ctx, q, result }: { ctx: ViewContext;
       </p>
       <SearchForm action="/directory-administrators" q={q} label="Organization name or code" />
       {result.items.length === 0 ? (
-        <p>{q ? 'No Directory Administrators found for that search.' : 'No Directory Administrators are listed yet.'}</p>
+        <p>
+          {q ? 'No Directory Administrators found for that search.' : 'No Directory Administrators are listed yet.'}
+        </p>
       ) : (
         <DataTable
           caption="Directory Administrators"
@@ -115,8 +171,14 @@ export function PublicAdministratorsPage({ ctx, q, result }: { ctx: ViewContext;
           ]}
         />
       )}
-      <Pager page={result.page} pages={result.pages} href={(page) => withQuery('/directory-administrators', { q, page })} />
-      <p>Cannot find yours? Call the help desk at <HelpDeskPhone ctx={ctx} />, {ctx.helpdesk.hours}.</p>
+      <Pager
+        page={result.page}
+        pages={result.pages}
+        href={(page) => withQuery('/directory-administrators', { q, page })}
+      />
+      <p>
+        Cannot find yours? Call the help desk at <HelpDeskPhone ctx={ctx} />, {ctx.helpdesk.hours}.
+      </p>
     </Layout>
   );
 }

@@ -1,5 +1,12 @@
 import type { Organization } from '../schema.ts';
-import { DateField, FormPage, SelectField, TextField, type FieldErrors, type FormValues } from '../../platform/views/form.tsx';
+import {
+  DateField,
+  FormPage,
+  SelectField,
+  TextField,
+  type FieldErrors,
+  type FormValues,
+} from '../../platform/views/form.tsx';
 import { Layout, type ViewContext } from '../../platform/views/layout.tsx';
 import { DataTable, Pager, SearchForm } from '../../platform/views/list.tsx';
 import type { MemberRow, Page, PublicAdministrator } from '../repository.ts';
@@ -72,8 +79,8 @@ export function DirectoryHome(props: {
       )}
       {!links.conflicts && (
         <p>
-          <a href="/directory/conflicts">Partial matches of your staff</a> ({props.openConflicts} open): details someone gave
-          that conflict with a profile of your staff. Correct the profile if your records were wrong.
+          <a href="/directory/conflicts">Partial matches of your staff</a> ({props.openConflicts} open): details someone
+          gave that conflict with a profile of your staff. Correct the profile if your records were wrong.
         </p>
       )}
       {(props.department || props.administers) && (
@@ -109,7 +116,17 @@ function OrganizationTable({ orgs, caption = 'Organizations' }: { orgs: Organiza
   );
 }
 
-export function OrganizationList({ ctx, q, result, canManage }: { ctx: ViewContext; q: string; result: Page<Organization>; canManage: boolean }) {
+export function OrganizationList({
+  ctx,
+  q,
+  result,
+  canManage,
+}: {
+  ctx: ViewContext;
+  q: string;
+  result: Page<Organization>;
+  canManage: boolean;
+}) {
   return (
     <Layout ctx={ctx} title="Organizations">
       <h1>Organizations</h1>
@@ -124,7 +141,11 @@ export function OrganizationList({ ctx, q, result, canManage }: { ctx: ViewConte
       <SearchForm action="/directory/organizations" q={q} label="Search by organization name or code" />
       <p>{result.total === 1 ? '1 organization' : `${result.total} organizations`}</p>
       <OrganizationTable orgs={result.items} />
-      <Pager page={result.page} pages={result.pages} href={(page) => withQuery('/directory/organizations', { q, page })} />
+      <Pager
+        page={result.page}
+        pages={result.pages}
+        href={(page) => withQuery('/directory/organizations', { q, page })}
+      />
     </Layout>
   );
 }
@@ -192,8 +213,8 @@ export function OrganizationPage(props: {
         <div class="usa-alert usa-alert--warning usa-alert--slim margin-bottom-3">
           <div class="usa-alert__body">
             <p class="usa-alert__text">
-              This organization is inactive: it takes no new staff, roles or Directory Administrators, and its roles give
-              no access to applications. It is not on the public list of Directory Administrators.
+              This organization is inactive: it takes no new staff, roles or Directory Administrators, and its roles
+              give no access to applications. It is not on the public list of Directory Administrators.
             </p>
           </div>
         </div>
@@ -224,7 +245,11 @@ export function OrganizationPage(props: {
                 <form method="post" action={`${base}/administrators/${a.profile_id}/revoke`} class="portal-inline-form">
                   <CsrfField ctx={props.ctx} />{' '}
                   <button type="submit" class="usa-button usa-button--unstyled">
-                    Revoke<span class="usa-sr-only"> {a.first_name} {a.last_name}</span>
+                    Revoke
+                    <span class="usa-sr-only">
+                      {' '}
+                      {a.first_name} {a.last_name}
+                    </span>
                   </button>
                 </form>
               )}
@@ -241,7 +266,17 @@ export function OrganizationPage(props: {
   );
 }
 
-export function AddStaffPage({ ctx, org, values, errors }: { ctx: ViewContext; org: Organization; values: FormValues; errors?: FieldErrors }) {
+export function AddStaffPage({
+  ctx,
+  org,
+  values,
+  errors,
+}: {
+  ctx: ViewContext;
+  org: Organization;
+  values: FormValues;
+  errors?: FieldErrors;
+}) {
   return (
     <FormPage
       ctx={ctx}
@@ -257,24 +292,69 @@ export function AddStaffPage({ ctx, org, values, errors }: { ctx: ViewContext; o
         </p>
       }
     >
-      <TextField name="firstName" label="First name" value={values.firstName} error={errors?.firstName} spellcheck={false} />
-      <TextField name="lastName" label="Last name" value={values.lastName} error={errors?.lastName} spellcheck={false} />
-      <DateField prefix="dob" legend="Date of birth" hint="For example: 3 27 1985" values={values} error={errors?.dobMonth} />
-      <TextField name="ssn" label="Social Security number" hint="9 digits" value={values.ssn} error={errors?.ssn} inputMode="numeric" autocomplete="off" width="md" />
-      <TextField name="email" label="Work email address" optional type="email" value={values.email} error={errors?.email} spellcheck={false} />
+      <TextField
+        name="firstName"
+        label="First name"
+        value={values.firstName}
+        error={errors?.firstName}
+        spellcheck={false}
+      />
+      <TextField
+        name="lastName"
+        label="Last name"
+        value={values.lastName}
+        error={errors?.lastName}
+        spellcheck={false}
+      />
+      <DateField
+        prefix="dob"
+        legend="Date of birth"
+        hint="For example: 3 27 1985"
+        values={values}
+        error={errors?.dobMonth}
+      />
+      <TextField
+        name="ssn"
+        label="Social Security number"
+        hint="9 digits"
+        value={values.ssn}
+        error={errors?.ssn}
+        inputMode="numeric"
+        autocomplete="off"
+        width="md"
+      />
+      <TextField
+        name="email"
+        label="Work email address"
+        optional
+        type="email"
+        value={values.email}
+        error={errors?.email}
+        spellcheck={false}
+      />
     </FormPage>
   );
 }
 
 /** A form an inactive organization no longer serves, refused with a page that says why. */
-export function InactiveOrganizationPage({ ctx, org, canManage }: { ctx: ViewContext; org: Organization; canManage: boolean }) {
+export function InactiveOrganizationPage({
+  ctx,
+  org,
+  canManage,
+}: {
+  ctx: ViewContext;
+  org: Organization;
+  canManage: boolean;
+}) {
   return (
     <Layout ctx={ctx} title={`${org.name} is inactive`}>
       <span class="portal-caption">
         {ORG_TYPES[org.type]} {org.code}
       </span>
       <h1>{org.name} is inactive</h1>
-      <p class="usa-intro">An inactive organization takes no new staff, roles or Directory Administrators, and its roles give no access.</p>
+      <p class="usa-intro">
+        An inactive organization takes no new staff, roles or Directory Administrators, and its roles give no access.
+      </p>
       <p>
         {canManage ? 'You can make it active again on its page: ' : 'The Department can make it active again. '}
         <a href={`/directory/organizations/${org.code}`}>Back to {org.name}</a>
@@ -285,9 +365,24 @@ export function InactiveOrganizationPage({ ctx, org, canManage }: { ctx: ViewCon
 
 const ORGANIZATION_TYPE_OPTIONS: Array<[string, string]> = Object.entries(ORG_TYPES);
 
-export function AddOrganizationPage({ ctx, values, errors }: { ctx: ViewContext; values: FormValues; errors?: FieldErrors }) {
+export function AddOrganizationPage({
+  ctx,
+  values,
+  errors,
+}: {
+  ctx: ViewContext;
+  values: FormValues;
+  errors?: FieldErrors;
+}) {
   return (
-    <FormPage ctx={ctx} caption="Organizations" title="Add an organization" action="/directory/organizations/new" errors={errors} submitLabel="Add organization">
+    <FormPage
+      ctx={ctx}
+      caption="Organizations"
+      title="Add an organization"
+      action="/directory/organizations/new"
+      errors={errors}
+      submitLabel="Add organization"
+    >
       <TextField name="name" label="Name" value={values.name} error={errors?.name} />
       <TextField
         name="code"
@@ -300,14 +395,38 @@ export function AddOrganizationPage({ ctx, values, errors }: { ctx: ViewContext;
         width="sm"
         autocomplete="off"
       />
-      <SelectField name="type" label="Kind of organization" options={ORGANIZATION_TYPE_OPTIONS} value={values.type} error={errors?.type} />
+      <SelectField
+        name="type"
+        label="Kind of organization"
+        options={ORGANIZATION_TYPE_OPTIONS}
+        value={values.type}
+        error={errors?.type}
+      />
       <TextField name="town" label="Town" optional value={values.town} error={errors?.town} width="lg" />
-      <TextField name="phone" label="Phone number" optional type="tel" value={values.phone} error={errors?.phone} width="md" />
+      <TextField
+        name="phone"
+        label="Phone number"
+        optional
+        type="tel"
+        value={values.phone}
+        error={errors?.phone}
+        width="md"
+      />
     </FormPage>
   );
 }
 
-export function EditOrganizationPage({ ctx, org, values, errors }: { ctx: ViewContext; org: Organization; values: FormValues; errors?: FieldErrors }) {
+export function EditOrganizationPage({
+  ctx,
+  org,
+  values,
+  errors,
+}: {
+  ctx: ViewContext;
+  org: Organization;
+  values: FormValues;
+  errors?: FieldErrors;
+}) {
   return (
     <FormPage
       ctx={ctx}
@@ -316,11 +435,24 @@ export function EditOrganizationPage({ ctx, org, values, errors }: { ctx: ViewCo
       action={`/directory/organizations/${org.code}/edit`}
       errors={errors}
       submitLabel="Save details"
-      intro={<p>The code and kind of an organization cannot change: they tie it to its district, its staff and the applications that use it.</p>}
+      intro={
+        <p>
+          The code and kind of an organization cannot change: they tie it to its district, its staff and the
+          applications that use it.
+        </p>
+      }
     >
       <TextField name="name" label="Name" value={values.name} error={errors?.name} />
       <TextField name="town" label="Town" optional value={values.town} error={errors?.town} width="lg" />
-      <TextField name="phone" label="Phone number" optional type="tel" value={values.phone} error={errors?.phone} width="md" />
+      <TextField
+        name="phone"
+        label="Phone number"
+        optional
+        type="tel"
+        value={values.phone}
+        error={errors?.phone}
+        width="md"
+      />
       <SelectField
         name="status"
         label="Status"

@@ -10,5 +10,8 @@ export const staffFields = {
   dobMonth: z.string(),
   dobDay: z.string(),
   dobYear: z.string(),
-  email: optionalText('email address', 254).refine((s) => s === null || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s), 'Enter an email address in the correct format, like name@example.com'),
+  email: optionalText('email address', 254).refine(
+    (s) => s === null || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s),
+    'Enter an email address in the correct format, like name@example.com',
+  ),
 };

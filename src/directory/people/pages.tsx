@@ -1,6 +1,14 @@
 import type { Application, Organization } from '../schema.ts';
 import type { Profile } from '../../portal/index.ts';
-import { DateField, ErrorSummary, FormPage, SelectField, TextField, type FieldErrors, type FormValues } from '../../platform/views/form.tsx';
+import {
+  DateField,
+  ErrorSummary,
+  FormPage,
+  SelectField,
+  TextField,
+  type FieldErrors,
+  type FormValues,
+} from '../../platform/views/form.tsx';
 import { Layout, type ViewContext } from '../../platform/views/layout.tsx';
 import { DataTable, Pager, SearchForm } from '../../platform/views/list.tsx';
 import { COUNT_CAP, type GrantRow, type Membership, type Page, type StaffRow } from '../repository.ts';
@@ -9,7 +17,8 @@ import { withQuery, Notice, CsrfField, StaffTable, ConfirmPage } from '../shared
 /** A person as an administrator sees them, and what may be done for them. */
 
 const NOTICES: Record<string, string> = {
-  'added-new': 'Added. A profile was started for this person: they finish it with Create a profile and receive their User Name.',
+  'added-new':
+    'Added. A profile was started for this person: they finish it with Create a profile and receive their User Name.',
   'added-existing': 'Added. This person already had a profile.',
   'already-member': 'This person is already on your staff.',
   unlocked: 'The account is unlocked.',
@@ -45,7 +54,9 @@ function utcTime(at: Date): string {
 export function PersonPage(props: PersonPageProps) {
   if (props.beyondReach) return <PersonBeyondReachPage {...props} reason={props.beyondReach} />;
   const p = props.person;
-  const roleOptions: Array<[string, string]> = props.applications.flatMap((a) => a.roles.map((r) => [`${a.id}:${r}`, `${a.name}: ${r}`] as [string, string]));
+  const roleOptions: Array<[string, string]> = props.applications.flatMap((a) =>
+    a.roles.map((r) => [`${a.id}:${r}`, `${a.name}: ${r}`] as [string, string]),
+  );
   const errorEntries = Object.entries(props.errors ?? {});
   // A grant or revocation is told by its detail alone, and only when the data bears it out.
   const notice = [NOTICES[props.notice], props.noticeDetail].filter(Boolean).join(' ');
@@ -64,7 +75,11 @@ export function PersonPage(props: PersonPageProps) {
         <dt>Profile</dt>
         <dd>{p.status === 'active' ? 'Active' : 'Not yet completed by the person'}</dd>
         <dt>Organizations</dt>
-        <dd>{props.orgs.map((o) => `${o.name} (${o.code})${o.work_email ? ` · work email ${o.work_email}` : ''}`).join('; ') || 'None'}</dd>
+        <dd>
+          {props.orgs
+            .map((o) => `${o.name} (${o.code})${o.work_email ? ` · work email ${o.work_email}` : ''}`)
+            .join('; ') || 'None'}
+        </dd>
       </dl>
 
       <RolesSection {...props} />
@@ -72,8 +87,19 @@ export function PersonPage(props: PersonPageProps) {
         <form class="usa-form" method="post" action={`/directory/people/${p.id}/roles`}>
           <CsrfField ctx={props.ctx} />
           <h3>Grant a role</h3>
-          <SelectField name="organization" label="Organization" value={props.actingOrgs.length === 1 ? props.actingOrgs[0]!.code : undefined} options={props.actingOrgs.map((o) => [o.code, `${o.name} (${o.code})`])} error={props.errors?.organization} />
-          <SelectField name="applicationRole" label="Application and role" options={roleOptions} error={props.errors?.applicationRole} />
+          <SelectField
+            name="organization"
+            label="Organization"
+            value={props.actingOrgs.length === 1 ? props.actingOrgs[0]!.code : undefined}
+            options={props.actingOrgs.map((o) => [o.code, `${o.name} (${o.code})`])}
+            error={props.errors?.organization}
+          />
+          <SelectField
+            name="applicationRole"
+            label="Application and role"
+            options={roleOptions}
+            error={props.errors?.applicationRole}
+          />
           <button class="usa-button" type="submit">
             Grant role
           </button>
@@ -83,22 +109,32 @@ export function PersonPage(props: PersonPageProps) {
       <StaffSection {...props} />
 
       <h2>Password, sessions and lockout</h2>
-      <p>You never choose a person's password: a reset gives a temporary one, shown once and valid for three days, that they must change at their next login.</p>
-      <p>Sign out everywhere ends the person's sessions in the portal and in every application, for example after a lost or shared computer.</p>
+      <p>
+        You never choose a person's password: a reset gives a temporary one, shown once and valid for three days, that
+        they must change at their next login.
+      </p>
+      <p>
+        Sign out everywhere ends the person's sessions in the portal and in every application, for example after a lost
+        or shared computer.
+      </p>
       {props.lockedUntil && (
         <div class="usa-alert usa-alert--warning usa-alert--slim margin-bottom-2">
           <div class="usa-alert__body">
             <p class="usa-alert__text">
-              The account is locked until {utcTime(props.lockedUntil)} after too many failed attempts (password or hint answer).
-              Unlock it if you know the person is the one trying.
+              The account is locked until {utcTime(props.lockedUntil)} after too many failed attempts (password or hint
+              answer). Unlock it if you know the person is the one trying.
             </p>
           </div>
         </div>
       )}
       {/* Each opens a page that says what will happen; only its button acts. */}
       <div class="portal-actions">
-        <a class="usa-button usa-button--secondary" href={`/directory/people/${p.id}/reset-password`}>Reset password</a>
-        <a class="usa-button usa-button--outline" href={`/directory/people/${p.id}/sessions/end`}>Sign out everywhere</a>
+        <a class="usa-button usa-button--secondary" href={`/directory/people/${p.id}/reset-password`}>
+          Reset password
+        </a>
+        <a class="usa-button usa-button--outline" href={`/directory/people/${p.id}/sessions/end`}>
+          Sign out everywhere
+        </a>
         {props.lockedUntil && (
           <form method="post" action={`/directory/people/${p.id}/unlock`}>
             <CsrfField ctx={props.ctx} />
@@ -111,7 +147,8 @@ export function PersonPage(props: PersonPageProps) {
       {!props.lockedUntil && <p>The account is not locked.</p>}
       <h2>Identity details</h2>
       <p>
-        <a href={`/directory/people/${p.id}/fix`}>Correct name, date of birth or SSN</a> (for example, to resolve a partial match).
+        <a href={`/directory/people/${p.id}/fix`}>Correct name, date of birth or SSN</a> (for example, to resolve a
+        partial match).
       </p>
     </Layout>
   );
@@ -142,7 +179,11 @@ function RolesSection(props: PersonPageProps) {
                   <input type="hidden" name="application" value={g.application_id} />
                   <input type="hidden" name="role" value={g.role} />
                   <button type="submit" class="usa-button usa-button--unstyled">
-                    Revoke<span class="usa-sr-only"> {g.application_name} {g.role}</span>
+                    Revoke
+                    <span class="usa-sr-only">
+                      {' '}
+                      {g.application_name} {g.role}
+                    </span>
                   </button>
                 </form>
               ),
@@ -161,7 +202,10 @@ function StaffSection(props: PersonPageProps) {
       {(props.removableFrom ?? []).length > 0 && (
         <>
           <h2>Staff</h2>
-          <p>Someone who has left an organization is taken off its staff: their roles there end, and so does your access to their profile.</p>
+          <p>
+            Someone who has left an organization is taken off its staff: their roles there end, and so does your access
+            to their profile.
+          </p>
           <div class="portal-actions">
             {props.removableFrom!.map((o) => (
               <form method="post" action={`/directory/organizations/${o.code}/staff/${props.person.id}/remove`}>
@@ -208,10 +252,20 @@ function PersonBeyondReachPage(props: PersonPageProps & { reason: string }) {
   );
 }
 
-export function TemporaryPasswordPage({ ctx, person, password }: { ctx: ViewContext; person: Profile; password: string }) {
+export function TemporaryPasswordPage({
+  ctx,
+  person,
+  password,
+}: {
+  ctx: ViewContext;
+  person: Profile;
+  password: string;
+}) {
   return (
     <Layout ctx={ctx} title="Temporary password">
-      <h1>Temporary password for {person.first_name} {person.last_name}</h1>
+      <h1>
+        Temporary password for {person.first_name} {person.last_name}
+      </h1>
       <p class="usa-intro">Give this to {person.first_name} in person or by phone. It is shown only once.</p>
       <p class="portal-secret" data-temporary-password>
         {password}
@@ -227,7 +281,17 @@ export function TemporaryPasswordPage({ ctx, person, password }: { ctx: ViewCont
   );
 }
 
-export function FixDataPage({ ctx, person, values, errors }: { ctx: ViewContext; person: Profile; values: FormValues; errors?: FieldErrors }) {
+export function FixDataPage({
+  ctx,
+  person,
+  values,
+  errors,
+}: {
+  ctx: ViewContext;
+  person: Profile;
+  values: FormValues;
+  errors?: FieldErrors;
+}) {
   return (
     <FormPage
       ctx={ctx}
@@ -238,14 +302,32 @@ export function FixDataPage({ ctx, person, values, errors }: { ctx: ViewContext;
       submitLabel="Save corrections"
       intro={
         <p>
-          Enter the details exactly as the person gives them from their official documents: the date of birth and Social Security number on record
-          are not shown. Open partial matches for this profile are closed.
+          Enter the details exactly as the person gives them from their official documents: the date of birth and Social
+          Security number on record are not shown. Open partial matches for this profile are closed.
         </p>
       }
     >
-      <TextField name="firstName" label="First name" value={values.firstName} error={errors?.firstName} spellcheck={false} />
-      <TextField name="lastName" label="Last name" value={values.lastName} error={errors?.lastName} spellcheck={false} />
-      <DateField prefix="dob" legend="Date of birth" hint="For example: 3 27 1985" values={values} error={errors?.dobMonth} />
+      <TextField
+        name="firstName"
+        label="First name"
+        value={values.firstName}
+        error={errors?.firstName}
+        spellcheck={false}
+      />
+      <TextField
+        name="lastName"
+        label="Last name"
+        value={values.lastName}
+        error={errors?.lastName}
+        spellcheck={false}
+      />
+      <DateField
+        prefix="dob"
+        legend="Date of birth"
+        hint="For example: 3 27 1985"
+        values={values}
+        error={errors?.dobMonth}
+      />
       <TextField
         name="ssn"
         label="Social Security number"
@@ -267,7 +349,15 @@ export function PeopleSearchPage({ ctx, q, result }: { ctx: ViewContext; q: stri
     <Layout ctx={ctx} title="Find a person">
       <h1>Find a person</h1>
       <SearchForm action="/directory/people" q={q} label="Last name (or Last, First), User Name or MEPID" />
-      {q && <p>{result.total === 1 ? '1 person' : result.total > COUNT_CAP ? `More than ${COUNT_CAP.toLocaleString('en-US')} people: add a first name to narrow the search` : `${result.total} people`}</p>}
+      {q && (
+        <p>
+          {result.total === 1
+            ? '1 person'
+            : result.total > COUNT_CAP
+              ? `More than ${COUNT_CAP.toLocaleString('en-US')} people: add a first name to narrow the search`
+              : `${result.total} people`}
+        </p>
+      )}
       {q && <StaffTable staff={result.items} />}
       <Pager page={result.page} pages={result.pages} href={(page) => withQuery('/directory/people', { q, page })} />
     </Layout>
@@ -286,12 +376,14 @@ export function ConfirmResetPasswordPage({ ctx, person }: { ctx: ViewContext; pe
       submitLabel="Reset password"
       back={`/directory/people/${person.id}`}
       intro={
-      <ul class="usa-list">
-        <li>Their current password stops working at once.</li>
-        <li>You are shown a temporary password, once, to give them in person or by phone. It is valid for three days.</li>
-        <li>They must choose their own password when they next log in.</li>
-        <li>They are signed out of the portal and of every application, and a lockout is lifted.</li>
-      </ul>
+        <ul class="usa-list">
+          <li>Their current password stops working at once.</li>
+          <li>
+            You are shown a temporary password, once, to give them in person or by phone. It is valid for three days.
+          </li>
+          <li>They must choose their own password when they next log in.</li>
+          <li>They are signed out of the portal and of every application, and a lockout is lifted.</li>
+        </ul>
       }
     />
   );
@@ -321,10 +413,10 @@ export function ConfirmSignOutPage({ ctx, person }: { ctx: ViewContext; person: 
       submitLabel="Sign out everywhere"
       back={`/directory/people/${person.id}`}
       intro={
-      <p>
-        Every session of {fullName(person)} ends, in the portal and in every application, for example after a lost or shared
-        computer. Their password does not change: they can log in again at once.
-      </p>
+        <p>
+          Every session of {fullName(person)} ends, in the portal and in every application, for example after a lost or
+          shared computer. Their password does not change: they can log in again at once.
+        </p>
       }
     />
   );

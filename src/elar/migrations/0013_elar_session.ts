@@ -30,7 +30,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('session_sid').ifNotExists().on('elar.session').column('sid').execute();
   await db.schema.createIndex('session_sub').ifNotExists().on('elar.session').column('sub').execute();
 
-  const { rows } = await sql<{ old: string | null }>`SELECT to_regclass('public.elar_session')::text AS old`.execute(db);
+  const { rows } = await sql<{ old: string | null }>`SELECT to_regclass('public.elar_session')::text AS old`.execute(
+    db,
+  );
   if (rows[0]?.old) {
     await sql`
       INSERT INTO elar.session (id_hash, sub, sid, claims, id_token, created_at, expires_at)

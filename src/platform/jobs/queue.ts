@@ -20,7 +20,12 @@ export const DEFAULT_MAX_ATTEMPTS = 8;
  * when the change is committed, and a rollback leaves neither. The payload is stored as
  * JSON and can be read by an operator, so it carries ids, never secrets.
  */
-export async function enqueue<DB extends JobTables>(caller: Kysely<DB> | Transaction<DB>, name: string, payload: Record<string, unknown> = {}, options: EnqueueOptions = {}): Promise<string | null> {
+export async function enqueue<DB extends JobTables>(
+  caller: Kysely<DB> | Transaction<DB>,
+  name: string,
+  payload: Record<string, unknown> = {},
+  options: EnqueueOptions = {},
+): Promise<string | null> {
   const db = jobTablesOf(caller);
   const row = await db
     .insertInto('job')

@@ -218,7 +218,11 @@ export class JobRunner {
         .execute();
       for (const { name } of due) {
         await enqueue(trx, name, {}, { singletonKey: `schedule:${name}` });
-        await trx.updateTable('job_schedule').set({ next_run_at: nextRun(this.#schedules.get(name)!, new Date()) }).where('name', '=', name).execute();
+        await trx
+          .updateTable('job_schedule')
+          .set({ next_run_at: nextRun(this.#schedules.get(name)!, new Date()) })
+          .where('name', '=', name)
+          .execute();
       }
     });
   }
@@ -229,7 +233,13 @@ export class JobRunner {
     // A job whose worker died on its last attempt is not run again: it is dead.
     await this.#db
       .updateTable('job')
-      .set({ state: 'dead', dead_at: sql`now()`, locked_by: null, locked_until: null, last_error: sql`coalesce(last_error || ' / ', '') || 'the worker stopped during the last attempt'` })
+      .set({
+        state: 'dead',
+        dead_at: sql`now()`,
+        locked_by: null,
+        locked_until: null,
+        last_error: sql`coalesce(last_error || ' / ', '') || 'the worker stopped during the last attempt'`,
+      })
       .where('state', '=', 'running')
       .where('locked_until', '<', sql<Date>`now()`)
       .where(sql<boolean>`attempts >= max_attempts`)
@@ -260,7 +270,12 @@ export class JobRunner {
       .returning(['id', 'name', 'payload', 'attempts', 'max_attempts'])
       .executeTakeFirst();
     if (!claimed) return false;
-    const job: RunningJob = { id: claimed.id, name: claimed.name, attempt: claimed.attempts, maxAttempts: claimed.max_attempts };
+    const job: RunningJob = {
+      id: claimed.id,
+      name: claimed.name,
+      attempt: claimed.attempts,
+      maxAttempts: claimed.max_attempts,
+    };
     await this.#run(job, (claimed.payload ?? {}) as Record<string, unknown>);
     return true;
   }
@@ -272,7 +287,10 @@ export class JobRunner {
   async #run(job: RunningJob, payload: Record<string, unknown>): Promise<void> {
     const mine = () => this.#db.updateTable('job').where('id', '=', job.id).where('locked_by', '=', this.workerId);
     const renew = setInterval(() => {
-      mine().set({ locked_until: this.#leaseEnd() }).execute().catch(() => undefined);
+      mine()
+        .set({ locked_until: this.#leaseEnd() })
+        .execute()
+        .catch(() => undefined);
     }, this.#leaseMs / 3);
     this.#running.set(job.id, renew);
     const finished = () => {
@@ -287,14 +305,28 @@ export class JobRunner {
       finished();
       const lastError = describe(err);
       if (job.attempt >= job.maxAttempts) {
-        await mine().set({ state: 'dead', dead_at: sql`now()`, locked_by: null, locked_until: null, last_error: lastError }).execute();
-        this.#log.error({ job: job.name, jobId: job.id, attempts: job.attempt, error: lastError }, 'job dead-lettered after its last attempt');
+        await mine()
+          .set({ state: 'dead', dead_at: sql`now()`, locked_by: null, locked_until: null, last_error: lastError })
+          .execute();
+        this.#log.error(
+          { job: job.name, jobId: job.id, attempts: job.attempt, error: lastError },
+          'job dead-lettered after its last attempt',
+        );
       } else {
         const delay = this.backoffMs(job.attempt);
         await mine()
-          .set({ state: 'queued', locked_by: null, locked_until: null, last_error: lastError, run_at: sql`now() + ${delay}::double precision * interval '1 millisecond'` })
+          .set({
+            state: 'queued',
+            locked_by: null,
+            locked_until: null,
+            last_error: lastError,
+            run_at: sql`now() + ${delay}::double precision * interval '1 millisecond'`,
+          })
           .execute();
-        this.#log.warn({ job: job.name, jobId: job.id, attempt: job.attempt, retryInMs: delay, error: lastError }, 'job failed; will retry');
+        this.#log.warn(
+          { job: job.name, jobId: job.id, attempt: job.attempt, retryInMs: delay, error: lastError },
+          'job failed; will retry',
+        );
       }
     }
   }

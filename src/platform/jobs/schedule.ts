@@ -7,7 +7,8 @@ export function checkSchedule(name: string, schedule: Schedule): void {
   if ('everyMs' in schedule && !(Number.isInteger(schedule.everyMs) && schedule.everyMs > 0)) {
     throw new Error(`Recurring job ${name}: everyMs must be a whole number of milliseconds above 0`);
   }
-  if ('dailyAt' in schedule && !DAILY.test(schedule.dailyAt)) throw new Error(`Recurring job ${name}: dailyAt must be HH:MM (UTC)`);
+  if ('dailyAt' in schedule && !DAILY.test(schedule.dailyAt))
+    throw new Error(`Recurring job ${name}: dailyAt must be HH:MM (UTC)`);
 }
 
 /**

@@ -49,7 +49,13 @@ export function createOutbox(settings: MailSettings | undefined): Outbox {
         .insertInto('mail_outbox')
         // One Message-ID per outbox row, the same on every try: a copy that does get through
         // twice is recognisably the same message.
-        .values({ id, message_id: `<${id}@${domain}>`, to_address: mail.to, subject: mail.subject, body_text: mail.text })
+        .values({
+          id,
+          message_id: `<${id}@${domain}>`,
+          to_address: mail.to,
+          subject: mail.subject,
+          body_text: mail.text,
+        })
         .execute();
       await enqueue(trx, SEND_MAIL_JOB, { outboxId: id }, { maxAttempts: SEND_MAIL_ATTEMPTS });
       return id;

@@ -26,26 +26,53 @@ export function mailSender(db: Db, settings: MailSettings, log?: JobLog): MailSe
   const send: JobHandler = async (payload, job) => {
     const outboxId = String(payload.outboxId);
     const message = await db.transaction().execute(async (trx) => {
-      const row = await trx.selectFrom('mail_outbox').selectAll().where('id', '=', outboxId).forUpdate().executeTakeFirst();
-      if (!row || row.state !== 'queued' && row.state !== 'sending') return undefined;
+      const row = await trx
+        .selectFrom('mail_outbox')
+        .selectAll()
+        .where('id', '=', outboxId)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!row || (row.state !== 'queued' && row.state !== 'sending')) return undefined;
       if (row.state === 'sending') {
         await trx.updateTable('mail_outbox').set({ state: 'unknown' }).where('id', '=', outboxId).execute();
-        log?.warn({ messageId: row.message_id }, 'a mail was being sent when its worker stopped; not sent again (state unknown)');
+        log?.warn(
+          { messageId: row.message_id },
+          'a mail was being sent when its worker stopped; not sent again (state unknown)',
+        );
         return undefined;
       }
-      await trx.updateTable('mail_outbox').set({ state: 'sending', attempts: sql`attempts + 1` }).where('id', '=', outboxId).execute();
+      await trx
+        .updateTable('mail_outbox')
+        .set({ state: 'sending', attempts: sql`attempts + 1` })
+        .where('id', '=', outboxId)
+        .execute();
       return row;
     });
     if (!message) return;
     try {
-      await transport.sendMail({ from: settings.from, to: message.to_address, subject: message.subject, text: message.body_text, messageId: message.message_id });
+      await transport.sendMail({
+        from: settings.from,
+        to: message.to_address,
+        subject: message.subject,
+        text: message.body_text,
+        messageId: message.message_id,
+      });
     } catch (err) {
       const state = job.attempt >= job.maxAttempts ? 'failed' : 'queued';
-      await db.updateTable('mail_outbox').set({ state }).where('id', '=', outboxId).where('state', '=', 'sending').execute();
+      await db
+        .updateTable('mail_outbox')
+        .set({ state })
+        .where('id', '=', outboxId)
+        .where('state', '=', 'sending')
+        .execute();
       throw err;
     }
     faultPoint('mail.send:after-send');
-    await db.updateTable('mail_outbox').set({ state: 'sent', sent_at: sql`now()` }).where('id', '=', outboxId).execute();
+    await db
+      .updateTable('mail_outbox')
+      .set({ state: 'sent', sent_at: sql`now()` })
+      .where('id', '=', outboxId)
+      .execute();
   };
   return { send, close: () => transport.close() };
 }

@@ -26,7 +26,13 @@ export function documentsOfOwner(db: Db, owner: { kind: string; id: string }): P
 
 /** Locked until the transaction ends, so a deletion and a scan result cannot cross. */
 export function lockDocument(tx: Db, id: string): Promise<DocumentRow | undefined> {
-  return tx.selectFrom('document').selectAll().where('id', '=', id).where('deleted_at', 'is', null).forUpdate().executeTakeFirst();
+  return tx
+    .selectFrom('document')
+    .selectAll()
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .forUpdate()
+    .executeTakeFirst();
 }
 
 export async function markDeleted(tx: Db, id: string, at: Date): Promise<void> {
@@ -40,6 +46,11 @@ export async function setScanState(tx: Db, id: string, state: ScanState): Promis
 /** Which of these blob keys a live document still refers to. */
 export async function keysInUse(db: Db, keys: string[]): Promise<Set<string>> {
   if (keys.length === 0) return new Set();
-  const rows = await db.selectFrom('document').select('blob_key').where('blob_key', 'in', keys).where('deleted_at', 'is', null).execute();
+  const rows = await db
+    .selectFrom('document')
+    .select('blob_key')
+    .where('blob_key', 'in', keys)
+    .where('deleted_at', 'is', null)
+    .execute();
   return new Set(rows.map((r) => r.blob_key));
 }

@@ -1,7 +1,15 @@
 import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import type { BlobContent, BlobStore } from './blob-store.ts';
-import { documentsOfOwner, findDocument, insertDocument, keysInUse, lockDocument, markDeleted, setScanState } from './document-repository.ts';
+import {
+  documentsOfOwner,
+  findDocument,
+  insertDocument,
+  keysInUse,
+  lockDocument,
+  markDeleted,
+  setScanState,
+} from './document-repository.ts';
 import { storageTablesOf, type DocumentRow, type ScanState, type StorageTables } from './schema.ts';
 
 /**
@@ -80,13 +88,19 @@ export async function storeDocument<DB extends StorageTables>(
 }
 
 /** The document's record and its bytes, checked against their checksum; undefined when there is none. */
-export async function openDocument<DB extends StorageTables>(deps: DocumentDeps<DB>, id: string): Promise<{ document: DocumentRow; content: BlobContent } | undefined> {
+export async function openDocument<DB extends StorageTables>(
+  deps: DocumentDeps<DB>,
+  id: string,
+): Promise<{ document: DocumentRow; content: BlobContent } | undefined> {
   const document = await findDocument(storageTablesOf(deps.db), id);
   if (!document) return undefined;
   return { document, content: await deps.blobs.get(document.blob_key) };
 }
 
-export function documentsOf<DB extends StorageTables>(deps: DocumentDeps<DB>, owner: DocumentOwner): Promise<DocumentRow[]> {
+export function documentsOf<DB extends StorageTables>(
+  deps: DocumentDeps<DB>,
+  owner: DocumentOwner,
+): Promise<DocumentRow[]> {
   return documentsOfOwner(storageTablesOf(deps.db), owner);
 }
 
@@ -105,7 +119,8 @@ export async function deleteDocument<DB extends StorageTables>(
     const document = await lockDocument(storageTablesOf(tx), id);
     if (!document) return undefined;
     // Kept through the whole of its retain-until day.
-    if (document.retain_until && document.retain_until >= now.toISOString().slice(0, 10)) throw new DocumentRetainedError(document.retain_until);
+    if (document.retain_until && document.retain_until >= now.toISOString().slice(0, 10))
+      throw new DocumentRetainedError(document.retain_until);
     await markDeleted(storageTablesOf(tx), id, now);
     await alsoRecord(tx, document);
     return document;
@@ -142,7 +157,11 @@ export async function recordScanResult<DB extends StorageTables>(
  * Removes blobs that no live document refers to and that are older than the grace period:
  * what a failed row write or a failed delete left behind. Returns how many were removed.
  */
-export async function collectOrphanBlobs<DB extends StorageTables>(deps: DocumentDeps<DB>, now: Date, graceMs = ORPHAN_GRACE_MS): Promise<number> {
+export async function collectOrphanBlobs<DB extends StorageTables>(
+  deps: DocumentDeps<DB>,
+  now: Date,
+  graceMs = ORPHAN_GRACE_MS,
+): Promise<number> {
   const cutoff = now.getTime() - graceMs;
   let removed = 0;
   let batch: string[] = [];

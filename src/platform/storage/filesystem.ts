@@ -128,4 +128,3 @@ async function removeAbandonedPartials(partials: string): Promise<void> {
     if (s && s.mtimeMs < cutoff) await rm(join(partials, name), { force: true });
   }
 }
-

@@ -143,7 +143,9 @@ export async function openS3BlobStore(settings: S3Settings, spoolParent = tmpdir
     async *list(): AsyncIterable<BlobListing> {
       let token: string | undefined;
       do {
-        const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: PREFIX, ContinuationToken: token }));
+        const page = await client.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: PREFIX, ContinuationToken: token }),
+        );
         for (const object of page.Contents ?? []) {
           const key = object.Key?.slice(PREFIX.length) ?? '';
           if (checksumOfKey(key)) yield { key, size: object.Size ?? 0, storedAt: object.LastModified ?? new Date(0) };

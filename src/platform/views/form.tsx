@@ -78,9 +78,17 @@ export function StepIndicator({ step }: { step: Step }) {
       <ol class="usa-step-indicator__segments">
         {step.labels.map((label, i) => {
           const state =
-            i + 1 < step.current ? 'usa-step-indicator__segment--complete' : i + 1 === step.current ? 'usa-step-indicator__segment--current' : '';
+            i + 1 < step.current
+              ? 'usa-step-indicator__segment--complete'
+              : i + 1 === step.current
+                ? 'usa-step-indicator__segment--current'
+                : '';
           return (
-            <li key={label} class={`usa-step-indicator__segment ${state}`} aria-current={i + 1 === step.current ? 'step' : undefined}>
+            <li
+              key={label}
+              class={`usa-step-indicator__segment ${state}`}
+              aria-current={i + 1 === step.current ? 'step' : undefined}
+            >
               <span class="usa-step-indicator__segment-label">
                 {label}
                 {i + 1 < step.current && <span class="usa-sr-only"> completed</span>}

@@ -91,8 +91,8 @@ function Banner({ ctx }: { ctx: ViewContext }) {
             <div class="usa-banner__guidance tablet:grid-col-6">
               <p>
                 <strong>Secure websites use HTTPS</strong>
-                <br />A lock or <strong>https://</strong> means you have safely connected to the website. Share sensitive
-                information only on official, secure websites.
+                <br />A lock or <strong>https://</strong> means you have safely connected to the website. Share
+                sensitive information only on official, secure websites.
               </p>
             </div>
           </div>

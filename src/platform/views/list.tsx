@@ -1,7 +1,17 @@
 import type { ComponentChildren } from 'preact';
 
 /** Search box for list pages: a GET form, so results have a URL and work without JavaScript. */
-export function SearchForm({ action, q, label, name = 'q' }: { action: string; q: string; label: string; name?: string }) {
+export function SearchForm({
+  action,
+  q,
+  label,
+  name = 'q',
+}: {
+  action: string;
+  q: string;
+  label: string;
+  name?: string;
+}) {
   return (
     <form class="margin-bottom-3" role="search" method="get" action={action}>
       <label class="usa-label margin-top-0" for={`${name}-search`}>
@@ -64,7 +74,17 @@ export interface Column<T> {
 }
 
 /** The one data table: USWDS borderless, stacked on narrow screens, each cell labelled. */
-export function DataTable<T>({ caption, columns, rows, rowKey }: { caption: string; columns: Array<Column<T>>; rows: T[]; rowKey: (row: T) => string }) {
+export function DataTable<T>({
+  caption,
+  columns,
+  rows,
+  rowKey,
+}: {
+  caption: string;
+  columns: Array<Column<T>>;
+  rows: T[];
+  rowKey: (row: T) => string;
+}) {
   return (
     <table class="usa-table usa-table--borderless usa-table--stacked">
       <caption class="usa-sr-only">{caption}</caption>

@@ -3,7 +3,12 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { after, before, describe, test } from 'node:test';
-import { BlobCorruptedError, BlobNotFoundError, BlobTooLargeError, type BlobStore } from '../../../src/platform/storage/blob-store.ts';
+import {
+  BlobCorruptedError,
+  BlobNotFoundError,
+  BlobTooLargeError,
+  type BlobStore,
+} from '../../../src/platform/storage/blob-store.ts';
 
 export interface ContractSubject {
   store: BlobStore;
@@ -117,7 +122,10 @@ export function blobStoreContract(name: string, open: () => Promise<ContractSubj
 
     test('more than maxBytes is refused and stores nothing', async () => {
       const before = await keysOf(store);
-      await assert.rejects(store.put(Readable.from([Buffer.alloc(700), Buffer.alloc(700)]), { maxBytes: 1000 }), BlobTooLargeError);
+      await assert.rejects(
+        store.put(Readable.from([Buffer.alloc(700), Buffer.alloc(700)]), { maxBytes: 1000 }),
+        BlobTooLargeError,
+      );
       assert.deepEqual(await keysOf(store), before);
       const exact = await store.put(Buffer.alloc(1000), { maxBytes: 1000 });
       assert.equal(exact.size, 1000, 'exactly the limit is allowed');

@@ -63,7 +63,10 @@ const evidence = (id: string, extra: Partial<Parameters<typeof storeDocument>[1]
 
 describe('documents', () => {
   test('an upload is stored as a document in one go: its record says whose, what, how big, its checksum, scan state and retention', async () => {
-    const document = await storeDocument(deps, evidence('a-1', { retention: { class: 'license-record', retainUntil: '2099-12-31' } }));
+    const document = await storeDocument(
+      deps,
+      evidence('a-1', { retention: { class: 'license-record', retainUntil: '2099-12-31' } }),
+    );
     assert.equal(document.owner_kind, 'test-application');
     assert.equal(document.owner_id, 'a-1');
     assert.equal(document.detected_type, 'application/pdf');
@@ -76,7 +79,10 @@ describe('documents', () => {
     assert.equal(document.deleted_at, null);
     const opened = await openDocument(deps, document.id);
     assert.equal(await text(opened!.content.body), PDF.toString());
-    assert.deepEqual((await documentsOf(deps, owner('a-1'))).map((d) => d.id), [document.id]);
+    assert.deepEqual(
+      (await documentsOf(deps, owner('a-1'))).map((d) => d.id),
+      [document.id],
+    );
     assert.deepEqual(await documentsOf(deps, owner('someone-else')), []);
   });
 
@@ -90,7 +96,10 @@ describe('documents', () => {
       /timeline entry refused/,
     );
     assert.deepEqual(await documentsOf(deps, owner('a-2')), []);
-    assert.equal((await database.db.selectFrom('audit_event').select('id').where('type', '=', 'document.stored').execute()).length, 0);
+    assert.equal(
+      (await database.db.selectFrom('audit_event').select('id').where('type', '=', 'document.stored').execute()).length,
+      0,
+    );
     assert.deepEqual(await blobKeys(), before, 'the blob written first was removed');
   });
 
@@ -114,9 +123,13 @@ describe('documents', () => {
     const kept = await storeDocument(deps, evidence('a-5'));
     const before = await blobKeys();
     await assert.rejects(
-      storeDocument({ ...deps, blobs: stuck, log: { warn: (details) => void warnings.push(details) } }, evidence('a-5'), async () => {
-        throw new Error('row refused');
-      }),
+      storeDocument(
+        { ...deps, blobs: stuck, log: { warn: (details) => void warnings.push(details) } },
+        evidence('a-5'),
+        async () => {
+          throw new Error('row refused');
+        },
+      ),
       /row refused/,
     );
     const orphans = (await blobKeys()).filter((k) => !before.includes(k));
@@ -133,7 +146,10 @@ describe('documents', () => {
   });
 
   test('a document is not deleted before its retain-until date; after it, its row is kept marked deleted and its bytes go', async () => {
-    const document = await storeDocument(deps, evidence('a-6', { retention: { class: 'license-record', retainUntil: '2030-06-30' } }));
+    const document = await storeDocument(
+      deps,
+      evidence('a-6', { retention: { class: 'license-record', retainUntil: '2030-06-30' } }),
+    );
     await assert.rejects(deleteDocument(deps, document.id, new Date('2030-06-30T12:00:00Z')), DocumentRetainedError);
     assert.ok(await openDocument(deps, document.id), 'still there');
 
@@ -141,9 +157,17 @@ describe('documents', () => {
     assert.equal(await openDocument(deps, document.id), undefined);
     assert.deepEqual(await documentsOf(deps, owner('a-6')), []);
     assert.equal(await blobs.stat(document.blob_key), null, 'the bytes are gone');
-    const row = await database.db.selectFrom('document').select('deleted_at').where('id', '=', document.id).executeTakeFirstOrThrow();
+    const row = await database.db
+      .selectFrom('document')
+      .select('deleted_at')
+      .where('id', '=', document.id)
+      .executeTakeFirstOrThrow();
     assert.deepEqual(row.deleted_at, new Date('2030-07-01T00:00:00Z'));
-    assert.equal(await deleteDocument(deps, document.id, new Date('2030-07-02T00:00:00Z')), false, 'deleting again finds nothing');
+    assert.equal(
+      await deleteDocument(deps, document.id, new Date('2030-07-02T00:00:00Z')),
+      false,
+      'deleting again finds nothing',
+    );
   });
 
   test("a scanner's verdict is recorded on the document; a deleted document takes none", async () => {
@@ -156,6 +180,8 @@ describe('documents', () => {
 
   test('the table refuses a scan state outside pending, clean, infected and failed', async () => {
     const document = await storeDocument(deps, evidence('a-7'));
-    await assert.rejects(sql`UPDATE document SET scan_state = 'probably-fine' WHERE id = ${document.id}`.execute(database.db));
+    await assert.rejects(
+      sql`UPDATE document SET scan_state = 'probably-fine' WHERE id = ${document.id}`.execute(database.db),
+    );
   });
 });

@@ -50,14 +50,27 @@ describe('filesystem blobs on disk', () => {
       );
       const writing = store.put(source);
       await new Promise((resolve) => setTimeout(resolve, 50));
-      assert.deepEqual((await readdir(join(dir, 'blobs'))).sort(), ['partial'], 'only the partial folder while writing');
+      assert.deepEqual(
+        (await readdir(join(dir, 'blobs'))).sort(),
+        ['partial'],
+        'only the partial folder while writing',
+      );
       assert.equal((await readdir(join(dir, 'blobs', 'partial'))).length, 1);
       release();
       const { key } = await writing;
       assert.deepEqual(await readdir(join(dir, 'blobs', 'partial')), []);
       assert.equal((await stat(join(dir, 'blobs', key.slice(0, 2), key))).size, 100_000);
 
-      await assert.rejects(store.put(Readable.from((async function* () { yield Buffer.alloc(10); throw new Error('cut'); })())));
+      await assert.rejects(
+        store.put(
+          Readable.from(
+            (async function* () {
+              yield Buffer.alloc(10);
+              throw new Error('cut');
+            })(),
+          ),
+        ),
+      );
       assert.deepEqual(await readdir(join(dir, 'blobs', 'partial')), []);
     } finally {
       await rm(dir, { recursive: true, force: true });
