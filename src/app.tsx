@@ -4,7 +4,7 @@ import type { Config } from './platform/config.ts';
 import type { Db } from './database.ts';
 import { publicRoute } from './platform/access.ts';
 import { cookieNames, cookieOptions, createHttpServer, showNotFoundPage } from './platform/http.tsx';
-import type { Navigation } from './platform/views/layout.tsx';
+import { standardNavigation } from './platform/views/navigation.ts';
 import type { AccountRules } from './portal/accounts.ts';
 import type { Portal } from './portal/context.ts';
 import { POLICIES } from './portal/password-policy.ts';
@@ -46,25 +46,7 @@ export interface BuildOptions {
 }
 
 /** The header and footer links: each module's pages, in the order people look for them. */
-const navigation: Navigation = {
-  signedIn: [
-    ['/', 'Home'],
-    ['/elar', 'ELAR'],
-    ['/account', 'Your account'],
-    ['/help', 'Help'],
-  ],
-  signedOut: [
-    ['/', 'Home'],
-    ['/login', 'Log in'],
-    ['/profile/new', 'Create a profile'],
-    ['/help', 'Help'],
-  ],
-  logout: '/logout',
-  footer: [
-    ['/help', 'Help with the portal'],
-    ['/directory-administrators', 'Find your Directory Administrator'],
-  ],
-};
+const navigation = standardNavigation('/logout');
 
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
   const { config, db } = options;
