@@ -2,17 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import * as oidc from 'openid-client';
-import { grantRole, registerApplication } from '../../src/directory/service.ts';
+import { registerApplication } from '../../src/directory/service.ts';
 import { secretBox } from '../../src/platform/secrets.ts';
 import { directoryFixture, type DirectoryFixture, type FixturePerson } from '../helpers/directory.ts';
 import type { TestPortal } from '../helpers/portal.ts';
-import {
-  logoutReceiver,
-  portalAtIssuer,
-  relyingParty,
-  signInTo,
-  type LogoutReceiver,
-} from '../helpers/relying-party.ts';
+import type { LogoutReceiver } from '../helpers/relying-party.ts';
+import { grantRoleAt, logoutReceiver, portalAtIssuer, relyingParty, signInTo } from '../helpers/relying-party.ts';
 
 /**
  * Issue 11 (low): a role that is revoked, taken away with a staff membership, or made
@@ -67,17 +62,7 @@ async function teacherWithRole() {
   const admin = await fx.person('Dale', 'District');
   await fx.designate(district, admin);
   const teacher = await fx.person('Tess', 'Teacher');
-  const gradebook = await portal.db
-    .selectFrom('application')
-    .selectAll()
-    .where('id', '=', 'gradebook')
-    .executeTakeFirstOrThrow();
-  await grantRole(
-    portal.db,
-    null,
-    { person: await teacher.profile(), org: school, app: gradebook, role: 'teacher' },
-    null,
-  );
+  await grantRoleAt(portal, teacher, school, 'gradebook', 'teacher');
   return { school, admin: await fx.signIn(admin), teacher };
 }
 
@@ -120,12 +105,7 @@ describe("ending a role ends the application's grants and refresh tokens", () =>
 
   test('another application of the same person is not touched', async () => {
     const { school, admin, teacher } = await teacherWithRole();
-    const sims = await portal.db
-      .selectFrom('application')
-      .selectAll()
-      .where('id', '=', 'sims')
-      .executeTakeFirstOrThrow();
-    await grantRole(portal.db, null, { person: await teacher.profile(), org: school, app: sims, role: 'user' }, null);
+    await grantRoleAt(portal, teacher, school, 'sims', 'user');
     const app = await signedInToGradebook(teacher);
     await admin.get(`/directory/people/${teacher.id}`);
     await admin.post(`/directory/people/${teacher.id}/roles/revoke`, {
@@ -177,7 +157,7 @@ describe('an open application made restricted ends the sign-in of everyone witho
       .selectAll()
       .where('id', '=', 'board-console')
       .executeTakeFirstOrThrow();
-    await grantRole(portal.db, null, { person: await holder.profile(), org: school, app: board, role: 'reader' }, null);
+    await grantRoleAt(portal, holder, school, 'board-console', 'reader');
     const without = await signedIn(config, noRole);
     const withRole = await signedIn(config, holder);
 

@@ -3,7 +3,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
-import { registerApplication, type ApplicationRegistration } from '../../src/directory/service.ts';
+import type { Organization } from '../../src/directory/index.ts';
+import { grantRole, registerApplication, type ApplicationRegistration } from '../../src/directory/service.ts';
 import { secretBox } from '../../src/platform/secrets.ts';
 import { PASSWORD, type FixturePerson } from './directory.ts';
 import { Browser, startPortal, type TestPortal } from './portal.ts';
@@ -85,6 +86,18 @@ export async function relyingParty(
   return oidc.discovery(new URL(issuer), registration.id, undefined, oidc.ClientSecretBasic(secret), {
     execute: [oidc.allowInsecureRequests],
   });
+}
+
+/** Grants the person a role of the application at the organization, as the department would. */
+export async function grantRoleAt(
+  portal: TestPortal,
+  who: FixturePerson,
+  org: Organization,
+  appId: string,
+  role: string,
+) {
+  const app = await portal.db.selectFrom('application').selectAll().where('id', '=', appId).executeTakeFirstOrThrow();
+  await grantRole(portal.db, null, { person: await who.profile(), org, app, role }, null);
 }
 
 /** The person signs in to the application in a browser of their own (code flow with PKCE). */

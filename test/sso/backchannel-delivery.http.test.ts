@@ -2,18 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import * as oidc from 'openid-client';
-import { grantRole } from '../../src/directory/service.ts';
 import { deadJobs } from '../../src/platform/jobs/queue.ts';
 import { BACKCHANNEL_LOGOUT_JOB } from '../../src/sso/logout.ts';
 import { directoryFixture, type DirectoryFixture, type FixturePerson } from '../helpers/directory.ts';
 import type { TestPortal } from '../helpers/portal.ts';
-import {
-  logoutReceiver,
-  portalAtIssuer,
-  relyingParty,
-  signInTo,
-  type LogoutReceiver,
-} from '../helpers/relying-party.ts';
+import type { LogoutReceiver } from '../helpers/relying-party.ts';
+import { grantRoleAt, logoutReceiver, portalAtIssuer, relyingParty, signInTo } from '../helpers/relying-party.ts';
 
 /**
  * Issue 12: a back-channel logout is a job. A relying party that is down is told again,
@@ -49,8 +43,7 @@ async function teacherSignedIn(rp: oidc.Configuration, appId: string, name: stri
   const admin = await fx.person('Ada', `Admin${name}`);
   await fx.designate(district, admin);
   const teacher: FixturePerson = await fx.person('Tia', `Teacher${name}`);
-  const app = await portal.db.selectFrom('application').selectAll().where('id', '=', appId).executeTakeFirstOrThrow();
-  await grantRole(portal.db, null, { person: await teacher.profile(), org: school, app, role: 'teacher' }, null);
+  await grantRoleAt(portal, teacher, school, appId, 'teacher');
   const { sid, browser } = await signInTo(portal, issuer, rp, teacher, { redirectUri, ip: '10.71.0.1' });
   const console = await fx.signIn(admin);
   await console.get(`/directory/people/${teacher.id}`);

@@ -6,16 +6,10 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { openDatabase } from '../../src/database.ts';
-import { grantRole } from '../../src/directory/service.ts';
 import { BACKCHANNEL_LOGOUT_JOB } from '../../src/sso/logout.ts';
 import { directoryFixture } from '../helpers/directory.ts';
-import {
-  logoutReceiver,
-  portalAtIssuer,
-  relyingParty,
-  signInTo,
-  type LogoutReceiver,
-} from '../helpers/relying-party.ts';
+import type { LogoutReceiver } from '../helpers/relying-party.ts';
+import { grantRoleAt, logoutReceiver, portalAtIssuer, relyingParty, signInTo } from '../helpers/relying-party.ts';
 import { throwawayDatabase } from '../helpers/throwaway-database.ts';
 
 /**
@@ -90,17 +84,7 @@ test('a crash inside the revocation keeps the role and queues no logout; the rev
   const fx = directoryFixture(portal);
   const { school } = await fx.districtWithSchool();
   const teacher = await fx.person('Tess', 'Teacher');
-  const gradebook = await portal.db
-    .selectFrom('application')
-    .selectAll()
-    .where('id', '=', 'gradebook')
-    .executeTakeFirstOrThrow();
-  await grantRole(
-    portal.db,
-    null,
-    { person: await teacher.profile(), org: school, app: gradebook, role: 'teacher' },
-    null,
-  );
+  await grantRoleAt(portal, teacher, school, 'gradebook', 'teacher');
   const { sid } = await signInTo(portal, issuer, rp, teacher, { redirectUri });
   // PGlite is one process's: the worker opens the directory while this process has it closed.
   await portal.close();
