@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seedScale } from './scale.ts';
+import { sseBench } from './sse.ts';
 import {
   cli,
   closedLoop,
@@ -163,6 +164,7 @@ async function codeExchange(origin: string, jar: Jar, secret: string): Promise<s
 }
 
 async function main() {
+  if (args[0] === 'sse') return sseBench(args);
   if (args[0] === 'seed') {
     const n = Number(args[args.indexOf('--profiles') + 1] ?? 100_000);
     await seedScale(n);

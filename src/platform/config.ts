@@ -120,6 +120,8 @@ const schema = z.object({
   JOBS_LEASE_SECONDS: positiveInt.default(60),
   JOBS_RETRY_BASE_SECONDS: positiveInt.default(10),
   JOBS_RETRY_MAX_SECONDS: positiveInt.default(3600),
+  /** Live updates (src/platform/events/sse.ts): open event streams this process serves before answering 503. */
+  SSE_MAX_CONNECTIONS: positiveInt.default(2000),
   /** Mail (src/platform/mail): sent only when both are set; nothing is sent by default. */
   SMTP_URL: z
     .string()
@@ -170,6 +172,7 @@ export interface Config {
   faultInject: FaultPoint[];
   storage: StorageSettings;
   jobs: { pollMs: number; leaseMs: number; backoff: { baseMs: number; maxMs: number } };
+  sse: { maxConnections: number };
   /** Unset unless SMTP_URL is: then messages in the outbox are sent (src/platform/mail). */
   mail: { smtpUrl: string; from: string } | undefined;
 }
@@ -253,6 +256,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: c.TRUST_PROXY,
     logLevel: c.LOG_LEVEL,
     faultInject: c.FAULT_INJECT,
+    sse: { maxConnections: c.SSE_MAX_CONNECTIONS },
     jobs: {
       pollMs: c.JOBS_POLL_MS,
       leaseMs: c.JOBS_LEASE_SECONDS * 1000,

@@ -14,8 +14,12 @@ import pg from 'pg';
 export interface Database<DB> {
   db: Kysely<DB>;
   kind: 'pglite' | 'postgres';
+  /** Where LISTEN runs (src/platform/events): PGlite itself, or a dedicated connection to the server. */
+  notifications: NotificationSource;
   close(): Promise<void>;
 }
+
+export type NotificationSource = { kind: 'pglite'; pglite: PGlite } | { kind: 'postgres'; connectionString: string };
 
 export class DatabaseInUseError extends Error {}
 
@@ -91,7 +95,12 @@ export async function openDatabase<DB>(options: OpenOptions): Promise<Database<D
     pool.on('error', () => undefined);
     pool.on('connect', (client) => client.on('error', () => undefined));
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-    return { db, kind: 'postgres', close: () => db.destroy() };
+    return {
+      db,
+      kind: 'postgres',
+      notifications: { kind: 'postgres', connectionString: options.databaseUrl },
+      close: () => db.destroy(),
+    };
   }
   const inMemory = options.dataDir === 'memory://';
   const release = inMemory ? () => undefined : claimDataDir(options.dataDir);
@@ -105,6 +114,7 @@ export async function openDatabase<DB>(options: OpenOptions): Promise<Database<D
     return {
       db,
       kind: 'pglite',
+      notifications: { kind: 'pglite', pglite },
       close: async () => {
         await db.destroy();
         release();
