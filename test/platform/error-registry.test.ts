@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { sql } from 'kysely';
 import { after, before, describe, test } from 'node:test';
 import { directoryErrors, DirectoryRuleError } from '../../src/directory/errors.ts';
 import { defineErrors, errors, PortalError, registeredErrors } from '../../src/platform/errors.ts';
@@ -162,6 +163,28 @@ describe('what a person sees and what the log keeps', () => {
     assert.equal(res.status, 400);
     assert.match(res.body, /The portal does not know this application/);
     assert.equal(codeOn(res.body), 'SSO_ERR_UNKNOWN_APPLICATION');
+  });
+
+  test("the provider's own failures reach the log (it would otherwise only show its error page)", async () => {
+    const authorize = new URLSearchParams({
+      client_id: 'elar',
+      redirect_uri: `${port.origin}/elar/callback`,
+      response_type: 'code',
+      scope: 'openid',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+    });
+    // The provider's storage goes away (a database failing) while it starts a sign-in.
+    await sql`ALTER TABLE oidc_model RENAME TO oidc_model_away`.execute(portal.db);
+    let res;
+    try {
+      res = await new Browser(portal.app).get(`/oidc/auth?${authorize}`);
+    } finally {
+      await sql`ALTER TABLE oidc_model_away RENAME TO oidc_model`.execute(portal.db);
+    }
+    assert.equal(res.status, 500);
+    const [failure] = logged('single sign-on provider failed a request');
+    assert.match(String((failure?.err as { message?: string })?.message), /oidc_model/);
   });
 
   test("ELAR's refused sign-in shows ELAR's code", async () => {
