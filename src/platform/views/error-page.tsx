@@ -19,7 +19,7 @@ export function ErrorPage({
       <p>
         If this keeps happening, call the Licensure Help Desk at <HelpDeskPhone ctx={ctx} />, {ctx.helpdesk.hours}.
       </p>
-      <p class="portal-error-code">
+      <p>
         Error code: <code data-error-code={code}>{code}</code>
       </p>
       <p>
