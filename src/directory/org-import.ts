@@ -127,6 +127,7 @@ async function* checkUtf8(
     try {
       decoder.decode(bytes, { stream });
     } catch {
+      // The decoder says only that the bytes are not UTF-8: the operator is told where.
       throw new ImportFileError(`The file is not UTF-8 text (line ${line}). ${SAVE_AS_CSV}`);
     }
   };

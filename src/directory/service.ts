@@ -26,6 +26,7 @@ import {
   type SignedInProfile,
 } from '../portal/index.ts';
 import { capitalize } from '../platform/forms.ts';
+import { directoryErrors, type DirectoryRuleError } from './errors.ts';
 import { codeProblem, districtCodeOf, type OrganizationType } from './organizations.ts';
 import { revokeApplicationGrants, revokeWhereNoAccess } from '../sso/index.ts';
 import { decide, type Actor, type PersonRef } from './policy.ts';
@@ -259,15 +260,7 @@ export async function addStaffMember(
   return checked.value;
 }
 
-/** A rule of the directory said no; `field` names the form field the message belongs to. */
-export class DirectoryRuleError extends Error {
-  constructor(
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-}
+export { DirectoryRuleError } from './errors.ts';
 
 /**
  * An inactive organization (closed, merged) keeps its people and history, but takes no
@@ -275,7 +268,7 @@ export class DirectoryRuleError extends Error {
  */
 function requireActive(org: Organization): void {
   if (org.status !== 'active') {
-    throw new DirectoryRuleError(`${org.name} is inactive. The Department can make it active again on its page`);
+    throw directoryErrors.organizationInactive(org.name);
   }
 }
 
@@ -303,8 +296,7 @@ function auditRoleChange(
 }
 
 export async function grantRole(db: Db, actor: Actor | null, grant: RoleGrant, ip: string | null): Promise<boolean> {
-  if (!grant.app.roles.includes(grant.role))
-    throw new DirectoryRuleError(`${grant.app.name} has no role "${grant.role}"`);
+  if (!grant.app.roles.includes(grant.role)) throw directoryErrors.noSuchRole(grant.app.name, grant.role);
   requireActive(grant.org);
   return db.transaction().execute(async (tx) => {
     // A role in an organization makes the person one of its staff.
@@ -361,11 +353,7 @@ export function temporaryPassword(): string {
  * the real person would later find "their" account held by someone else (attack F8).
  */
 export function resetRefusal(person: Pick<Profile, 'status'>): DirectoryRuleError | null {
-  return person.status === 'precreated'
-    ? new DirectoryRuleError(
-        'This profile is not completed yet: the person completes it with Create a profile, where they choose their own password',
-      )
-    : null;
+  return person.status === 'precreated' ? directoryErrors.profileNotCompleted() : null;
 }
 
 /**
@@ -668,12 +656,13 @@ function checkUrl(value: string, what: string, field: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new DirectoryRuleError(`${what} "${value}" is not an absolute URL`, field);
+    // Not a URL at all: a form error, nothing to log.
+    throw directoryErrors.urlNotAbsolute(what, value).at(field);
   }
   const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local))
-    throw new DirectoryRuleError(`${what} must use https: ${value}`, field);
-  if (url.hash) throw new DirectoryRuleError(`${what} must not have a #fragment: ${value}`, field);
+    throw directoryErrors.urlNotHttps(what, value).at(field);
+  if (url.hash) throw directoryErrors.urlHasFragment(what, value).at(field);
   return url.href;
 }
 
@@ -695,13 +684,8 @@ export async function registerApplication(
     onReplaced,
   }: { replace?: boolean; ip?: string | null; onReplaced?: (replaced: ReplacedRegistration) => void } = {},
 ): Promise<string> {
-  if (!CLIENT_ID.test(input.id))
-    throw new DirectoryRuleError(
-      'Client id must be 2 to 63 lower-case letters, digits, hyphens or underscores, starting with a letter or digit',
-      'clientId',
-    );
-  if (isPartOfPortal(input))
-    throw new DirectoryRuleError(`${input.id} is part of the portal itself and cannot be registered`, 'clientId');
+  if (!CLIENT_ID.test(input.id)) throw directoryErrors.clientIdMalformed().at('clientId');
+  if (isPartOfPortal(input)) throw directoryErrors.partOfPortalNotRegistered(input.id).at('clientId');
   const registration = applicationSettings(input, { signsIn: true });
   const secret = randomBytes(32).toString('base64url');
   await db.transaction().execute(async (tx) => {
@@ -713,10 +697,7 @@ export async function registerApplication(
       { replace },
     );
     if (!written) {
-      throw new DirectoryRuleError(
-        `An application with client id ${input.id} is already registered. To give it a new secret, use its page`,
-        'clientId',
-      );
+      throw directoryErrors.clientIdTaken(input.id).at('clientId');
     }
     // A grant of a role the application no longer has would give nothing and could never be
     // revoked from the console: a replacement removes such grants, each audited as revoked.
@@ -773,14 +754,12 @@ export interface ReplacedRegistration {
 
 /** The rules every application's settings follow, registered or edited. */
 function applicationSettings(input: Omit<ApplicationRegistration, 'id'>, { signsIn }: { signsIn: boolean }) {
-  if (!input.name.trim()) throw new DirectoryRuleError('Enter the application’s name', 'name');
+  if (!input.name.trim()) throw directoryErrors.applicationNameMissing().at('name');
   // A client needs somewhere to send people back; a catalog entry not yet registered has none.
-  if (signsIn && input.redirectUris.length === 0)
-    throw new DirectoryRuleError('Enter at least one redirect URI', 'redirectUris');
+  if (signsIn && input.redirectUris.length === 0) throw directoryErrors.redirectUriMissing().at('redirectUris');
   const roles = input.roles.length ? input.roles : ['user'];
   const badRole = roles.find((r) => !ROLE.test(r));
-  if (badRole !== undefined)
-    throw new DirectoryRuleError(`Role "${badRole}" may only use letters, digits, hyphens and underscores`, 'roles');
+  if (badRole !== undefined) throw directoryErrors.roleMalformed(badRole).at('roles');
   return {
     name: input.name.trim(),
     access: input.restricted ? ('restricted' as const) : ('open' as const),
@@ -809,8 +788,7 @@ export async function updateApplication(
   input: Omit<ApplicationRegistration, 'id'>,
   ip: string | null,
 ): Promise<string[]> {
-  if (isPartOfPortal(app))
-    throw new DirectoryRuleError(`${app.name} is part of the portal itself and cannot be edited`);
+  if (isPartOfPortal(app)) throw directoryErrors.partOfPortalNotEdited(app.name);
   const settings = applicationSettings(input, { signsIn: signsInThroughPortal(app) });
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   const changed = [
@@ -825,11 +803,7 @@ export async function updateApplication(
   return db.transaction().execute(async (tx) => {
     for (const role of app.roles.filter((r) => !settings.roles.includes(r))) {
       const holders = await repo.countGrants(tx, app.id, role);
-      if (holders > 0)
-        throw new DirectoryRuleError(
-          `Role "${role}" is still granted to ${holders === 1 ? '1 person' : `${holders} people`}. Revoke it first`,
-          'roles',
-        );
+      if (holders > 0) throw directoryErrors.roleStillGranted(role, holders).at('roles');
     }
     await repo.updateApplication(tx, app.id, settings);
     const signedOut =
@@ -893,8 +867,7 @@ export async function issueClientSecret(
   actor: Actor,
   ip: string | null,
 ): Promise<string> {
-  if (!hasReplaceableSecret(app))
-    throw new DirectoryRuleError(`${app.name} has no client secret the Department can replace`);
+  if (!hasReplaceableSecret(app)) throw directoryErrors.noReplaceableSecret(app.name);
   const secret = randomBytes(32).toString('base64url');
   await db.transaction().execute(async (tx) => {
     await applications.setClientSecret(tx, app.id, box.seal(secret));
@@ -922,21 +895,18 @@ export async function addOrganization(
   ip: string | null,
 ): Promise<Organization> {
   const problem = codeProblem(input.code, input.type);
-  if (problem) throw new DirectoryRuleError(capitalize(problem), 'code');
+  if (problem) throw directoryErrors.organizationCodeMalformed(capitalize(problem)).at('code');
   return db.transaction().execute(async (tx) => {
     let districtId: string | null = null;
     if (input.type === 'school') {
       const district = await repo.findOrganizationByCode(tx, districtCodeOf(input.code));
       if (district?.type !== 'district') {
-        throw new DirectoryRuleError(
-          `There is no district with code ${districtCodeOf(input.code)}. Add the district first`,
-          'code',
-        );
+        throw directoryErrors.noSuchDistrict(districtCodeOf(input.code)).at('code');
       }
       districtId = district.id;
     }
     const org = await repo.insertOrganization(tx, { ...input, districtId });
-    if (!org) throw new DirectoryRuleError(`An organization with code ${input.code} already exists`, 'code');
+    if (!org) throw directoryErrors.organizationCodeTaken(input.code).at('code');
     await audit(tx, {
       type: 'organization.added',
       actorId: actor.profile.id,

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { publicRoute } from '../platform/access.ts';
-import { PortalError } from '../platform/errors.ts';
 import { clientIp, cookieOptions } from '../platform/http.tsx';
 import { HelpDeskPhone, Layout, type ViewContext } from '../platform/views/layout.tsx';
 import type { ElarConfig } from './config.ts';
+import { elarErrors } from './errors.ts';
 import type { ElarRelyingParty } from './relying-party.ts';
 import type { ElarDb } from './schema.ts';
 import { endElarSessions, loadElarSession, startElarSession } from './sessions.ts';
@@ -51,14 +51,14 @@ export function registerElarRoutes(app: FastifyInstance, config: ElarConfig, db:
     const saved = request.cookies[authCookie];
     const query = request.query as Record<string, unknown>;
     if (!saved || typeof query.error === 'string') {
-      throw new PortalError('ELAR_ERR_SIGN_IN', 400, 'Signing in to ELAR did not complete. Go to ELAR and try again.');
+      throw elarErrors.signIn();
     }
     let result;
     try {
       result = await rp.finishSignIn(`${config.publicUrl}${request.url}`, saved);
     } catch (err) {
       request.log.info({ err }, 'ELAR sign-in did not complete');
-      throw new PortalError('ELAR_ERR_SIGN_IN', 400, 'Signing in to ELAR did not complete. Go to ELAR and try again.');
+      throw elarErrors.signIn();
     }
     const token = await startElarSession(
       db,
@@ -76,13 +76,16 @@ export function registerElarRoutes(app: FastifyInstance, config: ElarConfig, db:
   app.post('/backchannel-logout', { config: { ...elar.config, csrf: false } }, async (request, reply) => {
     const token = (request.body as Record<string, unknown> | undefined)?.logout_token;
     if (typeof token !== 'string') return reply.code(400).send({ error: 'invalid_request' });
+    // The protocol's own answer (OpenID Connect Back-Channel Logout), for the portal, not a person.
+    let who;
     try {
-      const who = await rp.verifyLogoutToken(token);
-      await endElarSessions(db, who.sid ? { sid: who.sid } : { sub: who.sub });
+      who = await rp.verifyLogoutToken(token);
     } catch (err) {
       request.log.info({ err }, 'ELAR refused a back-channel logout token');
       return reply.code(400).send({ error: 'invalid_request' });
     }
+    // Outside the refusal above: ELAR's database failing is a 500 (logged), which the portal retries.
+    await endElarSessions(db, who.sid ? { sid: who.sid } : { sub: who.sub });
     return reply.code(200).header('cache-control', 'no-store').send();
   });
 

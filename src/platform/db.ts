@@ -52,6 +52,7 @@ function claimDataDir(dataDir: string): () => void {
   try {
     writeFileSync(lock, String(process.pid), { flag: 'wx' });
   } catch {
+    // The pid file exists (any other failure fails again just below, and is thrown).
     const holder = Number(readFileSync(lock, 'utf8'));
     if (holder && holder !== process.pid && isAlive(holder)) {
       throw new DatabaseInUseError(
@@ -68,6 +69,7 @@ function isAlive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (e) {
+    // ESRCH: no such process. EPERM: alive, but another user's.
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

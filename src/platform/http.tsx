@@ -19,7 +19,7 @@ import Fastify, {
 import type { VNode } from 'preact';
 import { enforceDeclaredAccess, publicPlugin } from './access.ts';
 import type { Config } from './config.ts';
-import { errors, PortalError } from './errors.ts';
+import { errors, PortalError, refusedByFramework } from './errors.ts';
 import { ErrorPage } from './views/error-page.tsx';
 import type { Navigation, ViewContext } from './views/layout.tsx';
 import { renderDocument } from './views/render.ts';
@@ -201,14 +201,11 @@ export async function createHttpServer(
 
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const known = toPortalError(error);
-    if (!known) request.log.error({ err: error }, 'unhandled error');
-    const shown =
-      known ??
-      new PortalError(
-        'PORTAL_ERR_INTERNAL',
-        500,
-        'Something went wrong on our side. Your answers were not lost; try again.',
-      );
+    // A refusal is the service working: logged with its code (and, when the framework
+    // refused, its own error) so an operator can follow a person's call to the help desk.
+    if (known) request.log.info({ code: known.code, ...(known === error ? {} : { err: error }) }, 'request refused');
+    else request.log.error({ err: error }, 'unhandled error');
+    const shown = known ?? errors.internal();
     const view = request.view ?? {
       helpdesk: config.helpdesk,
       agency: config.agency,
@@ -217,7 +214,10 @@ export async function createHttpServer(
       path: '/',
       csrfToken: () => '',
     };
-    return reply.page(<ErrorPage ctx={view} title={titleFor(shown)} message={shown.message} />, shown.statusCode);
+    return reply.page(
+      <ErrorPage ctx={view} title={titleFor(shown)} message={shown.message} code={shown.code} />,
+      shown.statusCode,
+    );
   });
 
   return app;
@@ -230,7 +230,8 @@ export async function createHttpServer(
  */
 export function showNotFoundPage(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
-    reply.page(<ErrorPage ctx={request.view} title="Page not found" message={errors.notFound().message} />, 404);
+    const { message, code } = errors.notFound();
+    reply.page(<ErrorPage ctx={request.view} title="Page not found" message={message} code={code} />, 404);
   });
 }
 
@@ -263,14 +264,14 @@ function toPortalError(error: FastifyError): PortalError | null {
   if (error.statusCode === 413) return errors.payloadTooLarge();
   if (error.statusCode === 429) return errors.tooManyRequests();
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-    return new PortalError(error.code ?? 'PORTAL_ERR_BAD_REQUEST', error.statusCode, errors.badRequest().message);
+    return refusedByFramework(error.statusCode);
   }
   return null;
 }
 
 function titleFor({ statusCode: status, code }: PortalError): string {
   // Only a refused form was "not sent"; a page refused to this person is about access.
-  if (code === errors.csrf().code) return 'Your form could not be sent';
+  if (code === errors.csrf.code) return 'Your form could not be sent';
   if (status === 403) return 'You do not have access to this page';
   if (status === 404) return 'Page not found';
   if (status === 409) return 'Your answers have expired';

@@ -1,7 +1,9 @@
 import type { ErrorOut, KoaContextWithOIDC } from 'oidc-provider';
+import type { PortalError } from '../platform/errors.ts';
 import { ErrorPage } from '../platform/views/error-page.tsx';
 import { Layout, type ViewContext } from '../platform/views/layout.tsx';
 import { renderDocument } from '../platform/views/render.ts';
+import { ssoErrors } from './errors.ts';
 
 /**
  * The provider's own pages (its errors, the logout question, "you have logged out") in the
@@ -17,39 +19,18 @@ function view(site: Site, ctx: KoaContextWithOIDC): ViewContext {
 export type Site = Pick<ViewContext, 'helpdesk' | 'agency' | 'navigation'>;
 
 /** Plain words for what went wrong; the protocol's own description is for the application's developers, not the person. */
-function explain(ctx: KoaContextWithOIDC, out: ErrorOut): { title: string; message: string } {
-  if (ctx.path.includes('/session/end')) {
-    return {
-      title: 'Logging out could not be completed',
-      message:
-        'This logout link is out of date or not valid. If your name still shows at the top of the portal, log out from there.',
-    };
-  }
+function explain(ctx: KoaContextWithOIDC, out: ErrorOut): { title: string; error: PortalError } {
+  if (ctx.path.includes('/session/end'))
+    return { title: 'Logging out could not be completed', error: ssoErrors.logoutInvalid() };
   const title = 'Sign-in could not be completed';
-  if (out.error === 'invalid_redirect_uri') {
-    return {
-      title,
-      message:
-        'The application sent you to the portal from an address the portal does not know, so it cannot sign you in. Go back to the application and tell its help desk.',
-    };
-  }
-  if (out.error === 'invalid_client') {
-    return {
-      title,
-      message:
-        'The portal does not know this application, so it cannot sign you in to it. Go back to the application and tell its help desk.',
-    };
-  }
-  return {
-    title,
-    message:
-      "The application's sign-in request was not complete, or it has expired. Go back to the application and start again.",
-  };
+  if (out.error === 'invalid_redirect_uri') return { title, error: ssoErrors.unknownRedirectUri() };
+  if (out.error === 'invalid_client') return { title, error: ssoErrors.unknownApplication() };
+  return { title, error: ssoErrors.invalidRequest() };
 }
 
 export function providerErrorPage(site: Site, ctx: KoaContextWithOIDC, out: ErrorOut): string {
-  const { title, message } = explain(ctx, out);
-  return renderDocument(<ErrorPage ctx={view(site, ctx)} title={title} message={message} />);
+  const { title, error } = explain(ctx, out);
+  return renderDocument(<ErrorPage ctx={view(site, ctx)} title={title} message={error.message} code={error.code} />);
 }
 
 /** `form` is the provider's empty form carrying its own anti-forgery token; the button outside it submits it. */

@@ -256,10 +256,11 @@ export function createProvider(deps: ProviderDeps): Provider {
   // answer is told again by a job, like every other back-channel logout.
   provider.on(
     'backchannel.error',
-    (_ctx: unknown, _err: unknown, client: { clientId: string }, accountId: string, sid: string | undefined) => {
-      // Only a database that is down fails this; then the logout page fails too, and the person can log out again.
+    (ctx: unknown, _err: unknown, client: { clientId: string }, accountId: string, sid: string | undefined) => {
+      // Only a database that is down fails this; then the logout page fails too, and the
+      // person can log out again. The provider's failure event carries the cause to the log.
       queueBackchannelLogout(db, { clientId: client.clientId, accountId, sid }, { attemptsMade: 1 }).catch(
-        () => undefined,
+        (err: unknown) => provider.emit('server_error', ctx, err),
       );
     },
   );

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type Provider from 'oidc-provider';
+import { errors as oidcErrors, type Provider } from 'oidc-provider';
 import {
   findApplication,
   mayUseApplication,
@@ -11,11 +11,11 @@ import {
   type PublicAdministrator,
 } from '../directory/index.ts';
 import { publicRoute } from '../platform/access.ts';
-import { PortalError } from '../platform/errors.ts';
 import { clientIp } from '../platform/http.tsx';
 import type { ZodTypeProvider } from '../platform/route-schemas.ts';
 import { Layout, type ViewContext } from '../platform/views/layout.tsx';
 import type { Portal } from '../portal/index.ts';
+import { ssoErrors } from './errors.ts';
 
 /**
  * The client address of a request handed to the provider, as the portal computes it
@@ -35,6 +35,11 @@ interface SsoOptions {
  */
 export async function ssoProtocolPlugin(app: FastifyInstance, { portal, provider }: SsoOptions) {
   const callback = provider.callback();
+  // The provider turns its own failures into an error page and tells no one else: the
+  // cause reaches the log here.
+  provider.on('server_error', (_ctx: unknown, err: unknown) =>
+    app.log.error({ err }, 'single sign-on provider failed a request'),
+  );
   const publicUrl = new URL(portal.config.publicUrl);
   const handOver = (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     reply.hijack();
@@ -80,12 +85,12 @@ export async function ssoLoginStepPlugin(fastify: FastifyInstance, { portal, pro
     let details: Awaited<ReturnType<Provider['interactionDetails']>>;
     try {
       details = await provider.interactionDetails(request.raw, reply.raw);
-    } catch {
-      throw new PortalError(
-        'PORTAL_ERR_SIGN_IN_EXPIRED',
-        400,
-        'This sign-in has expired. Go back to the application and start again.',
-      );
+    } catch (err) {
+      // The provider's refusal (an interaction expired or from another browser) is the
+      // person's to fix; anything else (its storage failing) is ours, and a 500.
+      if (!(err instanceof oidcErrors.OIDCProviderError)) throw err;
+      request.log.info({ err }, 'single sign-on interaction not found');
+      throw ssoErrors.signInExpired();
     }
     const profile = request.session?.profile;
     if (!profile) return reply.redirect(`/login?returnTo=${encodeURIComponent(`/interaction/${uid}`)}`, 303);

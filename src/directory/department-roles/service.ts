@@ -2,7 +2,7 @@ import { audit } from '../audit-events.ts';
 import type { Db } from '../../database.ts';
 import type { Profile } from '../../portal/index.ts';
 import type { Actor } from '../policy.ts';
-import { DirectoryRuleError } from '../service.ts';
+import { directoryErrors } from '../errors.ts';
 import * as repo from './repository.ts';
 import { DEPARTMENT_ROLES, isDepartmentRole, type DepartmentRole } from './schema.ts';
 
@@ -22,17 +22,11 @@ export interface DepartmentRoleChange {
 
 function checked(change: DepartmentRoleChange): DepartmentRole {
   if (!isDepartmentRole(change.role)) {
-    throw new DirectoryRuleError(
-      `"${change.role}" is not a department role: choose one of ${DEPARTMENT_ROLES.join(', ')}`,
-      'role',
-    );
+    throw directoryErrors.notADepartmentRole(change.role, DEPARTMENT_ROLES).at('role');
   }
   // A pre-created profile has no owner yet: a role would wait there for whoever completes it.
   if (change.person.status !== 'active') {
-    throw new DirectoryRuleError(
-      `${change.person.user_name} has not completed their profile yet: department roles go to completed profiles only`,
-      'username',
-    );
+    throw directoryErrors.departmentRoleNeedsCompletedProfile(change.person.user_name).at('username');
   }
   return change.role;
 }
@@ -75,10 +69,7 @@ export async function revokeDepartmentRole(
     if (role === 'console-admin') {
       const holders = await repo.lockConsoleAdministrators(tx);
       if (holders.length === 1 && holders[0] === change.person.id) {
-        throw new DirectoryRuleError(
-          `${change.person.user_name} is the last console administrator: the system must keep one. Grant console-admin to someone else first`,
-          'role',
-        );
+        throw directoryErrors.lastConsoleAdministrator(change.person.user_name).at('role');
       }
     }
     const revoked = await repo.deleteDepartmentRole(tx, change.person.id, role);

@@ -298,7 +298,9 @@ export class JobRunner {
       mine()
         .set({ locked_until: this.#leaseEnd() })
         .execute()
-        .catch(() => undefined);
+        // The next renewal may succeed; if none does, the lease passes and another worker
+        // runs the job again (at least once), so this is worth a warning, not a failure.
+        .catch((err: unknown) => this.#log.warn({ err, job: job.name, jobId: job.id }, 'job lease not renewed'));
     }, this.#leaseMs / 3);
     this.#running.set(job.id, renew);
     const finished = () => {

@@ -97,7 +97,7 @@ export async function openFilesystemBlobStore(dir: string): Promise<BlobStore> {
         if (!/^[0-9a-f]{2}$/.test(shard)) continue;
         for (const name of await readdir(join(dir, shard))) {
           if (!checksumOfKey(name)) continue;
-          const s = await stat(join(dir, shard, name)).catch(() => null);
+          const s = await stat(join(dir, shard, name)).catch(goneAsNull);
           if (s) yield { key: name, size: s.size, storedAt: s.mtime };
         }
       }
@@ -121,10 +121,16 @@ function ignoreExisting(error: NodeJS.ErrnoException): void {
   if (error.code !== 'EEXIST') throw error;
 }
 
+/** A file listed a moment ago and deleted since (by another instance's sweep) is simply not there. */
+function goneAsNull(error: NodeJS.ErrnoException): null {
+  if (error.code !== 'ENOENT') throw error;
+  return null;
+}
+
 async function removeAbandonedPartials(partials: string): Promise<void> {
   const cutoff = Date.now() - ABANDONED_PARTIAL_MS;
   for (const name of await readdir(partials)) {
-    const s = await stat(join(partials, name)).catch(() => null);
+    const s = await stat(join(partials, name)).catch(goneAsNull);
     if (s && s.mtimeMs < cutoff) await rm(join(partials, name), { force: true });
   }
 }
