@@ -95,6 +95,11 @@ export const errors = defineErrors('PORTAL', {
     message: 'Too many requests from your network. Wait a minute and try again.',
   },
   payloadTooLarge: { code: 'PORTAL_ERR_TOO_LARGE', status: 413, message: 'What you sent is too large.' },
+  streamsFull: {
+    code: 'PORTAL_ERR_STREAMS_FULL',
+    status: 503,
+    message: 'Live updates are busy just now. Reload the page to see the latest status, or wait a minute.',
+  },
   badRequest: { code: 'PORTAL_ERR_BAD_REQUEST', status: 400, message: BAD_REQUEST },
   uploadEmpty: {
     code: 'PORTAL_ERR_UPLOAD_EMPTY',

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { errors, PortalError } from '../errors.ts';
+import { errors } from '../errors.ts';
 
 /**
  * Server-Sent Events for Fastify: a route hands its request to `SseStreams.open` and gets
@@ -31,13 +31,6 @@ export interface SseEvent {
   event?: string;
   data: string;
 }
-
-export const streamsFull = () =>
-  new PortalError(
-    'PORTAL_ERR_STREAMS_FULL',
-    503,
-    'Live updates are busy just now. Reload the page to see the latest status, or wait a minute.',
-  );
 
 /** Longer ids than this are not ids we issued. */
 const MAX_EVENT_ID_LENGTH = 128;
@@ -96,7 +89,7 @@ export class SseStreams {
     if (this.#closing || this.#open.size >= this.#maxConnections) {
       // Long enough for others' streams to end; the page itself still shows the status.
       reply.header('retry-after', '30');
-      throw streamsFull();
+      throw errors.streamsFull();
     }
     reply.hijack();
     const res = reply.raw;
