@@ -1,7 +1,8 @@
 import { ErrorSummary, SelectField, TextField, type FieldErrors, type FormValues } from '../../platform/views/form.tsx';
 import { Layout, type ViewContext } from '../../platform/views/layout.tsx';
 import { DataTable } from '../../platform/views/list.tsx';
-import { CsrfField, Notice } from '../shared-pages.tsx';
+import { PostForm } from '../../platform/views/post-form.tsx';
+import { Notice } from '../shared-pages.tsx';
 import type { DepartmentRoleHolder } from './repository.ts';
 import { DEPARTMENT_ROLE_NAMES, DEPARTMENT_ROLES, isDepartmentRole } from './schema.ts';
 
@@ -52,8 +53,7 @@ export function DepartmentRolesPage(props: {
           </li>
         ))}
       </ul>
-      <form class="usa-form" method="post" action="/directory/department-roles" noValidate>
-        <CsrfField ctx={props.ctx} />
+      <PostForm ctx={props.ctx} class="usa-form" action="/directory/department-roles" submitLabel="Grant role">
         <h2>Grant a role</h2>
         <TextField
           name="username"
@@ -71,10 +71,7 @@ export function DepartmentRolesPage(props: {
           value={props.values.role}
           error={props.errors?.role}
         />
-        <button class="usa-button" type="submit">
-          Grant role
-        </button>
-      </form>
+      </PostForm>
       <h2>Who holds a role</h2>
       {props.holders.length === 0 ? (
         <p>No one holds a department role.</p>
@@ -91,18 +88,14 @@ export function DepartmentRolesPage(props: {
             {
               label: 'Action',
               cell: (h) => (
-                <form method="post" action="/directory/department-roles/revoke">
-                  <CsrfField ctx={props.ctx} />
-                  <input type="hidden" name="username" value={h.user_name} />
-                  <input type="hidden" name="role" value={h.role} />
-                  <button type="submit" class="usa-button usa-button--unstyled">
-                    Revoke
-                    <span class="usa-sr-only">
-                      {' '}
-                      {roleName(h.role)} from {h.user_name}
-                    </span>
-                  </button>
-                </form>
+                <PostForm
+                  ctx={props.ctx}
+                  action="/directory/department-roles/revoke"
+                  fields={{ username: h.user_name, role: h.role }}
+                  submitLabel="Revoke"
+                  submitFor={`${roleName(h.role)} from ${h.user_name}`}
+                  look="unstyled"
+                />
               ),
             },
           ]}
