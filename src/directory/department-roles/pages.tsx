@@ -18,11 +18,26 @@ const ROLE_SCOPE: Record<(typeof DEPARTMENT_ROLES)[number], string> = {
   payments: 'ELAR only: payments and refunds',
 };
 
-const NOTICES: Record<string, string> = {
-  granted: 'The role is granted. It counts from the person’s next page.',
-  'already-held': 'The person already held this role: nothing changed.',
-  revoked: 'The role is revoked. It no longer counts from the person’s next page; nothing else of theirs ended.',
-  'not-held': 'The person did not hold this role: nothing changed.',
+/** Which role and whom a notice is about, given only when the stored roles bear it out. */
+export interface NoticeAbout {
+  role: string;
+  /** "Gus Granted (GGranted)" */
+  person: string;
+}
+
+const NOTICES: Record<string, (about: NoticeAbout | undefined) => string> = {
+  granted: (a) =>
+    a
+      ? `${a.role} is granted to ${a.person}. It counts from their next page.`
+      : 'The role is granted. It counts from the person’s next page.',
+  'already-held': (a) =>
+    a ? `${a.person} already held ${a.role}: nothing changed.` : 'The person already held this role: nothing changed.',
+  revoked: (a) =>
+    a
+      ? `${a.role} is revoked from ${a.person}. It no longer counts from their next page; nothing else of theirs ended.`
+      : 'The role is revoked. It no longer counts from the person’s next page; nothing else of theirs ended.',
+  'not-held': (a) =>
+    a ? `${a.person} did not hold ${a.role}: nothing changed.` : 'The person did not hold this role: nothing changed.',
 };
 
 const roleName = (role: string) => (isDepartmentRole(role) ? DEPARTMENT_ROLE_NAMES[role] : role);
@@ -37,9 +52,12 @@ export function DepartmentRolesPage(props: {
   values: FormValues;
   errors?: FieldErrors;
   notice?: string;
+  noticeAbout?: NoticeAbout | undefined;
 }) {
   const errorEntries = Object.entries(props.errors ?? {});
-  const notice = props.notice ? NOTICES[props.notice] : undefined;
+  const notice = props.notice ? NOTICES[props.notice]?.(props.noticeAbout) : undefined;
+  // The system keeps one console administrator: their Revoke could only be refused.
+  const lastConsoleAdministrator = props.holders.filter((h) => h.role === 'console-admin').length === 1;
   return (
     <Layout ctx={props.ctx} title="Department roles" hasErrors={errorEntries.length > 0}>
       {errorEntries.length > 0 && <ErrorSummary errors={errorEntries} />}
@@ -87,16 +105,19 @@ export function DepartmentRolesPage(props: {
             { label: 'Granted', cell: (h) => `${utc(h.granted_at)}${h.granted_by ? ` by ${h.granted_by}` : ''}` },
             {
               label: 'Action',
-              cell: (h) => (
-                <PostForm
-                  ctx={props.ctx}
-                  action="/directory/department-roles/revoke"
-                  fields={{ username: h.user_name, role: h.role }}
-                  submitLabel="Revoke"
-                  submitFor={`${roleName(h.role)} from ${h.user_name}`}
-                  look="unstyled"
-                />
-              ),
+              cell: (h) =>
+                lastConsoleAdministrator && h.role === 'console-admin' ? (
+                  'Kept: the last console administrator'
+                ) : (
+                  <PostForm
+                    ctx={props.ctx}
+                    action="/directory/department-roles/revoke"
+                    fields={{ username: h.user_name, role: h.role }}
+                    submitLabel="Revoke"
+                    submitFor={`${roleName(h.role)} from ${h.user_name}`}
+                    look="unstyled"
+                  />
+                ),
             },
           ]}
         />
