@@ -2,10 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import {
+  bootstrapAdminLogIn,
   checkPage as checkAndScreenshot,
   chromiumMissing,
   createProfileInBrowser,
   launchBrowser,
+  logIn,
+  mainText,
   startServer,
   type RunningPortal,
 } from './harness.ts';
@@ -21,15 +24,6 @@ const skip = chromiumMissing();
 let server: RunningPortal;
 let browser: Browser;
 const CONSOLE_PASSWORD = 'Console2026';
-
-async function logIn(page: Page, userName: string, password: string) {
-  await page.goto('/login');
-  await page.getByLabel('User Name').fill(userName);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-}
-
-const mainText = async (page: Page) => (await page.locator('main').textContent()) ?? '';
 
 /** The name of the element that has the focus, or its text for a button. */
 const focused = (page: Page) =>
@@ -48,13 +42,9 @@ before(async () => {
   if (skip) return;
   server = await startServer({ BOOTSTRAP_ADMIN_PASSWORD: 'Bootstrap1' });
   browser = await launchBrowser();
-  // The bootstrap administrator holds console-admin, and must choose their own password first.
+  // The bootstrap administrator holds console-admin.
   const page = await (await browser.newContext({ baseURL: server.url })).newPage();
-  await logIn(page, 'admin', 'Bootstrap1');
-  await page.getByLabel('Current password').fill('Bootstrap1');
-  await page.getByLabel('New password', { exact: true }).fill(CONSOLE_PASSWORD);
-  await page.getByLabel('Confirm new password').fill(CONSOLE_PASSWORD);
-  await page.getByRole('button', { name: 'Change password' }).click();
+  await bootstrapAdminLogIn(page, 'Bootstrap1', CONSOLE_PASSWORD);
   await page.context().close();
 });
 after(async () => {
