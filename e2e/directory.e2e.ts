@@ -5,11 +5,14 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import {
+  bootstrapAdminLogIn,
   checkPage,
   chromiumMissing,
   cli,
   createProfileInBrowser,
   launchBrowser,
+  logIn,
+  mainText,
   startServer,
   type RunningPortal,
 } from './harness.ts';
@@ -37,13 +40,6 @@ let otherAdmin = '';
 
 async function newPage(): Promise<Page> {
   return (await browser.newContext({ baseURL: server.url })).newPage();
-}
-
-async function logIn(page: Page, userName: string, password: string) {
-  await page.goto('/login');
-  await page.getByLabel('User Name').fill(userName);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
 }
 
 async function asDepartment(): Promise<Page> {
@@ -98,8 +94,6 @@ async function completeProfile(page: Page, person: Staff, password: string, scre
   return (await page.locator('[data-username]').textContent()) ?? '';
 }
 
-const mainText = async (page: Page) => (await page.locator('main').textContent()) ?? '';
-
 before(async () => {
   if (skip) return;
   csvDir = mkdtempSync(join(tmpdir(), 'orgs-'));
@@ -126,11 +120,7 @@ before(async () => {
     password: ADMIN_PASSWORD,
   });
   const page = await newPage();
-  await logIn(page, 'admin', 'Bootstrap1');
-  await page.getByLabel('Current password').fill('Bootstrap1');
-  await page.getByLabel('New password', { exact: true }).fill(DEPARTMENT_PASSWORD);
-  await page.getByLabel('Confirm new password').fill(DEPARTMENT_PASSWORD);
-  await page.getByRole('button', { name: 'Change password' }).click();
+  await bootstrapAdminLogIn(page, 'Bootstrap1', DEPARTMENT_PASSWORD);
   for (const [code, userName] of [
     ['00350000', districtAdmin],
     ['00400000', otherAdmin],

@@ -157,3 +157,21 @@ export async function createProfileInBrowser(
   await page.getByRole('button', { name: 'Create my profile' }).click();
   return (await page.locator('[data-username]').textContent()) ?? '';
 }
+
+export async function logIn(page: Page, userName: string, password: string): Promise<void> {
+  await page.goto('/login');
+  await page.getByLabel('User Name').fill(userName);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+}
+
+/** The first login of the department administrator made by BOOTSTRAP_ADMIN_PASSWORD, who must choose their own password. */
+export async function bootstrapAdminLogIn(page: Page, bootstrapPassword: string, password: string): Promise<void> {
+  await logIn(page, 'admin', bootstrapPassword);
+  await page.getByLabel('Current password').fill(bootstrapPassword);
+  await page.getByLabel('New password', { exact: true }).fill(password);
+  await page.getByLabel('Confirm new password').fill(password);
+  await page.getByRole('button', { name: 'Change password' }).click();
+}
+
+export const mainText = async (page: Page): Promise<string> => (await page.locator('main').textContent()) ?? '';

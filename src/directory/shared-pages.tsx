@@ -1,10 +1,19 @@
-import type { ComponentChildren } from 'preact';
-import { FormPage, type FieldErrors } from '../platform/views/form.tsx';
+import { DateField, TextField, type FieldErrors, type FormValues } from '../platform/views/form.tsx';
 import type { ViewContext } from '../platform/views/layout.tsx';
 import { DataTable } from '../platform/views/list.tsx';
 import type { MemberRow, StaffRow } from './repository.ts';
 
-/** What the pages of Directory Administration share: notices, hidden fields, the staff table, the confirmation page. */
+/** What the pages of Directory Administration share: notices, the staff table, the identity fields. */
+
+/** What a form page of the console is given: the request's view, what was entered, and what was wrong with it. */
+export interface FormInput {
+  ctx: ViewContext;
+  values: FormValues;
+  errors?: FieldErrors | undefined;
+}
+
+/** What a group of fields within a form is given. */
+export type FieldsInput = Omit<FormInput, 'ctx'>;
 
 export const ORG_TYPES: Record<string, string> = {
   district: 'District',
@@ -27,10 +36,6 @@ export function Notice({ text }: { text: string }) {
       </div>
     </div>
   );
-}
-
-export function CsrfField({ ctx }: { ctx: ViewContext }) {
-  return <input type="hidden" name="_csrf" value={ctx.csrfToken()} />;
 }
 
 export function StaffTable({ staff, members }: { staff: StaffRow[]; members?: { manyOrganizations: boolean } }) {
@@ -75,39 +80,31 @@ export function StaffTable({ staff, members }: { staff: StaffRow[]; members?: { 
   );
 }
 
-/**
- * Actions that cannot be taken back ask first: the link opens one of these pages (a GET that
- * changes nothing), whose button posts the change. No JavaScript needed.
- */
-export function ConfirmPage(props: {
-  ctx: ViewContext;
-  title: string;
-  caption: string;
-  action: string;
-  submitLabel: string;
-  back: string;
-  /** What will happen. */
-  intro: ComponentChildren;
-  /** Fields of the confirming form, if any. */
-  children?: ComponentChildren;
-  errors?: FieldErrors | undefined;
-}) {
+/** Name and date of birth, as adding a staff member and correcting a profile ask for them. */
+export function NameAndBirthFields({ values, errors }: FieldsInput) {
   return (
-    <FormPage
-      ctx={props.ctx}
-      caption={props.caption}
-      title={props.title}
-      action={props.action}
-      errors={props.errors}
-      submitLabel={props.submitLabel}
-      intro={props.intro}
-      after={
-        <p class="margin-top-3">
-          <a href={props.back}>Cancel and go back</a>
-        </p>
-      }
-    >
-      {props.children}
-    </FormPage>
+    <>
+      <TextField
+        name="firstName"
+        label="First name"
+        value={values.firstName}
+        error={errors?.firstName}
+        spellcheck={false}
+      />
+      <TextField
+        name="lastName"
+        label="Last name"
+        value={values.lastName}
+        error={errors?.lastName}
+        spellcheck={false}
+      />
+      <DateField
+        prefix="dob"
+        legend="Date of birth"
+        hint="For example: 3 27 1985"
+        values={values}
+        error={errors?.dobMonth}
+      />
+    </>
   );
 }

@@ -206,9 +206,16 @@ describe('the console page of department roles', () => {
       role: 'help-desk',
     });
     assert.equal(res.status, 303);
-    assert.equal(res.location, '/directory/department-roles?notice=granted');
+    assert.equal(
+      res.location,
+      `/directory/department-roles?notice=granted&username=${staffer.userName}&role=help-desk`,
+      'the stored User Name, however it was typed',
+    );
     const page = await browser.get(res.location!);
-    assert.match(page.body, /The role is granted/);
+    assert.match(
+      page.body,
+      new RegExp(`Help desk is granted to Gus Granted \\(${staffer.userName}\\)\\. It counts from their next page\\.`),
+    );
     assert.match(
       page.body,
       new RegExp(`<td[^>]*>${staffer.userName}</td>\\s*<td[^>]*><span data-department-role="help-desk">`),
@@ -220,7 +227,16 @@ describe('the console page of department roles', () => {
     assert.equal((await stafferBrowser.get('/directory')).status, 200, 'the same session, on its next request');
 
     const again = await browser.post('/directory/department-roles', { username: staffer.userName, role: 'help-desk' });
-    assert.equal(again.location, '/directory/department-roles?notice=already-held');
+    assert.equal(
+      again.location,
+      `/directory/department-roles?notice=already-held&username=${staffer.userName}&role=help-desk`,
+    );
+    // A crafted link cannot make the page claim a grant that is not there.
+    const crafted = await browser.get(
+      `/directory/department-roles?notice=granted&username=${staffer.userName}&role=payments`,
+    );
+    assert.match(crafted.body, /The role is granted/);
+    assert.doesNotMatch(crafted.body, /Payments is granted/);
     assert.equal((await granted(staffer.id, 'granted')).length, 1);
   });
 
@@ -263,7 +279,18 @@ describe('the console page of department roles', () => {
       username: second.userName,
       role: 'console-admin',
     });
-    assert.equal(revoked.location, '/directory/department-roles?notice=revoked');
+    assert.equal(
+      revoked.location,
+      `/directory/department-roles?notice=revoked&username=${second.userName}&role=console-admin`,
+    );
+    const afterRevoke = await firstBrowser.get(revoked.location!);
+    assert.match(
+      afterRevoke.body,
+      new RegExp(`Console administrator is revoked from Sam Second \\(${second.userName}\\)\\.`),
+    );
+    // The one left is not offered a button that can only be refused.
+    assert.doesNotMatch(afterRevoke.body, /Revoke<span class="usa-sr-only"> Console administrator from/);
+    assert.match(afterRevoke.body, /Kept: the last console administrator/);
     assert.equal((await secondBrowser.get('/directory/audit')).status, 403, 'at once, on the next request');
     const home = await secondBrowser.get('/');
     assert.equal(home.status, 200);
@@ -284,6 +311,9 @@ describe('the console page of department roles', () => {
     });
     assert.equal(last.status, 422);
     assert.match(errorSummary(last.body).join(' '), /is the last console administrator: the system must keep one/);
+    // The refusal is about the row's button, not the grant form: no link to its fields, which stay empty.
+    assert.doesNotMatch(last.body, /href="#role"/);
+    assert.doesNotMatch(last.body, /id="username"[^>]*value=/);
     assert.deepEqual(await rolesOf(portal.db, first.id), ['console-admin']);
     assert.equal((await firstBrowser.get('/directory/audit')).status, 200);
   });
@@ -298,7 +328,7 @@ describe('the console page of department roles', () => {
       ),
     );
     assert.deepEqual([...new Set(responses.map((r) => r.status))], [303]);
-    assert.equal(responses.filter((r) => r.location?.endsWith('notice=granted')).length, 1);
+    assert.equal(responses.filter((r) => r.location?.includes('notice=granted&')).length, 1);
     assert.deepEqual(await rolesOf(portal.db, target.id), ['licensure-evaluator']);
     assert.equal((await granted(target.id, 'granted')).length, 1);
   });

@@ -1,16 +1,11 @@
 import type { Application } from '../schema.ts';
-import {
-  FormPage,
-  SelectField,
-  TextField,
-  TextAreaField,
-  type FieldErrors,
-  type FormValues,
-} from '../../platform/views/form.tsx';
+import { FormPage, SelectField, TextField, TextAreaField, type FormValues } from '../../platform/views/form.tsx';
 import { Layout, type ViewContext } from '../../platform/views/layout.tsx';
 import { DataTable } from '../../platform/views/list.tsx';
+import { PostForm } from '../../platform/views/post-form.tsx';
+import { SummaryList } from '../../platform/views/summary-list.tsx';
 import { hasReplaceableSecret, isPartOfPortal, signsInThroughPortal } from '../service.ts';
-import { Notice, CsrfField } from '../shared-pages.tsx';
+import { Notice, type FieldsInput, type FormInput } from '../shared-pages.tsx';
 
 /** Applications (OIDC clients) and their roles (SPEC D5). */
 
@@ -50,15 +45,7 @@ export function ApplicationsPage({ ctx, applications }: { ctx: ViewContext; appl
   );
 }
 
-export function RegisterApplicationPage({
-  ctx,
-  values,
-  errors,
-}: {
-  ctx: ViewContext;
-  values: FormValues;
-  errors?: FieldErrors;
-}) {
+export function RegisterApplicationPage({ ctx, values, errors }: FormInput) {
   return (
     <FormPage
       ctx={ctx}
@@ -105,15 +92,16 @@ export function ApplicationPage({
   application: Application;
   notice?: string;
 }) {
-  const rows: Array<[string, string | string[]]> = [
-    ['Client id', a.id],
-    ['Who may open it', a.access === 'open' ? 'Every profile' : 'Only people given a role in an organization'],
-    ['Roles', a.roles.join(', ')],
-    ['Redirect URIs', a.redirect_uris],
-    ['Post-logout redirect URIs', a.post_logout_redirect_uris],
-    ['Back-channel logout URI', a.backchannel_logout_uri ?? ''],
-    ['Launch URL', a.launch_url ?? ''],
-  ];
+  const uris = (list: string[]) =>
+    list.length > 0 ? (
+      <ul class="usa-list usa-list--unstyled">
+        {list.map((uri) => (
+          <li key={uri}>{uri}</li>
+        ))}
+      </ul>
+    ) : (
+      'None'
+    );
   return (
     <Layout ctx={ctx} title={a.name}>
       {notice === 'updated' && <Notice text="The application’s settings are saved." />}
@@ -127,24 +115,20 @@ export function ApplicationPage({
           </a>
         </p>
       )}
-      <dl class="portal-summary">
-        {rows.map(([label, value]) => (
-          <div key={label}>
-            <dt>{label}</dt>
-            <dd>
-              {Array.isArray(value) && value.length > 0 ? (
-                <ul class="usa-list usa-list--unstyled">
-                  {value.map((uri) => (
-                    <li key={uri}>{uri}</li>
-                  ))}
-                </ul>
-              ) : (
-                (Array.isArray(value) ? '' : value) || 'None'
-              )}
-            </dd>
-          </div>
-        ))}
-      </dl>
+      <SummaryList
+        rows={[
+          { label: 'Client id', value: a.id },
+          {
+            label: 'Who may open it',
+            value: a.access === 'open' ? 'Every profile' : 'Only people given a role in an organization',
+          },
+          { label: 'Roles', value: a.roles.join(', ') || 'None' },
+          { label: 'Redirect URIs', value: uris(a.redirect_uris) },
+          { label: 'Post-logout redirect URIs', value: uris(a.post_logout_redirect_uris) },
+          { label: 'Back-channel logout URI', value: a.backchannel_logout_uri || 'None' },
+          { label: 'Launch URL', value: a.launch_url || 'None' },
+        ]}
+      />
       {isPartOfPortal(a) ? (
         <p>{a.name} is part of the portal itself: its sign-in is managed by the portal.</p>
       ) : !hasReplaceableSecret(a) ? (
@@ -160,12 +144,12 @@ export function ApplicationPage({
             If the secret may have leaked, issue a new one. The old secret stops working at once: the application cannot
             sign anyone in until its administrators install the new one.
           </p>
-          <form method="post" action={`/directory/applications/${a.id}/secret`}>
-            <CsrfField ctx={ctx} />
-            <button type="submit" class="usa-button usa-button--secondary">
-              Issue a new client secret
-            </button>
-          </form>
+          <PostForm
+            ctx={ctx}
+            action={`/directory/applications/${a.id}/secret`}
+            submitLabel="Issue a new client secret"
+            look="secondary"
+          />
         </>
       )}
     </Layout>
@@ -187,22 +171,13 @@ export function ClientSecretPage({
     <Layout ctx={ctx} title="Client secret">
       <h1>Client secret for {application.name}</h1>
       <p class="usa-intro">Give it to the application's administrators over a secure channel. It is shown only once.</p>
-      <dl class="portal-summary">
-        <div>
-          <dt>Client id</dt>
-          <dd data-client-id>{application.id}</dd>
-        </div>
-        <div>
-          <dt>Client secret</dt>
-          <dd class="portal-secret" data-client-secret>
-            {secret}
-          </dd>
-        </div>
-        <div>
-          <dt>Discovery</dt>
-          <dd>{`${issuer}/.well-known/openid-configuration`}</dd>
-        </div>
-      </dl>
+      <SummaryList
+        rows={[
+          { label: 'Client id', value: application.id, data: 'client-id' },
+          { label: 'Client secret', value: secret, data: 'client-secret', class: 'portal-secret' },
+          { label: 'Discovery', value: `${issuer}/.well-known/openid-configuration` },
+        ]}
+      />
       <a class="usa-button" href={`/directory/applications/${application.id}`}>
         Back to {application.name}
       </a>
@@ -211,13 +186,7 @@ export function ClientSecretPage({
 }
 
 /** The settings of an application, as registered and as edited (everything but its client id). */
-export function ApplicationSettingsFields({
-  values,
-  errors,
-}: {
-  values: FormValues;
-  errors?: FieldErrors | undefined;
-}) {
+export function ApplicationSettingsFields({ values, errors }: FieldsInput) {
   return (
     <>
       <SelectField
@@ -291,17 +260,7 @@ export function applicationFormValues(a: Application): FormValues {
   };
 }
 
-export function EditApplicationPage({
-  ctx,
-  application,
-  values,
-  errors,
-}: {
-  ctx: ViewContext;
-  application: Application;
-  values: FormValues;
-  errors?: FieldErrors;
-}) {
+export function EditApplicationPage({ ctx, application, values, errors }: FormInput & { application: Application }) {
   return (
     <FormPage
       ctx={ctx}

@@ -1,8 +1,10 @@
-import { TextAreaField, type FieldErrors, type FormValues } from '../../platform/views/form.tsx';
+import { ConfirmPage } from '../../platform/views/confirm-page.tsx';
+import { TextAreaField } from '../../platform/views/form.tsx';
 import { Layout, type ViewContext } from '../../platform/views/layout.tsx';
 import { DataTable, Pager } from '../../platform/views/list.tsx';
+import { SummaryList } from '../../platform/views/summary-list.tsx';
 import type { ConflictRow, Page } from '../repository.ts';
-import { withQuery, Notice, ConfirmPage } from '../shared-pages.tsx';
+import { withQuery, Notice, type FormInput } from '../shared-pages.tsx';
 
 /** Partial matches to resolve (SPEC D5). */
 
@@ -107,17 +109,7 @@ export function ConflictsPage({
   );
 }
 
-export function ConfirmCloseConflictPage({
-  ctx,
-  conflict,
-  values,
-  errors,
-}: {
-  ctx: ViewContext;
-  conflict: ConflictRow;
-  values: FormValues;
-  errors?: FieldErrors;
-}) {
+export function ConfirmCloseConflictPage({ ctx, conflict, values, errors }: FormInput & { conflict: ConflictRow }) {
   return (
     <ConfirmPage
       ctx={ctx}
@@ -129,20 +121,21 @@ export function ConfirmCloseConflictPage({
       errors={errors}
       intro={
         <>
-          <dl class="portal-summary">
-            <dt>Profile</dt>
-            <dd>
-              <a href={`/directory/people/${conflict.profile_id}`}>
-                {conflict.last_name}, {conflict.first_name} ({conflict.user_name})
-              </a>
-            </dd>
-            <dt>Fields that differ</dt>
-            <dd>{conflictFieldWords(conflict.conflicting_fields)}</dd>
-            <dt>Submitted</dt>
-            <dd>{submittedWords(conflict)}</dd>
-            <dt>When (UTC)</dt>
-            <dd>{attemptsWords(conflict)}</dd>
-          </dl>
+          <SummaryList
+            rows={[
+              {
+                label: 'Profile',
+                value: (
+                  <a href={`/directory/people/${conflict.profile_id}`}>
+                    {conflict.last_name}, {conflict.first_name} ({conflict.user_name})
+                  </a>
+                ),
+              },
+              { label: 'Fields that differ', value: conflictFieldWords(conflict.conflicting_fields) },
+              { label: 'Submitted', value: submittedWords(conflict) },
+              { label: 'When (UTC)', value: attemptsWords(conflict) },
+            ]}
+          />
           <p>
             Closing changes nothing on the profile: the person will meet the same partial match if they try again. To
             let them continue, correct the profile instead.

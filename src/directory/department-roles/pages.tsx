@@ -1,7 +1,8 @@
 import { ErrorSummary, SelectField, TextField, type FieldErrors, type FormValues } from '../../platform/views/form.tsx';
 import { Layout, type ViewContext } from '../../platform/views/layout.tsx';
 import { DataTable } from '../../platform/views/list.tsx';
-import { CsrfField, Notice } from '../shared-pages.tsx';
+import { PostForm } from '../../platform/views/post-form.tsx';
+import { Notice } from '../shared-pages.tsx';
 import type { DepartmentRoleHolder } from './repository.ts';
 import { DEPARTMENT_ROLE_NAMES, DEPARTMENT_ROLES, isDepartmentRole } from './schema.ts';
 
@@ -17,11 +18,26 @@ const ROLE_SCOPE: Record<(typeof DEPARTMENT_ROLES)[number], string> = {
   payments: 'ELAR only: payments and refunds',
 };
 
-const NOTICES: Record<string, string> = {
-  granted: 'The role is granted. It counts from the person’s next page.',
-  'already-held': 'The person already held this role: nothing changed.',
-  revoked: 'The role is revoked. It no longer counts from the person’s next page; nothing else of theirs ended.',
-  'not-held': 'The person did not hold this role: nothing changed.',
+/** Which role and whom a notice is about, given only when the stored roles bear it out. */
+export interface NoticeAbout {
+  role: string;
+  /** "Gus Granted (GGranted)" */
+  person: string;
+}
+
+const NOTICES: Record<string, (about: NoticeAbout | undefined) => string> = {
+  granted: (a) =>
+    a
+      ? `${a.role} is granted to ${a.person}. It counts from their next page.`
+      : 'The role is granted. It counts from the person’s next page.',
+  'already-held': (a) =>
+    a ? `${a.person} already held ${a.role}: nothing changed.` : 'The person already held this role: nothing changed.',
+  revoked: (a) =>
+    a
+      ? `${a.role} is revoked from ${a.person}. It no longer counts from their next page; nothing else of theirs ended.`
+      : 'The role is revoked. It no longer counts from the person’s next page; nothing else of theirs ended.',
+  'not-held': (a) =>
+    a ? `${a.person} did not hold ${a.role}: nothing changed.` : 'The person did not hold this role: nothing changed.',
 };
 
 const roleName = (role: string) => (isDepartmentRole(role) ? DEPARTMENT_ROLE_NAMES[role] : role);
@@ -36,9 +52,12 @@ export function DepartmentRolesPage(props: {
   values: FormValues;
   errors?: FieldErrors;
   notice?: string;
+  noticeAbout?: NoticeAbout | undefined;
 }) {
   const errorEntries = Object.entries(props.errors ?? {});
-  const notice = props.notice ? NOTICES[props.notice] : undefined;
+  const notice = props.notice ? NOTICES[props.notice]?.(props.noticeAbout) : undefined;
+  // The system keeps one console administrator: their Revoke could only be refused.
+  const lastConsoleAdministrator = props.holders.filter((h) => h.role === 'console-admin').length === 1;
   return (
     <Layout ctx={props.ctx} title="Department roles" hasErrors={errorEntries.length > 0}>
       {errorEntries.length > 0 && <ErrorSummary errors={errorEntries} />}
@@ -52,8 +71,7 @@ export function DepartmentRolesPage(props: {
           </li>
         ))}
       </ul>
-      <form class="usa-form" method="post" action="/directory/department-roles" noValidate>
-        <CsrfField ctx={props.ctx} />
+      <PostForm ctx={props.ctx} class="usa-form" action="/directory/department-roles" submitLabel="Grant role">
         <h2>Grant a role</h2>
         <TextField
           name="username"
@@ -71,10 +89,7 @@ export function DepartmentRolesPage(props: {
           value={props.values.role}
           error={props.errors?.role}
         />
-        <button class="usa-button" type="submit">
-          Grant role
-        </button>
-      </form>
+      </PostForm>
       <h2>Who holds a role</h2>
       {props.holders.length === 0 ? (
         <p>No one holds a department role.</p>
@@ -90,20 +105,19 @@ export function DepartmentRolesPage(props: {
             { label: 'Granted', cell: (h) => `${utc(h.granted_at)}${h.granted_by ? ` by ${h.granted_by}` : ''}` },
             {
               label: 'Action',
-              cell: (h) => (
-                <form method="post" action="/directory/department-roles/revoke">
-                  <CsrfField ctx={props.ctx} />
-                  <input type="hidden" name="username" value={h.user_name} />
-                  <input type="hidden" name="role" value={h.role} />
-                  <button type="submit" class="usa-button usa-button--unstyled">
-                    Revoke
-                    <span class="usa-sr-only">
-                      {' '}
-                      {roleName(h.role)} from {h.user_name}
-                    </span>
-                  </button>
-                </form>
-              ),
+              cell: (h) =>
+                lastConsoleAdministrator && h.role === 'console-admin' ? (
+                  'Kept: the last console administrator'
+                ) : (
+                  <PostForm
+                    ctx={props.ctx}
+                    action="/directory/department-roles/revoke"
+                    fields={{ username: h.user_name, role: h.role }}
+                    submitLabel="Revoke"
+                    submitFor={`${roleName(h.role)} from ${h.user_name}`}
+                    look="unstyled"
+                  />
+                ),
             },
           ]}
         />

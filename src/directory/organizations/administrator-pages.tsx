@@ -3,7 +3,7 @@ import { FormPage, SelectField, TextField, type FieldErrors, type FormValues } f
 import { HelpDeskPhone, Layout, type ViewContext } from '../../platform/views/layout.tsx';
 import { DataTable, Pager, SearchForm } from '../../platform/views/list.tsx';
 import type { Page, PublicAdministrator, StaffRow } from '../repository.ts';
-import { withQuery } from '../shared-pages.tsx';
+import { withQuery, type FieldsInput, type FormInput } from '../shared-pages.tsx';
 
 /** Directory Administrators: designating them, their published contacts, the public list (D4). */
 
@@ -19,33 +19,10 @@ export function actsAs(a: PublicAdministrator): string {
   return a.acting_organization_id === a.organization_id ? level : `${level} (${a.acting_organization_name})`;
 }
 
-export function PublishContactsPage({
-  ctx,
-  org,
-  values,
-  errors,
-}: {
-  ctx: ViewContext;
-  org: Organization;
-  values: FormValues;
-  errors?: FieldErrors;
-}) {
+/** How people reach a Directory Administrator, as designated and as changed later by the administrator. */
+function PublishedContactFields({ values, errors }: FieldsInput) {
   return (
-    <FormPage
-      ctx={ctx}
-      caption={org.name}
-      title="Your published contact details"
-      action={`/directory/organizations/${org.code}/administrators/me`}
-      errors={errors}
-      submitLabel="Save contact details"
-      intro={
-        <p>
-          People of {org.name} find you on the{' '}
-          <a href="/directory-administrators">public list of Directory Administrators</a>. Your name is always shown;
-          publish an email address or phone number where they can reach you about access, or leave them empty.
-        </p>
-      }
-    >
+    <>
       <TextField
         name="email"
         label="Email address to publish"
@@ -64,6 +41,28 @@ export function PublishContactsPage({
         error={errors?.phone}
         width="md"
       />
+    </>
+  );
+}
+
+export function PublishContactsPage({ ctx, org, values, errors }: FormInput & { org: Organization }) {
+  return (
+    <FormPage
+      ctx={ctx}
+      caption={org.name}
+      title="Your published contact details"
+      action={`/directory/organizations/${org.code}/administrators/me`}
+      errors={errors}
+      submitLabel="Save contact details"
+      intro={
+        <p>
+          People of {org.name} find you on the{' '}
+          <a href="/directory-administrators">public list of Directory Administrators</a>. Your name is always shown;
+          publish an email address or phone number where they can reach you about access, or leave them empty.
+        </p>
+      }
+    >
+      <PublishedContactFields values={values} errors={errors} />
     </FormPage>
   );
 }
@@ -114,24 +113,7 @@ export function DesignatePage(props: {
           autocomplete="off"
         />
       )}
-      <TextField
-        name="email"
-        label="Email address to publish"
-        optional
-        type="email"
-        value={values.email}
-        error={errors?.email}
-        spellcheck={false}
-      />
-      <TextField
-        name="phone"
-        label="Phone number to publish"
-        optional
-        type="tel"
-        value={values.phone}
-        error={errors?.phone}
-        width="md"
-      />
+      <PublishedContactFields values={values} errors={errors} />
     </FormPage>
   );
 }

@@ -1,16 +1,18 @@
 import type { Organization } from '../schema.ts';
-import {
-  DateField,
-  FormPage,
-  SelectField,
-  TextField,
-  type FieldErrors,
-  type FormValues,
-} from '../../platform/views/form.tsx';
+import { FormPage, SelectField, TextField } from '../../platform/views/form.tsx';
 import { Layout, type ViewContext } from '../../platform/views/layout.tsx';
 import { DataTable, Pager, SearchForm } from '../../platform/views/list.tsx';
+import { PostForm } from '../../platform/views/post-form.tsx';
 import type { MemberRow, Page, PublicAdministrator } from '../repository.ts';
-import { ORG_TYPES, withQuery, Notice, CsrfField, StaffTable } from '../shared-pages.tsx';
+import {
+  ORG_TYPES,
+  withQuery,
+  Notice,
+  StaffTable,
+  NameAndBirthFields,
+  type FieldsInput,
+  type FormInput,
+} from '../shared-pages.tsx';
 import { actsAs } from './administrator-pages.tsx';
 
 /** The directory workspace, organizations and their staff. */
@@ -242,16 +244,17 @@ export function OrganizationPage(props: {
               {a.phone && ` · ${a.phone}`}
               {/* A district's administrator is revoked on the district's page. */}
               {props.canDesignate && a.acting_organization_id === org.id && (
-                <form method="post" action={`${base}/administrators/${a.profile_id}/revoke`} class="portal-inline-form">
-                  <CsrfField ctx={props.ctx} />{' '}
-                  <button type="submit" class="usa-button usa-button--unstyled">
-                    Revoke
-                    <span class="usa-sr-only">
-                      {' '}
-                      {a.first_name} {a.last_name}
-                    </span>
-                  </button>
-                </form>
+                <>
+                  {' '}
+                  <PostForm
+                    ctx={props.ctx}
+                    class="portal-inline-form"
+                    action={`${base}/administrators/${a.profile_id}/revoke`}
+                    submitLabel="Revoke"
+                    submitFor={`${a.first_name} ${a.last_name}`}
+                    look="unstyled"
+                  />
+                </>
               )}
             </li>
           ))}
@@ -266,17 +269,7 @@ export function OrganizationPage(props: {
   );
 }
 
-export function AddStaffPage({
-  ctx,
-  org,
-  values,
-  errors,
-}: {
-  ctx: ViewContext;
-  org: Organization;
-  values: FormValues;
-  errors?: FieldErrors;
-}) {
+export function AddStaffPage({ ctx, org, values, errors }: FormInput & { org: Organization }) {
   return (
     <FormPage
       ctx={ctx}
@@ -292,27 +285,7 @@ export function AddStaffPage({
         </p>
       }
     >
-      <TextField
-        name="firstName"
-        label="First name"
-        value={values.firstName}
-        error={errors?.firstName}
-        spellcheck={false}
-      />
-      <TextField
-        name="lastName"
-        label="Last name"
-        value={values.lastName}
-        error={errors?.lastName}
-        spellcheck={false}
-      />
-      <DateField
-        prefix="dob"
-        legend="Date of birth"
-        hint="For example: 3 27 1985"
-        values={values}
-        error={errors?.dobMonth}
-      />
+      <NameAndBirthFields values={values} errors={errors} />
       <TextField
         name="ssn"
         label="Social Security number"
@@ -363,17 +336,27 @@ export function InactiveOrganizationPage({
   );
 }
 
+/** An organization's contact details, as added and as edited. */
+function TownAndPhoneFields({ values, errors }: FieldsInput) {
+  return (
+    <>
+      <TextField name="town" label="Town" optional value={values.town} error={errors?.town} width="lg" />
+      <TextField
+        name="phone"
+        label="Phone number"
+        optional
+        type="tel"
+        value={values.phone}
+        error={errors?.phone}
+        width="md"
+      />
+    </>
+  );
+}
+
 const ORGANIZATION_TYPE_OPTIONS: Array<[string, string]> = Object.entries(ORG_TYPES);
 
-export function AddOrganizationPage({
-  ctx,
-  values,
-  errors,
-}: {
-  ctx: ViewContext;
-  values: FormValues;
-  errors?: FieldErrors;
-}) {
+export function AddOrganizationPage({ ctx, values, errors }: FormInput) {
   return (
     <FormPage
       ctx={ctx}
@@ -402,31 +385,12 @@ export function AddOrganizationPage({
         value={values.type}
         error={errors?.type}
       />
-      <TextField name="town" label="Town" optional value={values.town} error={errors?.town} width="lg" />
-      <TextField
-        name="phone"
-        label="Phone number"
-        optional
-        type="tel"
-        value={values.phone}
-        error={errors?.phone}
-        width="md"
-      />
+      <TownAndPhoneFields values={values} errors={errors} />
     </FormPage>
   );
 }
 
-export function EditOrganizationPage({
-  ctx,
-  org,
-  values,
-  errors,
-}: {
-  ctx: ViewContext;
-  org: Organization;
-  values: FormValues;
-  errors?: FieldErrors;
-}) {
+export function EditOrganizationPage({ ctx, org, values, errors }: FormInput & { org: Organization }) {
   return (
     <FormPage
       ctx={ctx}
@@ -443,16 +407,7 @@ export function EditOrganizationPage({
       }
     >
       <TextField name="name" label="Name" value={values.name} error={errors?.name} />
-      <TextField name="town" label="Town" optional value={values.town} error={errors?.town} width="lg" />
-      <TextField
-        name="phone"
-        label="Phone number"
-        optional
-        type="tel"
-        value={values.phone}
-        error={errors?.phone}
-        width="md"
-      />
+      <TownAndPhoneFields values={values} errors={errors} />
       <SelectField
         name="status"
         label="Status"

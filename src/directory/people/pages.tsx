@@ -1,18 +1,13 @@
 import type { Application, Organization } from '../schema.ts';
 import type { Profile } from '../../portal/index.ts';
-import {
-  DateField,
-  ErrorSummary,
-  FormPage,
-  SelectField,
-  TextField,
-  type FieldErrors,
-  type FormValues,
-} from '../../platform/views/form.tsx';
+import { ConfirmPage } from '../../platform/views/confirm-page.tsx';
+import { ErrorSummary, FormPage, SelectField, TextField, type FieldErrors } from '../../platform/views/form.tsx';
 import { Layout, type ViewContext } from '../../platform/views/layout.tsx';
 import { DataTable, Pager, SearchForm } from '../../platform/views/list.tsx';
+import { PostForm } from '../../platform/views/post-form.tsx';
+import { SummaryList } from '../../platform/views/summary-list.tsx';
 import { COUNT_CAP, type GrantRow, type Membership, type Page, type StaffRow } from '../repository.ts';
-import { withQuery, Notice, CsrfField, StaffTable, ConfirmPage } from '../shared-pages.tsx';
+import { withQuery, Notice, StaffTable, NameAndBirthFields, type FormInput } from '../shared-pages.tsx';
 
 /** A person as an administrator sees them, and what may be done for them. */
 
@@ -67,25 +62,24 @@ export function PersonPage(props: PersonPageProps) {
       <h1>
         {p.first_name} {p.last_name}
       </h1>
-      <dl class="portal-summary">
-        <dt>User Name</dt>
-        <dd data-username>{p.user_name}</dd>
-        <dt>MEPID</dt>
-        <dd data-mepid>{p.mepid}</dd>
-        <dt>Profile</dt>
-        <dd>{p.status === 'active' ? 'Active' : 'Not yet completed by the person'}</dd>
-        <dt>Organizations</dt>
-        <dd>
-          {props.orgs
-            .map((o) => `${o.name} (${o.code})${o.work_email ? ` · work email ${o.work_email}` : ''}`)
-            .join('; ') || 'None'}
-        </dd>
-      </dl>
+      <SummaryList
+        rows={[
+          { label: 'User Name', value: p.user_name, data: 'username' },
+          { label: 'MEPID', value: p.mepid, data: 'mepid' },
+          { label: 'Profile', value: p.status === 'active' ? 'Active' : 'Not yet completed by the person' },
+          {
+            label: 'Organizations',
+            value:
+              props.orgs
+                .map((o) => `${o.name} (${o.code})${o.work_email ? ` · work email ${o.work_email}` : ''}`)
+                .join('; ') || 'None',
+          },
+        ]}
+      />
 
       <RolesSection {...props} />
       {props.actingOrgs.length > 0 && (
-        <form class="usa-form" method="post" action={`/directory/people/${p.id}/roles`}>
-          <CsrfField ctx={props.ctx} />
+        <PostForm ctx={props.ctx} class="usa-form" action={`/directory/people/${p.id}/roles`} submitLabel="Grant role">
           <h3>Grant a role</h3>
           <SelectField
             name="organization"
@@ -100,10 +94,7 @@ export function PersonPage(props: PersonPageProps) {
             options={roleOptions}
             error={props.errors?.applicationRole}
           />
-          <button class="usa-button" type="submit">
-            Grant role
-          </button>
-        </form>
+        </PostForm>
       )}
 
       <StaffSection {...props} />
@@ -136,12 +127,12 @@ export function PersonPage(props: PersonPageProps) {
           Sign out everywhere
         </a>
         {props.lockedUntil && (
-          <form method="post" action={`/directory/people/${p.id}/unlock`}>
-            <CsrfField ctx={props.ctx} />
-            <button class="usa-button usa-button--outline" type="submit">
-              Unlock account
-            </button>
-          </form>
+          <PostForm
+            ctx={props.ctx}
+            action={`/directory/people/${p.id}/unlock`}
+            submitLabel="Unlock account"
+            look="outline"
+          />
         )}
       </div>
       {!props.lockedUntil && <p>The account is not locked.</p>}
@@ -173,19 +164,14 @@ function RolesSection(props: PersonPageProps) {
             {
               label: 'Action',
               cell: (g) => (
-                <form method="post" action={`/directory/people/${props.person.id}/roles/revoke`}>
-                  <CsrfField ctx={props.ctx} />
-                  <input type="hidden" name="organization" value={g.organization_code} />
-                  <input type="hidden" name="application" value={g.application_id} />
-                  <input type="hidden" name="role" value={g.role} />
-                  <button type="submit" class="usa-button usa-button--unstyled">
-                    Revoke
-                    <span class="usa-sr-only">
-                      {' '}
-                      {g.application_name} {g.role}
-                    </span>
-                  </button>
-                </form>
+                <PostForm
+                  ctx={props.ctx}
+                  action={`/directory/people/${props.person.id}/roles/revoke`}
+                  fields={{ organization: g.organization_code, application: g.application_id, role: g.role }}
+                  submitLabel="Revoke"
+                  submitFor={`${g.application_name} ${g.role}`}
+                  look="unstyled"
+                />
               ),
             },
           ]}
@@ -208,12 +194,13 @@ function StaffSection(props: PersonPageProps) {
           </p>
           <div class="portal-actions">
             {props.removableFrom!.map((o) => (
-              <form method="post" action={`/directory/organizations/${o.code}/staff/${props.person.id}/remove`}>
-                <CsrfField ctx={props.ctx} />
-                <button type="submit" class="usa-button usa-button--outline">
-                  Remove from the staff of {o.name}
-                </button>
-              </form>
+              <PostForm
+                key={o.code}
+                ctx={props.ctx}
+                action={`/directory/organizations/${o.code}/staff/${props.person.id}/remove`}
+                submitLabel={`Remove from the staff of ${o.name}`}
+                look="outline"
+              />
             ))}
           </div>
         </>
@@ -240,12 +227,12 @@ function PersonBeyondReachPage(props: PersonPageProps & { reason: string }) {
           <p class="usa-alert__text">{reason}</p>
         </div>
       </div>
-      <dl class="portal-summary">
-        <dt>User Name</dt>
-        <dd data-username>{p.user_name}</dd>
-        <dt>Organizations</dt>
-        <dd>{orgs.map((o) => `${o.name} (${o.code})`).join('; ') || 'None'}</dd>
-      </dl>
+      <SummaryList
+        rows={[
+          { label: 'User Name', value: p.user_name, data: 'username' },
+          { label: 'Organizations', value: orgs.map((o) => `${o.name} (${o.code})`).join('; ') || 'None' },
+        ]}
+      />
       {props.grants.length > 0 && <RolesSection {...props} />}
       <StaffSection {...props} />
     </Layout>
@@ -281,17 +268,7 @@ export function TemporaryPasswordPage({
   );
 }
 
-export function FixDataPage({
-  ctx,
-  person,
-  values,
-  errors,
-}: {
-  ctx: ViewContext;
-  person: Profile;
-  values: FormValues;
-  errors?: FieldErrors;
-}) {
+export function FixDataPage({ ctx, person, values, errors }: FormInput & { person: Profile }) {
   return (
     <FormPage
       ctx={ctx}
@@ -307,27 +284,7 @@ export function FixDataPage({
         </p>
       }
     >
-      <TextField
-        name="firstName"
-        label="First name"
-        value={values.firstName}
-        error={errors?.firstName}
-        spellcheck={false}
-      />
-      <TextField
-        name="lastName"
-        label="Last name"
-        value={values.lastName}
-        error={errors?.lastName}
-        spellcheck={false}
-      />
-      <DateField
-        prefix="dob"
-        legend="Date of birth"
-        hint="For example: 3 27 1985"
-        values={values}
-        error={errors?.dobMonth}
-      />
+      <NameAndBirthFields values={values} errors={errors} />
       <TextField
         name="ssn"
         label="Social Security number"

@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { Layout, type ViewContext } from './layout.tsx';
+import { PostForm } from './post-form.tsx';
 
 /** Field name → message, in the order the fields appear on the page. */
 export type FieldErrors = Record<string, string>;
@@ -41,13 +42,14 @@ export function FormPage(props: FormPageProps) {
           {props.caption && <span class="portal-caption">{props.caption}</span>}
           <h1>{props.title}</h1>
           {props.intro}
-          <form class="usa-form usa-form--large" method="post" action={props.action} noValidate>
-            <input type="hidden" name="_csrf" value={props.ctx.csrfToken()} />
+          <PostForm
+            ctx={props.ctx}
+            class="usa-form usa-form--large"
+            action={props.action}
+            submitLabel={props.submitLabel}
+          >
             {props.children}
-            <button class="usa-button" type="submit">
-              {props.submitLabel}
-            </button>
-          </form>
+          </PostForm>
           {props.after}
         </div>
       </div>
