@@ -585,3 +585,61 @@ describe('limits elsewhere stay as they were', () => {
     assert.equal(big.statusCode, 413);
   });
 });
+
+describe('attack review, issue 12: forms that never end properly', () => {
+  /** The files under the store's folder, partial ones included: nothing may be left behind. */
+  async function filesOnDisk(): Promise<string[]> {
+    const { readdir } = await import('node:fs/promises');
+    return (await readdir(join(dir, 'blobs'), { recursive: true, withFileTypes: true }))
+      .filter((e) => e.isFile())
+      .map((e) => e.name);
+  }
+
+  test('a form cut off before its end (in the token, early or late in the file) is a 400 page, never a 500, and leaves no file', async () => {
+    const { cookie, csrf } = await browser();
+    const before = await stored();
+    const filesBefore = await filesOnDisk();
+    const { body, contentType } = await multipart([
+      ['_csrf', csrf],
+      ['document', PDF, 'cut.pdf'],
+    ]);
+    const tokenEnds = body.indexOf(Buffer.from(csrf)) + csrf.length;
+    // In the token's part; in the first bytes of the file (read to tell its type); deep in the file.
+    for (const cut of [tokenEnds - 5, tokenEnds + 400, body.length - 5000]) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/evidence',
+        payload: Readable.from([body.subarray(0, cut)]),
+        headers: { 'content-type': contentType, cookie },
+      });
+      await assertRefused(res, 400, errors.badRequest().message, before);
+    }
+    assert.deepEqual(await filesOnDisk(), filesBefore, 'no partial file left behind');
+  });
+
+  test('bytes that are never a part (an endless preamble) count against the route’s limit: 413 once it is passed', async () => {
+    const { cookie } = await browser();
+    const before = await stored();
+    const junk = new Uint8Array(MB).fill(65);
+    let sentMb = 0;
+    // Up to 200 MB with no boundary at all, sent as fast as the server takes it.
+    const endless = new ReadableStream({
+      pull(controller) {
+        if (sentMb >= 200) return controller.close();
+        sentMb++;
+        controller.enqueue(junk);
+      },
+    });
+    const res = await fetch(`${address}/evidence`, {
+      method: 'POST',
+      body: endless,
+      duplex: 'half',
+      headers: { 'content-type': 'multipart/form-data; boundary=neverComes', cookie },
+      redirect: 'manual',
+    } as RequestInit);
+    assert.equal(res.status, 413);
+    assert.ok((await res.text()).includes(errors.uploadTooLarge(10 * MB).message.replace(/'/g, '&#39;')));
+    assert.ok(sentMb < 40, `the server stopped reading soon after 10 MB (the browser had sent ${sentMb} MB)`);
+    assert.deepEqual(await stored(), before);
+  });
+});
