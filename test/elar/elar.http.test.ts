@@ -299,7 +299,10 @@ describe('attack review, issue 12: a revoked department role does not live on in
     const officer = await staffMember(['payments']);
     assert.equal(await elarStaffOf(officer.browser, officer.profile.user_name), 'payments');
     // What `npm run cli -- staff revoke` runs, in a process of its own with no provider.
-    assert.equal(await revokeDepartmentRole(portal.db, null, { person: officer.profile, role: 'payments' }, null), true);
+    assert.equal(
+      await revokeDepartmentRole(portal.db, null, { person: officer.profile, role: 'payments' }, null),
+      true,
+    );
     await portal.jobs.runDue();
 
     const next = await officer.browser.get('/elar');
