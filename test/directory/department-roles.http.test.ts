@@ -303,3 +303,42 @@ describe('the console page of department roles', () => {
     assert.equal((await granted(target.id, 'granted')).length, 1);
   });
 });
+
+describe('attack review, issue 12: reset first, grant later', () => {
+  /** The help desk resets the person's password and is shown the temporary one. */
+  async function helpDeskResets(person: { id: string }): Promise<string> {
+    const helpDesk = await fx.signIn(await fx.person('Hank', 'Helpdesk', { departmentRoles: ['help-desk'] }));
+    await helpDesk.get(`/directory/people/${person.id}/reset-password`);
+    const reset = await helpDesk.post(`/directory/people/${person.id}/reset-password`, {});
+    assert.equal(reset.status, 200);
+    const temporary = /data-temporary-password[^>]*>\s*([A-Za-z0-9]+)/.exec(reset.body)?.[1];
+    assert.ok(temporary);
+    return temporary;
+  }
+
+  test('no department role goes to a person whose temporary password from a reset still works; once they choose their own, it does', async () => {
+    const newHire = await fx.person('Nina', 'Newhire');
+    const temporary = await helpDeskResets(newHire);
+    const admin = await fx.signIn(await fx.person('Ada', 'Admin', { departmentRoles: ['console-admin'] }));
+    await admin.get('/directory/department-roles');
+    for (const role of ['console-admin', 'help-desk', 'licensure-supervisor']) {
+      const res = await admin.post('/directory/department-roles', { username: newHire.userName, role });
+      assert.equal(res.status, 422, role);
+      assert.match(errorSummary(res.body).join(' '), /temporary password/, role);
+    }
+    assert.deepEqual(await rolesOf(portal.db, newHire.id), [], 'whoever reset it cannot sign in as a console administrator');
+
+    // The person signs in with it and chooses their own password: now the grant goes through.
+    const own = new Browser(portal.app, '10.98.0.1');
+    await logIn(own, newHire.userName, temporary);
+    const changed = await own.submit('/account/password', '/account/password', {
+      currentPassword: temporary,
+      password: 'MyOwnPass42',
+      passwordConfirm: 'MyOwnPass42',
+    });
+    assert.equal(changed.status, 303);
+    const res = await admin.post('/directory/department-roles', { username: newHire.userName, role: 'console-admin' });
+    assert.equal(res.status, 303);
+    assert.deepEqual(await rolesOf(portal.db, newHire.id), ['console-admin']);
+  });
+});
