@@ -118,23 +118,18 @@ function watchBodySize(raw: IncomingMessage, response: ServerResponse, limit: nu
   return overflow;
 }
 
-/** How long a refused body is still taken in, so that the client reads its 413 page before the connection ends. */
-const LINGER_MS = 2_000;
-
 /**
  * Ending the connection while the client is still sending resets it, and the client may lose
- * the answer unread: the rest is taken in and thrown away for a moment (at most the limit
- * again), then the connection ends, so an endless body is never read to its end.
+ * the answer unread: the rest is taken in and thrown away, up to the limit again, and only a
+ * body longer than that loses its connection. So an endless body is never read to its end,
+ * and a slow one is bound by the bytes, however long it takes (a slow client cannot be told
+ * from a busy server by the clock).
  */
 function lingerThenClose(raw: IncomingMessage, limit: number): void {
   let discarded = 0;
-  const close = () => raw.destroy();
-  const timer = setTimeout(close, LINGER_MS);
-  timer.unref();
-  raw.once('close', () => clearTimeout(timer));
   raw.on('data', (chunk: Buffer) => {
     discarded += chunk.length;
-    if (discarded > limit) close();
+    if (discarded > limit) raw.destroy();
   });
   raw.resume();
 }
