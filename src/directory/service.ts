@@ -306,8 +306,6 @@ export async function grantRole(db: Db, actor: Actor | null, grant: RoleGrant, i
   if (!grant.app.roles.includes(grant.role))
     throw new DirectoryRuleError(`${grant.app.name} has no role "${grant.role}"`);
   requireActive(grant.org);
-  const refusal = temporaryPasswordRefusal(grant.person);
-  if (refusal) throw refusal;
   return db.transaction().execute(async (tx) => {
     // A role in an organization makes the person one of its staff.
     await repo.addMember(tx, grant.org.id, grant.person.id, actor?.profile.id ?? null);
@@ -362,25 +360,6 @@ export function temporaryPassword(): string {
  * A pre-created profile has no owner yet: a reset would hand it to whoever resets it, and
  * the real person would later find "their" account held by someone else (attack F8).
  */
-/**
- * A power goes only to someone who signs in with a password of their own. A temporary
- * password from an administrator's reset has been seen by whoever reset it, and the help
- * desk may reset anyone without powers: "reset first, grant later" would hand the power to
- * them (attack review, issue 12). Null once the person has chosen their own, or it expired.
- */
-export function temporaryPasswordRefusal(
-  person: Pick<Profile, 'user_name' | 'must_change_password' | 'password_expires_at'>,
-  field?: string,
-  now = new Date(),
-): DirectoryRuleError | null {
-  if (!person.must_change_password || person.password_expires_at === null || person.password_expires_at <= now)
-    return null;
-  return new DirectoryRuleError(
-    `${person.user_name} still has the temporary password from a reset, which whoever reset it has seen: grant this once they have logged in and chosen their own password`,
-    field,
-  );
-}
-
 export function resetRefusal(person: Pick<Profile, 'status'>): DirectoryRuleError | null {
   return person.status === 'precreated'
     ? new DirectoryRuleError(
@@ -569,8 +548,6 @@ export async function designateAdministrator(
   ip: string | null,
 ): Promise<void> {
   requireActive(org);
-  const refusal = temporaryPasswordRefusal(person);
-  if (refusal) throw refusal;
   await db.transaction().execute(async (tx) => {
     // A designation is not a membership: it alone brings the person within reach of the
     // organization's administrators, so revoking it leaves nothing behind.

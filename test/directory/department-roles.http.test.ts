@@ -366,14 +366,14 @@ describe('attack review, issue 12: reset first, grant later', () => {
       designateAdministrator(portal.db, null, school, await teacher.profile(), { email: null, phone: null }, null),
       /temporary password/,
     );
-    const held = [
-      ...(await portal.db.selectFrom('role_grant').select('role').where('profile_id', '=', teacher.id).execute()),
-      ...(await portal.db
-        .selectFrom('directory_administrator')
-        .select('organization_id')
-        .where('profile_id', '=', teacher.id)
-        .execute()),
-    ];
+    const held = await portal.db
+      .selectFrom('role_grant')
+      .select('role')
+      .where('profile_id', '=', teacher.id)
+      .unionAll((eb) =>
+        eb.selectFrom('directory_administrator').select('organization_id as role').where('profile_id', '=', teacher.id),
+      )
+      .execute();
     assert.deepEqual(held, [], 'the help desk’s temporary password leads to no power');
   });
 });
