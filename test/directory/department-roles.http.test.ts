@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { rolesOf } from '../../src/directory/department-roles/repository.ts';
-import { designateAdministrator } from '../../src/directory/service.ts';
 import { createProfile, identityOnly } from '../../src/portal/accounts.ts';
 import { directoryFixture, type DirectoryFixture } from '../helpers/directory.ts';
 import { Browser, errorSummary, logIn, startPortal, type TestPortal } from '../helpers/portal.ts';
@@ -345,35 +344,5 @@ describe('attack review, issue 12: reset first, grant later', () => {
     const res = await admin.post('/directory/department-roles', { username: newHire.userName, role: 'console-admin' });
     assert.equal(res.status, 303);
     assert.deepEqual(await rolesOf(portal.db, newHire.id), ['console-admin']);
-  });
-
-  test('nor an application role or a designation: the school’s administrator grants once the person has their own password', async () => {
-    const { school } = await fx.districtWithSchool('Later');
-    const teacher = await fx.person('Tia', 'Teacher');
-    await fx.addStaff(school, teacher);
-    await helpDeskResets(teacher);
-    const diradmin = await fx.person('Dan', 'Diradmin');
-    await fx.designate(school, diradmin);
-    const da = await fx.signIn(diradmin);
-    await da.get(`/directory/people/${teacher.id}`);
-    const grant = await da.post(`/directory/people/${teacher.id}/roles`, {
-      organization: school.code,
-      applicationRole: 'sims:user',
-    });
-    assert.equal(grant.status, 422);
-    assert.match(errorSummary(grant.body).join(' '), /temporary password/);
-    await assert.rejects(
-      designateAdministrator(portal.db, null, school, await teacher.profile(), { email: null, phone: null }, null),
-      /temporary password/,
-    );
-    const held = await portal.db
-      .selectFrom('role_grant')
-      .select('role')
-      .where('profile_id', '=', teacher.id)
-      .unionAll((eb) =>
-        eb.selectFrom('directory_administrator').select('organization_id as role').where('profile_id', '=', teacher.id),
-      )
-      .execute();
-    assert.deepEqual(held, [], 'the help desk’s temporary password leads to no power');
   });
 });
