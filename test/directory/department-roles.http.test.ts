@@ -326,11 +326,7 @@ describe('attack review, issue 12: reset first, grant later', () => {
       assert.equal(res.status, 422, role);
       assert.match(errorSummary(res.body).join(' '), /temporary password/, role);
     }
-    assert.deepEqual(
-      await rolesOf(portal.db, newHire.id),
-      [],
-      'whoever reset it cannot sign in as a console administrator',
-    );
+    assert.deepEqual(await rolesOf(portal.db, newHire.id), [], 'whoever reset it cannot sign in as a console administrator');
 
     // The person signs in with it and chooses their own password: now the grant goes through.
     const own = new Browser(portal.app, '10.98.0.1');

@@ -45,16 +45,6 @@ function checked(change: DepartmentRoleChange): DepartmentRole {
   return change.role;
 }
 
-/**
- * Whether the person still signs in with a temporary password from an administrator's reset.
- * Whoever reset it was shown it: a power granted now would be theirs too. The help desk may
- * reset anyone without powers, so "reset first, grant later" would hand a console-admin to
- * the help desk (attack review, issue 12).
- */
-function holdsTemporaryPassword(person: Profile, now: Date): boolean {
-  return person.must_change_password && person.password_expires_at !== null && person.password_expires_at > now;
-}
-
 /** False when the person already held the role (nothing written, nothing audited). */
 export async function grantDepartmentRole(
   db: Db,
@@ -63,12 +53,6 @@ export async function grantDepartmentRole(
   ip: string | null,
 ): Promise<boolean> {
   const role = checked(change);
-  if (holdsTemporaryPassword(change.person, new Date())) {
-    throw new DirectoryRuleError(
-      `${change.person.user_name} still has the temporary password from a reset, which whoever reset it has seen: grant the role once they have logged in and chosen their own password`,
-      'username',
-    );
-  }
   return db.transaction().execute(async (tx) => {
     const granted = await repo.insertDepartmentRole(tx, {
       profileId: change.person.id,
