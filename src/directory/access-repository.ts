@@ -1,5 +1,5 @@
 import type { Db } from '../database.ts';
-import { LICENSURE_ROLES } from './department-roles/schema.ts';
+import { LICENSURE_APPLICATION, LICENSURE_ROLES } from './department-roles/schema.ts';
 
 /*
  * Who may sign in to which application, and with which roles: the directory's grants, read
@@ -43,9 +43,6 @@ export async function rolesFor(
     .execute();
   return rows.map((r) => ({ org: r.org, role: r.role }));
 }
-
-/** The application whose `roles` claim carries the Department's licensure roles. */
-const LICENSURE_APPLICATION = 'elar';
 
 /**
  * Issue 12: the Department's licensure roles (licensure-evaluator, licensure-supervisor,

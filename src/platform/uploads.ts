@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import multipart, { type Multipart, type MultipartFile } from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
@@ -44,6 +45,8 @@ interface Pending {
   parts: AsyncIterableIterator<Multipart>;
   route: UploadRoute;
   limit: number;
+  /** Rejects once the request has sent more than the limit, wherever in the form the bytes were. */
+  overflow: Promise<never>;
 }
 const pending = new WeakMap<FastifyRequest, Pending>();
 
@@ -58,7 +61,7 @@ export function registerUploadRoute(app: FastifyInstance, route: UploadRoute): v
     scope.post(route.url, {
       bodyLimit: limit,
       ...(route.config ? { config: route.config } : {}),
-      preValidation: (request) => readTokenFirst(request, route, limit),
+      preValidation: (request, reply) => readTokenFirst(request, reply, route, limit),
       handler: route.handler,
     });
   });
@@ -68,16 +71,67 @@ export function registerUploadRoute(app: FastifyInstance, route: UploadRoute): v
  * Runs before the shared CSRF check: takes the form's first part, which must be `_csrf`, and
  * hands it to the check as any form's body would be, leaving the rest of the form unread.
  */
-async function readTokenFirst(request: FastifyRequest, route: UploadRoute, limit: number): Promise<void> {
+async function readTokenFirst(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  route: UploadRoute,
+  limit: number,
+): Promise<void> {
   // A browser says how much is coming: refuse before reading any of it.
   if (Number(request.headers['content-length'] ?? 0) > limit) throw errors.uploadTooLarge(limit);
   if (!request.isMultipart()) throw errors.badRequest();
   const parts = request.parts({ limits: { ...FIELD_LIMITS, files: 1, fileSize: limit } });
-  const first = await nextPart(parts, limit);
+  const overflow = watchBodySize(request.raw, reply.raw, limit);
+  const first = await nextPart(parts, limit, overflow);
   if (!first || first.type !== 'field' || first.fieldname !== '_csrf' || typeof first.value !== 'string')
     throw errors.csrf();
   request.body = { _csrf: first.value };
-  pending.set(request, { parts, route, limit });
+  pending.set(request, { parts, route, limit, overflow });
+}
+
+/**
+ * The parser's limits count the bytes of fields and files only: a body that never reaches a
+ * part (an endless preamble, with no length announced) would be read for ever. This counts
+ * every byte the request sends; past the limit the parser is fed no more and whatever is
+ * waiting on the form fails with the route's 413 (attack review, issue 12).
+ */
+function watchBodySize(raw: IncomingMessage, response: ServerResponse, limit: number): Promise<never> {
+  const overflow = new Promise<never>((_, reject) => {
+    let received = 0;
+    const count = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received <= limit) return;
+      raw.off('data', count);
+      raw.unpipe();
+      raw.pause();
+      // Whatever was waiting on the form answers 413; if the answer is out already (junk
+      // sent after the file), the connection just ends.
+      if (response.writableFinished) lingerThenClose(raw, limit);
+      else response.once('finish', () => lingerThenClose(raw, limit));
+      reject(errors.uploadTooLarge(limit));
+    };
+    // Added after the parser's pipe (request.parts() pipes at once), so no byte flows past it.
+    raw.on('data', count);
+  });
+  // Only awaited while the form is being read; a body that overflows afterwards concerns no one.
+  overflow.catch(() => undefined);
+  return overflow;
+}
+
+/**
+ * Ending the connection while the client is still sending resets it, and the client may lose
+ * the answer unread: the rest is taken in and thrown away, up to the limit again, and only a
+ * body longer than that loses its connection. So an endless body is never read to its end,
+ * and a slow one is bound by the bytes, however long it takes (a slow client cannot be told
+ * from a busy server by the clock).
+ */
+function lingerThenClose(raw: IncomingMessage, limit: number): void {
+  let discarded = 0;
+  raw.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > limit) raw.destroy();
+  });
+  raw.resume();
 }
 
 /**
@@ -93,9 +147,9 @@ export async function receiveUpload<T>(
   const upload = pending.get(request);
   if (!upload) throw new Error(`${request.url} is not an upload route (registerUploadRoute)`);
   pending.delete(request);
-  const { parts, route, limit } = upload;
+  const { parts, route, limit, overflow } = upload;
   const fields: Record<string, string> = {};
-  for (let part = await nextPart(parts, limit); part; part = await nextPart(parts, limit)) {
+  for (let part = await nextPart(parts, limit, overflow); part; part = await nextPart(parts, limit, overflow)) {
     if (part.type === 'field') {
       if (typeof part.value !== 'string' || part.value.includes('\u0000') || part.valueTruncated)
         throw errors.badRequest();
@@ -103,7 +157,7 @@ export async function receiveUpload<T>(
       continue;
     }
     if (part.fieldname !== route.fileField) throw errors.badRequest();
-    const file = await sniff(part, route, limit);
+    const file = await sniff(part, route, limit, overflow);
     try {
       return { stored: await store({ ...file, fields: { ...fields } }), fields };
     } catch (error) {
@@ -114,22 +168,36 @@ export async function receiveUpload<T>(
   throw errors.uploadEmpty();
 }
 
-async function nextPart(parts: AsyncIterableIterator<Multipart>, limit: number): Promise<Multipart | undefined> {
+async function nextPart(
+  parts: AsyncIterableIterator<Multipart>,
+  limit: number,
+  overflow: Promise<never>,
+): Promise<Multipart | undefined> {
   try {
-    const { done, value } = await parts.next();
+    const { done, value } = await Promise.race([parts.next(), overflow]);
     return done ? undefined : value;
   } catch (error) {
     throw asUploadError(error, limit);
   }
 }
 
-async function sniff(part: MultipartFile, route: UploadRoute, limit: number): Promise<Omit<IncomingFile, 'fields'>> {
-  const chunks = part.file[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+async function sniff(
+  part: MultipartFile,
+  route: UploadRoute,
+  limit: number,
+  overflow: Promise<never>,
+): Promise<Omit<IncomingFile, 'fields'>> {
+  const iterator = part.file[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  // Each read of the file fails as the form would: past the limit, or cut off (a 4xx, never a 500).
+  const chunks = {
+    next: () =>
+      Promise.race([iterator.next(), overflow]).catch((error: unknown) => Promise.reject(asUploadError(error, limit))),
+  };
   const head: Buffer[] = [];
   let headSize = 0;
   let ended = false;
   while (headSize < SNIFF_BYTES) {
-    const { done, value } = await chunks.next().catch((error: unknown) => Promise.reject(asUploadError(error, limit)));
+    const { done, value } = await chunks.next();
     if (done) {
       ended = true;
       break;
@@ -161,9 +229,13 @@ function declaredName(name: string): string {
   return name.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 255) || 'file';
 }
 
-/** The multipart plugin's limit errors carry 413; any of them, at any part, is the route's limit. */
-function asUploadError(error: unknown, limit: number): unknown {
+/**
+ * The multipart plugin's limit errors carry 413; any of them, at any part, is the route's
+ * limit. Every other error of the parser is the form's own fault (cut off before its end,
+ * a malformed part): a 400, never a 500 (attack review, issue 12).
+ */
+function asUploadError(error: unknown, limit: number): PortalError {
   if (error instanceof PortalError) return error;
   if ((error as { statusCode?: number }).statusCode === 413) return errors.uploadTooLarge(limit);
-  return error;
+  return errors.badRequest();
 }

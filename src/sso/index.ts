@@ -3,4 +3,4 @@
  * its own (the import rules in .dependency-cruiser.cjs keep it so).
  */
 export type { SsoTables } from './schema.ts';
-export { revokeApplicationGrants, revokeWhereNoAccess } from './logout.ts';
+export { revokeApplicationGrants, revokeWhereNoAccess, signOutOfApplication } from './logout.ts';

@@ -150,6 +150,19 @@ export async function revokeApplicationGrants(db: Db, accountId: string, clientI
 }
 
 /**
+ * A power the application learned at sign-in is gone (a department role revoked; attack
+ * review, issue 12): the person's grants and tokens at that application end in the caller's
+ * transaction, and a back-channel logout naming the account, not one session, is queued in
+ * the same transaction. So every session the application keeps for the person ends, even one
+ * whose provider session has gone, and even when the change is made where no provider runs
+ * (the command line): the next sign-in carries the roles that are left.
+ */
+export async function signOutOfApplication(db: Db, accountId: string, clientId: string): Promise<void> {
+  await revokeApplicationGrants(db, accountId, [clientId]);
+  await queueBackchannelLogout(db, { clientId, accountId, sid: undefined });
+}
+
+/**
  * An application made restricted (outside review F3): everyone who holds its grants or
  * tokens without a role that gives access loses them, as with a revoked role (and its
  * back-channel logouts). Returns those accounts.

@@ -5,6 +5,8 @@ import { sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import { migrations } from '../../migrations/index.ts';
 import { grantRole } from '../../src/directory/service.ts';
+import { insertDepartmentRole } from '../../src/directory/department-roles/repository.ts';
+import { revokeDepartmentRole } from '../../src/directory/department-roles/service.ts';
 import { elarTables } from '../../src/elar/index.ts';
 import { loadElarSession } from '../../src/elar/sessions.ts';
 import { migrate, openDatabase } from '../../src/database.ts';
@@ -231,6 +233,76 @@ describe('ELAR staff come from the roles claim the portal issues for ELAR', () =
     const body = await signedInWith([]);
     assert.equal(staffOn(body), undefined);
     assert.match(body, /href="\/account\/password"/);
+  });
+});
+
+describe('attack review, issue 12: a revoked department role does not live on in ELAR', () => {
+  let serial = 0;
+  /** A new person holding these department roles (as the console grants them), with a browser at the portal. */
+  async function staffMember(roles: Array<'licensure-supervisor' | 'payments' | 'console-admin'>) {
+    serial += 1;
+    const { userName: name } = await createProfile(new Browser(portal.app), {
+      firstName: 'Reva',
+      lastName: `Revoked${'abcdefgh'[serial]}`,
+      dob: ['7', String(serial + 1), '1977'],
+      ssn: `806-5${serial}-123${serial}`,
+    });
+    const profile = await portal.db
+      .selectFrom('profile')
+      .selectAll()
+      .where('user_name', '=', name)
+      .executeTakeFirstOrThrow();
+    for (const role of roles) await insertDepartmentRole(portal.db, { profileId: profile.id, role, grantedBy: null });
+    return { profile, browser: new Browser(portal.app, `10.6.3.${serial}`, origin) };
+  }
+
+  /** Signs the browser in to ELAR (the portal login first, if needed); the staff roles the Welcome Page names. */
+  async function elarStaffOf(b: Browser, userName: string): Promise<string | undefined> {
+    let page = await b.follow(await b.get('/elar'));
+    if (/action="\/login"/.test(page.body)) {
+      const returnTo = /name="returnTo" value="([^"]+)"/.exec(page.body)![1]!.replace(/&amp;/g, '&');
+      page = await b.follow(await b.post('/login', { username: userName, password: 'Secret123', returnTo }));
+    }
+    assert.equal(page.status, 200);
+    assert.match(page.body, /ELAR Welcome Page/);
+    return /data-elar-staff="([^"]*)"/.exec(page.body)?.[1];
+  }
+
+  test('revoked on the console: the supervisor’s ELAR session ends, and the next sign-in carries no role', async () => {
+    const supervisor = await staffMember(['licensure-supervisor']);
+    assert.equal(await elarStaffOf(supervisor.browser, supervisor.profile.user_name), 'licensure-supervisor');
+
+    const admin = await staffMember(['console-admin']);
+    await admin.browser.follow(
+      await admin.browser.submit('/login', '/login', { username: admin.profile.user_name, password: 'Secret123' }),
+    );
+    await admin.browser.get('/directory/department-roles');
+    const revoked = await admin.browser.post('/directory/department-roles/revoke', {
+      username: supervisor.profile.user_name,
+      role: 'licensure-supervisor',
+    });
+    assert.equal(revoked.status, 303);
+    await portal.jobs.runDue();
+
+    const next = await supervisor.browser.get('/elar');
+    assert.equal(next.status, 303, 'the ELAR session is over: ELAR signs the person in again');
+    assert.match(next.location!, /\/oidc\/auth\?/);
+    assert.equal(await elarStaffOf(supervisor.browser, supervisor.profile.user_name), undefined);
+  });
+
+  test('revoked from the command line (no provider at hand): the ELAR session ends all the same', async () => {
+    const officer = await staffMember(['payments']);
+    assert.equal(await elarStaffOf(officer.browser, officer.profile.user_name), 'payments');
+    // What `npm run cli -- staff revoke` runs, in a process of its own with no provider.
+    assert.equal(
+      await revokeDepartmentRole(portal.db, null, { person: officer.profile, role: 'payments' }, null),
+      true,
+    );
+    await portal.jobs.runDue();
+
+    const next = await officer.browser.get('/elar');
+    assert.equal(next.status, 303, 'the ELAR session is over');
+    assert.equal(await elarStaffOf(officer.browser, officer.profile.user_name), undefined);
   });
 });
 

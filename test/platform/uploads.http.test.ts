@@ -585,3 +585,83 @@ describe('limits elsewhere stay as they were', () => {
     assert.equal(big.statusCode, 413);
   });
 });
+
+describe('attack review, issue 12: forms that never end properly', () => {
+  /** The files under the store's folder, partial ones included: nothing may be left behind. */
+  async function filesOnDisk(): Promise<string[]> {
+    const { readdir } = await import('node:fs/promises');
+    return (await readdir(join(dir, 'blobs'), { recursive: true, withFileTypes: true }))
+      .filter((e) => e.isFile())
+      .map((e) => e.name);
+  }
+
+  test('a form cut off before its end (in the token, early or late in the file) is a 400 page, never a 500, and leaves no file', async () => {
+    const { cookie, csrf } = await browser();
+    const before = await stored();
+    const filesBefore = await filesOnDisk();
+    const { body, contentType } = await multipart([
+      ['_csrf', csrf],
+      ['document', PDF, 'cut.pdf'],
+    ]);
+    const tokenEnds = body.indexOf(Buffer.from(csrf)) + csrf.length;
+    // In the token's part; in the first bytes of the file (read to tell its type); deep in the file.
+    for (const cut of [tokenEnds - 5, tokenEnds + 400, body.length - 5000]) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/evidence',
+        payload: Readable.from([body.subarray(0, cut)]),
+        headers: { 'content-type': contentType, cookie },
+      });
+      await assertRefused(res, 400, errors.badRequest().message, before);
+    }
+    assert.deepEqual(await filesOnDisk(), filesBefore, 'no partial file left behind');
+  });
+
+  test('bytes that are never a part (an endless preamble) count against the route’s limit: 413 once it is passed', async () => {
+    const { cookie } = await browser();
+    const before = await stored();
+    const { connect } = await import('node:net');
+    const url = new URL(address);
+    const junk = Buffer.alloc(MB, 65);
+    // A client that sends junk with no boundary, chunk after chunk, up to 200 MB, reading
+    // whatever the server answers meanwhile, as a browser does.
+    const { answer, sentMb } = await new Promise<{ answer: string; sentMb: number }>((resolve) => {
+      let answer = '';
+      let sentMb = 0;
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        socket.destroy();
+        resolve({ answer, sentMb });
+      };
+      const socket = connect(Number(url.port), url.hostname, () => {
+        socket.write(
+          `POST /evidence HTTP/1.1\r\nHost: ${url.host}\r\nCookie: ${cookie}\r\n` +
+            'Content-Type: multipart/form-data; boundary=neverComes\r\nTransfer-Encoding: chunked\r\n\r\n',
+        );
+        const more = () => {
+          while (!done && sentMb < 200) {
+            sentMb++;
+            if (
+              !socket.write(Buffer.concat([Buffer.from(`${junk.length.toString(16)}\r\n`), junk, Buffer.from('\r\n')]))
+            )
+              return void socket.once('drain', more);
+          }
+          if (!done) socket.end('0\r\n\r\n');
+        };
+        more();
+      });
+      socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+      socket.on('error', finish);
+      socket.on('close', finish);
+    });
+    assert.match(answer, /^HTTP\/1\.1 413 /, `${sentMb} MB: ${answer.slice(0, 100)}`);
+    assert.ok(
+      answer.includes(errors.uploadTooLarge(10 * MB).message.replace(/'/g, '&#39;')),
+      'the page says the limit',
+    );
+    assert.ok(sentMb < 40, `the server stopped reading soon after 10 MB (the client had sent ${sentMb} MB)`);
+    assert.deepEqual(await stored(), before);
+  });
+});

@@ -33,6 +33,9 @@ export const DEPARTMENT_ROLE_NAMES: Record<DepartmentRole, string> = {
  */
 export const LICENSURE_ROLES: readonly DepartmentRole[] = ['licensure-evaluator', 'licensure-supervisor', 'payments'];
 
+/** The application whose `roles` claim carries the licensure roles. */
+export const LICENSURE_APPLICATION = 'elar';
+
 /** One row per person and role (migrations/0010_department_roles.ts). */
 export interface DepartmentRoleTable {
   profile_id: string;

@@ -3,15 +3,23 @@ import type { Db } from '../../database.ts';
 import type { Profile } from '../../portal/index.ts';
 import type { Actor } from '../policy.ts';
 import { directoryErrors } from '../errors.ts';
+import { signOutOfApplication } from '../../sso/index.ts';
 import * as repo from './repository.ts';
-import { DEPARTMENT_ROLES, isDepartmentRole, type DepartmentRole } from './schema.ts';
+import {
+  DEPARTMENT_ROLES,
+  isDepartmentRole,
+  LICENSURE_APPLICATION,
+  LICENSURE_ROLES,
+  type DepartmentRole,
+} from './schema.ts';
 
 /**
  * Granting and revoking department roles (issue 12): by a console administrator on the
  * console, or from the command line (no actor). Callers have asked `can(…,
- * 'departmentRole.manage')`. Each change and its audit row are one transaction; a change
- * ends nothing else (no session, no token): the policy reads the roles on every request, so
- * a revoked console-admin can do nothing more from their next request on.
+ * 'departmentRole.manage')`. Each change and its audit row are one transaction. The console's
+ * roles need nothing more: the policy reads them on every request, so a revoked console-admin
+ * can do nothing more from their next request on. ELAR, though, learns the licensure roles
+ * once, at sign-in: revoking one also ends the person's ELAR sessions (attack review, issue 12).
  */
 
 export interface DepartmentRoleChange {
@@ -73,7 +81,7 @@ export async function revokeDepartmentRole(
       }
     }
     const revoked = await repo.deleteDepartmentRole(tx, change.person.id, role);
-    if (revoked)
+    if (revoked) {
       await audit(tx, {
         type: 'departmentRole.revoked',
         actorId: actor?.profile.id ?? null,
@@ -81,6 +89,9 @@ export async function revokeDepartmentRole(
         ip,
         detail: { role },
       });
+      // Otherwise the role would work in an ELAR session for up to SESSION_ABSOLUTE_HOURS.
+      if (LICENSURE_ROLES.includes(role)) await signOutOfApplication(tx, change.person.id, LICENSURE_APPLICATION);
+    }
     return revoked;
   });
 }
