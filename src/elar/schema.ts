@@ -1,4 +1,5 @@
 import type { ColumnType, Kysely } from 'kysely';
+import type { CatalogTables } from './catalog/schema.ts';
 
 /**
  * ELAR's own tables, in its own PostgreSQL schema `elar`: nothing of the portal's is
@@ -21,6 +22,6 @@ export interface ElarSessionTable {
 // A type alias rather than an interface: Kysely's `withTables` wants an index-signature-compatible record.
 export type ElarDatabase = {
   'elar.session': ElarSessionTable;
-};
+} & CatalogTables;
 
 export type ElarDb = Kysely<ElarDatabase>;
