@@ -211,7 +211,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     await app.register(elarPlugin, {
       prefix: ELAR_PREFIX,
       config: { ...elarConfig, ...elarClient },
-      db: db.withTables<ElarDatabase>(),
+      db: db.withSchema('elar').withTables<ElarDatabase>() as never,
     });
   } else {
     // ELAR runs elsewhere: the portal's links and bookmarks to it still arrive.

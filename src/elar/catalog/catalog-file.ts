@@ -237,7 +237,6 @@ class Row {
     const text = this.value(column);
     if (!text && required) this.problems.push(`${column} is missing`);
     if ([...text].length > max) this.problems.push(`${column} is longer than ${max} characters`);
-    // eslint-disable-next-line no-control-regex
     if (/[\u0000-\u001f\u007f]/.test(text)) this.problems.push(`${column} has a line break or control character`);
     return text;
   }

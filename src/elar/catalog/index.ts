@@ -28,6 +28,7 @@ export {
   type Changes,
   type RecordImport,
 } from './import.ts';
+export { importCatalogFile } from './operator-import.ts';
 export { CatalogFileError, type OfferingKind, type Rejection } from './catalog-file.ts';
 export { APPLICATION_FEES, applicationFeeCents, dollars, type ApplicationFees } from './fees.ts';
 export { registerCatalogRoutes } from './routes.tsx';
