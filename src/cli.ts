@@ -24,7 +24,7 @@ import { seedDemo } from './demo.ts';
 import { POLICIES } from './portal/password-policy.ts';
 import { findProfileByUserName } from './portal/profile-repository.ts';
 import { prepareDatabase } from './startup.ts';
-import { CatalogFileError, importCatalogFile, type ElarDatabase, type ElarDb } from './elar/index.ts';
+import { CatalogFileError, elarTables, importCatalogFile } from './elar/index.ts';
 
 /**
  * `npm run cli -- <command>`: administration from the command line, on the same
@@ -128,8 +128,7 @@ const commands: Record<string, (ctx: Context, args: string[]) => Promise<void>> 
 
   async 'catalog import'(ctx, args) {
     if (args.length !== 1) throw new UsageError('Usage: npm run cli -- catalog import FILE.csv');
-    const elar = ctx.db.withSchema('elar').withTables<ElarDatabase>() as unknown as ElarDb;
-    await importCatalogFile(elar, args[0]!, (line) => console.log(line));
+    await importCatalogFile(elarTables(ctx.db), args[0]!, (line) => console.log(line));
   },
 
   async 'diradmin add'(ctx, args) {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { elarTables } from '../../src/elar/index.ts';
 import { Browser, errorSummary, startPortal, type Response, type TestPortal } from '../helpers/portal.ts';
 
 /** "What do I need for this license?": public, one GET form a step, every step a URL. */
@@ -125,11 +126,10 @@ describe('the public requirements page', () => {
   });
 
   test('a license the catalog no longer offers is not found', async () => {
-    await portal.db
-      .withSchema('elar')
-      .updateTable('license_offering' as never)
-      .set({ active: false } as never)
-      .where('code' as never, '=', 'TCH-CHEM-8-12' as never)
+    await elarTables(portal.db)
+      .updateTable('license_offering')
+      .set({ active: false })
+      .where('code', '=', 'TCH-CHEM-8-12')
       .execute();
     const res = await stranger().get('/elar/requirements/checklist?license=TCH-CHEM-8-12&type=INI');
     assert.equal(res.status, 404);

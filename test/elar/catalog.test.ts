@@ -245,7 +245,19 @@ describe('the catalog in the database', () => {
     assert.match(notes[0]!, /catalog licenses loaded .*: 71 added, 0 updated, 0 unchanged, 0 made inactive/);
     assert.match(notes[1]!, /catalog requirements loaded .*: 48 added/);
     const loaded = await everything();
+    const audited = async () =>
+      (await elar.selectFrom('audit_event').select('detail').where('type', '=', 'elar.catalogImported').execute()).map(
+        (e) => e.detail as { part: string; origin: string; added: number },
+      );
+    assert.deepEqual(
+      (await audited()).map(({ part, origin, added }) => ({ part, origin, added })),
+      [
+        { part: 'licenses', origin: 'shipped', added: 71 },
+        { part: 'requirements', origin: 'shipped', added: 48 },
+      ],
+    );
     assert.deepEqual(await loadShippedCatalog(elar), [], 'a restart loads nothing');
+    assert.equal((await audited()).length, 2, 'and records nothing');
     const again = await importCatalog(elar, bytes(LICENSES), { origin: 'shipped' });
     assert.deepEqual(again.changes, { added: 0, updated: 0, unchanged: 71, inactivated: 0 });
     assert.deepEqual(await everything(), loaded);

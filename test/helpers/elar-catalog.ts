@@ -1,8 +1,8 @@
-import type { ElarDatabase, ElarDb } from '../../src/elar/index.ts';
+import { elarTables, type ElarDb } from '../../src/elar/index.ts';
 import { freshDatabase } from './database.ts';
 
 /** A migrated, empty database and ELAR's handle on it (its tables in the schema elar). */
 export async function freshElarDatabase(prefix: string): Promise<{ db: ElarDb; close(): Promise<void> }> {
   const { db, close } = await freshDatabase(prefix);
-  return { db: db.withSchema('elar').withTables<ElarDatabase>() as unknown as ElarDb, close };
+  return { db: elarTables(db), close };
 }

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Kysely } from 'kysely';
+import { audit } from '../audit-events.ts';
 import type { ElarDatabase, ElarDb } from '../schema.ts';
 import {
   EVERY_APPLICATION,
@@ -39,13 +40,10 @@ export interface CatalogImportReport {
   changes: Changes | null;
 }
 
-/** Writes the audit row of an import inside its transaction (the caller's writer, on ELAR's tables). */
-export type RecordImport = (tx: Kysely<ElarDatabase>, report: CatalogImportReport) => Promise<void>;
-
 export async function importCatalog(
   db: ElarDb,
   bytes: Uint8Array,
-  { origin, recordImport }: { origin: 'shipped' | 'import'; recordImport?: RecordImport },
+  { origin }: { origin: 'shipped' | 'import' },
 ): Promise<CatalogImportReport> {
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   return db.transaction().execute(async (tx) => {
@@ -56,9 +54,8 @@ export async function importCatalog(
     if (!file) return { part, rows, rejected, changes: null };
     const changes = file.kind === 'licenses' ? await writeLicenses(tx, file) : await writeRequirements(tx, file);
     await repo.recordLoad(tx, { part: file.kind, origin, sha256 });
-    const report = { part: file.kind, rows, rejected, changes };
-    await recordImport?.(tx, report);
-    return report;
+    await audit(tx, { type: 'elar.catalogImported', detail: { part: file.kind, origin, sha256, rows, ...changes } });
+    return { part: file.kind, rows, rejected, changes };
   });
 }
 

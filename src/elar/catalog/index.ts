@@ -26,7 +26,6 @@ export {
   SHIPPED_CATALOG_FILES,
   type CatalogImportReport,
   type Changes,
-  type RecordImport,
 } from './import.ts';
 export { importCatalogFile } from './operator-import.ts';
 export { CatalogFileError, type OfferingKind, type Rejection } from './catalog-file.ts';
