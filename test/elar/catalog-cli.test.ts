@@ -14,7 +14,7 @@ function cli(args: string[]) {
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--create', ...args], {
     env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '' },
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: 180_000,
   });
   // The first line on stderr names the database; the rest is the reason for a failure.
   return {
