@@ -172,8 +172,8 @@ function RadioQuestion({
       class={`usa-fieldset usa-form-group${error ? ' usa-form-group--error' : ''}`}
       aria-describedby={described}
     >
-      <legend class="usa-legend usa-legend--large">
-        <h1 class="margin-0">{question}</h1>
+      <legend class="usa-legend">
+        <h1 class="margin-y-1">{question}</h1>
       </legend>
       {hint && (
         <span class="usa-hint" id={`${name}-hint`}>
