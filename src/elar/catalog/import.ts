@@ -76,10 +76,11 @@ async function knownCodes(tx: Kysely<ElarDatabase>): Promise<KnownCodes> {
 async function sync<R>(
   stored: Map<string, repo.Stored<R>>,
   incoming: Array<{ key: string; row: R }>,
-  put: (row: R, position: number) => Promise<void>,
+  put: (rows: Array<repo.Placed<R>>) => Promise<void>,
   deactivate: (keys: string[]) => Promise<void>,
 ): Promise<Changes> {
   const changes: Changes = { added: 0, updated: 0, unchanged: 0, inactivated: 0 };
+  const changed: Array<repo.Placed<R>> = [];
   for (const [position, { key, row }] of incoming.entries()) {
     const before = stored.get(key);
     if (!before) changes.added++;
@@ -87,8 +88,9 @@ async function sync<R>(
       changes.unchanged++;
       continue;
     } else changes.updated++;
-    await put(row, position);
+    changed.push({ row, position });
   }
+  await put(changed);
   const inFile = new Set(incoming.map(({ key }) => key));
   const gone = [...stored].filter(([key, s]) => s.active && !inFile.has(key)).map(([key]) => key);
   changes.inactivated = gone.length;
@@ -114,19 +116,19 @@ async function writeLicenses(tx: Kysely<ElarDatabase>, file: Extract<CatalogFile
   const categories = await sync(
     await repo.storedCategories(tx),
     file.categories.map((row) => ({ key: row.code, row })),
-    (row, position) => repo.putCategory(tx, row, position),
+    (rows) => repo.putCategories(tx, rows),
     (codes) => repo.deactivate(tx, 'license_category', codes),
   );
   const types = await sync(
     await repo.storedTypes(tx),
     file.types.map((row) => ({ key: row.code, row })),
-    (row, position) => repo.putType(tx, row, position),
+    (rows) => repo.putTypes(tx, rows),
     (codes) => repo.deactivate(tx, 'license_type', codes),
   );
   const offerings = await sync(
     await repo.storedOfferings(tx),
     file.offerings.map((row) => ({ key: row.code, row })),
-    (row, position) => repo.putOffering(tx, row, position),
+    (rows) => repo.putOfferings(tx, rows),
     (codes) => repo.deactivate(tx, 'license_offering', codes),
   );
   return add(add(categories, types), offerings);
@@ -136,7 +138,7 @@ async function writeRequirements(tx: Kysely<ElarDatabase>, file: Extract<Catalog
   return sync(
     await repo.storedRequirements(tx),
     file.requirements.map((row) => ({ key: repo.requirementKey(row.type, row.route, row.item), row })),
-    (row, position) => repo.putRequirement(tx, row, position),
+    (rows) => repo.putRequirements(tx, rows),
     (keys) =>
       repo.deactivateRequirements(
         tx,

@@ -75,57 +75,111 @@ export function requirementKey(type: string, route: string, item: string): strin
 }
 
 // ---------------------------------------------------------------------------------------
-// Writing: one statement per changed row (a catalog is a few hundred rows)
+// Writing: one statement per table for the rows that changed
 
-export async function putCategory(tx: Q, row: CategoryRow, position: number): Promise<void> {
-  const values = { name: row.name, position, active: true };
+/** A row to write and its place in the file. */
+export type Placed<R> = { row: R; position: number };
+
+export async function putCategories(tx: Q, rows: Array<Placed<CategoryRow>>): Promise<void> {
+  if (rows.length === 0) return;
   await tx
     .insertInto('license_category')
-    .values({ code: row.code, ...values })
-    .onConflict((oc) => oc.column('code').doUpdateSet(values))
+    .values(rows.map(({ row, position }) => ({ code: row.code, name: row.name, position, active: true })))
+    .onConflict((oc) =>
+      oc.column('code').doUpdateSet((eb) => ({
+        name: eb.ref('excluded.name'),
+        position: eb.ref('excluded.position'),
+        active: true,
+      })),
+    )
     .execute();
 }
 
-export async function putType(tx: Q, row: LicenseTypeRow, position: number): Promise<void> {
-  const values = { name: row.name, advances_to: row.advancesTo, lasts: row.lasts, position, active: true };
+export async function putTypes(tx: Q, rows: Array<Placed<LicenseTypeRow>>): Promise<void> {
+  if (rows.length === 0) return;
   await tx
     .insertInto('license_type')
-    .values({ code: row.code, ...values })
-    .onConflict((oc) => oc.column('code').doUpdateSet(values))
+    .values(
+      rows.map(({ row, position }) => ({
+        code: row.code,
+        name: row.name,
+        advances_to: row.advancesTo,
+        lasts: row.lasts,
+        position,
+        active: true,
+      })),
+    )
+    .onConflict((oc) =>
+      oc.column('code').doUpdateSet((eb) => ({
+        name: eb.ref('excluded.name'),
+        advances_to: eb.ref('excluded.advances_to'),
+        lasts: eb.ref('excluded.lasts'),
+        position: eb.ref('excluded.position'),
+        active: true,
+      })),
+    )
     .execute();
 }
 
-export async function putOffering(tx: Q, row: OfferingRow, position: number): Promise<void> {
-  const values = {
-    kind: row.kind,
-    name: row.name,
-    category_code: row.category,
-    grade_level: row.gradeLevel,
-    types: row.types,
-    position,
-    active: true,
-  };
+export async function putOfferings(tx: Q, rows: Array<Placed<OfferingRow>>): Promise<void> {
+  if (rows.length === 0) return;
   await tx
     .insertInto('license_offering')
-    .values({ code: row.code, ...values })
-    .onConflict((oc) => oc.column('code').doUpdateSet(values))
+    .values(
+      rows.map(({ row, position }) => ({
+        code: row.code,
+        kind: row.kind,
+        name: row.name,
+        category_code: row.category,
+        grade_level: row.gradeLevel,
+        types: row.types,
+        position,
+        active: true,
+      })),
+    )
+    .onConflict((oc) =>
+      oc.column('code').doUpdateSet((eb) => ({
+        kind: eb.ref('excluded.kind'),
+        name: eb.ref('excluded.name'),
+        category_code: eb.ref('excluded.category_code'),
+        grade_level: eb.ref('excluded.grade_level'),
+        types: eb.ref('excluded.types'),
+        position: eb.ref('excluded.position'),
+        active: true,
+      })),
+    )
     .execute();
 }
 
-export async function putRequirement(tx: Q, row: RequirementRow, position: number): Promise<void> {
-  const values = {
-    route_name: row.routeName,
-    applies_to: row.appliesTo,
-    item_name: row.itemName,
-    gate: row.gate,
-    detail: row.detail,
-    position,
-    active: true,
-  };
+export async function putRequirements(tx: Q, rows: Array<Placed<RequirementRow>>): Promise<void> {
+  if (rows.length === 0) return;
   await tx
     .insertInto('requirement')
-    .values({ type_code: row.type, route_code: row.route, item_code: row.item, ...values })
-    .onConflict((oc) => oc.columns(['type_code', 'route_code', 'item_code']).doUpdateSet(values))
+    .values(
+      rows.map(({ row, position }) => ({
+        type_code: row.type,
+        route_code: row.route,
+        item_code: row.item,
+        route_name: row.routeName,
+        applies_to: row.appliesTo,
+        item_name: row.itemName,
+        gate: row.gate,
+        detail: row.detail,
+        position,
+        active: true,
+      })),
+    )
+    .onConflict((oc) =>
+      oc.columns(['type_code', 'route_code', 'item_code']).doUpdateSet((eb) => ({
+        route_name: eb.ref('excluded.route_name'),
+        applies_to: eb.ref('excluded.applies_to'),
+        item_name: eb.ref('excluded.item_name'),
+        gate: eb.ref('excluded.gate'),
+        detail: eb.ref('excluded.detail'),
+        position: eb.ref('excluded.position'),
+        active: true,
+      })),
+    )
     .execute();
 }
 
