@@ -24,6 +24,7 @@ import { seedDemo } from './demo.ts';
 import { POLICIES } from './portal/password-policy.ts';
 import { findProfileByUserName } from './portal/profile-repository.ts';
 import { prepareDatabase } from './startup.ts';
+import { CatalogFileError, elarTables, importCatalogFile } from './elar/index.ts';
 
 /**
  * `npm run cli -- <command>`: administration from the command line, on the same
@@ -34,6 +35,7 @@ const USAGE = `Usage: npm run cli -- [--create] <command>
   (--create: create the embedded database in DATA_DIR if there is none yet)
   seed-demo
   org import FILE.csv
+  catalog import FILE.csv     (the license catalog or the requirement templates: docs/catalog.md)
   diradmin add --org CODE --username USER [--email E] [--phone P]
   role grant --username USER --org CODE --app ID --role ROLE
   role revoke --username USER --org CODE --app ID --role ROLE
@@ -122,6 +124,11 @@ const commands: Record<string, (ctx: Context, args: string[]) => Promise<void>> 
         `${rejected === 1 ? '1 line was' : `${rejected} lines were`} rejected (listed above); the other rows were imported. Correct ${rejected === 1 ? 'it' : 'them'} and import the file again.`,
       );
     }
+  },
+
+  async 'catalog import'(ctx, args) {
+    if (args.length !== 1) throw new UsageError('Usage: npm run cli -- catalog import FILE.csv');
+    await importCatalogFile(elarTables(ctx.db), args[0]!, (line) => console.log(line));
   },
 
   async 'diradmin add'(ctx, args) {
@@ -340,6 +347,7 @@ main(process.argv.slice(2)).then(
       e instanceof UsageError ||
       e instanceof PartlyDoneError ||
       e instanceof ImportFileError ||
+      e instanceof CatalogFileError ||
       e instanceof DirectoryRuleError ||
       (e as NodeJS.ErrnoException).code === 'ENOENT' ||
       (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION';

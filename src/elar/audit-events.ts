@@ -5,7 +5,11 @@ import type { ElarDatabase } from './schema.ts';
  * What ELAR records in its own audit trail (`elar.audit_event`): who signed in with which
  * staff roles, and each change to a licensure record. Actors are the issuer's `sub`.
  */
-export const ELAR_AUDIT_EVENTS = ['elar.signedIn'] as const;
+export const ELAR_AUDIT_EVENTS = [
+  'elar.signedIn',
+  // A license catalog file or requirement templates file taken (shipped at start, or an operator's import).
+  'elar.catalogImported',
+] as const;
 
 export type ElarAuditEventType = (typeof ELAR_AUDIT_EVENTS)[number];
 

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { JobRunner } from '../platform/jobs/runner.ts';
 import type { ElarConfig } from './config.ts';
+import { loadShippedCatalog, registerCatalogRoutes } from './catalog/index.ts';
 import { ElarRelyingParty, elarClientUris } from './relying-party.ts';
 import { registerElarRoutes } from './routes.tsx';
 import type { ElarDb } from './schema.ts';
@@ -14,6 +15,7 @@ import { purgeExpiredElarSessions } from './sessions.ts';
 export { loadElarConfig, type ElarConfig } from './config.ts';
 export { migrateElar } from './database.ts';
 export { elarTables, type ElarDatabase, type ElarDb } from './schema.ts';
+export { CatalogFileError, importCatalogFile } from './catalog/index.ts';
 
 /** ELAR's pages are under this path wherever it is served (CONTRACT.md: GET /elar). */
 export const ELAR_PREFIX = '/elar';
@@ -50,4 +52,7 @@ export const elarPlugin: FastifyPluginAsync<ElarPluginOptions> = async (app, { c
     postLogoutRedirectUri: postLogoutRedirectUris[0]!,
   });
   registerElarRoutes(app, config, db, rp);
+  // The shipped license catalog, on every start: only what changed is written (src/elar/catalog/import.ts).
+  for (const note of await loadShippedCatalog(db)) app.log.info(note);
+  registerCatalogRoutes(app, db);
 };

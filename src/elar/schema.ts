@@ -1,4 +1,5 @@
 import type { ColumnType, Kysely } from 'kysely';
+import type { CatalogTables } from './catalog/schema.ts';
 import type { AuditTables } from '../platform/audit.ts';
 import type { JobTables } from '../platform/jobs/schema.ts';
 import type { MailTables } from '../platform/mail/schema.ts';
@@ -32,7 +33,8 @@ export type ElarDatabase = {
 } & JobTables &
   MailTables &
   AuditTables &
-  StorageTables;
+  StorageTables &
+  CatalogTables;
 
 /** A handle on ELAR's tables: always made by `elarTables`, so unqualified names are ELAR's. */
 export type ElarDb = Kysely<ElarDatabase>;
