@@ -72,6 +72,7 @@ export interface ApplicationEventTable {
   actor: string;
   reason: string | null;
   at: Timestamp;
+  notified_at: NullableTimestamp;
 }
 
 export interface FeeScheduleTable {
