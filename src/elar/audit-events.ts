@@ -1,0 +1,12 @@
+import { auditWriter } from '../platform/audit.ts';
+import type { ElarDatabase } from './schema.ts';
+
+/**
+ * What ELAR records in its own audit trail (`elar.audit_event`): who signed in with which
+ * staff roles, and each change to a licensure record. Actors are the issuer's `sub`.
+ */
+export const ELAR_AUDIT_EVENTS = ['elar.signedIn'] as const;
+
+export type ElarAuditEventType = (typeof ELAR_AUDIT_EVENTS)[number];
+
+export const audit = auditWriter<ElarDatabase, ElarAuditEventType>();
