@@ -5,7 +5,13 @@ import type { ElarDatabase } from './schema.ts';
  * What ELAR records in its own audit trail (`elar.audit_event`): who signed in with which
  * staff roles, and each change to a licensure record. Actors are the issuer's `sub`.
  */
-export const ELAR_AUDIT_EVENTS = ['elar.signedIn'] as const;
+export const ELAR_AUDIT_EVENTS = [
+  'elar.signedIn',
+  // An application: started as a draft, moved by a named transition, or deleted as an expired draft.
+  'elar.application.started',
+  'elar.application.transitioned',
+  'elar.application.draftDeleted',
+] as const;
 
 export type ElarAuditEventType = (typeof ELAR_AUDIT_EVENTS)[number];
 

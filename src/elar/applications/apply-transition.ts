@@ -142,11 +142,23 @@ export async function applyTransition(
   });
   await audit(trx, {
     type: 'elar.application.transitioned',
-    actorId: actor,
+    actorId: request.actor.kind === 'system' ? null : request.actor.sub,
     subjectId: application.id,
-    detail: { reference: application.reference, transition: transition.name, from: application.state, to: transition.to },
+    detail: {
+      reference: application.reference,
+      transition: transition.name,
+      from: application.state,
+      to: transition.to,
+      by: actor,
+    },
   });
   await enqueue(trx, STATUS_CHANGED_JOB, { applicationId: application.id, eventId });
   await notifyStatusChange(trx, { applicationId: application.id, eventId, person: application.person_sub });
-  return { reference: application.reference, from: application.state, state: moved.state, version: moved.version, eventId };
+  return {
+    reference: application.reference,
+    from: application.state,
+    state: moved.state,
+    version: moved.version,
+    eventId,
+  };
 }

@@ -26,6 +26,12 @@ export { addFeeSchedule, noticesOf } from './repository.ts';
 export { APPLICATION_CHANNEL, type StatusChange } from './notify.ts';
 export { CHARACTER_QUESTIONS, TASK_LIST, type SectionName } from './sections.ts';
 export { DEFAULT_APPLICATION_SETTINGS, loadApplicationSettings, type ApplicationSettings } from './settings.ts';
-export { APPLICATION_STATES, OPEN_STATES, TRANSITIONS, type ApplicationState, type TransitionName } from './transitions.ts';
+export {
+  APPLICATION_STATES,
+  OPEN_STATES,
+  TRANSITIONS,
+  type ApplicationState,
+  type TransitionName,
+} from './transitions.ts';
 export { GATE_ITEMS, GATE_ITEM_WORDS, STATE_WORDS, TRANSITION_WORDS } from './wording.ts';
 export type { ApplicationTables } from './schema.ts';

@@ -128,12 +128,18 @@ export async function expireDrafts(deps: ApplicationJobDeps): Promise<{ reminded
         text,
       });
       await audit(trx, {
-        type: 'elar.application.draft-deleted',
-        actorId: `system:${EXPIRE_DRAFTS_JOB}`,
+        type: 'elar.application.draftDeleted',
+        actorId: null,
         subjectId: draft.id,
         detail: { reference: draft.reference, keptDays: draftKeepDays },
       });
-      await mailIfPossible(trx, deps, draft.contact_email, `Your draft license application ${draft.reference} was deleted`, text);
+      await mailIfPossible(
+        trx,
+        deps,
+        draft.contact_email,
+        `Your draft license application ${draft.reference} was deleted`,
+        text,
+      );
     });
   }
   return { reminded, deleted };

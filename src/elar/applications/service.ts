@@ -58,7 +58,9 @@ const licenseRequests = z
     'Choose each license only once',
   );
 
-function checkLicenses(input: unknown): { ok: true; licenses: repo.LicenseRequest[] } | { ok: false; errors: FieldErrors } {
+function checkLicenses(
+  input: unknown,
+): { ok: true; licenses: repo.LicenseRequest[] } | { ok: false; errors: FieldErrors } {
   const result = licenseRequests.safeParse(input);
   if (result.success) return { ok: true, licenses: result.data };
   const errors: FieldErrors = {};
@@ -106,7 +108,7 @@ export async function startDraft(
       });
       await audit(trx, {
         type: 'elar.application.started',
-        actorId: `educator:${person.sub}`,
+        actorId: person.sub,
         subjectId: application.id,
         detail: { reference: application.reference, licenses: checked.licenses.length },
       });
@@ -208,7 +210,10 @@ export interface ApplicationSummary {
   licenses: { catalogCode: string; licenseType: string; route: string }[];
 }
 
-function summarize(row: repo.ApplicationRow, licenses: Awaited<ReturnType<typeof repo.licensesOf>>): ApplicationSummary {
+function summarize(
+  row: repo.ApplicationRow,
+  licenses: Awaited<ReturnType<typeof repo.licensesOf>>,
+): ApplicationSummary {
   return {
     id: row.id,
     reference: row.reference,
@@ -374,9 +379,9 @@ export async function applyStaffTransition(
   { reason, expectedVersion }: { reason?: string | null; expectedVersion?: number } = {},
 ) {
   if (!UUID.test(id)) throw applicationErrors.notFound();
-  return deps.db.transaction().execute((trx) =>
-    applyTransition(trx, deps.settings, { applicationId: id, name, actor, expectedVersion, reason }),
-  );
+  return deps.db
+    .transaction()
+    .execute((trx) => applyTransition(trx, deps.settings, { applicationId: id, name, actor, expectedVersion, reason }));
 }
 
 const GATE_ITEMS_OPEN: readonly ApplicationState[] = ['draft', 'awaiting-payment', 'not-ready'];

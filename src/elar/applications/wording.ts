@@ -91,7 +91,8 @@ export const NOTICE_WORDS = {
 
 /** The gate items a person reports for now (the next issue checks them against documents). */
 export const GATE_ITEM_WORDS = {
-  'literacy-test': 'I have passed the Communication and Literacy Skills test, and my result has been sent to the Department',
+  'literacy-test':
+    'I have passed the Communication and Literacy Skills test, and my result has been sent to the Department',
   'bachelors-transcript': 'My bachelor’s degree transcript (both sides of every page) has been sent to the Department',
 } as const;
 export type GateItem = keyof typeof GATE_ITEM_WORDS;

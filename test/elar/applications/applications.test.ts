@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { openDatabase } from '../../../src/database.ts';
-import type { ElarDb } from '../../../src/elar/index.ts';
+import { elarTables } from '../../../src/elar/index.ts';
 import {
   addFeeSchedule,
   applyStaffTransition,
@@ -60,14 +60,17 @@ describe('references', () => {
     await refusal(startDraft(deps(), person, [CHEMISTRY]));
     const next = await startDraft(deps(), applicant(), [CHEMISTRY]);
     assert.ok(first.ok && next.ok);
-    assert.ok(Number(next.reference) > Number(first.reference) + 1, 'the refused draft’s number is not handed out again');
+    assert.ok(
+      Number(next.reference) > Number(first.reference) + 1,
+      'the refused draft’s number is not handed out again',
+    );
   });
 
   test('two instances (two pools on one PostgreSQL database) never hand out the same reference', async (t) => {
     if (!database.url) return t.skip('PostgreSQL only: PGlite is one process');
     const other = await openDatabase({ databaseUrl: database.url, dataDir: 'memory://', poolSize: 8 });
     try {
-      const otherDeps = { ...deps(), db: other.db.withSchema('elar') as unknown as ElarDb };
+      const otherDeps = { ...deps(), db: elarTables(other.db) };
       const started = await Promise.all(
         Array.from({ length: 40 }, (_, i) => startDraft(i % 2 ? otherDeps : deps(), applicant(), [BIOLOGY])),
       );
@@ -154,7 +157,6 @@ describe('applying', () => {
     assert.ok(started.ok);
     const early = await refusal(submit(deps(), person, started.id));
     assert.deepEqual([early.code, early.statusCode], ['ELAR_ERR_APPLICATION_INCOMPLETE', 422]);
-
   });
 
   test('saving a section with bad answers saves nothing and says what is wrong', async () => {
@@ -294,14 +296,14 @@ describe('only the owner reaches an application', () => {
     const missing = [randomUUID(), 'not-an-id', "1' OR '1'='1"];
     for (const id of [draft.id, ...missing]) {
       for (const attempt of [
-        loadApplication(deps(), stranger.sub, id),
-        saveSection(deps(), stranger, id, 'tests', { tests: [] }),
-        saveLicenses(deps(), stranger, id, [BIOLOGY]),
-        submit(deps(), stranger, id),
-        withdraw(deps(), stranger.sub, id),
-        reportGateItems(deps(), stranger.sub, id, ['literacy-test']),
+        () => loadApplication(deps(), stranger.sub, id),
+        () => saveSection(deps(), stranger, id, 'tests', { tests: [] }),
+        () => saveLicenses(deps(), stranger, id, [BIOLOGY]),
+        () => submit(deps(), stranger, id),
+        () => withdraw(deps(), stranger.sub, id),
+        () => reportGateItems(deps(), stranger.sub, id, ['literacy-test']),
       ]) {
-        const refused = await refusal(attempt);
+        const refused = await refusal(attempt());
         assert.deepEqual([refused.code, refused.statusCode], ['ELAR_ERR_APPLICATION_NOT_FOUND', 404]);
       }
     }
@@ -327,7 +329,10 @@ describe('payment and gate items', () => {
     assert.deepEqual(again, { state: 'not-ready', alreadyPaid: true });
 
     assert.equal((await reportGateItems(deps(), person.sub, draft.id, ['literacy-test'])).state, 'not-ready');
-    assert.equal((await reportGateItems(deps(), person.sub, draft.id, ['bachelors-transcript'])).state, 'ready-for-review');
+    assert.equal(
+      (await reportGateItems(deps(), person.sub, draft.id, ['bachelors-transcript'])).state,
+      'ready-for-review',
+    );
     const view = await loadApplication(deps(), person.sub, draft.id);
     assert.deepEqual(
       view.timeline.map((e) => e.state),
@@ -371,9 +376,15 @@ describe('payment and gate items', () => {
     const payments = { kind: 'staff' as const, sub: 'staff-p', staffRoles: ['payments' as const] };
     const evaluator = { kind: 'staff' as const, sub: 'staff-e', staffRoles: ['licensure-evaluator' as const] };
     const supervisor = { kind: 'staff' as const, sub: 'staff-s', staffRoles: ['licensure-supervisor' as const] };
-    assert.equal((await refusal(applyStaffTransition(deps(), payments, draft.id, 'start-review'))).code, 'ELAR_ERR_FORBIDDEN');
+    assert.equal(
+      (await refusal(applyStaffTransition(deps(), payments, draft.id, 'start-review'))).code,
+      'ELAR_ERR_FORBIDDEN',
+    );
     assert.equal((await applyStaffTransition(deps(), evaluator, draft.id, 'start-review')).state, 'in-review');
-    assert.equal((await refusal(applyStaffTransition(deps(), evaluator, draft.id, 'approve'))).code, 'ELAR_ERR_FORBIDDEN');
+    assert.equal(
+      (await refusal(applyStaffTransition(deps(), evaluator, draft.id, 'approve'))).code,
+      'ELAR_ERR_FORBIDDEN',
+    );
     const noReason = await refusal(applyStaffTransition(deps(), supervisor, draft.id, 'withdraw'));
     assert.equal(noReason.code, 'ELAR_ERR_REASON_REQUIRED');
     const withdrawn = await applyStaffTransition(deps(), supervisor, draft.id, 'withdraw', {
@@ -388,7 +399,8 @@ describe('payment and gate items', () => {
 
 describe('live status', () => {
   test('a change is announced on elar_application at commit, with its timeline id; a rolled-back one never', async (t) => {
-    if (!database.url) return t.skip('LISTEN from a second connection needs PostgreSQL; PGlite runs the same pg_notify');
+    if (!database.url)
+      return t.skip('LISTEN from a second connection needs PostgreSQL; PGlite runs the same pg_notify');
     const listener = new pg.Client({ connectionString: database.url });
     await listener.connect();
     const heard: { applicationId: string; eventId: string; person: string }[] = [];

@@ -88,10 +88,13 @@ describe('drafts are kept for a time, with reminders', () => {
     await runExpiry();
 
     const notices = await noticesOf(db(), withEmail.sub);
-    assert.deepEqual(notices.map((n) => [n.application_reference, n.kind]).sort(), [
-      [in10.reference, 'draft-expires-14'],
-      [in3.reference, 'draft-expires-7'],
-    ].sort());
+    assert.deepEqual(
+      notices.map((n) => [n.application_reference, n.kind]).sort(),
+      [
+        [in10.reference, 'draft-expires-14'],
+        [in3.reference, 'draft-expires-7'],
+      ].sort(),
+    );
     assert.match(
       notices.find((n) => n.kind === 'draft-expires-7')!.text,
       new RegExp(`^Your draft application ${in3.reference} will be deleted in 7 days, on `),
@@ -116,7 +119,7 @@ describe('drafts are kept for a time, with reminders', () => {
       .selectFrom('audit_event')
       .select(['type', 'detail'])
       .where('subject_id', '=', expired.id)
-      .where('type', '=', 'elar.application.draft-deleted')
+      .where('type', '=', 'elar.application.draftDeleted')
       .execute();
     assert.equal(audited.length, 1);
     assert.equal((audited[0]!.detail as { reference: string }).reference, expired.reference);
@@ -134,7 +137,10 @@ describe('drafts are kept for a time, with reminders', () => {
     await expiresIn(in10.id, 6);
     await runExpiry();
     assert.deepEqual(
-      (await noticesOf(db(), withEmail.sub)).filter((n) => n.application_reference === in10.reference).map((n) => n.kind).sort(),
+      (await noticesOf(db(), withEmail.sub))
+        .filter((n) => n.application_reference === in10.reference)
+        .map((n) => n.kind)
+        .sort(),
       ['draft-expires-14', 'draft-expires-7'],
     );
   });

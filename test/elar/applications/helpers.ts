@@ -1,5 +1,5 @@
 import { migrate, openDatabase } from '../../../src/database.ts';
-import type { ElarDb } from '../../../src/elar/index.ts';
+import { elarTables } from '../../../src/elar/index.ts';
 import type { Applicant, ApplicationDeps } from '../../../src/elar/applications/index.ts';
 import { DEFAULT_APPLICATION_SETTINGS } from '../../../src/elar/applications/index.ts';
 import { saveLicenses, saveSection, startDraft } from '../../../src/elar/applications/service.ts';
@@ -15,7 +15,7 @@ export async function applicationsDatabase(prefix: string) {
   const throwaway = serverUrl ? await throwawayDatabase(serverUrl, prefix) : undefined;
   const database = await openDatabase({ databaseUrl: throwaway?.url, dataDir: 'memory://', poolSize: 8 });
   await migrate(database.db);
-  const db = database.db.withSchema('elar') as unknown as ElarDb;
+  const db = elarTables(database.db);
   const deps: ApplicationDeps = { db, settings: DEFAULT_APPLICATION_SETTINGS };
   return {
     db,
@@ -33,7 +33,11 @@ let people = 0;
 /** A new person, as ELAR's claims describe them. */
 export function applicant(email: string | null = null): Applicant {
   people++;
-  return { sub: `sub-${process.pid}-${people}-${Math.random().toString(36).slice(2)}`, mepid: String(10000000 + people), email };
+  return {
+    sub: `sub-${process.pid}-${people}-${Math.random().toString(36).slice(2)}`,
+    mepid: String(10000000 + people),
+    email,
+  };
 }
 
 export const BIOLOGY = { catalogCode: 'BIO-8-12', licenseType: 'initial', route: 'approved-program' };
