@@ -59,5 +59,5 @@ export const elarPlugin: FastifyPluginAsync<ElarPluginOptions> = async (app, opt
     redirectUri: redirectUris[0]!,
     postLogoutRedirectUri: postLogoutRedirectUris[0]!,
   });
-  registerElarRoutes(app, config, db, rp);
+  registerElarRoutes(app, config, db, rp, settings);
 };
