@@ -5,7 +5,7 @@ import { createOutbox } from './platform/mail/outbox.ts';
 import type { Db } from './database.ts';
 import { publicRoute } from './platform/access.ts';
 import { cookieNames, cookieOptions, createHttpServer, showNotFoundPage } from './platform/http.tsx';
-import type { Navigation } from './platform/views/layout.tsx';
+import { standardNavigation } from './platform/views/navigation.ts';
 import type { AccountRules } from './portal/accounts.ts';
 import type { Portal } from './portal/context.ts';
 import { POLICIES } from './portal/password-policy.ts';
@@ -25,12 +25,7 @@ import { directoryAdministratorsPlugin, directoryPlugin } from './directory/plug
 import { ensureApplication } from './directory/index.ts';
 import { secretBox } from './platform/secrets.ts';
 import { signingKeys } from './sso/keys.ts';
-import {
-  applicationLogout,
-  BACKCHANNEL_LOGOUT_JOB,
-  deliverBackchannelLogout,
-  endProviderSessions,
-} from './sso/logout.ts';
+import { BACKCHANNEL_LOGOUT_JOB, deliverBackchannelLogout, endProviderSessions } from './sso/logout.ts';
 import type { JobRunner } from './platform/jobs/runner.ts';
 import { createProvider } from './sso/provider.ts';
 import { providerRequestIp, ssoLoginStepPlugin, ssoProtocolPlugin } from './sso/routes.tsx';
@@ -54,25 +49,7 @@ export interface BuildOptions {
 }
 
 /** The header and footer links: each module's pages, in the order people look for them. */
-const navigation: Navigation = {
-  signedIn: [
-    ['/', 'Home'],
-    ['/elar', 'ELAR'],
-    ['/account', 'Your account'],
-    ['/help', 'Help'],
-  ],
-  signedOut: [
-    ['/', 'Home'],
-    ['/login', 'Log in'],
-    ['/profile/new', 'Create a profile'],
-    ['/help', 'Help'],
-  ],
-  logout: '/logout',
-  footer: [
-    ['/help', 'Help with the portal'],
-    ['/directory-administrators', 'Find your Directory Administrator'],
-  ],
-};
+const navigation = standardNavigation('/logout');
 
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
   const { config, db } = options;
@@ -108,7 +85,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     },
     isReady: options.isReady ?? (() => true),
     singleSignOut: async () => undefined,
-    applicationLogout: async () => undefined,
+    sendQueuedLogouts: () => undefined,
   };
 
   const provider = createProvider({
@@ -162,21 +139,19 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       cookies?.[provider.cookieName('session')];
     if ('accountId' in which) {
       const exceptSessionId = sessionIdIn(which.exceptBrowserCookies);
-      await endProviderSessions(provider, db, {
+      await endProviderSessions(db, {
         accountId: which.accountId,
         ...(exceptSessionId ? { exceptSessionId } : {}),
       });
     } else {
       const sessionId = sessionIdIn(which.browserCookies);
-      if (sessionId) await endProviderSessions(provider, db, { sessionId });
+      if (sessionId) await endProviderSessions(db, { sessionId });
     }
     // The back-channel logouts it queued go out now rather than at the next poll.
     options.jobs.nudge();
   };
   options.jobs.handle(BACKCHANNEL_LOGOUT_JOB, deliverBackchannelLogout(provider));
-  portal.applicationLogout = async (accountId, applicationIds) => {
-    if ((await applicationLogout(provider, db, accountId, applicationIds)) > 0) options.jobs.nudge();
-  };
+  portal.sendQueuedLogouts = () => options.jobs.nudge();
   // ELAR is a client like any other: the directory registers it with ELAR's URIs of the
   // day, and ELAR is handed the resulting secret (or its own, when configured).
   const elarConfig = options.elar ?? loadElarConfig({}, { hostUrl: config.publicUrl });

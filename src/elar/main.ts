@@ -5,7 +5,7 @@ import { publicRoute } from '../platform/access.ts';
 import { DatabaseInUseError, openDatabase } from '../platform/db.ts';
 import { errors } from '../platform/errors.ts';
 import { createHttpServer } from '../platform/http.tsx';
-import type { Navigation } from '../platform/views/layout.tsx';
+import { standardNavigation } from '../platform/views/navigation.ts';
 import { loggerOptions } from '../platform/log.ts';
 import { resolveKey } from '../platform/secrets.ts';
 import { ELAR_PREFIX, elarPlugin, loadElarConfig, elarTables, migrateElar, type ElarConfig } from './index.ts';
@@ -39,25 +39,7 @@ try {
 const log = pino(loggerOptions(config));
 
 /** The header and footer: the portal's pages (each sent on to the issuer by the route below). */
-const PORTAL_LINKS: Navigation = {
-  signedIn: [
-    ['/', 'Home'],
-    ['/elar', 'ELAR'],
-    ['/account', 'Your account'],
-    ['/help', 'Help'],
-  ],
-  signedOut: [
-    ['/', 'Home'],
-    ['/login', 'Log in'],
-    ['/profile/new', 'Create a profile'],
-    ['/help', 'Help'],
-  ],
-  logout: '/elar/logout',
-  footer: [
-    ['/help', 'Help with the portal'],
-    ['/directory-administrators', 'Find your Directory Administrator'],
-  ],
-};
+const PORTAL_LINKS = standardNavigation('/elar/logout');
 
 try {
   const database = await openDatabase({ databaseUrl: elar.database.url, dataDir: elar.database.dataDir });

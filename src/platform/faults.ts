@@ -21,6 +21,9 @@ export const FAULT_POINTS = [
   'password.replace:after-set-password',
   'password.replace:after-password-history',
   'password.replace:after-audit',
+  // Grants of an application revoked and its back-channel logouts queued, in the
+  // transaction of the change that revoked them (a role, a membership, an organization).
+  'grants.revoke:after-queue-logouts',
   // A mail handed to the SMTP server and accepted, before the outbox records it as sent.
   'mail.send:after-send',
 ] as const;

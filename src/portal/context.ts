@@ -20,8 +20,8 @@ export interface Portal {
   wizard: WizardDeps;
   staffLookup: StaffLookupRules;
   isReady: () => boolean;
-  /** Back-channel logout of these applications for the account (its grants are already revoked). */
-  applicationLogout: (accountId: string, applicationIds: string[]) => Promise<void>;
+  /** The back-channel logouts a committed revocation queued go out now rather than at the next poll. */
+  sendQueuedLogouts: () => void;
   /** Ends single sign-on for this browser, or for every browser of an account (S3). */
   singleSignOut: (
     which:

@@ -52,7 +52,7 @@ export function registerMembershipRoutes(fastify: FastifyInstance, portal: Porta
         clientIp(request),
       );
       if (!declined) throw errors.notFound();
-      await portal.applicationLogout(profile.id, declined.applications);
+      portal.sendQueuedLogouts();
       return reply.redirect(`/?membership=declined&org=${declined.org.code}`, 303);
     },
   );

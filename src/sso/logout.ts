@@ -1,7 +1,8 @@
-import type Provider from 'oidc-provider';
 import { sql } from 'kysely';
+import type Provider from 'oidc-provider';
 import type { Db } from '../database.ts';
-import { mayUseApplication } from '../directory/index.ts';
+import { findApplication, mayUseApplication } from '../directory/index.ts';
+import { faultPoint } from '../platform/faults.ts';
 import { enqueue } from '../platform/jobs/queue.ts';
 import type { JobHandler } from '../platform/jobs/runner.ts';
 
@@ -12,22 +13,27 @@ interface BackchannelClient {
 
 const accountIdOf = sql<string>`payload->>'accountId'`;
 
+/** A provider session as oidc-provider stores it: whose, and which applications it signed in to. */
+interface ProviderSession {
+  id: string;
+  accountId: string | undefined;
+  authorizations: Record<string, { sid?: string; grantId?: string } | undefined>;
+}
+
 /**
- * Single sign-out (SPEC S3): ending the portal session also ends the provider's sessions
- * for that browser and tells every application that has a back-channel logout URI, then
- * revokes the grants' tokens. For a whole account (a new password, "sign out everywhere")
- * it also revokes every token and grant the account still holds, including refresh tokens
- * that outlived their session; a person changing their password keeps this browser's.
+ * The provider sessions still alive, read in the caller's transaction rather than through
+ * the provider (whose adapter has its own connection: on PGlite, the one the transaction
+ * holds), so what is read and what is queued belong to the same commit.
  */
-export async function endProviderSessions(
-  provider: Provider,
+async function providerSessions(
   db: Db,
   which: { sessionId: string } | { accountId: string; exceptSessionId?: string },
-): Promise<number> {
+): Promise<ProviderSession[]> {
   const rows = await db
     .selectFrom('oidc_model')
-    .select('id')
+    .select(['id', 'payload'])
     .where('model', '=', 'Session')
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', new Date())]))
     .where((eb) =>
       'sessionId' in which
         ? eb('id', '=', which.sessionId)
@@ -37,43 +43,63 @@ export async function endProviderSessions(
           ]),
     )
     .execute();
-  for (const { id } of rows) {
-    const session = await provider.Session.find(id);
-    if (!session) continue;
-    const authorizations = Object.entries(session.authorizations ?? {});
-    await Promise.all(
-      authorizations.map(async ([clientId, authorization]) => {
-        const client = (await provider.Client.find(clientId)) as BackchannelClient | undefined;
-        if (client?.backchannelLogoutUri && session.accountId) {
-          // A job: a relying party that is down neither keeps the person signed in to the
-          // portal nor misses the logout; it is told when it is back.
-          await queueBackchannelLogout(db, { clientId, accountId: session.accountId, sid: session.sidFor(clientId) });
-        }
-        const grantId = authorization.grantId;
-        if (grantId) {
-          await db
-            .deleteFrom('oidc_model')
-            .where((eb) =>
-              eb.or([eb('grant_id', '=', grantId), eb.and([eb('model', '=', 'Grant'), eb('id', '=', grantId)])]),
-            )
-            .execute();
-        }
-      }),
-    );
-    await session.destroy();
-  }
-  if ('accountId' in which) await revokeAccount(provider, db, which.accountId, which.exceptSessionId);
-  return rows.length;
+  return rows.map(({ id, payload }) => {
+    const session = payload as { accountId?: string; authorizations?: ProviderSession['authorizations'] };
+    return { id, accountId: session.accountId, authorizations: session.authorizations ?? {} };
+  });
 }
 
-async function revokeAccount(
-  provider: Provider,
+/**
+ * One back-channel logout job for each of these applications the session signed in to and
+ * that listens for them. Called in the transaction that ends the session or the grants: the
+ * jobs exist exactly when the change is committed.
+ */
+async function queueLogoutsOf(db: Db, session: ProviderSession, clientIds: string[]): Promise<void> {
+  if (!session.accountId) return;
+  for (const clientId of clientIds) {
+    const authorization = session.authorizations[clientId];
+    if (!authorization) continue;
+    if (!(await findApplication(db, clientId))?.backchannel_logout_uri) continue;
+    await queueBackchannelLogout(db, { clientId, accountId: session.accountId, sid: authorization.sid });
+  }
+}
+
+/**
+ * Single sign-out (SPEC S3): ending the portal session also ends the provider's sessions
+ * for that browser and tells every application that has a back-channel logout URI, then
+ * revokes the grants' tokens. For a whole account (a new password, "sign out everywhere")
+ * it also revokes every token and grant the account still holds, including refresh tokens
+ * that outlived their session; a person changing their password keeps this browser's.
+ * One transaction: a crash leaves the sessions and no logout queued, or neither.
+ */
+export async function endProviderSessions(
   db: Db,
-  accountId: string,
-  exceptSessionId: string | undefined,
-): Promise<void> {
-  const kept = exceptSessionId ? await provider.Session.find(exceptSessionId) : undefined;
-  const keptGrants = Object.values(kept?.authorizations ?? {}).flatMap((a) => (a.grantId ? [a.grantId] : []));
+  which: { sessionId: string } | { accountId: string; exceptSessionId?: string },
+): Promise<number> {
+  return db.transaction().execute(async (tx) => {
+    const sessions = await providerSessions(tx, which);
+    for (const session of sessions) {
+      // A job: a relying party that is down neither keeps the person signed in to the
+      // portal nor misses the logout; it is told when it is back.
+      await queueLogoutsOf(tx, session, Object.keys(session.authorizations));
+      const grantIds = Object.values(session.authorizations).flatMap((a) => (a?.grantId ? [a.grantId] : []));
+      if (grantIds.length > 0)
+        await tx
+          .deleteFrom('oidc_model')
+          .where((eb) =>
+            eb.or([eb('grant_id', 'in', grantIds), eb.and([eb('model', '=', 'Grant'), eb('id', 'in', grantIds)])]),
+          )
+          .execute();
+      await tx.deleteFrom('oidc_model').where('model', '=', 'Session').where('id', '=', session.id).execute();
+    }
+    if ('accountId' in which) await revokeAccount(tx, which.accountId, which.exceptSessionId);
+    return sessions.length;
+  });
+}
+
+async function revokeAccount(db: Db, accountId: string, exceptSessionId: string | undefined): Promise<void> {
+  const [kept] = exceptSessionId ? await providerSessions(db, { sessionId: exceptSessionId }) : [];
+  const keptGrants = Object.values(kept?.authorizations ?? {}).flatMap((a) => (a?.grantId ? [a.grantId] : []));
   await db
     .deleteFrom('oidc_model')
     .where(accountIdOf, '=', accountId)
@@ -94,8 +120,10 @@ const clientIdOf = sql<string>`payload->>'clientId'`;
 /**
  * Revoking a role (or the organization it was in becoming inactive) ends what the person
  * holds at that application: its grants and every token issued under them, refresh tokens
- * included, so the application cannot keep using a role that is gone (issue 11). Runs in
- * the transaction of the change; `applicationLogout` then tells the application.
+ * included, so the application cannot keep using a role that is gone (issue 11), and queues
+ * a back-channel logout for each of the account's provider sessions signed in to it. Runs
+ * in the transaction of the change, so the revocation and the telling of the application
+ * are committed together or not at all; the provider session and other applications stay.
  */
 export async function revokeApplicationGrants(db: Db, accountId: string, clientIds: string[]): Promise<void> {
   if (clientIds.length === 0) return;
@@ -117,12 +145,14 @@ export async function revokeApplicationGrants(db: Db, accountId: string, clientI
       ]),
     )
     .execute();
+  for (const session of await providerSessions(db, { accountId })) await queueLogoutsOf(db, session, clientIds);
+  faultPoint('grants.revoke:after-queue-logouts');
 }
 
 /**
  * An application made restricted (outside review F3): everyone who holds its grants or
- * tokens without a role that gives access loses them, as with a revoked role. Returns those
- * accounts, for `applicationLogout` once the change is committed.
+ * tokens without a role that gives access loses them, as with a revoked role (and its
+ * back-channel logouts). Returns those accounts.
  */
 export async function revokeWhereNoAccess(db: Db, clientId: string): Promise<string[]> {
   const holders = await db
@@ -165,40 +195,6 @@ export async function queueBackchannelLogout(
     { ...delivery },
     { maxAttempts: BACKCHANNEL_LOGOUT_ATTEMPTS - (options.attemptsMade ?? 0) },
   );
-}
-
-/**
- * Back-channel logout of these applications for every provider session of the account,
- * after `revokeApplicationGrants`: one job per application and session, so an application
- * that is down is told when it is back (or the delivery is dead-lettered, for an operator)
- * and the revocation, already done, never waits for it. The portal session and other
- * applications stay. Returns how many deliveries were queued.
- */
-export async function applicationLogout(
-  provider: Provider,
-  db: Db,
-  accountId: string,
-  clientIds: string[],
-): Promise<number> {
-  if (clientIds.length === 0) return 0;
-  const rows = await db
-    .selectFrom('oidc_model')
-    .select('id')
-    .where('model', '=', 'Session')
-    .where(accountIdOf, '=', accountId)
-    .execute();
-  let queued = 0;
-  for (const { id } of rows) {
-    const session = await provider.Session.find(id);
-    if (!session?.accountId) continue;
-    for (const clientId of clientIds.filter((c) => session.authorizations?.[c])) {
-      const client = (await provider.Client.find(clientId)) as BackchannelClient | undefined;
-      if (!client?.backchannelLogoutUri) continue;
-      await queueBackchannelLogout(db, { clientId, accountId: session.accountId, sid: session.sidFor(clientId) });
-      queued++;
-    }
-  }
-  return queued;
 }
 
 /** Delivers one back-channel logout; an answer other than 200/204 fails the attempt. */

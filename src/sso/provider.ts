@@ -96,7 +96,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       hint.payload.sid !== session.sidFor(client.clientId)
     )
       return false;
-    await endProviderSessions(ctx.oidc.provider, db, { sessionId: session.jti });
+    await endProviderSessions(db, { sessionId: session.jti });
     // The request's own copy too, or the provider would save it again on the way out.
     await session.destroy();
     ctx.cookies.set(ctx.oidc.provider.cookieName('session'), null, providerCookie);

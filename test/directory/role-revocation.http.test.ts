@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { decodeJwt } from 'jose';
 import { sql } from 'kysely';
 import * as oidc from 'openid-client';
-import { grantRole, registerApplication } from '../../src/directory/service.ts';
+import { registerApplication } from '../../src/directory/service.ts';
 import { secretBox } from '../../src/platform/secrets.ts';
-import { directoryFixture, PASSWORD, type DirectoryFixture, type FixturePerson } from '../helpers/directory.ts';
-import { Browser, startPortal, type TestPortal } from '../helpers/portal.ts';
-import { freePort } from '../helpers/server.ts';
+import { directoryFixture, type DirectoryFixture, type FixturePerson } from '../helpers/directory.ts';
+import type { TestPortal } from '../helpers/portal.ts';
+import type { LogoutReceiver } from '../helpers/relying-party.ts';
+import { grantRoleAt, logoutReceiver, portalAtIssuer, relyingParty, signInTo } from '../helpers/relying-party.ts';
 
 /**
  * Issue 11 (low): a role that is revoked, taken away with a staff membership, or made
@@ -20,73 +19,32 @@ let portal: TestPortal;
 let issuer: string;
 let fx: DirectoryFixture;
 let rp: oidc.Configuration;
-let backchannel: Server;
-const logoutTokens: string[] = [];
+let backchannel: LogoutReceiver;
 const redirectUri = 'http://127.0.0.1:9997/callback';
 
 before(async () => {
-  const port = await freePort();
-  issuer = `http://127.0.0.1:${port}`;
-  portal = await startPortal({ PORT: String(port), PUBLIC_URL: issuer });
-  await portal.app.listen({ port, host: '127.0.0.1' });
+  ({ portal, issuer } = await portalAtIssuer());
   fx = directoryFixture(portal);
-  backchannel = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      logoutTokens.push(new URLSearchParams(body).get('logout_token') ?? '');
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => backchannel.listen(0, '127.0.0.1', resolve));
-  const secret = await registerApplication(
-    portal.db,
-    secretBox(portal.secretsKey),
-    {
-      id: 'gradebook',
-      name: 'Gradebook',
-      redirectUris: [redirectUri],
-      restricted: true,
-      roles: ['teacher'],
-      postLogoutRedirectUris: [],
-      backchannelLogoutUri: `http://127.0.0.1:${(backchannel.address() as { port: number }).port}/logout`,
-      launchUrl: null,
-    },
-    null,
-  );
-  rp = await oidc.discovery(new URL(issuer), 'gradebook', undefined, oidc.ClientSecretBasic(secret), {
-    execute: [oidc.allowInsecureRequests],
+  backchannel = await logoutReceiver();
+  rp = await relyingParty(portal, issuer, {
+    id: 'gradebook',
+    name: 'Gradebook',
+    redirectUris: [redirectUri],
+    backchannelLogoutUri: backchannel.uri('/logout'),
   });
 });
 after(async () => {
   await portal.close();
-  await new Promise((r) => backchannel.close(r));
+  await backchannel.close();
 });
 
 /** The person signs in to Gradebook in their own browser; returns its tokens and session id. */
 async function signedInToGradebook(who: FixturePerson) {
-  const b = new Browser(portal.app, '10.70.0.1', issuer);
-  const verifier = oidc.randomPKCECodeVerifier();
-  const state = oidc.randomState();
-  const url = oidc.buildAuthorizationUrl(rp, {
-    redirect_uri: redirectUri,
-    scope: 'openid profile roles',
-    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    state,
-  });
-  let res = await b.follow(await b.get(url.href));
-  const returnTo = /name="returnTo" value="([^"]+)"/.exec(res.body)?.[1]?.replace(/&amp;/g, '&');
-  if (returnTo) res = await b.follow(await b.post('/login', { username: who.userName, password: PASSWORD, returnTo }));
-  assert.ok(res.location?.startsWith(redirectUri), `came back with a code: ${res.status} ${res.location}`);
-  const tokens = await oidc.authorizationCodeGrant(rp, new URL(res.location!), {
-    pkceCodeVerifier: verifier,
-    expectedState: state,
-  });
+  const { tokens, sid } = await signInTo(portal, issuer, rp, who, { redirectUri });
   assert.ok(tokens.refresh_token);
   // The refresh token works before the change, so its failure afterwards is the change's doing.
   const refreshed = await oidc.refreshTokenGrant(rp, tokens.refresh_token);
-  return { refreshToken: refreshed.refresh_token!, sid: tokens.claims()!.sid as string };
+  return { refreshToken: refreshed.refresh_token!, sid };
 }
 
 async function assertGradebookEnded(app: { refreshToken: string; sid: string }) {
@@ -95,11 +53,7 @@ async function assertGradebookEnded(app: { refreshToken: string; sid: string }) 
     (e: oidc.ResponseBodyError) => e.error === 'invalid_grant',
   );
   await portal.jobs.runDue();
-  assert.equal(
-    logoutTokens.filter((t) => decodeJwt(t).sid === app.sid).length,
-    1,
-    'Gradebook was told once by back-channel logout',
-  );
+  assert.equal(backchannel.told(app.sid).length, 1, 'Gradebook was told once by back-channel logout');
 }
 
 /** A school, its district's administrator signed in, and a teacher with the Gradebook role there. */
@@ -108,17 +62,7 @@ async function teacherWithRole() {
   const admin = await fx.person('Dale', 'District');
   await fx.designate(district, admin);
   const teacher = await fx.person('Tess', 'Teacher');
-  const gradebook = await portal.db
-    .selectFrom('application')
-    .selectAll()
-    .where('id', '=', 'gradebook')
-    .executeTakeFirstOrThrow();
-  await grantRole(
-    portal.db,
-    null,
-    { person: await teacher.profile(), org: school, app: gradebook, role: 'teacher' },
-    null,
-  );
+  await grantRoleAt(portal, teacher, school, 'gradebook', 'teacher');
   return { school, admin: await fx.signIn(admin), teacher };
 }
 
@@ -161,12 +105,7 @@ describe("ending a role ends the application's grants and refresh tokens", () =>
 
   test('another application of the same person is not touched', async () => {
     const { school, admin, teacher } = await teacherWithRole();
-    const sims = await portal.db
-      .selectFrom('application')
-      .selectAll()
-      .where('id', '=', 'sims')
-      .executeTakeFirstOrThrow();
-    await grantRole(portal.db, null, { person: await teacher.profile(), org: school, app: sims, role: 'user' }, null);
+    await grantRoleAt(portal, teacher, school, 'sims', 'user');
     const app = await signedInToGradebook(teacher);
     await admin.get(`/directory/people/${teacher.id}`);
     await admin.post(`/directory/people/${teacher.id}/roles/revoke`, {
@@ -177,7 +116,7 @@ describe("ending a role ends the application's grants and refresh tokens", () =>
     const refreshed = await oidc.refreshTokenGrant(rp, app.refreshToken);
     assert.ok(refreshed.access_token, 'Gradebook still refreshes');
     await portal.jobs.runDue();
-    assert.equal(logoutTokens.filter((t) => decodeJwt(t).sid === app.sid).length, 0);
+    assert.deepEqual(backchannel.told(app.sid), []);
   });
 });
 
@@ -193,43 +132,17 @@ describe('an open application made restricted ends the sign-in of everyone witho
       restricted: false,
       roles: ['reader'],
       postLogoutRedirectUris: [],
-      backchannelLogoutUri: `http://127.0.0.1:${(backchannel.address() as { port: number }).port}/logout`,
+      backchannelLogoutUri: backchannel.uri('/logout'),
       launchUrl: null,
     };
-    const secret = await registerApplication(portal.db, secretBox(portal.secretsKey), settings, null);
-    const config = await oidc.discovery(new URL(issuer), id, undefined, oidc.ClientSecretBasic(secret), {
-      execute: [oidc.allowInsecureRequests],
-    });
-    return { settings, config };
+    return { settings, config: await relyingParty(portal, issuer, settings) };
   }
 
   /** Signs the person in to the application; its refresh token has worked once already. */
   async function signedIn(config: oidc.Configuration, who: FixturePerson) {
-    const b = new Browser(portal.app, '10.70.0.2', issuer);
-    const verifier = oidc.randomPKCECodeVerifier();
-    const state = oidc.randomState();
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: boardUri,
-      scope: 'openid profile roles',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state,
-    });
-    let res = await b.follow(await b.get(url.href));
-    const returnTo = /name="returnTo" value="([^"]+)"/.exec(res.body)?.[1]?.replace(/&amp;/g, '&');
-    if (returnTo)
-      res = await b.follow(await b.post('/login', { username: who.userName, password: PASSWORD, returnTo }));
-    assert.ok(res.location?.startsWith(boardUri), `came back with a code: ${res.status} ${res.location}`);
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(res.location!), {
-      pkceCodeVerifier: verifier,
-      expectedState: state,
-    });
+    const { tokens, sid } = await signInTo(portal, issuer, config, who, { redirectUri: boardUri, ip: '10.70.0.2' });
     const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
-    return {
-      refreshToken: refreshed.refresh_token!,
-      accessToken: refreshed.access_token,
-      sid: tokens.claims()!.sid as string,
-    };
+    return { refreshToken: refreshed.refresh_token!, accessToken: refreshed.access_token, sid };
   }
 
   const refused = (e: oidc.ResponseBodyError) => e.error === 'invalid_grant';
@@ -244,7 +157,7 @@ describe('an open application made restricted ends the sign-in of everyone witho
       .selectAll()
       .where('id', '=', 'board-console')
       .executeTakeFirstOrThrow();
-    await grantRole(portal.db, null, { person: await holder.profile(), org: school, app: board, role: 'reader' }, null);
+    await grantRoleAt(portal, holder, school, 'board-console', 'reader');
     const without = await signedIn(config, noRole);
     const withRole = await signedIn(config, holder);
 
@@ -273,16 +186,12 @@ describe('an open application made restricted ends the sign-in of everyone witho
 
     await assert.rejects(oidc.refreshTokenGrant(config, without.refreshToken), refused);
     await portal.jobs.runDue();
-    assert.equal(
-      logoutTokens.filter((t) => decodeJwt(t).sid === without.sid).length,
-      1,
-      'the application was told once by back-channel logout',
-    );
+    assert.equal(backchannel.told(without.sid).length, 1, 'the application was told once by back-channel logout');
     assert.ok(
       (await oidc.refreshTokenGrant(config, withRole.refreshToken)).access_token,
       'the role holder still refreshes',
     );
-    assert.equal(logoutTokens.filter((t) => decodeJwt(t).sid === withRole.sid).length, 0);
+    assert.deepEqual(backchannel.told(withRole.sid), []);
     const updated = await portal.db
       .selectFrom('audit_event')
       .select('detail')

@@ -149,6 +149,13 @@ describe('ELAR as a separate process against the same issuer', () => {
       new RegExp(`href="${portalSite.origin}/account/password"`),
       'Change Password is the portal\u2019s page',
     );
+    const header = /<nav aria-label="Main">([\s\S]*?)<\/nav>/.exec(page.body)![1]!;
+    assert.deepEqual(
+      [...header.matchAll(/<a href="([^"]+)"[^>]*>([^<]+)<\/a>/g)].map(([, href, label]) => `${label} ${href}`),
+      ['Home /', 'ELAR /elar', 'Your account /account', 'Help /help'],
+      "the portal's header",
+    );
+    assert.match(header, /action="\/elar\/logout"/, "Log out is ELAR's");
   });
 
   test('logging out of the portal reaches the separate ELAR by back-channel: its session ends', async () => {

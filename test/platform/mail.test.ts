@@ -137,6 +137,48 @@ describe('mail outbox', () => {
     assert.equal((await deadJobs(database.db, SEND_MAIL_JOB)).length, 1);
   });
 
+  test('a recipient the server refuses for good (550) is failed at once, with the reason, and not tried again', async () => {
+    smtp.refuseRecipient(notice.to, 550);
+    try {
+      await database.db.transaction().execute((trx) => createOutbox(settings).queue(trx, notice));
+      assert.equal(await runner.runDue(), 1);
+      await runWithBackoffPassing(3);
+    } finally {
+      smtp.refuseRecipient(notice.to, null);
+    }
+    assert.equal(smtp.received.length, 0);
+    assert.deepEqual(
+      (await outbox()).map((m) => [m.state, m.attempts]),
+      [['failed', 1]],
+      'one attempt, and no retry',
+    );
+    const [dead] = await deadJobs(database.db, SEND_MAIL_JOB);
+    assert.equal(dead!.attempts, 1);
+    assert.match(dead!.last_error!, /550 No such mailbox here/, 'the reason, for an operator');
+  });
+
+  test('a recipient refused for now (451) is retried, and the message arrives once the server takes it', async () => {
+    smtp.refuseRecipient(notice.to, 451);
+    try {
+      await database.db.transaction().execute((trx) => createOutbox(settings).queue(trx, notice));
+      await runWithBackoffPassing(2);
+      assert.deepEqual(
+        (await outbox()).map((m) => [m.state, m.attempts]),
+        [['queued', 2]],
+      );
+      const [job] = await database.db.selectFrom('job').selectAll().execute();
+      assert.match(job!.last_error!, /451 Mailbox busy/);
+    } finally {
+      smtp.refuseRecipient(notice.to, null);
+    }
+    await runWithBackoffPassing(1);
+    assert.equal(smtp.received.length, 1);
+    assert.deepEqual(
+      (await outbox()).map((m) => [m.state, m.attempts]),
+      [['sent', 3]],
+    );
+  });
+
   test('a worker killed after the server accepted a message, before recording it: the retry does not send it again', async () => {
     const id = (await database.db.transaction().execute((trx) => createOutbox(settings).queue(trx, notice)))!;
     // PGlite is one process's: the worker opens the directory while this process has it closed.

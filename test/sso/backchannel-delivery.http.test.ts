@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { decodeJwt } from 'jose';
 import { sql } from 'kysely';
 import * as oidc from 'openid-client';
-import { grantRole, registerApplication } from '../../src/directory/service.ts';
 import { deadJobs } from '../../src/platform/jobs/queue.ts';
-import { secretBox } from '../../src/platform/secrets.ts';
 import { BACKCHANNEL_LOGOUT_JOB } from '../../src/sso/logout.ts';
-import { directoryFixture, PASSWORD, type DirectoryFixture, type FixturePerson } from '../helpers/directory.ts';
-import { Browser, startPortal, type TestPortal } from '../helpers/portal.ts';
-import { freePort } from '../helpers/server.ts';
+import { directoryFixture, type DirectoryFixture, type FixturePerson } from '../helpers/directory.ts';
+import type { TestPortal } from '../helpers/portal.ts';
+import type { LogoutReceiver } from '../helpers/relying-party.ts';
+import { grantRoleAt, logoutReceiver, portalAtIssuer, relyingParty, signInTo } from '../helpers/relying-party.ts';
 
 /**
  * Issue 12: a back-channel logout is a job. A relying party that is down is told again,
@@ -21,58 +18,24 @@ import { freePort } from '../helpers/server.ts';
 let portal: TestPortal;
 let issuer: string;
 let fx: DirectoryFixture;
-let relyingParty: Server;
-/** What each relying party answered, by the sid it was told about. */
-const answered = new Map<string, number[]>();
+let relyingParties: LogoutReceiver;
 /** How many failures each path answers with before it says 200 (Infinity: never). */
 const failuresBefore: Record<string, number> = { '/flaky': 2, '/down': Infinity, '/once': 1 };
 const redirectUri = 'http://127.0.0.1:9995/callback';
 
 before(async () => {
-  const port = await freePort();
-  issuer = `http://127.0.0.1:${port}`;
-  portal = await startPortal({ PORT: String(port), PUBLIC_URL: issuer });
-  await portal.app.listen({ port, host: '127.0.0.1' });
+  ({ portal, issuer } = await portalAtIssuer());
   fx = directoryFixture(portal);
-  relyingParty = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      const sid = String(decodeJwt(new URLSearchParams(body).get('logout_token') ?? '').sid);
-      const seen = answered.get(sid) ?? [];
-      const status = seen.length < failuresBefore[req.url!]! ? 503 : 200;
-      answered.set(sid, [...seen, status]);
-      res.writeHead(status).end();
-    });
-  });
-  await new Promise<void>((resolve) => relyingParty.listen(0, '127.0.0.1', resolve));
+  relyingParties = await logoutReceiver((path, toldBefore) => (toldBefore < failuresBefore[path]! ? 503 : 200));
 });
 after(async () => {
   await portal.close();
-  await new Promise((r) => relyingParty.close(r));
+  await relyingParties.close();
 });
 
 /** An application whose back-channel logout goes to this path of the relying party. */
-async function application(id: string, path: string) {
-  const secret = await registerApplication(
-    portal.db,
-    secretBox(portal.secretsKey),
-    {
-      id,
-      name: `App ${id}`,
-      redirectUris: [redirectUri],
-      restricted: true,
-      roles: ['teacher'],
-      postLogoutRedirectUris: [],
-      backchannelLogoutUri: `http://127.0.0.1:${(relyingParty.address() as { port: number }).port}${path}`,
-      launchUrl: null,
-    },
-    null,
-  );
-  return oidc.discovery(new URL(issuer), id, undefined, oidc.ClientSecretBasic(secret), {
-    execute: [oidc.allowInsecureRequests],
-  });
-}
+const application = (id: string, path: string) =>
+  relyingParty(portal, issuer, { id, redirectUris: [redirectUri], backchannelLogoutUri: relyingParties.uri(path) });
 
 /** A teacher with a role at the application, signed in to it; their district's administrator, signed in to the console. */
 async function teacherSignedIn(rp: oidc.Configuration, appId: string, name: string) {
@@ -80,26 +43,8 @@ async function teacherSignedIn(rp: oidc.Configuration, appId: string, name: stri
   const admin = await fx.person('Ada', `Admin${name}`);
   await fx.designate(district, admin);
   const teacher: FixturePerson = await fx.person('Tia', `Teacher${name}`);
-  const app = await portal.db.selectFrom('application').selectAll().where('id', '=', appId).executeTakeFirstOrThrow();
-  await grantRole(portal.db, null, { person: await teacher.profile(), org: school, app, role: 'teacher' }, null);
-  const b = new Browser(portal.app, '10.71.0.1', issuer);
-  const verifier = oidc.randomPKCECodeVerifier();
-  const state = oidc.randomState();
-  const url = oidc.buildAuthorizationUrl(rp, {
-    redirect_uri: redirectUri,
-    scope: 'openid profile roles',
-    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    state,
-  });
-  let res = await b.follow(await b.get(url.href));
-  const returnTo = /name="returnTo" value="([^"]+)"/.exec(res.body)?.[1]?.replace(/&amp;/g, '&');
-  if (returnTo)
-    res = await b.follow(await b.post('/login', { username: teacher.userName, password: PASSWORD, returnTo }));
-  const tokens = await oidc.authorizationCodeGrant(rp, new URL(res.location!), {
-    pkceCodeVerifier: verifier,
-    expectedState: state,
-  });
+  await grantRoleAt(portal, teacher, school, appId, 'teacher');
+  const { sid, browser } = await signInTo(portal, issuer, rp, teacher, { redirectUri, ip: '10.71.0.1' });
   const console = await fx.signIn(admin);
   await console.get(`/directory/people/${teacher.id}`);
   const revoke = () =>
@@ -108,7 +53,7 @@ async function teacherSignedIn(rp: oidc.Configuration, appId: string, name: stri
       application: appId,
       role: 'teacher',
     });
-  return { sid: tokens.claims()!.sid as string, teacherId: teacher.id, browser: b, revoke };
+  return { sid, teacherId: teacher.id, browser, revoke };
 }
 
 /** The deliveries still to be made (or given up on) for this application session. */
@@ -138,10 +83,10 @@ describe('back-channel logout deliveries are retried jobs', () => {
     const rp = await application('flaky-app', '/flaky');
     const { sid, revoke } = await teacherSignedIn(rp, 'flaky-app', 'Flaky');
     assert.equal((await revoke()).status, 303);
-    assert.equal(answered.get(sid), undefined, 'the revocation did not wait for the relying party');
+    assert.deepEqual(relyingParties.told(sid), [], 'the revocation did not wait for the relying party');
 
     await portal.jobs.runDue();
-    assert.deepEqual(answered.get(sid), [503]);
+    assert.deepEqual(relyingParties.told(sid), [503]);
     const [waiting] = await deliveries(sid);
     assert.equal(waiting!.state, 'queued');
     assert.match(waiting!.last_error!, /expected 200 OK from http:\/\/127\.0\.0\.1:\d+\/flaky, got: 503/);
@@ -149,7 +94,11 @@ describe('back-channel logout deliveries are retried jobs', () => {
     assert.equal(await portal.jobs.runDue(), 0);
 
     await runWithBackoffPassing(4);
-    assert.deepEqual(answered.get(sid), [503, 503, 200], 'told again until it answered, and once it had, not again');
+    assert.deepEqual(
+      relyingParties.told(sid),
+      [503, 503, 200],
+      'told again until it answered, and once it had, not again',
+    );
     assert.deepEqual(await deliveries(sid), [], 'nothing left to deliver');
   });
 
@@ -158,7 +107,7 @@ describe('back-channel logout deliveries are retried jobs', () => {
     const { sid, teacherId, revoke } = await teacherSignedIn(rp, 'down-app', 'Down');
     assert.equal((await revoke()).status, 303);
     await runWithBackoffPassing(20);
-    const tries = answered.get(sid)!;
+    const tries = relyingParties.told(sid);
     assert.ok(tries.length > 1 && tries.every((status) => status === 503), `tried ${tries.length} times`);
     const dead = await deadJobs(portal.db, BACKCHANNEL_LOGOUT_JOB);
     assert.equal(dead.length, 1);
@@ -176,11 +125,11 @@ describe('back-channel logout deliveries are retried jobs', () => {
       (await browser.post('/oidc/session/end/confirm', { xsrf, logout: 'yes' }, { csrf: false })).status,
       303,
     );
-    assert.deepEqual(answered.get(sid), [503], 'the provider told it once, during the logout');
+    assert.deepEqual(relyingParties.told(sid), [503], 'the provider told it once, during the logout');
     const [retry] = await deliveries(sid);
     assert.equal(retry!.max_attempts, 11, "the provider's own try counts as the first of twelve");
     await runWithBackoffPassing(2);
-    assert.deepEqual(answered.get(sid), [503, 200]);
+    assert.deepEqual(relyingParties.told(sid), [503, 200]);
     assert.deepEqual(await deliveries(sid), []);
   });
 });

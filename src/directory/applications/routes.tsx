@@ -149,13 +149,12 @@ export function registerApplicationRoutes({ app: fastify, portal, access, find }
       <pages.EditApplicationPage ctx={request.view} application={found} values={form.values} errors={errors} />
     );
     if (!form.ok) return reply.page(page(form.errors), 422);
-    let signedOut: string[];
     try {
-      signedOut = await service.updateApplication(db, actor, found, settingsOf(form.data), clientIp(request));
+      await service.updateApplication(db, actor, found, settingsOf(form.data), clientIp(request));
     } catch (error) {
       return reply.page(page(ruleErrors(error)), 422);
     }
-    for (const accountId of signedOut) await portal.applicationLogout(accountId, [found.id]);
+    portal.sendQueuedLogouts();
     return reply.redirect(`/directory/applications/${found.id}?notice=updated`, 303);
   });
 

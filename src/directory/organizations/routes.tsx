@@ -192,8 +192,8 @@ export function registerOrganizationRoutes({ app: fastify, portal, access, find 
         <pages.EditOrganizationPage ctx={request.view} org={org} values={form.values} errors={form.errors} />,
         422,
       );
-    const ended = await service.updateOrganization(db, actor, org, form.data, clientIp(request));
-    for (const [profileId, applications] of ended) await portal.applicationLogout(profileId, applications);
+    await service.updateOrganization(db, actor, org, form.data, clientIp(request));
+    portal.sendQueuedLogouts();
     return reply.redirect(`/directory/organizations/${org.code}?notice=updated`, 303);
   });
 
@@ -282,9 +282,8 @@ export function registerOrganizationRoutes({ app: fastify, portal, access, find 
         actor,
         resource: { org, profile },
       } = removeStaff.granted(request);
-      const applications = await service.removeStaffMember(db, actor, org, profile, clientIp(request));
-      if (!applications) throw errors.notFound();
-      await portal.applicationLogout(profile.id, applications);
+      if (!(await service.removeStaffMember(db, actor, org, profile, clientIp(request)))) throw errors.notFound();
+      portal.sendQueuedLogouts();
       return reply.redirect(`/directory/organizations/${org.code}?notice=removed`, 303);
     },
   );

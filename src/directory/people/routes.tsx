@@ -171,16 +171,13 @@ export function registerPeopleRoutes({ app: fastify, portal, access, find }: Dir
     const application = await repo.findApplication(db, form.data.application);
     if (!org || !application) throw errors.notFound();
     authorize(actor, 'role.revoke', { kind: 'organization', org });
-    if (
-      await service.revokeRole(
-        db,
-        actor,
-        { person: profile, org, app: application, role: form.data.role },
-        clientIp(request),
-      )
-    ) {
-      await portal.applicationLogout(profile.id, [application.id]);
-    }
+    await service.revokeRole(
+      db,
+      actor,
+      { person: profile, org, app: application, role: form.data.role },
+      clientIp(request),
+    );
+    portal.sendQueuedLogouts();
     return reply.redirect(
       `/directory/people/${profile.id}?notice=revoked&role=${application.id}:${encodeURIComponent(form.data.role)}&org=${org.code}`,
       303,

@@ -22,6 +22,14 @@ export interface RunningJob {
  */
 export type JobHandler = (payload: Record<string, unknown>, job: RunningJob) => Promise<void>;
 
+/**
+ * Thrown by a handler when trying again cannot help (a mailbox that does not exist): the job
+ * is dead-lettered at once, with this error as its last, instead of retried after a backoff.
+ */
+export class PermanentFailure extends Error {
+  override name = 'PermanentFailure';
+}
+
 export interface JobLog {
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
@@ -304,13 +312,14 @@ export class JobRunner {
     } catch (err) {
       finished();
       const lastError = describe(err);
-      if (job.attempt >= job.maxAttempts) {
+      const permanent = err instanceof PermanentFailure;
+      if (permanent || job.attempt >= job.maxAttempts) {
         await mine()
           .set({ state: 'dead', dead_at: sql`now()`, locked_by: null, locked_until: null, last_error: lastError })
           .execute();
         this.#log.error(
           { job: job.name, jobId: job.id, attempts: job.attempt, error: lastError },
-          'job dead-lettered after its last attempt',
+          permanent ? 'job dead-lettered: trying again cannot help' : 'job dead-lettered after its last attempt',
         );
       } else {
         const delay = this.backoffMs(job.attempt);

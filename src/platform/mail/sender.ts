@@ -2,7 +2,7 @@ import nodemailer from 'nodemailer';
 import { sql } from 'kysely';
 import type { MailDb as Db } from './schema.ts';
 import { faultPoint } from '../faults.ts';
-import type { JobHandler, JobLog } from '../jobs/runner.ts';
+import { PermanentFailure, type JobHandler, type JobLog } from '../jobs/runner.ts';
 import type { MailSettings } from './outbox.ts';
 
 export interface MailSender {
@@ -15,8 +15,10 @@ export interface MailSender {
  *
  * At most once where it cannot be known: the row is marked `sending` (committed) before
  * the message is handed to the SMTP server and `sent` after the server accepted it. A
- * failure the server or the connection reports puts it back to `queued` and the job is
- * retried (`failed` after the last attempt, when the job is dead-lettered). A worker that stopped in between (crash, kill, lost lease) leaves `sending`;
+ * temporary failure (a 4xx reply, a lost connection) puts it back to `queued` and the job is
+ * retried (`failed` after the last attempt, when the job is dead-lettered). A permanent one
+ * (a 5xx reply: no such mailbox, message refused) is the server's final word: the message
+ * is `failed` at once and its job dead-lettered with the reply, for an operator. A worker that stopped in between (crash, kill, lost lease) leaves `sending`;
  * the retry cannot tell whether the server took the message, so it marks it `unknown` for
  * an operator rather than risk sending it twice. A duplicate notice about a licence would
  * confuse; an `unknown` row is visible and can be queued again by hand.
@@ -58,14 +60,15 @@ export function mailSender(db: Db, settings: MailSettings, log?: JobLog): MailSe
         messageId: message.message_id,
       });
     } catch (err) {
-      const state = job.attempt >= job.maxAttempts ? 'failed' : 'queued';
+      const permanent = replyCodeOf(err) >= 500;
+      const state = permanent || job.attempt >= job.maxAttempts ? 'failed' : 'queued';
       await db
         .updateTable('mail_outbox')
         .set({ state })
         .where('id', '=', outboxId)
         .where('state', '=', 'sending')
         .execute();
-      throw err;
+      throw permanent ? new PermanentFailure(err instanceof Error ? err.message : String(err), { cause: err }) : err;
     }
     faultPoint('mail.send:after-send');
     await db
@@ -75,4 +78,10 @@ export function mailSender(db: Db, settings: MailSettings, log?: JobLog): MailSe
       .execute();
   };
   return { send, close: () => transport.close() };
+}
+
+/** The SMTP reply code nodemailer attaches to a refusal; 0 when there was no reply (a connection error). */
+function replyCodeOf(err: unknown): number {
+  const code = (err as { responseCode?: unknown } | null)?.responseCode;
+  return typeof code === 'number' ? code : 0;
 }
