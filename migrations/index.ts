@@ -14,6 +14,7 @@ import * as documents from './0012_documents.ts';
 import * as elarSession from '../src/elar/migrations/0013_elar_session.ts';
 import * as elarPlatformTables from '../src/elar/migrations/0014_elar_platform_tables.ts';
 import * as licenseCatalog from '../src/elar/migrations/0015_license_catalog.ts';
+import * as elarApplications from '../src/elar/migrations/0016_applications.ts';
 
 /** Every migration, in order. A static list so bundling or a missing file can't skip one. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '0013_elar_session': elarSession,
   '0014_elar_platform_tables': elarPlatformTables,
   '0015_license_catalog': licenseCatalog,
+  '0016_applications': elarApplications,
 };

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import type { Config } from './platform/config.ts';
+import { createOutbox } from './platform/mail/outbox.ts';
 import type { Db } from './database.ts';
 import { publicRoute } from './platform/access.ts';
 import { cookieNames, cookieOptions, createHttpServer, showNotFoundPage } from './platform/http.tsx';
@@ -190,6 +191,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       config: { ...elarConfig, ...elarClient },
       db: elarTables(db),
       jobs: options.elarJobs,
+      outbox: createOutbox(config.mail),
     });
   } else {
     // ELAR runs elsewhere: the portal's links and bookmarks to it still arrive.

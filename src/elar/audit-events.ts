@@ -9,6 +9,10 @@ export const ELAR_AUDIT_EVENTS = [
   'elar.signedIn',
   // A license catalog file or requirement templates file taken (shipped at start, or an operator's import).
   'elar.catalogImported',
+  // An application: started as a draft, moved by a named transition, or deleted as an expired draft.
+  'elar.application.started',
+  'elar.application.transitioned',
+  'elar.application.draftDeleted',
 ] as const;
 
 export type ElarAuditEventType = (typeof ELAR_AUDIT_EVENTS)[number];

@@ -3,12 +3,14 @@ import type { Kysely } from 'kysely';
 import * as elarSession from './migrations/0013_elar_session.ts';
 import * as elarPlatformTables from './migrations/0014_elar_platform_tables.ts';
 import * as licenseCatalog from './migrations/0015_license_catalog.ts';
+import * as applications from './migrations/0016_applications.ts';
 
 /** ELAR's migrations. Each also stands in the portal's list (migrations/index.ts), which makes a co-hosted ELAR's tables. */
 const ELAR_MIGRATIONS: Record<string, Migration> = {
   '0013_elar_session': elarSession,
   '0014_elar_platform_tables': elarPlatformTables,
   '0015_license_catalog': licenseCatalog,
+  '0016_applications': applications,
 };
 
 /**

@@ -1,5 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { JobRunner } from '../platform/jobs/runner.ts';
+import { createOutbox, type Outbox } from '../platform/mail/outbox.ts';
+import { loadApplicationSettings, registerApplicationJobs, type ApplicationSettings } from './applications/index.ts';
 import type { ElarConfig } from './config.ts';
 import { loadShippedCatalog, registerCatalogRoutes } from './catalog/index.ts';
 import { ElarRelyingParty, elarClientUris } from './relying-party.ts';
@@ -35,14 +37,22 @@ export interface ElarPluginOptions {
    * registers its jobs here; the composition root starts and stops it.
    */
   jobs: JobRunner;
+  /** ELAR's mail outbox (on `db`); without it ELAR sends no email and shows its notices only in ELAR. */
+  outbox?: Outbox;
+  /** The application settings; from the environment when absent (src/elar/applications/settings.ts). */
+  applications?: ApplicationSettings;
 }
 
 /** ELAR's sessions past their limits are deleted by this recurring job, on one instance each time. */
 export const ELAR_SWEEP_JOB = 'elar.sweep-expired';
 
 /** Register with `{ prefix: ELAR_PREFIX }`. */
-export const elarPlugin: FastifyPluginAsync<ElarPluginOptions> = async (app, { config, db, jobs }) => {
+export const elarPlugin: FastifyPluginAsync<ElarPluginOptions> = async (app, options) => {
+  const { config, db, jobs } = options;
   jobs.handle(ELAR_SWEEP_JOB, () => purgeExpiredElarSessions(db)).every(ELAR_SWEEP_JOB, { everyMs: 10 * 60_000 });
+  const settings = options.applications ?? loadApplicationSettings();
+  const outbox = options.outbox ?? createOutbox(undefined);
+  registerApplicationJobs(jobs, { db, settings, outbox, publicUrl: config.publicUrl });
   const { redirectUris, postLogoutRedirectUris } = elarClientUris(config.publicUrl);
   const rp = new ElarRelyingParty({
     issuer: config.issuer,
@@ -51,7 +61,7 @@ export const elarPlugin: FastifyPluginAsync<ElarPluginOptions> = async (app, { c
     redirectUri: redirectUris[0]!,
     postLogoutRedirectUri: postLogoutRedirectUris[0]!,
   });
-  registerElarRoutes(app, config, db, rp);
+  registerElarRoutes(app, config, db, rp, settings);
   // The shipped license catalog, on every start: only what changed is written (src/elar/catalog/import.ts).
   for (const note of await loadShippedCatalog(db)) app.log.info(note);
   registerCatalogRoutes(app, db);

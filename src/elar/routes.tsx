@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { publicRoute } from '../platform/access.ts';
 import { clientIp, cookieOptions } from '../platform/http.tsx';
 import { HelpDeskPhone, Layout, type ViewContext } from '../platform/views/layout.tsx';
+import { applicantFrom, registerApplicationRoutes } from './applications/routes.tsx';
+import type { ApplicationSettings } from './applications/settings.ts';
 import type { ElarConfig } from './config.ts';
 import { elarErrors } from './errors.ts';
 import type { ElarRelyingParty } from './relying-party.ts';
@@ -14,7 +16,13 @@ import { can, STAFF_ROLE_NAMES, staffRolesFrom, type ElarActor } from './staff.t
  * through the portal with OpenID Connect and keeps its own session. Paths are relative to
  * the plugin's prefix (/elar).
  */
-export function registerElarRoutes(app: FastifyInstance, config: ElarConfig, db: ElarDb, rp: ElarRelyingParty) {
+export function registerElarRoutes(
+  app: FastifyInstance,
+  config: ElarConfig,
+  db: ElarDb,
+  rp: ElarRelyingParty,
+  applications: ApplicationSettings,
+) {
   const prefix = config.secureCookies ? '__Host-' : '';
   const sessionCookie = `${prefix}elar_session`;
   const authCookie = `${prefix}elar_auth`;
@@ -45,6 +53,23 @@ export function registerElarRoutes(app: FastifyInstance, config: ElarConfig, db:
         changePassword={portalPage('/account/password')}
       />,
     );
+  });
+
+  registerApplicationRoutes(app, {
+    deps: { db, settings: applications },
+    access: elar,
+    applicant: async (request, reply) => {
+      const session = await loadElarSession(db, request.cookies[sessionCookie], config.session);
+      const person = session && applicantFrom(session.claims);
+      if (!session || !person) {
+        await signIn(request, reply);
+        return null;
+      }
+      const { preferred_username: userName, name } = session.claims;
+      if (typeof userName === 'string')
+        request.view.user = { userName, displayName: typeof name === 'string' ? name : userName };
+      return person;
+    },
   });
 
   app.get('/callback', elar, async (request, reply) => {

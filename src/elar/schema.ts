@@ -4,6 +4,7 @@ import type { AuditTables } from '../platform/audit.ts';
 import type { JobTables } from '../platform/jobs/schema.ts';
 import type { MailTables } from '../platform/mail/schema.ts';
 import type { StorageTables } from '../platform/storage/schema.ts';
+import type { ApplicationTables } from './applications/schema.ts';
 
 /**
  * ELAR's own tables, in its own PostgreSQL schema `elar`: nothing of the portal's is
@@ -34,7 +35,8 @@ export type ElarDatabase = {
   MailTables &
   AuditTables &
   StorageTables &
-  CatalogTables;
+  CatalogTables &
+  ApplicationTables;
 
 /** A handle on ELAR's tables: always made by `elarTables`, so unqualified names are ELAR's. */
 export type ElarDb = Kysely<ElarDatabase>;

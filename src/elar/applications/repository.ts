@@ -1,0 +1,385 @@
+import { sql, type Kysely } from 'kysely';
+import type { ElarDatabase } from '../schema.ts';
+import type { FeeSchedule } from './fees.ts';
+import type { ApplicationState, TransitionStamps } from './transitions.ts';
+
+/**
+ * The application tables' SQL, and nothing else: no rule is decided here. Every function
+ * takes the handle or the caller's transaction (a Transaction is a Kysely).
+ */
+type Db = Kysely<ElarDatabase>;
+
+export interface LicenseRequest {
+  catalogCode: string;
+  licenseType: string;
+  route: string;
+}
+
+const APPLICATION_COLUMNS = [
+  'id',
+  'reference',
+  'person_sub',
+  'person_mepid',
+  'contact_email',
+  'state',
+  'version',
+  'fee_cents',
+  'fee_schedule_version',
+  'payment_ref',
+  'created_at',
+  'updated_at',
+  'submitted_at',
+  'paid_at',
+  'decided_at',
+  'draft_expires_at',
+] as const;
+
+export async function insertApplication(
+  trx: Db,
+  row: { personSub: string; personMepid: string | null; contactEmail: string | null; draftExpiresAt: Date },
+) {
+  return trx
+    .insertInto('application')
+    .values({
+      person_sub: row.personSub,
+      person_mepid: row.personMepid,
+      contact_email: row.contactEmail,
+      draft_expires_at: row.draftExpiresAt,
+    })
+    .returning(['id', 'reference', 'state', 'version'])
+    .executeTakeFirstOrThrow();
+}
+
+/** Replaces the licenses of an application (they are few, and their order is the person's). */
+export async function replaceLicenses(trx: Db, applicationId: string, personSub: string, licenses: LicenseRequest[]) {
+  await trx.deleteFrom('application_license').where('application_id', '=', applicationId).execute();
+  if (licenses.length === 0) return;
+  await trx
+    .insertInto('application_license')
+    .values(
+      licenses.map((license, i) => ({
+        application_id: applicationId,
+        position: i + 1,
+        person_sub: personSub,
+        catalog_code: license.catalogCode,
+        license_type: license.licenseType,
+        route: license.route,
+      })),
+    )
+    .execute();
+}
+
+export async function findApplication(db: Db, id: string) {
+  return db.selectFrom('application').select(APPLICATION_COLUMNS).where('id', '=', id).executeTakeFirst();
+}
+
+/**
+ * The application, its row locked until the caller's transaction ends: whatever decides a
+ * transition (sections, gate items) is read after any change to them has committed, and a
+ * change to them waits for the transition.
+ */
+export async function lockApplication(trx: Db, id: string) {
+  return trx.selectFrom('application').select(APPLICATION_COLUMNS).where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+export async function findOwnedApplication(db: Db, id: string, personSub: string) {
+  return db
+    .selectFrom('application')
+    .select(APPLICATION_COLUMNS)
+    .where('id', '=', id)
+    .where('person_sub', '=', personSub)
+    .executeTakeFirst();
+}
+
+export type ApplicationRow = NonNullable<Awaited<ReturnType<typeof findApplication>>>;
+
+export async function applicationsOf(db: Db, personSub: string) {
+  return db
+    .selectFrom('application')
+    .select(APPLICATION_COLUMNS)
+    .where('person_sub', '=', personSub)
+    .orderBy('created_at', 'desc')
+    .orderBy('reference', 'desc')
+    .execute();
+}
+
+export async function licensesOf(db: Db, applicationIds: readonly string[]) {
+  if (applicationIds.length === 0) return [];
+  return db
+    .selectFrom('application_license')
+    .select(['application_id', 'position', 'catalog_code', 'license_type', 'route'])
+    .where('application_id', 'in', applicationIds)
+    .orderBy('application_id')
+    .orderBy('position')
+    .execute();
+}
+
+/** The reference of the person's open application for this license, if any. */
+export async function openApplicationFor(db: Db, personSub: string, catalogCode: string) {
+  const row = await db
+    .selectFrom('application_license')
+    .innerJoin('application', 'application.id', 'application_license.application_id')
+    .select('application.reference')
+    .where('application_license.person_sub', '=', personSub)
+    .where('application_license.catalog_code', '=', catalogCode)
+    .where('application_license.open', '=', true)
+    .executeTakeFirst();
+  return row?.reference;
+}
+
+export async function sectionsOf(db: Db, applicationId: string) {
+  return db
+    .selectFrom('application_section')
+    .select(['section', 'answers', 'complete', 'updated_at'])
+    .where('application_id', '=', applicationId)
+    .execute();
+}
+
+export async function saveSectionAnswers(
+  trx: Db,
+  applicationId: string,
+  section: string,
+  answers: unknown,
+  complete: boolean,
+) {
+  await trx
+    .insertInto('application_section')
+    .values({ application_id: applicationId, section, answers: JSON.stringify(answers), complete })
+    .onConflict((oc) =>
+      oc.columns(['application_id', 'section']).doUpdateSet({
+        answers: JSON.stringify(answers),
+        complete,
+        updated_at: sql`now()`,
+      }),
+    )
+    .execute();
+}
+
+export async function markSectionIncomplete(trx: Db, applicationId: string, section: string) {
+  await trx
+    .updateTable('application_section')
+    .set({ complete: false, updated_at: sql`now()` })
+    .where('application_id', '=', applicationId)
+    .where('section', '=', section)
+    .execute();
+}
+
+/**
+ * A change to a draft's content counts as a change to the application: its version moves
+ * and the row is locked until the change commits, so a submit working from what it read
+ * before cannot pass over it. Only the owner's drafts; undefined otherwise.
+ */
+export async function touchDraft(trx: Db, applicationId: string, personSub: string) {
+  return trx
+    .updateTable('application')
+    .set({ version: sql`version + 1`, updated_at: sql`now()` })
+    .where('id', '=', applicationId)
+    .where('person_sub', '=', personSub)
+    .where('state', '=', 'draft')
+    .returning(['version'])
+    .executeTakeFirst();
+}
+
+export async function setContactEmail(trx: Db, applicationId: string, email: string | null) {
+  await trx.updateTable('application').set({ contact_email: email }).where('id', '=', applicationId).execute();
+}
+
+export async function gateItemsOf(db: Db, applicationId: string) {
+  const rows = await db
+    .selectFrom('application_gate_item')
+    .select(['item', 'reported_at'])
+    .where('application_id', '=', applicationId)
+    .orderBy('item')
+    .execute();
+  return rows;
+}
+
+export async function reportGateItems(trx: Db, applicationId: string, items: readonly string[]) {
+  if (items.length === 0) return;
+  await trx
+    .insertInto('application_gate_item')
+    .values(items.map((item) => ({ application_id: applicationId, item })))
+    .onConflict((oc) => oc.columns(['application_id', 'item']).doNothing())
+    .execute();
+}
+
+/**
+ * The one write of `state`: only from the state and version the caller read. Undefined when
+ * someone else moved the application first.
+ */
+export async function moveState(
+  trx: Db,
+  move: { id: string; from: ApplicationState; version: number; to: ApplicationState; stamps: TransitionStamps },
+) {
+  return trx
+    .updateTable('application')
+    .set({ ...move.stamps, state: move.to, version: sql`version + 1`, updated_at: sql`now()` })
+    .where('id', '=', move.id)
+    .where('state', '=', move.from)
+    .where('version', '=', move.version)
+    .returning(['state', 'version'])
+    .executeTakeFirst();
+}
+
+export async function setLicensesOpen(trx: Db, applicationId: string, open: boolean) {
+  await trx.updateTable('application_license').set({ open }).where('application_id', '=', applicationId).execute();
+}
+
+export async function insertEvent(
+  trx: Db,
+  event: {
+    applicationId: string;
+    from: ApplicationState | null;
+    to: ApplicationState;
+    transition: string;
+    textKey: string;
+    actor: string;
+    reason: string | null;
+  },
+): Promise<string> {
+  const row = await trx
+    .insertInto('application_event')
+    .values({
+      application_id: event.applicationId,
+      from_state: event.from,
+      to_state: event.to,
+      transition: event.transition,
+      text_key: event.textKey,
+      actor: event.actor,
+      reason: event.reason,
+    })
+    .returning(sql<string>`id::text`.as('id'))
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function timelineOf(db: Db, applicationId: string) {
+  return db
+    .selectFrom('application_event')
+    .select([sql<string>`id::text`.as('id'), 'from_state', 'to_state', 'transition', 'text_key', 'reason', 'at'])
+    .where('application_id', '=', applicationId)
+    .orderBy('id')
+    .execute();
+}
+
+/** Claims a timeline event for telling its person: true for exactly one caller. */
+export async function claimEventNotification(trx: Db, eventId: string) {
+  const row = await trx
+    .updateTable('application_event')
+    .set({ notified_at: sql`now()` })
+    .where(sql<boolean>`id = ${eventId}::bigint`)
+    .where('notified_at', 'is', null)
+    .returning(['application_id', 'to_state', 'transition'])
+    .executeTakeFirst();
+  return row;
+}
+
+export async function feeSchedules(db: Db): Promise<FeeSchedule[]> {
+  const rows = await db.selectFrom('fee_schedule').selectAll().orderBy('version').execute();
+  return rows.map((r) => ({
+    version: r.version,
+    firstLicenseCents: r.first_license_cents,
+    additionalLicenseCents: r.additional_license_cents,
+    effectiveFrom: new Date(r.effective_from),
+    effectiveTo: r.effective_to && new Date(r.effective_to),
+  }));
+}
+
+/** Ends the open-ended schedule at `from` and starts a new version there. */
+export async function addFeeSchedule(
+  trx: Db,
+  schedule: { firstLicenseCents: number; additionalLicenseCents: number; effectiveFrom: Date },
+): Promise<number> {
+  await trx
+    .updateTable('fee_schedule')
+    .set({ effective_to: schedule.effectiveFrom })
+    .where('effective_to', 'is', null)
+    .execute();
+  const row = await trx
+    .insertInto('fee_schedule')
+    .values((eb) => ({
+      version: eb.selectFrom('fee_schedule').select(sql<number>`coalesce(max(version), 0) + 1`.as('v')),
+      first_license_cents: schedule.firstLicenseCents,
+      additional_license_cents: schedule.additionalLicenseCents,
+      effective_from: schedule.effectiveFrom,
+    }))
+    .returning('version')
+    .executeTakeFirstOrThrow();
+  return row.version;
+}
+
+/** Drafts whose deletion date falls in (now + fromDays, now + toDays] and that have no notice of this kind yet. */
+export async function draftsToRemind(db: Db, kind: string, fromDays: number, toDays: number, limit: number) {
+  return db
+    .selectFrom('application')
+    .select(['id', 'reference', 'person_sub', 'contact_email', 'draft_expires_at'])
+    .where('state', '=', 'draft')
+    .where('draft_expires_at', '>', sql<Date>`now() + make_interval(days => ${fromDays})`)
+    .where('draft_expires_at', '<=', sql<Date>`now() + make_interval(days => ${toDays})`)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('notice')
+            .select('notice.id')
+            .whereRef('notice.application_reference', '=', 'application.reference')
+            .where('notice.kind', '=', kind),
+        ),
+      ),
+    )
+    .orderBy('draft_expires_at')
+    .limit(limit)
+    .execute();
+}
+
+export async function expiredDraftIds(db: Db, limit: number) {
+  const rows = await db
+    .selectFrom('application')
+    .select('id')
+    .where('state', '=', 'draft')
+    .where('draft_expires_at', '<=', sql<Date>`now()`)
+    .orderBy('draft_expires_at')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Deletes a draft still expired and still a draft when the delete runs (it may have been submitted since it was listed). */
+export async function deleteExpiredDraft(trx: Db, id: string) {
+  return trx
+    .deleteFrom('application')
+    .where('id', '=', id)
+    .where('state', '=', 'draft')
+    .where('draft_expires_at', '<=', sql<Date>`now()`)
+    .returning(['id', 'reference', 'person_sub', 'contact_email'])
+    .executeTakeFirst();
+}
+
+/** Adds a notice once per application and kind; true when this call added it. */
+export async function addNotice(
+  trx: Db,
+  notice: { personSub: string; applicationId: string | null; reference: string; kind: string; text: string },
+): Promise<boolean> {
+  const row = await trx
+    .insertInto('notice')
+    .values({
+      person_sub: notice.personSub,
+      application_id: notice.applicationId,
+      application_reference: notice.reference,
+      kind: notice.kind,
+      text: notice.text,
+    })
+    .onConflict((oc) => oc.columns(['application_reference', 'kind']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function noticesOf(db: Db, personSub: string) {
+  return db
+    .selectFrom('notice')
+    .select([sql<string>`id::text`.as('id'), 'application_id', 'application_reference', 'kind', 'text', 'created_at'])
+    .where('person_sub', '=', personSub)
+    .where('read_at', 'is', null)
+    .orderBy('created_at', 'desc')
+    .execute();
+}

@@ -1,0 +1,127 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
+import { TextAreaField } from '../../platform/views/form.tsx';
+import { Layout, type ViewContext } from '../../platform/views/layout.tsx';
+import { formatDollars } from './fees.ts';
+import { loadApplication, withdraw, type Applicant, type ApplicationDeps, type ApplicationView } from './service.ts';
+import { isOpen } from './transitions.ts';
+
+/**
+ * The page about one application: where it stands in plain words, its timeline, its fee,
+ * and withdrawing it. Paths are relative to ELAR's prefix. The page is current on every
+ * load; the live-status script (platform/events) only enhances it.
+ */
+export interface ApplicationRouteOptions {
+  deps: ApplicationDeps;
+  /** ELAR's own access declaration (its pages sign people in themselves). */
+  access: RouteShorthandOptions;
+  /** The signed-in person; null once the reply has been sent to sign them in. */
+  applicant(request: FastifyRequest, reply: FastifyReply): Promise<Applicant | null>;
+}
+
+export function registerApplicationRoutes(app: FastifyInstance, { deps, access, applicant }: ApplicationRouteOptions) {
+  const pageOf = (id: string) => `${app.prefix}/applications/${encodeURIComponent(id)}`;
+
+  app.get<{ Params: { id: string } }>('/applications/:id', access, async (request, reply) => {
+    const person = await applicant(request, reply);
+    if (!person) return reply;
+    const application = await loadApplication(deps, person.sub, request.params.id);
+    return reply.page(<ApplicationPage ctx={request.view} application={application} action={pageOf(application.id)} />);
+  });
+
+  app.post<{ Params: { id: string } }>('/applications/:id/withdraw', access, async (request, reply) => {
+    const person = await applicant(request, reply);
+    if (!person) return reply;
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const version = typeof body.version === 'string' && /^\d{1,9}$/.test(body.version) ? Number(body.version) : -1;
+    const reason = typeof body.reason === 'string' ? body.reason.slice(0, 2000) : null;
+    // The version the person saw: if the application moved since, they are told, not surprised.
+    await withdraw(deps, person.sub, request.params.id, { reason, expectedVersion: version });
+    return reply.redirect(pageOf(request.params.id), 303);
+  });
+}
+
+/** The applicant as the portal's claims name them (`sub` is stable; MEPID and email only when the claims carry them). */
+export function applicantFrom(claims: Record<string, unknown>): Applicant | null {
+  if (typeof claims.sub !== 'string' || claims.sub === '') return null;
+  return {
+    sub: claims.sub,
+    mepid: typeof claims.mepid === 'string' ? claims.mepid : null,
+    email: typeof claims.email === 'string' ? claims.email : null,
+  };
+}
+
+const dateTime = (d: Date) =>
+  d.toLocaleString('en-US', { timeZone: 'America/New_York', dateStyle: 'long', timeStyle: 'short' });
+
+function ApplicationPage({
+  ctx,
+  application,
+  action,
+}: {
+  ctx: ViewContext;
+  application: ApplicationView;
+  action: string;
+}) {
+  return (
+    <Layout ctx={ctx} title={`Application ${application.reference}`}>
+      <span class="portal-caption">Educator Licensure And Renewal (ELAR)</span>
+      <h1>
+        Application <span data-application-reference>{application.reference}</span>
+      </h1>
+      <p class="usa-intro">
+        Status:{' '}
+        <strong class="usa-tag" data-application-status={application.state}>
+          {application.stateName}
+        </strong>
+      </p>
+      <p data-state-explanation>{application.explanation}</p>
+
+      <h2>What you are applying for</h2>
+      <ul class="usa-list">
+        {application.licenses.map((license) => (
+          <li>
+            {license.catalogCode}: {license.licenseType} license, {license.route.replace(/-/g, ' ')} route
+          </li>
+        ))}
+      </ul>
+      <p>
+        {application.fee.kept ? 'Fee: ' : 'Fee if you submit today: '}
+        <strong>{formatDollars(application.fee.cents)}</strong>
+      </p>
+
+      <h2 id="timeline-heading">What has happened</h2>
+      <ol class="usa-process-list" aria-labelledby="timeline-heading" data-timeline>
+        {application.timeline.map((entry) => (
+          <li class="usa-process-list__item" data-event-id={entry.id}>
+            <p class="usa-process-list__heading">{entry.text}</p>
+            {entry.reason && <p>Reason given: {entry.reason}</p>}
+            <p>
+              <time datetime={entry.at.toISOString()}>{dateTime(entry.at)}</time>
+            </p>
+          </li>
+        ))}
+      </ol>
+
+      {isOpen(application.state) && (
+        <section aria-labelledby="withdraw-heading">
+          <h2 id="withdraw-heading">Withdraw this application</h2>
+          <p>
+            If you withdraw it, nothing more will happen to this application. You can start a new application at any
+            time.
+          </p>
+          <form class="usa-form" method="post" action={`${action}/withdraw`}>
+            <input type="hidden" name="_csrf" value={ctx.csrfToken()} />
+            <input type="hidden" name="version" value={String(application.version)} />
+            <TextAreaField name="reason" label="Why are you withdrawing it? (optional)" />
+            <button class="usa-button usa-button--secondary" type="submit">
+              Withdraw application {application.reference}
+            </button>
+          </form>
+        </section>
+      )}
+      <p>
+        <a href="/elar">Back to your ELAR home page</a>
+      </p>
+    </Layout>
+  );
+}

@@ -1,0 +1,420 @@
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { PortalError } from '../../platform/errors.ts';
+import type { FieldErrors } from '../../platform/views/form.tsx';
+import { audit } from '../audit-events.ts';
+import type { ElarDatabase, ElarDb } from '../schema.ts';
+import { applicationErrors, applyTransition, factsAbout } from './apply-transition.ts';
+import { quoteFee, scheduleInForce, type FeeQuote } from './fees.ts';
+import { notifyStatusChange } from './notify.ts';
+import * as repo from './repository.ts';
+import { checkSection, isSectionName, TASK_LIST, type SectionName, type SectionResult } from './sections.ts';
+import type { ApplicationSettings } from './settings.ts';
+import type { ApplicationState, TransitionActor, TransitionName } from './transitions.ts';
+import { GATE_ITEMS, STARTED_WORDS, STATE_WORDS, TRANSITION_WORDS, type GateItem } from './wording.ts';
+
+/**
+ * Applying for a license: the rules over the repository, each change in one transaction.
+ * A person reaches only their own applications: anyone else's, like one that does not
+ * exist, is the same 404, so ids cannot be probed.
+ */
+
+export interface ApplicationDeps {
+  db: ElarDb;
+  settings: ApplicationSettings;
+}
+
+/** Who is applying, as ELAR's session knows them from the portal's claims. */
+export interface Applicant {
+  sub: string;
+  mepid: string | null;
+  email: string | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DAY_MS = 86_400_000;
+
+const licenseRequests = z
+  .array(
+    z.object({
+      catalogCode: z
+        .string({ error: 'Choose a license' })
+        .trim()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, 'Choose a license from the list'),
+      licenseType: z.enum(['temporary', 'provisional', 'initial', 'professional', 'military-spouse'], {
+        error: 'Choose the type of license',
+      }),
+      route: z
+        .string({ error: 'Choose a route' })
+        .trim()
+        .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'Choose a route from the list'),
+    }),
+    { error: 'Choose at least one license' },
+  )
+  .min(1, 'Choose at least one license')
+  .max(10, 'Choose 10 licenses at most in one application')
+  .refine(
+    (list) => new Set(list.map((l) => l.catalogCode.toUpperCase())).size === list.length,
+    'Choose each license only once',
+  );
+
+function checkLicenses(
+  input: unknown,
+): { ok: true; licenses: repo.LicenseRequest[] } | { ok: false; errors: FieldErrors } {
+  const result = licenseRequests.safeParse(input);
+  if (result.success) return { ok: true, licenses: result.data };
+  const errors: FieldErrors = {};
+  for (const issue of result.error.issues) errors[issue.path.map(String).join('.') || 'licenses'] ??= issue.message;
+  return { ok: false, errors };
+}
+
+const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === '23505';
+
+/** The person's open application for one of these licenses, as the refusal to start another. */
+async function alreadyOpen(db: ElarDb, personSub: string, licenses: repo.LicenseRequest[]) {
+  for (const license of licenses) {
+    const reference = await repo.openApplicationFor(db, personSub, license.catalogCode);
+    if (reference) return applicationErrors.licenseAlreadyOpen(reference);
+  }
+  return applicationErrors.licenseAlreadyOpen(undefined);
+}
+
+/** Starts a draft for one or more licenses. Kept `draftKeepDays` from now unless submitted. */
+export async function startDraft(
+  deps: ApplicationDeps,
+  person: Applicant,
+  input: unknown,
+): Promise<{ ok: true; id: string; reference: string } | { ok: false; errors: FieldErrors }> {
+  const checked = checkLicenses(input);
+  if (!checked.ok) return checked;
+  try {
+    const started = await deps.db.transaction().execute(async (trx) => {
+      const application = await repo.insertApplication(trx, {
+        personSub: person.sub,
+        personMepid: person.mepid,
+        contactEmail: person.email,
+        draftExpiresAt: new Date(Date.now() + deps.settings.draftKeepDays * DAY_MS),
+      });
+      // The unique partial index refuses a second open application for a license, whoever races.
+      await repo.replaceLicenses(trx, application.id, person.sub, checked.licenses);
+      const eventId = await repo.insertEvent(trx, {
+        applicationId: application.id,
+        from: null,
+        to: 'draft',
+        transition: 'start',
+        textKey: 'start',
+        actor: `educator:${person.sub}`,
+        reason: null,
+      });
+      await audit(trx, {
+        type: 'elar.application.started',
+        actorId: person.sub,
+        subjectId: application.id,
+        detail: { reference: application.reference, licenses: checked.licenses.length },
+      });
+      await notifyStatusChange(trx, { applicationId: application.id, eventId, person: person.sub });
+      return application;
+    });
+    return { ok: true, id: started.id, reference: started.reference };
+  } catch (error) {
+    if (isUniqueViolation(error)) throw await alreadyOpen(deps.db, person.sub, checked.licenses);
+    throw error;
+  }
+}
+
+/** The owner's application, or the 404 everyone else gets. */
+async function owned(db: Kysely<ElarDatabase>, personSub: string, id: string) {
+  const application = UUID.test(id) ? await repo.findOwnedApplication(db, id, personSub) : undefined;
+  if (!application) throw applicationErrors.notFound();
+  return application;
+}
+
+const notADraft = () =>
+  new PortalError(
+    'ELAR_ERR_NOT_A_DRAFT',
+    409,
+    'This application has been sent, so its answers can no longer be changed. Reload the page to see where it stands.',
+  );
+
+/**
+ * A change to a draft's answers: the draft's version moves (and its row is locked) so a
+ * submit cannot pass over it, and the affidavit, which swore to the answers as they were,
+ * is unsigned.
+ */
+async function changeDraft(trx: Kysely<ElarDatabase>, person: Applicant, id: string, unsignAffidavit: boolean) {
+  const touched = await repo.touchDraft(trx, id, person.sub);
+  if (!touched) throw notADraft();
+  if (unsignAffidavit) await repo.markSectionIncomplete(trx, id, 'affidavit');
+}
+
+/** Replaces the licenses asked for in a draft. */
+export async function saveLicenses(
+  deps: ApplicationDeps,
+  person: Applicant,
+  id: string,
+  input: unknown,
+): Promise<{ ok: true } | { ok: false; errors: FieldErrors }> {
+  await owned(deps.db, person.sub, id);
+  const checked = checkLicenses(input);
+  if (!checked.ok) return checked;
+  try {
+    await deps.db.transaction().execute(async (trx) => {
+      await changeDraft(trx, person, id, true);
+      await repo.replaceLicenses(trx, id, person.sub, checked.licenses);
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw await alreadyOpen(deps.db, person.sub, checked.licenses);
+    throw error;
+  }
+  return { ok: true };
+}
+
+/**
+ * Saves one section's answers. Valid answers are saved with the person's "I have completed
+ * this section" (`complete`); invalid ones are not saved and come back as field errors.
+ */
+export async function saveSection<S extends SectionName>(
+  deps: ApplicationDeps,
+  person: Applicant,
+  id: string,
+  section: S,
+  input: unknown,
+  { complete = true }: { complete?: boolean } = {},
+): Promise<SectionResult<S>> {
+  if (!isSectionName(section)) throw applicationErrors.notFound();
+  await owned(deps.db, person.sub, id);
+  const checked = checkSection(section, input);
+  if (!checked.ok) return checked;
+  await deps.db.transaction().execute(async (trx) => {
+    await changeDraft(trx, person, id, section !== 'affidavit');
+    await repo.saveSectionAnswers(trx, id, section, checked.answers, section === 'affidavit' || complete);
+    if (section === 'personal-details') {
+      const { email } = checked.answers as { email: string | null };
+      await repo.setContactEmail(trx, id, email ?? person.email);
+    }
+  });
+  return checked;
+}
+
+export interface ApplicationSummary {
+  id: string;
+  reference: string;
+  state: ApplicationState;
+  stateName: string;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+  submittedAt: Date | null;
+  draftExpiresAt: Date | null;
+  feeCents: number | null;
+  licenses: { catalogCode: string; licenseType: string; route: string }[];
+}
+
+function summarize(
+  row: repo.ApplicationRow,
+  licenses: Awaited<ReturnType<typeof repo.licensesOf>>,
+): ApplicationSummary {
+  return {
+    id: row.id,
+    reference: row.reference,
+    state: row.state,
+    stateName: STATE_WORDS[row.state].name,
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    submittedAt: row.submitted_at,
+    draftExpiresAt: row.state === 'draft' ? row.draft_expires_at : null,
+    feeCents: row.fee_cents,
+    licenses: licenses
+      .filter((l) => l.application_id === row.id)
+      .map((l) => ({ catalogCode: l.catalog_code, licenseType: l.license_type, route: l.route })),
+  };
+}
+
+/** A person's applications, newest first, with their licenses. */
+export async function listApplications(deps: ApplicationDeps, personSub: string): Promise<ApplicationSummary[]> {
+  const rows = await repo.applicationsOf(deps.db, personSub);
+  const licenses = await repo.licensesOf(
+    deps.db,
+    rows.map((r) => r.id),
+  );
+  return rows.map((row) => summarize(row, licenses));
+}
+
+export interface ApplicationView extends ApplicationSummary {
+  explanation: string;
+  /** The fee kept since submission; for a draft, what it would be if submitted now. */
+  fee: FeeQuote & { kept: boolean };
+  sections: Record<string, { answers: unknown; complete: boolean }>;
+  taskList: { item: (typeof TASK_LIST)[number]; complete: boolean }[];
+  gateItems: { item: GateItem; reportedAt: Date | null }[];
+  timeline: { id: string; text: string; reason: string | null; at: Date; state: ApplicationState }[];
+}
+
+/** One application, for its owner only. */
+export async function loadApplication(deps: ApplicationDeps, personSub: string, id: string): Promise<ApplicationView> {
+  const row = await owned(deps.db, personSub, id);
+  const [licenses, sections, gateItems, timeline, schedules] = await Promise.all([
+    repo.licensesOf(deps.db, [row.id]),
+    repo.sectionsOf(deps.db, row.id),
+    repo.gateItemsOf(deps.db, row.id),
+    repo.timelineOf(deps.db, row.id),
+    row.fee_cents === null ? repo.feeSchedules(deps.db) : Promise.resolve([]),
+  ]);
+  const summary = summarize(row, licenses);
+  const fee =
+    row.fee_cents !== null && row.fee_schedule_version !== null
+      ? { cents: row.fee_cents, scheduleVersion: row.fee_schedule_version, kept: true }
+      : { ...quoteFee(scheduleInForce(schedules, new Date()), Math.max(1, licenses.length)), kept: false };
+  const bySection = Object.fromEntries(sections.map((s) => [s.section, { answers: s.answers, complete: s.complete }]));
+  const reported = new Map(gateItems.map((g) => [g.item, g.reported_at]));
+  return {
+    ...summary,
+    explanation: STATE_WORDS[row.state].explanation,
+    fee,
+    sections: bySection,
+    taskList: TASK_LIST.map((item) => ({
+      item,
+      complete: item === 'licenses' ? licenses.length > 0 : bySection[item]?.complete === true,
+    })),
+    gateItems: GATE_ITEMS.map((item) => ({ item, reportedAt: reported.get(item) ?? null })),
+    timeline: timeline.map((e) => ({
+      id: e.id,
+      text: e.transition === 'start' ? STARTED_WORDS : TRANSITION_WORDS[e.transition as TransitionName],
+      reason: e.reason,
+      at: e.at,
+      state: e.to_state,
+    })),
+  };
+}
+
+/**
+ * Sends a draft: every section complete and the affidavit signed; the fee quoted now from
+ * the schedule in force, and kept. The draft moves to awaiting payment.
+ */
+export async function submit(deps: ApplicationDeps, person: Applicant, id: string, expectedVersion?: number) {
+  await owned(deps.db, person.sub, id);
+  return deps.db.transaction().execute(async (trx) => {
+    const [licenses, schedules] = await Promise.all([repo.licensesOf(trx, [id]), repo.feeSchedules(trx)]);
+    const quote = licenses.length > 0 ? quoteFee(scheduleInForce(schedules, new Date()), licenses.length) : undefined;
+    return applyTransition(trx, deps.settings, {
+      applicationId: id,
+      name: 'submit',
+      actor: { kind: 'educator', sub: person.sub },
+      expectedVersion,
+      inputs: quote ? { quote: { cents: quote.cents, scheduleVersion: quote.scheduleVersion } } : {},
+    });
+  });
+}
+
+/**
+ * Records the payment of an application's fee, inside the payment's own transaction: it
+ * becomes Not Ready or Ready for Review by its gate items. The same payment recorded again
+ * changes nothing.
+ */
+export async function markPaid(
+  trx: Kysely<ElarDatabase>,
+  settings: ApplicationSettings,
+  applicationId: string,
+  paymentRef: string,
+): Promise<{ state: ApplicationState; alreadyPaid: boolean }> {
+  const application = await repo.lockApplication(trx, applicationId);
+  if (!application) throw applicationErrors.notFound();
+  if (application.payment_ref === paymentRef) return { state: application.state, alreadyPaid: true };
+  const facts = await factsAbout(trx, application, settings, null);
+  const moved = await applyTransition(trx, settings, {
+    applicationId,
+    name: facts.gateItemsComplete ? 'payment-received-ready' : 'payment-received',
+    actor: { kind: 'system', name: 'payments' },
+    expectedVersion: application.version,
+    inputs: { paymentRef },
+  });
+  return { state: moved.state, alreadyPaid: false };
+}
+
+/** The educator withdraws their own open application; a reason is welcome but not required. */
+export async function withdraw(
+  deps: ApplicationDeps,
+  personSub: string,
+  id: string,
+  { reason, expectedVersion }: { reason?: string | null; expectedVersion?: number } = {},
+) {
+  await owned(deps.db, personSub, id);
+  return deps.db.transaction().execute((trx) =>
+    applyTransition(trx, deps.settings, {
+      applicationId: id,
+      name: 'withdraw',
+      actor: { kind: 'educator', sub: personSub },
+      expectedVersion,
+      reason,
+    }),
+  );
+}
+
+/** The educator asks for a denial to be reconsidered, within the window, saying why. */
+export async function requestReconsideration(
+  deps: ApplicationDeps,
+  personSub: string,
+  id: string,
+  { reason, expectedVersion }: { reason: string; expectedVersion?: number },
+) {
+  await owned(deps.db, personSub, id);
+  return deps.db.transaction().execute((trx) =>
+    applyTransition(trx, deps.settings, {
+      applicationId: id,
+      name: 'request-reconsideration',
+      actor: { kind: 'educator', sub: personSub },
+      expectedVersion,
+      reason,
+    }),
+  );
+}
+
+/** A Department staff member's transition (start review, decide, withdraw with a reason): the table decides who may. */
+export async function applyStaffTransition(
+  deps: ApplicationDeps,
+  actor: Extract<TransitionActor, { kind: 'staff' }>,
+  id: string,
+  name: TransitionName,
+  { reason, expectedVersion }: { reason?: string | null; expectedVersion?: number } = {},
+) {
+  if (!UUID.test(id)) throw applicationErrors.notFound();
+  return deps.db
+    .transaction()
+    .execute((trx) => applyTransition(trx, deps.settings, { applicationId: id, name, actor, expectedVersion, reason }));
+}
+
+const GATE_ITEMS_OPEN: readonly ApplicationState[] = ['draft', 'awaiting-payment', 'not-ready'];
+
+/**
+ * The person says gate items are on file. When that completes them for an application
+ * that was Not Ready, it becomes Ready for Review in the same transaction.
+ */
+export async function reportGateItems(deps: ApplicationDeps, personSub: string, id: string, items: readonly string[]) {
+  await owned(deps.db, personSub, id);
+  const unknown = items.filter((item) => !(GATE_ITEMS as readonly string[]).includes(item));
+  if (unknown.length > 0) {
+    throw new PortalError('ELAR_ERR_GATE_ITEM_UNKNOWN', 422, 'Choose only from the items listed.');
+  }
+  return deps.db.transaction().execute(async (trx) => {
+    const application = await repo.lockApplication(trx, id);
+    if (!application || !GATE_ITEMS_OPEN.includes(application.state)) {
+      throw new PortalError(
+        'ELAR_ERR_GATE_ITEMS_CLOSED',
+        409,
+        'An evaluator has this application now: what is on file is theirs to check.',
+      );
+    }
+    await repo.reportGateItems(trx, id, items);
+    if (application.state !== 'not-ready') return { state: application.state };
+    const facts = await factsAbout(trx, application, deps.settings, null);
+    if (!facts.gateItemsComplete) return { state: application.state };
+    const moved = await applyTransition(trx, deps.settings, {
+      applicationId: id,
+      name: 'gate-items-complete',
+      actor: { kind: 'system', name: 'gate-items' },
+      expectedVersion: application.version,
+    });
+    return { state: moved.state };
+  });
+}

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { DEFAULT_APPLICATION_SETTINGS, startDraft } from '../../../src/elar/applications/index.ts';
+import { createProfile } from '../../helpers/portal.ts';
+import { signInToElar, startElar, type TestElar } from '../../helpers/elar.ts';
+import { BIOLOGY, CHEMISTRY } from './helpers.ts';
+
+/** The page about one application, through ELAR's real sign-in (OpenID Connect against the portal). */
+let elar: TestElar;
+const people: Record<'owner' | 'stranger', { userName: string; sub: string }> = {} as never;
+
+before(async () => {
+  elar = await startElar();
+  let n = 0;
+  for (const who of ['owner', 'stranger'] as const) {
+    n++;
+    const { userName } = await createProfile(elar.browser(`10.9.0.${n}`), {
+      firstName: who === 'owner' ? 'Ona' : 'Stan',
+      lastName: 'Pagetest',
+      dob: ['3', String(n + 1), '1985'],
+      ssn: `805-4${n}-6789`,
+    });
+    const { id: sub } = await elar.portal.db
+      .selectFrom('profile')
+      .select('id')
+      .where('user_name', '=', userName)
+      .executeTakeFirstOrThrow();
+    people[who] = { userName, sub };
+  }
+});
+after(() => elar.close());
+
+async function draftFor(sub: string, licenses = [BIOLOGY, CHEMISTRY]) {
+  const started = await startDraft(
+    { db: elar.db, settings: DEFAULT_APPLICATION_SETTINGS },
+    { sub, mepid: null, email: null },
+    licenses,
+  );
+  assert.ok(started.ok);
+  return started;
+}
+
+describe('the application page', () => {
+  test('the owner sees its reference, its status in words, its fee and its timeline', async () => {
+    const draft = await draftFor(people.owner.sub);
+    const b = elar.browser('10.9.1.1');
+    await signInToElar(b, people.owner.userName);
+    const page = await b.get(`/elar/applications/${draft.id}`);
+    assert.equal(page.status, 200);
+    assert.equal(/data-application-reference(?:="")?[^>]*>([^<]*)</.exec(page.body)?.[1], draft.reference);
+    assert.match(page.body, /data-application-status="draft"/);
+    assert.match(page.body, /Fee if you submit today: <strong>\$125\.00<\/strong>/);
+    assert.match(page.body, /You started this application\./);
+    assert.match(page.body, /<label[^>]*for="reason"/, 'the withdraw reason has a visible label');
+  });
+
+  test('someone else’s application, a missing one and a malformed id are the same 404; a signed-out visitor is sent to log in', async () => {
+    const draft = await draftFor(people.owner.sub, [{ ...BIOLOGY, catalogCode: 'MUSIC-ALL' }]);
+    const b = elar.browser('10.9.1.2');
+    await signInToElar(b, people.stranger.userName);
+    const theirs = await b.get(`/elar/applications/${draft.id}`);
+    const missing = await b.get('/elar/applications/00000000-0000-4000-8000-000000000000');
+    const malformed = await b.get('/elar/applications/1%27%20OR%201=1');
+    for (const res of [theirs, missing, malformed]) {
+      assert.equal(res.status, 404);
+      assert.match(res.body, /We could not find that application\./);
+      assert.doesNotMatch(res.body, new RegExp(draft.reference));
+    }
+    const withdrawn = await b.post(`/elar/applications/${draft.id}/withdraw`, { version: '1', reason: '' });
+    assert.equal(withdrawn.status, 404, 'nor can they withdraw it');
+
+    const signedOut = await elar.browser('10.9.1.3').get(`/elar/applications/${draft.id}`);
+    assert.equal(signedOut.status, 303);
+  });
+
+  test('the owner withdraws it: 303 back to the page, now Withdrawn with their reason; a stale page is told it changed', async () => {
+    const draft = await draftFor(people.owner.sub, [{ ...BIOLOGY, catalogCode: 'ART-5-12' }]);
+    const b = elar.browser('10.9.1.4');
+    await signInToElar(b, people.owner.userName);
+    const page = await b.get(`/elar/applications/${draft.id}`);
+    const version = /name="version" value="(\d+)"/.exec(page.body)![1]!;
+
+    const forged = await b.post(`/elar/applications/${draft.id}/withdraw`, { version, reason: 'x' }, { csrf: false });
+    assert.equal(forged.status, 403, 'no CSRF token, no change');
+
+    const done = await b.post(`/elar/applications/${draft.id}/withdraw`, { version, reason: 'Applying elsewhere' });
+    assert.equal(done.status, 303);
+    assert.equal(done.location, `/elar/applications/${draft.id}`);
+    const after = await b.get(done.location!);
+    assert.match(after.body, /data-application-status="withdrawn"/);
+    assert.match(after.body, /The application was withdrawn\./);
+    assert.match(after.body, /Reason given: Applying elsewhere/);
+    assert.doesNotMatch(after.body, /action="[^"]*\/withdraw"/, 'no withdraw form on a closed application');
+
+    const stale = await b.post(`/elar/applications/${draft.id}/withdraw`, { version, reason: '' });
+    assert.equal(stale.status, 409);
+    assert.match(stale.body, /changed while you were looking at it/);
+  });
+});
