@@ -23,6 +23,8 @@ export const FAULT_POINTS = [
   'password.replace:after-audit',
   // A mail handed to the SMTP server and accepted, before the outbox records it as sent.
   'mail.send:after-send',
+  // A card payment the provider reports as taken, before ELAR records it (and the thing paid for).
+  'payment.settle:before-record',
 ] as const;
 
 export type FaultPoint = (typeof FAULT_POINTS)[number];
