@@ -1,10 +1,12 @@
 import { Migrator, type Migration } from 'kysely/migration';
 import * as elarSession from './migrations/0013_elar_session.ts';
+import * as payments from './migrations/0017_payments.ts';
 import type { ElarDb } from './schema.ts';
 
 /** ELAR's migrations. Each also stands in the portal's list (migrations/index.ts), which makes a co-hosted ELAR's tables. */
 const ELAR_MIGRATIONS: Record<string, Migration> = {
   '0013_elar_session': elarSession,
+  '0017_payments': payments,
 };
 
 /**

@@ -199,13 +199,15 @@ export class PaymentService {
    */
   async settle(paymentId: string, status: CheckoutStatus, eventId?: string): Promise<PaymentRecord | undefined> {
     return this.db.transaction().execute(async (trx) => {
+      // The payment is locked first: the event row's reference to it would otherwise take a
+      // share lock that forty callbacks at once turn into a deadlock.
+      const payment = await findPayment(paymentTablesOf(trx), paymentId, { forUpdate: true });
+      if (!payment) return undefined;
       if (
         eventId !== undefined &&
         !(await recordProviderEvent(paymentTablesOf(trx), this.provider.name, eventId, paymentId))
       )
         return undefined;
-      const payment = await findPayment(paymentTablesOf(trx), paymentId, { forUpdate: true });
-      if (!payment) return undefined;
       if (payment.state !== 'open' || status.state === 'open') return payment;
       const who = { actorId: payment.owner_sub, subjectId: payment.id };
       switch (status.state) {
