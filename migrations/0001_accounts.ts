@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { createAuditTable } from '../src/platform/audit.ts';
 
 /** Profiles, credentials, sessions, wizard state, throttling and the audit trail. */
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -108,28 +109,5 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('resolved_by', 'uuid')
     .execute();
 
-  await db.schema
-    .createTable('audit_event')
-    .addColumn('id', 'bigserial', (c) => c.primaryKey())
-    .addColumn('at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
-    .addColumn('type', 'text', (c) => c.notNull())
-    .addColumn('actor_id', 'uuid')
-    .addColumn('subject_id', 'uuid')
-    .addColumn('ip', 'text')
-    .addColumn('detail', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
-    .execute();
-  await db.schema.createIndex('audit_event_subject').on('audit_event').columns(['subject_id', 'id']).execute();
-  await db.schema.createIndex('audit_event_type').on('audit_event').columns(['type', 'id']).execute();
-  // Append-only: the database itself refuses to rewrite history, whatever the code does.
-  await sql`
-    CREATE FUNCTION audit_event_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-      RAISE EXCEPTION 'audit_event is append-only';
-    END $$`.execute(db);
-  await sql`
-    CREATE TRIGGER audit_event_no_change BEFORE UPDATE OR DELETE ON audit_event
-    FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()`.execute(db);
-  await sql`
-    CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event
-    FOR EACH STATEMENT EXECUTE FUNCTION audit_event_append_only()`.execute(db);
+  await createAuditTable(db);
 }

@@ -1,58 +1,14 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { createJobTables } from '../src/platform/jobs/tables.ts';
+import { createMailOutbox } from '../src/platform/mail/tables.ts';
 
 /**
  * Issue 12, section 4: durable jobs and the mail outbox (src/platform/jobs, src/platform/mail).
- *
- * - `job`: one row per piece of work still to do, or given up on (`dead`, with its last
- *   error, kept for an operator). A finished job is deleted. `locked_until` is the lease of
- *   the worker running it: past it, the job is another worker's to retry.
- * - `job_schedule`: one row per recurring job, whichever instance registered it first;
- *   the instance that claims a due row enqueues the run and moves `next_run_at`.
- * - `mail_outbox`: messages written in the transaction of the change that causes them and
- *   sent by the `mail.send` job. `sending` marks a hand-over to SMTP whose outcome is not
- *   yet recorded; a retry that finds it says `unknown` instead of sending twice. `failed`:
- *   the server refused it on the job's last attempt.
+ * The tables are the platform's, described where they are made, so that ELAR can make its own.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await sql`
-    CREATE TABLE job (
-      id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-      name text NOT NULL,
-      payload jsonb NOT NULL DEFAULT '{}'::jsonb,
-      state text NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'running', 'dead')),
-      run_at timestamptz NOT NULL DEFAULT now(),
-      attempts integer NOT NULL DEFAULT 0,
-      max_attempts integer NOT NULL CHECK (max_attempts > 0),
-      locked_by text,
-      locked_until timestamptz,
-      last_error text,
-      singleton_key text,
-      created_at timestamptz NOT NULL DEFAULT now(),
-      dead_at timestamptz
-    )`.execute(db);
-  await sql`CREATE INDEX job_due ON job (run_at) WHERE state = 'queued'`.execute(db);
-  await sql`CREATE INDEX job_leased ON job (locked_until) WHERE state = 'running'`.execute(db);
-  await sql`CREATE UNIQUE INDEX job_singleton ON job (singleton_key) WHERE state <> 'dead'`.execute(db);
-  await sql`
-    CREATE TABLE job_schedule (
-      name text PRIMARY KEY,
-      every_ms bigint CHECK (every_ms > 0),
-      daily_at text CHECK (daily_at ~ '^([01][0-9]|2[0-3]):[0-5][0-9]$'),
-      next_run_at timestamptz NOT NULL,
-      CHECK ((every_ms IS NULL) <> (daily_at IS NULL))
-    )`.execute(db);
-  await sql`
-    CREATE TABLE mail_outbox (
-      id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-      message_id text NOT NULL UNIQUE,
-      to_address text NOT NULL,
-      subject text NOT NULL,
-      body_text text NOT NULL,
-      state text NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sending', 'sent', 'unknown', 'failed')),
-      attempts integer NOT NULL DEFAULT 0,
-      created_at timestamptz NOT NULL DEFAULT now(),
-      sent_at timestamptz
-    )`.execute(db);
+  await createJobTables(db);
+  await createMailOutbox(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

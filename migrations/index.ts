@@ -12,6 +12,7 @@ import * as departmentRoles from './0010_department_roles.ts';
 import * as jobsAndMail from './0011_jobs_and_mail.ts';
 import * as documents from './0012_documents.ts';
 import * as elarSession from '../src/elar/migrations/0013_elar_session.ts';
+import * as elarPlatformTables from '../src/elar/migrations/0014_elar_platform_tables.ts';
 import * as elarPayments from '../src/elar/migrations/0017_payments.ts';
 
 /** Every migration, in order. A static list so bundling or a missing file can't skip one. */
@@ -29,5 +30,6 @@ export const migrations: Record<string, Migration> = {
   '0011_jobs_and_mail': jobsAndMail,
   '0012_documents': documents,
   '0013_elar_session': elarSession,
+  '0014_elar_platform_tables': elarPlatformTables,
   '0017_payments': elarPayments,
 };

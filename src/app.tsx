@@ -18,7 +18,7 @@ import {
   elarPlugin,
   loadElarConfig,
   type ElarConfig,
-  type ElarDatabase,
+  elarTables,
 } from './elar/index.ts';
 import { directoryAdministratorsPlugin, directoryPlugin } from './directory/plugin.ts';
 import { ensureApplication } from './directory/index.ts';
@@ -48,6 +48,8 @@ export interface BuildOptions {
   onRoute?: (route: RouteOptions) => void;
   /** ELAR's settings (src/elar/config.ts); by default ELAR is co-hosted at PUBLIC_URL. */
   elar?: ElarConfig;
+  /** Co-hosted ELAR's job runner, on ELAR's own queue (`elarTables(db)`); started and stopped like `jobs`. */
+  elarJobs: JobRunner;
 }
 
 /** The header and footer links: each module's pages, in the order people look for them. */
@@ -211,7 +213,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     await app.register(elarPlugin, {
       prefix: ELAR_PREFIX,
       config: { ...elarConfig, ...elarClient },
-      db: db.withTables<ElarDatabase>(),
+      db: elarTables(db),
+      jobs: options.elarJobs,
     });
   } else {
     // ELAR runs elsewhere: the portal's links and bookmarks to it still arrive.

@@ -13,7 +13,7 @@ import { POLICIES } from './portal/password-policy.ts';
 import { purgeExpired } from './portal/throttle-repository.ts';
 import { purgeExpiredSessions } from './portal/session-repository.ts';
 import { purgeExpiredModels } from './sso/adapter.ts';
-import { loadElarConfig, purgeExpiredElarSessions, type ElarConfig, type ElarDatabase } from './elar/index.ts';
+import { elarTables, loadElarConfig, type ElarConfig } from './elar/index.ts';
 import { JobRunner } from './platform/jobs/runner.ts';
 import { SEND_MAIL_JOB } from './platform/mail/outbox.ts';
 import { mailSender } from './platform/mail/sender.ts';
@@ -62,13 +62,17 @@ try {
         purgeExpired(database.db, 24 * 3_600_000),
         purgeExpiredModels(database.db),
         purgeExpiredSessions(database.db),
-        purgeExpiredElarSessions(database.db.withTables<ElarDatabase>()),
       ]);
     })
     .every('sweep-expired', { everyMs: 10 * 60_000 });
   // Without SMTP_URL nothing is queued, so there is nothing to send (src/platform/mail/outbox.ts).
   const mail = config.mail ? mailSender(database.db, config.mail, log) : undefined;
   if (mail) jobs.handle(SEND_MAIL_JOB, mail.send);
+  // Co-hosted ELAR keeps its own queue and outbox (src/elar/schema.ts), worked by a runner of its own.
+  const elarDb = elarTables(database.db);
+  const elarJobs = new JobRunner(elarDb, { ...config.jobs, log });
+  const elarMail = config.mail ? mailSender(elarDb, config.mail, log) : undefined;
+  if (elarMail) elarJobs.handle(SEND_MAIL_JOB, elarMail.send);
 
   const app = await buildApp({
     config,
@@ -77,6 +81,7 @@ try {
     ssnKey: ssn.key,
     secretsKey: secrets.key,
     jobs,
+    elarJobs,
     logger: { ...loggerOptions(config) },
     isReady: () => ready,
   });
@@ -87,13 +92,15 @@ try {
   log.info(`Security Portal ready at ${config.publicUrl} (${database.kind}, password policy ${config.passwordPolicy})`);
 
   await jobs.start();
+  await elarJobs.start();
 
   const shutdown = async (signal: string) => {
     ready = false;
     log.info(`${signal}: shutting down`);
     // The running job finishes (or goes back to the queue) while the app it may need is still up.
-    await jobs.stop();
+    await Promise.all([jobs.stop(), elarJobs.stop()]);
     mail?.close();
+    elarMail?.close();
     await app.close();
     await database.close();
     process.exit(0);

@@ -1,11 +1,13 @@
 import { Migrator, type Migration } from 'kysely/migration';
+import type { Kysely } from 'kysely';
 import * as elarSession from './migrations/0013_elar_session.ts';
+import * as elarPlatformTables from './migrations/0014_elar_platform_tables.ts';
 import * as payments from './migrations/0017_payments.ts';
-import type { ElarDb } from './schema.ts';
 
 /** ELAR's migrations. Each also stands in the portal's list (migrations/index.ts), which makes a co-hosted ELAR's tables. */
 const ELAR_MIGRATIONS: Record<string, Migration> = {
   '0013_elar_session': elarSession,
+  '0014_elar_platform_tables': elarPlatformTables,
   '0017_payments': payments,
 };
 
@@ -14,7 +16,7 @@ const ELAR_MIGRATIONS: Record<string, Migration> = {
  * database of its own, or beside the portal's on a shared server without touching the
  * portal's migration record.
  */
-export async function migrateElar(db: ElarDb): Promise<void> {
+export async function migrateElar(db: Kysely<unknown>): Promise<void> {
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => ELAR_MIGRATIONS },

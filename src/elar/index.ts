@@ -1,8 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
+import type { JobRunner } from '../platform/jobs/runner.ts';
 import type { ElarConfig } from './config.ts';
 import { ElarRelyingParty, elarClientUris } from './relying-party.ts';
 import { registerElarRoutes } from './routes.tsx';
 import type { ElarDb } from './schema.ts';
+import { purgeExpiredElarSessions } from './sessions.ts';
 
 /**
  * ELAR's public face: what a composition root needs to run it, in the portal's process or
@@ -11,8 +13,7 @@ import type { ElarDb } from './schema.ts';
 
 export { loadElarConfig, type ElarConfig } from './config.ts';
 export { migrateElar } from './database.ts';
-export type { ElarDatabase, ElarDb } from './schema.ts';
-export { purgeExpiredElarSessions } from './sessions.ts';
+export { elarTables, type ElarDatabase, type ElarDb } from './schema.ts';
 
 /** ELAR's pages are under this path wherever it is served (CONTRACT.md: GET /elar). */
 export const ELAR_PREFIX = '/elar';
@@ -25,11 +26,21 @@ export function elarClientRegistration(config: ElarConfig) {
 export interface ElarPluginOptions {
   /** With the client secret: from ELAR_CLIENT_SECRET, or from the portal's registration when co-hosted. */
   config: ElarConfig & { clientSecret: string };
+  /** ELAR's tables (`elarTables`). */
   db: ElarDb;
+  /**
+   * ELAR's job runner, on its own queue (`new JobRunner(db)` on the same handle): ELAR
+   * registers its jobs here; the composition root starts and stops it.
+   */
+  jobs: JobRunner;
 }
 
+/** ELAR's sessions past their limits are deleted by this recurring job, on one instance each time. */
+export const ELAR_SWEEP_JOB = 'elar.sweep-expired';
+
 /** Register with `{ prefix: ELAR_PREFIX }`. */
-export const elarPlugin: FastifyPluginAsync<ElarPluginOptions> = async (app, { config, db }) => {
+export const elarPlugin: FastifyPluginAsync<ElarPluginOptions> = async (app, { config, db, jobs }) => {
+  jobs.handle(ELAR_SWEEP_JOB, () => purgeExpiredElarSessions(db)).every(ELAR_SWEEP_JOB, { everyMs: 10 * 60_000 });
   const { redirectUris, postLogoutRedirectUris } = elarClientUris(config.publicUrl);
   const rp = new ElarRelyingParty({
     issuer: config.issuer,

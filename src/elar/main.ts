@@ -8,15 +8,10 @@ import { createHttpServer } from '../platform/http.tsx';
 import type { Navigation } from '../platform/views/layout.tsx';
 import { loggerOptions } from '../platform/log.ts';
 import { resolveKey } from '../platform/secrets.ts';
-import {
-  ELAR_PREFIX,
-  elarPlugin,
-  loadElarConfig,
-  migrateElar,
-  purgeExpiredElarSessions,
-  type ElarConfig,
-  type ElarDatabase,
-} from './index.ts';
+import { ELAR_PREFIX, elarPlugin, loadElarConfig, elarTables, migrateElar, type ElarConfig } from './index.ts';
+import { JobRunner } from '../platform/jobs/runner.ts';
+import { SEND_MAIL_JOB } from '../platform/mail/outbox.ts';
+import { mailSender } from '../platform/mail/sender.ts';
 
 /**
  * ELAR as its own process (`npm run start:elar`), against the portal's issuer: its own
@@ -65,9 +60,13 @@ const PORTAL_LINKS: Navigation = {
 };
 
 try {
-  const database = await openDatabase<ElarDatabase>({ databaseUrl: elar.database.url, dataDir: elar.database.dataDir });
-  const { db } = database;
-  await migrateElar(db);
+  const database = await openDatabase({ databaseUrl: elar.database.url, dataDir: elar.database.dataDir });
+  await migrateElar(database.db);
+  const db = elarTables(database.db);
+  // Its own queue: the session sweep and whatever ELAR's services enqueue, once across instances.
+  const jobs = new JobRunner(db, { ...config.jobs, log });
+  const mail = config.mail ? mailSender(db, config.mail, log) : undefined;
+  if (mail) jobs.handle(SEND_MAIL_JOB, mail.send);
   // Keys the CSRF tokens of ELAR's forms; an in-memory database keeps nothing, so neither does its key.
   const secretsKey =
     elar.database.dataDir === 'memory://' && !config.secretsKey
@@ -76,7 +75,7 @@ try {
 
   const app = await createHttpServer(config, { ...loggerOptions(config) }, secretsKey, PORTAL_LINKS);
   app.get('/healthz', publicRoute('readiness probe'), async () => ({ status: 'ok' }));
-  await app.register(elarPlugin, { prefix: ELAR_PREFIX, config: elar, db });
+  await app.register(elarPlugin, { prefix: ELAR_PREFIX, config: elar, db, jobs });
   // Every page outside /elar is the portal's (the header's Home, Your account, Help).
   app.get('/*', publicRoute('pages outside /elar are the portal’s: sent there'), async (request, reply) => {
     if (request.url.startsWith(`${ELAR_PREFIX}/`)) throw errors.notFound();
@@ -87,14 +86,12 @@ try {
   console.log(`listening on ${address}`);
   log.info(`ELAR ready at ${elar.publicUrl}${ELAR_PREFIX}, signing in with ${elar.issuer} (${database.kind})`);
 
-  const sweep = setInterval(() => {
-    purgeExpiredElarSessions(db).catch((err: unknown) => log.error({ err }, 'sweep failed'));
-  }, 10 * 60_000);
-  sweep.unref();
+  await jobs.start();
 
   const shutdown = async (signal: string) => {
     log.info(`${signal}: shutting down`);
-    clearInterval(sweep);
+    await jobs.stop();
+    mail?.close();
     await app.close();
     await database.close();
     process.exit(0);

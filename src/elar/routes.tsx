@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { publicRoute } from '../platform/access.ts';
 import { PortalError } from '../platform/errors.ts';
-import { cookieOptions } from '../platform/http.tsx';
+import { clientIp, cookieOptions } from '../platform/http.tsx';
 import { HelpDeskPhone, Layout, type ViewContext } from '../platform/views/layout.tsx';
 import type { ElarConfig } from './config.ts';
 import type { ElarRelyingParty } from './relying-party.ts';
@@ -65,6 +65,7 @@ export function registerElarRoutes(app: FastifyInstance, config: ElarConfig, db:
       result.identity,
       staffRolesFrom(result.identity.claims, config.departmentOrg),
       config.session,
+      clientIp(request),
     );
     reply.clearCookie(authCookie, cookies);
     reply.setCookie(sessionCookie, token, cookies);

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { audit } from './audit-events.ts';
 import type { ElarDb } from './schema.ts';
 import { isStaffRole, type StaffRole } from './staff.ts';
 
@@ -32,25 +33,38 @@ function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
+/**
+ * A new session, and its audit row: staff roles come from the portal's claim at sign-in, so
+ * the trail says which powers each session carried.
+ */
 export async function startElarSession(
   db: ElarDb,
   identity: ElarIdentity,
   staffRoles: StaffRole[],
   limits: ElarSessionLimits,
+  ip: string,
 ): Promise<string> {
   const token = randomBytes(32).toString('base64url');
-  await db
-    .insertInto('elar.session')
-    .values({
-      id_hash: tokenHash(token),
-      sub: identity.sub,
-      sid: identity.sid,
-      claims: JSON.stringify(identity.claims),
-      id_token: identity.idToken,
-      staff_roles: staffRoles,
-      expires_at: new Date(Date.now() + Math.min(limits.idleMs, limits.absoluteMs)),
-    })
-    .execute();
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('elar.session')
+      .values({
+        id_hash: tokenHash(token),
+        sub: identity.sub,
+        sid: identity.sid,
+        claims: JSON.stringify(identity.claims),
+        id_token: identity.idToken,
+        staff_roles: staffRoles,
+        expires_at: new Date(Date.now() + Math.min(limits.idleMs, limits.absoluteMs)),
+      })
+      .execute();
+    await audit(trx, {
+      type: 'elar.signedIn',
+      actorId: identity.sub,
+      ip,
+      detail: { staffRoles: staffRoles.join(' ') || null },
+    });
+  });
   return token;
 }
 

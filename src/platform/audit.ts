@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Kysely } from 'kysely';
+import { sql, type ColumnType, type Generated, type Kysely } from 'kysely';
 
 /**
  * The audit log's writer. The log is one table for the whole system; what happened is named
@@ -53,4 +53,36 @@ export function auditWriter<DB extends AuditTables, Type extends string>(): Audi
       })
       .execute();
   };
+}
+
+/**
+ * The audit table, created by the portal's migration 0001 and by ELAR's 0014 in its own
+ * schema, in the current schema. `ids`: what actors and subjects are named by — the portal's
+ * profile ids are uuids; ELAR knows people only by the issuer's `sub`, whatever its form.
+ */
+export async function createAuditTable(db: Kysely<unknown>, ids: 'uuid' | 'text' = 'uuid'): Promise<void> {
+  await db.schema
+    .createTable('audit_event')
+    .addColumn('id', 'bigserial', (c) => c.primaryKey())
+    .addColumn('at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .addColumn('type', 'text', (c) => c.notNull())
+    .addColumn('actor_id', ids)
+    .addColumn('subject_id', ids)
+    .addColumn('ip', 'text')
+    .addColumn('detail', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
+    .execute();
+  await db.schema.createIndex('audit_event_subject').on('audit_event').columns(['subject_id', 'id']).execute();
+  await db.schema.createIndex('audit_event_type').on('audit_event').columns(['type', 'id']).execute();
+  // Append-only: the database itself refuses to rewrite history, whatever the code does.
+  await sql`
+    CREATE FUNCTION audit_event_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      RAISE EXCEPTION 'audit_event is append-only';
+    END $$`.execute(db);
+  await sql`
+    CREATE TRIGGER audit_event_no_change BEFORE UPDATE OR DELETE ON audit_event
+    FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()`.execute(db);
+  await sql`
+    CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_event_append_only()`.execute(db);
 }

@@ -1,7 +1,7 @@
 import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
+import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import { Migrator, type Migration } from 'kysely/migration';
 import pg from 'pg';
 
@@ -143,5 +143,23 @@ export async function retryOnUniqueViolation<T>(transaction: () => Promise<T>, a
       // A little jitter, so that losers of the same race do not collide again at once.
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
     }
+  }
+}
+
+/**
+ * Runs `make` with `schema` as the current schema, inside the caller's transaction (a
+ * migration's), then puts the search path back: the platform's table makers create in the
+ * current schema, and a module that keeps its own copies of them (ELAR) chooses where.
+ * Outside a transaction the setting would not reach the next statement, so that is refused.
+ */
+export async function inSchema(db: Kysely<unknown>, schema: string, make: () => Promise<void>): Promise<void> {
+  const { rows } = await sql<{ path: string }>`SELECT current_setting('search_path') AS path`.execute(db);
+  await sql`SELECT set_config('search_path', ${schema}, true)`.execute(db);
+  const now = await sql<{ schema: string | null }>`SELECT current_schema() AS schema`.execute(db);
+  if (now.rows[0]?.schema !== schema) throw new Error(`inSchema(${schema}) must run inside a transaction`);
+  try {
+    await make();
+  } finally {
+    await sql`SELECT set_config('search_path', ${rows[0]!.path}, true)`.execute(db);
   }
 }

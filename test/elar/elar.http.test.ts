@@ -5,12 +5,13 @@ import { sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import { migrations } from '../../migrations/index.ts';
 import { grantRole } from '../../src/directory/service.ts';
-import type { ElarDatabase } from '../../src/elar/index.ts';
+import { elarTables } from '../../src/elar/index.ts';
 import { loadElarSession } from '../../src/elar/sessions.ts';
 import { migrate, openDatabase } from '../../src/database.ts';
 import type { Application, Organization } from '../../src/directory/schema.ts';
 import { Browser, createProfile, startPortal, textOf, type TestPortal } from '../helpers/portal.ts';
 import { listenAhead } from '../helpers/server.ts';
+import { signInToElar as signInToElarAs } from '../helpers/elar.ts';
 import { throwawayDatabase } from '../helpers/throwaway-database.ts';
 
 /** ELAR is a relying party of the portal: discovery over HTTP, code + PKCE, back-channel logout. */
@@ -19,7 +20,7 @@ let origin: string;
 let userName: string;
 let port: Awaited<ReturnType<typeof listenAhead>>;
 /** ELAR's own tables, in the same database when ELAR is co-hosted. */
-const elarDb = () => portal.db.withTables<ElarDatabase>();
+const elarDb = () => elarTables(portal.db);
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
 
 before(async () => {
@@ -39,13 +40,7 @@ after(async () => {
   await port.close();
 });
 
-async function signInToElar(b: Browser) {
-  const login = await b.follow(await b.get('/elar'));
-  assert.match(login.body, /action="\/login"/, 'ELAR sends a signed-out person to the portal login');
-  const returnTo = /name="returnTo" value="([^"]+)"/.exec(login.body)![1]!.replace(/&amp;/g, '&');
-  assert.match(returnTo, /^\/interaction\//);
-  return b.follow(await b.post('/login', { username: userName, password: 'Secret123', returnTo }));
-}
+const signInToElar = (b: Browser) => signInToElarAs(b, userName);
 
 /** The ELAR session rows of this browser (its cookie's hash). */
 async function elarSessionsOf(b: Browser) {
@@ -258,7 +253,7 @@ describe('ELAR sessions from before ELAR had its own schema', () => {
         database.db,
       );
       await migrate(database.db);
-      const session = await loadElarSession(database.db.withTables<ElarDatabase>(), token, {
+      const session = await loadElarSession(elarTables(database.db), token, {
         idleMs: 30 * 60_000,
         absoluteMs: 12 * 3_600_000,
       });

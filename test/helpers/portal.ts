@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type BuildOptions } from '../../src/app.tsx';
-import { loadElarConfig } from '../../src/elar/index.ts';
+import { elarTables, loadElarConfig } from '../../src/elar/index.ts';
 import { loadConfig, type Config } from '../../src/platform/config.ts';
 import { openDatabase, type Db } from '../../src/database.ts';
 import { JobRunner } from '../../src/platform/jobs/runner.ts';
@@ -21,6 +21,8 @@ export interface TestPortal {
   secretsKey: string;
   /** Not started: a test runs what is due with `jobs.runDue()` and then looks. */
   jobs: JobRunner;
+  /** Co-hosted ELAR's runner, on ELAR's own queue; not started either. */
+  elarJobs: JobRunner;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ export async function startPortal(
   const ssnKey = 'test-ssn-key-0123456789abcdef0123456789';
   const secretsKey = 'test-secrets-key-0123456789abcdef012345';
   const jobs = new JobRunner(database.db, config.jobs);
+  const elarJobs = new JobRunner(elarTables(database.db), config.jobs);
   const app = await buildApp({
     config,
     elar,
@@ -56,6 +59,7 @@ export async function startPortal(
     ssnKey,
     secretsKey,
     jobs,
+    elarJobs,
     ...(options.onRoute ? { onRoute: options.onRoute } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   });
@@ -67,6 +71,7 @@ export async function startPortal(
     ssnKey,
     secretsKey,
     jobs,
+    elarJobs,
     close: async () => {
       // A test may have replaced the app (a restart); close whichever is current.
       await portal.app.close();

@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { buildApp } from '../../src/app.tsx';
+import { elarTables } from '../../src/elar/index.ts';
 import { JobRunner } from '../../src/platform/jobs/runner.ts';
 import { loadConfig } from '../../src/platform/config.ts';
 import { loggerOptions } from '../../src/platform/log.ts';
@@ -145,6 +146,7 @@ describe('pages and errors', () => {
       ssnKey: portal.ssnKey,
       secretsKey: portal.secretsKey,
       jobs: new JobRunner(portal.db),
+      elarJobs: new JobRunner(elarTables(portal.db)),
       isReady: () => false,
     });
     assert.equal((await starting.inject({ url: '/healthz' })).statusCode, 503);
@@ -240,6 +242,7 @@ describe('logs', () => {
       ssnKey: portal.ssnKey,
       secretsKey: portal.secretsKey,
       jobs: new JobRunner(portal.db),
+      elarJobs: new JobRunner(elarTables(portal.db)),
       logger: { ...loggerOptions(config), stream: sink },
     });
     try {

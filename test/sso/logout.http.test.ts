@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import type { ElarDatabase } from '../../src/elar/index.ts';
+import { elarTables } from '../../src/elar/index.ts';
 import { loggerOptions } from '../../src/platform/log.ts';
 import { Browser, createProfile, logIn, startPortal, textOf, type TestPortal } from '../helpers/portal.ts';
 import { freePort } from '../helpers/server.ts';
@@ -48,8 +48,7 @@ describe('logs', () => {
   test('no token, code, hint or state reaches the log: a logout URL is logged with its values redacted', async () => {
     const b = new Browser(portal.app, '10.7.0.1', origin);
     await signInToElar(b);
-    const { id_token: idToken } = await portal.db
-      .withTables<ElarDatabase>()
+    const { id_token: idToken } = await elarTables(portal.db)
       .selectFrom('elar.session')
       .select('id_token')
       .orderBy('created_at', 'desc')
@@ -137,8 +136,7 @@ describe('logging out from ELAR', () => {
   test("an ID token from another browser's session does not log this one out without asking", async () => {
     const elar = new Browser(portal.app, '10.7.1.2', origin);
     await signInToElar(elar);
-    const { id_token: otherToken } = await portal.db
-      .withTables<ElarDatabase>()
+    const { id_token: otherToken } = await elarTables(portal.db)
       .selectFrom('elar.session')
       .select('id_token')
       .orderBy('created_at', 'desc')

@@ -7,6 +7,7 @@ import { purgeExpiredModels } from '../../src/sso/adapter.ts';
 import { purgeExpiredSessions } from '../../src/portal/session-repository.ts';
 import * as oidc from 'openid-client';
 import { buildApp } from '../../src/app.tsx';
+import { elarTables } from '../../src/elar/index.ts';
 import { JobRunner } from '../../src/platform/jobs/runner.ts';
 import { addMember } from '../../src/directory/repository.ts';
 import { designateAdministrator, ensureApplication, registerApplication } from '../../src/directory/service.ts';
@@ -144,6 +145,7 @@ async function restart(): Promise<void> {
     ssnKey: portal.ssnKey,
     secretsKey: portal.secretsKey,
     jobs: (portal.jobs = new JobRunner(portal.db)),
+    elarJobs: (portal.elarJobs = new JobRunner(elarTables(portal.db))),
   });
   await restarted.ready();
   await portal.app.close();

@@ -1,6 +1,6 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
+import type { ElarDatabase, ElarDb } from '../schema.ts';
 import type { PaymentRecord } from './repository.ts';
-import type { PaymentTables } from './schema.ts';
 
 /**
  * What can be paid for. Payments know nothing of applications, renewals or hard copies:
@@ -17,16 +17,13 @@ export interface Quote {
 }
 
 /** `trx` is ELAR's handle inside the completing transaction: the hook writes its own tables with it. */
-export type PaidHook = (trx: Transaction<PaymentTables>, payment: PaymentRecord) => Promise<void>;
+export type PaidHook = (trx: Transaction<ElarDatabase>, payment: PaymentRecord) => Promise<void>;
 
 /**
  * How much `payableId` costs the person `ownerSub` for `purpose`, or null when they may not
  * pay for it (not theirs, not waiting for payment): refused like a thing that does not exist.
  */
-export type QuoteFn = (
-  db: Kysely<PaymentTables>,
-  payable: { id: string; purpose: string; ownerSub: string },
-) => Promise<Quote | null>;
+export type QuoteFn = (db: ElarDb, payable: { id: string; purpose: string; ownerSub: string }) => Promise<Quote | null>;
 
 const paidHooks = new Map<string, PaidHook>();
 const quotes = new Map<string, QuoteFn>();

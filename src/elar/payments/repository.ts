@@ -1,19 +1,13 @@
-import { sql, type Kysely, type Selectable, type Transaction, type UpdateObject } from 'kysely';
+import { sql, type Kysely, type Selectable, type UpdateObject } from 'kysely';
 import { PortalError } from '../../platform/errors.ts';
-import type { PaymentState, PaymentTable, PaymentTables, RefundTable } from './schema.ts';
+import type { ElarDatabase } from '../schema.ts';
+import type { PaymentState, PaymentTable, RefundTable } from './schema.ts';
 import { checkTransition, type PaymentTransition } from './transitions.ts';
 
 /** The SQL of payments, and nothing else. */
 
-type Db = Kysely<PaymentTables>;
-
-/**
- * ELAR's handle (or a transaction on it) seen as one with the payment tables only. Safe: the
- * constraint says the tables are there; Kysely's types cannot narrow a wider database.
- */
-export function paymentTablesOf<DB extends PaymentTables>(db: Kysely<DB> | Transaction<DB>): Db {
-  return db as unknown as Db;
-}
+/** ELAR's handle, or a transaction on it. */
+type Db = Kysely<ElarDatabase>;
 export type PaymentRecord = Selectable<PaymentTable>;
 export type RefundRecord = Selectable<RefundTable>;
 
@@ -112,7 +106,7 @@ export async function applyTransition(
   db: Db,
   payment: PaymentRecord,
   transition: PaymentTransition,
-  changes: Omit<UpdateObject<PaymentTables, 'payment'>, 'state' | 'version'> = {},
+  changes: Omit<UpdateObject<ElarDatabase, 'payment'>, 'state' | 'version'> = {},
 ): Promise<PaymentRecord> {
   const to = checkTransition(transition, payment.state);
   const moved = await db

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import { auditWriter, type AuditTables } from '../../platform/audit.ts';
 import { PortalError } from '../../platform/errors.ts';
 import { faultPoint } from '../../platform/faults.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
-import type { JobTables } from '../../platform/jobs/schema.ts';
+import { audit } from '../audit-events.ts';
+import type { ElarDb } from '../schema.ts';
 import { hasPaidHook, paidHookFor } from './payables.ts';
 import type { CheckoutStatus, PaymentProvider } from './provider.ts';
 import {
@@ -21,10 +20,8 @@ import {
   openPaymentsBefore,
   recordCheckout,
   recordProviderEvent,
-  paymentTablesOf,
   type PaymentRecord,
 } from './repository.ts';
-import type { PaymentTables } from './schema.ts';
 import { hasReceipt } from './transitions.ts';
 
 /**
@@ -34,20 +31,6 @@ import { hasReceipt } from './transitions.ts';
  * reconciliation job asking) completes the payment and the thing paid for in one
  * transaction; every later word finds the payment no longer open and changes nothing.
  */
-
-export type PaymentDb = Kysely<PaymentTables & JobTables & AuditTables>;
-
-export const PAYMENT_AUDIT_EVENTS = [
-  'payment.started',
-  'payment.succeeded',
-  'payment.declined',
-  'payment.canceled',
-  'payment.refund-requested',
-  'payment.refunded',
-  'payment.refund-failed',
-] as const;
-export type PaymentAuditEvent = (typeof PAYMENT_AUDIT_EVENTS)[number];
-const audit = auditWriter<PaymentTables & JobTables & AuditTables, PaymentAuditEvent>();
 
 export const REFUND_JOB = 'elar.payments.send-refund';
 export const RECONCILE_JOB = 'elar.payments.reconcile';
@@ -73,15 +56,13 @@ export interface PaymentServiceOptions {
 
 export class PaymentService {
   private readonly currency: string;
-  private readonly tables: ReturnType<typeof paymentTablesOf>;
 
   constructor(
-    readonly db: PaymentDb,
+    readonly db: ElarDb,
     readonly provider: PaymentProvider,
     private readonly options: PaymentServiceOptions,
   ) {
     this.currency = options.currency ?? 'usd';
-    this.tables = paymentTablesOf(db);
   }
 
   /**
@@ -119,7 +100,7 @@ export class PaymentService {
         description: payment.description,
         returnUrl: this.options.returnUrl(payment.id),
       });
-      await recordCheckout(this.tables, payment.id, checkout.sessionId, checkout.url);
+      await recordCheckout(this.db, payment.id, checkout.sessionId, checkout.url);
       return { outcome: 'checkout', url: checkout.url, payment };
     }
     throw new PortalError(
@@ -130,10 +111,10 @@ export class PaymentService {
   }
 
   private async openOrLive(payable: Payable, ip: string | undefined): Promise<PaymentRecord> {
-    const live = await findLivePayment(this.tables, payable.kind, payable.id, payable.purpose);
+    const live = await findLivePayment(this.db, payable.kind, payable.id, payable.purpose);
     if (live) return live;
     const created = await this.db.transaction().execute(async (trx) => {
-      const row = await insertOpenPayment(paymentTablesOf(trx), {
+      const row = await insertOpenPayment(trx, {
         idempotencyKey: randomUUID(),
         payableKind: payable.kind,
         payableId: payable.id,
@@ -155,7 +136,7 @@ export class PaymentService {
       return row;
     });
     // Another request inserted it first: take theirs.
-    const payment = created ?? (await findLivePayment(this.tables, payable.kind, payable.id, payable.purpose));
+    const payment = created ?? (await findLivePayment(this.db, payable.kind, payable.id, payable.purpose));
     if (!payment)
       throw new PortalError(
         'ELAR_ERR_PAYMENT_CONFLICT',
@@ -167,7 +148,7 @@ export class PaymentService {
 
   /** The person's redirect back, or reconciliation: asks the provider how the checkout ended, and records it. */
   async settleFromProvider(paymentId: string): Promise<PaymentRecord | undefined> {
-    const payment = await findPayment(this.tables, paymentId);
+    const payment = await findPayment(this.db, paymentId);
     if (!payment || payment.state !== 'open' || !payment.provider_session_id) return payment;
     const status = await this.provider.retrieve(payment.provider_session_id);
     if (status.state === 'paid') faultPoint('payment.settle:before-record');
@@ -184,7 +165,7 @@ export class PaymentService {
   ): Promise<'ignored' | 'duplicate' | 'recorded'> {
     const notice = this.provider.parseWebhook(rawBody, headers);
     if (!notice) return 'ignored';
-    const known = await findPaymentBySession(this.tables, this.provider.name, notice.sessionId);
+    const known = await findPaymentBySession(this.db, this.provider.name, notice.sessionId);
     if (!known) return 'ignored';
     const status = await this.provider.retrieve(notice.sessionId);
     if (status.state === 'paid') faultPoint('payment.settle:before-record');
@@ -201,12 +182,9 @@ export class PaymentService {
     return this.db.transaction().execute(async (trx) => {
       // The payment is locked first: the event row's reference to it would otherwise take a
       // share lock that forty callbacks at once turn into a deadlock.
-      const payment = await findPayment(paymentTablesOf(trx), paymentId, { forUpdate: true });
+      const payment = await findPayment(trx, paymentId, { forUpdate: true });
       if (!payment) return undefined;
-      if (
-        eventId !== undefined &&
-        !(await recordProviderEvent(paymentTablesOf(trx), this.provider.name, eventId, paymentId))
-      )
+      if (eventId !== undefined && !(await recordProviderEvent(trx, this.provider.name, eventId, paymentId)))
         return undefined;
       if (payment.state !== 'open' || status.state === 'open') return payment;
       const who = { actorId: payment.owner_sub, subjectId: payment.id };
@@ -217,7 +195,7 @@ export class PaymentService {
             throw new Error(
               `payment ${payment.id}: the provider took ${status.amountCents} cents, not ${payment.amount_cents}`,
             );
-          const paid = await applyTransition(paymentTablesOf(trx), payment, 'succeed', {
+          const paid = await applyTransition(trx, payment, 'succeed', {
             card_last4: status.cardLast4,
             completed_at: new Date(),
             receipt_number: nextReceiptNumber,
@@ -231,7 +209,7 @@ export class PaymentService {
           return paid;
         }
         case 'declined': {
-          const declined = await applyTransition(paymentTablesOf(trx), payment, 'decline', {
+          const declined = await applyTransition(trx, payment, 'decline', {
             decline_reason: status.reason,
             completed_at: new Date(),
           });
@@ -239,7 +217,7 @@ export class PaymentService {
           return declined;
         }
         case 'canceled': {
-          const canceled = await applyTransition(paymentTablesOf(trx), payment, 'cancel', { completed_at: new Date() });
+          const canceled = await applyTransition(trx, payment, 'cancel', { completed_at: new Date() });
           await audit(trx, { type: 'payment.canceled', ...who });
           return canceled;
         }
@@ -252,7 +230,7 @@ export class PaymentService {
    * says: what a crash, a lost callback or a person who never came back left pending.
    */
   async reconcile(olderThanMs: number): Promise<{ asked: number; settled: number }> {
-    const open = await openPaymentsBefore(this.tables, new Date(Date.now() - olderThanMs));
+    const open = await openPaymentsBefore(this.db, new Date(Date.now() - olderThanMs));
     let settled = 0;
     for (const payment of open) {
       let sessionId = payment.provider_session_id;
@@ -265,7 +243,7 @@ export class PaymentService {
           description: payment.description,
           returnUrl: this.options.returnUrl(payment.id),
         });
-        await recordCheckout(this.tables, payment.id, checkout.sessionId, checkout.url);
+        await recordCheckout(this.db, payment.id, checkout.sessionId, checkout.url);
         sessionId = checkout.sessionId;
       }
       const status = await this.provider.retrieve(sessionId);
@@ -284,7 +262,7 @@ export class PaymentService {
     request: { amountCents: number; reason: string; staffSub: string; ip?: string },
   ): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      const payment = await findPayment(paymentTablesOf(trx), paymentId, { forUpdate: true });
+      const payment = await findPayment(trx, paymentId, { forUpdate: true });
       if (!payment) throw new PortalError('ELAR_ERR_PAYMENT_NOT_FOUND', 404, 'We could not find that payment.');
       if (payment.state !== 'succeeded' && payment.state !== 'partially_refunded')
         throw new PortalError(
@@ -292,14 +270,14 @@ export class PaymentService {
           409,
           'Only a payment that went through, and is not refunded in full, can be refunded.',
         );
-      const left = payment.amount_cents - (await committedRefundCents(paymentTablesOf(trx), payment.id));
+      const left = payment.amount_cents - (await committedRefundCents(trx, payment.id));
       if (request.amountCents > left)
         throw new PortalError(
           'ELAR_ERR_REFUND_TOO_MUCH',
           422,
           `The refund can be at most ${formatCents(left)}: what is left of this payment after earlier refunds.`,
         );
-      const refund = await insertRefund(paymentTablesOf(trx), {
+      const refund = await insertRefund(trx, {
         paymentId: payment.id,
         amountCents: request.amountCents,
         reason: request.reason,
@@ -319,9 +297,9 @@ export class PaymentService {
 
   /** The refund job: asks the provider (same key on every attempt), then records the refund on the payment. */
   async sendRefund(refundId: string, { lastAttempt = false } = {}): Promise<void> {
-    const refund = await findRefund(this.tables, refundId);
+    const refund = await findRefund(this.db, refundId);
     if (!refund || refund.state !== 'pending') return;
-    const payment = await findPayment(this.tables, refund.payment_id);
+    const payment = await findPayment(this.db, refund.payment_id);
     if (!payment?.provider_session_id) return;
     let providerRefundId: string;
     try {
@@ -334,7 +312,7 @@ export class PaymentService {
       if (!lastAttempt) throw err;
       // Given up on: the amount is free to refund again, and staff see why in the audit log.
       await this.db.transaction().execute(async (trx) => {
-        if (await endRefund(paymentTablesOf(trx), refund.id, { state: 'failed' }))
+        if (await endRefund(trx, refund.id, { state: 'failed' }))
           await audit(trx, {
             type: 'payment.refund-failed',
             subjectId: payment.id,
@@ -344,17 +322,12 @@ export class PaymentService {
       return;
     }
     await this.db.transaction().execute(async (trx) => {
-      if (!(await endRefund(paymentTablesOf(trx), refund.id, { state: 'succeeded', providerRefundId }))) return;
-      const current = (await findPayment(paymentTablesOf(trx), payment.id, { forUpdate: true }))!;
+      if (!(await endRefund(trx, refund.id, { state: 'succeeded', providerRefundId }))) return;
+      const current = (await findPayment(trx, payment.id, { forUpdate: true }))!;
       const refunded = current.refunded_cents + refund.amount_cents;
-      await applyTransition(
-        paymentTablesOf(trx),
-        current,
-        refunded >= current.amount_cents ? 'refundInFull' : 'refundInPart',
-        {
-          refunded_cents: refunded,
-        },
-      );
+      await applyTransition(trx, current, refunded >= current.amount_cents ? 'refundInFull' : 'refundInPart', {
+        refunded_cents: refunded,
+      });
       await audit(trx, {
         type: 'payment.refunded',
         actorId: refund.staff_sub,

@@ -1,7 +1,6 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import { enqueue } from '../../platform/jobs/queue.ts';
-import type { JobTables } from '../../platform/jobs/schema.ts';
+import type { ElarDb } from '../schema.ts';
 import {
   WebhookSignatureError,
   type Checkout,
@@ -11,10 +10,9 @@ import {
   type ProviderNotice,
   type RefundRequest,
 } from './provider.ts';
-import type { PaymentTables } from './schema.ts';
 import type { CardOutcome } from './test-cards.ts';
 
-type Db = Kysely<PaymentTables & JobTables>;
+type Db = ElarDb;
 
 /** The job that tells ELAR's webhook a test checkout has ended, retried like a real provider's callbacks. */
 export const TEST_NOTICE_JOB = 'elar.payments.test-provider-notice';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { onPaid } from '../../../src/elar/payments/payables.ts';
-import { paymentTablesOf } from '../../../src/elar/payments/repository.ts';
-import { PaymentService, type Payable, type PaymentDb } from '../../../src/elar/payments/service.ts';
+import { elarTables } from '../../../src/elar/index.ts';
+import { PaymentService, type Payable } from '../../../src/elar/payments/service.ts';
 import {
   TestPaymentProvider,
   TEST_NOTICE_JOB,
@@ -31,11 +31,8 @@ onPaid(TEST_KIND, async (trx, payment) => {
 
 export async function paymentsScene(wrap: (p: TestPaymentProvider) => PaymentProvider = (p) => p) {
   const database = await freshDatabase('payments');
-  // TEMPORARY until the ELAR foundation's migration 0014 makes ELAR's own copies.
-  for (const t of ['job', 'job_schedule', 'audit_event'])
-    await sql.raw(`CREATE TABLE IF NOT EXISTS elar.${t} (LIKE public.${t} INCLUDING ALL)`).execute(database.db);
   await sql`CREATE TABLE elar.test_fee_paid (payment_id uuid NOT NULL, payable_id text NOT NULL)`.execute(database.db);
-  const db = database.db.withSchema('elar') as unknown as PaymentDb;
+  const db = elarTables(database.db);
   const testProvider = new TestPaymentProvider(db, {
     checkoutUrl: (id) => `http://elar.test/elar/payments/test-checkout/${id}`,
     webhookUrl: 'http://elar.test/elar/payments/webhooks/test',
@@ -82,11 +79,7 @@ export async function paymentsScene(wrap: (p: TestPaymentProvider) => PaymentPro
     },
     /** What a person and the Department would count: payments by state, and completions of the thing. */
     async ledger(payableId: string) {
-      const payments = await paymentTablesOf(db)
-        .selectFrom('payment')
-        .select(['state'])
-        .where('payable_id', '=', payableId)
-        .execute();
+      const payments = await db.selectFrom('payment').select(['state']).where('payable_id', '=', payableId).execute();
       const { rows } = await sql<{
         n: number;
       }>`SELECT count(*)::int AS n FROM elar.test_fee_paid WHERE payable_id = ${payableId}`.execute(db);

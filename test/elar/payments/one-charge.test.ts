@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { paymentTablesOf } from '../../../src/elar/payments/repository.ts';
 import type { PaymentProvider } from '../../../src/elar/payments/provider.ts';
 import { PERSON_B, paymentsScene } from './harness.ts';
 
@@ -33,11 +32,7 @@ after(() => scene.close());
 const sessionOf = (url: string) => url.split('/').pop()!;
 
 async function checkoutsAtProvider(description: string) {
-  const rows = await paymentTablesOf(scene.db)
-    .selectFrom('test_checkout')
-    .select('id')
-    .where('description', '=', description)
-    .execute();
+  const rows = await scene.db.selectFrom('test_checkout').select('id').where('description', '=', description).execute();
   return rows.length;
 }
 
@@ -171,7 +166,7 @@ describe('one charge, whatever happens', () => {
     const fee = scene.payable();
     loseNextAnswer = true;
     await assert.rejects(scene.service.start(fee));
-    const { id: sessionId } = await paymentTablesOf(scene.db)
+    const { id: sessionId } = await scene.db
       .selectFrom('test_checkout')
       .select('id')
       .where('description', '=', fee.description)
