@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { JobRunner } from '../platform/jobs/runner.ts';
 import type { ElarConfig } from './config.ts';
 import { ElarRelyingParty, elarClientUris } from './relying-party.ts';
+import { paymentsPlugin } from './payments/index.ts';
 import { registerElarRoutes } from './routes.tsx';
 import type { ElarDb } from './schema.ts';
 import { purgeExpiredElarSessions } from './sessions.ts';
@@ -50,4 +51,5 @@ export const elarPlugin: FastifyPluginAsync<ElarPluginOptions> = async (app, { c
     postLogoutRedirectUri: postLogoutRedirectUris[0]!,
   });
   registerElarRoutes(app, config, db, rp);
+  await app.register(paymentsPlugin, { prefix: '/payments', config, db, jobs });
 };
