@@ -15,6 +15,7 @@ import * as elarSession from '../src/elar/migrations/0013_elar_session.ts';
 import * as elarPlatformTables from '../src/elar/migrations/0014_elar_platform_tables.ts';
 import * as licenseCatalog from '../src/elar/migrations/0015_license_catalog.ts';
 import * as elarApplications from '../src/elar/migrations/0016_applications.ts';
+import * as elarPayments from '../src/elar/migrations/0017_payments.ts';
 
 /** Every migration, in order. A static list so bundling or a missing file can't skip one. */
 export const migrations: Record<string, Migration> = {
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '0014_elar_platform_tables': elarPlatformTables,
   '0015_license_catalog': licenseCatalog,
   '0016_applications': elarApplications,
+  '0017_payments': elarPayments,
 };

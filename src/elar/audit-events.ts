@@ -13,6 +13,14 @@ export const ELAR_AUDIT_EVENTS = [
   'elar.application.started',
   'elar.application.transitioned',
   'elar.application.draftDeleted',
+  // Payments (src/elar/payments): the subject is the payment.
+  'payment.started',
+  'payment.succeeded',
+  'payment.declined',
+  'payment.canceled',
+  'payment.refund-requested',
+  'payment.refunded',
+  'payment.refund-failed',
 ] as const;
 
 export type ElarAuditEventType = (typeof ELAR_AUDIT_EVENTS)[number];

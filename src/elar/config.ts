@@ -46,6 +46,20 @@ const schema = z.object({
   DATABASE_URL: postgresUrl.optional(),
   ELAR_DATABASE_URL: postgresUrl.optional(),
   DATA_DIR: z.string().min(1).default('./data'),
+  /** `test` (the default): the built-in checkout page, no money moves. `stripe`: Stripe Checkout. */
+  PAYMENT_PROVIDER: z.enum(['test', 'stripe'], { error: 'must be test or stripe' }).default('test'),
+  STRIPE_SECRET_KEY: z
+    .string()
+    .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, 'must be a Stripe secret key (sk_…)')
+    .optional(),
+  STRIPE_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9_]+$/, 'must be a Stripe webhook secret (whsec_…)')
+    .optional(),
+  /** A Stripe-compatible API endpoint instead of Stripe's own (stripe-mock, or a stub in tests). */
+  STRIPE_API_URL: httpUrl.optional(),
+  /** How long a payment may stay open before the reconciliation job asks the provider about it. */
+  PAYMENT_RECONCILE_MINUTES: positiveInt.default(15),
 });
 
 export interface ElarConfig {
@@ -62,7 +76,12 @@ export interface ElarConfig {
   session: { idleMs: number; absoluteMs: number };
   /** Where a separate ELAR process keeps its tables. */
   database: { url: string | undefined; dataDir: string };
+  payments: PaymentSettings;
 }
+
+export type PaymentSettings = { reconcileAfterMs: number } & (
+  { provider: 'test' } | { provider: 'stripe'; secretKey: string; webhookSecret: string; apiUrl: string | undefined }
+);
 
 /**
  * `hostUrl`: the PUBLIC_URL of the portal process ELAR is loaded into. Without it, ELAR
@@ -91,6 +110,12 @@ export function loadElarConfig(
       'Invalid configuration: ELAR_CLIENT_SECRET is required when ELAR_PUBLIC_URL is not PUBLIC_URL (ELAR runs as its own process)',
     );
   }
+  if (c.PAYMENT_PROVIDER === 'stripe') {
+    for (const name of ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'] as const) {
+      if (!c[name]) throw new ConfigError(`Invalid configuration: ${name} is required when PAYMENT_PROVIDER=stripe`);
+    }
+  }
+  const reconcileAfterMs = c.PAYMENT_RECONCILE_MINUTES * 60_000;
   const issuer = c.ELAR_ISSUER ?? hostUrl!;
   const publicUrl = c.ELAR_PUBLIC_URL ?? hostUrl!;
   return {
@@ -106,5 +131,15 @@ export function loadElarConfig(
       url: c.ELAR_DATABASE_URL ?? c.DATABASE_URL,
       dataDir: c.DATA_DIR === 'memory://' ? c.DATA_DIR : join(c.DATA_DIR, 'elar'),
     },
+    payments:
+      c.PAYMENT_PROVIDER === 'stripe'
+        ? {
+            provider: 'stripe',
+            secretKey: c.STRIPE_SECRET_KEY!,
+            webhookSecret: c.STRIPE_WEBHOOK_SECRET!,
+            apiUrl: c.STRIPE_API_URL,
+            reconcileAfterMs,
+          }
+        : { provider: 'test', reconcileAfterMs },
   };
 }

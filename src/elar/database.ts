@@ -4,6 +4,7 @@ import * as elarSession from './migrations/0013_elar_session.ts';
 import * as elarPlatformTables from './migrations/0014_elar_platform_tables.ts';
 import * as licenseCatalog from './migrations/0015_license_catalog.ts';
 import * as applications from './migrations/0016_applications.ts';
+import * as payments from './migrations/0017_payments.ts';
 
 /** ELAR's migrations. Each also stands in the portal's list (migrations/index.ts), which makes a co-hosted ELAR's tables. */
 const ELAR_MIGRATIONS: Record<string, Migration> = {
@@ -11,6 +12,7 @@ const ELAR_MIGRATIONS: Record<string, Migration> = {
   '0014_elar_platform_tables': elarPlatformTables,
   '0015_license_catalog': licenseCatalog,
   '0016_applications': applications,
+  '0017_payments': payments,
 };
 
 /**

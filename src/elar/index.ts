@@ -5,6 +5,7 @@ import { loadApplicationSettings, registerApplicationJobs, type ApplicationSetti
 import type { ElarConfig } from './config.ts';
 import { loadShippedCatalog, registerCatalogRoutes } from './catalog/index.ts';
 import { ElarRelyingParty, elarClientUris } from './relying-party.ts';
+import { paymentsPlugin } from './payments/index.ts';
 import { registerElarRoutes } from './routes.tsx';
 import type { ElarDb } from './schema.ts';
 import { purgeExpiredElarSessions } from './sessions.ts';
@@ -65,4 +66,5 @@ export const elarPlugin: FastifyPluginAsync<ElarPluginOptions> = async (app, opt
   // The shipped license catalog, on every start: only what changed is written (src/elar/catalog/import.ts).
   for (const note of await loadShippedCatalog(db)) app.log.info(note);
   registerCatalogRoutes(app, db);
+  await app.register(paymentsPlugin, { prefix: '/payments', config, db, jobs });
 };

@@ -5,6 +5,7 @@ import type { JobTables } from '../platform/jobs/schema.ts';
 import type { MailTables } from '../platform/mail/schema.ts';
 import type { StorageTables } from '../platform/storage/schema.ts';
 import type { ApplicationTables } from './applications/schema.ts';
+import type { PaymentTables } from './payments/schema.ts';
 
 /**
  * ELAR's own tables, in its own PostgreSQL schema `elar`: nothing of the portal's is
@@ -36,7 +37,8 @@ export type ElarDatabase = {
   AuditTables &
   StorageTables &
   CatalogTables &
-  ApplicationTables;
+  ApplicationTables &
+  PaymentTables;
 
 /** A handle on ELAR's tables: always made by `elarTables`, so unqualified names are ELAR's. */
 export type ElarDb = Kysely<ElarDatabase>;

@@ -26,6 +26,8 @@ export const FAULT_POINTS = [
   'grants.revoke:after-queue-logouts',
   // A mail handed to the SMTP server and accepted, before the outbox records it as sent.
   'mail.send:after-send',
+  // A card payment the provider reports as taken, before ELAR records it (and the thing paid for).
+  'payment.settle:before-record',
 ] as const;
 
 export type FaultPoint = (typeof FAULT_POINTS)[number];

@@ -139,3 +139,37 @@ describe('ELAR configuration', () => {
     );
   });
 });
+
+describe('ELAR payment settings', () => {
+  const host = { hostUrl: 'http://localhost:3000' };
+  test('the built-in test provider by default, with open payments reconciled after 15 minutes', () => {
+    assert.deepEqual(loadElarConfig({}, host).payments, { provider: 'test', reconcileAfterMs: 15 * 60_000 });
+  });
+
+  test('PAYMENT_PROVIDER=stripe needs both Stripe keys, and says which is missing', () => {
+    assert.throws(
+      () => loadElarConfig({ PAYMENT_PROVIDER: 'stripe', STRIPE_WEBHOOK_SECRET: 'whsec_abc' }, host),
+      /^Error: Invalid configuration: STRIPE_SECRET_KEY is required when PAYMENT_PROVIDER=stripe/,
+    );
+    assert.throws(
+      () => loadElarConfig({ PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_test_abc' }, host),
+      /STRIPE_WEBHOOK_SECRET is required/,
+    );
+    const c = loadElarConfig(
+      { PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc' },
+      host,
+    );
+    assert.equal(c.payments.provider, 'stripe');
+  });
+
+  test('an unknown provider or a key of the wrong kind is refused by name', () => {
+    assert.throws(
+      () => loadElarConfig({ PAYMENT_PROVIDER: 'paypal' }, host),
+      /PAYMENT_PROVIDER must be test or stripe/,
+    );
+    assert.throws(
+      () => loadElarConfig({ PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'pk_test_abc' }, host),
+      /STRIPE_SECRET_KEY must be a Stripe secret key/,
+    );
+  });
+});

@@ -14,6 +14,8 @@ import { type Browser, startPortal, type TestPortal } from '../helpers/portal.ts
 const EXEMPT: Record<string, string> = {
   'POST /elar/backchannel-logout':
     'server to server: the provider posts a signed logout token, verified instead of a CSRF token',
+  'POST /elar/payments/webhooks/:provider':
+    'server to server: the payment provider posts a callback signed over its raw body (HMAC, or Stripe-Signature), verified instead of a CSRF token',
   'POST /oidc/*':
     'OpenID Connect protocol endpoints (token, revocation, introspection, end-session confirmation): clients authenticate with their secret and PKCE, and the provider checks its own xsrf token on its logout form',
 };

@@ -1,0 +1,9 @@
+/**
+ * Payments' public face, for the rest of ELAR: how a kind of thing is priced and completed
+ * (applications, renewals, hard copies register here), and the plugin. Everything else in
+ * this folder is payments' own.
+ */
+export { onPaid, quotePayable, type PaidHook, type Quote, type QuoteFn } from './payables.ts';
+export type { PaymentRecord } from './repository.ts';
+export { formatCents } from './service.ts';
+export { paymentsPlugin } from './plugin.ts';

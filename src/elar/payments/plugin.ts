@@ -1,0 +1,50 @@
+import { createHmac } from 'node:crypto';
+import type { FastifyPluginAsync } from 'fastify';
+import type { JobRunner } from '../../platform/jobs/runner.ts';
+import type { ElarConfig } from '../config.ts';
+import type { ElarDb } from '../schema.ts';
+import type { PaymentProvider } from './provider.ts';
+import { registerPaymentRoutes } from './routes.tsx';
+import { PaymentService, RECONCILE_JOB, REFUND_JOB } from './service.ts';
+import { StripePaymentProvider } from './stripe-provider.ts';
+import { TEST_NOTICE_JOB, TestPaymentProvider } from './test-provider.ts';
+
+export interface PaymentsPluginOptions {
+  config: ElarConfig & { clientSecret: string };
+  db: ElarDb;
+  jobs: JobRunner;
+}
+
+/** How often the reconciliation job looks for payments left open. */
+const RECONCILE_EVERY_MS = 5 * 60_000;
+
+/** Register inside ELAR's plugin with `{ prefix: '/payments' }`. */
+export const paymentsPlugin: FastifyPluginAsync<PaymentsPluginOptions> = async (app, { config, db, jobs }) => {
+  const base = `${config.publicUrl}/elar/payments`;
+  let testProvider: TestPaymentProvider | undefined;
+  let provider: PaymentProvider;
+  if (config.payments.provider === 'stripe') {
+    provider = new StripePaymentProvider(config.payments);
+  } else {
+    testProvider = new TestPaymentProvider(db, {
+      checkoutUrl: (id) => `${base}/test-checkout/${id}`,
+      webhookUrl: `${base}/webhooks/test`,
+      // Stable across restarts (a callback queued before one is still valid after) and secret: derived from ELAR's client secret.
+      webhookSecret: createHmac('sha256', config.clientSecret)
+        .update('elar test payment provider callbacks')
+        .digest('hex'),
+    });
+    provider = testProvider;
+    jobs.handle(TEST_NOTICE_JOB, (payload) => testProvider!.deliverNotice(payload));
+  }
+  const service = new PaymentService(db, provider, { returnUrl: (id) => `${base}/${id}/return` });
+  jobs.handle(REFUND_JOB, (payload, job) =>
+    service.sendRefund(String(payload.refundId), { lastAttempt: job.attempt >= job.maxAttempts }),
+  );
+  jobs
+    .handle(RECONCILE_JOB, async () => {
+      await service.reconcile(config.payments.reconcileAfterMs);
+    })
+    .every(RECONCILE_JOB, { everyMs: RECONCILE_EVERY_MS });
+  registerPaymentRoutes(app, config, service, testProvider);
+};

@@ -1,0 +1,344 @@
+import { randomUUID } from 'node:crypto';
+import { PortalError } from '../../platform/errors.ts';
+import { faultPoint } from '../../platform/faults.ts';
+import { enqueue } from '../../platform/jobs/queue.ts';
+import { audit } from '../audit-events.ts';
+import type { ElarDb } from '../schema.ts';
+import { hasPaidHook, paidHookFor } from './payables.ts';
+import type { CheckoutStatus, PaymentProvider } from './provider.ts';
+import {
+  applyTransition,
+  committedRefundCents,
+  endRefund,
+  findLivePayment,
+  findPayment,
+  findPaymentBySession,
+  findRefund,
+  insertOpenPayment,
+  insertRefund,
+  nextReceiptNumber,
+  openPaymentsBefore,
+  recordCheckout,
+  recordProviderEvent,
+  type PaymentRecord,
+} from './repository.ts';
+import { hasReceipt } from './transitions.ts';
+
+/**
+ * Payments' rules. One charge, whatever happens: the payment row is committed before the
+ * provider is called and carries the idempotency key the provider is given; whichever word
+ * from the provider arrives first (the person's redirect back, its callback, or the
+ * reconciliation job asking) completes the payment and the thing paid for in one
+ * transaction; every later word finds the payment no longer open and changes nothing.
+ */
+
+export const REFUND_JOB = 'elar.payments.send-refund';
+export const RECONCILE_JOB = 'elar.payments.reconcile';
+
+export interface Payable {
+  kind: string;
+  id: string;
+  purpose: string;
+  /** Decided by the caller on the server (the fee schedule), never read from the browser. */
+  amountCents: number;
+  description: string;
+  ownerSub: string;
+}
+
+export type StartOutcome =
+  { outcome: 'checkout'; url: string; payment: PaymentRecord } | { outcome: 'paid'; payment: PaymentRecord };
+
+export interface PaymentServiceOptions {
+  /** The page the provider sends the person back to. */
+  returnUrl: (paymentId: string) => string;
+  currency?: string;
+}
+
+export class PaymentService {
+  private readonly currency: string;
+
+  constructor(
+    readonly db: ElarDb,
+    readonly provider: PaymentProvider,
+    private readonly options: PaymentServiceOptions,
+  ) {
+    this.currency = options.currency ?? 'usd';
+  }
+
+  /**
+   * Starts paying for a thing, or continues: an open payment is reused (never a second
+   * one), a paid one is answered as paid. Ends with the provider's checkout page.
+   */
+  async start(payable: Payable, { ip }: { ip?: string } = {}): Promise<StartOutcome> {
+    if (!hasPaidHook(payable.kind)) throw new Error(`no onPaid hook is registered for payable kind ${payable.kind}`);
+    if (!Number.isInteger(payable.amountCents) || payable.amountCents <= 0)
+      throw new Error(`a payment needs a whole, positive number of cents (got ${payable.amountCents})`);
+    // At most twice: once more after finding the open payment's checkout ended without pay.
+    for (let round = 0; round < 2; round++) {
+      const payment = await this.openOrLive(payable, ip);
+      if (payment.owner_sub !== payable.ownerSub)
+        throw new PortalError(
+          'ELAR_ERR_PAYMENT_NOT_YOURS',
+          409,
+          'Someone else is paying for this. Call the Licensure Help Desk.',
+        );
+      if (hasReceipt(payment.state)) return { outcome: 'paid', payment };
+      if (payment.provider_session_id && payment.checkout_url) {
+        // The checkout may have ended meanwhile (paid in another tab, declined, expired): ask before sending the person back to it.
+        const status = await this.provider.retrieve(payment.provider_session_id);
+        if (status.state === 'open') return { outcome: 'checkout', url: payment.checkout_url, payment };
+        const settled = await this.settle(payment.id, status);
+        if (settled && hasReceipt(settled.state)) return { outcome: 'paid', payment: settled };
+        continue;
+      }
+      // Committed before the provider is called; the key makes a repeated call (a double
+      // click, a retry after we heard nothing) give the same checkout back.
+      const checkout = await this.provider.createCheckout({
+        idempotencyKey: payment.idempotency_key,
+        amountCents: payment.amount_cents,
+        currency: payment.currency,
+        description: payment.description,
+        returnUrl: this.options.returnUrl(payment.id),
+      });
+      await recordCheckout(this.db, payment.id, checkout.sessionId, checkout.url);
+      return { outcome: 'checkout', url: checkout.url, payment };
+    }
+    throw new PortalError(
+      'ELAR_ERR_PAYMENT_CONFLICT',
+      409,
+      'This payment changed while we were working on it. Reload the page.',
+    );
+  }
+
+  private async openOrLive(payable: Payable, ip: string | undefined): Promise<PaymentRecord> {
+    const live = await findLivePayment(this.db, payable.kind, payable.id, payable.purpose);
+    if (live) return live;
+    const created = await this.db.transaction().execute(async (trx) => {
+      const row = await insertOpenPayment(trx, {
+        idempotencyKey: randomUUID(),
+        payableKind: payable.kind,
+        payableId: payable.id,
+        purpose: payable.purpose,
+        description: payable.description,
+        ownerSub: payable.ownerSub,
+        amountCents: payable.amountCents,
+        currency: this.currency,
+        provider: this.provider.name,
+      });
+      if (row)
+        await audit(trx, {
+          type: 'payment.started',
+          actorId: payable.ownerSub,
+          subjectId: row.id,
+          ip: ip ?? null,
+          detail: { kind: payable.kind, payable: payable.id, purpose: payable.purpose, cents: row.amount_cents },
+        });
+      return row;
+    });
+    // Another request inserted it first: take theirs.
+    const payment = created ?? (await findLivePayment(this.db, payable.kind, payable.id, payable.purpose));
+    if (!payment)
+      throw new PortalError(
+        'ELAR_ERR_PAYMENT_CONFLICT',
+        409,
+        'This payment changed while we were working on it. Reload the page.',
+      );
+    return payment;
+  }
+
+  /** The person's redirect back, or reconciliation: asks the provider how the checkout ended, and records it. */
+  async settleFromProvider(paymentId: string): Promise<PaymentRecord | undefined> {
+    const payment = await findPayment(this.db, paymentId);
+    if (!payment || payment.state !== 'open' || !payment.provider_session_id) return payment;
+    const status = await this.provider.retrieve(payment.provider_session_id);
+    if (status.state === 'paid') faultPoint('payment.settle:before-record');
+    return this.settle(payment.id, status);
+  }
+
+  /**
+   * A provider callback: verified (WebhookSignatureError otherwise), then settled from the
+   * provider's own answer about the checkout. A callback seen before changes nothing.
+   */
+  async handleWebhook(
+    rawBody: Buffer,
+    headers: Record<string, string | string[] | undefined>,
+  ): Promise<'ignored' | 'duplicate' | 'recorded'> {
+    const notice = this.provider.parseWebhook(rawBody, headers);
+    if (!notice) return 'ignored';
+    const known = await findPaymentBySession(this.db, this.provider.name, notice.sessionId);
+    if (!known) return 'ignored';
+    const status = await this.provider.retrieve(notice.sessionId);
+    if (status.state === 'paid') faultPoint('payment.settle:before-record');
+    const settled = await this.settle(known.id, status, notice.eventId);
+    return settled ? 'recorded' : 'duplicate';
+  }
+
+  /**
+   * Records how a checkout ended, in one transaction with the thing's completion hook and
+   * the audit row. Undefined when `eventId` was handled before; otherwise the payment as it
+   * now stands (unchanged when it was no longer open).
+   */
+  async settle(paymentId: string, status: CheckoutStatus, eventId?: string): Promise<PaymentRecord | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      // The payment is locked first: the event row's reference to it would otherwise take a
+      // share lock that forty callbacks at once turn into a deadlock.
+      const payment = await findPayment(trx, paymentId, { forUpdate: true });
+      if (!payment) return undefined;
+      if (eventId !== undefined && !(await recordProviderEvent(trx, this.provider.name, eventId, paymentId)))
+        return undefined;
+      if (payment.state !== 'open' || status.state === 'open') return payment;
+      const who = { actorId: payment.owner_sub, subjectId: payment.id };
+      switch (status.state) {
+        case 'paid': {
+          if (status.amountCents !== payment.amount_cents)
+            // Never treated as paid: an operator looks (the job retries and stays visible).
+            throw new Error(
+              `payment ${payment.id}: the provider took ${status.amountCents} cents, not ${payment.amount_cents}`,
+            );
+          const paid = await applyTransition(trx, payment, 'succeed', {
+            card_last4: status.cardLast4,
+            completed_at: new Date(),
+            receipt_number: nextReceiptNumber,
+          });
+          await paidHookFor(paid.payable_kind)(trx, paid);
+          await audit(trx, {
+            type: 'payment.succeeded',
+            ...who,
+            detail: { cents: paid.amount_cents, receipt: paid.receipt_number },
+          });
+          return paid;
+        }
+        case 'declined': {
+          const declined = await applyTransition(trx, payment, 'decline', {
+            decline_reason: status.reason,
+            completed_at: new Date(),
+          });
+          await audit(trx, { type: 'payment.declined', ...who, detail: { reason: status.reason } });
+          return declined;
+        }
+        case 'canceled': {
+          const canceled = await applyTransition(trx, payment, 'cancel', { completed_at: new Date() });
+          await audit(trx, { type: 'payment.canceled', ...who });
+          return canceled;
+        }
+      }
+    });
+  }
+
+  /**
+   * Asks the provider about payments open longer than `olderThanMs` and records what it
+   * says: what a crash, a lost callback or a person who never came back left pending.
+   */
+  async reconcile(olderThanMs: number): Promise<{ asked: number; settled: number }> {
+    const open = await openPaymentsBefore(this.db, new Date(Date.now() - olderThanMs));
+    let settled = 0;
+    for (const payment of open) {
+      let sessionId = payment.provider_session_id;
+      if (!sessionId) {
+        // We may have reached the provider without hearing its answer: the same key gives the same checkout back.
+        const checkout = await this.provider.createCheckout({
+          idempotencyKey: payment.idempotency_key,
+          amountCents: payment.amount_cents,
+          currency: payment.currency,
+          description: payment.description,
+          returnUrl: this.options.returnUrl(payment.id),
+        });
+        await recordCheckout(this.db, payment.id, checkout.sessionId, checkout.url);
+        sessionId = checkout.sessionId;
+      }
+      const status = await this.provider.retrieve(sessionId);
+      const after = await this.settle(payment.id, status);
+      if (after && after.state !== 'open') settled++;
+    }
+    return { asked: open.length, settled };
+  }
+
+  /**
+   * A Department refund, in full or in part, with a reason. Recorded (and audited) at once;
+   * the provider is asked by a job, with the refund's own idempotency key.
+   */
+  async requestRefund(
+    paymentId: string,
+    request: { amountCents: number; reason: string; staffSub: string; ip?: string },
+  ): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const payment = await findPayment(trx, paymentId, { forUpdate: true });
+      if (!payment) throw new PortalError('ELAR_ERR_PAYMENT_NOT_FOUND', 404, 'We could not find that payment.');
+      if (payment.state !== 'succeeded' && payment.state !== 'partially_refunded')
+        throw new PortalError(
+          'ELAR_ERR_REFUND_NOT_PAID',
+          409,
+          'Only a payment that went through, and is not refunded in full, can be refunded.',
+        );
+      const left = payment.amount_cents - (await committedRefundCents(trx, payment.id));
+      if (request.amountCents > left)
+        throw new PortalError(
+          'ELAR_ERR_REFUND_TOO_MUCH',
+          422,
+          `The refund can be at most ${formatCents(left)}: what is left of this payment after earlier refunds.`,
+        );
+      const refund = await insertRefund(trx, {
+        paymentId: payment.id,
+        amountCents: request.amountCents,
+        reason: request.reason,
+        staffSub: request.staffSub,
+        idempotencyKey: randomUUID(),
+      });
+      await audit(trx, {
+        type: 'payment.refund-requested',
+        actorId: request.staffSub,
+        subjectId: payment.id,
+        ip: request.ip ?? null,
+        detail: { refund: refund.id, cents: refund.amount_cents, reason: request.reason },
+      });
+      await enqueue(trx, REFUND_JOB, { refundId: refund.id });
+    });
+  }
+
+  /** The refund job: asks the provider (same key on every attempt), then records the refund on the payment. */
+  async sendRefund(refundId: string, { lastAttempt = false } = {}): Promise<void> {
+    const refund = await findRefund(this.db, refundId);
+    if (!refund || refund.state !== 'pending') return;
+    const payment = await findPayment(this.db, refund.payment_id);
+    if (!payment?.provider_session_id) return;
+    let providerRefundId: string;
+    try {
+      ({ refundId: providerRefundId } = await this.provider.refund({
+        sessionId: payment.provider_session_id,
+        amountCents: refund.amount_cents,
+        idempotencyKey: refund.idempotency_key,
+      }));
+    } catch (err) {
+      if (!lastAttempt) throw err;
+      // Given up on: the amount is free to refund again, and staff see why in the audit log.
+      await this.db.transaction().execute(async (trx) => {
+        if (await endRefund(trx, refund.id, { state: 'failed' }))
+          await audit(trx, {
+            type: 'payment.refund-failed',
+            subjectId: payment.id,
+            detail: { refund: refund.id, error: String((err as Error).message).slice(0, 200) },
+          });
+      });
+      return;
+    }
+    await this.db.transaction().execute(async (trx) => {
+      if (!(await endRefund(trx, refund.id, { state: 'succeeded', providerRefundId }))) return;
+      const current = (await findPayment(trx, payment.id, { forUpdate: true }))!;
+      const refunded = current.refunded_cents + refund.amount_cents;
+      await applyTransition(trx, current, refunded >= current.amount_cents ? 'refundInFull' : 'refundInPart', {
+        refunded_cents: refunded,
+      });
+      await audit(trx, {
+        type: 'payment.refunded',
+        actorId: refund.staff_sub,
+        subjectId: payment.id,
+        detail: { refund: refund.id, cents: refund.amount_cents },
+      });
+    });
+  }
+}
+
+/** $125.00 */
+export function formatCents(cents: number): string {
+  return `$${(cents / 100).toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ',')}`;
+}
