@@ -1,7 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { JobRunner } from '../platform/jobs/runner.ts';
 import { createOutbox, type Outbox } from '../platform/mail/outbox.ts';
-import { loadApplicationSettings, registerApplicationJobs, type ApplicationSettings } from './applications/index.ts';
+import {
+  loadApplicationSettings,
+  registerApplicationJobs,
+  registerApplicationPayments,
+  type ApplicationSettings,
+} from './applications/index.ts';
 import type { ElarConfig } from './config.ts';
 import { loadShippedCatalog, registerCatalogRoutes } from './catalog/index.ts';
 import { ElarRelyingParty, elarClientUris } from './relying-party.ts';
@@ -54,6 +59,7 @@ export const elarPlugin: FastifyPluginAsync<ElarPluginOptions> = async (app, opt
   const settings = options.applications ?? loadApplicationSettings();
   const outbox = options.outbox ?? createOutbox(undefined);
   registerApplicationJobs(jobs, { db, settings, outbox, publicUrl: config.publicUrl });
+  registerApplicationPayments(settings);
   const { redirectUris, postLogoutRedirectUris } = elarClientUris(config.publicUrl);
   const rp = new ElarRelyingParty({
     issuer: config.issuer,

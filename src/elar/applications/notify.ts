@@ -1,4 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { publish } from '../../platform/events/index.ts';
 import type { ElarDatabase } from '../schema.ts';
 
 /** The channel a status change is announced on; the live-status stream listens to it. */
@@ -15,9 +16,8 @@ export interface StatusChange {
 /**
  * Announces a change inside the transaction that makes it. PostgreSQL (and PGlite) deliver
  * a NOTIFY only when that transaction commits, and never when it rolls back: a page is
- * never told of a change that did not happen. Until platform/events arrives, this is the
- * one place that says how.
+ * never told of a change that did not happen (src/platform/events).
  */
 export async function notifyStatusChange(trx: Kysely<ElarDatabase>, change: StatusChange): Promise<void> {
-  await sql`SELECT pg_notify(${APPLICATION_CHANNEL}, ${JSON.stringify(change)})`.execute(trx);
+  await publish(trx, APPLICATION_CHANNEL, JSON.stringify(change));
 }

@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import { TextAreaField } from '../../platform/views/form.tsx';
+import { PostForm } from '../../platform/views/post-form.tsx';
 import { Layout, type ViewContext } from '../../platform/views/layout.tsx';
 import { formatDollars } from './fees.ts';
+import { APPLICATION_FEE, APPLICATION_PAYABLE } from './payables.ts';
 import { loadApplication, withdraw, type Applicant, type ApplicationDeps, type ApplicationView } from './service.ts';
 import { isOpen } from './transitions.ts';
 
@@ -88,6 +90,21 @@ function ApplicationPage({
         {application.fee.kept ? 'Fee: ' : 'Fee if you submit today: '}
         <strong>{formatDollars(application.fee.cents)}</strong>
       </p>
+      {application.state === 'awaiting-payment' && (
+        <section aria-labelledby="pay-heading" data-pay>
+          <h2 id="pay-heading">Pay the fee</h2>
+          <p>
+            We start on your application once the fee is paid. You can pay now by card, or come back to this page and
+            pay later: your application keeps this fee.
+          </p>
+          <PostForm
+            ctx={ctx}
+            action="/elar/payments/pay"
+            fields={{ kind: APPLICATION_PAYABLE, payable: application.id, purpose: APPLICATION_FEE }}
+            submitLabel={`Pay ${formatDollars(application.fee.cents)}`}
+          />
+        </section>
+      )}
 
       <h2 id="timeline-heading">What has happened</h2>
       <ol class="usa-process-list" aria-labelledby="timeline-heading" data-timeline>

@@ -1,0 +1,30 @@
+import { onPaid, quotePayable } from '../payments/index.ts';
+import { findOwnedApplication, licensesOf } from './repository.ts';
+import { markPaid } from './service.ts';
+import type { ApplicationSettings } from './settings.ts';
+
+/** An application's fee, as payments knows it: a payable of this kind, for this purpose. */
+export const APPLICATION_PAYABLE = 'application';
+export const APPLICATION_FEE = 'application-fee';
+
+/**
+ * How an application is paid for. The amount is the fee the application was quoted when it
+ * was submitted (kept on the row), never a figure from the browser; only its owner may pay,
+ * and only while it awaits payment ("pay later" is simply coming back to this). The payment's
+ * success moves the application on in the payment's own transaction (SPEC E2).
+ */
+export function registerApplicationPayments(settings: ApplicationSettings): void {
+  quotePayable(APPLICATION_PAYABLE, async (db, { id, purpose, ownerSub }) => {
+    if (purpose !== APPLICATION_FEE || !/^[0-9a-f-]{36}$/.test(id)) return null;
+    const application = await findOwnedApplication(db, id, ownerSub);
+    if (!application || application.state !== 'awaiting-payment' || application.fee_cents === null) return null;
+    const licenses = (await licensesOf(db, [application.id])).length;
+    return {
+      amountCents: application.fee_cents,
+      description: `Application ${application.reference}: ${licenses} ${licenses === 1 ? 'license' : 'licenses'}`,
+    };
+  });
+  onPaid(APPLICATION_PAYABLE, async (trx, payment) => {
+    await markPaid(trx, settings, payment.payable_id, payment.id);
+  });
+}

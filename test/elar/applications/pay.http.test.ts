@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { DEFAULT_APPLICATION_SETTINGS, submit } from '../../../src/elar/applications/index.ts';
+import type { Browser } from '../../helpers/portal.ts';
+import { createProfile } from '../../helpers/portal.ts';
+import { signInToElar, startElar, type TestElar } from '../../helpers/elar.ts';
+import { BIOLOGY, CHEMISTRY, completeDraft } from './helpers.ts';
+
+/**
+ * An application paid for from its own page (SPEC E2): the fee it was quoted, the test
+ * provider's checkout, a declined card, then a good one, and the application moving on in
+ * the payment's transaction — once, whatever arrives twice.
+ */
+let elar: TestElar;
+const people: Record<'owner' | 'stranger', { userName: string; sub: string }> = {} as never;
+const deps = () => ({ db: elar.db, settings: DEFAULT_APPLICATION_SETTINGS });
+
+before(async () => {
+  elar = await startElar();
+  let n = 0;
+  for (const who of ['owner', 'stranger'] as const) {
+    n++;
+    const { userName } = await createProfile(elar.browser(`10.9.5.${n}`), {
+      firstName: who === 'owner' ? 'Paz' : 'Sol',
+      lastName: 'Paytest',
+      dob: ['4', String(n + 1), '1986'],
+      ssn: `806-4${n}-6789`,
+    });
+    const { id: sub } = await elar.portal.db
+      .selectFrom('profile')
+      .select('id')
+      .where('user_name', '=', userName)
+      .executeTakeFirstOrThrow();
+    people[who] = { userName, sub };
+  }
+});
+after(() => elar.close());
+
+const CARD = { cardholderName: 'Paz Paytest', cardNumber: '4242 4242 4242 4242', expiry: '04/39', cvc: '123' };
+const DECLINED = { ...CARD, cardNumber: '4000 0000 0000 0002' };
+const pathOf = (location: string) => location.replace(elar.origin, '');
+const payForm = (id: string) => ({ kind: 'application', payable: id, purpose: 'application-fee' });
+
+async function submitted(licenses = [BIOLOGY, CHEMISTRY]) {
+  const person = { sub: people.owner.sub, mepid: null, email: null };
+  const draft = await completeDraft(deps(), person, licenses);
+  await submit(deps(), person, draft.id);
+  return draft;
+}
+
+async function stateOf(id: string) {
+  return (await elar.db.selectFrom('application').select('state').where('id', '=', id).executeTakeFirstOrThrow()).state;
+}
+
+async function payments(id: string) {
+  return elar.db.selectFrom('payment').select(['state', 'amount_cents']).where('payable_id', '=', id).execute();
+}
+
+async function checkout(b: Browser, id: string) {
+  const res = await b.post('/elar/payments/pay', payForm(id));
+  assert.equal(res.status, 303);
+  return pathOf(res.location!);
+}
+
+describe('paying for an application from its page', () => {
+  test('two licenses: $125 on the page; a declined card leaves it awaiting payment; a good card moves it on, once', async () => {
+    const draft = await submitted();
+    const b = elar.browser('10.9.6.1');
+    await signInToElar(b, people.owner.userName);
+    const page = await b.get(`/elar/applications/${draft.id}`);
+    assert.match(page.body, /data-application-status="awaiting-payment"/);
+    assert.match(page.body, /Pay \$125\.00/);
+    assert.match(page.body, /pay later/);
+
+    const declined = await b.post(await checkout(b, draft.id), DECLINED);
+    const back = await b.get(pathOf(declined.location!));
+    assert.match(back.body, /declined/i);
+    assert.equal(await stateOf(draft.id), 'awaiting-payment');
+
+    const paid = await b.post(await checkout(b, draft.id), CARD);
+    await b.get(pathOf(paid.location!));
+    await elar.portal.elarJobs.runDue();
+    // Gate items are self-reported and none are yet: Not Ready, with the payment on file.
+    assert.equal(await stateOf(draft.id), 'not-ready');
+    assert.deepEqual(
+      (await payments(draft.id)).filter((p) => p.state === 'succeeded'),
+      [{ state: 'succeeded', amount_cents: 12_500 }],
+    );
+    const after = await b.get(`/elar/applications/${draft.id}`);
+    assert.match(after.body, /data-application-status="not-ready"/);
+    assert.doesNotMatch(after.body, /data-pay/, 'nothing left to pay');
+    const again = await b.post('/elar/payments/pay', payForm(draft.id));
+    assert.equal(again.status, 404, 'a paid application is not for sale again');
+  });
+
+  test('forty Pay clicks at once open one payment of the quoted amount', async () => {
+    const draft = await submitted([{ ...BIOLOGY, catalogCode: 'HIST-5-12' }]);
+    const b = elar.browser('10.9.6.2');
+    await signInToElar(b, people.owner.userName);
+    await b.get(`/elar/applications/${draft.id}`);
+    const replies = await Promise.all(
+      Array.from({ length: 40 }, () => b.post('/elar/payments/pay', payForm(draft.id))),
+    );
+    assert.deepEqual(new Set(replies.map((r) => r.status)), new Set([303]));
+    assert.equal(new Set(replies.map((r) => r.location)).size, 1);
+    assert.deepEqual(await payments(draft.id), [{ state: 'open', amount_cents: 10_000 }]);
+  });
+
+  test('someone else cannot pay for it, a draft cannot be paid, and the amount is never the browser’s', async () => {
+    const draft = await submitted([{ ...BIOLOGY, catalogCode: 'MUSIC-ALL' }]);
+    const stranger = elar.browser('10.9.6.3');
+    await signInToElar(stranger, people.stranger.userName);
+    assert.equal((await stranger.post('/elar/payments/pay', payForm(draft.id))).status, 404);
+    assert.equal((await stranger.post('/elar/payments/pay', { ...payForm('not-a-uuid') })).status, 404);
+
+    const owner = elar.browser('10.9.6.4');
+    await signInToElar(owner, people.owner.userName);
+    const notSubmitted = await completeDraft(deps(), { sub: people.owner.sub, mepid: null, email: null }, [
+      { ...BIOLOGY, catalogCode: 'ART-5-12' },
+    ]);
+    assert.equal((await owner.post('/elar/payments/pay', payForm(notSubmitted.id))).status, 404);
+    await owner.post('/elar/payments/pay', { ...payForm(draft.id), amountCents: '1', amount: '1' });
+    assert.deepEqual(await payments(draft.id), [{ state: 'open', amount_cents: 10_000 }]);
+    assert.equal((await payments(notSubmitted.id)).length, 0);
+  });
+});
