@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { elarTables } from '../../src/elar/index.ts';
-import { Browser, startPortal, type TestPortal } from './portal.ts';
+import { Browser, createProfile, startPortal, type TestPortal } from './portal.ts';
 import { listenAhead } from './server.ts';
 
 /**
@@ -40,4 +40,32 @@ export async function signInToElar(b: Browser, userName: string, password = 'Sec
   const returnTo = /name="returnTo" value="([^"]+)"/.exec(login.body)![1]!.replace(/&amp;/g, '&');
   assert.match(returnTo, /^\/interaction\//);
   return b.follow(await b.post('/login', { username: userName, password, returnTo }));
+}
+
+/**
+ * People with portal profiles, by role in a test ("owner", "stranger"): their User Names and
+ * the `sub` ELAR knows them by. `seed` keeps names, birth dates, SSNs and addresses apart
+ * from other files' (a number from 1 to 99).
+ */
+export async function profilesFor<Role extends string>(
+  elar: TestElar,
+  roles: readonly Role[],
+  seed: number,
+): Promise<Record<Role, { userName: string; sub: string }>> {
+  const people = {} as Record<Role, { userName: string; sub: string }>;
+  for (const [i, role] of roles.entries()) {
+    const { userName } = await createProfile(elar.browser(`10.${seed}.250.${i + 1}`), {
+      firstName: role.charAt(0).toUpperCase() + role.slice(1),
+      lastName: `Elartest${'abcdefghij'[seed % 10]}${'klmnopqrst'[i % 10]}`,
+      dob: ['3', String(i + 1), String(1960 + (seed % 40))],
+      ssn: `8${String(seed).padStart(2, '0')}-4${i}-6789`,
+    });
+    const { id: sub } = await elar.portal.db
+      .selectFrom('profile')
+      .select('id')
+      .where('user_name', '=', userName)
+      .executeTakeFirstOrThrow();
+    people[role] = { userName, sub };
+  }
+  return people;
 }

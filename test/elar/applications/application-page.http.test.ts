@@ -1,32 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DEFAULT_APPLICATION_SETTINGS, startDraft } from '../../../src/elar/applications/index.ts';
-import { createProfile } from '../../helpers/portal.ts';
-import { signInToElar, startElar, type TestElar } from '../../helpers/elar.ts';
+import { profilesFor, signInToElar, startElar, type TestElar } from '../../helpers/elar.ts';
 import { BIOLOGY, CHEMISTRY } from './helpers.ts';
 
 /** The page about one application, through ELAR's real sign-in (OpenID Connect against the portal). */
 let elar: TestElar;
-const people: Record<'owner' | 'stranger', { userName: string; sub: string }> = {} as never;
+let people: Record<'owner' | 'stranger', { userName: string; sub: string }>;
 
 before(async () => {
   elar = await startElar();
-  let n = 0;
-  for (const who of ['owner', 'stranger'] as const) {
-    n++;
-    const { userName } = await createProfile(elar.browser(`10.9.0.${n}`), {
-      firstName: who === 'owner' ? 'Ona' : 'Stan',
-      lastName: 'Pagetest',
-      dob: ['3', String(n + 1), '1985'],
-      ssn: `805-4${n}-6789`,
-    });
-    const { id: sub } = await elar.portal.db
-      .selectFrom('profile')
-      .select('id')
-      .where('user_name', '=', userName)
-      .executeTakeFirstOrThrow();
-    people[who] = { userName, sub };
-  }
+  people = await profilesFor(elar, ['owner', 'stranger'], 20);
 });
 after(() => elar.close());
 

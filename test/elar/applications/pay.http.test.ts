@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DEFAULT_APPLICATION_SETTINGS, submit } from '../../../src/elar/applications/index.ts';
 import type { Browser } from '../../helpers/portal.ts';
-import { createProfile } from '../../helpers/portal.ts';
-import { signInToElar, startElar, type TestElar } from '../../helpers/elar.ts';
+import { profilesFor, signInToElar, startElar, type TestElar } from '../../helpers/elar.ts';
 import { BIOLOGY, CHEMISTRY, completeDraft } from './helpers.ts';
 
 /**
@@ -12,27 +11,12 @@ import { BIOLOGY, CHEMISTRY, completeDraft } from './helpers.ts';
  * the payment's transaction — once, whatever arrives twice.
  */
 let elar: TestElar;
-const people: Record<'owner' | 'stranger', { userName: string; sub: string }> = {} as never;
+let people: Record<'owner' | 'stranger', { userName: string; sub: string }>;
 const deps = () => ({ db: elar.db, settings: DEFAULT_APPLICATION_SETTINGS });
 
 before(async () => {
   elar = await startElar();
-  let n = 0;
-  for (const who of ['owner', 'stranger'] as const) {
-    n++;
-    const { userName } = await createProfile(elar.browser(`10.9.5.${n}`), {
-      firstName: who === 'owner' ? 'Paz' : 'Sol',
-      lastName: 'Paytest',
-      dob: ['4', String(n + 1), '1986'],
-      ssn: `806-4${n}-6789`,
-    });
-    const { id: sub } = await elar.portal.db
-      .selectFrom('profile')
-      .select('id')
-      .where('user_name', '=', userName)
-      .executeTakeFirstOrThrow();
-    people[who] = { userName, sub };
-  }
+  people = await profilesFor(elar, ['owner', 'stranger'], 21);
 });
 after(() => elar.close());
 
