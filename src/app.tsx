@@ -26,6 +26,7 @@ import { ensureApplication } from './directory/index.ts';
 import { secretBox } from './platform/secrets.ts';
 import { signingKeys } from './sso/keys.ts';
 import { BACKCHANNEL_LOGOUT_JOB, deliverBackchannelLogout, endProviderSessions } from './sso/logout.ts';
+import type { EventBus } from './platform/events/index.ts';
 import type { JobRunner } from './platform/jobs/runner.ts';
 import { createProvider } from './sso/provider.ts';
 import { providerRequestIp, ssoLoginStepPlugin, ssoProtocolPlugin } from './sso/routes.tsx';
@@ -46,6 +47,8 @@ export interface BuildOptions {
   elar?: ElarConfig;
   /** Co-hosted ELAR's job runner, on ELAR's own queue (`elarTables(db)`); started and stopped like `jobs`. */
   elarJobs: JobRunner;
+  /** The process's event bus on this database (src/platform/events): live status for co-hosted ELAR. Its owner closes it after the app. */
+  events: EventBus;
 }
 
 /** The header and footer links: each module's pages, in the order people look for them. */
@@ -192,6 +195,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       db: elarTables(db),
       jobs: options.elarJobs,
       outbox: createOutbox(config.mail),
+      live: { bus: options.events, sse: config.sse },
     });
   } else {
     // ELAR runs elsewhere: the portal's links and bookmarks to it still arrive.

@@ -14,6 +14,7 @@ import { purgeExpired } from './portal/throttle-repository.ts';
 import { purgeExpiredSessions } from './portal/session-repository.ts';
 import { purgeExpiredModels } from './sso/adapter.ts';
 import { elarTables, loadElarConfig, type ElarConfig } from './elar/index.ts';
+import { EventBus } from './platform/events/index.ts';
 import { JobRunner } from './platform/jobs/runner.ts';
 import { SEND_MAIL_JOB } from './platform/mail/outbox.ts';
 import { mailSender } from './platform/mail/sender.ts';
@@ -71,6 +72,8 @@ try {
   // Co-hosted ELAR keeps its own queue and outbox (src/elar/schema.ts), worked by a runner of its own.
   const elarDb = elarTables(database.db);
   const elarJobs = new JobRunner(elarDb, { ...config.jobs, log });
+  // One listening connection for the process: live status pages hear changes from every instance.
+  const events = new EventBus(database.notifications, { log });
   const elarMail = config.mail ? mailSender(elarDb, config.mail, log) : undefined;
   if (elarMail) elarJobs.handle(SEND_MAIL_JOB, elarMail.send);
 
@@ -82,6 +85,7 @@ try {
     secretsKey: secrets.key,
     jobs,
     elarJobs,
+    events,
     logger: { ...loggerOptions(config) },
     isReady: () => ready,
   });
@@ -102,6 +106,7 @@ try {
     mail?.close();
     elarMail?.close();
     await app.close();
+    await events.close();
     await database.close();
     process.exit(0);
   };

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { SseStreams, type EventBus, type SseSettings } from '../platform/events/index.ts';
 import type { JobRunner } from '../platform/jobs/runner.ts';
 import { createOutbox, type Outbox } from '../platform/mail/outbox.ts';
 import {
@@ -43,6 +44,11 @@ export interface ElarPluginOptions {
    * registers its jobs here; the composition root starts and stops it.
    */
   jobs: JobRunner;
+  /**
+   * The process's event bus (src/platform/events), on the same database, and how many live
+   * streams this process serves: status changes reach open pages through them.
+   */
+  live: { bus: EventBus; sse: SseSettings };
   /** ELAR's mail outbox (on `db`); without it ELAR sends no email and shows its notices only in ELAR. */
   outbox?: Outbox;
   /** The application settings; from the environment when absent (src/elar/applications/settings.ts). */
@@ -68,7 +74,8 @@ export const elarPlugin: FastifyPluginAsync<ElarPluginOptions> = async (app, opt
     redirectUri: redirectUris[0]!,
     postLogoutRedirectUri: postLogoutRedirectUris[0]!,
   });
-  registerElarRoutes(app, config, db, rp, settings);
+  const live = { bus: options.live.bus, streams: new SseStreams(app, options.live.sse) };
+  registerElarRoutes(app, config, db, rp, settings, live);
   // The shipped license catalog, on every start: only what changed is written (src/elar/catalog/import.ts).
   for (const note of await loadShippedCatalog(db)) app.log.info(note);
   registerCatalogRoutes(app, db);

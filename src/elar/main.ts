@@ -9,6 +9,7 @@ import { standardNavigation } from '../platform/views/navigation.ts';
 import { loggerOptions } from '../platform/log.ts';
 import { resolveKey } from '../platform/secrets.ts';
 import { ELAR_PREFIX, elarPlugin, loadElarConfig, elarTables, migrateElar, type ElarConfig } from './index.ts';
+import { EventBus } from '../platform/events/index.ts';
 import { JobRunner } from '../platform/jobs/runner.ts';
 import { createOutbox, SEND_MAIL_JOB } from '../platform/mail/outbox.ts';
 import { mailSender } from '../platform/mail/sender.ts';
@@ -57,7 +58,15 @@ try {
 
   const app = await createHttpServer(config, { ...loggerOptions(config) }, secretsKey, PORTAL_LINKS);
   app.get('/healthz', publicRoute('readiness probe'), async () => ({ status: 'ok' }));
-  await app.register(elarPlugin, { prefix: ELAR_PREFIX, config: elar, db, jobs, outbox: createOutbox(config.mail) });
+  const events = new EventBus(database.notifications, { log });
+  await app.register(elarPlugin, {
+    prefix: ELAR_PREFIX,
+    config: elar,
+    db,
+    jobs,
+    outbox: createOutbox(config.mail),
+    live: { bus: events, sse: config.sse },
+  });
   // Every page outside /elar is the portal's (the header's Home, Your account, Help).
   app.get('/*', publicRoute('pages outside /elar are the portal’s: sent there'), async (request, reply) => {
     if (request.url.startsWith(`${ELAR_PREFIX}/`)) throw errors.notFound();
@@ -75,6 +84,7 @@ try {
     await jobs.stop();
     mail?.close();
     await app.close();
+    await events.close();
     await database.close();
     process.exit(0);
   };

@@ -2,7 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { publicRoute } from '../platform/access.ts';
 import { clientIp, cookieOptions } from '../platform/http.tsx';
 import { HelpDeskPhone, Layout, type ViewContext } from '../platform/views/layout.tsx';
+import { registerLiveStatus } from './applications/live.ts';
 import { applicantFrom, registerApplicationRoutes } from './applications/routes.tsx';
+import type { EventBus, SseStreams } from '../platform/events/index.ts';
 import type { ApplicationSettings } from './applications/settings.ts';
 import type { ElarConfig } from './config.ts';
 import { elarErrors } from './errors.ts';
@@ -22,6 +24,7 @@ export function registerElarRoutes(
   db: ElarDb,
   rp: ElarRelyingParty,
   applications: ApplicationSettings,
+  live: { bus: EventBus; streams: SseStreams },
 ) {
   const prefix = config.secureCookies ? '__Host-' : '';
   const sessionCookie = `${prefix}elar_session`;
@@ -55,22 +58,20 @@ export function registerElarRoutes(
     );
   });
 
-  registerApplicationRoutes(app, {
-    deps: { db, settings: applications },
-    access: elar,
-    applicant: async (request, reply) => {
-      const session = await loadElarSession(db, request.cookies[sessionCookie], config.session);
-      const person = session && applicantFrom(session.claims);
-      if (!session || !person) {
-        await signIn(request, reply);
-        return null;
-      }
-      const { preferred_username: userName, name } = session.claims;
-      if (typeof userName === 'string')
-        request.view.user = { userName, displayName: typeof name === 'string' ? name : userName };
-      return person;
-    },
-  });
+  const applicant = async (request: FastifyRequest, reply: FastifyReply) => {
+    const session = await loadElarSession(db, request.cookies[sessionCookie], config.session);
+    const person = session && applicantFrom(session.claims);
+    if (!session || !person) {
+      await signIn(request, reply);
+      return null;
+    }
+    const { preferred_username: userName, name } = session.claims;
+    if (typeof userName === 'string')
+      request.view.user = { userName, displayName: typeof name === 'string' ? name : userName };
+    return person;
+  };
+  registerApplicationRoutes(app, { deps: { db, settings: applications }, access: elar, applicant });
+  registerLiveStatus(app, { db, ...live, access: elar, applicant });
 
   app.get('/callback', elar, async (request, reply) => {
     const saved = request.cookies[authCookie];

@@ -3,6 +3,7 @@ import { buildApp, type BuildOptions } from '../../src/app.tsx';
 import { elarTables, loadElarConfig } from '../../src/elar/index.ts';
 import { loadConfig, type Config } from '../../src/platform/config.ts';
 import { openDatabase, type Db } from '../../src/database.ts';
+import { EventBus } from '../../src/platform/events/index.ts';
 import { JobRunner } from '../../src/platform/jobs/runner.ts';
 import { prepareDatabase } from '../../src/startup.ts';
 import { isCleared, parseSetCookie, type Cookie } from './cookies.ts';
@@ -23,6 +24,8 @@ export interface TestPortal {
   jobs: JobRunner;
   /** Co-hosted ELAR's runner, on ELAR's own queue; not started either. */
   elarJobs: JobRunner;
+  /** The event bus on this database (live status), closed with the portal. */
+  events: EventBus;
   close(): Promise<void>;
 }
 
@@ -52,6 +55,7 @@ export async function startPortal(
   const secretsKey = 'test-secrets-key-0123456789abcdef012345';
   const jobs = new JobRunner(database.db, config.jobs);
   const elarJobs = new JobRunner(elarTables(database.db), config.jobs);
+  const events = new EventBus(database.notifications);
   const app = await buildApp({
     config,
     elar,
@@ -60,6 +64,7 @@ export async function startPortal(
     secretsKey,
     jobs,
     elarJobs,
+    events,
     ...(options.onRoute ? { onRoute: options.onRoute } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   });
@@ -72,9 +77,11 @@ export async function startPortal(
     secretsKey,
     jobs,
     elarJobs,
+    events,
     close: async () => {
       // A test may have replaced the app (a restart); close whichever is current.
       await portal.app.close();
+      await events.close();
       await database.close();
       await dropDatabase();
     },

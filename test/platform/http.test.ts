@@ -147,6 +147,7 @@ describe('pages and errors', () => {
       secretsKey: portal.secretsKey,
       jobs: new JobRunner(portal.db),
       elarJobs: new JobRunner(elarTables(portal.db)),
+      events: portal.events,
       isReady: () => false,
     });
     assert.equal((await starting.inject({ url: '/healthz' })).statusCode, 503);
@@ -243,6 +244,7 @@ describe('logs', () => {
       secretsKey: portal.secretsKey,
       jobs: new JobRunner(portal.db),
       elarJobs: new JobRunner(elarTables(portal.db)),
+      events: portal.events,
       logger: { ...loggerOptions(config), stream: sink },
     });
     try {

@@ -146,6 +146,7 @@ async function restart(): Promise<void> {
     secretsKey: portal.secretsKey,
     jobs: (portal.jobs = new JobRunner(portal.db)),
     elarJobs: (portal.elarJobs = new JobRunner(elarTables(portal.db))),
+    events: portal.events,
   });
   await restarted.ready();
   await portal.app.close();

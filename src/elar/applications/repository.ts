@@ -383,3 +383,38 @@ export async function noticesOf(db: Db, personSub: string) {
     .orderBy('created_at', 'desc')
     .execute();
 }
+
+/**
+ * A person's timeline entries after `afterId`, oldest first, with what a page needs to show
+ * them: what the live-status stream sends. `afterId` is a timeline id (bigint, as text).
+ */
+export async function personEventsSince(db: Db, personSub: string, afterId: string, limit: number) {
+  return db
+    .selectFrom('application_event as e')
+    .innerJoin('application as a', 'a.id', 'e.application_id')
+    .select([
+      sql<string>`e.id::text`.as('id'),
+      'e.application_id',
+      'a.reference',
+      'e.to_state',
+      'e.transition',
+      'e.reason',
+      'e.at',
+    ])
+    .where('a.person_sub', '=', personSub)
+    .where(sql<boolean>`e.id > ${afterId}::bigint`)
+    .orderBy('e.id')
+    .limit(limit)
+    .execute();
+}
+
+/** The id of a person's newest timeline entry ('0' when there is none): where a fresh stream starts. */
+export async function lastPersonEventId(db: Db, personSub: string): Promise<string> {
+  const row = await db
+    .selectFrom('application_event as e')
+    .innerJoin('application as a', 'a.id', 'e.application_id')
+    .select(sql<string>`coalesce(max(e.id), 0)::text`.as('id'))
+    .where('a.person_sub', '=', personSub)
+    .executeTakeFirstOrThrow();
+  return row.id;
+}

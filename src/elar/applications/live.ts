@@ -1,0 +1,84 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
+import { errors } from '../../platform/errors.ts';
+import { lastEventIdOf, type EventBus, type SseStreams } from '../../platform/events/index.ts';
+import type { ElarDb } from '../schema.ts';
+import { APPLICATION_CHANNEL, type StatusChange } from './notify.ts';
+import { lastPersonEventId, personEventsSince } from './repository.ts';
+import type { Applicant } from './service.ts';
+import type { TransitionName } from './transitions.ts';
+import { STARTED_WORDS, STATE_WORDS, TRANSITION_WORDS } from './wording.ts';
+
+/** A stream sends at most this many entries at a time; the rest follow at once. */
+const BATCH = 100;
+
+export interface LiveStatusOptions {
+  db: ElarDb;
+  bus: EventBus;
+  streams: SseStreams;
+  access: RouteShorthandOptions;
+  applicant(request: FastifyRequest, reply: FastifyReply): Promise<Applicant | null>;
+}
+
+/**
+ * Live status (SPEC E4): `GET /elar/applications/events` is a Server-Sent Events stream of
+ * the signed-in person's own timeline entries, each with its timeline id as the event id.
+ * A page passes the last entry it shows (`lastEventId`), and a browser reconnecting sends
+ * `Last-Event-ID`: the stream first sends whatever came after it, so nothing is missed
+ * between the page load, a dropped connection and the next event. Without either, it starts
+ * from now. The stream is read from the database on every notice: the notice only says
+ * "look", so nobody else's change can reach this person's stream.
+ */
+export function registerLiveStatus(app: FastifyInstance, options: LiveStatusOptions) {
+  const { db, bus, streams, access, applicant } = options;
+  app.get('/applications/events', access, async (request, reply) => {
+    const person = await applicant(request, reply);
+    if (!person) return reply;
+    const asked = lastEventIdOf(request);
+    if (asked !== undefined && !/^\d{1,18}$/.test(asked)) throw errors.badRequest();
+    let last = asked ?? (await lastPersonEventId(db, person.sub));
+    const stream = streams.open(request, reply);
+
+    // One read at a time per stream, in order: two notices close together never send an entry twice.
+    let reading = Promise.resolve();
+    const catchUp = () => {
+      reading = reading
+        .then(async () => {
+          for (;;) {
+            const entries = await personEventsSince(db, person.sub, last, BATCH);
+            for (const e of entries) {
+              stream.send({
+                id: e.id,
+                event: 'status',
+                data: JSON.stringify({
+                  applicationId: e.application_id,
+                  reference: e.reference,
+                  state: e.to_state,
+                  stateName: STATE_WORDS[e.to_state].name,
+                  explanation: STATE_WORDS[e.to_state].explanation,
+                  text: e.transition === 'start' ? STARTED_WORDS : TRANSITION_WORDS[e.transition as TransitionName],
+                  at: e.at.toISOString(),
+                }),
+              });
+              last = e.id;
+            }
+            if (entries.length < BATCH) return;
+          }
+        })
+        .catch((err: unknown) => {
+          // The page is still current on reload; the stream ends and the browser reconnects from `last`.
+          request.log.warn({ err }, 'live status: reading the timeline failed');
+          stream.close();
+        });
+    };
+    const subscription = await bus.subscribe(APPLICATION_CHANNEL, {
+      event: (payload) => {
+        if ((JSON.parse(payload) as StatusChange).person === person.sub) catchUp();
+      },
+      gap: catchUp,
+    });
+    stream.onClose(() => void subscription.unsubscribe());
+    // Subscribed first, then read: an entry committed in between is read now or announced after.
+    catchUp();
+    return reply;
+  });
+}
