@@ -7,4 +7,115 @@ export const elarErrors = defineErrors('ELAR', {
     status: 400,
     message: 'Signing in to ELAR did not complete. Go to ELAR and try again.',
   },
+  /** The catalog's own not-found page says which license or type it could not find. */
+  catalogNotFound: { code: 'ELAR_ERR_CATALOG_NOT_FOUND', status: 404, message: 'We could not find that license' },
+
+  // Applications
+  applicationNotFound: {
+    code: 'ELAR_ERR_APPLICATION_NOT_FOUND',
+    status: 404,
+    message: 'We could not find that application.',
+  },
+  applicationChanged: {
+    code: 'ELAR_ERR_APPLICATION_CHANGED',
+    status: 409,
+    message:
+      'This application changed while you were looking at it. Reload the page to see where it stands, then try again.',
+  },
+  /** `reference`: the open application's, when it is known. */
+  licenseAlreadyOpen: {
+    code: 'ELAR_ERR_LICENSE_ALREADY_OPEN',
+    status: 409,
+    message: (reference: string | undefined) =>
+      reference
+        ? `You already have an open application for this license (reference ${reference}). Continue that one, or withdraw it first.`
+        : 'You already have an open application for this license. Continue that one, or withdraw it first.',
+  },
+  notADraft: {
+    code: 'ELAR_ERR_NOT_A_DRAFT',
+    status: 409,
+    message:
+      'This application has been sent, so its answers can no longer be changed. Reload the page to see where it stands.',
+  },
+  gateItemUnknown: { code: 'ELAR_ERR_GATE_ITEM_UNKNOWN', status: 422, message: 'Choose only from the items listed.' },
+  gateItemsClosed: {
+    code: 'ELAR_ERR_GATE_ITEMS_CLOSED',
+    status: 409,
+    message: 'An evaluator has this application now: what is on file is theirs to check.',
+  },
+  noFeeSchedule: {
+    code: 'ELAR_ERR_NO_FEE_SCHEDULE',
+    status: 503,
+    message: 'Applications cannot be submitted right now because no fee is set. Try again later or call the help desk.',
+  },
+  /** A staff member (or the educator) whose permissions do not include this transition. */
+  forbidden: {
+    code: 'ELAR_ERR_FORBIDDEN',
+    status: 403,
+    message: 'You cannot make this change to this application.',
+  },
+  transitionRefused: {
+    code: 'ELAR_ERR_TRANSITION_REFUSED',
+    status: 409,
+    message: 'This application cannot be changed this way now. Reload the page to see where it stands.',
+  },
+
+  // The transitions' guards (transitions.ts): each refusal says which step refused.
+  applicationIncomplete: {
+    code: 'ELAR_ERR_APPLICATION_INCOMPLETE',
+    status: 422,
+    message: 'Complete every section of your application, and sign the affidavit, before you submit it.',
+  },
+  noLicenseChosen: {
+    code: 'ELAR_ERR_NO_LICENSE_CHOSEN',
+    status: 422,
+    message: 'Choose at least one license to apply for.',
+  },
+  gateItemsMissing: {
+    code: 'ELAR_ERR_GATE_ITEMS_MISSING',
+    status: 422,
+    message: 'Some of what an evaluator needs before a review can start is not on file yet.',
+  },
+  gateItemsOnFile: {
+    code: 'ELAR_ERR_GATE_ITEMS_ON_FILE',
+    status: 422,
+    message: 'Everything an evaluator needs to start is already on file.',
+  },
+  reconsiderationClosed: {
+    code: 'ELAR_ERR_RECONSIDERATION_CLOSED',
+    status: 422,
+    message: (reconsiderationDays: number) =>
+      `Reconsideration can be asked for within ${reconsiderationDays} days of a decision. That time has passed.`,
+  },
+  /** `which`: the reason the step needs, when it needs a particular one. */
+  reasonRequired: {
+    code: 'ELAR_ERR_REASON_REQUIRED',
+    status: 422,
+    message: (which = 'a reason') => `Give ${which}.`,
+  },
+
+  // Payments
+  paymentNotYours: {
+    code: 'ELAR_ERR_PAYMENT_NOT_YOURS',
+    status: 409,
+    message: 'Someone else is paying for this. Call the Licensure Help Desk.',
+  },
+  paymentConflict: {
+    code: 'ELAR_ERR_PAYMENT_CONFLICT',
+    status: 409,
+    message: 'This payment changed while we were working on it. Reload the page.',
+  },
+  paymentNotFound: { code: 'ELAR_ERR_PAYMENT_NOT_FOUND', status: 404, message: 'We could not find that payment.' },
+  refundNotPaid: {
+    code: 'ELAR_ERR_REFUND_NOT_PAID',
+    status: 409,
+    message: 'Only a payment that went through, and is not refunded in full, can be refunded.',
+  },
+  /** `mostLeft`: what is left to refund, as shown ("$40.00"). */
+  refundTooMuch: {
+    code: 'ELAR_ERR_REFUND_TOO_MUCH',
+    status: 422,
+    message: (mostLeft: string) =>
+      `The refund can be at most ${mostLeft}: what is left of this payment after earlier refunds.`,
+  },
 });

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import { PortalError } from '../../platform/errors.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
 import { audit } from '../audit-events.ts';
+import { elarErrors } from '../errors.ts';
 import type { ElarDatabase } from '../schema.ts';
 import { notifyStatusChange } from './notify.ts';
 import * as repo from './repository.ts';
@@ -23,24 +23,6 @@ type Db = Kysely<ElarDatabase>;
 
 /** The job that tells the person about a change (by email when it can); see jobs.ts. */
 export const STATUS_CHANGED_JOB = 'elar.application.status-changed';
-
-export const applicationErrors = {
-  notFound: () => new PortalError('ELAR_ERR_APPLICATION_NOT_FOUND', 404, 'We could not find that application.'),
-  changed: () =>
-    new PortalError(
-      'ELAR_ERR_APPLICATION_CHANGED',
-      409,
-      'This application changed while you were looking at it. Reload the page to see where it stands, then try again.',
-    ),
-  licenseAlreadyOpen: (reference: string | undefined) =>
-    new PortalError(
-      'ELAR_ERR_LICENSE_ALREADY_OPEN',
-      409,
-      reference
-        ? `You already have an open application for this license (reference ${reference}). Continue that one, or withdraw it first.`
-        : 'You already have an open application for this license. Continue that one, or withdraw it first.',
-    ),
-};
 
 export interface TransitionRequest {
   applicationId: string;
@@ -102,9 +84,9 @@ export async function applyTransition(
   request: TransitionRequest,
 ): Promise<TransitionResult> {
   const application = await repo.lockApplication(trx, request.applicationId);
-  if (!application) throw applicationErrors.notFound();
+  if (!application) throw elarErrors.applicationNotFound();
   if (request.expectedVersion !== undefined && application.version !== request.expectedVersion) {
-    throw applicationErrors.changed();
+    throw elarErrors.applicationChanged();
   }
   const transition = transitionNamed(request.name);
   const reason = request.reason?.trim() || null;
@@ -119,14 +101,14 @@ export async function applyTransition(
     to: transition.to,
     stamps: outcome.stamps,
   });
-  if (!moved) throw applicationErrors.changed();
+  if (!moved) throw elarErrors.applicationChanged();
 
   if (isOpen(application.state) !== isOpen(transition.to)) {
     try {
       await repo.setLicensesOpen(trx, application.id, isOpen(transition.to));
     } catch (error) {
       // Reopening (reconsideration) a license the person has applied for again meanwhile.
-      if ((error as { code?: string }).code === '23505') throw applicationErrors.licenseAlreadyOpen(undefined);
+      if ((error as { code?: string }).code === '23505') throw elarErrors.licenseAlreadyOpen(undefined);
       throw error;
     }
   }

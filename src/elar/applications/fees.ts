@@ -1,4 +1,4 @@
-import { PortalError } from '../../platform/errors.ts';
+import { elarErrors } from '../errors.ts';
 
 /**
  * The application fee schedule (LICENSURE.md, "Money"): the one place a fee is worked out.
@@ -35,11 +35,7 @@ export function scheduleInForce(schedules: readonly FeeSchedule[], at: Date): Fe
     .filter((s) => s.effectiveFrom <= at && (s.effectiveTo === null || at < s.effectiveTo))
     .sort((a, b) => b.effectiveFrom.getTime() - a.effectiveFrom.getTime())[0];
   if (!inForce) {
-    throw new PortalError(
-      'ELAR_ERR_NO_FEE_SCHEDULE',
-      503,
-      'Applications cannot be submitted right now because no fee is set. Try again later or call the help desk.',
-    );
+    throw elarErrors.noFeeSchedule();
   }
   return inForce;
 }

@@ -19,7 +19,7 @@ export {
   type ApplicationSummary,
   type ApplicationView,
 } from './service.ts';
-export { applyTransition, applicationErrors, STATUS_CHANGED_JOB, type TransitionResult } from './apply-transition.ts';
+export { applyTransition, STATUS_CHANGED_JOB, type TransitionResult } from './apply-transition.ts';
 export { APPLICATION_FEE, APPLICATION_PAYABLE, registerApplicationPayments } from './payables.ts';
 export { EXPIRE_DRAFTS_JOB, expireDrafts, registerApplicationJobs, type ApplicationJobDeps } from './jobs.ts';
 export { formatDollars, quoteFee, type FeeQuote } from './fees.ts';

@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { PortalError } from '../../platform/errors.ts';
 import type { FieldErrors } from '../../platform/views/form.tsx';
 import { audit } from '../audit-events.ts';
+import { elarErrors } from '../errors.ts';
 import type { ElarDatabase, ElarDb } from '../schema.ts';
-import { applicationErrors, applyTransition, factsAbout } from './apply-transition.ts';
+import { applyTransition, factsAbout } from './apply-transition.ts';
 import { quoteFee, scheduleInForce, type FeeQuote } from './fees.ts';
 import { notifyStatusChange } from './notify.ts';
 import * as repo from './repository.ts';
@@ -74,9 +74,9 @@ const isUniqueViolation = (error: unknown) => (error as { code?: string }).code 
 async function alreadyOpen(db: ElarDb, personSub: string, licenses: repo.LicenseRequest[]) {
   for (const license of licenses) {
     const reference = await repo.openApplicationFor(db, personSub, license.catalogCode);
-    if (reference) return applicationErrors.licenseAlreadyOpen(reference);
+    if (reference) return elarErrors.licenseAlreadyOpen(reference);
   }
-  return applicationErrors.licenseAlreadyOpen(undefined);
+  return elarErrors.licenseAlreadyOpen(undefined);
 }
 
 /** Starts a draft for one or more licenses. Kept `draftKeepDays` from now unless submitted. */
@@ -125,16 +125,9 @@ export async function startDraft(
 /** The owner's application, or the 404 everyone else gets. */
 async function owned(db: Kysely<ElarDatabase>, personSub: string, id: string) {
   const application = UUID.test(id) ? await repo.findOwnedApplication(db, id, personSub) : undefined;
-  if (!application) throw applicationErrors.notFound();
+  if (!application) throw elarErrors.applicationNotFound();
   return application;
 }
-
-const notADraft = () =>
-  new PortalError(
-    'ELAR_ERR_NOT_A_DRAFT',
-    409,
-    'This application has been sent, so its answers can no longer be changed. Reload the page to see where it stands.',
-  );
 
 /**
  * A change to a draft's answers: the draft's version moves (and its row is locked) so a
@@ -143,7 +136,7 @@ const notADraft = () =>
  */
 async function changeDraft(trx: Kysely<ElarDatabase>, person: Applicant, id: string, unsignAffidavit: boolean) {
   const touched = await repo.touchDraft(trx, id, person.sub);
-  if (!touched) throw notADraft();
+  if (!touched) throw elarErrors.notADraft();
   if (unsignAffidavit) await repo.markSectionIncomplete(trx, id, 'affidavit');
 }
 
@@ -181,7 +174,7 @@ export async function saveSection<S extends SectionName>(
   input: unknown,
   { complete = true }: { complete?: boolean } = {},
 ): Promise<SectionResult<S>> {
-  if (!isSectionName(section)) throw applicationErrors.notFound();
+  if (!isSectionName(section)) throw elarErrors.applicationNotFound();
   await owned(deps.db, person.sub, id);
   const checked = checkSection(section, input);
   if (!checked.ok) return checked;
@@ -319,7 +312,7 @@ export async function markPaid(
   paymentRef: string,
 ): Promise<{ state: ApplicationState; alreadyPaid: boolean }> {
   const application = await repo.lockApplication(trx, applicationId);
-  if (!application) throw applicationErrors.notFound();
+  if (!application) throw elarErrors.applicationNotFound();
   if (application.payment_ref === paymentRef) return { state: application.state, alreadyPaid: true };
   const facts = await factsAbout(trx, application, settings, null);
   const moved = await applyTransition(trx, settings, {
@@ -378,7 +371,7 @@ export async function applyStaffTransition(
   name: TransitionName,
   { reason, expectedVersion }: { reason?: string | null; expectedVersion?: number } = {},
 ) {
-  if (!UUID.test(id)) throw applicationErrors.notFound();
+  if (!UUID.test(id)) throw elarErrors.applicationNotFound();
   return deps.db
     .transaction()
     .execute((trx) => applyTransition(trx, deps.settings, { applicationId: id, name, actor, expectedVersion, reason }));
@@ -394,16 +387,12 @@ export async function reportGateItems(deps: ApplicationDeps, personSub: string, 
   await owned(deps.db, personSub, id);
   const unknown = items.filter((item) => !(GATE_ITEMS as readonly string[]).includes(item));
   if (unknown.length > 0) {
-    throw new PortalError('ELAR_ERR_GATE_ITEM_UNKNOWN', 422, 'Choose only from the items listed.');
+    throw elarErrors.gateItemUnknown();
   }
   return deps.db.transaction().execute(async (trx) => {
     const application = await repo.lockApplication(trx, id);
     if (!application || !GATE_ITEMS_OPEN.includes(application.state)) {
-      throw new PortalError(
-        'ELAR_ERR_GATE_ITEMS_CLOSED',
-        409,
-        'An evaluator has this application now: what is on file is theirs to check.',
-      );
+      throw elarErrors.gateItemsClosed();
     }
     await repo.reportGateItems(trx, id, items);
     if (application.state !== 'not-ready') return { state: application.state };

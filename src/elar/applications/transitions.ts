@@ -1,4 +1,5 @@
-import { PortalError } from '../../platform/errors.ts';
+import type { PortalError } from '../../platform/errors.ts';
+import { elarErrors } from '../errors.ts';
 import { can, type ElarActor, type ElarPermission } from '../staff.ts';
 
 /**
@@ -85,51 +86,25 @@ export interface Transition {
   effects: (facts: ApplicationFacts, inputs: TransitionInputs) => TransitionStamps;
 }
 
-const refuse = (code: string, message: string) => new PortalError(code, 422, message);
-
 /** The guards, named so that a refusal says which step refused. */
 export const guards = {
   everySectionComplete: ((facts) =>
-    facts.sectionsComplete
-      ? null
-      : refuse(
-          'ELAR_ERR_APPLICATION_INCOMPLETE',
-          'Complete every section of your application, and sign the affidavit, before you submit it.',
-        )) satisfies Guard,
-  atLeastOneLicense: ((facts) =>
-    facts.licenseCount > 0
-      ? null
-      : refuse('ELAR_ERR_NO_LICENSE_CHOSEN', 'Choose at least one license to apply for.')) satisfies Guard,
-  gateItemsOnFile: ((facts) =>
-    facts.gateItemsComplete
-      ? null
-      : refuse(
-          'ELAR_ERR_GATE_ITEMS_MISSING',
-          'Some of what an evaluator needs before a review can start is not on file yet.',
-        )) satisfies Guard,
-  gateItemsMissing: ((facts) =>
-    facts.gateItemsComplete
-      ? refuse('ELAR_ERR_GATE_ITEMS_ON_FILE', 'Everything an evaluator needs to start is already on file.')
-      : null) satisfies Guard,
+    facts.sectionsComplete ? null : elarErrors.applicationIncomplete()) satisfies Guard,
+  atLeastOneLicense: ((facts) => (facts.licenseCount > 0 ? null : elarErrors.noLicenseChosen())) satisfies Guard,
+  gateItemsOnFile: ((facts) => (facts.gateItemsComplete ? null : elarErrors.gateItemsMissing())) satisfies Guard,
+  gateItemsMissing: ((facts) => (facts.gateItemsComplete ? elarErrors.gateItemsOnFile() : null)) satisfies Guard,
   withinReconsiderationWindow: ((facts) => {
     const deadline = facts.decidedAt && facts.decidedAt.getTime() + facts.reconsiderationDays * 86_400_000;
     return deadline && facts.now.getTime() <= deadline
       ? null
-      : refuse(
-          'ELAR_ERR_RECONSIDERATION_CLOSED',
-          `Reconsideration can be asked for within ${facts.reconsiderationDays} days of a decision. That time has passed.`,
-        );
+      : elarErrors.reconsiderationClosed(facts.reconsiderationDays);
   }) satisfies Guard,
-  reasonGiven: ((facts) =>
-    facts.reason ? null : refuse('ELAR_ERR_REASON_REQUIRED', 'Give a reason.')) satisfies Guard,
+  reasonGiven: ((facts) => (facts.reason ? null : elarErrors.reasonRequired())) satisfies Guard,
   /** The educator may withdraw without saying why; the Department must always say why. */
   staffGiveAReason: ((facts, actor) =>
     actor.kind !== 'staff' || facts.reason
       ? null
-      : refuse(
-          'ELAR_ERR_REASON_REQUIRED',
-          'Give the reason the Department is withdrawing this application.',
-        )) satisfies Guard,
+      : elarErrors.reasonRequired('the reason the Department is withdrawing this application')) satisfies Guard,
 };
 
 const none = () => ({});
@@ -310,16 +285,10 @@ export function decide(
   inputs: TransitionInputs = {},
 ): { refused: PortalError } | { stamps: TransitionStamps } {
   if (!mayRun(transition, actor)) {
-    return { refused: new PortalError('ELAR_ERR_FORBIDDEN', 403, 'You cannot make this change to this application.') };
+    return { refused: elarErrors.forbidden() };
   }
   if (!transition.from.includes(state)) {
-    return {
-      refused: new PortalError(
-        'ELAR_ERR_TRANSITION_REFUSED',
-        409,
-        'This application cannot be changed this way now. Reload the page to see where it stands.',
-      ),
-    };
+    return { refused: elarErrors.transitionRefused() };
   }
   for (const guard of transition.guards) {
     const refused = guard(facts, actor);

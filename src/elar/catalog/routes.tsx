@@ -3,6 +3,7 @@ import type { ComponentChildren } from 'preact';
 import { publicRoute } from '../../platform/access.ts';
 import { ErrorSummary, StepIndicator, type Step } from '../../platform/views/form.tsx';
 import { Layout, type ViewContext } from '../../platform/views/layout.tsx';
+import { elarErrors } from '../errors.ts';
 import type { ElarDb } from '../schema.ts';
 import { APPLICATION_FEES, dollars } from './fees.ts';
 import {
@@ -113,7 +114,7 @@ function notInCatalog(reply: FastifyReply, ctx: ViewContext, message: string, st
   return reply.page(
     <Layout ctx={ctx} title="We could not find that license">
       <span class="portal-caption">{CAPTION}</span>
-      <h1 data-error-code="ELAR_ERR_CATALOG_NOT_FOUND">We could not find that license</h1>
+      <h1 data-error-code={elarErrors.catalogNotFound.code}>We could not find that license</h1>
       <p class="usa-intro">{message}</p>
       <p>
         <a class="usa-button" href={startAgain}>

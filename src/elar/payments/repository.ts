@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Selectable, type UpdateObject } from 'kysely';
-import { PortalError } from '../../platform/errors.ts';
+import { elarErrors } from '../errors.ts';
 import type { ElarDatabase } from '../schema.ts';
 import type { PaymentState, PaymentTable, RefundTable } from './schema.ts';
 import { checkTransition, type PaymentTransition } from './transitions.ts';
@@ -117,12 +117,7 @@ export async function applyTransition(
     .where('version', '=', payment.version)
     .returningAll()
     .executeTakeFirst();
-  if (!moved)
-    throw new PortalError(
-      'ELAR_ERR_PAYMENT_CONFLICT',
-      409,
-      'This payment changed while we were working on it. Reload the page.',
-    );
+  if (!moved) throw elarErrors.paymentConflict();
   return moved;
 }
 

@@ -5,6 +5,7 @@ import { errors, PortalError } from '../../platform/errors.ts';
 import { parseForm, requiredText } from '../../platform/forms.ts';
 import { clientIp } from '../../platform/http.tsx';
 import type { ElarConfig } from '../config.ts';
+import { elarErrors } from '../errors.ts';
 import { loadElarSession, type ElarSession } from '../sessions.ts';
 import { can } from '../staff.ts';
 import { quoteFor } from './payables.ts';
@@ -152,7 +153,8 @@ export function registerPaymentRoutes(
         ip: clientIp(request),
       });
     } catch (err) {
-      if (err instanceof PortalError && err.code === 'ELAR_ERR_REFUND_TOO_MUCH') return again({ amount: err.message });
+      if (err instanceof PortalError && err.code === elarErrors.refundTooMuch.code)
+        return again({ amount: err.message });
       throw err;
     }
     return reply.redirect(`/elar/payments/${found.payment.id}/refund/requested`, 303);

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { PortalError } from '../../platform/errors.ts';
 import { faultPoint } from '../../platform/faults.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
 import { audit } from '../audit-events.ts';
+import { elarErrors } from '../errors.ts';
 import type { ElarDb } from '../schema.ts';
 import { hasPaidHook, paidHookFor } from './payables.ts';
 import type { CheckoutStatus, PaymentProvider } from './provider.ts';
@@ -76,12 +76,7 @@ export class PaymentService {
     // At most twice: once more after finding the open payment's checkout ended without pay.
     for (let round = 0; round < 2; round++) {
       const payment = await this.openOrLive(payable, ip);
-      if (payment.owner_sub !== payable.ownerSub)
-        throw new PortalError(
-          'ELAR_ERR_PAYMENT_NOT_YOURS',
-          409,
-          'Someone else is paying for this. Call the Licensure Help Desk.',
-        );
+      if (payment.owner_sub !== payable.ownerSub) throw elarErrors.paymentNotYours();
       if (hasReceipt(payment.state)) return { outcome: 'paid', payment };
       if (payment.provider_session_id && payment.checkout_url) {
         // The checkout may have ended meanwhile (paid in another tab, declined, expired): ask before sending the person back to it.
@@ -103,11 +98,7 @@ export class PaymentService {
       await recordCheckout(this.db, payment.id, checkout.sessionId, checkout.url);
       return { outcome: 'checkout', url: checkout.url, payment };
     }
-    throw new PortalError(
-      'ELAR_ERR_PAYMENT_CONFLICT',
-      409,
-      'This payment changed while we were working on it. Reload the page.',
-    );
+    throw elarErrors.paymentConflict();
   }
 
   private async openOrLive(payable: Payable, ip: string | undefined): Promise<PaymentRecord> {
@@ -137,12 +128,7 @@ export class PaymentService {
     });
     // Another request inserted it first: take theirs.
     const payment = created ?? (await findLivePayment(this.db, payable.kind, payable.id, payable.purpose));
-    if (!payment)
-      throw new PortalError(
-        'ELAR_ERR_PAYMENT_CONFLICT',
-        409,
-        'This payment changed while we were working on it. Reload the page.',
-      );
+    if (!payment) throw elarErrors.paymentConflict();
     return payment;
   }
 
@@ -263,20 +249,10 @@ export class PaymentService {
   ): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const payment = await findPayment(trx, paymentId, { forUpdate: true });
-      if (!payment) throw new PortalError('ELAR_ERR_PAYMENT_NOT_FOUND', 404, 'We could not find that payment.');
-      if (payment.state !== 'succeeded' && payment.state !== 'partially_refunded')
-        throw new PortalError(
-          'ELAR_ERR_REFUND_NOT_PAID',
-          409,
-          'Only a payment that went through, and is not refunded in full, can be refunded.',
-        );
+      if (!payment) throw elarErrors.paymentNotFound();
+      if (payment.state !== 'succeeded' && payment.state !== 'partially_refunded') throw elarErrors.refundNotPaid();
       const left = payment.amount_cents - (await committedRefundCents(trx, payment.id));
-      if (request.amountCents > left)
-        throw new PortalError(
-          'ELAR_ERR_REFUND_TOO_MUCH',
-          422,
-          `The refund can be at most ${formatCents(left)}: what is left of this payment after earlier refunds.`,
-        );
+      if (request.amountCents > left) throw elarErrors.refundTooMuch(formatCents(left));
       const refund = await insertRefund(trx, {
         paymentId: payment.id,
         amountCents: request.amountCents,
