@@ -6,7 +6,7 @@ import { APPLICATION_CHANNEL, type StatusChange } from './notify.ts';
 import { lastPersonEventId, personEventsSince } from './repository.ts';
 import type { Applicant } from './service.ts';
 import type { TransitionName } from './transitions.ts';
-import { STARTED_WORDS, STATE_WORDS, TRANSITION_WORDS } from './wording.ts';
+import { STARTED_WORDS, STATE_WORDS, TRANSITION_WORDS, whenWords } from './wording.ts';
 
 /** A stream sends at most this many entries at a time; the rest follow at once. */
 const BATCH = 100;
@@ -57,6 +57,7 @@ export function registerLiveStatus(app: FastifyInstance, options: LiveStatusOpti
                   explanation: STATE_WORDS[e.to_state].explanation,
                   text: e.transition === 'start' ? STARTED_WORDS : TRANSITION_WORDS[e.transition as TransitionName],
                   at: e.at.toISOString(),
+                  when: whenWords(e.at),
                 }),
               });
               last = e.id;

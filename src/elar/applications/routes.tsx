@@ -4,6 +4,7 @@ import { PostForm } from '../../platform/views/post-form.tsx';
 import { Layout, type ViewContext } from '../../platform/views/layout.tsx';
 import { formatDollars } from './fees.ts';
 import { APPLICATION_FEE, APPLICATION_PAYABLE } from './payables.ts';
+import { whenWords } from './wording.ts';
 import { loadApplication, withdraw, type Applicant, type ApplicationDeps, type ApplicationView } from './service.ts';
 import { isOpen } from './transitions.ts';
 
@@ -52,9 +53,6 @@ export function applicantFrom(claims: Record<string, unknown>): Applicant | null
   };
 }
 
-const dateTime = (d: Date) =>
-  d.toLocaleString('en-US', { timeZone: 'America/New_York', dateStyle: 'long', timeStyle: 'short' });
-
 function ApplicationPage({
   ctx,
   application,
@@ -70,6 +68,13 @@ function ApplicationPage({
       <h1>
         Application <span data-application-reference>{application.reference}</span>
       </h1>
+      <div
+        data-live-status
+        data-live-application={application.id}
+        data-last-event-id={application.timeline.at(-1)?.id ?? ''}
+        hidden
+      />
+      <p class="usa-sr-only" aria-live="polite" data-live-announcer />
       <p class="usa-intro">
         Status:{' '}
         <strong class="usa-tag" data-application-status={application.state}>
@@ -113,14 +118,14 @@ function ApplicationPage({
             <p class="usa-process-list__heading">{entry.text}</p>
             {entry.reason && <p>Reason given: {entry.reason}</p>}
             <p>
-              <time datetime={entry.at.toISOString()}>{dateTime(entry.at)}</time>
+              <time datetime={entry.at.toISOString()}>{whenWords(entry.at)}</time>
             </p>
           </li>
         ))}
       </ol>
 
       {isOpen(application.state) && (
-        <section aria-labelledby="withdraw-heading">
+        <section aria-labelledby="withdraw-heading" data-withdraw>
           <h2 id="withdraw-heading">Withdraw this application</h2>
           <p>
             If you withdraw it, nothing more will happen to this application. You can start a new application at any
@@ -139,6 +144,7 @@ function ApplicationPage({
       <p>
         <a href="/elar">Back to your ELAR home page</a>
       </p>
+      <script src="/assets/elar-live.js" defer />
     </Layout>
   );
 }

@@ -97,3 +97,7 @@ export const GATE_ITEM_WORDS = {
 } as const;
 export type GateItem = keyof typeof GATE_ITEM_WORDS;
 export const GATE_ITEMS = Object.keys(GATE_ITEM_WORDS) as GateItem[];
+
+/** When something happened, as the agency writes it, in its own time zone: the page and the live stream alike. */
+export const whenWords = (at: Date) =>
+  at.toLocaleString('en-US', { timeZone: 'America/New_York', dateStyle: 'long', timeStyle: 'short' });
