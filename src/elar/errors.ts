@@ -118,4 +118,10 @@ export const elarErrors = defineErrors('ELAR', {
     message: (mostLeft: string) =>
       `The refund can be at most ${mostLeft}: what is left of this payment after earlier refunds.`,
   },
+  tooManyStreams: {
+    code: 'ELAR_ERR_TOO_MANY_STREAMS',
+    status: 429,
+    message:
+      'You have ELAR open in many windows. Close some of them; each page still shows the latest status when you reload it.',
+  },
 });

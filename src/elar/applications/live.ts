@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import { errors } from '../../platform/errors.ts';
 import { lastEventIdOf, type EventBus, type SseStreams } from '../../platform/events/index.ts';
+import { elarErrors } from '../errors.ts';
 import type { ElarDb } from '../schema.ts';
 import { APPLICATION_CHANNEL, type StatusChange } from './notify.ts';
 import { lastPersonEventId, personEventsSince } from './repository.ts';
@@ -10,6 +11,13 @@ import { STARTED_WORDS, STATE_WORDS, TRANSITION_WORDS, whenWords } from './wordi
 
 /** A stream sends at most this many entries at a time; the rest follow at once. */
 const BATCH = 100;
+
+/**
+ * Streams one person may hold on an instance (a few tabs): without it one account could take
+ * every stream the instance serves (`SSE_MAX_CONNECTIONS`), and each of its changes would be
+ * read once per stream.
+ */
+export const STREAMS_PER_PERSON = 5;
 
 export interface LiveStatusOptions {
   db: ElarDb;
@@ -30,13 +38,22 @@ export interface LiveStatusOptions {
  */
 export function registerLiveStatus(app: FastifyInstance, options: LiveStatusOptions) {
   const { db, bus, streams, access, applicant } = options;
+  const held = new Map<string, number>();
   app.get('/applications/events', access, async (request, reply) => {
     const person = await applicant(request, reply);
     if (!person) return reply;
     const asked = lastEventIdOf(request);
     if (asked !== undefined && !/^\d{1,18}$/.test(asked)) throw errors.badRequest();
     let last = asked ?? (await lastPersonEventId(db, person.sub));
+    const holding = held.get(person.sub) ?? 0;
+    if (holding >= STREAMS_PER_PERSON) throw elarErrors.tooManyStreams();
     const stream = streams.open(request, reply);
+    held.set(person.sub, holding + 1);
+    stream.onClose(() => {
+      const left = (held.get(person.sub) ?? 1) - 1;
+      if (left > 0) held.set(person.sub, left);
+      else held.delete(person.sub);
+    });
 
     // One read at a time per stream, in order: two notices close together never send an entry twice.
     let reading = Promise.resolve();

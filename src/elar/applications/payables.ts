@@ -7,6 +7,8 @@ import type { ApplicationSettings } from './settings.ts';
 export const APPLICATION_PAYABLE = 'application';
 export const APPLICATION_FEE = 'application-fee';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /**
  * How an application is paid for. The amount is the fee the application was quoted when it
  * was submitted (kept on the row), never a figure from the browser; only its owner may pay,
@@ -15,7 +17,7 @@ export const APPLICATION_FEE = 'application-fee';
  */
 export function registerApplicationPayments(settings: ApplicationSettings): void {
   quotePayable(APPLICATION_PAYABLE, async (db, { id, purpose, ownerSub }) => {
-    if (purpose !== APPLICATION_FEE || !/^[0-9a-f-]{36}$/.test(id)) return null;
+    if (purpose !== APPLICATION_FEE || !UUID.test(id)) return null;
     const application = await findOwnedApplication(db, id, ownerSub);
     if (!application || application.state !== 'awaiting-payment' || application.fee_cents === null) return null;
     const licenses = (await licensesOf(db, [application.id])).length;

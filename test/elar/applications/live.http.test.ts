@@ -166,6 +166,28 @@ describe('live status', () => {
     fromPage.close();
   });
 
+  test('one person holds at most a few streams at once (tabs), so one account cannot take every stream of the instance', async () => {
+    const b = await signedIn('owner', '10.22.4.1');
+    const open = await Promise.all(Array.from({ length: 5 }, () => Listener.open(b)));
+    assert.deepEqual(
+      open.map((l) => l.status),
+      [200, 200, 200, 200, 200],
+    );
+    const sixth = await Listener.open(b);
+    assert.equal(sixth.status, 429);
+    sixth.close();
+    open[0]!.close();
+    // The server lets the closed stream go when the socket ends.
+    let again = await Listener.open(b);
+    for (let i = 0; again.status !== 200 && i < 20; i++) {
+      again.close();
+      await new Promise((r) => setTimeout(r, 50));
+      again = await Listener.open(b);
+    }
+    assert.equal(again.status, 200);
+    for (const l of [...open, again]) l.close();
+  });
+
   test('a Last-Event-ID that is not one of ours is a 400; a signed-out visitor is sent to log in', async () => {
     const b = await signedIn('owner', '10.22.3.1');
     const bad = await Listener.open(b, { 'last-event-id': '1; DROP TABLE x' });

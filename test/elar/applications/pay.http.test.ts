@@ -96,6 +96,11 @@ describe('paying for an application from its page', () => {
     await signInToElar(stranger, people.stranger.userName);
     assert.equal((await stranger.post('/elar/payments/pay', payForm(draft.id))).status, 404);
     assert.equal((await stranger.post('/elar/payments/pay', { ...payForm('not-a-uuid') })).status, 404);
+    assert.equal(
+      (await stranger.post('/elar/payments/pay', payForm('-'.repeat(36)))).status,
+      404,
+      'shaped like an id, not one',
+    );
 
     const owner = elar.browser('10.9.6.4');
     await signInToElar(owner, people.owner.userName);
