@@ -26,7 +26,7 @@ export function registerApplicationPayments(settings: ApplicationSettings): void
       description: `Application ${application.reference}: ${licenses} ${licenses === 1 ? 'license' : 'licenses'}`,
     };
   });
-  onPaid(APPLICATION_PAYABLE, async (trx, payment) => {
-    await markPaid(trx, settings, payment.payable_id, payment.id);
-  });
+  onPaid(APPLICATION_PAYABLE, async (trx, payment) =>
+    (await markPaid(trx, settings, payment.payable_id, payment.id)).payable ? 'completed' : 'not-payable',
+  );
 }

@@ -310,10 +310,12 @@ export async function markPaid(
   settings: ApplicationSettings,
   applicationId: string,
   paymentRef: string,
-): Promise<{ state: ApplicationState; alreadyPaid: boolean }> {
+): Promise<{ state: ApplicationState; alreadyPaid: boolean; payable: boolean }> {
   const application = await repo.lockApplication(trx, applicationId);
   if (!application) throw elarErrors.applicationNotFound();
-  if (application.payment_ref === paymentRef) return { state: application.state, alreadyPaid: true };
+  if (application.payment_ref === paymentRef) return { state: application.state, alreadyPaid: true, payable: true };
+  // Withdrawn (or paid otherwise) while a checkout was open: it no longer waits for this money.
+  if (application.state !== 'awaiting-payment') return { state: application.state, alreadyPaid: false, payable: false };
   const facts = await factsAbout(trx, application, settings, null);
   const moved = await applyTransition(trx, settings, {
     applicationId,
@@ -322,7 +324,7 @@ export async function markPaid(
     expectedVersion: application.version,
     inputs: { paymentRef },
   });
-  return { state: moved.state, alreadyPaid: false };
+  return { state: moved.state, alreadyPaid: false, payable: true };
 }
 
 /** The educator withdraws their own open application; a reason is welcome but not required. */

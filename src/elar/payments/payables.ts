@@ -16,8 +16,13 @@ export interface Quote {
   description: string;
 }
 
-/** `trx` is ELAR's handle inside the completing transaction: the hook writes its own tables with it. */
-export type PaidHook = (trx: Transaction<ElarDatabase>, payment: PaymentRecord) => Promise<void>;
+/**
+ * `trx` is ELAR's handle inside the completing transaction: the hook writes its own tables
+ * with it. It answers `'not-payable'` when the thing no longer waits for this payment (an
+ * application withdrawn while its checkout was open): the money was taken all the same, so
+ * the payment is recorded and refunded in full, never left open and never kept.
+ */
+export type PaidHook = (trx: Transaction<ElarDatabase>, payment: PaymentRecord) => Promise<'completed' | 'not-payable'>;
 
 /**
  * How much `payableId` costs the person `ownerSub` for `purpose`, or null when they may not

@@ -43,7 +43,9 @@ export const paymentsPlugin: FastifyPluginAsync<PaymentsPluginOptions> = async (
   );
   jobs
     .handle(RECONCILE_JOB, async () => {
-      await service.reconcile(config.payments.reconcileAfterMs);
+      const run = await service.reconcile(config.payments.reconcileAfterMs);
+      // Each stays open and is asked again next time; an operator needs to know it is stuck.
+      for (const failure of run.failures) app.log.warn(failure, 'payment reconciliation could not settle a payment');
     })
     .every(RECONCILE_JOB, { everyMs: RECONCILE_EVERY_MS });
   registerPaymentRoutes(app, config, service, testProvider);

@@ -4,8 +4,7 @@ import type { ColumnType, Generated } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
-export const PAYMENT_STATES = ['open', 'succeeded', 'declined', 'canceled', 'partially_refunded', 'refunded'] as const;
-export type PaymentState = (typeof PAYMENT_STATES)[number];
+export type PaymentState = 'open' | 'succeeded' | 'declined' | 'canceled' | 'partially_refunded' | 'refunded';
 
 export interface PaymentTable {
   id: Generated<string>;

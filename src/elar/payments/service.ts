@@ -3,7 +3,8 @@ import { faultPoint } from '../../platform/faults.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
 import { audit } from '../audit-events.ts';
 import { elarErrors } from '../errors.ts';
-import type { ElarDb } from '../schema.ts';
+import type { Transaction } from 'kysely';
+import type { ElarDatabase, ElarDb } from '../schema.ts';
 import { hasPaidHook, paidHookFor } from './payables.ts';
 import type { CheckoutStatus, PaymentProvider } from './provider.ts';
 import {
@@ -24,6 +25,11 @@ import {
 } from './repository.ts';
 import { hasReceipt } from './transitions.ts';
 
+/** The automatic refund of a payment whose thing stopped waiting for it; the actor is the system, not staff. */
+const UNPAYABLE_REFUND = {
+  staffSub: 'system:payments',
+  reason: 'The application was withdrawn before the payment went through, so the fee is returned in full.',
+};
 /**
  * Payments' rules. One charge, whatever happens: the payment row is committed before the
  * provider is called and carries the idempotency key the provider is given; whichever word
@@ -186,12 +192,13 @@ export class PaymentService {
             completed_at: new Date(),
             receipt_number: nextReceiptNumber,
           });
-          await paidHookFor(paid.payable_kind)(trx, paid);
+          const completion = await paidHookFor(paid.payable_kind)(trx, paid);
           await audit(trx, {
             type: 'payment.succeeded',
             ...who,
             detail: { cents: paid.amount_cents, receipt: paid.receipt_number },
           });
+          if (completion === 'not-payable') await this.#refundInTransaction(trx, paid, UNPAYABLE_REFUND);
           return paid;
         }
         case 'declined': {
@@ -215,28 +222,42 @@ export class PaymentService {
    * Asks the provider about payments open longer than `olderThanMs` and records what it
    * says: what a crash, a lost callback or a person who never came back left pending.
    */
-  async reconcile(olderThanMs: number): Promise<{ asked: number; settled: number }> {
+  async reconcile(
+    olderThanMs: number,
+  ): Promise<{ asked: number; settled: number; failed: number; failures: { paymentId: string; error: string }[] }> {
     const open = await openPaymentsBefore(this.db, new Date(Date.now() - olderThanMs));
     let settled = 0;
+    const failures: { paymentId: string; error: string }[] = [];
     for (const payment of open) {
-      let sessionId = payment.provider_session_id;
-      if (!sessionId) {
-        // We may have reached the provider without hearing its answer: the same key gives the same checkout back.
-        const checkout = await this.provider.createCheckout({
-          idempotencyKey: payment.idempotency_key,
-          amountCents: payment.amount_cents,
-          currency: payment.currency,
-          description: payment.description,
-          returnUrl: this.options.returnUrl(payment.id),
-        });
-        await recordCheckout(this.db, payment.id, checkout.sessionId, checkout.url);
-        sessionId = checkout.sessionId;
+      // One payment that cannot be settled (the provider took another amount, or cannot be
+      // asked just now) is reported and left open; it must not keep the others from settling.
+      try {
+        if (await this.#reconcileOne(payment)) settled++;
+      } catch (err) {
+        failures.push({ paymentId: payment.id, error: String((err as Error).message).slice(0, 200) });
       }
-      const status = await this.provider.retrieve(sessionId);
-      const after = await this.settle(payment.id, status);
-      if (after && after.state !== 'open') settled++;
     }
-    return { asked: open.length, settled };
+    return { asked: open.length, settled, failed: failures.length, failures };
+  }
+
+  /** Asks the provider about one open payment and records the answer; true when it is no longer open. */
+  async #reconcileOne(payment: PaymentRecord): Promise<boolean> {
+    let sessionId = payment.provider_session_id;
+    if (!sessionId) {
+      // We may have reached the provider without hearing its answer: the same key gives the same checkout back.
+      const checkout = await this.provider.createCheckout({
+        idempotencyKey: payment.idempotency_key,
+        amountCents: payment.amount_cents,
+        currency: payment.currency,
+        description: payment.description,
+        returnUrl: this.options.returnUrl(payment.id),
+      });
+      await recordCheckout(this.db, payment.id, checkout.sessionId, checkout.url);
+      sessionId = checkout.sessionId;
+    }
+    const status = await this.provider.retrieve(sessionId);
+    const after = await this.settle(payment.id, status);
+    return after !== undefined && after.state !== 'open';
   }
 
   /**
@@ -251,24 +272,34 @@ export class PaymentService {
       const payment = await findPayment(trx, paymentId, { forUpdate: true });
       if (!payment) throw elarErrors.paymentNotFound();
       if (payment.state !== 'succeeded' && payment.state !== 'partially_refunded') throw elarErrors.refundNotPaid();
-      const left = payment.amount_cents - (await committedRefundCents(trx, payment.id));
-      if (request.amountCents > left) throw elarErrors.refundTooMuch(formatCents(left));
-      const refund = await insertRefund(trx, {
-        paymentId: payment.id,
-        amountCents: request.amountCents,
-        reason: request.reason,
-        staffSub: request.staffSub,
-        idempotencyKey: randomUUID(),
-      });
-      await audit(trx, {
-        type: 'payment.refund-requested',
-        actorId: request.staffSub,
-        subjectId: payment.id,
-        ip: request.ip ?? null,
-        detail: { refund: refund.id, cents: refund.amount_cents, reason: request.reason },
-      });
-      await enqueue(trx, REFUND_JOB, { refundId: refund.id });
+      await this.#refundInTransaction(trx, payment, request);
     });
+  }
+
+  /** Records a refund of a locked, paid payment and queues the provider's call, in the caller's transaction. */
+  async #refundInTransaction(
+    trx: Transaction<ElarDatabase>,
+    payment: PaymentRecord,
+    request: { amountCents?: number; reason: string; staffSub: string; ip?: string },
+  ): Promise<void> {
+    const left = payment.amount_cents - (await committedRefundCents(trx, payment.id));
+    const amountCents = request.amountCents ?? left;
+    if (amountCents > left) throw elarErrors.refundTooMuch(formatCents(left));
+    const refund = await insertRefund(trx, {
+      paymentId: payment.id,
+      amountCents,
+      reason: request.reason,
+      staffSub: request.staffSub,
+      idempotencyKey: randomUUID(),
+    });
+    await audit(trx, {
+      type: 'payment.refund-requested',
+      actorId: request.staffSub,
+      subjectId: payment.id,
+      ip: request.ip ?? null,
+      detail: { refund: refund.id, cents: refund.amount_cents, reason: request.reason },
+    });
+    await enqueue(trx, REFUND_JOB, { refundId: refund.id });
   }
 
   /** The refund job: asks the provider (same key on every attempt), then records the refund on the payment. */

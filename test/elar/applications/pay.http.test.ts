@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { DEFAULT_APPLICATION_SETTINGS, submit } from '../../../src/elar/applications/index.ts';
+import { DEFAULT_APPLICATION_SETTINGS, submit, withdraw } from '../../../src/elar/applications/index.ts';
 import type { Browser } from '../../helpers/portal.ts';
 import { profilesFor, signInToElar, startElar, type TestElar } from '../../helpers/elar.ts';
 import { BIOLOGY, CHEMISTRY, completeDraft } from './helpers.ts';
@@ -88,6 +88,34 @@ describe('paying for an application from its page', () => {
     assert.deepEqual(new Set(replies.map((r) => r.status)), new Set([303]));
     assert.equal(new Set(replies.map((r) => r.location)).size, 1);
     assert.deepEqual(await payments(draft.id), [{ state: 'open', amount_cents: 10_000 }]);
+  });
+
+  test('withdrawn while its checkout is open, then paid there: the payment is recorded with a receipt and refunded in full by itself', async () => {
+    const draft = await submitted([{ ...BIOLOGY, catalogCode: 'ESL-5-12' }]);
+    const b = elar.browser('10.9.6.5');
+    await signInToElar(b, people.owner.userName);
+    await b.get(`/elar/applications/${draft.id}`);
+    const checkoutPage = await checkout(b, draft.id);
+    await withdraw(deps(), people.owner.sub, draft.id, { reason: 'Changed my mind' });
+    const paid = await b.post(checkoutPage, CARD);
+    const back = await b.get(pathOf(paid.location!));
+    assert.equal(back.status, 200);
+    await elar.portal.elarJobs.runDue();
+    assert.equal(await stateOf(draft.id), 'withdrawn', 'the payment does not bring it back');
+    assert.deepEqual(await payments(draft.id), [{ state: 'refunded', amount_cents: 10_000 }]);
+    const refunds = await elar.db
+      .selectFrom('refund')
+      .innerJoin('payment', 'payment.id', 'refund.payment_id')
+      .select(['refund.amount_cents', 'refund.state', 'refund.reason'])
+      .where('payment.payable_id', '=', draft.id)
+      .execute();
+    assert.equal(refunds.length, 1);
+    assert.equal(refunds[0]!.amount_cents, 10_000);
+    assert.equal(refunds[0]!.state, 'succeeded');
+    assert.match(refunds[0]!.reason, /withdrawn before the payment went through/);
+    // Callbacks arriving again change nothing.
+    await elar.portal.elarJobs.runDue();
+    assert.deepEqual(await payments(draft.id), [{ state: 'refunded', amount_cents: 10_000 }]);
   });
 
   test('someone else cannot pay for it, a draft cannot be paid, and the amount is never the browser’s', async () => {

@@ -27,6 +27,7 @@ onPaid(TEST_KIND, async (trx, payment) => {
   await sql`INSERT INTO elar.test_fee_paid (payment_id, payable_id) VALUES (${payment.id}, ${payment.payable_id})`.execute(
     trx,
   );
+  return 'completed';
 });
 
 export async function paymentsScene(wrap: (p: TestPaymentProvider) => PaymentProvider = (p) => p) {

@@ -25,6 +25,7 @@ before(async () => {
   );
   onPaid('http-fee', async (trx, payment) => {
     await sql`INSERT INTO elar.test_fee_paid VALUES (${payment.id}, ${payment.payable_id})`.execute(trx);
+    return 'completed';
   });
 });
 after(() => elar.close());

@@ -32,6 +32,7 @@ before(async () => {
   );
   onPaid('stripe-fee', async (trx, payment) => {
     await sql`INSERT INTO elar.stripe_fee_paid VALUES (${payment.payable_id})`.execute(trx);
+    return 'completed';
   });
   const ip = '10.11.0.1';
   const { userName } = await createProfile(elar.browser(ip), {
