@@ -48,6 +48,8 @@ export class StripePaymentProvider implements PaymentProvider {
     const session = await this.stripe.checkout.sessions.create(
       {
         mode: 'payment',
+        // Cards settle at once; a delayed method (a bank debit) would leave a payment neither paid nor refused for days.
+        allowed_payment_method_types: ['card'],
         line_items: [
           {
             quantity: 1,
@@ -74,7 +76,8 @@ export class StripePaymentProvider implements PaymentProvider {
     });
     if (session.status === 'expired') return { state: 'canceled' };
     if (session.status !== 'complete') return { state: 'open' };
-    if (session.payment_status !== 'paid') return { state: 'declined', reason: 'The payment did not go through.' };
+    // Complete but unpaid is a payment still on its way (Stripe says which by a later event): open, not declined.
+    if (session.payment_status !== 'paid') return { state: 'open' };
     return { state: 'paid', amountCents: session.amount_total ?? 0, cardLast4: cardLast4(session) };
   }
 

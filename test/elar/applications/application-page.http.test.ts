@@ -80,4 +80,22 @@ describe('the application page', () => {
     assert.equal(stale.status, 409);
     assert.match(stale.body, /changed while you were looking at it/);
   });
+
+  test('a withdraw form with no version or a made-up one is told the page changed, and changes nothing', async () => {
+    const draft = await draftFor(people.owner.sub, [{ ...BIOLOGY, catalogCode: 'PE-5-12' }]);
+    const b = elar.browser('10.9.1.5');
+    await signInToElar(b, people.owner.userName);
+    await b.get(`/elar/applications/${draft.id}`);
+    const forms: Record<string, string>[] = [
+      { reason: 'no version' },
+      { version: 'one', reason: '' },
+      { version: '99999999999' },
+    ];
+    for (const form of forms) {
+      const res = await b.post(`/elar/applications/${draft.id}/withdraw`, form);
+      assert.equal(res.status, 409, JSON.stringify(form));
+    }
+    const page = await b.get(`/elar/applications/${draft.id}`);
+    assert.match(page.body, /data-application-status="draft"/);
+  });
 });

@@ -67,6 +67,14 @@ describe('Stripe Checkout through the official SDK', () => {
     assert.deepEqual(await provider.retrieve(lapsed.sessionId), { state: 'canceled' });
   });
 
+  test('a checkout takes cards only, and one complete but not yet paid (a delayed method) is still open, never declined', async () => {
+    const started = await checkout('key-delayed');
+    assert.deepEqual(stub.sessions.get(started.sessionId)!.payment_method_types, ['card']);
+    // A bank debit Stripe completes now and pays later: declining it would invite a second payment.
+    stub.sessions.get(started.sessionId)!.status = 'complete';
+    assert.deepEqual(await provider.retrieve(started.sessionId), { state: 'open' });
+  });
+
   test('a refund sent twice with its key refunds once; more than was paid is refused', async () => {
     const paid = await checkout('key-refund');
     stub.pay(paid.sessionId);

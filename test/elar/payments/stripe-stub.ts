@@ -18,6 +18,8 @@ interface StubSession {
   url: string;
   success_url: string;
   client_reference_id: string | null;
+  /** What the checkout was asked to take (`allowed_payment_method_types[]`); Stripe's default when none. */
+  payment_method_types: string[];
   payment_intent: string | null;
   last4: string | null;
   refunded: number;
@@ -110,6 +112,9 @@ export async function startStripeStub(): Promise<StripeStub> {
           url: '',
           success_url: form.get('success_url') ?? '',
           client_reference_id: form.get('client_reference_id'),
+          payment_method_types: [...form.entries()]
+            .filter(([k]) => k.startsWith('allowed_payment_method_types'))
+            .map(([, v]) => v),
           payment_intent: null,
           last4: null,
           refunded: 0,
