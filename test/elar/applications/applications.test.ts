@@ -322,11 +322,11 @@ describe('payment and gate items', () => {
     const paid = await db()
       .transaction()
       .execute((trx) => markPaid(trx, deps().settings, draft.id, 'pay_1'));
-    assert.deepEqual(paid, { state: 'not-ready', alreadyPaid: false });
+    assert.deepEqual(paid, { state: 'not-ready', alreadyPaid: false, payable: true });
     const again = await db()
       .transaction()
       .execute((trx) => markPaid(trx, deps().settings, draft.id, 'pay_1'));
-    assert.deepEqual(again, { state: 'not-ready', alreadyPaid: true });
+    assert.deepEqual(again, { state: 'not-ready', alreadyPaid: true, payable: true });
 
     assert.equal((await reportGateItems(deps(), person.sub, draft.id, ['literacy-test'])).state, 'not-ready');
     assert.equal(
