@@ -1,20 +1,21 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { publicRoute } from '../platform/access.ts';
 import { clientIp, cookieOptions } from '../platform/http.tsx';
-import { HelpDeskPhone, Layout, type ViewContext } from '../platform/views/layout.tsx';
+import { Layout, type ViewContext } from '../platform/views/layout.tsx';
 import { registerLiveStatus } from './applications/live.ts';
 import { applicantFrom, registerApplicationRoutes } from './applications/routes.tsx';
 import type { EventBus, SseStreams } from '../platform/events/index.ts';
 import type { ApplicationSettings } from './applications/settings.ts';
 import type { ElarConfig } from './config.ts';
+import { DashboardPage, loadDashboard } from './dashboard.tsx';
 import { elarErrors } from './errors.ts';
 import type { ElarRelyingParty } from './relying-party.ts';
 import type { ElarDb } from './schema.ts';
 import { endElarSessions, loadElarSession, startElarSession } from './sessions.ts';
-import { can, STAFF_ROLE_NAMES, staffRolesFrom, type ElarActor } from './staff.ts';
+import { staffRolesFrom } from './staff.ts';
 
 /**
- * ELAR, the licensure application: for now its Welcome Page (SPEC E1, P7). It signs in
+ * ELAR, the licensure application: its Welcome Page, the educator's dashboard (SPEC E1, P7). It signs in
  * through the portal with OpenID Connect and keeps its own session. Paths are relative to
  * the plugin's prefix (/elar).
  */
@@ -44,16 +45,19 @@ export function registerElarRoutes(
   const elar = publicRoute('ELAR: a relying party that signs people in over OpenID Connect itself');
   app.get('', elar, async (request, reply) => {
     const session = await loadElarSession(db, request.cookies[sessionCookie], config.session);
-    if (!session) return signIn(request, reply);
+    const person = session && applicantFrom(session.claims);
+    if (!session || !person) return signIn(request, reply);
     const { preferred_username: userName, name } = session.claims;
     if (typeof userName === 'string')
       request.view.user = { userName, displayName: typeof name === 'string' ? name : userName };
+    const dashboard = await loadDashboard({ db, settings: applications }, person.sub);
     return reply.page(
-      <WelcomePage
+      <DashboardPage
         ctx={request.view}
         claims={session.claims}
         actor={session}
         changePassword={portalPage('/account/password')}
+        dashboard={dashboard}
       />,
     );
   });
@@ -147,91 +151,6 @@ function LoggedOutPage({ ctx, portalHome }: { ctx: ViewContext; portalHome: stri
       <p>
         <a href={portalHome}>Go to the portal home page</a>
       </p>
-    </Layout>
-  );
-}
-
-/** The staff work a person may do in ELAR, as `can()` decides it. */
-const STAFF_WORK = [
-  ['application.evaluate', 'evaluate license applications'],
-  ['application.assign', 'assign applications to evaluators'],
-  ['application.decide', 'approve or deny applications'],
-  ['payment.manage', 'manage fees, payments and refunds'],
-] as const;
-
-function StaffNotice({ actor }: { actor: ElarActor }) {
-  const roles = actor.staffRoles.map((role) => STAFF_ROLE_NAMES[role]);
-  const work = STAFF_WORK.filter(([permission]) => can(actor, permission)).map(([, words]) => words);
-  return (
-    <section
-      class="usa-alert usa-alert--info usa-alert--slim"
-      aria-labelledby="staff-heading"
-      data-elar-staff={actor.staffRoles.join(' ')}
-    >
-      <div class="usa-alert__body">
-        <h2 id="staff-heading" class="usa-alert__heading">
-          You are signed in as a {roles.join(' and a ')}
-        </h2>
-        <p class="usa-alert__text">
-          As Department staff in ELAR you may {work.join(', ')}. These pages open in ELAR soon.
-        </p>
-      </div>
-    </section>
-  );
-}
-
-function WelcomePage({
-  ctx,
-  claims,
-  actor,
-  changePassword,
-}: {
-  ctx: ViewContext;
-  claims: Record<string, unknown>;
-  actor: ElarActor;
-  changePassword: string;
-}) {
-  const text = (key: string) => (typeof claims[key] === 'string' ? (claims[key] as string) : '');
-  return (
-    <Layout ctx={ctx} title="ELAR Welcome Page">
-      <span class="portal-caption">Educator Licensure And Renewal (ELAR)</span>
-      <h1>Welcome, {text('given_name')}</h1>
-      {actor.staffRoles.length > 0 && <StaffNotice actor={actor} />}
-      <div class="grid-row grid-gap">
-        <section class="tablet:grid-col-7" aria-labelledby="profile-heading">
-          <h2 id="profile-heading">Your profile</h2>
-          <dl class="portal-summary">
-            <dt>Name</dt>
-            <dd>{text('name')}</dd>
-            <dt>User Name</dt>
-            <dd data-username>{text('preferred_username')}</dd>
-            <dt>MEPID</dt>
-            <dd data-mepid>{text('mepid')}</dd>
-          </dl>
-          <p>
-            <a class="usa-button" href={changePassword}>
-              Change Password
-            </a>
-          </p>
-        </section>
-        <section class="tablet:grid-col-5" aria-labelledby="licensure-heading">
-          <h2 id="licensure-heading">Licenses and renewals</h2>
-          <p>
-            Applying for, paying for and renewing licenses online is not open in ELAR yet. Keep your User Name and
-            MEPID: you will use them for every license application.
-          </p>
-          <p>
-            Questions about a license? Call the Licensure Help Desk at <HelpDeskPhone ctx={ctx} />, {ctx.helpdesk.hours}
-            .
-          </p>
-        </section>
-      </div>
-      <form method="post" action="/elar/logout">
-        <input type="hidden" name="_csrf" value={ctx.csrfToken()} />
-        <button type="submit" class="usa-button usa-button--unstyled">
-          Log out of ELAR and the portal
-        </button>
-      </form>
     </Layout>
   );
 }

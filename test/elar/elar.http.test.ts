@@ -210,6 +210,8 @@ describe('ELAR staff come from the roles claim the portal issues for ELAR', () =
     assert.match(body, /You are signed in as a licensure evaluator</);
     assert.match(body, /you may evaluate license applications\./);
     assert.doesNotMatch(body, /approve or deny/);
+    assert.match(body, /href="\/elar\/staff"[^>]*>Go to your staff pages</, 'staff are led to their pages');
+    assert.doesNotMatch(body, /soon/);
   });
 
   test('a supervisor who also takes payments holds both, and may decide', async () => {

@@ -24,6 +24,7 @@ export { APPLICATION_FEE, APPLICATION_PAYABLE, registerApplicationPayments } fro
 export { EXPIRE_DRAFTS_JOB, expireDrafts, registerApplicationJobs, type ApplicationJobDeps } from './jobs.ts';
 export { formatDollars, quoteFee, type FeeQuote } from './fees.ts';
 export { addFeeSchedule, noticesOf } from './repository.ts';
+export { latestChanges, type LatestChange } from './latest-changes.ts';
 export { APPLICATION_CHANNEL, type StatusChange } from './notify.ts';
 export { CHARACTER_QUESTIONS, TASK_LIST, type SectionName } from './sections.ts';
 export { DEFAULT_APPLICATION_SETTINGS, loadApplicationSettings, type ApplicationSettings } from './settings.ts';
@@ -34,5 +35,5 @@ export {
   type ApplicationState,
   type TransitionName,
 } from './transitions.ts';
-export { GATE_ITEMS, GATE_ITEM_WORDS, STATE_WORDS, TRANSITION_WORDS } from './wording.ts';
+export { GATE_ITEMS, GATE_ITEM_WORDS, STATE_WORDS, TRANSITION_WORDS, whenWords } from './wording.ts';
 export type { ApplicationTables } from './schema.ts';

@@ -418,3 +418,19 @@ export async function lastPersonEventId(db: Db, personSub: string): Promise<stri
     .executeTakeFirstOrThrow();
   return row.id;
 }
+
+/**
+ * The newest timeline entry of each of a person's applications, in one read: what a list of
+ * them says changed last, and where that page's live-status stream starts.
+ */
+export async function latestEventsOf(db: Db, personSub: string) {
+  return db
+    .selectFrom('application_event as e')
+    .innerJoin('application as a', 'a.id', 'e.application_id')
+    .distinctOn('e.application_id')
+    .select([sql<string>`e.id::text`.as('id'), 'e.application_id', 'e.transition', 'e.at'])
+    .where('a.person_sub', '=', personSub)
+    .orderBy('e.application_id')
+    .orderBy('e.id', 'desc')
+    .execute();
+}

@@ -30,5 +30,6 @@ export {
 export { importCatalogFile } from './operator-import.ts';
 export { CatalogFileError, type OfferingKind, type Rejection } from './catalog-file.ts';
 export { APPLICATION_FEES, applicationFeeCents, dollars, type ApplicationFees } from './fees.ts';
+export { catalogNames, type CatalogNames } from './names.ts';
 export { registerCatalogRoutes } from './routes.tsx';
 export type { CatalogTables } from './schema.ts';
