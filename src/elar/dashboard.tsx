@@ -9,6 +9,7 @@ import {
   type ApplicationSummary,
   type LatestChange,
 } from './applications/index.ts';
+import { dateWords } from './dates.ts';
 import { catalogNames, type CatalogNames } from './catalog/index.ts';
 import { licensesHeldBy, type LicenseHeld, type LicenseStatus } from './licenses/index.ts';
 import { can, STAFF_ROLE_NAMES, type ElarActor } from './staff.ts';
@@ -79,10 +80,6 @@ const LICENSE_STATUS_WORDS: Record<LicenseStatus, string> = {
   suspended: 'Suspended',
   revoked: 'Revoked',
 };
-
-/** A calendar date (YYYY-MM-DD) as the agency writes it: "July 1, 2022". */
-export const dateWords = (date: string) =>
-  new Date(`${date}T12:00:00Z`).toLocaleDateString('en-US', { timeZone: 'UTC', dateStyle: 'long' });
 
 /** A moment's day in the agency's time zone. */
 const dayWords = (at: Date) => at.toLocaleDateString('en-US', { timeZone: 'America/New_York', dateStyle: 'long' });
@@ -159,7 +156,7 @@ function Waiting({ dashboard }: { dashboard: Dashboard }) {
     const page = `/elar/applications/${a.id}`;
     // `data-action-for` lets the live script take an action away once the application moves on.
     const item = (link: string, rest: string) => (
-      <li data-action-for={a.id}>
+      <li data-action-for={a.id} data-action-state={a.state}>
         <a href={page}>{link}</a>
         {rest}
       </li>

@@ -10,6 +10,7 @@ import type { ElarConfig } from './config.ts';
 import { DashboardPage, loadDashboard } from './dashboard.tsx';
 import { elarErrors } from './errors.ts';
 import type { ElarRelyingParty } from './relying-party.ts';
+import { registerRenewalRoutes } from './renewals/index.ts';
 import type { ElarDb } from './schema.ts';
 import { endElarSessions, loadElarSession, startElarSession } from './sessions.ts';
 import { staffRolesFrom } from './staff.ts';
@@ -76,6 +77,7 @@ export function registerElarRoutes(
   };
   registerApplicationRoutes(app, { deps: { db, settings: applications }, access: elar, applicant });
   registerLiveStatus(app, { db, ...live, access: elar, applicant });
+  registerRenewalRoutes(app, { db, access: elar, applicant });
 
   app.get('/callback', elar, async (request, reply) => {
     const saved = request.cookies[authCookie];
