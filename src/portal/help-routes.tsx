@@ -138,7 +138,21 @@ function AboutHelp({ ctx }: PageProps) {
         each one.
       </p>
       <h2>ELAR: Educator Licensure And Renewal</h2>
-      <p>Anyone with a profile can use ELAR. You use it to apply for, renew and check your educator licenses.</p>
+      <p>Anyone with a profile can use ELAR, the Department's online licensure service. In ELAR you can:</p>
+      <ul class="usa-list">
+        <li>
+          find out what a license needs before you apply: the degrees, tests and programs for each license and route
+          (see <a href="/elar/requirements">license requirements</a>; no login needed);
+        </li>
+        <li>apply for one or more licenses, or advance a license you hold to the next level;</li>
+        <li>pay the application fee online by card, once, now or later;</li>
+        <li>follow the status of your applications as it changes, on your ELAR Welcome Page;</li>
+        <li>withdraw an application you no longer need;</li>
+        <li>see the licenses you hold, and change your password.</li>
+      </ul>
+      <p>
+        To renew a Professional license, call the Licensure Help Desk at <HelpDeskPhone ctx={ctx} />.
+      </p>
       <p>
         You get a profile by <a href="/help/create">creating a User Name</a>.
       </p>

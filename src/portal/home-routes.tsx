@@ -115,8 +115,12 @@ function HomePage(props: {
       )}
       <h1>Educator Security Portal</h1>
       <p class="usa-intro">
-        One User Name and password for the agency's online services: ELAR for educator licensure, and the data
-        applications your school or district gives you access to.
+        One User Name and password for the agency's online services: ELAR, to find out what an educator license needs,
+        apply for one or advance, pay the fee online and follow your application; and the data applications your school
+        or district gives you access to.
+      </p>
+      <p>
+        Before you apply, read <a href="/elar/requirements">what each license requires</a>. You do not need to log in.
       </p>
       <div class="portal-actions">
         <a class="usa-button" href="/login">
