@@ -9,7 +9,7 @@ import {
   type ApplicationSummary,
   type LatestChange,
 } from './applications/index.ts';
-import { dateWords } from './dates.ts';
+import { dateWords, dayWords } from './dates.ts';
 import { catalogNames, type CatalogNames } from './catalog/index.ts';
 import { licensesHeldBy, type LicenseHeld, type LicenseStatus } from './licenses/index.ts';
 import { can, STAFF_ROLE_NAMES, type ElarActor } from './staff.ts';
@@ -80,9 +80,6 @@ const LICENSE_STATUS_WORDS: Record<LicenseStatus, string> = {
   suspended: 'Suspended',
   revoked: 'Revoked',
 };
-
-/** A moment's day in the agency's time zone. */
-const dayWords = (at: Date) => at.toLocaleDateString('en-US', { timeZone: 'America/New_York', dateStyle: 'long' });
 
 export function DashboardPage({
   ctx,
