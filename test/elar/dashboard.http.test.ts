@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
+  applyStaffTransition,
   DEFAULT_APPLICATION_SETTINGS,
+  markPaid,
+  reportGateItems,
   startDraft,
   submit,
   withdraw,
@@ -17,7 +20,7 @@ import { BIOLOGY, CHEMISTRY, completeDraft } from './applications/helpers.ts';
  * live status, and what is waiting for them; only their own, in the catalog's words.
  */
 let elar: TestElar;
-let people: Record<'owner' | 'stranger' | 'newcomer' | 'holder', { userName: string; sub: string }>;
+let people: Record<'owner' | 'stranger' | 'newcomer' | 'holder' | 'asked', { userName: string; sub: string }>;
 const deps = () => ({ db: elar.db, settings: DEFAULT_APPLICATION_SETTINGS });
 const as = (who: keyof typeof people): Applicant => ({ sub: people[who].sub, mepid: null, email: null });
 const BIOLOGY_812 = { ...BIOLOGY, catalogCode: 'TCH-BIO-8-12' };
@@ -27,7 +30,7 @@ let ip = 0;
 
 before(async () => {
   elar = await startElar();
-  people = await profilesFor(elar, ['owner', 'stranger', 'newcomer', 'holder'], 31);
+  people = await profilesFor(elar, ['owner', 'stranger', 'newcomer', 'holder', 'asked'], 31);
 });
 after(() => elar.close());
 
@@ -105,6 +108,27 @@ describe('the dashboard', () => {
     assert.match(waiting, new RegExp(`href="/elar/applications/${sent.id}"`));
     assert.match(plain(waiting), new RegExp(`Your draft application ${draft.reference} will be deleted in 14 days\\.`));
     assert.doesNotMatch(waiting, /Nothing is waiting/);
+  });
+
+  test('an evaluator’s questions are waiting to be answered; a paid application in review asks nothing', async () => {
+    const evaluator = { kind: 'staff' as const, sub: 'staff-e', staffRoles: ['licensure-evaluator' as const] };
+    const inReview = async (license: typeof BIOLOGY) => {
+      const sent = await completeDraft(deps(), as('asked'), [license]);
+      await reportGateItems(deps(), people.asked.sub, sent.id, ['literacy-test', 'bachelors-transcript']);
+      await submit(deps(), as('asked'), sent.id);
+      await elar.db.transaction().execute((trx) => markPaid(trx, deps().settings, sent.id, `pay_${sent.id}`));
+      await applyStaffTransition(deps(), evaluator, sent.id, 'start-review');
+      return sent;
+    };
+    const asked = await inReview(BIOLOGY_812);
+    await applyStaffTransition(deps(), evaluator, asked.id, 'request-information');
+    const reviewed = await inReview(CHEMISTRY_812);
+
+    const { body } = await dashboardOf('asked');
+    const waiting = plain(sectionOf(body, 'waiting-heading'));
+    assert.match(waiting, new RegExp(`Answer the evaluator on application ${asked.reference}`));
+    assert.ok(!waiting.includes(reviewed.reference), 'nothing to do while the evaluator reviews');
+    assert.match(rowsOf(body).get(reviewed.id)!, /data-application-status="in-review"[^>]*>In review</);
   });
 
   test('shows the licenses the person holds, each with its number, name, type, status and dates', async () => {
