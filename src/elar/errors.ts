@@ -118,6 +118,11 @@ export const elarErrors = defineErrors('ELAR', {
     message: (mostLeft: string) =>
       `The refund can be at most ${mostLeft}: what is left of this payment after earlier refunds.`,
   },
+  streamSignedOut: {
+    code: 'ELAR_ERR_STREAM_SIGNED_OUT',
+    status: 401,
+    message: 'You are signed out of ELAR. Reload the page to sign in again.',
+  },
   tooManyStreams: {
     code: 'ELAR_ERR_TOO_MANY_STREAMS',
     status: 429,

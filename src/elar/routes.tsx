@@ -10,7 +10,7 @@ import type { ElarConfig } from './config.ts';
 import { elarErrors } from './errors.ts';
 import type { ElarRelyingParty } from './relying-party.ts';
 import type { ElarDb } from './schema.ts';
-import { endElarSessions, loadElarSession, startElarSession } from './sessions.ts';
+import { endElarSessions, liveElarSessions, loadElarSession, startElarSession } from './sessions.ts';
 import { can, STAFF_ROLE_NAMES, staffRolesFrom, type ElarActor } from './staff.ts';
 
 /**
@@ -24,7 +24,7 @@ export function registerElarRoutes(
   db: ElarDb,
   rp: ElarRelyingParty,
   applications: ApplicationSettings,
-  live: { bus: EventBus; streams: SseStreams },
+  live: { bus: EventBus; streams: SseStreams; heartbeatMs: number },
 ) {
   const prefix = config.secureCookies ? '__Host-' : '';
   const sessionCookie = `${prefix}elar_session`;
@@ -71,7 +71,18 @@ export function registerElarRoutes(
     return person;
   };
   registerApplicationRoutes(app, { deps: { db, settings: applications }, access: elar, applicant });
-  registerLiveStatus(app, { db, ...live, access: elar, applicant });
+  registerLiveStatus(app, {
+    db,
+    ...live,
+    access: elar,
+    signedIn: async (request) => {
+      const session = await loadElarSession(db, request.cookies[sessionCookie], config.session);
+      const person = session && applicantFrom(session.claims);
+      return session && person ? { person, session: session.idHash } : null;
+    },
+    liveSessions: (sessions) => liveElarSessions(db, sessions, config.session),
+    checkMs: live.heartbeatMs,
+  });
 
   app.get('/callback', elar, async (request, reply) => {
     const saved = request.cookies[authCookie];
