@@ -54,6 +54,12 @@ export const elarErrors = defineErrors('ELAR', {
     status: 403,
     message: 'You cannot make this change to this application.',
   },
+  /** A staff member who is also an educator, acting on their own application. */
+  ownApplication: {
+    code: 'ELAR_ERR_OWN_APPLICATION',
+    status: 403,
+    message: 'This is your own application. Another member of the Department’s staff must act on it.',
+  },
   transitionRefused: {
     code: 'ELAR_ERR_TRANSITION_REFUSED',
     status: 409,

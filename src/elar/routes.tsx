@@ -10,6 +10,7 @@ import type { ElarConfig } from './config.ts';
 import { elarErrors } from './errors.ts';
 import type { ElarRelyingParty } from './relying-party.ts';
 import type { ElarDb } from './schema.ts';
+import { registerStaffRoutes } from './staff/routes.tsx';
 import { endElarSessions, liveElarSessions, loadElarSession, startElarSession } from './sessions.ts';
 import { can, STAFF_ROLE_NAMES, staffRolesFrom, type ElarActor } from './staff.ts';
 
@@ -82,6 +83,20 @@ export function registerElarRoutes(
     },
     liveSessions: (sessions) => liveElarSessions(db, sessions, config.session),
     checkMs: live.heartbeatMs,
+  });
+
+  registerStaffRoutes(app, {
+    deps: { db, settings: applications },
+    member: async (request) => {
+      const session = await loadElarSession(db, request.cookies[sessionCookie], config.session);
+      const sub = session?.claims.sub;
+      if (!session || typeof sub !== 'string') return null;
+      const { preferred_username: userName, name } = session.claims;
+      if (typeof userName === 'string')
+        request.view.user = { userName, displayName: typeof name === 'string' ? name : userName };
+      return { sub, staffRoles: session.staffRoles };
+    },
+    signIn,
   });
 
   app.get('/callback', elar, async (request, reply) => {
@@ -184,7 +199,7 @@ function StaffNotice({ actor }: { actor: ElarActor }) {
           You are signed in as a {roles.join(' and a ')}
         </h2>
         <p class="usa-alert__text">
-          As Department staff in ELAR you may {work.join(', ')}. These pages open in ELAR soon.
+          As Department staff in ELAR you may {work.join(', ')}. <a href="/elar/staff">Go to your staff pages</a>
         </p>
       </div>
     </section>
