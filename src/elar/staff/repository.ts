@@ -22,7 +22,7 @@ export interface QueueRow {
   cursor_at: string;
 }
 
-/** One page of the queue, oldest submission first (the partial index of migration 0018), and whether more follow. */
+/** One page of the queue, oldest submission first (the partial index of migration 0021), and whether more follow. */
 export async function queuePage(
   db: Db,
   after: QueueCursor | null,
