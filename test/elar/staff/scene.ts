@@ -59,16 +59,18 @@ export async function staffScene(elar: TestElar, seed: number) {
       who: StaffPerson,
       {
         ready = true,
+        pay = true,
         catalogCode,
         licenseType = 'initial',
-      }: { ready?: boolean; catalogCode?: string; licenseType?: string } = {},
+      }: { ready?: boolean; pay?: boolean; catalogCode?: string; licenseType?: string } = {},
     ): Promise<{ id: string; reference: string; state: ApplicationState }> {
       serial += 1;
       const person = { sub: people[who].sub, mepid: null, email: null };
       const code = catalogCode ?? `STAFF-${seed}-${serial}`;
       const draft = await completeDraft(deps, person, [{ catalogCode: code, licenseType, route: 'approved-program' }]);
       if (ready) await reportGateItems(deps, person.sub, draft.id, GATE_ITEMS);
-      await submit(deps, person, draft.id);
+      const sent = await submit(deps, person, draft.id);
+      if (!pay) return { id: draft.id, reference: draft.reference, state: sent.state };
       const paid = await elar.db
         .transaction()
         .execute((trx) => markPaid(trx, deps.settings, draft.id, `test-payment-${seed}-${serial}`));
