@@ -3,7 +3,7 @@ import { ErrorSummary, TextAreaField, type FieldErrors, type FormValues } from '
 import { Layout, type ViewContext } from '../../platform/views/layout.tsx';
 import { PostForm } from '../../platform/views/post-form.tsx';
 import { SummaryList } from '../../platform/views/summary-list.tsx';
-import { GATE_ITEM_WORDS, type ApplicationView } from '../applications/index.ts';
+import { CHARACTER_QUESTIONS, GATE_ITEM_WORDS, type ApplicationView } from '../applications/index.ts';
 import { can, STAFF_ROLE_NAMES } from '../staff.ts';
 import type { QueueEntry, StaffAction, StaffMember } from './service.ts';
 
@@ -276,11 +276,20 @@ function answer(answers: unknown, key: string): string {
   return typeof value === 'string' && value !== '' ? value : 'Not given';
 }
 
-/** "addressLine1" → "Address line 1": answers are shown by their question's name, not a code. */
+/** "addressLine1" → "Address line 1": answers are shown by their question, not a code. */
 const labelOf = (key: string) => {
+  if (Object.hasOwn(CHARACTER_QUESTIONS, key)) return CHARACTER_QUESTIONS[key as keyof typeof CHARACTER_QUESTIONS];
   const words = key.replace(/([a-z])([A-Z0-9])/g, '$1 $2').toLowerCase();
   return `${words.charAt(0).toUpperCase()}${words.slice(1)}`;
 };
+
+/** Answers are kept as JSON, whose keys come back in no useful order: these go first, in the form's order. */
+const ANSWER_ORDER = [
+  ...['addressLine1', 'addressLine2', 'city', 'state', 'postalCode', 'email', 'phone'],
+  ...['level', 'subject', 'institution', 'awarded', 'name', 'date', 'passed', 'employer', 'role'],
+  ...['answer', 'explanation', 'agree', 'signature'],
+];
+const rank = (key: string) => (ANSWER_ORDER.includes(key) ? ANSWER_ORDER.indexOf(key) : ANSWER_ORDER.length);
 
 function Answers({ value }: { value: unknown }): ComponentChildren {
   if (value === undefined) return <p>Not answered yet.</p>;
@@ -302,14 +311,16 @@ function Answers({ value }: { value: unknown }): ComponentChildren {
     );
   return (
     <dl class="portal-summary">
-      {Object.entries(value).map(([key, v]) => (
-        <div>
-          <dt>{labelOf(key)}</dt>
-          <dd>
-            <Answers value={v} />
-          </dd>
-        </div>
-      ))}
+      {Object.entries(value)
+        .sort(([a], [b]) => rank(a) - rank(b))
+        .map(([key, v]) => (
+          <div>
+            <dt>{labelOf(key)}</dt>
+            <dd>
+              <Answers value={v} />
+            </dd>
+          </div>
+        ))}
     </dl>
   );
 }
