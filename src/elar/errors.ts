@@ -54,6 +54,12 @@ export const elarErrors = defineErrors('ELAR', {
     status: 403,
     message: 'You cannot make this change to this application.',
   },
+  /** A staff member who is also an educator, acting on their own application. */
+  ownApplication: {
+    code: 'ELAR_ERR_OWN_APPLICATION',
+    status: 403,
+    message: 'This is your own application. Another member of the Department’s staff must act on it.',
+  },
   transitionRefused: {
     code: 'ELAR_ERR_TRANSITION_REFUSED',
     status: 409,
@@ -117,6 +123,11 @@ export const elarErrors = defineErrors('ELAR', {
     status: 422,
     message: (mostLeft: string) =>
       `The refund can be at most ${mostLeft}: what is left of this payment after earlier refunds.`,
+  },
+  streamSignedOut: {
+    code: 'ELAR_ERR_STREAM_SIGNED_OUT',
+    status: 401,
+    message: 'You are signed out of ELAR. Reload the page to sign in again.',
   },
   tooManyStreams: {
     code: 'ELAR_ERR_TOO_MANY_STREAMS',

@@ -74,7 +74,11 @@ export const elarPlugin: FastifyPluginAsync<ElarPluginOptions> = async (app, opt
     redirectUri: redirectUris[0]!,
     postLogoutRedirectUri: postLogoutRedirectUris[0]!,
   });
-  const live = { bus: options.live.bus, streams: new SseStreams(app, options.live.sse) };
+  const live = {
+    bus: options.live.bus,
+    streams: new SseStreams(app, options.live.sse),
+    heartbeatMs: options.live.sse.heartbeatMs ?? 15_000,
+  };
   registerElarRoutes(app, config, db, rp, settings, live);
   // The shipped license catalog, on every start: only what changed is written (src/elar/catalog/import.ts).
   for (const note of await loadShippedCatalog(db)) app.log.info(note);

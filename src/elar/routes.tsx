@@ -12,7 +12,8 @@ import { elarErrors } from './errors.ts';
 import type { ElarRelyingParty } from './relying-party.ts';
 import { registerRenewalRoutes } from './renewals/index.ts';
 import type { ElarDb } from './schema.ts';
-import { endElarSessions, loadElarSession, startElarSession } from './sessions.ts';
+import { registerStaffRoutes } from './staff/routes.tsx';
+import { endElarSessions, liveElarSessions, loadElarSession, startElarSession } from './sessions.ts';
 import { staffRolesFrom } from './staff.ts';
 
 /**
@@ -26,7 +27,7 @@ export function registerElarRoutes(
   db: ElarDb,
   rp: ElarRelyingParty,
   applications: ApplicationSettings,
-  live: { bus: EventBus; streams: SseStreams },
+  live: { bus: EventBus; streams: SseStreams; heartbeatMs: number },
 ) {
   const prefix = config.secureCookies ? '__Host-' : '';
   const sessionCookie = `${prefix}elar_session`;
@@ -76,7 +77,32 @@ export function registerElarRoutes(
     return person;
   };
   registerApplicationRoutes(app, { deps: { db, settings: applications }, access: elar, applicant });
-  registerLiveStatus(app, { db, ...live, access: elar, applicant });
+  registerLiveStatus(app, {
+    db,
+    ...live,
+    access: elar,
+    signedIn: async (request) => {
+      const session = await loadElarSession(db, request.cookies[sessionCookie], config.session);
+      const person = session && applicantFrom(session.claims);
+      return session && person ? { person, session: session.idHash } : null;
+    },
+    liveSessions: (sessions) => liveElarSessions(db, sessions, config.session),
+    checkMs: live.heartbeatMs,
+  });
+
+  registerStaffRoutes(app, {
+    deps: { db, settings: applications },
+    member: async (request) => {
+      const session = await loadElarSession(db, request.cookies[sessionCookie], config.session);
+      const sub = session?.claims.sub;
+      if (!session || typeof sub !== 'string') return null;
+      const { preferred_username: userName, name } = session.claims;
+      if (typeof userName === 'string')
+        request.view.user = { userName, displayName: typeof name === 'string' ? name : userName };
+      return { sub, staffRoles: session.staffRoles };
+    },
+    signIn,
+  });
   registerRenewalRoutes(app, { db, access: elar, applicant });
 
   app.get('/callback', elar, async (request, reply) => {

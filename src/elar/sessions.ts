@@ -117,3 +117,25 @@ export async function endElarSessions(
 export async function purgeExpiredElarSessions(db: ElarDb): Promise<void> {
   await db.deleteFrom('elar.session').where('expires_at', '<', new Date()).execute();
 }
+
+/**
+ * Which of these sessions (by `idHash`) are still within their limits, without moving them
+ * on: an open live-status stream is not the person's activity. Ended ones (logout,
+ * back-channel logout, idle or absolute end) are simply not in the answer.
+ */
+export async function liveElarSessions(
+  db: ElarDb,
+  idHashes: readonly string[],
+  limits: ElarSessionLimits,
+): Promise<Set<string>> {
+  if (idHashes.length === 0) return new Set();
+  const now = Date.now();
+  const rows = await db
+    .selectFrom('elar.session')
+    .select('id_hash')
+    .where('id_hash', 'in', [...idHashes])
+    .where('expires_at', '>', new Date(now))
+    .where('created_at', '>', new Date(now - limits.absoluteMs))
+    .execute();
+  return new Set(rows.map((row) => row.id_hash));
+}

@@ -34,7 +34,7 @@ export interface AccessPolicy<A, P extends string, R> {
   /** Throws the refusal (a 403 with no data) unless the actor may. */
   authorize(actor: A, permission: P, resource: R): void;
   /** What a signed-out person gets instead; by default the login page, and back here after. */
-  signIn?(request: FastifyRequest, reply: FastifyReply): FastifyReply;
+  signIn?(request: FastifyRequest, reply: FastifyReply): FastifyReply | Promise<FastifyReply>;
 }
 
 /** A permission declared on a route, and how its handler reads what the check found. */

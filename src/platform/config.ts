@@ -122,6 +122,8 @@ const schema = z.object({
   JOBS_RETRY_MAX_SECONDS: positiveInt.default(3600),
   /** Live updates (src/platform/events/sse.ts): open event streams this process serves before answering 503. */
   SSE_MAX_CONNECTIONS: positiveInt.default(2000),
+  /** How often each open stream gets a heartbeat; a stream whose session has ended closes within one. */
+  SSE_HEARTBEAT_MS: positiveInt.default(15_000),
   /** Mail (src/platform/mail): sent only when both are set; nothing is sent by default. */
   SMTP_URL: z
     .string()
@@ -172,7 +174,7 @@ export interface Config {
   faultInject: FaultPoint[];
   storage: StorageSettings;
   jobs: { pollMs: number; leaseMs: number; backoff: { baseMs: number; maxMs: number } };
-  sse: { maxConnections: number };
+  sse: { maxConnections: number; heartbeatMs: number };
   /** Unset unless SMTP_URL is: then messages in the outbox are sent (src/platform/mail). */
   mail: { smtpUrl: string; from: string } | undefined;
 }
@@ -256,7 +258,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: c.TRUST_PROXY,
     logLevel: c.LOG_LEVEL,
     faultInject: c.FAULT_INJECT,
-    sse: { maxConnections: c.SSE_MAX_CONNECTIONS },
+    sse: { maxConnections: c.SSE_MAX_CONNECTIONS, heartbeatMs: c.SSE_HEARTBEAT_MS },
     jobs: {
       pollMs: c.JOBS_POLL_MS,
       leaseMs: c.JOBS_LEASE_SECONDS * 1000,

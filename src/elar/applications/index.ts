@@ -30,9 +30,13 @@ export { CHARACTER_QUESTIONS, TASK_LIST, type SectionName } from './sections.ts'
 export { DEFAULT_APPLICATION_SETTINGS, loadApplicationSettings, type ApplicationSettings } from './settings.ts';
 export {
   APPLICATION_STATES,
+  guards,
+  mayRun,
   OPEN_STATES,
   TRANSITIONS,
   type ApplicationState,
+  type Transition,
+  type TransitionActor,
   type TransitionName,
 } from './transitions.ts';
 export { GATE_ITEMS, GATE_ITEM_WORDS, STATE_WORDS, TRANSITION_WORDS, whenWords } from './wording.ts';

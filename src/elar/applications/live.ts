@@ -1,6 +1,6 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
+import type { FastifyInstance, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import { errors } from '../../platform/errors.ts';
-import { lastEventIdOf, type EventBus, type SseStreams } from '../../platform/events/index.ts';
+import { lastEventIdOf, type EventBus, type SseStream, type SseStreams } from '../../platform/events/index.ts';
 import { elarErrors } from '../errors.ts';
 import type { ElarDb } from '../schema.ts';
 import { APPLICATION_CHANNEL, type StatusChange } from './notify.ts';
@@ -24,7 +24,16 @@ export interface LiveStatusOptions {
   bus: EventBus;
   streams: SseStreams;
   access: RouteShorthandOptions;
-  applicant(request: FastifyRequest, reply: FastifyReply): Promise<Applicant | null>;
+  /**
+   * The signed-in person and their ELAR session's id, or null. Never a sign-in redirect: the
+   * page's script reconnects in the background, and a redirect would set the sign-in cookie
+   * over the one of a sign-in in progress in another tab (attack review F10).
+   */
+  signedIn(request: FastifyRequest): Promise<{ person: Applicant; session: string } | null>;
+  /** Which of these sessions are still live (logout, back-channel logout and expiry end them). */
+  liveSessions(sessions: readonly string[]): Promise<Set<string>>;
+  /** How often open streams' sessions are checked: the heartbeat's period, so a stream outlives its session by at most one. */
+  checkMs: number;
 }
 
 /**
@@ -34,14 +43,31 @@ export interface LiveStatusOptions {
  * `Last-Event-ID`: the stream first sends whatever came after it, so nothing is missed
  * between the page load, a dropped connection and the next event. Without either, it starts
  * from now. The stream is read from the database on every notice: the notice only says
- * "look", so nobody else's change can reach this person's stream.
+ * "look", so nobody else's change can reach this person's stream. A stream lives only as
+ * long as its session (attack review F9): its session is checked before anything is sent,
+ * and every open stream's once a heartbeat.
  */
 export function registerLiveStatus(app: FastifyInstance, options: LiveStatusOptions) {
-  const { db, bus, streams, access, applicant } = options;
+  const { db, bus, streams, access, signedIn, liveSessions, checkMs } = options;
   const held = new Map<string, number>();
+  const watched = new Map<SseStream, string>();
+  let watch: NodeJS.Timeout | undefined;
+  // One query for every open stream of the instance, once a period, however many there are.
+  const closeEnded = async () => {
+    const sessions = [...new Set(watched.values())];
+    if (sessions.length === 0) return;
+    try {
+      const live = await liveSessions(sessions);
+      for (const [stream, session] of watched) if (!live.has(session)) stream.close();
+    } catch (err) {
+      app.log.warn({ err }, 'live status: checking the streams’ sessions failed');
+    }
+  };
+
   app.get('/applications/events', access, async (request, reply) => {
-    const person = await applicant(request, reply);
-    if (!person) return reply;
+    const signed = await signedIn(request);
+    if (!signed) throw elarErrors.streamSignedOut();
+    const { person, session } = signed;
     const asked = lastEventIdOf(request);
     if (asked !== undefined && !/^\d{1,18}$/.test(asked)) throw errors.badRequest();
     let last = asked ?? (await lastPersonEventId(db, person.sub));
@@ -49,7 +75,14 @@ export function registerLiveStatus(app: FastifyInstance, options: LiveStatusOpti
     if (holding >= STREAMS_PER_PERSON) throw elarErrors.tooManyStreams();
     const stream = streams.open(request, reply);
     held.set(person.sub, holding + 1);
+    watched.set(stream, session);
+    watch ??= setInterval(() => void closeEnded(), checkMs).unref();
     stream.onClose(() => {
+      watched.delete(stream);
+      if (watched.size === 0) {
+        clearInterval(watch);
+        watch = undefined;
+      }
       const left = (held.get(person.sub) ?? 1) - 1;
       if (left > 0) held.set(person.sub, left);
       else held.delete(person.sub);
@@ -62,6 +95,10 @@ export function registerLiveStatus(app: FastifyInstance, options: LiveStatusOpti
         .then(async () => {
           for (;;) {
             const entries = await personEventsSince(db, person.sub, last, BATCH);
+            if (entries.length > 0 && !(await liveSessions([session])).has(session)) {
+              stream.close();
+              return;
+            }
             for (const e of entries) {
               stream.send({
                 id: e.id,

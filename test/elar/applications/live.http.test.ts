@@ -188,13 +188,13 @@ describe('live status', () => {
     for (const l of [...open, again]) l.close();
   });
 
-  test('a Last-Event-ID that is not one of ours is a 400; a signed-out visitor is sent to log in', async () => {
+  test('a Last-Event-ID that is not one of ours is a 400; a signed-out visitor is a 401 (see live-session.http.test.ts)', async () => {
     const b = await signedIn('owner', '10.22.3.1');
     const bad = await Listener.open(b, { 'last-event-id': '1; DROP TABLE x' });
     assert.equal(bad.status, 400);
     bad.close();
     const signedOut = await Listener.open(elar.browser('10.22.3.2'));
-    assert.equal(signedOut.status, 303);
+    assert.equal(signedOut.status, 401);
     signedOut.close();
   });
 });
