@@ -131,7 +131,11 @@ export function YesNo(props: {
         </div>
       ))}
       {props.children && (
-        <div class="portal-conditional" id={`${props.name}-reveal`} data-reveal-for={props.name}>
+        <div
+          class="border-left-05 border-base-lighter padding-left-2 margin-left-1"
+          id={`${props.name}-reveal`}
+          data-reveal-for={props.name}
+        >
           {props.children}
         </div>
       )}
@@ -163,7 +167,7 @@ export function PersonalDetailsFields({ values, errors }: FieldsProps) {
         value={values.phone}
         error={errors.phone}
       />
-      <fieldset class="usa-fieldset">
+      <fieldset class="usa-fieldset margin-top-4">
         <legend class="usa-legend usa-legend--large">Your mailing address</legend>
         <TextField
           name="addressLine1"
@@ -309,9 +313,11 @@ export function RowsFields({ section, rows, values, errors }: { section: RowSect
           </legend>
           <RowFields section={section} i={i} values={values} errors={errors} />
           {shown > 1 && (
-            <button class="usa-button usa-button--unstyled" type="submit" name="action" value={`remove-${i}`}>
-              Remove {words.one.toLowerCase()} {i + 1}
-            </button>
+            <p class="margin-bottom-4">
+              <button class="usa-button usa-button--unstyled" type="submit" name="action" value={`remove-${i}`}>
+                Remove {words.one.toLowerCase()} {i + 1}
+              </button>
+            </p>
           )}
         </fieldset>
       ))}

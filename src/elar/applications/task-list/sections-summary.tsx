@@ -43,6 +43,10 @@ function monthWords(value: unknown): string {
   });
 }
 
+/** 6175550123 (as kept) → 617 555 0123. */
+const phoneWords = (digits: string) =>
+  digits.replace(/^(1?)(\d{3})(\d{3})(\d{4})$/, (_, one, a, b, c) => `${one ? '1 ' : ''}${a} ${b} ${c}`);
+
 const s = (value: unknown) => (typeof value === 'string' ? value : '');
 
 function rowText(section: RowSection, row: Record<string, unknown>): string {
@@ -114,7 +118,7 @@ export function answerRows(section: SectionName, answers: unknown, person: Appli
       label: 'Email address',
       value: s(saved.email) || (answers ? 'The one on your portal profile' : 'Not answered yet'),
     },
-    { label: 'Phone number', value: s(saved.phone) || 'Not answered yet' },
+    { label: 'Phone number', value: phoneWords(s(saved.phone)) || 'Not answered yet' },
     { label: 'Mailing address', value: address || 'Not answered yet' },
   ];
 }

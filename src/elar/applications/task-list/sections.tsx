@@ -220,6 +220,7 @@ function SectionForm({
           </button>
         )}
       </div>
+      {section === 'character' && <script src="/assets/elar-reveal.js" defer />}
     </form>
   );
 }
