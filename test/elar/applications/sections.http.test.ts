@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { createOutbox } from '../../../src/platform/mail/outbox.ts';
 import {
   DEFAULT_APPLICATION_SETTINGS,
+  expireDrafts,
   loadApplication,
   saveSection,
   startDraft,
@@ -411,6 +414,32 @@ describe('an application that is no longer a draft, and other people’s', () =>
     const again = await b.post(`/elar/applications/${draft.id}/submit`, { version: '99' });
     assert.equal(again.status, 409);
     assert.match(again.body, /This application has been withdrawn/);
+  });
+
+  test('a draft deleted after its 180 days is gone from every page: 404, and a post saves nothing', async () => {
+    const draft = await draftFor();
+    const b = await signedIn();
+    await b.get(sectionUrl(draft.id, 'education'));
+    await elar.db
+      .updateTable('application')
+      .set({ draft_expires_at: sql<Date>`now() - interval '1 second'` })
+      .where('id', '=', draft.id)
+      .execute();
+    const { deleted } = await expireDrafts({
+      db: elar.db,
+      settings: DEFAULT_APPLICATION_SETTINGS,
+      outbox: createOutbox(undefined),
+      publicUrl: elar.origin,
+    });
+    assert.ok(deleted >= 1);
+    assert.equal((await b.get(sectionUrl(draft.id, 'education'))).status, 404);
+    assert.equal((await b.get(`/elar/applications/${draft.id}/check-answers`)).status, 404);
+    const post = await b.post(sectionUrl(draft.id, 'personal-details'), {
+      ...COMPLETE_ANSWERS['personal-details'],
+      action: 'continue',
+    });
+    assert.equal(post.status, 404);
+    assert.equal((await b.post(`/elar/applications/${draft.id}/submit`, { version: '1' })).status, 404);
   });
 
   test('someone else’s draft, a made-up id and an unknown section are 404s, and nothing is changed', async () => {

@@ -149,7 +149,7 @@ export function PersonalDetailsFields({ values, errors }: FieldsProps) {
       <TextField
         name="email"
         label="Email address"
-        hint="We send news about your application here. Leave it blank to use the one on your portal profile."
+        hint="We email news about your application here. Without one, you find the news in ELAR."
         type="email"
         autocomplete="email"
         spellcheck={false}

@@ -116,7 +116,7 @@ export function answerRows(section: SectionName, answers: unknown, person: Appli
     ...identityRows(person),
     {
       label: 'Email address',
-      value: s(saved.email) || (answers ? 'The one on your portal profile' : 'Not answered yet'),
+      value: s(saved.email) || (answers ? 'None given' : 'Not answered yet'),
     },
     { label: 'Phone number', value: phoneWords(s(saved.phone)) || 'Not answered yet' },
     { label: 'Mailing address', value: address || 'Not answered yet' },
