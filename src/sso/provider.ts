@@ -142,7 +142,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     scopes: OIDC_SCOPES,
     claims: {
       openid: ['sub'],
-      profile: ['preferred_username', 'name', 'given_name', 'family_name', 'mepid'],
+      profile: ['preferred_username', 'name', 'given_name', 'family_name', 'birthdate', 'mepid'],
       roles: ['roles'],
     },
     conformIdTokenClaims: false,
@@ -227,6 +227,8 @@ export function createProvider(deps: ProviderDeps): Provider {
                   name: `${profile.first_name} ${profile.last_name}`,
                   given_name: profile.first_name,
                   family_name: profile.last_name,
+                  // OpenID Connect's standard claim (YYYY-MM-DD): ELAR shows it on an application, never asks it again.
+                  ...(profile.date_of_birth ? { birthdate: profile.date_of_birth } : {}),
                   mepid: profile.mepid,
                 }
               : {}),

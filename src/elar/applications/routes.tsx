@@ -7,6 +7,8 @@ import { APPLICATION_FEE, APPLICATION_PAYABLE } from './payables.ts';
 import { whenWords } from './wording.ts';
 import { loadApplication, withdraw, type Applicant, type ApplicationDeps, type ApplicationView } from './service.ts';
 import { isOpen } from './transitions.ts';
+import { registerCheckAnswersRoutes } from './task-list/check-answers.tsx';
+import { registerSectionRoutes } from './task-list/sections.tsx';
 
 /**
  * The page about one application: where it stands in plain words, its timeline, its fee,
@@ -22,6 +24,8 @@ export interface ApplicationRouteOptions {
 }
 
 export function registerApplicationRoutes(app: FastifyInstance, { deps, access, applicant }: ApplicationRouteOptions) {
+  registerSectionRoutes(app, { deps, access, applicant });
+  registerCheckAnswersRoutes(app, { deps, access, applicant });
   const pageOf = (id: string) => `${app.prefix}/applications/${encodeURIComponent(id)}`;
 
   app.get<{ Params: { id: string } }>('/applications/:id', access, async (request, reply) => {
@@ -50,6 +54,8 @@ export function applicantFrom(claims: Record<string, unknown>): Applicant | null
     sub: claims.sub,
     mepid: typeof claims.mepid === 'string' ? claims.mepid : null,
     email: typeof claims.email === 'string' ? claims.email : null,
+    name: typeof claims.name === 'string' ? claims.name : null,
+    birthdate: typeof claims.birthdate === 'string' ? claims.birthdate : null,
   };
 }
 

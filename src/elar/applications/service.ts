@@ -29,6 +29,10 @@ export interface Applicant {
   sub: string;
   mepid: string | null;
   email: string | null;
+  /** Shown on the personal details page, never asked: the portal's profile is where they change. */
+  name?: string | null;
+  /** YYYY-MM-DD (the `birthdate` claim). */
+  birthdate?: string | null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -9,15 +9,31 @@ describe('the applicant from the claims', () => {
       sub: 'p-1',
       mepid: '12345678',
       email: 'ella@example.org',
+      name: null,
+      birthdate: null,
     });
   });
 
+  test('the name and date of birth the portal gives are shown, never asked', () => {
+    const person = applicantFrom({ sub: 'p-4', name: 'Ella Elar', birthdate: '1985-06-05' });
+    assert.equal(person?.name, 'Ella Elar');
+    assert.equal(person?.birthdate, '1985-06-05');
+  });
+
   test('no MEPID or email is null, and so is one of another shape', () => {
-    assert.deepEqual(applicantFrom({ sub: 'p-2' }), { sub: 'p-2', mepid: null, email: null });
+    assert.deepEqual(applicantFrom({ sub: 'p-2' }), {
+      sub: 'p-2',
+      mepid: null,
+      email: null,
+      name: null,
+      birthdate: null,
+    });
     assert.deepEqual(applicantFrom({ sub: 'p-3', mepid: 12345678, email: ['a@example.org'] }), {
       sub: 'p-3',
       mepid: null,
       email: null,
+      name: null,
+      birthdate: null,
     });
   });
 
