@@ -109,6 +109,8 @@ export function registerPaymentRoutes(
     if (!can(person, 'payment.manage')) throw errors.forbidden();
     const payment = await findPayment(db, (request.params as { id: string }).id);
     if (!payment || !hasReceipt(payment.state)) throw errors.notFound();
+    // The service refuses (and audits) a refund of their own fee; the form is not even offered.
+    if (request.method === 'GET' && payment.owner_sub === person.sub) throw elarErrors.refundOwnPayment();
     return { person, payment, left: payment.amount_cents - (await committedRefundCents(db, payment.id)) };
   }
 
@@ -133,7 +135,7 @@ export function registerPaymentRoutes(
     const found = await refundable(request);
     if (!found) return reply.redirect('/elar', 303);
     const form = parseForm(refundForm, request.body);
-    const again = (errs: Record<string, string>, left = found.left) =>
+    const again = (errs: Record<string, string>, left = found.left, status = 422) =>
       reply.page(
         <RefundPage
           ctx={request.view}
@@ -142,7 +144,7 @@ export function registerPaymentRoutes(
           values={form.values}
           errors={errs}
         />,
-        422,
+        status,
       );
     if (!form.ok) return again(form.errors);
     try {
@@ -155,6 +157,8 @@ export function registerPaymentRoutes(
     } catch (err) {
       if (err instanceof PortalError && err.code === elarErrors.refundTooMuch.code)
         return again({ amount: err.message });
+      if (err instanceof PortalError && err.code === elarErrors.refundWhileOpen.code)
+        return again({ amount: err.message }, found.left, err.statusCode);
       throw err;
     }
     return reply.redirect(`/elar/payments/${found.payment.id}/refund/requested`, 303);

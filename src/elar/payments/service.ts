@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { faultPoint } from '../../platform/faults.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
 import { audit } from '../audit-events.ts';
+import { PortalError } from '../../platform/errors.ts';
 import { elarErrors } from '../errors.ts';
 import type { Transaction } from 'kysely';
 import type { ElarDatabase, ElarDb } from '../schema.ts';
-import { hasPaidHook, paidHookFor } from './payables.ts';
+import { hasPaidHook, paidHookFor, refundCheckFor } from './payables.ts';
 import type { CheckoutStatus, PaymentProvider } from './provider.ts';
 import {
   applyTransition,
@@ -30,6 +31,9 @@ const UNPAYABLE_REFUND = {
   staffSub: 'system:payments',
   reason: 'The application was withdrawn before the payment went through, so the fee is returned in full.',
 };
+/** Refunds refused for who asks or what it would do (not for a typo): each attempt is audited. */
+const REFUSALS_AUDITED = new Set([elarErrors.refundOwnPayment.code, elarErrors.refundWhileOpen.code]);
+
 /**
  * Payments' rules. One charge, whatever happens: the payment row is committed before the
  * provider is called and carries the idempotency key the provider is given; whichever word
@@ -268,12 +272,32 @@ export class PaymentService {
     paymentId: string,
     request: { amountCents: number; reason: string; staffSub: string; ip?: string },
   ): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      const payment = await findPayment(trx, paymentId, { forUpdate: true });
-      if (!payment) throw elarErrors.paymentNotFound();
-      if (payment.state !== 'succeeded' && payment.state !== 'partially_refunded') throw elarErrors.refundNotPaid();
-      await this.#refundInTransaction(trx, payment, request);
-    });
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        const payment = await findPayment(trx, paymentId, { forUpdate: true });
+        if (!payment) throw elarErrors.paymentNotFound();
+        if (payment.state !== 'succeeded' && payment.state !== 'partially_refunded') throw elarErrors.refundNotPaid();
+        // Separation of duties: an officer who also paid a fee (one account can hold both) never returns it to themselves.
+        if (payment.owner_sub === request.staffSub) throw elarErrors.refundOwnPayment();
+        const committed = await committedRefundCents(trx, payment.id);
+        const check = refundCheckFor(payment.payable_kind);
+        const inFull = committed + request.amountCents >= payment.amount_cents;
+        const refused = check && (await check(trx, payment, { cents: request.amountCents, inFull }));
+        if (refused) throw refused;
+        await this.#refundInTransaction(trx, payment, request);
+      });
+    } catch (err) {
+      if (err instanceof PortalError && REFUSALS_AUDITED.has(err.code))
+        // Its own transaction: the refused one rolled back, and the attempt must stay on record.
+        await audit(this.db, {
+          type: 'payment.refund-refused',
+          actorId: request.staffSub,
+          subjectId: paymentId,
+          ip: request.ip ?? null,
+          detail: { code: err.code, cents: request.amountCents, reason: request.reason },
+        });
+      throw err;
+    }
   }
 
   /** Records a refund of a locked, paid payment and queues the provider's call, in the caller's transaction. */
