@@ -47,6 +47,11 @@ export interface PaymentProvider {
   retrieve(sessionId: string): Promise<CheckoutStatus>;
   refund(request: RefundRequest): Promise<{ refundId: string }>;
   /**
+   * The refund the provider made with this request's idempotency key, if it made one: asked
+   * before a refund is given up on, because "no answer" may still mean "done".
+   */
+  findRefund(request: RefundRequest): Promise<{ refundId: string } | null>;
+  /**
    * Verifies the signature over the raw body and reads the callback: throws
    * WebhookSignatureError when it is not the provider's, and answers null for an event
    * about something ELAR does not follow.

@@ -332,25 +332,33 @@ export class PaymentService {
     if (!refund || refund.state !== 'pending') return;
     const payment = await findPayment(this.db, refund.payment_id);
     if (!payment?.provider_session_id) return;
+    const provider = this.provider;
+    const request = {
+      sessionId: payment.provider_session_id,
+      amountCents: refund.amount_cents,
+      idempotencyKey: refund.idempotency_key,
+    };
     let providerRefundId: string;
     try {
-      ({ refundId: providerRefundId } = await this.provider.refund({
-        sessionId: payment.provider_session_id,
-        amountCents: refund.amount_cents,
-        idempotencyKey: refund.idempotency_key,
-      }));
+      ({ refundId: providerRefundId } = await provider.refund(request));
     } catch (err) {
       if (!lastAttempt) throw err;
-      // Given up on: the amount is free to refund again, and staff see why in the audit log.
-      await this.db.transaction().execute(async (trx) => {
-        if (await endRefund(trx, refund.id, { state: 'failed' }))
-          await audit(trx, {
-            type: 'payment.refund-failed',
-            subjectId: payment.id,
-            detail: { refund: refund.id, error: String((err as Error).message).slice(0, 200) },
-          });
-      });
-      return;
+      // No answer is not "no": the provider may have refunded and the reply been lost. Only a
+      // refund the provider does not have is given up on (and an error asking it stays pending).
+      const made = await provider.findRefund(request);
+      if (made) providerRefundId = made.refundId;
+      else {
+        // Given up on: the amount is free to refund again, and staff see why in the audit log.
+        await this.db.transaction().execute(async (trx) => {
+          if (await endRefund(trx, refund.id, { state: 'failed' }))
+            await audit(trx, {
+              type: 'payment.refund-failed',
+              subjectId: payment.id,
+              detail: { refund: refund.id, error: String((err as Error).message).slice(0, 200) },
+            });
+        });
+        return;
+      }
     }
     await this.db.transaction().execute(async (trx) => {
       if (!(await endRefund(trx, refund.id, { state: 'succeeded', providerRefundId }))) return;

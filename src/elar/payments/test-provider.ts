@@ -114,6 +114,16 @@ export class TestPaymentProvider implements PaymentProvider {
     });
   }
 
+  async findRefund(request: RefundRequest): Promise<{ refundId: string } | null> {
+    const done = await this.db
+      .selectFrom('test_refund')
+      .select('id')
+      .where('idempotency_key', '=', request.idempotencyKey)
+      .where('checkout_id', '=', request.sessionId)
+      .executeTakeFirst();
+    return done ? { refundId: done.id } : null;
+  }
+
   parseWebhook(rawBody: Buffer, headers: Record<string, string | string[] | undefined>): ProviderNotice | null {
     const header = headers[TEST_SIGNATURE_HEADER];
     const parts = Object.fromEntries(

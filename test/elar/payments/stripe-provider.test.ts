@@ -107,4 +107,20 @@ describe('Stripe Checkout through the official SDK', () => {
     const other = signed({ id: 'evt_2', object: 'event', type: 'customer.created', data: { object: { id: 'cus_1' } } });
     assert.equal(provider.parseWebhook(other.body, other.headers), null);
   });
+
+  test('a refund Stripe made whose answer was lost is found again by its key; another key finds nothing (F12)', async () => {
+    const paid = await checkout('key-lost-refund');
+    stub.pay(paid.sessionId);
+    const request = { sessionId: paid.sessionId, amountCents: 3_000, idempotencyKey: 'refund-lost' };
+    stub.dropRefundAnswers = true;
+    try {
+      await assert.rejects(provider.refund(request));
+    } finally {
+      stub.dropRefundAnswers = false;
+    }
+    assert.equal(stub.sessions.get(paid.sessionId)!.refunded, 3_000, 'Stripe refunded once, whatever the retries');
+    const found = await provider.findRefund(request);
+    assert.match(found!.refundId, /^re_test_/);
+    assert.equal(await provider.findRefund({ ...request, idempotencyKey: 'refund-never-sent' }), null);
+  });
 });
