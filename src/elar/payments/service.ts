@@ -229,19 +229,27 @@ export class PaymentService {
   async reconcile(
     olderThanMs: number,
   ): Promise<{ asked: number; settled: number; failed: number; failures: { paymentId: string; error: string }[] }> {
-    const open = await openPaymentsBefore(this.db, new Date(Date.now() - olderThanMs));
+    const cutoff = new Date(Date.now() - olderThanMs);
+    let asked = 0;
     let settled = 0;
     const failures: { paymentId: string; error: string }[] = [];
-    for (const payment of open) {
-      // One payment that cannot be settled (the provider took another amount, or cannot be
-      // asked just now) is reported and left open; it must not keep the others from settling.
-      try {
-        if (await this.#reconcileOne(payment)) settled++;
-      } catch (err) {
-        failures.push({ paymentId: payment.id, error: String((err as Error).message).slice(0, 200) });
+    // Every open payment, a page at a time: abandoned checkouts (pay later, or never) must not
+    // hide a paid one behind them. Both providers end a checkout within a day, so this stays a
+    // day's worth of abandoned checkouts at most.
+    for (let page = await openPaymentsBefore(this.db, cutoff); page.length > 0;) {
+      for (const payment of page) {
+        asked++;
+        // One payment that cannot be settled (the provider took another amount, or cannot be
+        // asked just now) is reported and left open; it must not keep the others from settling.
+        try {
+          if (await this.#reconcileOne(payment)) settled++;
+        } catch (err) {
+          failures.push({ paymentId: payment.id, error: String((err as Error).message).slice(0, 200) });
+        }
       }
+      page = await openPaymentsBefore(this.db, cutoff, { afterId: page.at(-1)!.id });
     }
-    return { asked: open.length, settled, failed: failures.length, failures };
+    return { asked, settled, failed: failures.length, failures };
   }
 
   /** Asks the provider about one open payment and records the answer; true when it is no longer open. */
