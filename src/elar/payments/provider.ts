@@ -45,6 +45,8 @@ export interface PaymentProvider {
   readonly name: 'test' | 'stripe';
   createCheckout(request: CheckoutRequest): Promise<Checkout>;
   retrieve(sessionId: string): Promise<CheckoutStatus>;
+  /** Ends an open checkout so no card can be taken on it; a checkout already ended is left as it is. */
+  cancelCheckout(sessionId: string): Promise<void>;
   refund(request: RefundRequest): Promise<{ refundId: string }>;
   /**
    * The refund the provider made with this request's idempotency key, if it made one: asked

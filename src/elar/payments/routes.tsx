@@ -187,10 +187,11 @@ export function registerPaymentRoutes(
       '/webhooks/:provider',
       { config: { ...publicRoute('payment provider callbacks, verified by their signature').config, csrf: false } },
       async (request, reply) => {
-        if ((request.params as { provider: string }).provider !== service.provider.name) throw errors.notFound();
+        const provider = service.providerNamed((request.params as { provider: string }).provider);
+        if (!provider) throw errors.notFound();
         const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
         try {
-          const outcome = await service.handleWebhook(body, request.headers);
+          const outcome = await service.handleWebhook(body, request.headers, provider);
           return reply.code(200).header('cache-control', 'no-store').send({ received: true, outcome });
         } catch (err) {
           if (err instanceof WebhookSignatureError) {

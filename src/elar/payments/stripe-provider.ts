@@ -81,6 +81,15 @@ export class StripePaymentProvider implements PaymentProvider {
     return { state: 'paid', amountCents: session.amount_total ?? 0, cardLast4: cardLast4(session) };
   }
 
+  async cancelCheckout(sessionId: string): Promise<void> {
+    try {
+      await this.stripe.checkout.sessions.expire(sessionId);
+    } catch (err) {
+      // Stripe refuses to expire a session that is no longer open: it has ended already, which is what was asked.
+      if (!(err instanceof Stripe.errors.StripeInvalidRequestError)) throw err;
+    }
+  }
+
   async refund(request: RefundRequest): Promise<{ refundId: string }> {
     const refund = await this.stripe.refunds.create(
       {

@@ -85,6 +85,15 @@ export class TestPaymentProvider implements PaymentProvider {
     }
   }
 
+  async cancelCheckout(sessionId: string): Promise<void> {
+    await this.db
+      .updateTable('test_checkout')
+      .set({ state: 'canceled', completed_at: new Date() })
+      .where('id', '=', sessionId)
+      .where('state', '=', 'open')
+      .execute();
+  }
+
   async refund(request: RefundRequest): Promise<{ refundId: string }> {
     return this.db.transaction().execute(async (trx) => {
       const done = await trx
