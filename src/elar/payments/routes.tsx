@@ -17,6 +17,9 @@ import { chargeTestCard } from './test-cards.ts';
 import type { TestPaymentProvider } from './test-provider.ts';
 import { hasReceipt } from './transitions.ts';
 
+/** Provider callbacks taken from one address in a minute (F7): Stripe's few addresses, or this server's own. */
+const CALLBACKS_PER_MINUTE = 6_000;
+
 /**
  * Payments' pages, under /elar/payments. Thin: each reads its input, calls the service and
  * renders or redirects. They are public to the platform's check (ELAR has no portal session)
@@ -185,7 +188,16 @@ export function registerPaymentRoutes(
     );
     webhooks.post(
       '/webhooks/:provider',
-      { config: { ...publicRoute('payment provider callbacks, verified by their signature').config, csrf: false } },
+      {
+        config: {
+          ...publicRoute('payment provider callbacks, verified by their signature').config,
+          csrf: false,
+          // Not the per-address limit on people's forms: a provider sends a burst from a few
+          // addresses (the test provider from this server's own), and the signature is checked
+          // before any database work. A limit of their own, far above any real burst.
+          rateLimit: { max: CALLBACKS_PER_MINUTE, timeWindow: 60_000 },
+        },
+      },
       async (request, reply) => {
         const provider = service.providerNamed((request.params as { provider: string }).provider);
         if (!provider) throw errors.notFound();
