@@ -32,6 +32,8 @@ export interface StripeStub {
   calls: string[];
   /** Creates the session but drops the connection before answering: the provider did it, we did not hear. */
   dropNextCreate: boolean;
+  /** The next session is made already expired, so Stripe's answer has no checkout page (url null). */
+  createExpired: boolean;
   /** Every refund is made, and every answer to it (retries included) is lost. */
   dropRefundAnswers: boolean;
   /** The next request is answered with this Stripe error instead (then normal service resumes). */
@@ -86,7 +88,12 @@ export async function startStripeStub(): Promise<StripeStub> {
   const replies = new Map<string, { status: number; body: unknown }>();
   const calls: string[] = [];
   const refunds: StripeStub['refunds'] = [];
-  const stub = { dropNextCreate: false, dropRefundAnswers: false, failNext: null } as StripeStub;
+  const stub = {
+    dropNextCreate: false,
+    createExpired: false,
+    dropRefundAnswers: false,
+    failNext: null,
+  } as StripeStub;
 
   const send = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json', 'request-id': id('req') });
@@ -119,7 +126,7 @@ export async function startStripeStub(): Promise<StripeStub> {
           id: id('cs'),
           amount_total: Number(form.get('line_items[0][price_data][unit_amount]')),
           currency: form.get('line_items[0][price_data][currency]') ?? 'usd',
-          status: 'open',
+          status: stub.createExpired ? 'expired' : 'open',
           payment_status: 'unpaid',
           url: '',
           success_url: form.get('success_url') ?? '',
@@ -131,6 +138,7 @@ export async function startStripeStub(): Promise<StripeStub> {
           last4: null,
           refunded: 0,
         };
+        stub.createExpired = false;
         s.url = `https://checkout.stripe.test/c/pay/${s.id}`;
         sessions.set(s.id, s);
         const body = sessionJson(s, []);
