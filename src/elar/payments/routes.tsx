@@ -95,14 +95,7 @@ export function registerPaymentRoutes(
     if (!person) return reply.redirect('/elar', 303);
     const payment = await ownPayment(request, person.sub);
     if (!hasReceipt(payment.state)) throw errors.notFound();
-    return reply.page(
-      <ReceiptPage
-        ctx={request.view}
-        payment={payment}
-        refunds={await refundsOf(db, payment.id)}
-        refundLink={can(person, 'payment.manage')}
-      />,
-    );
+    return reply.page(<ReceiptPage ctx={request.view} payment={payment} refunds={await refundsOf(db, payment.id)} />);
   });
 
   /** The Department's side: a `payments` officer (ELAR permission payment.manage) refunds with a reason. */
@@ -171,12 +164,7 @@ export function registerPaymentRoutes(
     const found = await refundable(request);
     if (!found) return reply.redirect('/elar', 303);
     return reply.page(
-      <ReceiptPage
-        ctx={request.view}
-        payment={found.payment}
-        refunds={await refundsOf(db, found.payment.id)}
-        refundLink={false}
-      />,
+      <ReceiptPage ctx={request.view} payment={found.payment} refunds={await refundsOf(db, found.payment.id)} />,
     );
   });
 
