@@ -46,6 +46,8 @@ export async function startPortal(
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: 'production',
+    // The benchmark pays with the test card; production refuses an unnamed provider.
+    PAYMENT_PROVIDER: 'test',
     PORT: String(port),
     HOST: '127.0.0.1',
     PUBLIC_URL: `http://127.0.0.1:${port}`,

@@ -23,6 +23,8 @@ export const ELAR_AUDIT_EVENTS = [
   'payment.refund-requested',
   'payment.refunded',
   'payment.refund-failed',
+  // A refund an officer asked for and was refused: their own fee, or a whole fee of an open application.
+  'payment.refund-refused',
 ] as const;
 
 export type ElarAuditEventType = (typeof ELAR_AUDIT_EVENTS)[number];

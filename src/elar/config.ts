@@ -46,8 +46,13 @@ const schema = z.object({
   DATABASE_URL: postgresUrl.optional(),
   ELAR_DATABASE_URL: postgresUrl.optional(),
   DATA_DIR: z.string().min(1).default('./data'),
-  /** `test` (the default): the built-in checkout page, no money moves. `stripe`: Stripe Checkout. */
-  PAYMENT_PROVIDER: z.enum(['test', 'stripe'], { error: 'must be test or stripe' }).default('test'),
+  /**
+   * `test`: the built-in checkout page, no money moves. `stripe`: Stripe Checkout. Unset,
+   * `test` only on this machine, in the tests or the demo (see paymentProviderOf).
+   */
+  PAYMENT_PROVIDER: z.enum(['test', 'stripe'], { error: 'must be test or stripe' }).optional(),
+  NODE_ENV: z.string().optional(),
+  DEMO: z.enum(['0', '1', 'true', 'false']).optional(),
   STRIPE_SECRET_KEY: z
     .string()
     .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, 'must be a Stripe secret key (sk_…)')
@@ -110,14 +115,15 @@ export function loadElarConfig(
       'Invalid configuration: ELAR_CLIENT_SECRET is required when ELAR_PUBLIC_URL is not PUBLIC_URL (ELAR runs as its own process)',
     );
   }
-  if (c.PAYMENT_PROVIDER === 'stripe') {
+  const provider = paymentProviderOf(c, publicUrlOf(c, hostUrl));
+  if (provider === 'stripe') {
     for (const name of ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'] as const) {
       if (!c[name]) throw new ConfigError(`Invalid configuration: ${name} is required when PAYMENT_PROVIDER=stripe`);
     }
   }
   const reconcileAfterMs = c.PAYMENT_RECONCILE_MINUTES * 60_000;
   const issuer = c.ELAR_ISSUER ?? hostUrl!;
-  const publicUrl = c.ELAR_PUBLIC_URL ?? hostUrl!;
+  const publicUrl = publicUrlOf(c, hostUrl);
   return {
     issuer,
     clientId: c.ELAR_CLIENT_ID,
@@ -132,7 +138,7 @@ export function loadElarConfig(
       dataDir: c.DATA_DIR === 'memory://' ? c.DATA_DIR : join(c.DATA_DIR, 'elar'),
     },
     payments:
-      c.PAYMENT_PROVIDER === 'stripe'
+      provider === 'stripe'
         ? {
             provider: 'stripe',
             secretKey: c.STRIPE_SECRET_KEY!,
@@ -142,4 +148,29 @@ export function loadElarConfig(
           }
         : { provider: 'test', reconcileAfterMs },
   };
+}
+
+function publicUrlOf(c: { ELAR_PUBLIC_URL?: string | undefined }, hostUrl: string | undefined): string {
+  return c.ELAR_PUBLIC_URL ?? hostUrl!;
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * The provider to take payments with. The test provider "takes" 4242 and moves no money, so
+ * it is never what a real deployment gets by leaving PAYMENT_PROVIDER out (attack review F11):
+ * unset, it is the test provider only on this machine, under NODE_ENV=test or with DEMO=1.
+ */
+function paymentProviderOf(
+  c: { PAYMENT_PROVIDER?: 'test' | 'stripe' | undefined; NODE_ENV?: string | undefined; DEMO?: string | undefined },
+  publicUrl: string,
+): 'test' | 'stripe' {
+  if (c.PAYMENT_PROVIDER) return c.PAYMENT_PROVIDER;
+  const demo = c.DEMO === '1' || c.DEMO === 'true';
+  const thisMachine = LOOPBACK.has(new URL(publicUrl).hostname);
+  if (c.NODE_ENV !== 'test' && !demo && (c.NODE_ENV === 'production' || !thisMachine))
+    throw new ConfigError(
+      `Invalid configuration: PAYMENT_PROVIDER is required when NODE_ENV=production or ELAR is served from another machine (${publicUrl}): set PAYMENT_PROVIDER=stripe to take card payments, or PAYMENT_PROVIDER=test to run the test checkout on purpose (no money moves)`,
+    );
+  return 'test';
 }

@@ -129,6 +129,25 @@ export const elarErrors = defineErrors('ELAR', {
     status: 401,
     message: 'You are signed out of ELAR. Reload the page to sign in again.',
   },
+  /** F6: a payments officer who is also the payer; a second officer refunds it. */
+  refundOwnPayment: {
+    code: 'ELAR_ERR_REFUND_OWN_PAYMENT',
+    status: 403,
+    message: 'You cannot refund a payment you made yourself. Ask another payments officer to do it.',
+  },
+  /** F6: a refund in full of a fee whose application is still open would leave it evaluated for free. */
+  refundWhileOpen: {
+    code: 'ELAR_ERR_REFUND_WHILE_OPEN',
+    status: 409,
+    message:
+      'The fee can be refunded in full only once the application is withdrawn or decided. Withdraw the application first, or refund part of the fee.',
+  },
+  /** F5: a payment started with a provider this instance is no longer set up for. */
+  paymentProviderUnavailable: {
+    code: 'ELAR_ERR_PAYMENT_PROVIDER_UNAVAILABLE',
+    status: 503,
+    message: 'We cannot check this payment right now. Try again later or call the Licensure Help Desk.',
+  },
   tooManyStreams: {
     code: 'ELAR_ERR_TOO_MANY_STREAMS',
     status: 429,

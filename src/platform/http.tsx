@@ -133,7 +133,8 @@ export async function createHttpServer(
   // Every form post is rate limited per address. This hook must come before the plugin's
   // own onRoute hook, which reads the route's rateLimit config.
   app.addHook('onRoute', (route) => {
-    if (route.method === 'POST' && config.rateLimitPostsPerMinute > 0) {
+    // A route with a limit of its own (a provider's signed callbacks) keeps it.
+    if (route.method === 'POST' && config.rateLimitPostsPerMinute > 0 && route.config?.rateLimit === undefined) {
       route.config = {
         ...(route.config ?? {}),
         rateLimit: { max: config.rateLimitPostsPerMinute, timeWindow: 60_000 },

@@ -18,7 +18,7 @@ describe('ELAR configuration', () => {
 
   test('ELAR_PUBLIC_URL elsewhere than the portal: ELAR is a separate deployment, named by its address', () => {
     const c = loadElarConfig(
-      { ELAR_PUBLIC_URL: 'https://elar.example.gov/', ELAR_CLIENT_SECRET: SECRET },
+      { ELAR_PUBLIC_URL: 'https://elar.example.gov/', ELAR_CLIENT_SECRET: SECRET, PAYMENT_PROVIDER: 'test' },
       { hostUrl: 'https://portal.example.gov' },
     );
     assert.equal(c.cohosted, false);

@@ -1,7 +1,9 @@
-import { onPaid, quotePayable } from '../payments/index.ts';
-import { findOwnedApplication, licensesOf } from './repository.ts';
+import { elarErrors } from '../errors.ts';
+import { onPaid, onRefund, quotePayable } from '../payments/index.ts';
+import { findOwnedApplication, licensesOf, lockApplication } from './repository.ts';
 import { markPaid } from './service.ts';
 import type { ApplicationSettings } from './settings.ts';
+import { isOpen } from './transitions.ts';
 
 /** An application's fee, as payments knows it: a payable of this kind, for this purpose. */
 export const APPLICATION_PAYABLE = 'application';
@@ -29,4 +31,12 @@ export function registerApplicationPayments(settings: ApplicationSettings): void
   onPaid(APPLICATION_PAYABLE, async (trx, payment) =>
     (await markPaid(trx, settings, payment.payable_id, payment.id)).payable ? 'completed' : 'not-payable',
   );
+  // A fee returned in full while the application is still open would have it evaluated for
+  // free: the Department withdraws it first (or it is decided), and then the fee goes back.
+  onRefund(APPLICATION_PAYABLE, async (trx, payment, { inFull }) => {
+    if (!inFull) return null;
+    // Locked after the payment (settle's order too): a withdrawal or a reopening waits for the refund.
+    const application = await lockApplication(trx, payment.payable_id);
+    return application && isOpen(application.state) ? elarErrors.refundWhileOpen() : null;
+  });
 }

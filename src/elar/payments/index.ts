@@ -3,7 +3,15 @@
  * (applications, renewals, hard copies register here), and the plugin. Everything else in
  * this folder is payments' own.
  */
-export { onPaid, quotePayable, type PaidHook, type Quote, type QuoteFn } from './payables.ts';
+export {
+  onPaid,
+  onRefund,
+  quotePayable,
+  type PaidHook,
+  type Quote,
+  type QuoteFn,
+  type RefundCheck,
+} from './payables.ts';
 export type { PaymentRecord } from './repository.ts';
 export { formatCents } from './service.ts';
 export { paymentsPlugin } from './plugin.ts';

@@ -127,12 +127,10 @@ export function ReceiptPage({
   ctx,
   payment,
   refunds,
-  refundLink,
 }: {
   ctx: ViewContext;
   payment: PaymentRecord;
   refunds: RefundRecord[];
-  refundLink: boolean;
 }) {
   return (
     <Layout ctx={ctx} title={`Receipt ${payment.receipt_number}`}>
@@ -167,11 +165,6 @@ export function ReceiptPage({
         <a class="usa-button usa-button--outline" href="/elar">
           Back to ELAR
         </a>
-        {refundLink && (
-          <a class="usa-button usa-button--secondary" href={`/elar/payments/${payment.id}/refund`}>
-            Refund this payment
-          </a>
-        )}
       </p>
     </Layout>
   );

@@ -1,4 +1,5 @@
 import type { Transaction } from 'kysely';
+import type { PortalError } from '../../platform/errors.ts';
 import type { ElarDatabase, ElarDb } from '../schema.ts';
 import type { PaymentRecord } from './repository.ts';
 
@@ -30,7 +31,19 @@ export type PaidHook = (trx: Transaction<ElarDatabase>, payment: PaymentRecord) 
  */
 export type QuoteFn = (db: ElarDb, payable: { id: string; purpose: string; ownerSub: string }) => Promise<Quote | null>;
 
+/**
+ * Asked, inside the refund's transaction, whether the Department may refund `cents` of a
+ * payment for this kind of thing now; `inFull` when the refund would return all that was
+ * paid. Answers the refusal to show, or null. A kind without one may always be refunded.
+ */
+export type RefundCheck = (
+  trx: Transaction<ElarDatabase>,
+  payment: PaymentRecord,
+  refund: { cents: number; inFull: boolean },
+) => Promise<PortalError | null>;
+
 const paidHooks = new Map<string, PaidHook>();
+const refundChecks = new Map<string, RefundCheck>();
 const quotes = new Map<string, QuoteFn>();
 
 const KIND = /^[a-z][a-z0-9-]{1,39}$/;
@@ -43,6 +56,16 @@ function checkKind(kind: string) {
 export function onPaid(kind: string, hook: PaidHook): void {
   checkKind(kind);
   paidHooks.set(kind, hook);
+}
+
+/** What a `kind` says about a Department refund of its payment (see RefundCheck). */
+export function onRefund(kind: string, check: RefundCheck): void {
+  checkKind(kind);
+  refundChecks.set(kind, check);
+}
+
+export function refundCheckFor(kind: string): RefundCheck | undefined {
+  return refundChecks.get(kind);
 }
 
 /** How a `kind` is priced for the pay button (POST /elar/payments/pay). */

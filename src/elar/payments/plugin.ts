@@ -21,23 +21,23 @@ const RECONCILE_EVERY_MS = 5 * 60_000;
 /** Register inside ELAR's plugin with `{ prefix: '/payments' }`. */
 export const paymentsPlugin: FastifyPluginAsync<PaymentsPluginOptions> = async (app, { config, db, jobs }) => {
   const base = `${config.publicUrl}/elar/payments`;
-  let testProvider: TestPaymentProvider | undefined;
-  let provider: PaymentProvider;
-  if (config.payments.provider === 'stripe') {
-    provider = new StripePaymentProvider(config.payments);
-  } else {
-    testProvider = new TestPaymentProvider(db, {
-      checkoutUrl: (id) => `${base}/test-checkout/${id}`,
-      webhookUrl: `${base}/webhooks/test`,
-      // Stable across restarts (a callback queued before one is still valid after) and secret: derived from ELAR's client secret.
-      webhookSecret: createHmac('sha256', config.clientSecret)
-        .update('elar test payment provider callbacks')
-        .digest('hex'),
-    });
-    provider = testProvider;
-    jobs.handle(TEST_NOTICE_JOB, (payload) => testProvider!.deliverNotice(payload));
-  }
-  const service = new PaymentService(db, provider, { returnUrl: (id) => `${base}/${id}/return` });
+  // Always built: it keeps its books in ELAR's own tables, so payments it started before a
+  // switch to Stripe can still be asked about and ended (its card page is served only while current).
+  const testProvider = new TestPaymentProvider(db, {
+    checkoutUrl: (id) => `${base}/test-checkout/${id}`,
+    webhookUrl: `${base}/webhooks/test`,
+    // Stable across restarts (a callback queued before one is still valid after) and secret: derived from ELAR's client secret.
+    webhookSecret: createHmac('sha256', config.clientSecret)
+      .update('elar test payment provider callbacks')
+      .digest('hex'),
+  });
+  jobs.handle(TEST_NOTICE_JOB, (payload) => testProvider.deliverNotice(payload));
+  const provider: PaymentProvider =
+    config.payments.provider === 'stripe' ? new StripePaymentProvider(config.payments) : testProvider;
+  const service = new PaymentService(db, provider, {
+    returnUrl: (id) => `${base}/${id}/return`,
+    formerProviders: provider === testProvider ? [] : [testProvider],
+  });
   jobs.handle(REFUND_JOB, (payload, job) =>
     service.sendRefund(String(payload.refundId), { lastAttempt: job.attempt >= job.maxAttempts }),
   );
@@ -48,5 +48,5 @@ export const paymentsPlugin: FastifyPluginAsync<PaymentsPluginOptions> = async (
       for (const failure of run.failures) app.log.warn(failure, 'payment reconciliation could not settle a payment');
     })
     .every(RECONCILE_JOB, { everyMs: RECONCILE_EVERY_MS });
-  registerPaymentRoutes(app, config, service, testProvider);
+  registerPaymentRoutes(app, config, service, provider === testProvider ? testProvider : undefined);
 };

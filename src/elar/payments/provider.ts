@@ -45,7 +45,14 @@ export interface PaymentProvider {
   readonly name: 'test' | 'stripe';
   createCheckout(request: CheckoutRequest): Promise<Checkout>;
   retrieve(sessionId: string): Promise<CheckoutStatus>;
+  /** Ends an open checkout so no card can be taken on it; a checkout already ended is left as it is. */
+  cancelCheckout(sessionId: string): Promise<void>;
   refund(request: RefundRequest): Promise<{ refundId: string }>;
+  /**
+   * The refund the provider made with this request's idempotency key, if it made one: asked
+   * before a refund is given up on, because "no answer" may still mean "done".
+   */
+  findRefund(request: RefundRequest): Promise<{ refundId: string } | null>;
   /**
    * Verifies the signature over the raw body and reads the callback: throws
    * WebhookSignatureError when it is not the provider's, and answers null for an event

@@ -124,14 +124,24 @@ export async function applyTransition(
 /** The next receipt number: sequential, never reused. */
 export const nextReceiptNumber = sql<string>`nextval('elar.payment_receipt_seq')`;
 
-/** Open payments older than the cutoff: what reconciliation asks the provider about. */
-export function openPaymentsBefore(db: Db, cutoff: Date, limit = 100) {
+/**
+ * Open payments older than the cutoff, a page at a time in id order, after `afterId` (the
+ * last of the page before): what reconciliation asks the provider about. By id, not by
+ * time: timestamps are finer in the database than in JavaScript, so a time cursor could
+ * read the same row again.
+ */
+export function openPaymentsBefore(
+  db: Db,
+  cutoff: Date,
+  { afterId, limit = 100 }: { afterId?: string; limit?: number } = {},
+) {
   return db
     .selectFrom('payment')
     .selectAll()
     .where('state', '=', 'open')
     .where('created_at', '<', cutoff)
-    .orderBy('created_at')
+    .$if(afterId !== undefined, (q) => q.where('id', '>', afterId!))
+    .orderBy('id')
     .limit(limit)
     .execute();
 }

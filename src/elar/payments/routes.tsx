@@ -17,6 +17,9 @@ import { chargeTestCard } from './test-cards.ts';
 import type { TestPaymentProvider } from './test-provider.ts';
 import { hasReceipt } from './transitions.ts';
 
+/** Provider callbacks taken from one address in a minute (F7): Stripe's few addresses, or this server's own. */
+const CALLBACKS_PER_MINUTE = 6_000;
+
 /**
  * Payments' pages, under /elar/payments. Thin: each reads its input, calls the service and
  * renders or redirects. They are public to the platform's check (ELAR has no portal session)
@@ -92,14 +95,7 @@ export function registerPaymentRoutes(
     if (!person) return reply.redirect('/elar', 303);
     const payment = await ownPayment(request, person.sub);
     if (!hasReceipt(payment.state)) throw errors.notFound();
-    return reply.page(
-      <ReceiptPage
-        ctx={request.view}
-        payment={payment}
-        refunds={await refundsOf(db, payment.id)}
-        refundLink={can(person, 'payment.manage')}
-      />,
-    );
+    return reply.page(<ReceiptPage ctx={request.view} payment={payment} refunds={await refundsOf(db, payment.id)} />);
   });
 
   /** The Department's side: a `payments` officer (ELAR permission payment.manage) refunds with a reason. */
@@ -109,6 +105,8 @@ export function registerPaymentRoutes(
     if (!can(person, 'payment.manage')) throw errors.forbidden();
     const payment = await findPayment(db, (request.params as { id: string }).id);
     if (!payment || !hasReceipt(payment.state)) throw errors.notFound();
+    // The service refuses (and audits) a refund of their own fee; the form is not even offered.
+    if (request.method === 'GET' && payment.owner_sub === person.sub) throw elarErrors.refundOwnPayment();
     return { person, payment, left: payment.amount_cents - (await committedRefundCents(db, payment.id)) };
   }
 
@@ -133,7 +131,7 @@ export function registerPaymentRoutes(
     const found = await refundable(request);
     if (!found) return reply.redirect('/elar', 303);
     const form = parseForm(refundForm, request.body);
-    const again = (errs: Record<string, string>, left = found.left) =>
+    const again = (errs: Record<string, string>, left = found.left, status = 422) =>
       reply.page(
         <RefundPage
           ctx={request.view}
@@ -142,7 +140,7 @@ export function registerPaymentRoutes(
           values={form.values}
           errors={errs}
         />,
-        422,
+        status,
       );
     if (!form.ok) return again(form.errors);
     try {
@@ -155,6 +153,8 @@ export function registerPaymentRoutes(
     } catch (err) {
       if (err instanceof PortalError && err.code === elarErrors.refundTooMuch.code)
         return again({ amount: err.message });
+      if (err instanceof PortalError && err.code === elarErrors.refundWhileOpen.code)
+        return again({ amount: err.message }, found.left, err.statusCode);
       throw err;
     }
     return reply.redirect(`/elar/payments/${found.payment.id}/refund/requested`, 303);
@@ -164,12 +164,7 @@ export function registerPaymentRoutes(
     const found = await refundable(request);
     if (!found) return reply.redirect('/elar', 303);
     return reply.page(
-      <ReceiptPage
-        ctx={request.view}
-        payment={found.payment}
-        refunds={await refundsOf(db, found.payment.id)}
-        refundLink={false}
-      />,
+      <ReceiptPage ctx={request.view} payment={found.payment} refunds={await refundsOf(db, found.payment.id)} />,
     );
   });
 
@@ -181,12 +176,22 @@ export function registerPaymentRoutes(
     );
     webhooks.post(
       '/webhooks/:provider',
-      { config: { ...publicRoute('payment provider callbacks, verified by their signature').config, csrf: false } },
+      {
+        config: {
+          ...publicRoute('payment provider callbacks, verified by their signature').config,
+          csrf: false,
+          // Not the per-address limit on people's forms: a provider sends a burst from a few
+          // addresses (the test provider from this server's own), and the signature is checked
+          // before any database work. A limit of their own, far above any real burst.
+          rateLimit: { max: CALLBACKS_PER_MINUTE, timeWindow: 60_000 },
+        },
+      },
       async (request, reply) => {
-        if ((request.params as { provider: string }).provider !== service.provider.name) throw errors.notFound();
+        const provider = service.providerNamed((request.params as { provider: string }).provider);
+        if (!provider) throw errors.notFound();
         const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
         try {
-          const outcome = await service.handleWebhook(body, request.headers);
+          const outcome = await service.handleWebhook(body, request.headers, provider);
           return reply.code(200).header('cache-control', 'no-store').send({ received: true, outcome });
         } catch (err) {
           if (err instanceof WebhookSignatureError) {

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { faultPoint } from '../../platform/faults.ts';
 import { enqueue } from '../../platform/jobs/queue.ts';
 import { audit } from '../audit-events.ts';
+import { PortalError } from '../../platform/errors.ts';
 import { elarErrors } from '../errors.ts';
 import type { Transaction } from 'kysely';
 import type { ElarDatabase, ElarDb } from '../schema.ts';
-import { hasPaidHook, paidHookFor } from './payables.ts';
+import { hasPaidHook, paidHookFor, refundCheckFor } from './payables.ts';
 import type { CheckoutStatus, PaymentProvider } from './provider.ts';
 import {
   applyTransition,
@@ -30,6 +31,9 @@ const UNPAYABLE_REFUND = {
   staffSub: 'system:payments',
   reason: 'The application was withdrawn before the payment went through, so the fee is returned in full.',
 };
+/** Refunds refused for who asks or what it would do (not for a typo): each attempt is audited. */
+const REFUSALS_AUDITED = new Set([elarErrors.refundOwnPayment.code, elarErrors.refundWhileOpen.code]);
+
 /**
  * Payments' rules. One charge, whatever happens: the payment row is committed before the
  * provider is called and carries the idempotency key the provider is given; whichever word
@@ -58,6 +62,11 @@ export interface PaymentServiceOptions {
   /** The page the provider sends the person back to. */
   returnUrl: (paymentId: string) => string;
   currency?: string;
+  /**
+   * Providers no longer taking new payments here, still asked about the payments they
+   * started (PAYMENT_PROVIDER changed while some were open): their status, callbacks and refunds.
+   */
+  formerProviders?: readonly PaymentProvider[];
 }
 
 export class PaymentService {
@@ -69,6 +78,19 @@ export class PaymentService {
     private readonly options: PaymentServiceOptions,
   ) {
     this.currency = options.currency ?? 'usd';
+  }
+
+  /** The provider called `name` if this instance can reach it: the current one, or a former one. */
+  providerNamed(name: string): PaymentProvider | undefined {
+    if (name === this.provider.name) return this.provider;
+    return this.options.formerProviders?.find((p) => p.name === name);
+  }
+
+  /** The provider that holds this payment's checkout; a coded 503 when it is no longer set up here. */
+  #providerOf(payment: PaymentRecord): PaymentProvider {
+    const provider = this.providerNamed(payment.provider);
+    if (!provider) throw elarErrors.paymentProviderUnavailable();
+    return provider;
   }
 
   /**
@@ -84,6 +106,11 @@ export class PaymentService {
       const payment = await this.openOrLive(payable, ip);
       if (payment.owner_sub !== payable.ownerSub) throw elarErrors.paymentNotYours();
       if (hasReceipt(payment.state)) return { outcome: 'paid', payment };
+      if (payment.provider !== this.provider.name) {
+        const ended = await this.#retire(payment);
+        if (ended && hasReceipt(ended.state)) return { outcome: 'paid', payment: ended };
+        continue;
+      }
       if (payment.provider_session_id && payment.checkout_url) {
         // The checkout may have ended meanwhile (paid in another tab, declined, expired): ask before sending the person back to it.
         const status = await this.provider.retrieve(payment.provider_session_id);
@@ -105,6 +132,27 @@ export class PaymentService {
       return { outcome: 'checkout', url: checkout.url, payment };
     }
     throw elarErrors.paymentConflict();
+  }
+
+  /**
+   * An open payment of a provider this instance no longer takes payments with: its checkout
+   * is ended there, and the payment recorded as the provider then says (paid meanwhile is
+   * paid). One the former provider cannot be asked about is canceled here, audited as not
+   * confirmed, so the person can pay again: never a payment nobody can finish.
+   */
+  async #retire(payment: PaymentRecord): Promise<PaymentRecord | undefined> {
+    const former = this.providerNamed(payment.provider);
+    let status: CheckoutStatus = { state: 'open' };
+    if (former && payment.provider_session_id) {
+      await former.cancelCheckout(payment.provider_session_id);
+      status = await former.retrieve(payment.provider_session_id);
+    }
+    if (status.state !== 'open') return this.settle(payment.id, status);
+    return this.settle(payment.id, { state: 'canceled' }, undefined, {
+      reason: 'provider-changed',
+      from: payment.provider,
+      confirmed: false,
+    });
   }
 
   private async openOrLive(payable: Payable, ip: string | undefined): Promise<PaymentRecord> {
@@ -142,7 +190,7 @@ export class PaymentService {
   async settleFromProvider(paymentId: string): Promise<PaymentRecord | undefined> {
     const payment = await findPayment(this.db, paymentId);
     if (!payment || payment.state !== 'open' || !payment.provider_session_id) return payment;
-    const status = await this.provider.retrieve(payment.provider_session_id);
+    const status = await this.#providerOf(payment).retrieve(payment.provider_session_id);
     if (status.state === 'paid') faultPoint('payment.settle:before-record');
     return this.settle(payment.id, status);
   }
@@ -154,12 +202,13 @@ export class PaymentService {
   async handleWebhook(
     rawBody: Buffer,
     headers: Record<string, string | string[] | undefined>,
+    provider: PaymentProvider = this.provider,
   ): Promise<'ignored' | 'duplicate' | 'recorded'> {
-    const notice = this.provider.parseWebhook(rawBody, headers);
+    const notice = provider.parseWebhook(rawBody, headers);
     if (!notice) return 'ignored';
-    const known = await findPaymentBySession(this.db, this.provider.name, notice.sessionId);
+    const known = await findPaymentBySession(this.db, provider.name, notice.sessionId);
     if (!known) return 'ignored';
-    const status = await this.provider.retrieve(notice.sessionId);
+    const status = await provider.retrieve(notice.sessionId);
     if (status.state === 'paid') faultPoint('payment.settle:before-record');
     const settled = await this.settle(known.id, status, notice.eventId);
     return settled ? 'recorded' : 'duplicate';
@@ -170,13 +219,19 @@ export class PaymentService {
    * the audit row. Undefined when `eventId` was handled before; otherwise the payment as it
    * now stands (unchanged when it was no longer open).
    */
-  async settle(paymentId: string, status: CheckoutStatus, eventId?: string): Promise<PaymentRecord | undefined> {
+  async settle(
+    paymentId: string,
+    status: CheckoutStatus,
+    eventId?: string,
+    /** Why a payment is canceled, when ELAR ends it rather than the provider. */
+    cancelDetail?: Record<string, string | number | boolean | null>,
+  ): Promise<PaymentRecord | undefined> {
     return this.db.transaction().execute(async (trx) => {
       // The payment is locked first: the event row's reference to it would otherwise take a
       // share lock that forty callbacks at once turn into a deadlock.
       const payment = await findPayment(trx, paymentId, { forUpdate: true });
       if (!payment) return undefined;
-      if (eventId !== undefined && !(await recordProviderEvent(trx, this.provider.name, eventId, paymentId)))
+      if (eventId !== undefined && !(await recordProviderEvent(trx, payment.provider, eventId, paymentId)))
         return undefined;
       if (payment.state !== 'open' || status.state === 'open') return payment;
       const who = { actorId: payment.owner_sub, subjectId: payment.id };
@@ -211,7 +266,7 @@ export class PaymentService {
         }
         case 'canceled': {
           const canceled = await applyTransition(trx, payment, 'cancel', { completed_at: new Date() });
-          await audit(trx, { type: 'payment.canceled', ...who });
+          await audit(trx, { type: 'payment.canceled', ...who, ...(cancelDetail && { detail: cancelDetail }) });
           return canceled;
         }
       }
@@ -225,27 +280,37 @@ export class PaymentService {
   async reconcile(
     olderThanMs: number,
   ): Promise<{ asked: number; settled: number; failed: number; failures: { paymentId: string; error: string }[] }> {
-    const open = await openPaymentsBefore(this.db, new Date(Date.now() - olderThanMs));
+    const cutoff = new Date(Date.now() - olderThanMs);
+    let asked = 0;
     let settled = 0;
     const failures: { paymentId: string; error: string }[] = [];
-    for (const payment of open) {
-      // One payment that cannot be settled (the provider took another amount, or cannot be
-      // asked just now) is reported and left open; it must not keep the others from settling.
-      try {
-        if (await this.#reconcileOne(payment)) settled++;
-      } catch (err) {
-        failures.push({ paymentId: payment.id, error: String((err as Error).message).slice(0, 200) });
+    // Every open payment, a page at a time: abandoned checkouts (pay later, or never) must not
+    // hide a paid one behind them. Both providers end a checkout within a day, so this stays a
+    // day's worth of abandoned checkouts at most.
+    for (let page = await openPaymentsBefore(this.db, cutoff); page.length > 0;) {
+      for (const payment of page) {
+        asked++;
+        // One payment that cannot be settled (the provider took another amount, or cannot be
+        // asked just now) is reported and left open; it must not keep the others from settling.
+        try {
+          if (await this.#reconcileOne(payment)) settled++;
+        } catch (err) {
+          const code = err instanceof PortalError ? `${err.code}: ` : '';
+          failures.push({ paymentId: payment.id, error: `${code}${String((err as Error).message)}`.slice(0, 200) });
+        }
       }
+      page = await openPaymentsBefore(this.db, cutoff, { afterId: page.at(-1)!.id });
     }
-    return { asked: open.length, settled, failed: failures.length, failures };
+    return { asked, settled, failed: failures.length, failures };
   }
 
   /** Asks the provider about one open payment and records the answer; true when it is no longer open. */
   async #reconcileOne(payment: PaymentRecord): Promise<boolean> {
+    const provider = this.#providerOf(payment);
     let sessionId = payment.provider_session_id;
     if (!sessionId) {
       // We may have reached the provider without hearing its answer: the same key gives the same checkout back.
-      const checkout = await this.provider.createCheckout({
+      const checkout = await provider.createCheckout({
         idempotencyKey: payment.idempotency_key,
         amountCents: payment.amount_cents,
         currency: payment.currency,
@@ -255,7 +320,7 @@ export class PaymentService {
       await recordCheckout(this.db, payment.id, checkout.sessionId, checkout.url);
       sessionId = checkout.sessionId;
     }
-    const status = await this.provider.retrieve(sessionId);
+    const status = await provider.retrieve(sessionId);
     const after = await this.settle(payment.id, status);
     return after !== undefined && after.state !== 'open';
   }
@@ -268,12 +333,32 @@ export class PaymentService {
     paymentId: string,
     request: { amountCents: number; reason: string; staffSub: string; ip?: string },
   ): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      const payment = await findPayment(trx, paymentId, { forUpdate: true });
-      if (!payment) throw elarErrors.paymentNotFound();
-      if (payment.state !== 'succeeded' && payment.state !== 'partially_refunded') throw elarErrors.refundNotPaid();
-      await this.#refundInTransaction(trx, payment, request);
-    });
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        const payment = await findPayment(trx, paymentId, { forUpdate: true });
+        if (!payment) throw elarErrors.paymentNotFound();
+        if (payment.state !== 'succeeded' && payment.state !== 'partially_refunded') throw elarErrors.refundNotPaid();
+        // Separation of duties: an officer who also paid a fee (one account can hold both) never returns it to themselves.
+        if (payment.owner_sub === request.staffSub) throw elarErrors.refundOwnPayment();
+        const committed = await committedRefundCents(trx, payment.id);
+        const check = refundCheckFor(payment.payable_kind);
+        const inFull = committed + request.amountCents >= payment.amount_cents;
+        const refused = check && (await check(trx, payment, { cents: request.amountCents, inFull }));
+        if (refused) throw refused;
+        await this.#refundInTransaction(trx, payment, request);
+      });
+    } catch (err) {
+      if (err instanceof PortalError && REFUSALS_AUDITED.has(err.code))
+        // Its own transaction: the refused one rolled back, and the attempt must stay on record.
+        await audit(this.db, {
+          type: 'payment.refund-refused',
+          actorId: request.staffSub,
+          subjectId: paymentId,
+          ip: request.ip ?? null,
+          detail: { code: err.code, cents: request.amountCents, reason: request.reason },
+        });
+      throw err;
+    }
   }
 
   /** Records a refund of a locked, paid payment and queues the provider's call, in the caller's transaction. */
@@ -308,25 +393,33 @@ export class PaymentService {
     if (!refund || refund.state !== 'pending') return;
     const payment = await findPayment(this.db, refund.payment_id);
     if (!payment?.provider_session_id) return;
+    const provider = this.#providerOf(payment);
+    const request = {
+      sessionId: payment.provider_session_id,
+      amountCents: refund.amount_cents,
+      idempotencyKey: refund.idempotency_key,
+    };
     let providerRefundId: string;
     try {
-      ({ refundId: providerRefundId } = await this.provider.refund({
-        sessionId: payment.provider_session_id,
-        amountCents: refund.amount_cents,
-        idempotencyKey: refund.idempotency_key,
-      }));
+      ({ refundId: providerRefundId } = await provider.refund(request));
     } catch (err) {
       if (!lastAttempt) throw err;
-      // Given up on: the amount is free to refund again, and staff see why in the audit log.
-      await this.db.transaction().execute(async (trx) => {
-        if (await endRefund(trx, refund.id, { state: 'failed' }))
-          await audit(trx, {
-            type: 'payment.refund-failed',
-            subjectId: payment.id,
-            detail: { refund: refund.id, error: String((err as Error).message).slice(0, 200) },
-          });
-      });
-      return;
+      // No answer is not "no": the provider may have refunded and the reply been lost. Only a
+      // refund the provider does not have is given up on (and an error asking it stays pending).
+      const made = await provider.findRefund(request);
+      if (made) providerRefundId = made.refundId;
+      else {
+        // Given up on: the amount is free to refund again, and staff see why in the audit log.
+        await this.db.transaction().execute(async (trx) => {
+          if (await endRefund(trx, refund.id, { state: 'failed' }))
+            await audit(trx, {
+              type: 'payment.refund-failed',
+              subjectId: payment.id,
+              detail: { refund: refund.id, error: String((err as Error).message).slice(0, 200) },
+            });
+        });
+        return;
+      }
     }
     await this.db.transaction().execute(async (trx) => {
       if (!(await endRefund(trx, refund.id, { state: 'succeeded', providerRefundId }))) return;

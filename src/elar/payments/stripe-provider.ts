@@ -81,15 +81,41 @@ export class StripePaymentProvider implements PaymentProvider {
     return { state: 'paid', amountCents: session.amount_total ?? 0, cardLast4: cardLast4(session) };
   }
 
+  async cancelCheckout(sessionId: string): Promise<void> {
+    try {
+      await this.stripe.checkout.sessions.expire(sessionId);
+    } catch (err) {
+      // Stripe refuses to expire a session that is no longer open: it has ended already, which is what was asked.
+      if (!(err instanceof Stripe.errors.StripeInvalidRequestError)) throw err;
+    }
+  }
+
   async refund(request: RefundRequest): Promise<{ refundId: string }> {
-    const session = await this.stripe.checkout.sessions.retrieve(request.sessionId);
-    const intent = typeof session.payment_intent === 'string' ? session.payment_intent : session.payment_intent?.id;
-    if (!intent) throw new Error('Stripe has no payment for this checkout session');
     const refund = await this.stripe.refunds.create(
-      { payment_intent: intent, amount: request.amountCents },
+      {
+        payment_intent: await this.paymentIntentOf(request.sessionId),
+        amount: request.amountCents,
+        // Stripe keeps idempotency keys for a day; the metadata finds the refund for ever (findRefund).
+        metadata: { elar_refund: request.idempotencyKey },
+      },
       { idempotencyKey: request.idempotencyKey },
     );
     return { refundId: refund.id };
+  }
+
+  async findRefund(request: RefundRequest): Promise<{ refundId: string } | null> {
+    const payment_intent = await this.paymentIntentOf(request.sessionId);
+    for await (const refund of this.stripe.refunds.list({ payment_intent, limit: 100 }))
+      if (refund.metadata?.elar_refund === request.idempotencyKey && refund.status !== 'failed')
+        return { refundId: refund.id };
+    return null;
+  }
+
+  private async paymentIntentOf(sessionId: string): Promise<string> {
+    const session = await this.stripe.checkout.sessions.retrieve(sessionId);
+    const intent = typeof session.payment_intent === 'string' ? session.payment_intent : session.payment_intent?.id;
+    if (!intent) throw new Error('Stripe has no payment for this checkout session');
+    return intent;
   }
 
   parseWebhook(rawBody: Buffer, headers: Record<string, string | string[] | undefined>): ProviderNotice | null {

@@ -17,6 +17,8 @@ type Db = ElarDb;
 /** The job that tells ELAR's webhook a test checkout has ended, retried like a real provider's callbacks. */
 export const TEST_NOTICE_JOB = 'elar.payments.test-provider-notice';
 export const TEST_SIGNATURE_HEADER = 'elar-test-signature';
+/** A checkout nobody finishes ends after a day, as a Stripe Checkout session does. */
+const CHECKOUT_LIFETIME_MS = 24 * 3_600_000;
 /** A callback older than this is refused: a captured one cannot be replayed later. */
 const SIGNATURE_TOLERANCE_S = 300;
 
@@ -83,6 +85,15 @@ export class TestPaymentProvider implements PaymentProvider {
     }
   }
 
+  async cancelCheckout(sessionId: string): Promise<void> {
+    await this.db
+      .updateTable('test_checkout')
+      .set({ state: 'canceled', completed_at: new Date() })
+      .where('id', '=', sessionId)
+      .where('state', '=', 'open')
+      .execute();
+  }
+
   async refund(request: RefundRequest): Promise<{ refundId: string }> {
     return this.db.transaction().execute(async (trx) => {
       const done = await trx
@@ -114,6 +125,16 @@ export class TestPaymentProvider implements PaymentProvider {
     });
   }
 
+  async findRefund(request: RefundRequest): Promise<{ refundId: string } | null> {
+    const done = await this.db
+      .selectFrom('test_refund')
+      .select('id')
+      .where('idempotency_key', '=', request.idempotencyKey)
+      .where('checkout_id', '=', request.sessionId)
+      .executeTakeFirst();
+    return done ? { refundId: done.id } : null;
+  }
+
   parseWebhook(rawBody: Buffer, headers: Record<string, string | string[] | undefined>): ProviderNotice | null {
     const header = headers[TEST_SIGNATURE_HEADER];
     const parts = Object.fromEntries(
@@ -139,8 +160,19 @@ export class TestPaymentProvider implements PaymentProvider {
 
   // The provider's own side: the card page and its callbacks.
 
-  session(id: string) {
-    return this.db.selectFrom('test_checkout').selectAll().where('id', '=', id).executeTakeFirst();
+  /** A checkout as the provider holds it; one open for more than a day is ended first (canceled). */
+  async session(id: string) {
+    const row = await this.db.selectFrom('test_checkout').selectAll().where('id', '=', id).executeTakeFirst();
+    if (row?.state !== 'open' || Date.now() - row.created_at.getTime() <= CHECKOUT_LIFETIME_MS) return row;
+    return (
+      (await this.db
+        .updateTable('test_checkout')
+        .set({ state: 'canceled', completed_at: new Date() })
+        .where('id', '=', id)
+        .where('state', '=', 'open')
+        .returningAll()
+        .executeTakeFirst()) ?? this.db.selectFrom('test_checkout').selectAll().where('id', '=', id).executeTakeFirst()
+    );
   }
 
   /**
@@ -159,6 +191,7 @@ export class TestPaymentProvider implements PaymentProvider {
         })
         .where('id', '=', id)
         .where('state', '=', 'open')
+        .where('created_at', '>', new Date(Date.now() - CHECKOUT_LIFETIME_MS))
         .returning('return_url')
         .executeTakeFirst();
       if (ended) await enqueue(trx, TEST_NOTICE_JOB, { eventId: `tevt_${randomUUID()}`, sessionId: id });

@@ -16,6 +16,8 @@ before(async () => {
     name: provider.name,
     retrieve: (id) => provider.retrieve(id),
     refund: (r) => provider.refund(r),
+    findRefund: (r) => provider.findRefund(r),
+    cancelCheckout: (id) => provider.cancelCheckout(id),
     parseWebhook: (b, h) => provider.parseWebhook(b, h),
     async createCheckout(request) {
       const checkout = await provider.createCheckout(request);

@@ -32,6 +32,13 @@ export interface StripeStub {
   calls: string[];
   /** Creates the session but drops the connection before answering: the provider did it, we did not hear. */
   dropNextCreate: boolean;
+  /** The next session is made already expired, so Stripe's answer has no checkout page (url null). */
+  createExpired: boolean;
+  /** Every refund is made, and every answer to it (retries included) is lost. */
+  dropRefundAnswers: boolean;
+  /** The next request is answered with this Stripe error instead (then normal service resumes). */
+  failNext: { status: number; type: string; message: string } | null;
+  refunds: { id: string; payment_intent: string; amount: number; metadata: Record<string, string> }[];
   pay(sessionId: string, last4?: string): void;
   expire(sessionId: string): void;
   close(): Promise<void>;
@@ -80,7 +87,13 @@ export async function startStripeStub(): Promise<StripeStub> {
   const sessions = new Map<string, StubSession>();
   const replies = new Map<string, { status: number; body: unknown }>();
   const calls: string[] = [];
-  const stub = { dropNextCreate: false } as StripeStub;
+  const refunds: StripeStub['refunds'] = [];
+  const stub = {
+    dropNextCreate: false,
+    createExpired: false,
+    dropRefundAnswers: false,
+    failNext: null,
+  } as StripeStub;
 
   const send = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json', 'request-id': id('req') });
@@ -92,9 +105,15 @@ export async function startStripeStub(): Promise<StripeStub> {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://stub');
       calls.push(`${req.method} ${url.pathname}`);
+      if (stub.failNext) {
+        const { status, type, message } = stub.failNext;
+        stub.failNext = null;
+        return send(res, status, { error: { type, message } });
+      }
       const key = req.headers['idempotency-key'];
       if (req.method === 'POST' && typeof key === 'string' && replies.has(key)) {
         const saved = replies.get(key)!;
+        if (stub.dropRefundAnswers && url.pathname === '/v1/refunds') return req.socket.destroy();
         return send(res, saved.status, saved.body);
       }
       const remember = (status: number, body: unknown) => {
@@ -107,7 +126,7 @@ export async function startStripeStub(): Promise<StripeStub> {
           id: id('cs'),
           amount_total: Number(form.get('line_items[0][price_data][unit_amount]')),
           currency: form.get('line_items[0][price_data][currency]') ?? 'usd',
-          status: 'open',
+          status: stub.createExpired ? 'expired' : 'open',
           payment_status: 'unpaid',
           url: '',
           success_url: form.get('success_url') ?? '',
@@ -119,6 +138,7 @@ export async function startStripeStub(): Promise<StripeStub> {
           last4: null,
           refunded: 0,
         };
+        stub.createExpired = false;
         s.url = `https://checkout.stripe.test/c/pay/${s.id}`;
         sessions.set(s.id, s);
         const body = sessionJson(s, []);
@@ -145,13 +165,30 @@ export async function startStripeStub(): Promise<StripeStub> {
         if (s.refunded + amount > s.amount_total)
           return remember(400, error('Refund is greater than unrefunded amount'));
         s.refunded += amount;
-        return remember(200, {
-          id: id('re'),
-          object: 'refund',
-          amount,
-          status: 'succeeded',
-          payment_intent: s.payment_intent,
-        });
+        const metadata = Object.fromEntries(
+          [...form.entries()].filter(([k]) => k.startsWith('metadata[')).map(([k, v]) => [k.slice(9, -1), v]),
+        );
+        const refund = { id: id('re'), payment_intent: s.payment_intent!, amount, metadata };
+        refunds.push(refund);
+        const body = { ...refund, object: 'refund', status: 'succeeded' };
+        if (typeof key === 'string') replies.set(key, { status: 200, body });
+        if (stub.dropRefundAnswers) return req.socket.destroy();
+        return send(res, 200, body);
+      }
+      if (req.method === 'GET' && url.pathname === '/v1/refunds') {
+        const intent = url.searchParams.get('payment_intent');
+        const data = refunds
+          .filter((r) => r.payment_intent === intent)
+          .map((r) => ({ ...r, object: 'refund', status: 'succeeded' }));
+        return send(res, 200, { object: 'list', data, has_more: false, url: '/v1/refunds' });
+      }
+      const expire = /^\/v1\/checkout\/sessions\/([^/]+)\/expire$/.exec(url.pathname);
+      if (req.method === 'POST' && expire) {
+        const s = sessions.get(decodeURIComponent(expire[1]!));
+        if (!s) return remember(404, error('No such checkout.session'));
+        if (s.status !== 'open') return remember(400, error('Only open sessions can be expired'));
+        s.status = 'expired';
+        return remember(200, sessionJson(s, []));
       }
       send(res, 404, error(`Unrecognized request URL (${req.method}: ${url.pathname})`));
     })();
@@ -162,6 +199,7 @@ export async function startStripeStub(): Promise<StripeStub> {
     url: `http://127.0.0.1:${port}`,
     sessions,
     calls,
+    refunds,
     pay(sessionId: string, last4 = '4242') {
       const s = sessions.get(sessionId)!;
       Object.assign(s, { status: 'complete', payment_status: 'paid', payment_intent: id('pi'), last4 });

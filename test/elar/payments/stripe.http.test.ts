@@ -5,6 +5,8 @@ import Stripe from 'stripe';
 import { onPaid, quotePayable } from '../../../src/elar/payments/index.ts';
 import { createProfile } from '../../helpers/portal.ts';
 import { signInToElar, startElar, type TestElar } from '../../helpers/elar.ts';
+import { insertOpenPayment } from '../../../src/elar/payments/repository.ts';
+import { TestPaymentProvider } from '../../../src/elar/payments/test-provider.ts';
 import { startStripeStub, type StripeStub } from './stripe-stub.ts';
 
 /**
@@ -127,5 +129,62 @@ describe('Stripe Checkout', () => {
     });
     assert.equal(res.statusCode, 200);
     assert.equal(res.json().outcome, 'ignored');
+  });
+});
+
+describe('switched from the test provider to Stripe (F5)', () => {
+  /** A payment started with the test provider before the switch, its test checkout open. */
+  async function openTestPayment(payable: string) {
+    const row = (await insertOpenPayment(elar.db, {
+      idempotencyKey: crypto.randomUUID(),
+      payableKind: 'stripe-fee',
+      payableId: payable,
+      purpose: 'fee',
+      description: 'Application 1000077: 1 license',
+      ownerSub: sub,
+      amountCents: 10_000,
+      currency: 'usd',
+      provider: 'test',
+    }))!;
+    const testProvider = new TestPaymentProvider(elar.db, {
+      checkoutUrl: (id) => `${elar.origin}/elar/payments/test-checkout/${id}`,
+      webhookUrl: `${elar.origin}/elar/payments/webhooks/test`,
+      webhookSecret: 'unused-here',
+    });
+    const checkout = await testProvider.createCheckout({
+      idempotencyKey: row.idempotency_key,
+      amountCents: 10_000,
+      currency: 'usd',
+      description: row.description,
+      returnUrl: `${elar.origin}/elar/payments/${row.id}/return`,
+    });
+    await elar.db
+      .updateTable('payment')
+      .set({ provider_session_id: checkout.sessionId, checkout_url: checkout.url })
+      .where('id', '=', row.id)
+      .execute();
+    return { row, checkout, testProvider };
+  }
+
+  test('Pay for a thing with an open test checkout: a new Stripe checkout, the old payment and checkout canceled', async () => {
+    const { row, checkout, testProvider } = await openTestPayment('A2');
+    await b.get('/elar');
+    const res = await b.post('/elar/payments/pay', { kind: 'stripe-fee', payable: 'A2', purpose: 'fee' });
+    assert.equal(res.status, 303);
+    assert.match(res.location!, /^https:\/\/checkout\.stripe\.test\/c\/pay\/cs_test_/);
+    const old = await elar.db.selectFrom('payment').select('state').where('id', '=', row.id).executeTakeFirstOrThrow();
+    assert.equal(old.state, 'canceled');
+    assert.equal((await testProvider.session(checkout.sessionId))!.state, 'canceled');
+    // The test card page is not served while Stripe takes the payments.
+    assert.equal((await b.get(`/elar/payments/test-checkout/${checkout.sessionId}`)).status, 404);
+  });
+
+  test('a test checkout paid before the switch is recorded as paid when the person comes back, not charged again', async () => {
+    const { row, checkout, testProvider } = await openTestPayment('A3');
+    await testProvider.complete(checkout.sessionId, { ok: true, result: 'paid', last4: '4242' });
+    await b.get('/elar');
+    const res = await b.post('/elar/payments/pay', { kind: 'stripe-fee', payable: 'A3', purpose: 'fee' });
+    assert.equal(res.location, `/elar/payments/${row.id}/receipt`);
+    assert.deepEqual(await ledger('A3'), { payments: [{ state: 'succeeded', card_last4: '4242' }], completions: 1 });
   });
 });
