@@ -5,6 +5,7 @@ import * as elarPlatformTables from './migrations/0014_elar_platform_tables.ts';
 import * as licenseCatalog from './migrations/0015_license_catalog.ts';
 import * as applications from './migrations/0016_applications.ts';
 import * as payments from './migrations/0017_payments.ts';
+import * as applicationCatalog from './migrations/0018_application_catalog.ts';
 
 /** ELAR's migrations. Each also stands in the portal's list (migrations/index.ts), which makes a co-hosted ELAR's tables. */
 const ELAR_MIGRATIONS: Record<string, Migration> = {
@@ -13,6 +14,7 @@ const ELAR_MIGRATIONS: Record<string, Migration> = {
   '0015_license_catalog': licenseCatalog,
   '0016_applications': applications,
   '0017_payments': payments,
+  '0018_application_catalog': applicationCatalog,
 };
 
 /**

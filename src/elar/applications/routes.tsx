@@ -86,11 +86,18 @@ function ApplicationPage({
       <h2>What you are applying for</h2>
       <ul class="usa-list">
         {application.licenses.map((license) => (
-          <li>
-            {license.catalogCode}: {license.licenseType} license, {license.route.replace(/-/g, ' ')} route
+          <li data-license-choice={license.catalogCode}>
+            {license.name} (route: {license.routeName})
           </li>
         ))}
       </ul>
+      {application.state === 'draft' && (
+        <p>
+          <a class="usa-button" href={`${action}/tasks`}>
+            Continue your application
+          </a>
+        </p>
+      )}
       <p>
         {application.fee.kept ? 'Fee: ' : 'Fee if you submit today: '}
         <strong>{formatDollars(application.fee.cents)}</strong>

@@ -5,6 +5,8 @@ import { audit } from '../audit-events.ts';
 import { elarErrors } from '../errors.ts';
 import type { ElarDatabase, ElarDb } from '../schema.ts';
 import { applyTransition, factsAbout } from './apply-transition.ts';
+import { checkAgainstCatalog } from './task-list/license-choice.ts';
+import { licenseTitle, routeTitle } from './task-list/license-names.ts';
 import { quoteFee, scheduleInForce, type FeeQuote } from './fees.ts';
 import { notifyStatusChange } from './notify.ts';
 import * as repo from './repository.ts';
@@ -34,38 +36,41 @@ export interface Applicant {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DAY_MS = 86_400_000;
 
+/** A catalog code as typed or carried in a form: read in capitals, as the catalog writes them. */
+const catalogCode = (required: string, malformed: string) =>
+  z
+    .string({ error: required })
+    .trim()
+    .min(1, required)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, malformed)
+    .transform((code) => code.toUpperCase());
+
 const licenseRequests = z
   .array(
     z.object({
-      catalogCode: z
-        .string({ error: 'Choose a license' })
-        .trim()
-        .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, 'Choose a license from the list'),
-      licenseType: z.enum(['temporary', 'provisional', 'initial', 'professional', 'military-spouse'], {
-        error: 'Choose the type of license',
-      }),
-      route: z
-        .string({ error: 'Choose a route' })
-        .trim()
-        .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'Choose a route from the list'),
+      catalogCode: catalogCode('Choose a license', 'Choose a license from the list'),
+      typeCode: catalogCode('Choose the type of license', 'Choose a type of license from the list'),
+      route: catalogCode('Choose a route', 'Choose a route from the list'),
     }),
     { error: 'Choose at least one license' },
   )
   .min(1, 'Choose at least one license')
   .max(10, 'Choose 10 licenses at most in one application')
-  .refine(
-    (list) => new Set(list.map((l) => l.catalogCode.toUpperCase())).size === list.length,
-    'Choose each license only once',
-  );
+  .refine((list) => new Set(list.map((l) => l.catalogCode)).size === list.length, 'Choose each license only once');
 
-function checkLicenses(
+/** The licenses asked for: well formed, then each one the catalog issues (license, type, route). */
+async function checkLicenses(
+  db: ElarDb,
   input: unknown,
-): { ok: true; licenses: repo.LicenseRequest[] } | { ok: false; errors: FieldErrors } {
+): Promise<{ ok: true; licenses: repo.LicenseRequest[] } | { ok: false; errors: FieldErrors }> {
   const result = licenseRequests.safeParse(input);
-  if (result.success) return { ok: true, licenses: result.data };
-  const errors: FieldErrors = {};
-  for (const issue of result.error.issues) errors[issue.path.map(String).join('.') || 'licenses'] ??= issue.message;
-  return { ok: false, errors };
+  if (!result.success) {
+    const errors: FieldErrors = {};
+    for (const issue of result.error.issues) errors[issue.path.map(String).join('.') || 'licenses'] ??= issue.message;
+    return { ok: false, errors };
+  }
+  const errors = await checkAgainstCatalog(db, result.data);
+  return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, licenses: result.data };
 }
 
 const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === '23505';
@@ -85,7 +90,7 @@ export async function startDraft(
   person: Applicant,
   input: unknown,
 ): Promise<{ ok: true; id: string; reference: string } | { ok: false; errors: FieldErrors }> {
-  const checked = checkLicenses(input);
+  const checked = await checkLicenses(deps.db, input);
   if (!checked.ok) return checked;
   try {
     const started = await deps.db.transaction().execute(async (trx) => {
@@ -148,7 +153,7 @@ export async function saveLicenses(
   input: unknown,
 ): Promise<{ ok: true } | { ok: false; errors: FieldErrors }> {
   await owned(deps.db, person.sub, id);
-  const checked = checkLicenses(input);
+  const checked = await checkLicenses(deps.db, input);
   if (!checked.ok) return checked;
   try {
     await deps.db.transaction().execute(async (trx) => {
@@ -200,7 +205,8 @@ export interface ApplicationSummary {
   submittedAt: Date | null;
   draftExpiresAt: Date | null;
   feeCents: number | null;
-  licenses: { catalogCode: string; licenseType: string; route: string }[];
+  /** In the person's order; `name` and `routeName` are the catalog's words for them. */
+  licenses: { catalogCode: string; typeCode: string; route: string; name: string; routeName: string }[];
 }
 
 function summarize(
@@ -220,7 +226,13 @@ function summarize(
     feeCents: row.fee_cents,
     licenses: licenses
       .filter((l) => l.application_id === row.id)
-      .map((l) => ({ catalogCode: l.catalog_code, licenseType: l.license_type, route: l.route })),
+      .map((l) => ({
+        catalogCode: l.catalog_code,
+        typeCode: l.type_code,
+        route: l.route,
+        name: licenseTitle({ kind: l.kind, field: l.field, gradeLevel: l.grade_level, typeName: l.type_name }),
+        routeName: routeTitle(l.route_name, l.route),
+      })),
   };
 }
 
