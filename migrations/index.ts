@@ -17,6 +17,7 @@ import * as licenseCatalog from '../src/elar/migrations/0015_license_catalog.ts'
 import * as elarApplications from '../src/elar/migrations/0016_applications.ts';
 import * as elarPayments from '../src/elar/migrations/0017_payments.ts';
 import * as elarApplicationCatalog from '../src/elar/migrations/0018_application_catalog.ts';
+import * as elarLicensesHeld from '../src/elar/migrations/0020_licenses_held.ts';
 
 /** Every migration, in order. A static list so bundling or a missing file can't skip one. */
 export const migrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '0016_applications': elarApplications,
   '0017_payments': elarPayments,
   '0018_application_catalog': elarApplicationCatalog,
+  '0020_licenses_held': elarLicensesHeld,
 };

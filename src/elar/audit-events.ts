@@ -13,6 +13,8 @@ export const ELAR_AUDIT_EVENTS = [
   'elar.application.started',
   'elar.application.transitioned',
   'elar.application.draftDeleted',
+  // A license recorded as held (src/elar/licenses): the subject is the license.
+  'elar.license.issued',
   // Payments (src/elar/payments): the subject is the payment.
   'payment.started',
   'payment.succeeded',

@@ -6,6 +6,7 @@ import * as licenseCatalog from './migrations/0015_license_catalog.ts';
 import * as applications from './migrations/0016_applications.ts';
 import * as payments from './migrations/0017_payments.ts';
 import * as applicationCatalog from './migrations/0018_application_catalog.ts';
+import * as licensesHeld from './migrations/0020_licenses_held.ts';
 
 /** ELAR's migrations. Each also stands in the portal's list (migrations/index.ts), which makes a co-hosted ELAR's tables. */
 const ELAR_MIGRATIONS: Record<string, Migration> = {
@@ -15,6 +16,7 @@ const ELAR_MIGRATIONS: Record<string, Migration> = {
   '0016_applications': applications,
   '0017_payments': payments,
   '0018_application_catalog': applicationCatalog,
+  '0020_licenses_held': licensesHeld,
 };
 
 /**

@@ -6,6 +6,7 @@ import type { MailTables } from '../platform/mail/schema.ts';
 import type { StorageTables } from '../platform/storage/schema.ts';
 import type { ApplicationTables } from './applications/schema.ts';
 import type { PaymentTables } from './payments/schema.ts';
+import type { LicenseTables } from './licenses/schema.ts';
 
 /**
  * ELAR's own tables, in its own PostgreSQL schema `elar`: nothing of the portal's is
@@ -38,7 +39,8 @@ export type ElarDatabase = {
   StorageTables &
   CatalogTables &
   ApplicationTables &
-  PaymentTables;
+  PaymentTables &
+  LicenseTables;
 
 /** A handle on ELAR's tables: always made by `elarTables`, so unqualified names are ELAR's. */
 export type ElarDb = Kysely<ElarDatabase>;
