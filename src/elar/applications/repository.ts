@@ -134,17 +134,16 @@ export async function licensesOf(db: Db, applicationIds: readonly string[]) {
     .execute();
 }
 
-/** The reference of the person's open application for this license, if any. */
+/** The person's open application for this license, if any. */
 export async function openApplicationFor(db: Db, personSub: string, catalogCode: string) {
-  const row = await db
+  return db
     .selectFrom('application_license')
     .innerJoin('application', 'application.id', 'application_license.application_id')
-    .select('application.reference')
+    .select(['application.id', 'application.reference', 'application.state'])
     .where('application_license.person_sub', '=', personSub)
     .where('application_license.catalog_code', '=', catalogCode)
     .where('application_license.open', '=', true)
     .executeTakeFirst();
-  return row?.reference;
 }
 
 export async function sectionsOf(db: Db, applicationId: string) {

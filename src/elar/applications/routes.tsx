@@ -7,6 +7,7 @@ import { APPLICATION_FEE, APPLICATION_PAYABLE } from './payables.ts';
 import { whenWords } from './wording.ts';
 import { loadApplication, withdraw, type Applicant, type ApplicationDeps, type ApplicationView } from './service.ts';
 import { isOpen } from './transitions.ts';
+import { registerTaskListRoutes } from './task-list/task-list-page.tsx';
 
 /**
  * The page about one application: where it stands in plain words, its timeline, its fee,
@@ -41,6 +42,9 @@ export function registerApplicationRoutes(app: FastifyInstance, { deps, access, 
     await withdraw(deps, person.sub, request.params.id, { reason, expectedVersion: version });
     return reply.redirect(pageOf(request.params.id), 303);
   });
+
+  // Applying: choosing the licenses (new or advance) and the draft's task list.
+  registerTaskListRoutes(app, { deps, access, applicant });
 }
 
 /** The applicant as the portal's claims name them (`sub` is stable; MEPID and email only when the claims carry them). */

@@ -78,8 +78,8 @@ const isUniqueViolation = (error: unknown) => (error as { code?: string }).code 
 /** The person's open application for one of these licenses, as the refusal to start another. */
 async function alreadyOpen(db: ElarDb, personSub: string, licenses: repo.LicenseRequest[]) {
   for (const license of licenses) {
-    const reference = await repo.openApplicationFor(db, personSub, license.catalogCode);
-    if (reference) return elarErrors.licenseAlreadyOpen(reference);
+    const open = await repo.openApplicationFor(db, personSub, String(license.catalogCode).toUpperCase());
+    if (open) return elarErrors.licenseAlreadyOpen(open.reference);
   }
   return elarErrors.licenseAlreadyOpen(undefined);
 }
@@ -127,6 +127,16 @@ export async function startDraft(
   }
 }
 
+/** The fee schedule in force now: what a page states before anyone pays (the server's, never the browser's). */
+export async function feeScheduleNow(deps: ApplicationDeps) {
+  return scheduleInForce(await repo.feeSchedules(deps.db), new Date());
+}
+
+/** The person's open application for a license, to point them to it when they try to start another. */
+export async function openApplicationForLicense(deps: ApplicationDeps, personSub: string, catalogCode: string) {
+  return repo.openApplicationFor(deps.db, personSub, catalogCode.toUpperCase());
+}
+
 /** The owner's application, or the 404 everyone else gets. */
 async function owned(db: Kysely<ElarDatabase>, personSub: string, id: string) {
   const application = UUID.test(id) ? await repo.findOwnedApplication(db, id, personSub) : undefined;
@@ -162,6 +172,85 @@ export async function saveLicenses(
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw await alreadyOpen(deps.db, person.sub, checked.licenses);
+    throw error;
+  }
+  return { ok: true };
+}
+
+/** A change refused after its transaction began: thrown to roll it back (the draft's version and affidavit stay as they were). */
+class DraftChangeRefused {
+  constructor(readonly errors: FieldErrors) {}
+}
+
+/**
+ * Adds one license to a draft. The draft's row is locked first (its version moves), so two
+ * tabs adding at once each add theirs: neither replaces the list the other read.
+ */
+export async function addLicense(
+  deps: ApplicationDeps,
+  person: Applicant,
+  id: string,
+  input: unknown,
+): Promise<{ ok: true } | { ok: false; errors: FieldErrors }> {
+  await owned(deps.db, person.sub, id);
+  // Only the new license is checked against the catalog: those already in the draft were when added.
+  const checked = await checkLicenses(deps.db, [input]);
+  if (!checked.ok) return checked;
+  const added = checked.licenses[0]!;
+  try {
+    await deps.db.transaction().execute(async (trx) => {
+      await changeDraft(trx, person, id, true);
+      const held = (await repo.licensesOf(trx, [id])).map((l) => ({
+        catalogCode: l.catalog_code,
+        typeCode: l.type_code,
+        route: l.route,
+      }));
+      if (held.some((l) => l.catalogCode === added.catalogCode)) {
+        throw new DraftChangeRefused({ '0.catalogCode': 'This application already asks for that license' });
+      }
+      if (held.length >= 10) {
+        throw new DraftChangeRefused({ licenses: 'Choose 10 licenses at most in one application' });
+      }
+      await repo.replaceLicenses(trx, id, person.sub, [...held, added]);
+    });
+  } catch (error) {
+    if (error instanceof DraftChangeRefused) return { ok: false, errors: error.errors };
+    if (isUniqueViolation(error)) throw await alreadyOpen(deps.db, person.sub, [added]);
+    throw error;
+  }
+  return { ok: true };
+}
+
+/** Takes one license out of a draft; a draft keeps one license at least. */
+export async function removeLicense(
+  deps: ApplicationDeps,
+  person: Applicant,
+  id: string,
+  catalogCode: string,
+): Promise<{ ok: true } | { ok: false; errors: FieldErrors }> {
+  await owned(deps.db, person.sub, id);
+  try {
+    await deps.db.transaction().execute(async (trx) => {
+      await changeDraft(trx, person, id, true);
+      const held = await repo.licensesOf(trx, [id]);
+      const kept = held.filter((l) => l.catalog_code !== catalogCode.toUpperCase());
+      if (kept.length === held.length) {
+        throw new DraftChangeRefused({ license: 'That license is not in this application' });
+      }
+      if (kept.length === 0) {
+        throw new DraftChangeRefused({
+          license: 'An application asks for one license at least: add another before you remove this one',
+        });
+      }
+      await repo.replaceLicenses(
+        trx,
+        id,
+        person.sub,
+        kept.map((l) => ({ catalogCode: l.catalog_code, typeCode: l.type_code, route: l.route })),
+      );
+    });
+  } catch (error) {
+    if (error instanceof DraftChangeRefused) return { ok: false, errors: error.errors };
     throw error;
   }
   return { ok: true };
