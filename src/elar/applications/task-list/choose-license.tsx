@@ -570,7 +570,7 @@ function RouteStep({
           hint={
             <>
               Each route is a way to qualify: choose the one that fits you.{' '}
-              <a href={requirements}>See everything each route needs</a> (you will need it on file).
+              <a href={requirements}>See everything each route needs</a>.
             </>
           }
           options={routes.map((r) => ({
