@@ -7,6 +7,7 @@ import { migrate } from '../../../src/platform/db.ts';
 import { loadShippedCatalog } from '../../../src/elar/catalog/index.ts';
 import { elarTables } from '../../../src/elar/index.ts';
 import { loadApplication, startDraft } from '../../../src/elar/applications/index.ts';
+import { addLicense } from '../../../src/elar/applications/service.ts';
 import { licenseName } from '../../../src/elar/applications/task-list/license-names.ts';
 import { throwawayDatabase } from '../../helpers/throwaway-database.ts';
 import { applicant, applicationsDatabase, BIOLOGY, CHEMISTRY, refusal, saveLicenses } from './helpers.ts';
@@ -114,6 +115,27 @@ describe('choosing licenses from the catalog', () => {
     assert.equal((await loadApplication(deps(), person.sub, started.id)).licenses.length, 1, 'nothing saved');
     const theirs = await refusal(saveLicenses(deps(), applicant(), started.id, [CHEMISTRY]));
     assert.equal(theirs.code, 'ELAR_ERR_APPLICATION_NOT_FOUND');
+  });
+
+  test('licenses added at once (two tabs, a double click) are each kept once', async () => {
+    const person = applicant();
+    const started = await startDraft(deps(), person, [BIOLOGY]);
+    assert.ok(started.ok);
+    const codes = ['TCH-PHYS-8-12', 'TCH-ESS-5-8', 'TCH-ESS-8-12', 'TCH-GSCI-1-6', 'TCH-GSCI-5-8', 'TCH-ENG-5-12'];
+    const added = await Promise.all([
+      ...codes.map((catalogCode) => addLicense(deps(), person, started.id, { ...BIOLOGY, catalogCode })),
+      ...Array.from({ length: 4 }, () => addLicense(deps(), person, started.id, CHEMISTRY)),
+    ]);
+    assert.equal(added.filter((a) => a.ok).length, codes.length + 1, 'each different license, and chemistry once');
+    for (const refused of added.filter((a) => !a.ok)) {
+      assert.deepEqual(refused.errors, { '0.catalogCode': 'This application already asks for that license' });
+    }
+    const application = await loadApplication(deps(), person.sub, started.id);
+    assert.deepEqual(
+      application.licenses.map((l) => l.catalogCode).sort(),
+      [BIOLOGY.catalogCode, CHEMISTRY.catalogCode, ...codes].sort(),
+    );
+    assert.equal(application.fee.cents, 10_000 + 7 * 2_500);
   });
 
   test('the database itself refuses a license or a type that is not in the catalog', async () => {
