@@ -70,7 +70,7 @@ const statusOf = (page: Page) => page.locator('[data-application-status]').getAt
 
 describe('apply, pay and follow the status in Chromium', { skip }, () => {
   test('with JavaScript: $125, declined, paid, and the open page follows the status by itself', async () => {
-    const application = await submittedFor(people[0]!, ['BIO-8-12', 'CHEM-8-12']);
+    const application = await submittedFor(people[0]!, ['TCH-BIO-8-12', 'TCH-CHEM-8-12']);
     const page = await (await browser.newContext({ baseURL: origin })).newPage();
     await logIn(page, people[0]!.userName, 'Secret123');
     await page.goto(`/elar/applications/${application.id}`);
@@ -106,7 +106,7 @@ describe('apply, pay and follow the status in Chromium', { skip }, () => {
   });
 
   test('without JavaScript: the page is current on every load, and withdrawing works', async () => {
-    const application = await submittedFor(people[1]!, ['MUSIC-ALL']);
+    const application = await submittedFor(people[1]!, ['TCH-MUS-ALL']);
     const context = await browser.newContext({ baseURL: origin, javaScriptEnabled: false });
     const page = await context.newPage();
     const axePage = await (await browser.newContext({ baseURL: origin })).newPage();

@@ -16,6 +16,7 @@ import * as elarPlatformTables from '../src/elar/migrations/0014_elar_platform_t
 import * as licenseCatalog from '../src/elar/migrations/0015_license_catalog.ts';
 import * as elarApplications from '../src/elar/migrations/0016_applications.ts';
 import * as elarPayments from '../src/elar/migrations/0017_payments.ts';
+import * as elarApplicationCatalog from '../src/elar/migrations/0018_application_catalog.ts';
 import * as elarLicensesHeld from '../src/elar/migrations/0020_licenses_held.ts';
 import * as elarApplicationQueue from '../src/elar/migrations/0021_application_queue.ts';
 
@@ -38,6 +39,7 @@ export const migrations: Record<string, Migration> = {
   '0015_license_catalog': licenseCatalog,
   '0016_applications': elarApplications,
   '0017_payments': elarPayments,
+  '0018_application_catalog': elarApplicationCatalog,
   '0020_licenses_held': elarLicensesHeld,
   '0021_application_queue': elarApplicationQueue,
 };

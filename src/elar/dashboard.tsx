@@ -10,7 +10,6 @@ import {
   type LatestChange,
 } from './applications/index.ts';
 import { dateWords, dayWords } from './dates.ts';
-import { catalogNames, type CatalogNames } from './catalog/index.ts';
 import { licensesHeldBy, type LicenseHeld, type LicenseStatus } from './licenses/index.ts';
 import { can, STAFF_ROLE_NAMES, type ElarActor } from './staff.ts';
 
@@ -26,7 +25,6 @@ export interface Dashboard {
   applications: ApplicationSummary[];
   latest: Map<string, LatestChange>;
   notices: { id: string; text: string; created_at: Date }[];
-  names: CatalogNames;
 }
 
 export async function loadDashboard(deps: ApplicationDeps, personSub: string): Promise<Dashboard> {
@@ -37,11 +35,7 @@ export async function loadDashboard(deps: ApplicationDeps, personSub: string): P
     latestChanges(db, personSub),
     noticesOf(db, personSub),
   ]);
-  const codes = [
-    ...licenses.map((l) => l.catalogCode),
-    ...applications.flatMap((a) => a.licenses.map((l) => l.catalogCode)),
-  ];
-  return { licenses, applications, latest, notices, names: await catalogNames(db, codes) };
+  return { licenses, applications, latest, notices };
 }
 
 /** The staff work a person may do in ELAR, as `can()` decides it. */
@@ -200,7 +194,7 @@ function Waiting({ dashboard }: { dashboard: Dashboard }) {
 }
 
 function Applications({ dashboard }: { dashboard: Dashboard }) {
-  const { applications, latest, names } = dashboard;
+  const { applications, latest } = dashboard;
   return (
     <section aria-labelledby="applications-heading">
       <h2 id="applications-heading">Your applications</h2>
@@ -230,7 +224,7 @@ function Applications({ dashboard }: { dashboard: Dashboard }) {
                     ) : (
                       <ul class="usa-list usa-list--unstyled">
                         {a.licenses.map((l) => (
-                          <li>{names.licenseWithType(l.catalogCode, l.licenseType)}</li>
+                          <li>{l.name}</li>
                         ))}
                       </ul>
                     )}
@@ -258,7 +252,7 @@ function Applications({ dashboard }: { dashboard: Dashboard }) {
 }
 
 function Licenses({ dashboard }: { dashboard: Dashboard }) {
-  const { licenses, names } = dashboard;
+  const { licenses } = dashboard;
   return (
     <section aria-labelledby="licenses-heading">
       <h2 id="licenses-heading">Your licenses</h2>
@@ -285,7 +279,7 @@ function Licenses({ dashboard }: { dashboard: Dashboard }) {
                 <th scope="row" data-label="License number" data-license-number={l.number}>
                   {l.number}
                 </th>
-                <td data-label="License">{names.license(l.catalogCode)}</td>
+                <td data-label="License">{l.title}</td>
                 <td data-label="Type">{l.typeName}</td>
                 <td data-label="Status">{LICENSE_STATUS_WORDS[l.status]}</td>
                 <td data-label="Valid from">{dateWords(l.validFrom)}</td>

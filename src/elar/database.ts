@@ -5,6 +5,7 @@ import * as elarPlatformTables from './migrations/0014_elar_platform_tables.ts';
 import * as licenseCatalog from './migrations/0015_license_catalog.ts';
 import * as applications from './migrations/0016_applications.ts';
 import * as payments from './migrations/0017_payments.ts';
+import * as applicationCatalog from './migrations/0018_application_catalog.ts';
 import * as licensesHeld from './migrations/0020_licenses_held.ts';
 import * as applicationQueue from './migrations/0021_application_queue.ts';
 
@@ -15,6 +16,7 @@ const ELAR_MIGRATIONS: Record<string, Migration> = {
   '0015_license_catalog': licenseCatalog,
   '0016_applications': applications,
   '0017_payments': payments,
+  '0018_application_catalog': applicationCatalog,
   '0020_licenses_held': licensesHeld,
   '0021_application_queue': applicationQueue,
 };

@@ -9,9 +9,10 @@ import type { ApplicationState, TransitionStamps } from './transitions.ts';
  */
 type Db = Kysely<ElarDatabase>;
 
+/** A license asked for, in the catalog's codes: the license (offering), its type and the route to it. */
 export interface LicenseRequest {
   catalogCode: string;
-  licenseType: string;
+  typeCode: string;
   route: string;
 }
 
@@ -62,7 +63,7 @@ export async function replaceLicenses(trx: Db, applicationId: string, personSub:
         position: i + 1,
         person_sub: personSub,
         catalog_code: license.catalogCode,
-        license_type: license.licenseType,
+        type_code: license.typeCode,
         route: license.route,
       })),
     )
@@ -103,28 +104,46 @@ export async function applicationsOf(db: Db, personSub: string) {
     .execute();
 }
 
+/** The licenses of these applications, in the person's order, with the catalog's names for them. */
 export async function licensesOf(db: Db, applicationIds: readonly string[]) {
   if (applicationIds.length === 0) return [];
   return db
-    .selectFrom('application_license')
-    .select(['application_id', 'position', 'catalog_code', 'license_type', 'route'])
-    .where('application_id', 'in', applicationIds)
-    .orderBy('application_id')
-    .orderBy('position')
+    .selectFrom('application_license as al')
+    .innerJoin('license_offering as o', 'o.code', 'al.catalog_code')
+    .innerJoin('license_type as t', 't.code', 'al.type_code')
+    .select((eb) => [
+      'al.application_id',
+      'al.position',
+      'al.catalog_code',
+      'al.type_code',
+      'al.route',
+      'o.kind',
+      'o.name as field',
+      'o.grade_level',
+      't.name as type_name',
+      eb
+        .selectFrom('requirement as r')
+        .select((r) => r.fn.max('r.route_name').as('route_name'))
+        .whereRef('r.type_code', '=', 'al.type_code')
+        .whereRef('r.route_code', '=', 'al.route')
+        .as('route_name'),
+    ])
+    .where('al.application_id', 'in', applicationIds)
+    .orderBy('al.application_id')
+    .orderBy('al.position')
     .execute();
 }
 
-/** The reference of the person's open application for this license, if any. */
+/** The person's open application for this license, if any. */
 export async function openApplicationFor(db: Db, personSub: string, catalogCode: string) {
-  const row = await db
+  return db
     .selectFrom('application_license')
     .innerJoin('application', 'application.id', 'application_license.application_id')
-    .select('application.reference')
+    .select(['application.id', 'application.reference', 'application.state'])
     .where('application_license.person_sub', '=', personSub)
     .where('application_license.catalog_code', '=', catalogCode)
     .where('application_license.open', '=', true)
     .executeTakeFirst();
-  return row?.reference;
 }
 
 export async function sectionsOf(db: Db, applicationId: string) {

@@ -9,6 +9,7 @@ import { loadApplication, withdraw, type Applicant, type ApplicationDeps, type A
 import { isOpen } from './transitions.ts';
 import { registerCheckAnswersRoutes } from './task-list/check-answers.tsx';
 import { registerSectionRoutes } from './task-list/sections.tsx';
+import { registerTaskListRoutes } from './task-list/task-list-page.tsx';
 
 /**
  * The page about one application: where it stands in plain words, its timeline, its fee,
@@ -45,6 +46,9 @@ export function registerApplicationRoutes(app: FastifyInstance, { deps, access, 
     await withdraw(deps, person.sub, request.params.id, { reason, expectedVersion: version });
     return reply.redirect(pageOf(request.params.id), 303);
   });
+
+  // Applying: choosing the licenses (new or advance) and the draft's task list.
+  registerTaskListRoutes(app, { deps, access, applicant });
 }
 
 /** The applicant as the portal's claims name them (`sub` is stable; MEPID and email only when the claims carry them). */
@@ -92,11 +96,18 @@ function ApplicationPage({
       <h2>What you are applying for</h2>
       <ul class="usa-list">
         {application.licenses.map((license) => (
-          <li>
-            {license.catalogCode}: {license.licenseType} license, {license.route.replace(/-/g, ' ')} route
+          <li data-license-choice={license.catalogCode}>
+            {license.name} (route: {license.routeName})
           </li>
         ))}
       </ul>
+      {application.state === 'draft' && (
+        <p>
+          <a class="usa-button" href={`${action}/tasks`}>
+            Continue your application
+          </a>
+        </p>
+      )}
       <p>
         {application.fee.kept ? 'Fee: ' : 'Fee if you submit today: '}
         <strong>{formatDollars(application.fee.cents)}</strong>

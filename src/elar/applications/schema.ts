@@ -37,9 +37,11 @@ export interface ApplicationLicenseTable {
   application_id: string;
   position: number;
   person_sub: string;
-  /** A catalog code (src/elar/catalog); text with no foreign key until the catalog's table exists. */
+  /** The license: a catalog offering's code (foreign key, migration 0018). */
   catalog_code: string;
-  license_type: string;
+  /** The catalog's type code (TMP, PRV, INI, PRO, MIL, END; foreign key). */
+  type_code: string;
+  /** A route code of the type's requirement template (OTHER-STATE, PREP…), checked by the service. */
   route: string;
   open: ColumnType<boolean, boolean | undefined, boolean>;
 }

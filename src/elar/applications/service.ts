@@ -5,6 +5,8 @@ import { audit } from '../audit-events.ts';
 import { elarErrors } from '../errors.ts';
 import type { ElarDatabase, ElarDb } from '../schema.ts';
 import { applyTransition, factsAbout } from './apply-transition.ts';
+import { checkAgainstCatalog } from './task-list/license-choice.ts';
+import { licenseTitle, routeTitle } from './task-list/license-names.ts';
 import { quoteFee, scheduleInForce, type FeeQuote } from './fees.ts';
 import { notifyStatusChange } from './notify.ts';
 import * as repo from './repository.ts';
@@ -38,38 +40,41 @@ export interface Applicant {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DAY_MS = 86_400_000;
 
+/** A catalog code as typed or carried in a form: read in capitals, as the catalog writes them. */
+const catalogCode = (required: string, malformed: string) =>
+  z
+    .string({ error: required })
+    .trim()
+    .min(1, required)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, malformed)
+    .transform((code) => code.toUpperCase());
+
 const licenseRequests = z
   .array(
     z.object({
-      catalogCode: z
-        .string({ error: 'Choose a license' })
-        .trim()
-        .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, 'Choose a license from the list'),
-      licenseType: z.enum(['temporary', 'provisional', 'initial', 'professional', 'military-spouse'], {
-        error: 'Choose the type of license',
-      }),
-      route: z
-        .string({ error: 'Choose a route' })
-        .trim()
-        .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'Choose a route from the list'),
+      catalogCode: catalogCode('Choose a license', 'Choose a license from the list'),
+      typeCode: catalogCode('Choose the type of license', 'Choose a type of license from the list'),
+      route: catalogCode('Choose a route', 'Choose a route from the list'),
     }),
     { error: 'Choose at least one license' },
   )
   .min(1, 'Choose at least one license')
   .max(10, 'Choose 10 licenses at most in one application')
-  .refine(
-    (list) => new Set(list.map((l) => l.catalogCode.toUpperCase())).size === list.length,
-    'Choose each license only once',
-  );
+  .refine((list) => new Set(list.map((l) => l.catalogCode)).size === list.length, 'Choose each license only once');
 
-function checkLicenses(
+/** The licenses asked for: well formed, then each one the catalog issues (license, type, route). */
+async function checkLicenses(
+  db: ElarDb,
   input: unknown,
-): { ok: true; licenses: repo.LicenseRequest[] } | { ok: false; errors: FieldErrors } {
+): Promise<{ ok: true; licenses: repo.LicenseRequest[] } | { ok: false; errors: FieldErrors }> {
   const result = licenseRequests.safeParse(input);
-  if (result.success) return { ok: true, licenses: result.data };
-  const errors: FieldErrors = {};
-  for (const issue of result.error.issues) errors[issue.path.map(String).join('.') || 'licenses'] ??= issue.message;
-  return { ok: false, errors };
+  if (!result.success) {
+    const errors: FieldErrors = {};
+    for (const issue of result.error.issues) errors[issue.path.map(String).join('.') || 'licenses'] ??= issue.message;
+    return { ok: false, errors };
+  }
+  const errors = await checkAgainstCatalog(db, result.data);
+  return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, licenses: result.data };
 }
 
 const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === '23505';
@@ -77,8 +82,8 @@ const isUniqueViolation = (error: unknown) => (error as { code?: string }).code 
 /** The person's open application for one of these licenses, as the refusal to start another. */
 async function alreadyOpen(db: ElarDb, personSub: string, licenses: repo.LicenseRequest[]) {
   for (const license of licenses) {
-    const reference = await repo.openApplicationFor(db, personSub, license.catalogCode);
-    if (reference) return elarErrors.licenseAlreadyOpen(reference);
+    const open = await repo.openApplicationFor(db, personSub, String(license.catalogCode).toUpperCase());
+    if (open) return elarErrors.licenseAlreadyOpen(open.reference);
   }
   return elarErrors.licenseAlreadyOpen(undefined);
 }
@@ -89,7 +94,7 @@ export async function startDraft(
   person: Applicant,
   input: unknown,
 ): Promise<{ ok: true; id: string; reference: string } | { ok: false; errors: FieldErrors }> {
-  const checked = checkLicenses(input);
+  const checked = await checkLicenses(deps.db, input);
   if (!checked.ok) return checked;
   try {
     const started = await deps.db.transaction().execute(async (trx) => {
@@ -126,6 +131,16 @@ export async function startDraft(
   }
 }
 
+/** The fee schedule in force now: what a page states before anyone pays (the server's, never the browser's). */
+export async function feeScheduleNow(deps: ApplicationDeps) {
+  return scheduleInForce(await repo.feeSchedules(deps.db), new Date());
+}
+
+/** The person's open application for a license, to point them to it when they try to start another. */
+export async function openApplicationForLicense(deps: ApplicationDeps, personSub: string, catalogCode: string) {
+  return repo.openApplicationFor(deps.db, personSub, catalogCode.toUpperCase());
+}
+
 /** The owner's application, or the 404 everyone else gets. */
 async function owned(db: Kysely<ElarDatabase>, personSub: string, id: string) {
   const application = UUID.test(id) ? await repo.findOwnedApplication(db, id, personSub) : undefined;
@@ -152,7 +167,7 @@ export async function saveLicenses(
   input: unknown,
 ): Promise<{ ok: true } | { ok: false; errors: FieldErrors }> {
   await owned(deps.db, person.sub, id);
-  const checked = checkLicenses(input);
+  const checked = await checkLicenses(deps.db, input);
   if (!checked.ok) return checked;
   try {
     await deps.db.transaction().execute(async (trx) => {
@@ -161,6 +176,85 @@ export async function saveLicenses(
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw await alreadyOpen(deps.db, person.sub, checked.licenses);
+    throw error;
+  }
+  return { ok: true };
+}
+
+/** A change refused after its transaction began: thrown to roll it back (the draft's version and affidavit stay as they were). */
+class DraftChangeRefused {
+  constructor(readonly errors: FieldErrors) {}
+}
+
+/**
+ * Adds one license to a draft. The draft's row is locked first (its version moves), so two
+ * tabs adding at once each add theirs: neither replaces the list the other read.
+ */
+export async function addLicense(
+  deps: ApplicationDeps,
+  person: Applicant,
+  id: string,
+  input: unknown,
+): Promise<{ ok: true } | { ok: false; errors: FieldErrors }> {
+  await owned(deps.db, person.sub, id);
+  // Only the new license is checked against the catalog: those already in the draft were when added.
+  const checked = await checkLicenses(deps.db, [input]);
+  if (!checked.ok) return checked;
+  const added = checked.licenses[0]!;
+  try {
+    await deps.db.transaction().execute(async (trx) => {
+      await changeDraft(trx, person, id, true);
+      const held = (await repo.licensesOf(trx, [id])).map((l) => ({
+        catalogCode: l.catalog_code,
+        typeCode: l.type_code,
+        route: l.route,
+      }));
+      if (held.some((l) => l.catalogCode === added.catalogCode)) {
+        throw new DraftChangeRefused({ '0.catalogCode': 'This application already asks for that license' });
+      }
+      if (held.length >= 10) {
+        throw new DraftChangeRefused({ licenses: 'Choose 10 licenses at most in one application' });
+      }
+      await repo.replaceLicenses(trx, id, person.sub, [...held, added]);
+    });
+  } catch (error) {
+    if (error instanceof DraftChangeRefused) return { ok: false, errors: error.errors };
+    if (isUniqueViolation(error)) throw await alreadyOpen(deps.db, person.sub, [added]);
+    throw error;
+  }
+  return { ok: true };
+}
+
+/** Takes one license out of a draft; a draft keeps one license at least. */
+export async function removeLicense(
+  deps: ApplicationDeps,
+  person: Applicant,
+  id: string,
+  catalogCode: string,
+): Promise<{ ok: true } | { ok: false; errors: FieldErrors }> {
+  await owned(deps.db, person.sub, id);
+  try {
+    await deps.db.transaction().execute(async (trx) => {
+      await changeDraft(trx, person, id, true);
+      const held = await repo.licensesOf(trx, [id]);
+      const kept = held.filter((l) => l.catalog_code !== catalogCode.toUpperCase());
+      if (kept.length === held.length) {
+        throw new DraftChangeRefused({ license: 'That license is not in this application' });
+      }
+      if (kept.length === 0) {
+        throw new DraftChangeRefused({
+          license: 'An application asks for one license at least: add another before you remove this one',
+        });
+      }
+      await repo.replaceLicenses(
+        trx,
+        id,
+        person.sub,
+        kept.map((l) => ({ catalogCode: l.catalog_code, typeCode: l.type_code, route: l.route })),
+      );
+    });
+  } catch (error) {
+    if (error instanceof DraftChangeRefused) return { ok: false, errors: error.errors };
     throw error;
   }
   return { ok: true };
@@ -204,7 +298,8 @@ export interface ApplicationSummary {
   submittedAt: Date | null;
   draftExpiresAt: Date | null;
   feeCents: number | null;
-  licenses: { catalogCode: string; licenseType: string; route: string }[];
+  /** In the person's order; `name` and `routeName` are the catalog's words for them. */
+  licenses: { catalogCode: string; typeCode: string; route: string; name: string; routeName: string }[];
 }
 
 function summarize(
@@ -224,7 +319,13 @@ function summarize(
     feeCents: row.fee_cents,
     licenses: licenses
       .filter((l) => l.application_id === row.id)
-      .map((l) => ({ catalogCode: l.catalog_code, licenseType: l.license_type, route: l.route })),
+      .map((l) => ({
+        catalogCode: l.catalog_code,
+        typeCode: l.type_code,
+        route: l.route,
+        name: licenseTitle({ kind: l.kind, field: l.field, gradeLevel: l.grade_level, typeName: l.type_name }),
+        routeName: routeTitle(l.route_name, l.route),
+      })),
   };
 }
 

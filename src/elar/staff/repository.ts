@@ -60,7 +60,7 @@ export async function licensesAskedFor(db: Db, applicationIds: readonly string[]
   if (applicationIds.length === 0) return [];
   return db
     .selectFrom('application_license')
-    .select(['application_id', 'catalog_code', 'license_type'])
+    .select(['application_id', 'catalog_code', 'type_code'])
     .where('application_id', 'in', [...applicationIds])
     .orderBy('application_id')
     .orderBy('position')

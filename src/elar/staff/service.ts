@@ -83,7 +83,7 @@ export async function applicationForStaff(
   return {
     application,
     ownerSub,
-    licenseNames: await Promise.all(application.licenses.map((l) => names(l.catalogCode, l.licenseType))),
+    licenseNames: await Promise.all(application.licenses.map((l) => names(l.catalogCode, l.typeCode))),
   };
 }
 
@@ -145,7 +145,7 @@ export async function queue(
       stateName: STATE_WORDS[row.state].name,
       submittedAt: row.submitted_at,
       licenses: await Promise.all(
-        licenses.filter((l) => l.application_id === row.id).map((l) => names(l.catalog_code, l.license_type)),
+        licenses.filter((l) => l.application_id === row.id).map((l) => names(l.catalog_code, l.type_code)),
       ),
     })),
   );

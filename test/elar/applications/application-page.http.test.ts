@@ -39,7 +39,7 @@ describe('the application page', () => {
   });
 
   test('someone else’s application, a missing one and a malformed id are the same 404; a signed-out visitor is sent to log in', async () => {
-    const draft = await draftFor(people.owner.sub, [{ ...BIOLOGY, catalogCode: 'MUSIC-ALL' }]);
+    const draft = await draftFor(people.owner.sub, [{ ...BIOLOGY, catalogCode: 'TCH-MUS-ALL' }]);
     const b = elar.browser('10.9.1.2');
     await signInToElar(b, people.stranger.userName);
     const theirs = await b.get(`/elar/applications/${draft.id}`);
@@ -58,7 +58,7 @@ describe('the application page', () => {
   });
 
   test('the owner withdraws it: 303 back to the page, now Withdrawn with their reason; a stale page is told it changed', async () => {
-    const draft = await draftFor(people.owner.sub, [{ ...BIOLOGY, catalogCode: 'ART-5-12' }]);
+    const draft = await draftFor(people.owner.sub, [{ ...BIOLOGY, catalogCode: 'TCH-ART-5-12' }]);
     const b = elar.browser('10.9.1.4');
     await signInToElar(b, people.owner.userName);
     const page = await b.get(`/elar/applications/${draft.id}`);
@@ -82,7 +82,7 @@ describe('the application page', () => {
   });
 
   test('a withdraw form with no version or a made-up one is told the page changed, and changes nothing', async () => {
-    const draft = await draftFor(people.owner.sub, [{ ...BIOLOGY, catalogCode: 'PE-5-12' }]);
+    const draft = await draftFor(people.owner.sub, [{ ...BIOLOGY, catalogCode: 'TCH-PE-5-12' }]);
     const b = elar.browser('10.9.1.5');
     await signInToElar(b, people.owner.userName);
     await b.get(`/elar/applications/${draft.id}`);

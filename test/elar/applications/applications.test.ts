@@ -111,7 +111,7 @@ describe('one open application per license', () => {
     assert.deepEqual(!second.ok && second.errors, { licenses: 'Choose each license only once' });
 
     // Adding a license already open elsewhere to a draft is refused the same way.
-    const other = await startDraft(deps(), person, [{ ...BIOLOGY, catalogCode: 'MATH-8-12' }]);
+    const other = await startDraft(deps(), person, [{ ...BIOLOGY, catalogCode: 'TCH-MATH-8-12' }]);
     assert.ok(other.ok);
     const adding = await refusal(saveLicenses(deps(), person, other.id, [BIOLOGY]));
     assert.equal(adding.code, 'ELAR_ERR_LICENSE_ALREADY_OPEN');
@@ -249,7 +249,7 @@ describe('fees are versioned', () => {
     const person = applicant();
     const early = await completeDraft(deps(), person, [BIOLOGY, CHEMISTRY]);
     await submit(deps(), person, early.id);
-    const waiting = await completeDraft(deps(), person, [{ ...BIOLOGY, catalogCode: 'MATH-5-8' }]);
+    const waiting = await completeDraft(deps(), person, [{ ...BIOLOGY, catalogCode: 'TCH-MATH-5-8' }]);
 
     const version = await db()
       .transaction()

@@ -70,10 +70,12 @@ describe('drafts are kept for a time, with reminders', () => {
     const withEmail = applicant('reminded@example.test');
     const withoutEmail = applicant(null);
     const in10 = await completeDraft(database.deps, withEmail, [BIOLOGY]);
-    const in3 = await completeDraft(database.deps, withEmail, [{ ...BIOLOGY, catalogCode: 'MUSIC-ALL' }]);
-    const in30 = await completeDraft(database.deps, withEmail, [{ ...BIOLOGY, catalogCode: 'ART-5-12' }]);
+    const in3 = await completeDraft(database.deps, withEmail, [{ ...BIOLOGY, catalogCode: 'TCH-MUS-ALL' }]);
+    const in30 = await completeDraft(database.deps, withEmail, [{ ...BIOLOGY, catalogCode: 'TCH-ART-5-12' }]);
     const expired = await completeDraft(database.deps, withoutEmail, [BIOLOGY]);
-    const submittedLate = await completeDraft(database.deps, withoutEmail, [{ ...BIOLOGY, catalogCode: 'ESL-5-12' }]);
+    const submittedLate = await completeDraft(database.deps, withoutEmail, [
+      { ...BIOLOGY, catalogCode: 'TCH-ESL-5-12' },
+    ]);
     await submit(database.deps, withoutEmail, submittedLate.id);
     await expiresIn(in10.id, 10);
     await expiresIn(in3.id, 3);

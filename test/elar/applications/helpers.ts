@@ -1,5 +1,6 @@
 import { migrate, openDatabase } from '../../../src/database.ts';
 import { elarTables } from '../../../src/elar/index.ts';
+import { loadShippedCatalog } from '../../../src/elar/catalog/index.ts';
 import type { Applicant, ApplicationDeps } from '../../../src/elar/applications/index.ts';
 import { DEFAULT_APPLICATION_SETTINGS } from '../../../src/elar/applications/index.ts';
 import { saveLicenses, saveSection, startDraft } from '../../../src/elar/applications/service.ts';
@@ -16,6 +17,8 @@ export async function applicationsDatabase(prefix: string) {
   const database = await openDatabase({ databaseUrl: throwaway?.url, dataDir: 'memory://', poolSize: 8 });
   await migrate(database.db);
   const db = elarTables(database.db);
+  // Licenses are checked against the catalog, as ELAR loads it at start.
+  await loadShippedCatalog(db);
   const deps: ApplicationDeps = { db, settings: DEFAULT_APPLICATION_SETTINGS };
   return {
     db,
@@ -40,8 +43,9 @@ export function applicant(email: string | null = null): Applicant {
   };
 }
 
-export const BIOLOGY = { catalogCode: 'BIO-8-12', licenseType: 'initial', route: 'approved-program' };
-export const CHEMISTRY = { catalogCode: 'CHEM-8-12', licenseType: 'initial', route: 'approved-program' };
+/** Licenses as the catalog names them: the license, its type and a route of the type's requirement template. */
+export const BIOLOGY = { catalogCode: 'TCH-BIO-8-12', typeCode: 'INI', route: 'PREP' };
+export const CHEMISTRY = { catalogCode: 'TCH-CHEM-8-12', typeCode: 'INI', route: 'PREP' };
 
 /** Every section answered well, so that only what a test changes decides. */
 export const COMPLETE_ANSWERS = {

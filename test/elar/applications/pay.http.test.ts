@@ -78,7 +78,7 @@ describe('paying for an application from its page', () => {
   });
 
   test('forty Pay clicks at once open one payment of the quoted amount', async () => {
-    const draft = await submitted([{ ...BIOLOGY, catalogCode: 'HIST-5-12' }]);
+    const draft = await submitted([{ ...BIOLOGY, catalogCode: 'TCH-HIST-5-12' }]);
     const b = elar.browser('10.9.6.2');
     await signInToElar(b, people.owner.userName);
     await b.get(`/elar/applications/${draft.id}`);
@@ -91,7 +91,7 @@ describe('paying for an application from its page', () => {
   });
 
   test('withdrawn while its checkout is open, then paid there: the payment is recorded with a receipt and refunded in full by itself', async () => {
-    const draft = await submitted([{ ...BIOLOGY, catalogCode: 'ESL-5-12' }]);
+    const draft = await submitted([{ ...BIOLOGY, catalogCode: 'TCH-ESL-5-12' }]);
     const b = elar.browser('10.9.6.5');
     await signInToElar(b, people.owner.userName);
     await b.get(`/elar/applications/${draft.id}`);
@@ -119,7 +119,7 @@ describe('paying for an application from its page', () => {
   });
 
   test('someone else cannot pay for it, a draft cannot be paid, and the amount is never the browser’s', async () => {
-    const draft = await submitted([{ ...BIOLOGY, catalogCode: 'MUSIC-ALL' }]);
+    const draft = await submitted([{ ...BIOLOGY, catalogCode: 'TCH-MUS-ALL' }]);
     const stranger = elar.browser('10.9.6.3');
     await signInToElar(stranger, people.stranger.userName);
     assert.equal((await stranger.post('/elar/payments/pay', payForm(draft.id))).status, 404);
@@ -133,7 +133,7 @@ describe('paying for an application from its page', () => {
     const owner = elar.browser('10.9.6.4');
     await signInToElar(owner, people.owner.userName);
     const notSubmitted = await completeDraft(deps(), { sub: people.owner.sub, mepid: null, email: null }, [
-      { ...BIOLOGY, catalogCode: 'ART-5-12' },
+      { ...BIOLOGY, catalogCode: 'TCH-ART-5-12' },
     ]);
     assert.equal((await owner.post('/elar/payments/pay', payForm(notSubmitted.id))).status, 404);
     await owner.post('/elar/payments/pay', { ...payForm(draft.id), amountCents: '1', amount: '1' });

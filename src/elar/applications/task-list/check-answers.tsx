@@ -2,9 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { PortalError } from '../../../platform/errors.ts';
 import { ErrorSummary } from '../../../platform/views/form.tsx';
 import { Layout, type ViewContext } from '../../../platform/views/layout.tsx';
-import { findLicenseType, findOffering } from '../../catalog/index.ts';
 import { elarErrors } from '../../errors.ts';
-import type { ElarDb } from '../../schema.ts';
 import { formatDollars } from '../fees.ts';
 import type { ApplicationRouteOptions } from '../routes.tsx';
 import { TASK_LIST, type TaskListItem } from '../sections.ts';
@@ -34,28 +32,6 @@ const MISSING_WORDS: Record<TaskListItem, string> = {
   affidavit: 'Sign the affidavit',
 };
 
-/** "Biology (8-12), Initial license": a license named as the catalog names it, never by its code. */
-async function licenseNames(db: ElarDb, application: ApplicationView): Promise<string[]> {
-  return Promise.all(
-    application.licenses.map(async (license) => {
-      const [offering, type] = await Promise.all([
-        findOffering(db, license.catalogCode),
-        findLicenseType(db, license.licenseType),
-      ]);
-      const typeName =
-        offering?.types.find((t) => t.code === license.licenseType)?.name ??
-        type?.name ??
-        license.licenseType.charAt(0).toUpperCase() + license.licenseType.slice(1).replace(/-/g, ' ');
-      const what = offering
-        ? offering.gradeLevel
-          ? `${offering.field} (${offering.gradeLevel})`
-          : offering.field
-        : license.catalogCode;
-      return `${what}, ${typeName} license`;
-    }),
-  );
-}
-
 const missingOf = (application: ApplicationView) =>
   application.taskList.filter((task) => !task.complete).map((task) => task.item);
 
@@ -73,7 +49,7 @@ export function registerCheckAnswersRoutes(app: FastifyInstance, { deps, access,
       prefix={app.prefix}
       person={person}
       application={application}
-      licenses={await licenseNames(deps.db, application)}
+      licenses={application.licenses.map((license) => license.name)}
       problem={problem}
     />
   );

@@ -1,0 +1,47 @@
+import { findLicenseType, findOffering } from '../../catalog/index.ts';
+import type { ElarDb } from '../../schema.ts';
+
+/**
+ * How a license asked for in an application is named on a page: always in the catalog's
+ * words ("Biology (8-12), Initial license"), never by its codes. One place for every page of
+ * the application (task list, sections, check your answers, dashboard).
+ */
+
+export interface LicenseNaming {
+  kind: 'license' | 'endorsement';
+  /** The field ("Biology") or the endorsement's name. */
+  field: string;
+  gradeLevel: string | null;
+  typeName: string;
+}
+
+/** "Biology (8-12)"; "Sheltered English Immersion (SEI) Teacher endorsement": the license whatever its type. */
+export function offeringName(offering: Pick<LicenseNaming, 'kind' | 'field' | 'gradeLevel'>): string {
+  if (offering.kind === 'endorsement') return `${offering.field} endorsement`;
+  return offering.gradeLevel ? `${offering.field} (${offering.gradeLevel})` : offering.field;
+}
+
+/** "Biology (8-12), Initial license"; "Sheltered English Immersion (SEI) Teacher endorsement". */
+export function licenseTitle(license: LicenseNaming): string {
+  const name = offeringName(license);
+  return license.kind === 'endorsement' ? name : `${name}, ${license.typeName} license`;
+}
+
+/** The route as the requirement template names it; a route the template no longer has is shown as its code, tidied. */
+export function routeTitle(routeName: string | null, route: string): string {
+  if (routeName) return routeName;
+  const words = route.replace(/-/g, ' ').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** The catalog's name for a license of a type (active or not), or null when the catalog has neither. */
+export async function licenseName(db: ElarDb, catalogCode: string, typeCode: string): Promise<string | null> {
+  const [offering, type] = await Promise.all([findOffering(db, catalogCode), findLicenseType(db, typeCode)]);
+  if (!offering || !type) return null;
+  return licenseTitle({
+    kind: offering.kind,
+    field: offering.field,
+    gradeLevel: offering.gradeLevel,
+    typeName: type.name,
+  });
+}
