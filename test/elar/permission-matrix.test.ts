@@ -104,7 +104,7 @@ before(async () => {
 
   const deps = { db: elar.db, settings: DEFAULT_APPLICATION_SETTINGS };
   const draft = await startDraft(deps, { sub: scene.people.educator.sub, mepid: null, email: null }, [
-    { catalogCode: 'MATRIX-DRAFT', licenseType: 'initial', route: 'approved-program' },
+    { catalogCode: 'TCH-LIB-ALL', typeCode: 'INI', route: 'PREP' },
   ]);
   assert.ok(draft.ok);
   owned.draft = draft.id;

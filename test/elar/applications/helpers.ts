@@ -47,6 +47,49 @@ export function applicant(email: string | null = null): Applicant {
 export const BIOLOGY = { catalogCode: 'TCH-BIO-8-12', typeCode: 'INI', route: 'PREP' };
 export const CHEMISTRY = { catalogCode: 'TCH-CHEM-8-12', typeCode: 'INI', route: 'PREP' };
 
+/**
+ * Teacher licenses of the shipped catalog issued as Initial through an approved preparation
+ * program: a test that needs one person to hold several open applications takes a different
+ * one for each (one open application per license).
+ */
+export const INITIAL_TEACHER_LICENSES = [
+  'TCH-BIO-8-12',
+  'TCH-CHEM-8-12',
+  'TCH-PHYS-8-12',
+  'TCH-ESS-5-8',
+  'TCH-ESS-8-12',
+  'TCH-GSCI-1-6',
+  'TCH-GSCI-5-8',
+  'TCH-ENG-5-12',
+  'TCH-ELEM-1-6',
+  'TCH-ECE-PREK-2',
+  'TCH-MATH-1-6',
+  'TCH-MATH-5-8',
+  'TCH-MATH-8-12',
+  'TCH-MOD-PREK-8',
+  'TCH-MOD-5-12',
+  'TCH-SEV-ALL',
+  'TCH-MUS-ALL',
+  'TCH-ESL-PREK-6',
+  'TCH-ESL-5-12',
+  'TCH-HIST-1-6',
+  'TCH-HIST-5-12',
+  'TCH-POL-5-12',
+  'TCH-PE-PREK-8',
+  'TCH-PE-5-12',
+  'TCH-ART-PREK-8',
+  'TCH-ART-5-12',
+  'TCH-THEA-ALL',
+  'TCH-DANCE-ALL',
+  'TCH-HEALTH-ALL',
+  'TCH-SPAN-5-12',
+  'TCH-FREN-5-12',
+  'TCH-CS-5-12',
+  'TCH-TECH-5-12',
+  'TCH-HUM-5-8',
+  'TCH-LIB-ALL',
+].map((catalogCode) => ({ catalogCode, typeCode: 'INI', route: 'PREP' }));
+
 /** Every section answered well, so that only what a test changes decides. */
 export const COMPLETE_ANSWERS = {
   'personal-details': {

@@ -10,7 +10,7 @@ import {
 } from '../../../src/elar/applications/index.ts';
 import type { Browser } from '../../helpers/portal.ts';
 import { profilesFor, signInToElar, type TestElar } from '../../helpers/elar.ts';
-import { completeDraft } from '../applications/helpers.ts';
+import { completeDraft, INITIAL_TEACHER_LICENSES } from '../applications/helpers.ts';
 
 /**
  * The people of a staff scene, with department roles granted as the console grants them
@@ -39,6 +39,7 @@ export async function staffScene(elar: TestElar, seed: number) {
     await insertDepartmentRole(elar.portal.db, { profileId: people[person as StaffPerson].sub, role, grantedBy: null });
   const deps = { db: elar.db, settings: DEFAULT_APPLICATION_SETTINGS };
   let serial = 0;
+  const held = new Map<StaffPerson, number>();
   let ips = 0;
   return {
     people,
@@ -53,7 +54,7 @@ export async function staffScene(elar: TestElar, seed: number) {
     },
     /**
      * A sent, paid application of `who`, Ready for Review (gate items on file) or Not Ready.
-     * `catalogCode` defaults to a code of its own, so one person may hold many.
+     * `catalogCode` defaults to a license of its own for this person, so one person may hold many.
      */
     async application(
       who: StaffPerson,
@@ -61,13 +62,16 @@ export async function staffScene(elar: TestElar, seed: number) {
         ready = true,
         pay = true,
         catalogCode,
-        licenseType = 'initial',
-      }: { ready?: boolean; pay?: boolean; catalogCode?: string; licenseType?: string } = {},
+      }: { ready?: boolean; pay?: boolean; catalogCode?: string } = {},
     ): Promise<{ id: string; reference: string; state: ApplicationState }> {
       serial += 1;
       const person = { sub: people[who].sub, mepid: null, email: null };
-      const code = catalogCode ?? `STAFF-${seed}-${serial}`;
-      const draft = await completeDraft(deps, person, [{ catalogCode: code, licenseType, route: 'approved-program' }]);
+      const nth = held.get(who) ?? 0;
+      held.set(who, nth + 1);
+      const license = catalogCode
+        ? { catalogCode, typeCode: 'INI', route: 'PREP' }
+        : INITIAL_TEACHER_LICENSES[nth % INITIAL_TEACHER_LICENSES.length]!;
+      const draft = await completeDraft(deps, person, [license]);
       if (ready) await reportGateItems(deps, person.sub, draft.id, GATE_ITEMS);
       const sent = await submit(deps, person, draft.id);
       if (!pay) return { id: draft.id, reference: draft.reference, state: sent.state };

@@ -309,7 +309,7 @@ describe('one application, and the changes staff may make to it', () => {
   test('a draft, a missing application and a malformed id are all “not found”; a payments officer is refused', async () => {
     const evaluator = await scene.signedIn('evaluator');
     const draft = await completeDraft(scene.deps, { sub: scene.people.educator.sub, mepid: null, email: null }, [
-      { catalogCode: 'STAFF-DRAFT', licenseType: 'initial', route: 'approved-program' },
+      { catalogCode: 'TCH-LIB-ALL', typeCode: 'INI', route: 'PREP' },
     ]);
     assert.equal((await evaluator.get(`/elar/staff/applications/${draft.id}`)).status, 404);
     assert.equal((await evaluator.get(`/elar/staff/applications/${randomUUID()}`)).status, 404);
