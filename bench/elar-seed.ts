@@ -57,14 +57,15 @@ async function insertApplications(db: Db, from: number, to: number, person: stri
       now() - make_interval(mins => i) + s.after
     ${rows}
     CROSS JOIN (VALUES (NULL, 'draft', 'start', interval '0'),
-                       ('draft', 'awaiting-payment', 'submit', interval '1 minute')) AS s(from_state, to_state, transition, after)
-    ORDER BY i, s.after`.execute(db);
+                       ('draft', 'awaiting-payment', 'submit', interval '1 minute')) AS s(from_state, to_state, transition, after)`.execute(
+    db,
+  );
 }
 
 /**
  * About `total` applications: five a person for the crowd, fifty for the dashboard's person
- * (`bench-dashboard`), one each for the `live` people of the live-status figure (`bench-live-K`).
- * Row numbers: the dashboard's 0–49, the live people's 50…, the crowd's after them.
+ * (`bench-dashboard`), two each for the `live` people of the live-status figure (`bench-live-K`).
+ * Row numbers: the dashboard's 0–49, person K's 50 + 2K and 51 + 2K, the crowd's after them.
  */
 export async function seedApplications(
   db: Db,
@@ -75,9 +76,9 @@ export async function seedApplications(
   const n = LICENSE_CODES.length;
   if (n < 50) throw new Error('the catalog has fewer than 50 licenses');
   await insertApplications(db, 0, 49, `'bench-dashboard'`, 'i + 1');
-  await insertApplications(db, 50, 50 + live - 1, `'bench-live-' || (i - 50)`, '1');
+  await insertApplications(db, 50, 50 + 2 * live - 1, `'bench-live-' || ((i - 50) / 2)`, '(i - 50) % 2 + 1');
   const batch = 100_000;
-  for (let from = 50 + live; from < total; from += batch) {
+  for (let from = 50 + 2 * live; from < total; from += batch) {
     const to = Math.min(total, from + batch) - 1;
     await insertApplications(db, from, to, `'bench-' || (i / 5)`, `i % 5 + 1 + (i / 5) % ${n - 5}`);
     progress(to + 1);

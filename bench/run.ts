@@ -170,7 +170,15 @@ async function codeExchange(origin: string, jar: Jar, secret: string): Promise<s
 async function main() {
   if (args[0] === 'sse') return sseBench(args);
   if (args[0] === 'elar')
-    return elarBench({ quick, seconds, runs, workers, applications, say: (line) => console.log(line) });
+    return elarBench({
+      quick,
+      seconds,
+      runs,
+      workers,
+      applications,
+      only: args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined,
+      say: (line) => console.log(line),
+    });
   if (args[0] === 'seed') {
     const n = Number(args[args.indexOf('--profiles') + 1] ?? 100_000);
     await seedScale(n);
