@@ -24,7 +24,7 @@ export const paymentsPlugin: FastifyPluginAsync<PaymentsPluginOptions> = async (
   let testProvider: TestPaymentProvider | undefined;
   let provider: PaymentProvider;
   if (config.payments.provider === 'stripe') {
-    provider = new StripePaymentProvider(config.payments);
+    provider = await StripePaymentProvider.create(config.payments);
   } else {
     testProvider = new TestPaymentProvider(db, {
       checkoutUrl: (id) => `${base}/test-checkout/${id}`,
