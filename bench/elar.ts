@@ -332,7 +332,6 @@ export async function elarBench(options: ElarBenchOptions): Promise<void> {
   let bare: Child | undefined;
   try {
     const cookie = `elar_session=${dashboard!.token}`;
-    const dashboardUrl = `${portal.url}/elar`;
     const applicationPath = `/elar/applications/${applicationIdOf(0)}`;
     const pages: Record<string, string> = {};
     for (const [prefix, path] of [
