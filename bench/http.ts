@@ -39,7 +39,7 @@ function stopper(child: ChildProcess, cleanup = () => {}) {
 
 /** The portal exactly as `npm start` runs it, on a fresh embedded database (or DATABASE_URL). */
 export async function startPortal(
-  prepare?: (env: NodeJS.ProcessEnv) => void,
+  prepare?: (env: NodeJS.ProcessEnv) => void | Promise<void>,
 ): Promise<Child & { env: NodeJS.ProcessEnv }> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'portal-bench-'));
@@ -60,7 +60,7 @@ export async function startPortal(
     LOCKOUT_THRESHOLD: '1000000000',
     IP_LOCKOUT_THRESHOLD: '1000000000',
   };
-  prepare?.(env);
+  await prepare?.(env);
   const portal = await spawnPortal(env, { quiet: true });
   const stop = async () => {
     await portal.stop();

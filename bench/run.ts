@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seedScale } from './scale.ts';
 import { sseBench } from './sse.ts';
+import { elarBench } from './elar.ts';
+import { throwawayDatabase } from '../test/helpers/throwaway-database.ts';
 import {
   cli,
   closedLoop,
@@ -35,6 +37,8 @@ const seconds = option('--seconds', quick ? 2 : 10);
 const runs = option('--runs', quick ? 1 : 3);
 const cores = availableParallelism();
 const workers = Math.max(2, cores * 2);
+// Issue 13's scale figure: 1,000,000 applications on PostgreSQL; PGlite holds its database in the process.
+const applications = option('--applications', quick ? 2000 : process.env.DATABASE_URL ? 1_000_000 : 100_000);
 
 async function rawArgon2Rate(): Promise<number> {
   const hash = await hashSecret('Welcome2026');
@@ -165,6 +169,16 @@ async function codeExchange(origin: string, jar: Jar, secret: string): Promise<s
 
 async function main() {
   if (args[0] === 'sse') return sseBench(args);
+  if (args[0] === 'elar')
+    return elarBench({
+      quick,
+      seconds,
+      runs,
+      workers,
+      applications,
+      only: args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined,
+      say: (line) => console.log(line),
+    });
   if (args[0] === 'seed') {
     const n = Number(args[args.indexOf('--profiles') + 1] ?? 100_000);
     await seedScale(n);
@@ -177,6 +191,10 @@ async function main() {
     lines.push(line);
   };
 
+  // A fresh database for the run on DATABASE_URL's server, dropped at the end.
+  const serverUrl = process.env.DATABASE_URL;
+  const throwaway = serverUrl ? await throwawayDatabase(serverUrl, 'bench') : undefined;
+  if (throwaway) process.env.DATABASE_URL = throwaway.url;
   let secret = '';
   const portal = await startPortal((env) => {
     cli(env, ['seed-demo']);
@@ -186,6 +204,14 @@ async function main() {
   });
   const hello = await startHello();
   const peer = await startBetterAuth();
+  let stopped = false;
+  const stopAll = async () => {
+    if (stopped) return;
+    stopped = true;
+    await peer.stop();
+    await hello.stop();
+    await portal.stop();
+  };
   try {
     const idle = memoryOf(portal.pid);
     const results: Record<string, number[]> = {
@@ -258,11 +284,15 @@ async function main() {
       `Raw figures per run: ${JSON.stringify(Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.map((x) => Number(x.toFixed(1)))])))}`,
     );
 
+    await stopAll();
+    await elarBench({ quick, seconds, runs, workers, applications, say, logins: m.logins });
+    say('');
+    say(`Whole bench: ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`);
     if (!quick && runs >= 3) writeFileSync('docs/benchmarks.results.md', `${lines.join('\n')}\n`);
   } finally {
-    await peer.stop();
-    await hello.stop();
-    await portal.stop();
+    await stopAll();
+    if (throwaway) process.env.DATABASE_URL = serverUrl;
+    await throwaway?.drop();
   }
   if (quick) {
     // Keep the scale harness from rotting: a small seed on a throwaway embedded database.

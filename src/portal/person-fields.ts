@@ -192,12 +192,11 @@ export function parseDateOfBirth(values: FormValues, today = new Date()): { date
   return { date: `${raw.year}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}` };
 }
 
+// One formatter for every call: `toLocaleDateString` with options builds a new one each time
+// (about 150 µs against 8 µs; 3 % of the server's CPU on /account, docs/benchmarks.md).
+const LONG_DATE = new Intl.DateTimeFormat('en-US', { month: 'long', day: 'numeric', year: 'numeric', timeZone: 'UTC' });
+
 export function formatDate(isoDate: string): string {
   const [y, m, d] = isoDate.split('-').map(Number);
-  return new Date(Date.UTC(y!, m! - 1, d!)).toLocaleDateString('en-US', {
-    month: 'long',
-    day: 'numeric',
-    year: 'numeric',
-    timeZone: 'UTC',
-  });
+  return LONG_DATE.format(new Date(Date.UTC(y!, m! - 1, d!)));
 }

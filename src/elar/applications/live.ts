@@ -64,6 +64,34 @@ export function registerLiveStatus(app: FastifyInstance, options: LiveStatusOpti
     }
   };
 
+  // One bus subscription for all of this instance's streams, each notice handed only to its
+  // person's streams: handing every notice to every stream cost more CPU than the reads it
+  // caused, with 2,000 streams open (docs/benchmarks.md, issue 13).
+  const readers = new Map<string, Set<() => void>>();
+  let listening: Promise<unknown> | undefined;
+  const hear = async (sub: string, read: () => void) => {
+    listening ??= bus
+      .subscribe(APPLICATION_CHANNEL, {
+        event: (payload) => {
+          for (const r of readers.get((JSON.parse(payload) as StatusChange).person) ?? []) r();
+        },
+        gap: () => {
+          for (const streamsOfOne of readers.values()) for (const r of streamsOfOne) r();
+        },
+      })
+      .catch((err: unknown) => {
+        listening = undefined;
+        throw err;
+      });
+    await listening;
+    let mine = readers.get(sub);
+    if (!mine) readers.set(sub, (mine = new Set()));
+    mine.add(read);
+    return () => {
+      mine.delete(read);
+      if (mine.size === 0 && readers.get(sub) === mine) readers.delete(sub);
+    };
+  };
   app.get('/applications/events', access, async (request, reply) => {
     const signed = await signedIn(request);
     if (!signed) throw elarErrors.streamSignedOut();
@@ -125,13 +153,7 @@ export function registerLiveStatus(app: FastifyInstance, options: LiveStatusOpti
           stream.close();
         });
     };
-    const subscription = await bus.subscribe(APPLICATION_CHANNEL, {
-      event: (payload) => {
-        if ((JSON.parse(payload) as StatusChange).person === person.sub) catchUp();
-      },
-      gap: catchUp,
-    });
-    stream.onClose(() => void subscription.unsubscribe());
+    stream.onClose(await hear(person.sub, catchUp));
     // Subscribed first, then read: an entry committed in between is read now or announced after.
     catchUp();
     return reply;

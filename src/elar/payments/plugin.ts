@@ -33,7 +33,7 @@ export const paymentsPlugin: FastifyPluginAsync<PaymentsPluginOptions> = async (
   });
   jobs.handle(TEST_NOTICE_JOB, (payload) => testProvider.deliverNotice(payload));
   const provider: PaymentProvider =
-    config.payments.provider === 'stripe' ? new StripePaymentProvider(config.payments) : testProvider;
+    config.payments.provider === 'stripe' ? await StripePaymentProvider.create(config.payments) : testProvider;
   const service = new PaymentService(db, provider, {
     returnUrl: (id) => `${base}/${id}/return`,
     formerProviders: provider === testProvider ? [] : [testProvider],

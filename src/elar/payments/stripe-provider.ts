@@ -1,4 +1,4 @@
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import {
   WebhookSignatureError,
   type Checkout,
@@ -29,9 +29,17 @@ export class StripePaymentProvider implements PaymentProvider {
   readonly name = 'stripe' as const;
   private readonly stripe: Stripe;
 
-  constructor(private readonly options: StripeProviderOptions) {
+  /** The SDK is loaded only when Stripe is chosen: it is about 8 MB of resident memory (docs/benchmarks.md, issue 13). */
+  static async create(options: StripeProviderOptions): Promise<StripePaymentProvider> {
+    return new StripePaymentProvider(options, (await import('stripe')).default);
+  }
+
+  private constructor(
+    private readonly options: StripeProviderOptions,
+    Sdk: typeof Stripe,
+  ) {
     const api = options.apiUrl ? new URL(options.apiUrl) : undefined;
-    this.stripe = new Stripe(options.secretKey, {
+    this.stripe = new Sdk(options.secretKey, {
       // Our own retries (the next click, reconciliation) resend the same idempotency key.
       maxNetworkRetries: 2,
       timeout: 20_000,

@@ -141,6 +141,31 @@ describe('live status', () => {
     stranger.close();
   });
 
+  test('every tab a person has open hears each change once; a tab closed is let go and the others go on', async () => {
+    const first = await draft();
+    const second = await draft();
+    const b = await signedIn('owner', '10.22.1.5');
+    const tabs = await Promise.all([Listener.open(b), Listener.open(b), Listener.open(b)]);
+    await withdraw(deps(), people.owner.sub, first.id, { reason: null });
+    for (const tab of tabs)
+      assert.deepEqual(
+        (await tab.until(1)).map((f) => f.data.reference),
+        [first.reference],
+      );
+    tabs[0]!.close();
+    await new Promise((r) => setTimeout(r, 100));
+    await withdraw(deps(), people.owner.sub, second.id, { reason: null });
+    for (const tab of tabs.slice(1))
+      assert.deepEqual(
+        (await tab.until(2)).map((f) => f.data.reference),
+        [first.reference, second.reference],
+      );
+    await new Promise((r) => setTimeout(r, 200));
+    for (const tab of tabs.slice(1)) assert.equal(tab.frames.length, 2, 'nothing twice');
+    tabs[1]!.close();
+    tabs[2]!.close();
+  });
+
   test('a page reconnecting with Last-Event-ID gets what it missed, in order, and nothing twice', async () => {
     const first = await draft();
     const second = await draft();

@@ -12,7 +12,7 @@ let provider: StripePaymentProvider;
 
 before(async () => {
   stub = await startStripeStub();
-  provider = new StripePaymentProvider({
+  provider = await StripePaymentProvider.create({
     secretKey: 'sk_test_payments',
     webhookSecret: WEBHOOK_SECRET,
     apiUrl: stub.url,

@@ -58,11 +58,7 @@ export async function staffScene(elar: TestElar, seed: number) {
      */
     async application(
       who: StaffPerson,
-      {
-        ready = true,
-        pay = true,
-        catalogCode,
-      }: { ready?: boolean; pay?: boolean; catalogCode?: string } = {},
+      { ready = true, pay = true, catalogCode }: { ready?: boolean; pay?: boolean; catalogCode?: string } = {},
     ): Promise<{ id: string; reference: string; state: ApplicationState }> {
       serial += 1;
       const person = { sub: people[who].sub, mepid: null, email: null };

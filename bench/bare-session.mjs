@@ -1,0 +1,49 @@
+// The real limit of a signed-in ELAR page: bare node:http in its own process that does what
+// every ELAR page must (read the session cookie, look the session up and move its idle end
+// on, with ELAR's SQL from src/elar/sessions.ts, on the same database) and answers the bytes
+// the portal answered for that page. No framework, no rendering, no other query.
+// Env: PORT, DATABASE_URL or PGLITE_DIR, PAGES (JSON: path prefix → file of the bytes).
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+
+const IDLE_MS = 30 * 60_000;
+const pages = Object.entries(JSON.parse(process.env.PAGES)).map(([prefix, file]) => [prefix, readFileSync(file)]);
+
+let query;
+if (process.env.DATABASE_URL) {
+  const { default: pg } = await import('pg');
+  const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 4 });
+  query = async (text, params) => (await pool.query(text, params)).rows;
+} else {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const db = new PGlite(process.env.PGLITE_DIR);
+  await db.waitReady;
+  query = async (text, params) => (await db.query(text, params)).rows;
+}
+
+function cookie(header, name) {
+  for (const part of (header ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(value.join('='));
+  }
+  return undefined;
+}
+
+createServer(async (req, res) => {
+  const page = pages.find(([prefix]) => req.url.startsWith(prefix));
+  const token = cookie(req.headers.cookie, 'elar_session');
+  if (!page || !token) return res.writeHead(404).end();
+  const idHash = createHash('sha256').update(token).digest('hex');
+  const [row] = await query(
+    'select "claims", "staff_roles", "id_token", "expires_at", "created_at" from "elar"."session" where "id_hash" = $1',
+    [idHash],
+  );
+  if (!row) return res.writeHead(303, { location: '/login' }).end();
+  await query('update "elar"."session" set "expires_at" = $1 where "id_hash" = $2', [
+    new Date(Date.now() + IDLE_MS),
+    idHash,
+  ]);
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': page[1].length });
+  res.end(page[1]);
+}).listen(Number(process.env.PORT), '127.0.0.1');
