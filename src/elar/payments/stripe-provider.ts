@@ -36,7 +36,7 @@ export class StripePaymentProvider implements PaymentProvider {
 
   private constructor(
     private readonly options: StripeProviderOptions,
-    Sdk: typeof Stripe,
+    private readonly Sdk: typeof Stripe,
   ) {
     const api = options.apiUrl ? new URL(options.apiUrl) : undefined;
     this.stripe = new Sdk(options.secretKey, {
@@ -94,7 +94,7 @@ export class StripePaymentProvider implements PaymentProvider {
       await this.stripe.checkout.sessions.expire(sessionId);
     } catch (err) {
       // Stripe refuses to expire a session that is no longer open: it has ended already, which is what was asked.
-      if (!(err instanceof Stripe.errors.StripeInvalidRequestError)) throw err;
+      if (!(err instanceof this.Sdk.errors.StripeInvalidRequestError)) throw err;
     }
   }
 
