@@ -64,9 +64,7 @@ after(async () => {
 async function readyForReview(catalogCode: string) {
   serial += 1;
   const person = { sub: people.educator.sub, mepid: null, email: null };
-  const draft = await completeDraft(deps(), person, [
-    { catalogCode, typeCode: 'INI', route: 'PREP' },
-  ]);
+  const draft = await completeDraft(deps(), person, [{ catalogCode, typeCode: 'INI', route: 'PREP' }]);
   await reportGateItems(deps(), person.sub, draft.id, GATE_ITEMS);
   await submit(deps(), person, draft.id);
   await elarTables(portal.db)
