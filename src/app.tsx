@@ -198,11 +198,15 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       live: { bus: options.events, sse: config.sse },
     });
   } else {
-    // ELAR runs elsewhere: the portal's links and bookmarks to it still arrive.
-    app.get(
-      ELAR_PREFIX,
-      publicRoute('ELAR runs as its own process: a bookmark is sent there'),
-      async (_request, reply) => reply.redirect(`${elarConfig.publicUrl}${ELAR_PREFIX}`, 303),
+    // ELAR runs elsewhere: the portal's links and bookmarks to it still arrive, deep ones too
+    // (the portal's pages link to ELAR's public requirements pages). The path stays under
+    // /elar on ELAR's own origin, so this cannot be steered to another site.
+    const toElar = publicRoute('ELAR runs as its own process: a bookmark is sent there');
+    app.get(ELAR_PREFIX, toElar, async (_request, reply) =>
+      reply.redirect(`${elarConfig.publicUrl}${ELAR_PREFIX}`, 303),
+    );
+    app.get(`${ELAR_PREFIX}/*`, toElar, async (request, reply) =>
+      reply.redirect(`${elarConfig.publicUrl}${request.url}`, 303),
     );
   }
   return app;

@@ -56,7 +56,7 @@ export const APPLICATION_CATALOG: CatalogEntry[] = [
   {
     id: 'elar',
     name: 'ELAR',
-    description: 'Educator Licensure And Renewal, including MECC job matching.',
+    description: 'Educator Licensure And Renewal: apply for a license, pay the fee and follow its status.',
     access: 'open',
     roles: ['user'],
     launch_url: '/elar',

@@ -218,6 +218,10 @@ describe('ELAR as a separate process against the same issuer', () => {
     const res = await new Browser(portal.app).get('/elar');
     assert.equal(res.status, 303);
     assert.equal(res.location, `${elarOrigin}/elar`);
+    // The portal's own pages (home, /help/about) link to ELAR's public requirements pages.
+    const deep = await new Browser(portal.app).get('/elar/requirements/license?category=TCH');
+    assert.equal(deep.status, 303);
+    assert.equal(deep.location, `${elarOrigin}/elar/requirements/license?category=TCH`);
   });
 
   test('the portal registered ELAR at its own address', async () => {
