@@ -31,6 +31,13 @@ export const elarErrors = defineErrors('ELAR', {
         ? `You already have an open application for this license (reference ${reference}). Continue that one, or withdraw it first.`
         : 'You already have an open application for this license. Continue that one, or withdraw it first.',
   },
+  /** `license`: its name, as the catalog gives it. */
+  licenseNoLongerOffered: {
+    code: 'ELAR_ERR_LICENSE_NO_LONGER_OFFERED',
+    status: 422,
+    message: (license: string) =>
+      `We no longer issue ${license}, so this application cannot be sent with it. Remove it from the licenses you are applying for, then send the application.`,
+  },
   notADraft: {
     code: 'ELAR_ERR_NOT_A_DRAFT',
     status: 409,

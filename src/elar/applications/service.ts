@@ -393,7 +393,28 @@ export async function loadApplication(deps: ApplicationDeps, personSub: string, 
 export async function submit(deps: ApplicationDeps, person: Applicant, id: string, expectedVersion?: number) {
   await owned(deps.db, person.sub, id);
   return deps.db.transaction().execute(async (trx) => {
+    // The draft is locked before its licenses are read: a license added in another tab either
+    // commits first and is quoted, or waits and finds the draft sent (attack review s18, S3).
+    await repo.lockApplication(trx, id);
     const [licenses, schedules] = await Promise.all([repo.licensesOf(trx, [id]), repo.feeSchedules(trx)]);
+    // Checked again at sending: the Department may have stopped offering one since it was added (S4).
+    const withdrawn = Object.keys(
+      await checkAgainstCatalog(
+        trx,
+        licenses.map((l) => ({ catalogCode: l.catalog_code, typeCode: l.type_code, route: l.route })),
+      ),
+    );
+    if (withdrawn.length > 0) {
+      const first = licenses[Number(withdrawn[0]!.split('.')[0])]!;
+      throw elarErrors.licenseNoLongerOffered(
+        licenseTitle({
+          kind: first.kind,
+          field: first.field,
+          gradeLevel: first.grade_level,
+          typeName: first.type_name,
+        }),
+      );
+    }
     const quote = licenses.length > 0 ? quoteFee(scheduleInForce(schedules, new Date()), licenses.length) : undefined;
     return applyTransition(trx, deps.settings, {
       applicationId: id,

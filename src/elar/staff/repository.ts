@@ -67,8 +67,10 @@ export async function licensesAskedFor(db: Db, applicationIds: readonly string[]
     .execute();
 }
 
-/** Whose application this is (the portal's `sub`), or undefined when there is none. */
-export async function ownerOf(db: Db, id: string): Promise<string | undefined> {
-  const row = await db.selectFrom('application').select('person_sub').where('id', '=', id).executeTakeFirst();
-  return row?.person_sub;
+/** Whose application this is (the portal's `sub`) and where it stands, or undefined when there is none. */
+export async function ownerOf(
+  db: Db,
+  id: string,
+): Promise<{ person_sub: string; state: ApplicationState } | undefined> {
+  return db.selectFrom('application').select(['person_sub', 'state']).where('id', '=', id).executeTakeFirst();
 }

@@ -75,8 +75,9 @@ export async function applicationForStaff(
   deps: ApplicationDeps,
   id: string,
 ): Promise<{ application: ApplicationView; ownerSub: string; licenseNames: string[] }> {
-  const ownerSub = UUID.test(id) ? await ownerOf(deps.db, id) : undefined;
-  if (!ownerSub) throw elarErrors.applicationNotFound();
+  const owner = UUID.test(id) ? await ownerOf(deps.db, id) : undefined;
+  if (!owner || owner.state === 'draft') throw elarErrors.applicationNotFound();
+  const ownerSub = owner.person_sub;
   const application = await loadApplication(deps, ownerSub, id);
   if (application.state === 'draft') throw elarErrors.applicationNotFound();
   const names = await licenseNamer(deps.db);
@@ -99,9 +100,10 @@ export async function actOn(
   name: TransitionName,
   { reason, expectedVersion }: { reason: string | null; expectedVersion: number },
 ) {
-  const ownerSub = UUID.test(id) ? await ownerOf(deps.db, id) : undefined;
-  if (!ownerSub) throw elarErrors.applicationNotFound();
-  if (ownerSub === actor.sub) throw elarErrors.ownApplication();
+  const owner = UUID.test(id) ? await ownerOf(deps.db, id) : undefined;
+  // A draft is the educator's alone, as its page is (attack review s18, S1): staff cannot withdraw one.
+  if (!owner || owner.state === 'draft') throw elarErrors.applicationNotFound();
+  if (owner.person_sub === actor.sub) throw elarErrors.ownApplication();
   return applyStaffTransition(deps, { kind: 'staff', ...actor }, id, name, { reason, expectedVersion });
 }
 
