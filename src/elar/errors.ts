@@ -147,7 +147,7 @@ export const elarErrors = defineErrors('ELAR', {
     code: 'ELAR_ERR_REFUND_WHILE_OPEN',
     status: 409,
     message:
-      'The fee can be refunded in full only once the application is withdrawn or decided. Withdraw the application first, or refund part of the fee.',
+      'The fee can be refunded in full only once the application is withdrawn or approved, or denied with its time to ask for reconsideration passed. Withdraw the application first, or refund part of the fee.',
   },
   /** F5: a payment started with a provider this instance is no longer set up for. */
   paymentProviderUnavailable: {

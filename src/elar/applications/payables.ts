@@ -37,6 +37,13 @@ export function registerApplicationPayments(settings: ApplicationSettings): void
     if (!inFull) return null;
     // Locked after the payment (settle's order too): a withdrawal or a reopening waits for the refund.
     const application = await lockApplication(trx, payment.payable_id);
-    return application && isOpen(application.state) ? elarErrors.refundWhileOpen() : null;
+    if (!application) return null;
+    // A denial may still be reconsidered and reviewed again on this fee (attack review s18, S2):
+    // until its window has passed it counts as open.
+    const reconsiderable =
+      application.state === 'denied' &&
+      application.decided_at !== null &&
+      Date.now() < application.decided_at.getTime() + settings.reconsiderationDays * 86_400_000;
+    return isOpen(application.state) || reconsiderable ? elarErrors.refundWhileOpen() : null;
   });
 }
