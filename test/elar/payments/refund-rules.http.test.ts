@@ -101,7 +101,7 @@ describe('refunding an application fee', () => {
     const full = await askRefund('officer', paid.paymentId, (paid.cents / 100).toFixed(2), 'Asked for it back');
     assert.equal(full.status, 409);
     assert.match(full.body, /There is a problem/);
-    assert.match(full.body, /refunded in full only once the application is withdrawn or decided/);
+    assert.match(full.body, /refunded in full only once the application is withdrawn or approved/);
     assert.match(full.body, /Asked for it back/, 'the entered reason is kept');
     assert.deepEqual(await refundsOf(paid.paymentId), []);
     assert.equal(((await refusals(paid.paymentId))[0]!.detail as { code: string }).code, 'ELAR_ERR_REFUND_WHILE_OPEN');
