@@ -91,9 +91,15 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     sendQueuedLogouts: () => undefined,
   };
 
+  // ELAR is a client like any other: the directory registers it with ELAR's URIs of the
+  // day, and ELAR is handed the resulting secret (or its own, when configured).
+  const elarConfig = options.elar ?? loadElarConfig({}, { hostUrl: config.publicUrl });
+  const { clientId: elarClientId, ...elarUris } = elarClientRegistration(elarConfig);
   const provider = createProvider({
     config,
     db,
+    // Only the licensure application shows an educator's date of birth (on an application).
+    birthdateClients: [elarClientId],
     box,
     jwks: await signingKeys(db, box),
     cookieSecret: options.secretsKey,
@@ -155,10 +161,6 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   };
   options.jobs.handle(BACKCHANNEL_LOGOUT_JOB, deliverBackchannelLogout(provider));
   portal.sendQueuedLogouts = () => options.jobs.nudge();
-  // ELAR is a client like any other: the directory registers it with ELAR's URIs of the
-  // day, and ELAR is handed the resulting secret (or its own, when configured).
-  const elarConfig = options.elar ?? loadElarConfig({}, { hostUrl: config.publicUrl });
-  const { clientId: elarClientId, ...elarUris } = elarClientRegistration(elarConfig);
   const elarClient = await ensureApplication(db, box, {
     id: elarClientId,
     ...elarUris,

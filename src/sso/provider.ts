@@ -34,6 +34,12 @@ export interface ProviderDeps {
   sessionCookie: string;
   /** The site's links, for the provider's own pages. */
   navigation: Navigation;
+  /**
+   * The clients told a person's date of birth (`birthdate`, with the profile scope). Every
+   * other application is granted the profile scope without asking the person, so it must
+   * not carry it (attack review s18, S5).
+   */
+  birthdateClients: readonly string[];
 }
 
 const { base: basePolicy, Check } = interactionPolicy;
@@ -215,6 +221,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       // refresh grants (invalid_grant) and userinfo (outside review F3).
       const clientId = (token as { clientId?: unknown } | undefined)?.clientId;
       if (typeof clientId === 'string' && !(await mayUseApplication(db, sub, clientId))) return undefined;
+      const asking = ctx.oidc.client?.clientId ?? clientId;
       return {
         accountId: sub,
         claims: async (_use, scope) => {
@@ -228,7 +235,9 @@ export function createProvider(deps: ProviderDeps): Provider {
                   given_name: profile.first_name,
                   family_name: profile.last_name,
                   // OpenID Connect's standard claim (YYYY-MM-DD): ELAR shows it on an application, never asks it again.
-                  ...(profile.date_of_birth ? { birthdate: profile.date_of_birth } : {}),
+                  ...(profile.date_of_birth && typeof asking === 'string' && deps.birthdateClients.includes(asking)
+                    ? { birthdate: profile.date_of_birth }
+                    : {}),
                   mepid: profile.mepid,
                 }
               : {}),

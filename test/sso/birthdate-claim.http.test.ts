@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
-import { registerApplication } from '../../../src/directory/service.ts';
-import { secretBox } from '../../../src/platform/secrets.ts';
-import { Browser, createProfile, startPortal, type TestPortal } from '../../helpers/portal.ts';
-import { listenAhead } from '../../helpers/server.ts';
+import { registerApplication } from '../../src/directory/service.ts';
+import { secretBox } from '../../src/platform/secrets.ts';
+import { Browser, createProfile, startPortal, type TestPortal } from '../helpers/portal.ts';
+import { listenAhead } from '../helpers/server.ts';
 
 /**
  * Attack review s18 (S5): issue 13 added `birthdate` to the portal's `profile` scope so ELAR
