@@ -4,8 +4,15 @@ import { PostForm } from '../../platform/views/post-form.tsx';
 import { Layout, type ViewContext } from '../../platform/views/layout.tsx';
 import { formatDollars } from './fees.ts';
 import { APPLICATION_FEE, APPLICATION_PAYABLE } from './payables.ts';
-import { whenWords } from './wording.ts';
-import { loadApplication, withdraw, type Applicant, type ApplicationDeps, type ApplicationView } from './service.ts';
+import { GATE_ITEM_WORDS, whenWords } from './wording.ts';
+import {
+  loadApplication,
+  reportGateItems,
+  withdraw,
+  type Applicant,
+  type ApplicationDeps,
+  type ApplicationView,
+} from './service.ts';
 import { isOpen } from './transitions.ts';
 import { registerCheckAnswersRoutes } from './task-list/check-answers.tsx';
 import { registerSectionRoutes } from './task-list/sections.tsx';
@@ -34,6 +41,17 @@ export function registerApplicationRoutes(app: FastifyInstance, { deps, access, 
     if (!person) return reply;
     const application = await loadApplication(deps, person.sub, request.params.id);
     return reply.page(<ApplicationPage ctx={request.view} application={application} action={pageOf(application.id)} />);
+  });
+
+  // Gate items are self-reported until documents arrive (issue 13); all of them on file makes a
+  // Not Ready application Ready for Review, in the service's one transaction.
+  app.post<{ Params: { id: string } }>('/applications/:id/gate-items', access, async (request, reply) => {
+    const person = await applicant(request, reply);
+    if (!person) return reply;
+    const sent = (request.body as Record<string, unknown> | undefined)?.items;
+    const items = (Array.isArray(sent) ? sent : [sent]).filter((item): item is string => typeof item === 'string');
+    await reportGateItems(deps, person.sub, request.params.id, items.slice(0, 10));
+    return reply.redirect(pageOf(request.params.id), 303);
   });
 
   app.post<{ Params: { id: string } }>('/applications/:id/withdraw', access, async (request, reply) => {
@@ -108,10 +126,19 @@ function ApplicationPage({
           </a>
         </p>
       )}
-      <p>
-        {application.fee.kept ? 'Fee: ' : 'Fee if you submit today: '}
-        <strong>{formatDollars(application.fee.cents)}</strong>
-      </p>
+      {(application.fee.kept || application.state === 'draft') && (
+        <p>
+          {application.fee.kept ? 'Fee: ' : 'Fee if you submit today: '}
+          <strong>{formatDollars(application.fee.cents)}</strong>
+          {application.paymentRef && (
+            <>
+              {' '}
+              (paid: <a href={`/elar/payments/${application.paymentRef}/receipt`}>see your receipt</a>)
+            </>
+          )}
+        </p>
+      )}
+      <GateItems ctx={ctx} application={application} action={`${action}/gate-items`} />
       {application.state === 'awaiting-payment' && (
         <section aria-labelledby="pay-heading" data-pay>
           <h2 id="pay-heading">Pay the fee</h2>
@@ -163,5 +190,43 @@ function ApplicationPage({
       </p>
       <script src="/assets/elar-live.js" defer />
     </Layout>
+  );
+}
+
+/** Where an application may still be told what is on file: before an evaluator has it. */
+const GATE_ITEMS_ASKED: readonly string[] = ['draft', 'awaiting-payment', 'not-ready'];
+
+function GateItems({ ctx, application, action }: { ctx: ViewContext; application: ApplicationView; action: string }) {
+  const missing = application.gateItems.filter((g) => !g.reportedAt);
+  return (
+    <section aria-labelledby="gate-heading">
+      <h2 id="gate-heading">What we need before an evaluator starts</h2>
+      <ul class="usa-list" data-gate-items>
+        {application.gateItems.map((g) => (
+          <li data-gate-item={g.item} data-reported={g.reportedAt ? 'yes' : 'no'}>
+            {GATE_ITEM_WORDS[g.item]}: <strong>{g.reportedAt ? 'you told us it is on file' : 'not yet on file'}</strong>
+          </li>
+        ))}
+      </ul>
+      {GATE_ITEMS_ASKED.includes(application.state) && missing.length > 0 && (
+        <form class="usa-form" method="post" action={action}>
+          <input type="hidden" name="_csrf" value={ctx.csrfToken()} />
+          <fieldset class="usa-fieldset">
+            <legend class="usa-legend">Tick what has been sent to the Department</legend>
+            {missing.map((g) => (
+              <div class="usa-checkbox">
+                <input class="usa-checkbox__input" type="checkbox" id={`gate-${g.item}`} name="items" value={g.item} />
+                <label class="usa-checkbox__label" for={`gate-${g.item}`}>
+                  {GATE_ITEM_WORDS[g.item]}
+                </label>
+              </div>
+            ))}
+          </fieldset>
+          <button class="usa-button usa-button--outline" type="submit">
+            Tell us these are on file
+          </button>
+        </form>
+      )}
+    </section>
   );
 }

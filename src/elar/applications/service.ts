@@ -346,6 +346,8 @@ export interface ApplicationView extends ApplicationSummary {
   sections: Record<string, { answers: unknown; complete: boolean }>;
   taskList: { item: (typeof TASK_LIST)[number]; complete: boolean }[];
   gateItems: { item: GateItem; reportedAt: Date | null }[];
+  /** The payment that paid its fee (its receipt), once paid. */
+  paymentRef: string | null;
   timeline: { id: string; text: string; reason: string | null; at: Date; state: ApplicationState }[];
 }
 
@@ -369,6 +371,7 @@ export async function loadApplication(deps: ApplicationDeps, personSub: string, 
   return {
     ...summary,
     explanation: STATE_WORDS[row.state].explanation,
+    paymentRef: row.payment_ref,
     fee,
     sections: bySection,
     taskList: TASK_LIST.map((item) => ({

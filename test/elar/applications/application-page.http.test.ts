@@ -1,8 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { DEFAULT_APPLICATION_SETTINGS, startDraft } from '../../../src/elar/applications/index.ts';
+import { randomUUID } from 'node:crypto';
+import {
+  DEFAULT_APPLICATION_SETTINGS,
+  GATE_ITEMS,
+  markPaid,
+  startDraft,
+  submit,
+} from '../../../src/elar/applications/index.ts';
 import { profilesFor, signInToElar, startElar, type TestElar } from '../../helpers/elar.ts';
-import { BIOLOGY, CHEMISTRY } from './helpers.ts';
+import { BIOLOGY, CHEMISTRY, completeDraft } from './helpers.ts';
 
 /** The page about one application, through ELAR's real sign-in (OpenID Connect against the portal). */
 let elar: TestElar;
@@ -97,5 +104,66 @@ describe('the application page', () => {
     }
     const page = await b.get(`/elar/applications/${draft.id}`);
     assert.match(page.body, /data-application-status="draft"/);
+  });
+});
+
+describe('what the educator tells us is on file, and the receipt', () => {
+  const deps = () => ({ db: elar.db, settings: DEFAULT_APPLICATION_SETTINGS });
+
+  async function paidNotReady(sub: string, catalogCode: string) {
+    const person = { sub, mepid: null, email: null };
+    const draft = await completeDraft(deps(), person, [{ ...BIOLOGY, catalogCode }]);
+    await submit(deps(), person, draft.id);
+    await elar.db.transaction().execute((trx) => markPaid(trx, DEFAULT_APPLICATION_SETTINGS, draft.id, randomUUID()));
+    return draft;
+  }
+
+  test('a Not Ready application asks for the gate items; ticking them all makes it Ready for Review', async () => {
+    const application = await paidNotReady(people.owner.sub, 'TCH-PHYS-8-12');
+    const b = elar.browser('10.9.2.1');
+    await signInToElar(b, people.owner.userName);
+    const page = await b.get(`/elar/applications/${application.id}`);
+    assert.match(page.body, /data-application-status="not-ready"/);
+    for (const item of GATE_ITEMS) assert.match(page.body, new RegExp(`name="items" value="${item}"`));
+    assert.match(page.body, /<label[^>]*for="gate-literacy-test"/, 'each item has its label');
+
+    const unknown = await b.post(`/elar/applications/${application.id}/gate-items`, { items: 'fee-waived' });
+    assert.equal(unknown.status, 422);
+    const one = await b.post(`/elar/applications/${application.id}/gate-items`, { items: 'literacy-test' });
+    assert.equal(one.status, 303);
+    const still = await b.get(`/elar/applications/${application.id}`);
+    assert.match(still.body, /data-application-status="not-ready"/);
+    assert.match(still.body, /data-gate-item="literacy-test" data-reported="yes"/);
+
+    const rest = await b.post(`/elar/applications/${application.id}/gate-items`, { items: 'bachelors-transcript' });
+    assert.equal(rest.status, 303);
+    const ready = await b.get(`/elar/applications/${application.id}`);
+    assert.match(ready.body, /data-application-status="ready-for-review"/);
+    assert.doesNotMatch(ready.body, /name="items"/, 'nothing more to tell');
+
+    const stranger = elar.browser('10.9.2.2');
+    await signInToElar(stranger, people.stranger.userName);
+    assert.equal(
+      (await stranger.post(`/elar/applications/${application.id}/gate-items`, { items: 'literacy-test' })).status,
+      404,
+    );
+  });
+
+  test('a paid application links to its receipt; a withdrawn draft shows no fee to pay', async () => {
+    const paid = await paidNotReady(people.owner.sub, 'TCH-ENG-5-12');
+    const paymentRef = (
+      await elar.db.selectFrom('application').select('payment_ref').where('id', '=', paid.id).executeTakeFirstOrThrow()
+    ).payment_ref;
+    const b = elar.browser('10.9.2.3');
+    await signInToElar(b, people.owner.userName);
+    const page = await b.get(`/elar/applications/${paid.id}`);
+    assert.match(page.body, new RegExp(`href="/elar/payments/${paymentRef}/receipt"`));
+
+    const draft = await draftFor(people.owner.sub, [{ ...BIOLOGY, catalogCode: 'TCH-ART-5-12' }]);
+    const version = /name="version" value="(\d+)"/.exec((await b.get(`/elar/applications/${draft.id}`)).body)![1]!;
+    assert.equal((await b.post(`/elar/applications/${draft.id}/withdraw`, { version, reason: '' })).status, 303);
+    const withdrawn = await b.get(`/elar/applications/${draft.id}`);
+    assert.match(withdrawn.body, /data-application-status="withdrawn"/);
+    assert.doesNotMatch(withdrawn.body, /Fee if you submit today/);
   });
 });
