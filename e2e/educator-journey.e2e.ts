@@ -128,13 +128,21 @@ for (const journey of JOURNEYS) {
         checkPage(on, `educator-journey-${tag}-${String(++step).padStart(2, '0')}-${name}`, axePage);
 
       /** Kind → field and grade level → type → route, on the chooser's own pages; ends on the route's button. */
-      async function chooseLicense(license: { chooserName: string; type: string; route: string }, last: string) {
+      async function chooseLicense(
+        license: { chooserName: string; type: string; route: string },
+        last: string,
+        name: string,
+      ) {
+        await check(`${name}-category`);
         await choose(page, /^Teacher \(Academic PreK-12\)$/);
         await button(page, 'Continue');
+        await check(`${name}-field`);
         await page.getByLabel('Field and grade level').selectOption({ label: license.chooserName });
         await button(page, 'Continue');
+        await check(`${name}-type`);
         await page.locator(`label[for="type-${license.type}"]`).click();
         await button(page, 'Continue');
+        await check(`${name}-route`);
         await choose(page, license.route);
         await button(page, last);
       }
@@ -157,6 +165,7 @@ for (const journey of JOURNEYS) {
       if (javaScriptEnabled) {
         // "Apply for this license": signing in, then straight to that license's routes, by keyboard.
         await page.getByRole('link', { name: 'Apply for this license' }).click();
+        await check('sign-in');
         await page.getByLabel('User Name').fill(who.userName);
         await page.getByLabel('Password').fill('Secret123');
         await enter(page);
@@ -177,6 +186,7 @@ for (const journey of JOURNEYS) {
         await check('chooser-category');
         await choose(page, /^Teacher \(Academic PreK-12\)$/);
         await button(page, 'Continue');
+        await check('chooser-field');
         await page.getByLabel('Field and grade level').selectOption({ label: journey.first.chooserName });
         await button(page, 'Continue');
         await check('chooser-type');
@@ -195,7 +205,7 @@ for (const journey of JOURNEYS) {
       await check('task-list');
       await page.getByRole('link', { name: 'Licenses you are applying for' }).click();
       await page.getByRole('link', { name: 'Add another license' }).click();
-      await chooseLicense(journey.second, 'Add this license');
+      await chooseLicense(journey.second, 'Add this license', 'add');
       assert.match((await page.locator('[data-fee]').first().textContent()) ?? '', /\$125\.00/);
       assert.equal(await page.locator('[data-license-choice]').count(), 2);
       await check('two-licenses');
@@ -263,6 +273,7 @@ for (const journey of JOURNEYS) {
       await page.getByLabel('Your full name, as your signature').fill(who.name);
       await button(page, 'Sign the affidavit');
       await page.waitForURL(/\/check-answers$/);
+      await check('ready-to-submit');
       await button(page, /^Submit application/);
       await page.waitForURL(applicationUrl);
 
@@ -321,6 +332,7 @@ for (const journey of JOURNEYS) {
       const staff = await staffContext.newPage();
       await logIn(staff, evaluator.userName, 'Secret123');
       await staff.goto('/elar/staff');
+      await check('staff-home', staff);
       await staff.getByRole('link', { name: 'Review license applications' }).click();
       const row = staff.locator(`[data-queue-application="${applicationId}"]`);
       await check('staff-queue', staff);
@@ -329,6 +341,7 @@ for (const journey of JOURNEYS) {
       await staff.locator('label', { hasText: 'Start review' }).click();
       await button(staff, 'Make this change');
       assert.equal(await statusOf(staff), 'in-review');
+      await check('staff-in-review', staff);
       await staffContext.close();
 
       if (javaScriptEnabled) {
@@ -345,12 +358,13 @@ for (const journey of JOURNEYS) {
 
       // 6. Another application, for another license, withdrawn from its own page.
       await page.goto('/elar/applications/new');
-      await chooseLicense(journey.withdrawn, 'Start my application');
+      await chooseLicense(journey.withdrawn, 'Start my application', 'another');
       await page.waitForURL(/\/tasks$/);
       const otherUrl = page.url().replace(/\/tasks$/, '');
       assert.notEqual(otherUrl, applicationUrl);
       await page.getByRole('link', { name: "See this application's status and history" }).click();
       const otherReference = (await page.locator('[data-application-reference]').textContent()) ?? '';
+      await check('another-draft');
       await page.getByLabel('Why are you withdrawing it? (optional)').fill('I chose the wrong license.');
       await button(page, `Withdraw application ${otherReference}`);
       await page.waitForURL(otherUrl);
