@@ -2,8 +2,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { insertDepartmentRole } from '../src/directory/department-roles/repository.ts';
-import { DEFAULT_APPLICATION_SETTINGS, GATE_ITEMS, reportGateItems } from '../src/elar/applications/index.ts';
-import { elarTables } from '../src/elar/index.ts';
 import { createProfile, startPortal, Browser as HttpBrowser, type TestPortal } from '../test/helpers/portal.ts';
 import { checkPage, chromiumMissing, freePort, launchBrowser, logIn } from './harness.ts';
 
@@ -23,7 +21,6 @@ let browser: Browser;
 type Person = { userName: string; sub: string; name: string };
 const educators: Record<'js' | 'nojs', Person> = {} as never;
 let evaluator: Person;
-const deps = () => ({ db: elarTables(portal.db), settings: DEFAULT_APPLICATION_SETTINGS });
 
 before(async () => {
   if (skip) return;
@@ -320,11 +317,13 @@ for (const journey of JOURNEYS) {
       assert.match(receipt, new RegExp(`Date\\s*[A-Z][a-z]+ \\d{1,2}, ${year}`));
       await check('receipt');
 
-      // 5. No page yet lets an educator say their gate items are on file (the next issue checks
-      // them against documents), so this one step uses the service: it makes the paid
-      // application Ready for Review, which an evaluator can start.
-      await reportGateItems(deps(), who.sub, applicationId, GATE_ITEMS);
+      // 5. The educator says what is on file (self-reported until documents arrive): the paid
+      // application becomes Ready for Review, which an evaluator can start.
       await page.goto(applicationUrl);
+      assert.equal(await statusOf(page), 'not-ready');
+      await check('not-ready');
+      for (const label of await page.locator('[data-gate-items] ~ form label').all()) await label.click();
+      await button(page, 'Tell us these are on file');
       assert.equal(await statusOf(page), 'ready-for-review');
       await check('ready-for-review');
 
