@@ -277,7 +277,8 @@ export async function timelineOf(db: Db, applicationId: string) {
     .selectFrom('application_event')
     .select([sql<string>`id::text`.as('id'), 'from_state', 'to_state', 'transition', 'text_key', 'reason', 'at'])
     .where('application_id', '=', applicationId)
-    .orderBy('id')
+    // By the column, not the text alias above: as text, event 100 would come before event 98.
+    .orderBy('application_event.id')
     .execute();
 }
 

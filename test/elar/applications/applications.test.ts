@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import { after, before, describe, test } from 'node:test';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -437,4 +438,24 @@ describe('live status', () => {
       }
     },
   );
+});
+
+describe('the timeline', () => {
+  test('is in the order things happened, past a 9 to 10 in the event numbers (numbers, not text)', async () => {
+    // The next events are numbered …98, …99, …00 past the highest so far: as text, the last would come first.
+    const { rows } = await sql<{ top: string | null }>`SELECT max(id)::text AS top FROM elar.application_event`.execute(
+      db(),
+    );
+    const digits = (rows[0]?.top ?? '0').length + 1;
+    await sql`SELECT setval('elar.application_event_id_seq', ${10 ** digits - 3})`.execute(db());
+    const person = applicant();
+    const draft = await completeDraft(deps(), person, [{ ...BIOLOGY, catalogCode: 'TCH-HUM-5-8' }]);
+    await submit(deps(), person, draft.id);
+    await withdraw(deps(), person.sub, draft.id);
+    const view = await loadApplication(deps(), person.sub, draft.id);
+    assert.deepEqual(
+      view.timeline.map((e) => e.state),
+      ['draft', 'awaiting-payment', 'withdrawn'],
+    );
+  });
 });
