@@ -7,6 +7,7 @@ import { nameKey } from './portal/identity.ts';
 import { addMember, findOrganizationByCode } from './directory/repository.ts';
 import { designateAdministrator } from './directory/service.ts';
 import { grantDepartmentRole } from './directory/department-roles/service.ts';
+import { elarTables, seedElarDemo } from './elar/index.ts';
 
 /**
  * Demo people for a newcomer to explore every outcome of Create Profile (DEMO=1 or
@@ -119,6 +120,18 @@ export async function seedDemo(db: Db, rules: AccountRules): Promise<string[]> {
     `Partial match: enter ${e.firstName} ${e.lastName}, born ${e.dateOfBirth}, with any other valid SSN.`,
     `${educator.user_name} is the Directory Administrator of ${district.name} (${district.code}) and its high school: log in and open Directory Administration.`,
     `Demo licensure evaluator (Department role licensure-evaluator, for ELAR; no console): User Name ${evaluator.user_name}, ${evaluatorPasswordStill ? `password ${v.password}` : 'password changed since the demo was set up (not shown)'}.`,
+  );
+  // Co-hosted ELAR's tables are in this database; ELAR knows the educator by the `sub` claim, their profile id.
+  lines.push(
+    ...(await seedElarDemo(elarTables(db), {
+      sub: educator.id,
+      mepid: educator.mepid,
+      email: educator.email,
+      name: `${e.firstName} ${e.lastName}`,
+      birthdate: e.dateOfBirth,
+      userName: educator.user_name,
+      evaluatorUserName: evaluator.user_name,
+    })),
   );
   return lines;
 }

@@ -25,6 +25,7 @@ export { loadElarConfig, type ElarConfig } from './config.ts';
 export { migrateElar } from './database.ts';
 export { elarTables, type ElarDatabase, type ElarDb } from './schema.ts';
 export { CatalogFileError, importCatalogFile } from './catalog/index.ts';
+export { seedElarDemo, type DemoEducator } from './demo.ts';
 
 /** ELAR's pages are under this path wherever it is served (CONTRACT.md: GET /elar). */
 export const ELAR_PREFIX = '/elar';

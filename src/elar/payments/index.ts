@@ -15,3 +15,5 @@ export {
 export type { PaymentRecord } from './repository.ts';
 export { formatCents } from './service.ts';
 export { paymentsPlugin } from './plugin.ts';
+export { payWithTestCard } from './test-card-payment.ts';
+export { PAYING_CARD } from './test-cards.ts';
