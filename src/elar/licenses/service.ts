@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import { audit } from '../audit-events.ts';
-import { offeringTitle } from '../catalog/index.ts';
 import type { ElarDatabase } from '../schema.ts';
 import * as repo from './repository.ts';
 import type { LicenseStatus } from './schema.ts';
@@ -16,7 +15,7 @@ export interface LicenseHeld {
   number: string;
   catalogCode: string;
   typeCode: string;
-  /** "Biology 8-12". */
+  /** "Biology (8-12)". */
   title: string;
   categoryName: string;
   /** "Initial". */
@@ -35,7 +34,8 @@ export async function licensesHeldBy(db: Kysely<ElarDatabase>, personSub: string
     number: row.number,
     catalogCode: row.catalog_code,
     typeCode: row.type_code,
-    title: offeringTitle({ field: row.field, gradeLevel: row.grade_level }),
+    // As an application names it ("Biology (8-12)"), so the dashboard reads one way throughout.
+    title: row.grade_level ? `${row.field} (${row.grade_level})` : row.field,
     categoryName: row.category_name,
     typeName: row.type_name,
     status: row.status,

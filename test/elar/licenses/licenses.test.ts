@@ -55,8 +55,8 @@ describe('licenses a person holds', () => {
     assert.deepEqual(
       held.map((l) => [l.number, l.title, l.typeName, l.status, l.validUntil]),
       [
-        [professional!.number, 'Chemistry 8-12', 'Professional', 'active', '2027-06-30'],
-        [initial!.number, 'Biology 8-12', 'Initial', 'active', null],
+        [professional!.number, 'Chemistry (8-12)', 'Professional', 'active', '2027-06-30'],
+        [initial!.number, 'Biology (8-12)', 'Initial', 'active', null],
       ],
     );
     assert.equal(held[1]!.employmentYears, 3);
