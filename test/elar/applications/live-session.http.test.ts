@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { DEFAULT_APPLICATION_SETTINGS, startDraft, withdraw } from '../../../src/elar/applications/index.ts';
 import { EventStream } from '../../helpers/event-stream.ts';
 import { profilesFor, signInToElar, startElar, type TestElar } from '../../helpers/elar.ts';
-import { BIOLOGY } from './helpers.ts';
+import { INITIAL_TEACHER_LICENSES } from './helpers.ts';
 
 /**
  * A live-status stream lives only as long as the ELAR session that opened it (attack review
@@ -24,8 +24,9 @@ after(() => elar.close());
 
 async function draft() {
   codes += 1;
+  // A license of its own each time: one person has one open application per license.
   const started = await startDraft(deps(), { sub: owner.sub, mepid: null, email: null }, [
-    { ...BIOLOGY, catalogCode: `SESSION-${codes}` },
+    INITIAL_TEACHER_LICENSES[codes]!,
   ]);
   assert.ok(started.ok);
   return started;
