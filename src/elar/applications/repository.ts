@@ -1,4 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { ElarDatabase } from '../schema.ts';
 import type { FeeSchedule } from './fees.ts';
 import type { ApplicationState, TransitionStamps } from './transitions.ts';
@@ -94,16 +95,6 @@ export async function findOwnedApplication(db: Db, id: string, personSub: string
 
 export type ApplicationRow = NonNullable<Awaited<ReturnType<typeof findApplication>>>;
 
-export async function applicationsOf(db: Db, personSub: string) {
-  return db
-    .selectFrom('application')
-    .select(APPLICATION_COLUMNS)
-    .where('person_sub', '=', personSub)
-    .orderBy('created_at', 'desc')
-    .orderBy('reference', 'desc')
-    .execute();
-}
-
 /** The licenses of these applications, in the person's order, with the catalog's names for them. */
 export async function licensesOf(db: Db, applicationIds: readonly string[]) {
   if (applicationIds.length === 0) return [];
@@ -132,6 +123,101 @@ export async function licensesOf(db: Db, applicationIds: readonly string[]) {
     .orderBy('al.application_id')
     .orderBy('al.position')
     .execute();
+}
+
+/** Where a query over `application as a` reads each application's own rows from. */
+type OfApplication = ExpressionBuilder<ElarDatabase & { a: ElarDatabase['application'] }, 'a'>;
+
+/** An application's licenses as `licensesOf` reads them, as a JSON array beside its row (dates stay text). */
+function licensesOfEach(eb: OfApplication) {
+  return jsonArrayFrom(
+    eb
+      .selectFrom('application_license as al')
+      .innerJoin('license_offering as o', 'o.code', 'al.catalog_code')
+      .innerJoin('license_type as t', 't.code', 'al.type_code')
+      .select((l) => [
+        'al.application_id',
+        'al.position',
+        'al.catalog_code',
+        'al.type_code',
+        'al.route',
+        'o.kind',
+        'o.name as field',
+        'o.grade_level',
+        't.name as type_name',
+        l
+          .selectFrom('requirement as r')
+          .select((r) => r.fn.max('r.route_name').as('route_name'))
+          .whereRef('r.type_code', '=', 'al.type_code')
+          .whereRef('r.route_code', '=', 'al.route')
+          .as('route_name'),
+      ])
+      .whereRef('al.application_id', '=', 'a.id')
+      .orderBy('al.position'),
+  );
+}
+
+const APPLICATION_COLUMNS_OF_A = APPLICATION_COLUMNS.map((column) => `a.${column}` as const);
+
+/**
+ * A person's applications, newest first, each with its licenses: one round trip however many
+ * they have (the dashboard's list).
+ */
+export async function applicationsWithLicensesOf(db: Db, personSub: string) {
+  return db
+    .selectFrom('application as a')
+    .select(APPLICATION_COLUMNS_OF_A)
+    .select((eb) => licensesOfEach(eb).as('licenses'))
+    .where('a.person_sub', '=', personSub)
+    .orderBy('a.created_at', 'desc')
+    .orderBy('a.reference', 'desc')
+    .execute();
+}
+
+/**
+ * One application of its owner's with everything its page shows, in one round trip rather
+ * than six (issue 13: the page's cost was its queries' round trips, not the database's
+ * size): its licenses, sections, gate items and timeline as JSON arrays beside the row, and
+ * the fee schedules only while no fee is kept (a draft's page quotes one). Timestamps inside
+ * the arrays are ISO 8601 text.
+ */
+export async function ownedApplicationPage(db: Db, id: string, personSub: string) {
+  return db
+    .selectFrom('application as a')
+    .select(APPLICATION_COLUMNS_OF_A)
+    .select((eb) => [
+      licensesOfEach(eb).as('licenses'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('application_section as s')
+          .select(['s.section', 's.answers', 's.complete'])
+          .whereRef('s.application_id', '=', 'a.id'),
+      ).as('sections'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('application_gate_item as g')
+          .select(['g.item', 'g.reported_at'])
+          .whereRef('g.application_id', '=', 'a.id')
+          .orderBy('g.item'),
+      ).as('gate_items'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('application_event as e')
+          .select([sql<string>`e.id::text`.as('id'), 'e.to_state', 'e.transition', 'e.reason', 'e.at'])
+          .whereRef('e.application_id', '=', 'a.id')
+          .orderBy('e.id'),
+      ).as('timeline'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('fee_schedule as f')
+          .selectAll('f')
+          .where(sql<boolean>`a.fee_cents IS NULL OR a.fee_schedule_version IS NULL`)
+          .orderBy('f.version'),
+      ).as('fee_schedules'),
+    ])
+    .where('a.id', '=', id)
+    .where('a.person_sub', '=', personSub)
+    .executeTakeFirst();
 }
 
 /** The person's open application for this license, if any. */
@@ -272,15 +358,6 @@ export async function insertEvent(
   return row.id;
 }
 
-export async function timelineOf(db: Db, applicationId: string) {
-  return db
-    .selectFrom('application_event')
-    .select([sql<string>`id::text`.as('id'), 'from_state', 'to_state', 'transition', 'text_key', 'reason', 'at'])
-    .where('application_id', '=', applicationId)
-    .orderBy('id')
-    .execute();
-}
-
 /** Claims a timeline event for telling its person: true for exactly one caller. */
 export async function claimEventNotification(trx: Db, eventId: string) {
   const row = await trx
@@ -293,15 +370,26 @@ export async function claimEventNotification(trx: Db, eventId: string) {
   return row;
 }
 
+/** A fee schedule row, read directly (dates) or inside a JSON array (ISO text). */
+export function feeScheduleOf(row: {
+  version: number;
+  first_license_cents: number;
+  additional_license_cents: number;
+  effective_from: Date | string;
+  effective_to: Date | string | null;
+}): FeeSchedule {
+  return {
+    version: row.version,
+    firstLicenseCents: row.first_license_cents,
+    additionalLicenseCents: row.additional_license_cents,
+    effectiveFrom: new Date(row.effective_from),
+    effectiveTo: row.effective_to === null ? null : new Date(row.effective_to),
+  };
+}
+
 export async function feeSchedules(db: Db): Promise<FeeSchedule[]> {
   const rows = await db.selectFrom('fee_schedule').selectAll().orderBy('version').execute();
-  return rows.map((r) => ({
-    version: r.version,
-    firstLicenseCents: r.first_license_cents,
-    additionalLicenseCents: r.additional_license_cents,
-    effectiveFrom: new Date(r.effective_from),
-    effectiveTo: r.effective_to && new Date(r.effective_to),
-  }));
+  return rows.map(feeScheduleOf);
 }
 
 /** Ends the open-ended schedule at `from` and starts a new version there. */
