@@ -159,15 +159,57 @@ function licensesOfEach(eb: OfApplication) {
 
 const APPLICATION_COLUMNS_OF_A = APPLICATION_COLUMNS.map((column) => `a.${column}` as const);
 
+/** A license as it travels inside a JSON array beside its application (the columns of `licensesOf`). */
+interface LicenseJson {
+  catalog_code: string;
+  type_code: string;
+  route: string;
+  kind: ElarDatabase['license_offering']['kind'];
+  field: string;
+  grade_level: string | null;
+  type_name: string;
+  route_name: string | null;
+}
+
 /**
  * A person's applications, newest first, each with its licenses: one round trip however many
- * they have (the dashboard's list).
+ * they have (the dashboard's list). The licenses are named in one join over all of the
+ * person's applications, not a subquery per application: ten times fewer plan nodes run
+ * for 50 applications, which on the embedded database is most of the cost.
  */
 export async function applicationsWithLicensesOf(db: Db, personSub: string) {
   return db
     .selectFrom('application as a')
+    .leftJoin(
+      (eb) =>
+        eb
+          .selectFrom('application as owned')
+          .innerJoin('application_license as al', 'al.application_id', 'owned.id')
+          .innerJoin('license_offering as o', 'o.code', 'al.catalog_code')
+          .innerJoin('license_type as t', 't.code', 'al.type_code')
+          .leftJoin(
+            (r) =>
+              r
+                .selectFrom('requirement')
+                .select(['type_code', 'route_code', (q) => q.fn.max('route_name').as('route_name')])
+                .groupBy(['type_code', 'route_code'])
+                .as('r'),
+            (join) => join.onRef('r.type_code', '=', 'al.type_code').onRef('r.route_code', '=', 'al.route'),
+          )
+          .select([
+            'al.application_id',
+            sql<LicenseJson[]>`json_agg(json_build_object(
+              'catalog_code', al.catalog_code, 'type_code', al.type_code, 'route', al.route, 'kind', o.kind,
+              'field', o.name, 'grade_level', o.grade_level, 'type_name', t.name, 'route_name', r.route_name
+            ) ORDER BY al.position)`.as('licenses'),
+          ])
+          .where('owned.person_sub', '=', personSub)
+          .groupBy('al.application_id')
+          .as('l'),
+      (join) => join.onRef('l.application_id', '=', 'a.id'),
+    )
     .select(APPLICATION_COLUMNS_OF_A)
-    .select((eb) => licensesOfEach(eb).as('licenses'))
+    .select(sql<LicenseJson[]>`coalesce(l.licenses, '[]')`.as('licenses'))
     .where('a.person_sub', '=', personSub)
     .orderBy('a.created_at', 'desc')
     .orderBy('a.reference', 'desc')
