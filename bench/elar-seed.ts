@@ -48,8 +48,8 @@ async function insertApplications(db: Db, from: number, to: number, person: stri
       now() - make_interval(mins => i), now() - make_interval(mins => i), now() - make_interval(mins => i)
     ${rows}`.execute(db);
   await sql`
-    INSERT INTO elar.application_license (application_id, position, person_sub, catalog_code, license_type, route)
-    SELECT ${id}, 1, ${sub}, (${codes()})[${sql.raw(code)}], 'initial', 'approved-program'
+    INSERT INTO elar.application_license (application_id, position, person_sub, catalog_code, type_code, route)
+    SELECT ${id}, 1, ${sub}, (${codes()})[${sql.raw(code)}], 'INI', 'PREP'
     ${rows}`.execute(db);
   await sql`
     INSERT INTO elar.application_event (application_id, from_state, to_state, transition, text_key, actor, at)

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { migrate, openDatabase } from '../src/database.ts';
 import { DEFAULT_APPLICATION_SETTINGS, saveSection, startDraft, submit } from '../src/elar/applications/index.ts';
+import { loadShippedCatalog } from '../src/elar/catalog/index.ts';
 import { elarTables } from '../src/elar/index.ts';
 import { COMPLETE_ANSWERS } from '../test/elar/applications/helpers.ts';
 import { throwawayDatabase } from '../test/helpers/throwaway-database.ts';
@@ -237,7 +238,7 @@ async function applyAndPay(origin: string, url: string, options: ElarBenchOption
     const applicant = { sub, mepid: null, email: null };
     // The draft through ELAR's services, until its pages exist: a form post each, over HTTP, then.
     const draft = await startDraft(deps, applicant, [
-      { catalogCode: LICENSE_CODES[serial % LICENSE_CODES.length], licenseType: 'initial', route: 'approved-program' },
+      { catalogCode: LICENSE_CODES[serial % LICENSE_CODES.length], typeCode: 'INI', route: 'PREP' },
     ]);
     if (!draft.ok) throw new Error(JSON.stringify(draft.errors));
     for (const [section, answers] of Object.entries(COMPLETE_ANSWERS)) {
@@ -310,6 +311,8 @@ export async function elarBench(options: ElarBenchOptions): Promise<void> {
     const database = await openDatabase({ databaseUrl: throwaway?.url, dataDir: env.DATA_DIR!, poolSize: 4 });
     try {
       await migrate(database.db);
+      // Licenses are foreign keys into the catalog, which ELAR loads at start: load it first.
+      await loadShippedCatalog(elarTables(database.db));
       const t = performance.now();
       await seedApplications(database.db, options.applications, LIVE_PEOPLE, (done) => {
         if (process.stderr.isTTY) process.stderr.write(`\rseeding applications: ${done.toLocaleString()}`);

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import { audit } from './audit-events.ts';
 import type { ElarDb } from './schema.ts';
 import { isStaffRole, type StaffRole } from './staff.ts';
@@ -75,23 +76,24 @@ export async function loadElarSession(
 ): Promise<ElarSession | null> {
   if (!token) return null;
   const idHash = tokenHash(token);
-  const row = await db
-    .selectFrom('elar.session')
-    .select(['claims', 'staff_roles', 'id_token', 'expires_at', 'created_at'])
-    .where('id_hash', '=', idHash)
-    .executeTakeFirst();
-  if (!row) return null;
   const now = Date.now();
-  const hardEnd = new Date(row.created_at).getTime() + limits.absoluteMs;
-  if (row.expires_at.getTime() <= now || hardEnd <= now) {
+  // One round trip: the idle end moves on only while the session is within both limits, and
+  // the row comes back with it. Nothing back: unknown, or past a limit (then it is ended).
+  const row = await db
+    .updateTable('elar.session')
+    .set({
+      expires_at: sql<Date>`least(${new Date(now + limits.idleMs)}::timestamptz,
+        created_at + make_interval(secs => ${limits.absoluteMs / 1000}))`,
+    })
+    .where('id_hash', '=', idHash)
+    .where('expires_at', '>', new Date(now))
+    .where('created_at', '>', new Date(now - limits.absoluteMs))
+    .returning(['claims', 'staff_roles', 'id_token'])
+    .executeTakeFirst();
+  if (!row) {
     await endElarSessions(db, { idHash });
     return null;
   }
-  await db
-    .updateTable('elar.session')
-    .set({ expires_at: new Date(Math.min(now + limits.idleMs, hardEnd)) })
-    .where('id_hash', '=', idHash)
-    .execute();
   return {
     claims: row.claims as Record<string, unknown>,
     staffRoles: row.staff_roles.filter(isStaffRole),

@@ -40,7 +40,10 @@ export function scheduleInForce(schedules: readonly FeeSchedule[], at: Date): Fe
   return inForce;
 }
 
+// Made once: `toLocaleString('en-US')` builds a formatter a call (10 µs against 0.5), fifty on the dashboard.
+const WHOLE_DOLLARS = new Intl.NumberFormat('en-US');
+
 /** "$125.00": how a fee is shown. */
 export function formatDollars(cents: number): string {
-  return `$${Math.floor(cents / 100).toLocaleString('en-US')}.${String(cents % 100).padStart(2, '0')}`;
+  return `$${WHOLE_DOLLARS.format(Math.floor(cents / 100))}.${String(cents % 100).padStart(2, '0')}`;
 }

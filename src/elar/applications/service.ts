@@ -302,10 +302,14 @@ export interface ApplicationSummary {
   licenses: { catalogCode: string; typeCode: string; route: string; name: string; routeName: string }[];
 }
 
-function summarize(
-  row: repo.ApplicationRow,
-  licenses: Awaited<ReturnType<typeof repo.licensesOf>>,
-): ApplicationSummary {
+/** An application's licenses as the repository reads them (alone, or as JSON beside the application). */
+type LicenseRow = Pick<
+  Awaited<ReturnType<typeof repo.licensesOf>>[number],
+  'catalog_code' | 'type_code' | 'route' | 'kind' | 'field' | 'grade_level' | 'type_name' | 'route_name'
+>;
+
+/** `licenses` are this application's own, in the person's order. */
+function summarize(row: repo.ApplicationRow, licenses: readonly LicenseRow[]): ApplicationSummary {
   return {
     id: row.id,
     reference: row.reference,
@@ -317,26 +321,20 @@ function summarize(
     submittedAt: row.submitted_at,
     draftExpiresAt: row.state === 'draft' ? row.draft_expires_at : null,
     feeCents: row.fee_cents,
-    licenses: licenses
-      .filter((l) => l.application_id === row.id)
-      .map((l) => ({
-        catalogCode: l.catalog_code,
-        typeCode: l.type_code,
-        route: l.route,
-        name: licenseTitle({ kind: l.kind, field: l.field, gradeLevel: l.grade_level, typeName: l.type_name }),
-        routeName: routeTitle(l.route_name, l.route),
-      })),
+    licenses: licenses.map((l) => ({
+      catalogCode: l.catalog_code,
+      typeCode: l.type_code,
+      route: l.route,
+      name: licenseTitle({ kind: l.kind, field: l.field, gradeLevel: l.grade_level, typeName: l.type_name }),
+      routeName: routeTitle(l.route_name, l.route),
+    })),
   };
 }
 
 /** A person's applications, newest first, with their licenses. */
 export async function listApplications(deps: ApplicationDeps, personSub: string): Promise<ApplicationSummary[]> {
-  const rows = await repo.applicationsOf(deps.db, personSub);
-  const licenses = await repo.licensesOf(
-    deps.db,
-    rows.map((r) => r.id),
-  );
-  return rows.map((row) => summarize(row, licenses));
+  const rows = await repo.applicationsWithLicensesOf(deps.db, personSub);
+  return rows.map((row) => summarize(row, row.licenses));
 }
 
 export interface ApplicationView extends ApplicationSummary {
@@ -353,21 +351,23 @@ export interface ApplicationView extends ApplicationSummary {
 
 /** One application, for its owner only. */
 export async function loadApplication(deps: ApplicationDeps, personSub: string, id: string): Promise<ApplicationView> {
-  const row = await owned(deps.db, personSub, id);
-  const [licenses, sections, gateItems, timeline, schedules] = await Promise.all([
-    repo.licensesOf(deps.db, [row.id]),
-    repo.sectionsOf(deps.db, row.id),
-    repo.gateItemsOf(deps.db, row.id),
-    repo.timelineOf(deps.db, row.id),
-    row.fee_cents === null ? repo.feeSchedules(deps.db) : Promise.resolve([]),
-  ]);
+  // One round trip for the page; a malformed id is the same 404 as anyone else's.
+  const row = UUID.test(id) ? await repo.ownedApplicationPage(deps.db, id, personSub) : undefined;
+  if (!row) throw elarErrors.applicationNotFound();
+  const { licenses, sections, gate_items: gateItems, timeline } = row;
   const summary = summarize(row, licenses);
   const fee =
     row.fee_cents !== null && row.fee_schedule_version !== null
       ? { cents: row.fee_cents, scheduleVersion: row.fee_schedule_version, kept: true }
-      : { ...quoteFee(scheduleInForce(schedules, new Date()), Math.max(1, licenses.length)), kept: false };
+      : {
+          ...quoteFee(
+            scheduleInForce(row.fee_schedules.map(repo.feeScheduleOf), new Date()),
+            Math.max(1, licenses.length),
+          ),
+          kept: false,
+        };
   const bySection = Object.fromEntries(sections.map((s) => [s.section, { answers: s.answers, complete: s.complete }]));
-  const reported = new Map(gateItems.map((g) => [g.item, g.reported_at]));
+  const reported = new Map(gateItems.map((g) => [g.item, new Date(g.reported_at)]));
   return {
     ...summary,
     explanation: STATE_WORDS[row.state].explanation,
@@ -383,7 +383,7 @@ export async function loadApplication(deps: ApplicationDeps, personSub: string, 
       id: e.id,
       text: e.transition === 'start' ? STARTED_WORDS : TRANSITION_WORDS[e.transition as TransitionName],
       reason: e.reason,
-      at: e.at,
+      at: new Date(e.at),
       state: e.to_state,
     })),
   };
