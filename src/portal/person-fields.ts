@@ -1,3 +1,4 @@
+import { ARMED_FORCES_REGIONS, US_STATES as STATES_AND_TERRITORIES } from '../platform/views/us-states.ts';
 import { z } from 'zod';
 import { capitalize, optionalText, requiredText } from '../platform/forms.ts';
 import type { FormValues } from '../platform/views/form.tsx';
@@ -66,67 +67,8 @@ export const identityFields = {
   ssn: ssnField,
 };
 
-export const US_STATES: Array<[string, string]> = [
-  ['AL', 'Alabama'],
-  ['AK', 'Alaska'],
-  ['AZ', 'Arizona'],
-  ['AR', 'Arkansas'],
-  ['CA', 'California'],
-  ['CO', 'Colorado'],
-  ['CT', 'Connecticut'],
-  ['DE', 'Delaware'],
-  ['DC', 'District of Columbia'],
-  ['FL', 'Florida'],
-  ['GA', 'Georgia'],
-  ['HI', 'Hawaii'],
-  ['ID', 'Idaho'],
-  ['IL', 'Illinois'],
-  ['IN', 'Indiana'],
-  ['IA', 'Iowa'],
-  ['KS', 'Kansas'],
-  ['KY', 'Kentucky'],
-  ['LA', 'Louisiana'],
-  ['ME', 'Maine'],
-  ['MD', 'Maryland'],
-  ['MA', 'Massachusetts'],
-  ['MI', 'Michigan'],
-  ['MN', 'Minnesota'],
-  ['MS', 'Mississippi'],
-  ['MO', 'Missouri'],
-  ['MT', 'Montana'],
-  ['NE', 'Nebraska'],
-  ['NV', 'Nevada'],
-  ['NH', 'New Hampshire'],
-  ['NJ', 'New Jersey'],
-  ['NM', 'New Mexico'],
-  ['NY', 'New York'],
-  ['NC', 'North Carolina'],
-  ['ND', 'North Dakota'],
-  ['OH', 'Ohio'],
-  ['OK', 'Oklahoma'],
-  ['OR', 'Oregon'],
-  ['PA', 'Pennsylvania'],
-  ['RI', 'Rhode Island'],
-  ['SC', 'South Carolina'],
-  ['SD', 'South Dakota'],
-  ['TN', 'Tennessee'],
-  ['TX', 'Texas'],
-  ['UT', 'Utah'],
-  ['VT', 'Vermont'],
-  ['VA', 'Virginia'],
-  ['WA', 'Washington'],
-  ['WV', 'West Virginia'],
-  ['WI', 'Wisconsin'],
-  ['WY', 'Wyoming'],
-  ['AS', 'American Samoa'],
-  ['GU', 'Guam'],
-  ['MP', 'Northern Mariana Islands'],
-  ['PR', 'Puerto Rico'],
-  ['VI', 'U.S. Virgin Islands'],
-  ['AA', 'Armed Forces Americas'],
-  ['AE', 'Armed Forces Europe'],
-  ['AP', 'Armed Forces Pacific'],
-];
+/** Where a person's mail may go: a state or territory, or an Armed Forces region. */
+export const US_STATES = [...STATES_AND_TERRITORIES, ...ARMED_FORCES_REGIONS];
 const STATE_CODES = new Set(US_STATES.map(([code]) => code));
 
 export const contactFields = {

@@ -2,7 +2,8 @@ import { SummaryList, type SummaryRow } from '../../../platform/views/summary-li
 import { CHARACTER_QUESTIONS, type SectionName } from '../sections.ts';
 import type { Applicant } from '../service.ts';
 import { CHARACTER_FIELDS, ROWS, isRowSection, type RowSection } from './sections-form.ts';
-import { DEGREE_LEVELS, US_STATES } from './sections-fields.tsx';
+import { US_STATES } from '../../../platform/views/us-states.ts';
+import { DEGREE_LEVELS } from './sections-fields.tsx';
 
 /**
  * A section's answers as a summary list: on "Check your answers", and in place of the form
