@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ComponentChildren } from 'preact';
 import { publicRoute } from '../../platform/access.ts';
 import { ErrorSummary, StepIndicator, type Step } from '../../platform/views/form.tsx';
+import { RadioQuestion } from '../../platform/views/radio-question.tsx';
 import { Layout, type ViewContext } from '../../platform/views/layout.tsx';
 import { elarErrors } from '../errors.ts';
 import type { ElarDb } from '../schema.ts';
@@ -150,57 +151,6 @@ function StepPage({
         </div>
       </div>
     </Layout>
-  );
-}
-
-/** Radios in a fieldset whose legend is the page's question (the GOV.UK one-question page). */
-function RadioQuestion({
-  name,
-  question,
-  hint,
-  options,
-  error,
-}: {
-  name: string;
-  question: string;
-  hint?: string;
-  options: Array<{ value: string; label: string; hint?: string | null }>;
-  error?: string | undefined;
-}) {
-  const described = [hint ? `${name}-hint` : '', error ? `${name}-error` : ''].filter(Boolean).join(' ') || undefined;
-  return (
-    <fieldset
-      class={`usa-fieldset usa-form-group${error ? ' usa-form-group--error' : ''}`}
-      aria-describedby={described}
-    >
-      <legend class="usa-legend">
-        <h1 class="margin-y-1">{question}</h1>
-      </legend>
-      {hint && (
-        <span class="usa-hint" id={`${name}-hint`}>
-          {hint}
-        </span>
-      )}
-      {error && (
-        <span class="usa-error-message" id={`${name}-error`}>
-          <span class="usa-sr-only">Error: </span>
-          {error}
-        </span>
-      )}
-      {options.map((option, i) => {
-        // The error summary links to the first choice.
-        const id = i === 0 ? name : `${name}-${option.value}`;
-        return (
-          <div class="usa-radio" key={option.value}>
-            <input class="usa-radio__input" id={id} type="radio" name={name} value={option.value} />
-            <label class="usa-radio__label" for={id}>
-              {option.label}
-              {option.hint && <span class="usa-checkbox__label-description">{option.hint}</span>}
-            </label>
-          </div>
-        );
-      })}
-    </fieldset>
   );
 }
 

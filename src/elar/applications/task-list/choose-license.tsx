@@ -26,7 +26,7 @@ import {
   type ApplicationDeps,
 } from '../service.ts';
 import { licenseTitle, offeringName } from './license-names.ts';
-import { RadioQuestion } from './radios.tsx';
+import { RadioQuestion } from '../../../platform/views/radio-question.tsx';
 import type { TaskListRouteOptions } from './task-list-page.tsx';
 
 /**
