@@ -80,12 +80,8 @@ export async function applicationForStaff(
   const ownerSub = owner.person_sub;
   const application = await loadApplication(deps, ownerSub, id);
   if (application.state === 'draft') throw elarErrors.applicationNotFound();
-  const names = await licenseNamer(deps.db);
-  return {
-    application,
-    ownerSub,
-    licenseNames: await Promise.all(application.licenses.map((l) => names(l.catalogCode, l.typeCode))),
-  };
+  // The application names its licenses already, from the catalog, in the query that read it.
+  return { application, ownerSub, licenseNames: application.licenses.map((l) => l.name) };
 }
 
 /**
