@@ -73,11 +73,11 @@ interface Journey {
   tag: 'js' | 'nojs';
   javaScriptEnabled: boolean;
   /** Found on the requirements pages and applied for from there. */
-  first: { requirementsName: string; chooserName: string; code: string; type: string; typeName: string; route: string };
+  first: { name: string; code: string; type: string; typeName: string; route: string };
   /** Added to the same application. */
-  second: { chooserName: string; type: string; route: string };
+  second: { name: string; type: string; route: string };
   /** The other application, withdrawn. */
-  withdrawn: { chooserName: string; type: string; route: string };
+  withdrawn: { name: string; type: string; route: string };
 }
 
 const JOURNEYS: Journey[] = [
@@ -85,29 +85,27 @@ const JOURNEYS: Journey[] = [
     tag: 'js',
     javaScriptEnabled: true,
     first: {
-      requirementsName: 'Biology 8-12',
-      chooserName: 'Biology (8-12)',
+      name: 'Biology (8-12)',
       code: 'TCH-BIO-8-12',
       type: 'INI',
       typeName: 'Initial',
       route: 'Approved preparation program',
     },
-    second: { chooserName: 'Chemistry (8-12)', type: 'INI', route: 'Approved preparation program' },
-    withdrawn: { chooserName: 'Physics (8-12)', type: 'PRV', route: 'Degree and tests' },
+    second: { name: 'Chemistry (8-12)', type: 'INI', route: 'Approved preparation program' },
+    withdrawn: { name: 'Physics (8-12)', type: 'PRV', route: 'Degree and tests' },
   },
   {
     tag: 'nojs',
     javaScriptEnabled: false,
     first: {
-      requirementsName: 'Mathematics 5-8',
-      chooserName: 'Mathematics (5-8)',
+      name: 'Mathematics (5-8)',
       code: 'TCH-MATH-5-8',
       type: 'PRV',
       typeName: 'Provisional',
       route: 'Degree and tests',
     },
-    second: { chooserName: 'General Science (5-8)', type: 'PRV', route: 'Degree and tests' },
-    withdrawn: { chooserName: 'English (5-12)', type: 'INI', route: 'Approved preparation program' },
+    second: { name: 'General Science (5-8)', type: 'PRV', route: 'Degree and tests' },
+    withdrawn: { name: 'English (5-12)', type: 'INI', route: 'Approved preparation program' },
   },
 ];
 
@@ -125,16 +123,12 @@ for (const journey of JOURNEYS) {
         checkPage(on, `educator-journey-${tag}-${String(++step).padStart(2, '0')}-${name}`, axePage);
 
       /** Kind → field and grade level → type → route, on the chooser's own pages; ends on the route's button. */
-      async function chooseLicense(
-        license: { chooserName: string; type: string; route: string },
-        last: string,
-        name: string,
-      ) {
+      async function chooseLicense(license: { name: string; type: string; route: string }, last: string, name: string) {
         await check(`${name}-category`);
         await choose(page, /^Teacher \(Academic PreK-12\)$/);
         await button(page, 'Continue');
         await check(`${name}-field`);
-        await page.getByLabel('Field and grade level').selectOption({ label: license.chooserName });
+        await page.getByLabel('Field and grade level').selectOption({ label: license.name });
         await button(page, 'Continue');
         await check(`${name}-type`);
         await page.locator(`label[for="type-${license.type}"]`).click();
@@ -149,13 +143,13 @@ for (const journey of JOURNEYS) {
       await check('requirements-category');
       await choose(page, /^Teacher \(Academic PreK-12\)$/);
       await button(page, 'Continue');
-      await page.getByLabel('License').selectOption({ label: journey.first.requirementsName });
+      await page.getByLabel('License').selectOption({ label: journey.first.name });
       await button(page, 'Continue');
       await page.locator(`label[for="type-${journey.first.type}"]`).click();
       await button(page, 'Show what I need');
       assert.equal(
         await page.getByRole('heading', { level: 1 }).textContent(),
-        `What you need for ${journey.first.requirementsName}, ${journey.first.typeName}`,
+        `What you need for ${journey.first.name}, ${journey.first.typeName}`,
       );
       await check('checklist');
 
@@ -184,7 +178,7 @@ for (const journey of JOURNEYS) {
         await choose(page, /^Teacher \(Academic PreK-12\)$/);
         await button(page, 'Continue');
         await check('chooser-field');
-        await page.getByLabel('Field and grade level').selectOption({ label: journey.first.chooserName });
+        await page.getByLabel('Field and grade level').selectOption({ label: journey.first.name });
         await button(page, 'Continue');
         await check('chooser-type');
         await page.locator(`label[for="type-${journey.first.type}"]`).click();
@@ -259,8 +253,8 @@ for (const journey of JOURNEYS) {
 
       await page.getByRole('link', { name: 'Check your answers, sign the affidavit and send' }).click();
       const answers = await mainText(page);
-      assert.match(answers, new RegExp(journey.first.chooserName.replace(/[()]/g, '\\$&')));
-      assert.match(answers, new RegExp(journey.second.chooserName.replace(/[()]/g, '\\$&')));
+      assert.match(answers, new RegExp(journey.first.name.replace(/[()]/g, '\\$&')));
+      assert.match(answers, new RegExp(journey.second.name.replace(/[()]/g, '\\$&')));
       assert.match(answers, /Clark University/);
       assert.match(answers, /\$125\.00/);
       await check('check-answers');

@@ -38,7 +38,7 @@ async function walk(page: Page, name: string, axePage?: Page) {
   assert.ok(await page.getByLabel('Teacher (Academic PreK-12)', { exact: true }).isChecked());
   await page.getByRole('button', { name: 'Continue' }).click();
   await checkPage(page, `${name}-2-license`, axePage);
-  await page.getByLabel('License').selectOption({ label: 'Mathematics 5-8' });
+  await page.getByLabel('License').selectOption({ label: 'Mathematics (5-8)' });
   await page.getByRole('button', { name: 'Continue' }).click();
   await checkPage(page, `${name}-3-type`, axePage);
   await page.locator('label[for="type-PRO"]').click();
@@ -46,7 +46,7 @@ async function walk(page: Page, name: string, axePage?: Page) {
   await checkPage(page, `${name}-4-checklist`, axePage);
   assert.equal(
     await page.getByRole('heading', { level: 1 }).textContent(),
-    'What you need for Mathematics 5-8, Professional',
+    'What you need for Mathematics (5-8), Professional',
   );
   assert.equal(new URL(page.url()).search, '?license=TCH-MATH-5-8&type=PRO', 'a bookmarkable answer');
   await page.getByRole('link', { name: 'Apply for this license' }).waitFor();

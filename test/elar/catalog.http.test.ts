@@ -48,17 +48,17 @@ describe('the public requirements page', () => {
     const license = await choose(b, start, { category: 'TCH' });
     assert.equal(license.status, 200);
     assert.equal(h1(license.body), 'Which field and grade level?');
-    assert.match(license.body, /<option value="TCH-BIO-8-12">Biology 8-12<\/option>/);
+    assert.match(license.body, /<option value="TCH-BIO-8-12">Biology \(8-12\)<\/option>/);
     assert.match(license.body, /<label class="usa-label" for="license">License<\/label>/);
 
     const type = await choose(b, license, { license: 'TCH-BIO-8-12' });
     assert.equal(type.status, 200);
-    assert.equal(h1(type.body), 'Which type of Biology 8-12 license?');
+    assert.equal(h1(type.body), 'Which type of Biology (8-12) license?');
     assert.deepEqual(options(type.body, 'type'), ['TMP', 'PRV', 'INI', 'PRO', 'MIL']);
 
     const checklist = await choose(b, type, { type: 'INI' });
     assert.equal(checklist.status, 200);
-    assert.equal(h1(checklist.body), 'What you need for Biology 8-12, Initial');
+    assert.equal(h1(checklist.body), 'What you need for Biology (8-12), Initial');
     assert.match(checklist.body, /We can start evaluating only when these are on file/);
     const gate = /data-gate-items[^>]*>(.*?)<\/ul>/s.exec(checklist.body)![1]!;
     assert.deepEqual(
@@ -113,7 +113,7 @@ describe('the public requirements page', () => {
       ['/elar/requirements/type?license=TCH-NOPE', 'There is no license with the code TCH-NOPE.'],
       ['/elar/requirements/type?license=', 'Choose a kind of license first.'],
       ['/elar/requirements/checklist?type=INI', 'Choose a license first.'],
-      ['/elar/requirements/checklist?license=ABE-ABE-ADULT&type=TMP', 'Adult Basic Education Adult is not issued'],
+      ['/elar/requirements/checklist?license=ABE-ABE-ADULT&type=TMP', 'Adult Basic Education (Adult) is not issued'],
       ['/elar/requirements/checklist?license=TCH-BIO-8-12&type=%27%3B--', 'is not issued as a license of type'],
       ['/elar/requirements/checklist?license=TCH-BIO-8-12&type=%00', 'could not be read'],
       ['/elar/requirements/license?category=%E2%80%AE%F0%9F%98%80', 'There is no kind of license'],

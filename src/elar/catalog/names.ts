@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { ElarDatabase } from '../schema.ts';
+import { offeringTitle } from './service.ts';
 
 /**
  * How licenses are named on a page ("Biology (8-12), Initial license"), for every code a
@@ -32,7 +33,7 @@ export async function catalogNames(db: Kysely<ElarDatabase>, codes: readonly str
     const offering = offeringByCode.get(code);
     // A code the catalog never had (data older than the catalog) is all there is to show.
     if (!offering) return code;
-    return offering.grade_level ? `${offering.name} (${offering.grade_level})` : offering.name;
+    return offeringTitle({ field: offering.name, gradeLevel: offering.grade_level });
   };
   // Applications started before types were catalog codes hold a word ("initial", "military-spouse").
   const type = (code: string) => typeByCode.get(code) ?? sentenceCase(code.replace(/-/g, ' '));

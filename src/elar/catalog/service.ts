@@ -64,9 +64,12 @@ export interface RequirementTemplate {
   routes: RequirementRoute[];
 }
 
-/** "Biology 8-12", "Sheltered English Immersion (SEI) Teacher": how a license is named on a page. */
+/**
+ * "Biology (8-12)", "Sheltered English Immersion (SEI) Teacher": how a license is named on
+ * every page (requirements, chooser, dashboard, licenses held, staff pages), whatever its type.
+ */
 export function offeringTitle(offering: Pick<LicenseOffering, 'field' | 'gradeLevel'>): string {
-  return offering.gradeLevel ? `${offering.field} ${offering.gradeLevel}` : offering.field;
+  return offering.gradeLevel ? `${offering.field} (${offering.gradeLevel})` : offering.field;
 }
 
 export async function listCategories(db: Q): Promise<LicenseCategory[]> {

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { audit } from '../audit-events.ts';
+import { offeringTitle } from '../catalog/index.ts';
 import type { ElarDatabase } from '../schema.ts';
 import * as repo from './repository.ts';
 import type { LicenseStatus } from './schema.ts';
@@ -35,7 +36,7 @@ export async function licensesHeldBy(db: Kysely<ElarDatabase>, personSub: string
     catalogCode: row.catalog_code,
     typeCode: row.type_code,
     // As an application names it ("Biology (8-12)"), so the dashboard reads one way throughout.
-    title: row.grade_level ? `${row.field} (${row.grade_level})` : row.field,
+    title: offeringTitle({ field: row.field, gradeLevel: row.grade_level }),
     categoryName: row.category_name,
     typeName: row.type_name,
     status: row.status,

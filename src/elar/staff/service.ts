@@ -11,7 +11,7 @@ import {
   type Transition,
   type TransitionName,
 } from '../applications/index.ts';
-import { findOffering, type LicenseOffering } from '../catalog/index.ts';
+import { findOffering, offeringTitle, type LicenseOffering } from '../catalog/index.ts';
 import { elarErrors } from '../errors.ts';
 import type { ElarDb } from '../schema.ts';
 import type { ElarActor } from '../staff.ts';
@@ -164,7 +164,7 @@ async function licenseNamer(db: ElarDb) {
       (t) => t.code === licenseType || t.name.toLowerCase() === licenseType.replace(/-/g, ' '),
     );
     const typeName = type?.name ?? `${licenseType.charAt(0).toUpperCase()}${licenseType.slice(1).replace(/-/g, ' ')}`;
-    const what = offering ? `${offering.field}${offering.gradeLevel ? ` (${offering.gradeLevel})` : ''}` : catalogCode;
+    const what = offering ? offeringTitle(offering) : catalogCode;
     return `${what}, ${typeName} license`;
   };
 }

@@ -1,4 +1,4 @@
-import { findLicenseType, findOffering } from '../../catalog/index.ts';
+import { findLicenseType, findOffering, offeringTitle } from '../../catalog/index.ts';
 import type { ElarDb } from '../../schema.ts';
 
 /**
@@ -18,7 +18,7 @@ export interface LicenseNaming {
 /** "Biology (8-12)"; "Sheltered English Immersion (SEI) Teacher endorsement": the license whatever its type. */
 export function offeringName(offering: Pick<LicenseNaming, 'kind' | 'field' | 'gradeLevel'>): string {
   if (offering.kind === 'endorsement') return `${offering.field} endorsement`;
-  return offering.gradeLevel ? `${offering.field} (${offering.gradeLevel})` : offering.field;
+  return offeringTitle(offering);
 }
 
 /** "Biology (8-12), Initial license"; "Sheltered English Immersion (SEI) Teacher endorsement". */
