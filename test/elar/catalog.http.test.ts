@@ -59,6 +59,10 @@ describe('the public requirements page', () => {
     const checklist = await choose(b, type, { type: 'INI' });
     assert.equal(checklist.status, 200);
     assert.equal(h1(checklist.body), 'What you need for Biology (8-12), Initial');
+    assert.match(
+      checklist.body,
+      /Teacher \(Academic PreK-12\)\. An Initial license lasts 5 years of employment, one 5-year extension\./,
+    );
     assert.match(checklist.body, /We can start evaluating only when these are on file/);
     const gate = /data-gate-items[^>]*>(.*?)<\/ul>/s.exec(checklist.body)![1]!;
     assert.deepEqual(
@@ -83,6 +87,9 @@ describe('the public requirements page', () => {
     const page = await stranger().get('/elar/requirements/checklist?license=sei-teacher&type=end');
     assert.equal(page.status, 200);
     assert.equal(h1(page.body), 'What you need for Sheltered English Immersion (SEI) Teacher, Endorsement');
+    assert.match(page.body, /An Endorsement license lasts as long as the license it is added to\./);
+    const professional = await stranger().get('/elar/requirements/checklist?license=TCH-BIO-8-12&type=PRO');
+    assert.match(professional.body, /A Professional license lasts 5 calendar years, renewable\./);
     assert.deepEqual(
       [...page.body.matchAll(/data-route="([^"]+)"/g)].map((m) => m[1]),
       ['SEI-TEST', 'SEI-COURSE', 'ESL-LICENSE'],

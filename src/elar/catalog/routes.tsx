@@ -4,6 +4,7 @@ import { publicRoute } from '../../platform/access.ts';
 import { ErrorSummary, StepIndicator, type Step } from '../../platform/views/form.tsx';
 import { RadioQuestion } from '../../platform/views/radio-question.tsx';
 import { Layout, type ViewContext } from '../../platform/views/layout.tsx';
+import { withArticle } from '../../platform/views/words.ts';
 import { elarErrors } from '../errors.ts';
 import type { ElarDb } from '../schema.ts';
 import { APPLICATION_FEES, dollars } from './fees.ts';
@@ -271,7 +272,10 @@ function Checklist({ ctx, template }: { ctx: ViewContext; template: RequirementT
         {title}
       </h1>
       <p class="usa-intro">
-        {offering.category.name}. {type.lasts ? `A ${type.name} license lasts ${lowerFirst(type.lasts)}.` : ''}
+        {offering.category.name}.{' '}
+        {type.lasts
+          ? `${withArticle(`${type.name} license`, { startsSentence: true })} lasts ${lowerFirst(type.lasts)}.`
+          : ''}
       </p>
 
       {gateItems.length > 0 && (
