@@ -3,6 +3,7 @@ import { onPaid, onRefund, quotePayable } from '../payments/index.ts';
 import { findOwnedApplication, licensesOf, lockApplication } from './repository.ts';
 import { markPaid } from './service.ts';
 import type { ApplicationSettings } from './settings.ts';
+import { licenseRowTitle } from './task-list/license-names.ts';
 import { isOpen } from './transitions.ts';
 
 /** An application's fee, as payments knows it: a payable of this kind, for this purpose. */
@@ -10,6 +11,25 @@ export const APPLICATION_PAYABLE = 'application';
 export const APPLICATION_FEE = 'application-fee';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The description is the product name on Stripe's checkout page: kept under Stripe's 500 characters. */
+const DESCRIPTION_LIMIT = 500;
+
+/**
+ * What the checkout and the receipt say was paid for: "Application 1234567: Biology (8-12),
+ * Initial license; Chemistry (8-12), Initial license". Names that would not fit in the
+ * provider's limit are counted instead ("; and 2 more"); the first always fits (catalog
+ * names are at most 120 characters).
+ */
+function feeDescription(reference: string, licenses: readonly string[]): string {
+  const said = (shown: number) => {
+    const more = licenses.length - shown;
+    return `Application ${reference}: ${[...licenses.slice(0, shown), ...(more > 0 ? [`and ${more} more`] : [])].join('; ')}`;
+  };
+  let shown = licenses.length;
+  while (shown > 1 && said(shown).length >= DESCRIPTION_LIMIT) shown--;
+  return said(shown);
+}
 
 /**
  * How an application is paid for. The amount is the fee the application was quoted when it
@@ -22,10 +42,10 @@ export function registerApplicationPayments(settings: ApplicationSettings): void
     if (purpose !== APPLICATION_FEE || !UUID.test(id)) return null;
     const application = await findOwnedApplication(db, id, ownerSub);
     if (!application || application.state !== 'awaiting-payment' || application.fee_cents === null) return null;
-    const licenses = (await licensesOf(db, [application.id])).length;
+    const licenses = await licensesOf(db, [application.id]);
     return {
       amountCents: application.fee_cents,
-      description: `Application ${application.reference}: ${licenses} ${licenses === 1 ? 'license' : 'licenses'}`,
+      description: feeDescription(application.reference, licenses.map(licenseRowTitle)),
     };
   });
   onPaid(APPLICATION_PAYABLE, async (trx, payment) =>

@@ -6,7 +6,7 @@ import { elarErrors } from '../errors.ts';
 import type { ElarDatabase, ElarDb } from '../schema.ts';
 import { applyTransition, factsAbout } from './apply-transition.ts';
 import { checkAgainstCatalog } from './task-list/license-choice.ts';
-import { licenseTitle, routeTitle } from './task-list/license-names.ts';
+import { licenseRowTitle, routeTitle } from './task-list/license-names.ts';
 import { quoteFee, scheduleInForce, type FeeQuote } from './fees.ts';
 import { notifyStatusChange } from './notify.ts';
 import * as repo from './repository.ts';
@@ -325,7 +325,7 @@ function summarize(row: repo.ApplicationRow, licenses: readonly LicenseRow[]): A
       catalogCode: l.catalog_code,
       typeCode: l.type_code,
       route: l.route,
-      name: licenseTitle({ kind: l.kind, field: l.field, gradeLevel: l.grade_level, typeName: l.type_name }),
+      name: licenseRowTitle(l),
       routeName: routeTitle(l.route_name, l.route),
     })),
   };
@@ -409,14 +409,7 @@ export async function submit(deps: ApplicationDeps, person: Applicant, id: strin
     );
     if (withdrawn.length > 0) {
       const first = licenses[Number(withdrawn[0]!.split('.')[0])]!;
-      throw elarErrors.licenseNoLongerOffered(
-        licenseTitle({
-          kind: first.kind,
-          field: first.field,
-          gradeLevel: first.grade_level,
-          typeName: first.type_name,
-        }),
-      );
+      throw elarErrors.licenseNoLongerOffered(licenseRowTitle(first));
     }
     const quote = licenses.length > 0 ? quoteFee(scheduleInForce(schedules, new Date()), licenses.length) : undefined;
     return applyTransition(trx, deps.settings, {

@@ -13,7 +13,11 @@ import type { PaymentRecord } from './repository.ts';
 
 export interface Quote {
   amountCents: number;
-  /** What is paid for, in the words on the receipt: "Application 1000042: 2 licenses". */
+  /**
+   * What is paid for, in the words on the checkout and the receipt: "Application 1000042:
+   * Biology (8-12), Initial license; Chemistry (8-12), Initial license". Under 500 characters
+   * (Stripe's limit for a product name).
+   */
   description: string;
 }
 

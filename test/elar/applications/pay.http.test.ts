@@ -32,6 +32,9 @@ async function submitted(licenses = [BIOLOGY, CHEMISTRY]) {
   return draft;
 }
 
+/** A text as a regular expression that matches it exactly. */
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 async function stateOf(id: string) {
   return (await elar.db.selectFrom('application').select('state').where('id', '=', id).executeTakeFirstOrThrow()).state;
 }
@@ -75,6 +78,47 @@ describe('paying for an application from its page', () => {
     assert.doesNotMatch(after.body, /data-pay/, 'nothing left to pay');
     const again = await b.post('/elar/payments/pay', payForm(draft.id));
     assert.equal(again.status, 404, 'a paid application is not for sale again');
+  });
+
+  test('the checkout, the page paid on and the receipt name each license paid for', async () => {
+    const draft = await submitted([
+      { ...BIOLOGY, catalogCode: 'TCH-PHYS-8-12' },
+      { ...CHEMISTRY, catalogCode: 'TCH-ESS-8-12' },
+    ]);
+    const paidFor = `Application ${draft.reference}: Physics (8-12), Initial license; Earth and Space Science (8-12), Initial license`;
+    const b = elar.browser('10.9.6.6');
+    await signInToElar(b, people.owner.userName);
+    await b.get(`/elar/applications/${draft.id}`);
+    const checkoutPage = await checkout(b, draft.id);
+    assert.match((await b.get(checkoutPage)).body, new RegExp(`${escaped(paidFor)}: <strong>\\$125\\.00</strong>`));
+
+    const paid = await b.post(checkoutPage, CARD);
+    const back = await b.get(pathOf(paid.location!));
+    assert.match(back.body, new RegExp(`We have your payment of \\$125\\.00 for ${escaped(paidFor)}\\.`));
+    const receiptUrl = /href="(\/elar\/payments\/[^"]+\/receipt)"/.exec(back.body)?.[1];
+    assert.ok(receiptUrl, 'the page paid on links to the receipt');
+    const receipt = await b.get(receiptUrl);
+    assert.match(receipt.body, new RegExp(`<dt>Paid for</dt><dd>${escaped(paidFor)}</dd>`));
+  });
+
+  test('ten licenses with long names: the checkout names as many as fit in 500 characters, then how many more', async () => {
+    const codes =
+      'POL-5-12 CS-5-12 HEALTH-ALL ESL-PREK-6 TECH-5-12 MOD-PREK-8 MOD-5-12 ECE-PREK-2 HUM-5-8 GSCI-5-8'.split(' ');
+    const draft = await submitted(codes.map((code) => ({ ...BIOLOGY, catalogCode: `TCH-${code}` })));
+    const b = elar.browser('10.9.6.7');
+    await signInToElar(b, people.owner.userName);
+    await b.get(`/elar/applications/${draft.id}`);
+    const page = await b.get(await checkout(b, draft.id));
+    const paidFor = /<p class="usa-intro">(.*?): <strong>/.exec(page.body)?.[1] ?? '';
+    assert.ok(paidFor.length < 500, `${paidFor.length} characters`);
+    assert.match(
+      paidFor,
+      new RegExp(
+        `^Application ${draft.reference}: Political Science/Political Philosophy \\(5-12\\), Initial license; `,
+      ),
+    );
+    assert.match(paidFor, /; Early Childhood \(PreK-2\), Initial license; and 2 more$/);
+    assert.equal(paidFor.split('; ').length, 9, 'eight licenses by name, then the two more');
   });
 
   test('forty Pay clicks at once open one payment of the quoted amount', async () => {

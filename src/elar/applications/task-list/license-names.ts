@@ -27,6 +27,16 @@ export function licenseTitle(license: LicenseNaming): string {
   return license.kind === 'endorsement' ? name : `${name}, ${license.typeName} license`;
 }
 
+/** A license as the repository reads it beside its application (`licensesOf`), named. */
+export function licenseRowTitle(row: {
+  kind: LicenseNaming['kind'];
+  field: string;
+  grade_level: string | null;
+  type_name: string;
+}): string {
+  return licenseTitle({ kind: row.kind, field: row.field, gradeLevel: row.grade_level, typeName: row.type_name });
+}
+
 /** The route as the requirement template names it; a route the template no longer has is shown as its code, tidied. */
 export function routeTitle(routeName: string | null, route: string): string {
   if (routeName) return routeName;
