@@ -129,8 +129,21 @@ for (const javaScriptEnabled of [true, false]) {
           false,
           'with JavaScript, an explanation shows only for a yes',
         );
+      // A yes not yet explained, saved as a draft: kept, and in progress on the task list.
+      await page.getByRole('button', { name: 'Save as draft and come back later' }).click();
+      await page.waitForURL(/\/tasks$/);
+      assert.equal(await page.locator('[data-task="character"]').getAttribute('data-task-status'), 'In progress');
+      await check('7-task-list-character-in-progress');
+      await section('character');
+      assert.ok(
+        await page
+          .getByRole('group', { name: /convicted of a crime/ })
+          .getByLabel(/^Yes$/)
+          .isChecked(),
+        'the yes was kept',
+      );
       await save(page);
-      await check('7-character-yes-needs-explanation');
+      await check('8-character-yes-needs-explanation');
       await page.getByRole('link', { name: /You answered yes/ }).click();
       await page
         .getByRole('group', { name: /convicted of a crime/ })
@@ -139,21 +152,21 @@ for (const javaScriptEnabled of [true, false]) {
       await save(page);
 
       await page.goto(`/elar/applications/${draft.id}/check-answers`);
-      await check('8-check-answers');
+      await check('9-check-answers');
       const main = (await page.locator('main').textContent()) ?? '';
       assert.match(main, javaScriptEnabled ? /Biology \(8-12\)/ : /Chemistry \(8-12\)/);
       assert.match(main, /Master’s degree in Education, Tufts University, May 2020/);
       assert.match(main, /Yes: A speeding ticket/);
       assert.match(main, /617 555 0123/);
       await page.getByRole('link', { name: 'Sign the affidavit' }).first().click();
-      await check('9-affidavit');
+      await check('10-affidavit');
       await page.getByRole('button', { name: 'Sign the affidavit' }).click();
-      await check('10-affidavit-errors');
+      await check('11-affidavit-errors');
       await choose(page, /I swear/);
       await page.getByLabel('Your full name, as your signature').fill(`${tag === 'js' ? 'Rosa' : 'Tomas'} Sections`);
       await page.getByRole('button', { name: 'Sign the affidavit' }).click();
       await page.waitForURL(/\/check-answers$/);
-      await check('11-ready-to-submit');
+      await check('12-ready-to-submit');
       await page.getByRole('button', { name: /^Submit application/ }).click();
       await page.waitForURL(new RegExp(`/elar/applications/${draft.id}$`));
       assert.equal(
@@ -163,7 +176,7 @@ for (const javaScriptEnabled of [true, false]) {
       assert.ok(await page.getByRole('button', { name: 'Pay $100.00' }).isVisible());
 
       await section('education');
-      await check('12-education-read-only');
+      await check('13-education-read-only');
       assert.equal(await page.locator('form[data-section]').count(), 0, 'no form once sent');
       const view = await loadApplication(deps(), who.sub, draft.id);
       assert.equal((view.sections.education?.answers as { degrees: unknown[] }).degrees.length, 2);

@@ -6,6 +6,10 @@ import type { FieldErrors } from '../../platform/views/form.tsx';
  * as JSON per section; these schemas are the only gate into that JSON, so a page and a test
  * meet the same rules and messages. Personal details (name, date of birth, MEPID) come from
  * the portal's claims and are not asked here: only contact details are editable.
+ *
+ * A section saved as a draft ("Save as draft and come back later") is held to the same rule
+ * for each answer it gives, and asked for none: half a form is kept, a date that is not a
+ * date or text too long is not. Only "Save and continue" needs the whole section.
  */
 
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
@@ -70,85 +74,86 @@ export const CHARACTER_QUESTIONS = {
   pendingInvestigation: 'Is there any pending charge, complaint or investigation against you, in any state?',
 } as const;
 
-const characterAnswer = z
-  .object({ answer: yesNo, explanation: z.string().trim().max(2000).optional() })
+const characterQuestion = z.object({
+  answer: yesNo,
+  explanation: z.string().trim().max(2000, 'Your explanation must be 2000 characters or fewer').optional(),
+});
+
+const characterAnswer = characterQuestion
   .refine((a) => a.answer === 'no' || (a.explanation?.length ?? 0) >= 10, {
     message: 'You answered yes: explain what happened, when and where',
     path: ['explanation'],
   })
   .transform((a) => ({ answer: a.answer, explanation: a.answer === 'yes' ? a.explanation! : null }));
 
+/** A question answered so far: an explanation typed before a "no" is not kept. */
+const characterDraft = characterQuestion
+  .partial()
+  .transform((a) => ({ answer: a.answer, explanation: a.answer === 'no' ? null : (a.explanation ?? null) }));
+
+/** A section's repeating rows: `max` at most. */
+const rows = <Row extends z.ZodType>(row: Row, max: number, what: string) =>
+  z.array(row).max(max, `Add ${max} ${what} at most`);
+
+const personalDetails = z.object({
+  email: z
+    .string()
+    .trim()
+    .max(254)
+    .refine((s) => s === '' || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s), 'Enter an email address like name@example.com')
+    .optional()
+    .transform((s) => (s ? s : null)),
+  phone: z
+    .string({ error: 'Enter a phone number' })
+    .transform((s) => s.replace(/[\s().+-]/g, ''))
+    .pipe(z.string().regex(/^1?\d{10}$/, 'Enter a phone number with its area code, like 617 555 0123')),
+  addressLine1: line('the first line of your address'),
+  addressLine2: optionalLine('the second line of your address'),
+  city: line('the town or city'),
+  state: usState('the state'),
+  postalCode: z
+    .string({ error: 'Enter a ZIP code' })
+    .trim()
+    .regex(/^\d{5}(-\d{4})?$/, 'Enter a ZIP code of 5 digits, or 5 and 4'),
+});
+
+const degree = z.object({
+  level: z.enum(['associate', 'bachelor', 'master', 'doctorate', 'other'], { error: 'Choose the kind of degree' }),
+  subject: line('the subject of the degree'),
+  institution: line('the college or university'),
+  awarded: month('when the degree was awarded'),
+});
+
+const test = z.object({
+  name: line('the name of the test'),
+  date: pastDate('the date of the test'),
+  passed: yesNo,
+});
+
+const position = z.object({
+  employer: line('the school or district'),
+  role: line('your role'),
+  from: month('when you started'),
+  to: month('when you finished').optional(),
+});
+
+const otherStateLicense = z.object({
+  state: usState('the state that issued it'),
+  field: line('the field and grade level'),
+  licenseNumber: optionalLine('the license number', 40),
+});
+
 export const SECTION_SCHEMAS = {
-  'personal-details': z.object({
-    email: z
-      .string()
-      .trim()
-      .max(254)
-      .refine((s) => s === '' || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s), 'Enter an email address like name@example.com')
-      .optional()
-      .transform((s) => (s ? s : null)),
-    phone: z
-      .string({ error: 'Enter a phone number' })
-      .transform((s) => s.replace(/[\s().+-]/g, ''))
-      .pipe(z.string().regex(/^1?\d{10}$/, 'Enter a phone number with its area code, like 617 555 0123')),
-    addressLine1: line('the first line of your address'),
-    addressLine2: optionalLine('the second line of your address'),
-    city: line('the town or city'),
-    state: usState('the state'),
-    postalCode: z
-      .string({ error: 'Enter a ZIP code' })
-      .trim()
-      .regex(/^\d{5}(-\d{4})?$/, 'Enter a ZIP code of 5 digits, or 5 and 4'),
-  }),
+  'personal-details': personalDetails,
   education: z.object({
-    degrees: z
-      .array(
-        z.object({
-          level: z.enum(['associate', 'bachelor', 'master', 'doctorate', 'other'], {
-            error: 'Choose the kind of degree',
-          }),
-          subject: line('the subject of the degree'),
-          institution: line('the college or university'),
-          awarded: month('when the degree was awarded'),
-        }),
-      )
-      .min(1, 'Add at least one degree: every license needs a bachelor’s degree or higher')
-      .max(10, 'Add 10 degrees at most'),
+    degrees: rows(degree, 10, 'degrees').min(
+      1,
+      'Add at least one degree: every license needs a bachelor’s degree or higher',
+    ),
   }),
-  tests: z.object({
-    tests: z
-      .array(
-        z.object({
-          name: line('the name of the test'),
-          date: pastDate('the date of the test'),
-          passed: yesNo,
-        }),
-      )
-      .max(20, 'Add 20 tests at most'),
-  }),
-  employment: z.object({
-    positions: z
-      .array(
-        z.object({
-          employer: line('the school or district'),
-          role: line('your role'),
-          from: month('when you started'),
-          to: month('when you finished').optional(),
-        }),
-      )
-      .max(20, 'Add 20 positions at most'),
-  }),
-  'other-states': z.object({
-    licenses: z
-      .array(
-        z.object({
-          state: usState('the state that issued it'),
-          field: line('the field and grade level'),
-          licenseNumber: optionalLine('the license number', 40),
-        }),
-      )
-      .max(20, 'Add 20 licenses at most'),
-  }),
+  tests: z.object({ tests: rows(test, 20, 'tests') }),
+  employment: z.object({ positions: rows(position, 20, 'positions') }),
+  'other-states': z.object({ licenses: rows(otherStateLicense, 20, 'licenses') }),
   character: z.object({
     convicted: characterAnswer,
     disciplined: characterAnswer,
@@ -158,6 +163,22 @@ export const SECTION_SCHEMAS = {
     agree: z.literal(true, { error: 'Confirm that what you have told us is true and complete' }),
     signature: paragraph('your full name as your signature', 200),
   }),
+};
+
+/**
+ * What "Save as draft" keeps: every answer given, by the same rule as above; none required,
+ * no row needs all its fields. The affidavit is signed or not: it has no draft.
+ */
+const DRAFT_SCHEMAS = {
+  'personal-details': personalDetails.partial(),
+  education: z.object({ degrees: rows(degree.partial(), 10, 'degrees') }),
+  tests: z.object({ tests: rows(test.partial(), 20, 'tests') }),
+  employment: z.object({ positions: rows(position.partial(), 20, 'positions') }),
+  'other-states': z.object({ licenses: rows(otherStateLicense.partial(), 20, 'licenses') }),
+  character: z
+    .object({ convicted: characterDraft, disciplined: characterDraft, pendingInvestigation: characterDraft })
+    .partial(),
+  affidavit: SECTION_SCHEMAS.affidavit,
 };
 
 export type SectionName = keyof typeof SECTION_SCHEMAS;
@@ -186,11 +207,25 @@ export function isSectionName(value: string): value is SectionName {
 
 export type SectionResult<S extends SectionName> =
   { ok: true; answers: SectionAnswers<S> } | { ok: false; errors: FieldErrors };
+export type DraftResult<S extends SectionName> =
+  { ok: true; answers: z.output<(typeof DRAFT_SCHEMAS)[S]> } | { ok: false; errors: FieldErrors };
 
 /** Checks one section's answers. Errors are keyed by the field's path (`degrees.0.institution`), first message each. */
 export function checkSection<S extends SectionName>(section: S, input: unknown): SectionResult<S> {
-  const result = SECTION_SCHEMAS[section].safeParse(input);
-  if (result.success) return { ok: true, answers: result.data as SectionAnswers<S> };
+  return checked(SECTION_SCHEMAS[section], input) as SectionResult<S>;
+}
+
+/** Checks the answers of a section saved as a draft: what is given, nothing missing. */
+export function checkDraft<S extends SectionName>(section: S, input: unknown): DraftResult<S> {
+  return checked(DRAFT_SCHEMAS[section], input) as DraftResult<S>;
+}
+
+function checked(
+  schema: z.ZodType,
+  input: unknown,
+): { ok: true; answers: unknown } | { ok: false; errors: FieldErrors } {
+  const result = schema.safeParse(input);
+  if (result.success) return { ok: true, answers: result.data };
   const errors: FieldErrors = {};
   for (const issue of result.error.issues) {
     const key = issue.path.map(String).join('.') || 'answers';

@@ -10,7 +10,7 @@ import { licenseRowTitle, routeTitle } from './task-list/license-names.ts';
 import { quoteFee, scheduleInForce, type FeeQuote } from './fees.ts';
 import { notifyStatusChange } from './notify.ts';
 import * as repo from './repository.ts';
-import { checkSection, isSectionName, TASK_LIST, type SectionName, type SectionResult } from './sections.ts';
+import { checkDraft, checkSection, isSectionName, TASK_LIST, type SectionName } from './sections.ts';
 import type { ApplicationSettings } from './settings.ts';
 import type { ApplicationState, TransitionActor, TransitionName } from './transitions.ts';
 import { GATE_ITEMS, STARTED_WORDS, STATE_WORDS, TRANSITION_WORDS, type GateItem } from './wording.ts';
@@ -261,8 +261,10 @@ export async function removeLicense(
 }
 
 /**
- * Saves one section's answers. Valid answers are saved with the person's "I have completed
- * this section" (`complete`); invalid ones are not saved and come back as field errors.
+ * Saves one section's answers. Finished (`complete`, "Save and continue") the whole section
+ * must be answered; as a draft, whatever is given is kept and the section stays in
+ * progress. Answers that break a rule are not saved and come back as field errors. The
+ * affidavit is always finished: signed, or not saved.
  */
 export async function saveSection<S extends SectionName>(
   deps: ApplicationDeps,
@@ -271,20 +273,21 @@ export async function saveSection<S extends SectionName>(
   section: S,
   input: unknown,
   { complete = true }: { complete?: boolean } = {},
-): Promise<SectionResult<S>> {
+): Promise<{ ok: true } | { ok: false; errors: FieldErrors }> {
   if (!isSectionName(section)) throw elarErrors.applicationNotFound();
   await owned(deps.db, person.sub, id);
-  const checked = checkSection(section, input);
+  const finished = section === 'affidavit' || complete;
+  const checked = finished ? checkSection(section, input) : checkDraft(section, input);
   if (!checked.ok) return checked;
   await deps.db.transaction().execute(async (trx) => {
     await changeDraft(trx, person, id, section !== 'affidavit');
-    await repo.saveSectionAnswers(trx, id, section, checked.answers, section === 'affidavit' || complete);
+    await repo.saveSectionAnswers(trx, id, section, checked.answers, finished);
     if (section === 'personal-details') {
-      const { email } = checked.answers as { email: string | null };
+      const { email } = checked.answers as { email?: string | null };
       await repo.setContactEmail(trx, id, email ?? person.email);
     }
   });
-  return checked;
+  return { ok: true };
 }
 
 export interface ApplicationSummary {

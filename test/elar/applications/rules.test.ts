@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { formatDollars, quoteFee, scheduleInForce, type FeeSchedule } from '../../../src/elar/applications/fees.ts';
-import { checkSection } from '../../../src/elar/applications/sections.ts';
+import { checkDraft, checkSection } from '../../../src/elar/applications/sections.ts';
 import { loadApplicationSettings } from '../../../src/elar/applications/settings.ts';
 
 const v1: FeeSchedule = {
@@ -103,6 +103,36 @@ describe('task list sections', () => {
     assert.deepEqual(!unsigned.ok && unsigned.errors, {
       agree: 'Confirm that what you have told us is true and complete',
     });
+  });
+
+  test('a draft keeps what is given and asks for nothing, but each answer given meets its rule', () => {
+    assert.deepEqual(checkDraft('personal-details', { phone: '(617) 555-0123' }), {
+      ok: true,
+      answers: { phone: '6175550123' },
+    });
+    assert.deepEqual(
+      checkDraft('character', {
+        convicted: { answer: 'yes' },
+        disciplined: { answer: 'no', explanation: 'typed, then no' },
+      }),
+      {
+        ok: true,
+        answers: {
+          convicted: { answer: 'yes', explanation: null },
+          disciplined: { answer: 'no', explanation: null },
+        },
+      },
+    );
+    const wrong = checkDraft('education', { degrees: [{ awarded: '2019-13' }, { subject: 'x'.repeat(121) }] });
+    assert.deepEqual(!wrong.ok && wrong.errors, {
+      'degrees.0.awarded': 'Enter when the degree was awarded as a month and year, like 2019-06',
+      'degrees.1.subject': 'The subject of the degree must be 120 characters or fewer',
+    });
+    const tooLong = checkDraft('character', { convicted: { answer: 'yes', explanation: 'x'.repeat(2001) } });
+    assert.deepEqual(!tooLong.ok && tooLong.errors, {
+      'convicted.explanation': 'Your explanation must be 2000 characters or fewer',
+    });
+    assert.equal(checkDraft('affidavit', { signature: 'Ella Elar' }).ok, false, 'the affidavit has no draft');
   });
 
   test('anything that is not the expected shape is an error, never a throw', () => {

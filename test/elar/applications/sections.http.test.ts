@@ -115,18 +115,64 @@ describe('personal details', () => {
     assert.equal(view.sections['personal-details'], undefined, 'nothing was saved');
   });
 
-  test('"Save as draft" keeps the answers but leaves the section unfinished', async () => {
+  test('"Save as draft" keeps half a form: back to the task list, in progress, shown again; "Save and continue" asks for the rest', async () => {
     const draft = await draftFor();
     const b = await signedIn();
     await b.get(sectionUrl(draft.id, 'personal-details'));
-    const res = await b.post(sectionUrl(draft.id, 'personal-details'), {
+    const half = { phone: '617 555 0123', addressLine1: '1 Main Street', city: '', state: '', postalCode: '' };
+    const saved = await b.post(sectionUrl(draft.id, 'personal-details'), { ...half, action: 'draft' });
+    assert.equal(saved.status, 303);
+    assert.equal(saved.location, `/elar/applications/${draft.id}/tasks`);
+    const tasks = await b.get(saved.location!);
+    assert.match(tasks.body, /data-task="personal-details" data-task-status="In progress"/);
+
+    const again = await b.get(sectionUrl(draft.id, 'personal-details'));
+    assert.equal(valueOf(again.body, 'addressLine1'), '1 Main Street');
+    assert.equal(valueOf(again.body, 'phone'), '6175550123');
+    assert.equal(valueOf(again.body, 'city') ?? '', '', 'nothing made up for what was not given');
+
+    const finished = await b.post(sectionUrl(draft.id, 'personal-details'), { ...half, action: 'continue' });
+    assert.equal(finished.status, 422);
+    assert.deepEqual(errorSummary(finished.body), ['Enter the town or city', 'Choose the state', 'Enter a ZIP code']);
+    const view = await loadApplication(deps(), people.owner.sub, draft.id);
+    assert.equal(view.sections['personal-details']?.complete, false, 'still in progress');
+
+    const whole = await b.post(sectionUrl(draft.id, 'personal-details'), {
       ...COMPLETE_ANSWERS['personal-details'],
       action: 'draft',
     });
-    assert.equal(res.status, 303);
+    assert.equal(whole.status, 303);
+    const kept = await loadApplication(deps(), people.owner.sub, draft.id);
+    assert.equal(kept.sections['personal-details']?.complete, false, 'a draft, however whole, is not finished');
+    assert.equal((kept.sections['personal-details']?.answers as { city: string }).city, 'Malden');
+  });
+
+  test('"Save as draft" still refuses what cannot be kept: text too long, a date that is not a date', async () => {
+    const draft = await draftFor();
+    const b = await signedIn();
+    await b.get(sectionUrl(draft.id, 'personal-details'));
+    const long = await b.post(sectionUrl(draft.id, 'personal-details'), {
+      addressLine1: 'x'.repeat(121),
+      action: 'draft',
+    });
+    assert.equal(long.status, 422);
+    assert.match(long.body, /<title>Error: /);
+    assert.deepEqual(errorSummary(long.body), ['The first line of your address must be 120 characters or fewer']);
+    assert.equal(valueOf(long.body, 'addressLine1'), 'x'.repeat(121), 'what was typed is kept on the page');
+
+    const notADate = await b.post(sectionUrl(draft.id, 'education'), {
+      'degrees.0.subject': 'Biology',
+      'degrees.0.awarded': 'June 2018',
+      action: 'draft',
+    });
+    assert.equal(notADate.status, 422);
+    assert.deepEqual(errorSummary(notADate.body), [
+      'Enter when the degree was awarded as a month and year, like 2019-06',
+    ]);
+    assert.match(notADate.body, /<a href="#degrees\.0\.awarded">/);
     const view = await loadApplication(deps(), people.owner.sub, draft.id);
-    assert.equal(view.sections['personal-details']?.complete, false);
-    assert.equal((view.sections['personal-details']?.answers as { city: string }).city, 'Malden');
+    assert.equal(view.sections['personal-details'], undefined, 'nothing was saved');
+    assert.equal(view.sections.education, undefined, 'nothing was saved');
   });
 });
 
@@ -197,6 +243,36 @@ describe('education, tests, employment and other states: rows added and removed 
     ]);
     assert.match(half.body, /<a href="#degrees\.0\.institution">/);
     assert.equal(valueOf(half.body, 'degrees.1.awarded'), 'June 2018');
+  });
+
+  test('"Save as draft" keeps a degree half filled; "Save and continue" says what the degree still needs', async () => {
+    const draft = await draftFor();
+    const b = await signedIn();
+    await b.get(sectionUrl(draft.id, 'education'));
+    const half = { 'degrees.0.level': 'bachelor', 'degrees.0.subject': 'Biology' };
+    const saved = await b.post(sectionUrl(draft.id, 'education'), { ...half, action: 'draft' });
+    assert.equal(saved.status, 303);
+    assert.equal(saved.location, `/elar/applications/${draft.id}/tasks`);
+    assert.match((await b.get(saved.location!)).body, /data-task="education" data-task-status="In progress"/);
+
+    const again = await b.get(sectionUrl(draft.id, 'education'));
+    assert.match(again.body, /<option value="bachelor" selected/);
+    assert.equal(valueOf(again.body, 'degrees.0.subject'), 'Biology');
+    assert.equal(valueOf(again.body, 'degrees.0.institution') ?? '', '');
+    const check = await b.get(`/elar/applications/${draft.id}/check-answers`);
+    assert.match(check.body, /<dd>Bachelor’s degree in Biology<\/dd>/, 'check your answers shows what is there');
+
+    const finished = await b.post(sectionUrl(draft.id, 'education'), { ...half, action: 'continue' });
+    assert.equal(finished.status, 422);
+    assert.deepEqual(errorSummary(finished.body), [
+      'Enter the college or university',
+      'Enter when the degree was awarded',
+    ]);
+    const view = await loadApplication(deps(), people.owner.sub, draft.id);
+    assert.deepEqual(view.sections.education, {
+      answers: { degrees: [{ level: 'bachelor', subject: 'Biology' }] },
+      complete: false,
+    });
   });
 
   test('tests, employment and other states may be left empty; a test needs a real past date and a yes or no', async () => {
@@ -275,6 +351,43 @@ describe('character questions', () => {
       disciplined: { answer: 'no', explanation: null },
       pendingInvestigation: { answer: 'no', explanation: null },
     });
+  });
+});
+
+describe('character questions saved as a draft', () => {
+  test('a "yes" without an explanation is kept as a draft, refused on continue, and the application cannot be sent', async () => {
+    const draft = await draftFor();
+    await answerAllButAffidavit(draft.id);
+    const b = await signedIn();
+    await b.get(sectionUrl(draft.id, 'character'));
+    const unexplained = {
+      'convicted.answer': 'yes',
+      'convicted.explanation': '',
+      'disciplined.answer': 'no',
+      'pendingInvestigation.answer': 'no',
+    };
+    const saved = await b.post(sectionUrl(draft.id, 'character'), { ...unexplained, action: 'draft' });
+    assert.equal(saved.status, 303);
+    assert.equal(saved.location, `/elar/applications/${draft.id}/tasks`);
+    const tasks = await b.get(saved.location!);
+    assert.match(tasks.body, /data-task="character" data-task-status="In progress"/);
+    assert.match(tasks.body, /data-task="check-answers" data-task-status="Cannot start yet"/);
+
+    const again = await b.get(sectionUrl(draft.id, 'character'));
+    assert.match(again.body, /name="convicted\.answer"[^>]*value="yes"[^>]*checked/, 'the yes was kept');
+    const check = await b.get(`/elar/applications/${draft.id}/check-answers`);
+    assert.match(check.body, /<dd>Yes, not explained yet<\/dd>/);
+
+    const refused = await b.post(sectionUrl(draft.id, 'character'), { ...unexplained, action: 'continue' });
+    assert.equal(refused.status, 422);
+    assert.deepEqual(errorSummary(refused.body), ['You answered yes: explain what happened, when and where']);
+
+    await saveSection(deps(), person(people.owner.sub), draft.id, 'affidavit', COMPLETE_ANSWERS.affidavit);
+    const version = /name="version" value="(\d+)"/.exec(check.body)?.[1] ?? '1';
+    const sent = await b.post(`/elar/applications/${draft.id}/submit`, { version });
+    assert.equal(sent.status, 422);
+    assert.deepEqual(errorSummary(sent.body), ['Answer the character questions']);
+    assert.equal((await loadApplication(deps(), people.owner.sub, draft.id)).state, 'draft');
   });
 });
 
@@ -404,6 +517,8 @@ describe('an application that is no longer a draft, and other people’s', () =>
     }
     const education = await b.get(sectionUrl(draft.id, 'education'));
     assert.match(education.body, /Bachelor’s degree in Biology, UMass Boston, May 2018/);
+    const tests = await b.get(sectionUrl(draft.id, 'tests'));
+    assert.match(tests.body, /Communication and Literacy Skills, taken March 10, 2018: passed/);
     const check = await b.get(`/elar/applications/${draft.id}/check-answers`);
     assert.doesNotMatch(check.body, /Change<span/);
     assert.doesNotMatch(check.body, /action="[^"]*\/submit"/);

@@ -50,16 +50,32 @@ const phoneWords = (digits: string) =>
 
 const s = (value: unknown) => (typeof value === 'string' ? value : '');
 
+/** The parts of a row that are there: a row saved as a draft may lack some. */
+const given = (parts: string[], separator = ', ') => parts.filter((part) => part !== '').join(separator);
+
 function rowText(section: RowSection, row: Record<string, unknown>): string {
   switch (section) {
     case 'education':
-      return `${wordFor(DEGREE_LEVELS, row.level)} in ${s(row.subject)}, ${s(row.institution)}, ${monthWords(row.awarded)}`;
-    case 'tests':
-      return `${s(row.name)}, taken ${dayWords(s(row.date))}: ${row.passed === 'yes' ? 'passed' : 'not passed'}`;
+      return given([
+        given([wordFor(DEGREE_LEVELS, row.level), row.subject ? `in ${s(row.subject)}` : ''], ' '),
+        s(row.institution),
+        monthWords(row.awarded),
+      ]);
+    case 'tests': {
+      const result = row.passed === 'yes' ? 'passed' : row.passed === 'no' ? 'not passed' : '';
+      return given([given([s(row.name), row.date ? `taken ${dayWords(s(row.date))}` : '']), result], ': ');
+    }
     case 'employment':
-      return `${s(row.role)} at ${s(row.employer)}, ${monthWords(row.from)} to ${row.to ? monthWords(row.to) : 'now'}`;
+      return given([
+        given([s(row.role), s(row.employer)], ' at '),
+        row.from ? `${monthWords(row.from)} to ${row.to ? monthWords(row.to) : 'now'}` : '',
+      ]);
     case 'other-states':
-      return `${s(row.field)}, ${wordFor(US_STATES, row.state)}${row.licenseNumber ? `, license number ${s(row.licenseNumber)}` : ''}`;
+      return given([
+        s(row.field),
+        wordFor(US_STATES, row.state),
+        row.licenseNumber ? `license number ${s(row.licenseNumber)}` : '',
+      ]);
   }
 }
 
@@ -95,7 +111,9 @@ export function answerRows(section: SectionName, answers: unknown, person: Appli
       const value = !answers
         ? 'Not answered yet'
         : answer.answer === 'yes'
-          ? `Yes: ${s(answer.explanation)}`
+          ? answer.explanation
+            ? `Yes: ${s(answer.explanation)}`
+            : 'Yes, not explained yet'
           : answer.answer === 'no'
             ? 'No'
             : 'Not answered yet';

@@ -15,10 +15,11 @@ import { identityRows, SECTION_TITLES, SectionAnswers } from './sections-summary
 /**
  * The task list's question pages: `GET/POST /applications/:id/sections/:section` (the license
  * chooser is its own page). Each answer is saved in the database at every step, so a draft
- * is resumable from any device; "Save and continue" marks the section complete, "Save as
- * draft" keeps it unfinished. Invalid answers are not saved: the page comes back (422) with
- * what was entered and an error summary. An application that is no longer a draft shows its
- * answers and no form.
+ * is resumable from any device. "Save and continue" needs the whole section and marks it
+ * complete; "Save as draft" keeps whatever has been answered and leaves it in progress (the
+ * GOV.UK task list pattern). Answers that break a rule are not saved: the page comes back
+ * (422) with what was entered and an error summary. An application that is no longer a
+ * draft shows its answers and no form.
  */
 
 const INTROS: Record<SectionName, string> = {
