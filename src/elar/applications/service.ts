@@ -345,6 +345,8 @@ export interface ApplicationView extends ApplicationSummary {
   /** The fee kept since submission; for a draft, what it would be if submitted now. */
   fee: FeeQuote & { kept: boolean };
   sections: Record<string, { answers: unknown; complete: boolean }>;
+  /** Where we write about it: the email given in personal details, else the profile's, if any. */
+  contactEmail: string | null;
   taskList: { item: (typeof TASK_LIST)[number]; complete: boolean }[];
   gateItems: { item: GateItem; reportedAt: Date | null }[];
   /** The payment that paid its fee (its receipt), once paid. */
@@ -377,6 +379,7 @@ export async function loadApplication(deps: ApplicationDeps, personSub: string, 
     paymentRef: row.payment_ref,
     fee,
     sections: bySection,
+    contactEmail: row.contact_email,
     taskList: TASK_LIST.map((item) => ({
       item,
       complete: item === 'licenses' ? licenses.length > 0 : bySection[item]?.complete === true,

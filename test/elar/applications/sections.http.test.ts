@@ -432,6 +432,40 @@ describe('check your answers, the affidavit and submit', () => {
     assert.match((await loadApplication(deps(), people.owner.sub, draft.id)).state, /^draft$/);
   });
 
+  test('the email we will write to: the one given, else the profile’s, said so, else none', async () => {
+    const emailOnPage = async (id: string) => {
+      const page = await (await signedIn()).get(`/elar/applications/${id}/check-answers`);
+      return /<dt>Email address<\/dt><dd>([^<]*)<\/dd>/.exec(page.body)?.[1];
+    };
+    const withProfileEmail = { ...person(people.owner.sub), email: 'owner@example.org' };
+    const fromProfile = await draftFor();
+    await saveSection(
+      deps(),
+      withProfileEmail,
+      fromProfile.id,
+      'personal-details',
+      COMPLETE_ANSWERS['personal-details'],
+    );
+    assert.equal(await emailOnPage(fromProfile.id), 'owner@example.org (from your profile)');
+
+    const given = await draftFor();
+    await saveSection(deps(), withProfileEmail, given.id, 'personal-details', {
+      ...COMPLETE_ANSWERS['personal-details'],
+      email: 'ella@example.org',
+    });
+    assert.equal(await emailOnPage(given.id), 'ella@example.org');
+
+    const none = await draftFor();
+    await saveSection(
+      deps(),
+      person(people.owner.sub),
+      none.id,
+      'personal-details',
+      COMPLETE_ANSWERS['personal-details'],
+    );
+    assert.equal(await emailOnPage(none.id), 'None given');
+  });
+
   test('the affidavit needs the box ticked and a typed name; then submit sends it: awaiting payment, with the Pay button', async () => {
     const draft = await draftFor();
     await answerAllButAffidavit(draft.id);

@@ -167,12 +167,14 @@ function CheckAnswersPage({
                   </>
                 ) : (
                   <dl class="portal-summary">
-                    {answerRows(item, application.sections[item]?.answers, person).map((row) => (
-                      <div>
-                        <dt>{row.label}</dt>
-                        <dd {...(row.data ? { [`data-${row.data}`]: true } : {})}>{row.value}</dd>
-                      </div>
-                    ))}
+                    {answerRows(item, application.sections[item]?.answers, person, application.contactEmail).map(
+                      (row) => (
+                        <div>
+                          <dt>{row.label}</dt>
+                          <dd {...(row.data ? { [`data-${row.data}`]: true } : {})}>{row.value}</dd>
+                        </div>
+                      ),
+                    )}
                   </dl>
                 )}
               </section>

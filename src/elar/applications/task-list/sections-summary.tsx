@@ -95,7 +95,16 @@ export function identityRows(person: Applicant): SummaryRow[] {
   ];
 }
 
-export function answerRows(section: SectionName, answers: unknown, person: Applicant): SummaryRow[] {
+/**
+ * `contactEmail` is the application's: the email given here, or else the one from the
+ * person's profile, which is what the page shows (and says where it came from).
+ */
+export function answerRows(
+  section: SectionName,
+  answers: unknown,
+  person: Applicant,
+  contactEmail: string | null,
+): SummaryRow[] {
   const saved = (answers ?? {}) as Record<string, unknown>;
   if (isRowSection(section)) {
     const list = Array.isArray(saved[ROWS[section].list])
@@ -135,7 +144,9 @@ export function answerRows(section: SectionName, answers: unknown, person: Appli
     ...identityRows(person),
     {
       label: 'Email address',
-      value: s(saved.email) || (answers ? 'None given' : 'Not answered yet'),
+      value:
+        s(saved.email) ||
+        (contactEmail ? `${contactEmail} (from your profile)` : answers ? 'None given' : 'Not answered yet'),
     },
     { label: 'Phone number', value: phoneWords(s(saved.phone)) || 'Not answered yet' },
     { label: 'Mailing address', value: address || 'Not answered yet' },
@@ -153,10 +164,12 @@ export function SectionAnswers({
   section,
   answers,
   person,
+  contactEmail,
 }: {
   section: SectionName;
   answers: unknown;
   person: Applicant;
+  contactEmail: string | null;
 }) {
-  return <SummaryList rows={answerRows(section, answers, person)} />;
+  return <SummaryList rows={answerRows(section, answers, person, contactEmail)} />;
 }

@@ -155,6 +155,7 @@ function SectionPage(props: {
                 section={section}
                 answers={application.sections[section]?.answers}
                 person={props.person}
+                contactEmail={application.contactEmail}
               />
               <p>
                 <a href={`${props.prefix}/applications/${encodeURIComponent(application.id)}`}>
