@@ -4,7 +4,7 @@ import type { ElarDb } from '../../schema.ts';
 /**
  * How a license asked for in an application is named on a page: always in the catalog's
  * words ("Biology (8-12), Initial license"), never by its codes. One place for every page of
- * the application (task list, sections, check your answers, dashboard).
+ * the application (task list, sections, check your answers, dashboard) and of staff (the queue).
  */
 
 export interface LicenseNaming {
