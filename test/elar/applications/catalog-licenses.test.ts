@@ -9,7 +9,6 @@ import { loadShippedCatalog } from '../../../src/elar/catalog/index.ts';
 import { elarTables } from '../../../src/elar/index.ts';
 import { licensesAskedFor, loadApplication, startDraft } from '../../../src/elar/applications/index.ts';
 import { addLicense } from '../../../src/elar/applications/service.ts';
-import { licenseName } from '../../../src/elar/applications/task-list/license-names.ts';
 import { throwawayDatabase } from '../../helpers/throwaway-database.ts';
 import { applicant, applicationsDatabase, BIOLOGY, CHEMISTRY, refusal, saveLicenses } from './helpers.ts';
 
@@ -57,8 +56,6 @@ describe('choosing licenses from the catalog', () => {
       },
     ]);
     assert.equal(application.fee.cents, 12_500, '$100 for the first license, $25 for the second');
-    assert.equal(await licenseName(database.db, 'TCH-MATH-5-8', 'PRO'), 'Mathematics (5-8), Professional license');
-    assert.equal(await licenseName(database.db, 'NOPE', 'PRO'), null);
   });
 
   test('the licenses of many people’s applications are read at once, each application’s in its order, named as its page names them', async () => {
