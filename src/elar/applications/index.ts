@@ -4,6 +4,7 @@
  */
 export {
   applyStaffTransition,
+  licensesAskedFor,
   listApplications,
   loadApplication,
   markPaid,

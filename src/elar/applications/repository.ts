@@ -95,9 +95,11 @@ export async function findOwnedApplication(db: Db, id: string, personSub: string
 
 export type ApplicationRow = NonNullable<Awaited<ReturnType<typeof findApplication>>>;
 
-/** The licenses of these applications, in the person's order, with the catalog's names for them. */
-export async function licensesOf(db: Db, applicationIds: readonly string[]) {
-  if (applicationIds.length === 0) return [];
+/**
+ * Each license asked for with the catalog's names for it (the license, its type and the
+ * route): the one column list of every reader of an application's licenses.
+ */
+function licensesNamed(db: Db) {
   return db
     .selectFrom('application_license as al')
     .innerJoin('license_offering as o', 'o.code', 'al.catalog_code')
@@ -118,7 +120,13 @@ export async function licensesOf(db: Db, applicationIds: readonly string[]) {
         .whereRef('r.type_code', '=', 'al.type_code')
         .whereRef('r.route_code', '=', 'al.route')
         .as('route_name'),
-    ])
+    ]);
+}
+
+/** The licenses of these applications, in the person's order, with the catalog's names for them. */
+export async function licensesOf(db: Db, applicationIds: readonly string[]) {
+  if (applicationIds.length === 0) return [];
+  return licensesNamed(db)
     .where('al.application_id', 'in', applicationIds)
     .orderBy('al.application_id')
     .orderBy('al.position')
@@ -129,32 +137,8 @@ export async function licensesOf(db: Db, applicationIds: readonly string[]) {
 type OfApplication = ExpressionBuilder<ElarDatabase & { a: ElarDatabase['application'] }, 'a'>;
 
 /** An application's licenses as `licensesOf` reads them, as a JSON array beside its row (dates stay text). */
-function licensesOfEach(eb: OfApplication) {
-  return jsonArrayFrom(
-    eb
-      .selectFrom('application_license as al')
-      .innerJoin('license_offering as o', 'o.code', 'al.catalog_code')
-      .innerJoin('license_type as t', 't.code', 'al.type_code')
-      .select((l) => [
-        'al.application_id',
-        'al.position',
-        'al.catalog_code',
-        'al.type_code',
-        'al.route',
-        'o.kind',
-        'o.name as field',
-        'o.grade_level',
-        't.name as type_name',
-        l
-          .selectFrom('requirement as r')
-          .select((r) => r.fn.max('r.route_name').as('route_name'))
-          .whereRef('r.type_code', '=', 'al.type_code')
-          .whereRef('r.route_code', '=', 'al.route')
-          .as('route_name'),
-      ])
-      .whereRef('al.application_id', '=', 'a.id')
-      .orderBy('al.position'),
-  );
+function licensesOfEach(db: Db, eb: OfApplication) {
+  return jsonArrayFrom(licensesNamed(db).where('al.application_id', '=', eb.ref('a.id')).orderBy('al.position'));
 }
 
 const APPLICATION_COLUMNS_OF_A = APPLICATION_COLUMNS.map((column) => `a.${column}` as const);
@@ -228,7 +212,7 @@ export async function ownedApplicationPage(db: Db, id: string, personSub: string
     .selectFrom('application as a')
     .select(APPLICATION_COLUMNS_OF_A)
     .select((eb) => [
-      licensesOfEach(eb).as('licenses'),
+      licensesOfEach(db, eb).as('licenses'),
       jsonArrayFrom(
         eb
           .selectFrom('application_section as s')

@@ -324,14 +324,34 @@ function summarize(row: repo.ApplicationRow, licenses: readonly LicenseRow[]): A
     submittedAt: row.submitted_at,
     draftExpiresAt: row.state === 'draft' ? row.draft_expires_at : null,
     feeCents: row.fee_cents,
-    licenses: licenses.map((l) => ({
-      catalogCode: l.catalog_code,
-      typeCode: l.type_code,
-      route: l.route,
-      name: licenseRowTitle(l),
-      routeName: routeTitle(l.route_name, l.route),
-    })),
+    licenses: licenses.map(named),
   };
+}
+
+type NamedLicense = ApplicationSummary['licenses'][number];
+
+/** A license asked for, named as every page names it: in the catalog's words, never its codes. */
+function named(license: LicenseRow): NamedLicense {
+  return {
+    catalogCode: license.catalog_code,
+    typeCode: license.type_code,
+    route: license.route,
+    name: licenseRowTitle(license),
+    routeName: routeTitle(license.route_name, license.route),
+  };
+}
+
+/**
+ * The licenses asked for in these applications, whoever's they are, named as the applications'
+ * own pages name them, by application in the order asked: one read for a page of applications
+ * (the staff queue). An application with none has no entry.
+ */
+export async function licensesAskedFor(
+  db: ElarDb,
+  applicationIds: readonly string[],
+): Promise<Map<string, NamedLicense[]>> {
+  const rows = Map.groupBy(await repo.licensesOf(db, applicationIds), (l) => l.application_id);
+  return new Map([...rows].map(([id, licenses]) => [id, licenses.map(named)]));
 }
 
 /** A person's applications, newest first, with their licenses. */
@@ -415,7 +435,7 @@ export async function submit(deps: ApplicationDeps, person: Applicant, id: strin
     );
     if (withdrawn.length > 0) {
       const first = licenses[Number(withdrawn[0]!.split('.')[0])]!;
-      throw elarErrors.licenseNoLongerOffered(licenseRowTitle(first));
+      throw elarErrors.licenseNoLongerOffered(named(first).name);
     }
     const quote = licenses.length > 0 ? quoteFee(scheduleInForce(schedules, new Date()), licenses.length) : undefined;
     return applyTransition(trx, deps.settings, {

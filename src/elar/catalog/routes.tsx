@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ComponentChildren } from 'preact';
 import { publicRoute } from '../../platform/access.ts';
-import { ErrorSummary, StepIndicator, type Step } from '../../platform/views/form.tsx';
+import { ErrorSummary, SelectField, StepIndicator, type Step } from '../../platform/views/form.tsx';
 import { RadioQuestion } from '../../platform/views/radio-question.tsx';
 import { Layout, type ViewContext } from '../../platform/views/layout.tsx';
 import { withArticle } from '../../platform/views/words.ts';
@@ -195,33 +195,14 @@ function OfferingStep({
     <StepPage ctx={ctx} title={question} stepNumber={2} error={error ? ['license', error] : undefined}>
       <form class="usa-form usa-form--large" method="get" action={`${BASE}/type`}>
         <input type="hidden" name="category" value={category.code} />
-        <div class={`usa-form-group${error ? ' usa-form-group--error' : ''}`}>
-          <h1>{question}</h1>
-          <p>{category.name}</p>
-          <label class={`usa-label${error ? ' usa-label--error' : ''}`} for="license">
-            License
-          </label>
-          {error && (
-            <span class="usa-error-message" id="license-error">
-              <span class="usa-sr-only">Error: </span>
-              {error}
-            </span>
-          )}
-          <select
-            class={`usa-select${error ? ' usa-input--error' : ''}`}
-            id="license"
-            name="license"
-            aria-describedby={error ? 'license-error' : undefined}
-            aria-invalid={error ? 'true' : undefined}
-          >
-            <option value="">- Select -</option>
-            {offerings.map((o) => (
-              <option key={o.code} value={o.code}>
-                {offeringTitle(o)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <h1>{question}</h1>
+        <p>{category.name}</p>
+        <SelectField
+          name="license"
+          label="License"
+          options={offerings.map((o) => [o.code, offeringTitle(o)])}
+          error={error}
+        />
         <button class="usa-button" type="submit">
           Continue
         </button>

@@ -55,18 +55,6 @@ export async function queuePage(
   return { rows: rows.slice(0, size) as QueueRow[], more: rows.length > size };
 }
 
-/** The licenses asked for in these applications, in the order asked. */
-export async function licensesAskedFor(db: Db, applicationIds: readonly string[]) {
-  if (applicationIds.length === 0) return [];
-  return db
-    .selectFrom('application_license')
-    .select(['application_id', 'catalog_code', 'type_code'])
-    .where('application_id', 'in', [...applicationIds])
-    .orderBy('application_id')
-    .orderBy('position')
-    .execute();
-}
-
 /** Whose application this is (the portal's `sub`) and where it stands, or undefined when there is none. */
 export async function ownerOf(
   db: Db,

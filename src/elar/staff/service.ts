@@ -1,6 +1,7 @@
 import {
   applyStaffTransition,
   guards,
+  licensesAskedFor,
   loadApplication,
   mayRun,
   STATE_WORDS,
@@ -11,11 +12,10 @@ import {
   type Transition,
   type TransitionName,
 } from '../applications/index.ts';
-import { findOffering, offeringTitle, type LicenseOffering } from '../catalog/index.ts';
 import { elarErrors } from '../errors.ts';
 import type { ElarDb } from '../schema.ts';
 import type { ElarActor } from '../staff.ts';
-import { licensesAskedFor, ownerOf, queuePage, type QueueCursor } from './repository.ts';
+import { ownerOf, queuePage, type QueueCursor } from './repository.ts';
 
 /**
  * Department staff at work on applications: the queue, one application, and the changes a
@@ -128,43 +128,18 @@ export async function queue(
   after: QueueCursor | null,
 ): Promise<{ entries: QueueEntry[]; next: string | null }> {
   const { rows, more } = await queuePage(db, after, QUEUE_PAGE_SIZE);
-  const [licenses, names] = await Promise.all([
-    licensesAskedFor(
-      db,
-      rows.map((r) => r.id),
-    ),
-    licenseNamer(db),
-  ]);
-  const entries = await Promise.all(
-    rows.map(async (row) => ({
-      id: row.id,
-      reference: row.reference,
-      state: row.state,
-      stateName: STATE_WORDS[row.state].name,
-      submittedAt: row.submitted_at,
-      licenses: await Promise.all(
-        licenses.filter((l) => l.application_id === row.id).map((l) => names(l.catalog_code, l.type_code)),
-      ),
-    })),
+  const licenses = await licensesAskedFor(
+    db,
+    rows.map((r) => r.id),
   );
+  const entries = rows.map((row) => ({
+    id: row.id,
+    reference: row.reference,
+    state: row.state,
+    stateName: STATE_WORDS[row.state].name,
+    submittedAt: row.submitted_at,
+    licenses: (licenses.get(row.id) ?? []).map((l) => l.name),
+  }));
   const last = rows.at(-1);
   return { entries, next: more && last ? `${last.cursor_at}_${last.id}` : null };
-}
-
-/**
- * A license as people name it ("Biology (8-12), Initial license"), from the catalog, each
- * catalog entry read once per page. A code the catalog no longer knows is shown as it is.
- */
-async function licenseNamer(db: ElarDb) {
-  const offerings = new Map<string, Promise<LicenseOffering | null>>();
-  return async (catalogCode: string, licenseType: string): Promise<string> => {
-    if (!offerings.has(catalogCode)) offerings.set(catalogCode, findOffering(db, catalogCode));
-    const offering = await offerings.get(catalogCode)!;
-    const type = offering?.types.find(
-      (t) => t.code === licenseType || t.name.toLowerCase() === licenseType.replace(/-/g, ' '),
-    );
-    const typeName = type?.name ?? `${licenseType.charAt(0).toUpperCase()}${licenseType.slice(1).replace(/-/g, ' ')}`;
-    const what = offering ? offeringTitle(offering) : catalogCode;
-    return `${what}, ${typeName} license`;
-  };
 }

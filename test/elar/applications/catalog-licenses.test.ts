@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { openDatabase } from '../../../src/database.ts';
@@ -6,9 +7,8 @@ import { migrations } from '../../../migrations/index.ts';
 import { migrate } from '../../../src/platform/db.ts';
 import { loadShippedCatalog } from '../../../src/elar/catalog/index.ts';
 import { elarTables } from '../../../src/elar/index.ts';
-import { loadApplication, startDraft } from '../../../src/elar/applications/index.ts';
+import { licensesAskedFor, loadApplication, startDraft } from '../../../src/elar/applications/index.ts';
 import { addLicense } from '../../../src/elar/applications/service.ts';
-import { licenseName } from '../../../src/elar/applications/task-list/license-names.ts';
 import { throwawayDatabase } from '../../helpers/throwaway-database.ts';
 import { applicant, applicationsDatabase, BIOLOGY, CHEMISTRY, refusal, saveLicenses } from './helpers.ts';
 
@@ -56,8 +56,26 @@ describe('choosing licenses from the catalog', () => {
       },
     ]);
     assert.equal(application.fee.cents, 12_500, '$100 for the first license, $25 for the second');
-    assert.equal(await licenseName(database.db, 'TCH-MATH-5-8', 'PRO'), 'Mathematics (5-8), Professional license');
-    assert.equal(await licenseName(database.db, 'NOPE', 'PRO'), null);
+  });
+
+  test('the licenses of many people’s applications are read at once, each application’s in its order, named as its page names them', async () => {
+    const [first, second] = [applicant(), applicant()];
+    const one = await startDraft(deps(), first, [
+      CHEMISTRY,
+      { catalogCode: 'SEI-TEACHER', typeCode: 'END', route: 'SEI-TEST' },
+    ]);
+    const other = await startDraft(deps(), second, [BIOLOGY]);
+    assert.ok(one.ok && other.ok);
+    const nobodys = randomUUID();
+    const asked = await licensesAskedFor(database.db, [one.id, other.id, nobodys]);
+    assert.deepEqual(asked.get(one.id), (await loadApplication(deps(), first.sub, one.id)).licenses);
+    assert.deepEqual(asked.get(other.id), (await loadApplication(deps(), second.sub, other.id)).licenses);
+    assert.deepEqual(
+      asked.get(one.id)?.map((l) => l.name),
+      ['Chemistry (8-12), Initial license', 'Sheltered English Immersion (SEI) Teacher endorsement'],
+    );
+    assert.equal(asked.has(nobodys), false, 'an application with no licenses has no entry');
+    assert.equal((await licensesAskedFor(database.db, [])).size, 0);
   });
 
   test('a license the catalog does not have, or no longer offers, is refused with a message', async () => {

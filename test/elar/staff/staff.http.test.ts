@@ -79,6 +79,30 @@ describe('the queue', () => {
     assert.doesNotMatch(page.body, /TCH-BIO-8-12/, 'no catalog codes shown');
   });
 
+  test('names an application’s licenses in the order asked, as its own page does: an endorsement by itself', async () => {
+    const application = await scene.application('educator', { catalogCode: 'TCH-CHEM-8-12' });
+    // An endorsement asked for beside the license, as the license chooser adds one to a draft;
+    // submitted long ago, so the application leads the queue's first page.
+    await sql`
+      INSERT INTO elar.application_license (application_id, position, person_sub, catalog_code, type_code, route)
+      SELECT application_id, 2, person_sub, 'SEI-TEACHER', 'END', 'SEI-TEST'
+      FROM elar.application_license WHERE application_id = ${application.id}`.execute(elar.db);
+    await sql`UPDATE elar.application SET submitted_at = timestamptz '2000-01-01 00:00:00Z' WHERE id = ${application.id}`.execute(
+      elar.db,
+    );
+    const evaluator = await scene.signedIn('evaluator');
+    const queue = await evaluator.get('/elar/staff/applications');
+    const row = new RegExp(`data-queue-application="${application.id}"[\\s\\S]*?</tr>`).exec(queue.body)?.[0];
+    assert.ok(row, 'the application is on the first page');
+    const named = [...row.matchAll(/<div>([^<]+)<\/div>/g)].map((m) => m[1]);
+    assert.deepEqual(named, [
+      'Chemistry (8-12), Initial license',
+      'Sheltered English Immersion (SEI) Teacher endorsement',
+    ]);
+    const own = await evaluator.get(`/elar/staff/applications/${application.id}`);
+    for (const name of named) assert.ok(own.body.includes(`<div>${name}</div>`), `its page names ${name} alike`);
+  });
+
   test('pages of 50 by keyset: every application once, in order, even three submitted in the same microsecond', async () => {
     // Submitted long ago, so they lead the queue; three to a microsecond, so the id breaks ties.
     await sql`

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ComponentChildren } from 'preact';
 import { PortalError } from '../../../platform/errors.ts';
-import { ErrorSummary, StepIndicator, type FieldErrors } from '../../../platform/views/form.tsx';
+import { ErrorSummary, SelectField, StepIndicator, type FieldErrors } from '../../../platform/views/form.tsx';
 import { Layout, type ViewContext } from '../../../platform/views/layout.tsx';
 import {
   findCategory,
@@ -446,31 +446,12 @@ function OfferingStep({
       <form class="usa-form usa-form--large" method="get" action={`${BASE}/type`}>
         <DraftField draft={draft} />
         <input type="hidden" name="category" value={category.code} />
-        <div class={`usa-form-group${error ? ' usa-form-group--error' : ''}`}>
-          <label class={`usa-label${error ? ' usa-label--error' : ''}`} for="license">
-            {category.code === 'END' ? 'Endorsement' : 'Field and grade level'}
-          </label>
-          {error && (
-            <span class="usa-error-message" id="license-error">
-              <span class="usa-sr-only">Error: </span>
-              {error}
-            </span>
-          )}
-          <select
-            class={`usa-select${error ? ' usa-input--error' : ''}`}
-            id="license"
-            name="license"
-            aria-describedby={error ? 'license-error' : undefined}
-            aria-invalid={error ? 'true' : undefined}
-          >
-            <option value="">- Select -</option>
-            {offerings.map((o) => (
-              <option key={o.code} value={o.code}>
-                {offeringName(o)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField
+          name="license"
+          label={category.code === 'END' ? 'Endorsement' : 'Field and grade level'}
+          options={offerings.map((o) => [o.code, offeringName(o)])}
+          error={error}
+        />
         <button class="usa-button" type="submit">
           Continue
         </button>

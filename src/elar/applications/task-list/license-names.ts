@@ -1,10 +1,9 @@
-import { findLicenseType, findOffering, offeringTitle } from '../../catalog/index.ts';
-import type { ElarDb } from '../../schema.ts';
+import { offeringTitle } from '../../catalog/index.ts';
 
 /**
  * How a license asked for in an application is named on a page: always in the catalog's
  * words ("Biology (8-12), Initial license"), never by its codes. One place for every page of
- * the application (task list, sections, check your answers, dashboard).
+ * the application (task list, sections, check your answers, dashboard) and of staff (the queue).
  */
 
 export interface LicenseNaming {
@@ -42,16 +41,4 @@ export function routeTitle(routeName: string | null, route: string): string {
   if (routeName) return routeName;
   const words = route.replace(/-/g, ' ').toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
-/** The catalog's name for a license of a type (active or not), or null when the catalog has neither. */
-export async function licenseName(db: ElarDb, catalogCode: string, typeCode: string): Promise<string | null> {
-  const [offering, type] = await Promise.all([findOffering(db, catalogCode), findLicenseType(db, typeCode)]);
-  if (!offering || !type) return null;
-  return licenseTitle({
-    kind: offering.kind,
-    field: offering.field,
-    gradeLevel: offering.gradeLevel,
-    typeName: type.name,
-  });
 }
