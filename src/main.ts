@@ -33,6 +33,8 @@ try {
 }
 
 const log = pino(loggerOptions(config));
+// First, so nobody misses them: the demo on a public address, the test payment provider in production.
+for (const warning of [...config.warnings, ...elar.warnings]) log.warn(warning);
 armFaults(config.faultInject);
 let ready = false;
 

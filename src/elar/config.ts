@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { ConfigError } from '../platform/config.ts';
+import { ConfigError, isThisMachine } from '../platform/config.ts';
 
 /**
  * ELAR's own settings. ELAR is a relying party of the portal: all it needs of it is the
@@ -82,6 +82,8 @@ export interface ElarConfig {
   /** Where a separate ELAR process keeps its tables. */
   database: { url: string | undefined; dataDir: string };
   payments: PaymentSettings;
+  /** What start-up must say loudly: the test provider in production. */
+  warnings: string[];
 }
 
 export type PaymentSettings = { reconcileAfterMs: number } & (
@@ -147,14 +149,19 @@ export function loadElarConfig(
             reconcileAfterMs,
           }
         : { provider: 'test', reconcileAfterMs },
+    // Named on purpose (or left to DEMO=1), it still lets every fee be "paid" for nothing.
+    warnings:
+      provider === 'test' && c.NODE_ENV === 'production'
+        ? [
+            'PAYMENT_PROVIDER=test with NODE_ENV=production: ELAR’s checkout is the test page, where 4242 4242 4242 4242 pays any fee and no money moves. Set PAYMENT_PROVIDER=stripe to take card payments.',
+          ]
+        : [],
   };
 }
 
 function publicUrlOf(c: { ELAR_PUBLIC_URL?: string | undefined }, hostUrl: string | undefined): string {
   return c.ELAR_PUBLIC_URL ?? hostUrl!;
 }
-
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
  * The provider to take payments with. The test provider "takes" 4242 and moves no money, so
@@ -167,8 +174,7 @@ function paymentProviderOf(
 ): 'test' | 'stripe' {
   if (c.PAYMENT_PROVIDER) return c.PAYMENT_PROVIDER;
   const demo = c.DEMO === '1' || c.DEMO === 'true';
-  const thisMachine = LOOPBACK.has(new URL(publicUrl).hostname);
-  if (c.NODE_ENV !== 'test' && !demo && (c.NODE_ENV === 'production' || !thisMachine))
+  if (c.NODE_ENV !== 'test' && !demo && (c.NODE_ENV === 'production' || !isThisMachine(publicUrl)))
     throw new ConfigError(
       `Invalid configuration: PAYMENT_PROVIDER is required when NODE_ENV=production or ELAR is served from another machine (${publicUrl}): set PAYMENT_PROVIDER=stripe to take card payments, or PAYMENT_PROVIDER=test to run the test checkout on purpose (no money moves)`,
     );

@@ -149,6 +149,17 @@ export const elarErrors = defineErrors('ELAR', {
     message:
       'The fee can be refunded in full only once the application is withdrawn or approved, or denied with its time to ask for reconsideration passed. Withdraw the application first, or refund part of the fee.',
   },
+  /**
+   * A part refund while the application is open (or a denial still reconsiderable) that would
+   * return more than the fees of licenses dropped from it: all but one cent of a fee is a full
+   * refund in all but name. `most`: what may still go back now, as shown ("$25.00").
+   */
+  refundBeyondDroppedLicenses: {
+    code: 'ELAR_ERR_REFUND_BEYOND_DROPPED_LICENSES',
+    status: 409,
+    message: (most: string) =>
+      `While the application is open, only the fees of licenses dropped from it can be refunded, never the first license’s fee: at most ${most} more. Withdraw the application first to refund the whole fee.`,
+  },
   /** F5: a payment started with a provider this instance is no longer set up for. */
   paymentProviderUnavailable: {
     code: 'ELAR_ERR_PAYMENT_PROVIDER_UNAVAILABLE',

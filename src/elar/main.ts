@@ -38,6 +38,8 @@ try {
 }
 
 const log = pino(loggerOptions(config));
+// First, so nobody misses it: the test payment provider in production (the demo's people are the portal's).
+for (const warning of elar.warnings) log.warn(warning);
 
 /** The header and footer: the portal's pages (each sent on to the issuer by the route below). */
 const PORTAL_LINKS = standardNavigation('/elar/logout');

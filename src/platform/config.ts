@@ -177,6 +177,8 @@ export interface Config {
   sse: { maxConnections: number; heartbeatMs: number };
   /** Unset unless SMTP_URL is: then messages in the outbox are sent (src/platform/mail). */
   mail: { smtpUrl: string; from: string } | undefined;
+  /** What start-up must say loudly: settings that run, but expose something (the demo on a public address). */
+  warnings: string[];
 }
 
 /** Where uploaded files are kept (src/platform/storage). */
@@ -210,6 +212,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       throw new ConfigError(`Invalid configuration: ${name} is required when NODE_ENV=production`);
     }
   }
+  // The demo's people have passwords anyone can read in the README, and its fees were paid with a test card.
+  if (c.NODE_ENV === 'production' && c.DEMO) {
+    throw new ConfigError(
+      'Invalid configuration: DEMO is refused when NODE_ENV=production: it adds people whose passwords are published and pays fees with the test card',
+    );
+  }
   // A crash point is a test tool; a production process that could kill itself on demand is a denial of service.
   if (c.NODE_ENV === 'production' && c.FAULT_INJECT.length > 0) {
     throw new ConfigError('Invalid configuration: FAULT_INJECT is for tests and is refused when NODE_ENV=production');
@@ -222,6 +230,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('Invalid configuration: MAIL_FROM is set but SMTP_URL is not: no mail would be sent');
   const storage = storageSettings(c);
   const publicUrl = (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, '');
+  const warnings: string[] = [];
+  if (c.DEMO && !isThisMachine(publicUrl))
+    warnings.push(
+      `DEMO=1 with PUBLIC_URL ${publicUrl}, not this machine: anyone who can reach it can sign in as the demo people with the passwords the README publishes (a Directory Administrator and a Department licensure evaluator among them) and complete the pre-created profile; ELAR takes fees with the test card unless PAYMENT_PROVIDER is set. Run the demo on localhost only.`,
+    );
   return {
     env: c.NODE_ENV,
     port: c.PORT,
@@ -266,7 +279,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     mail: c.SMTP_URL && c.MAIL_FROM ? { smtpUrl: c.SMTP_URL, from: c.MAIL_FROM } : undefined,
     storage,
+    warnings,
   };
+}
+
+/** An address only this machine reaches: localhost, 127.0.0.0/8 or ::1 (the URL parser writes IPv4 as four numbers). */
+export function isThisMachine(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function storageSettings(c: z.infer<typeof schema>): StorageSettings {

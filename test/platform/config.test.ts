@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { inspect } from 'node:util';
 import { loadConfig } from '../../src/platform/config.ts';
@@ -192,5 +196,105 @@ describe('configuration', () => {
       () => loadConfig({ MAIL_FROM: 'no-reply@doe.example.gov' }),
       /^Error: Invalid configuration: MAIL_FROM is set but SMTP_URL is not: no mail would be sent$/,
     );
+  });
+
+  describe('the demo (DEMO=1): people with published passwords, fees paid with the test card', () => {
+    const keys = { SSN_HMAC_KEY: 'k'.repeat(32), SECRETS_KEY: 's'.repeat(32) };
+    const EXPOSED =
+      /^DEMO=1 with PUBLIC_URL (\S+), not this machine: anyone who can reach it can sign in as the demo people/;
+
+    test('on this machine (localhost, 127.0.0.0/8, ::1, or PUBLIC_URL unset) it starts without a warning', () => {
+      assert.deepEqual(loadConfig({ DEMO: '1' }).warnings, []);
+      for (const url of ['http://localhost:3000', 'http://127.0.0.1:3000', 'http://127.8.9.10', 'http://[::1]:3000'])
+        assert.deepEqual(loadConfig({ DEMO: '1', PUBLIC_URL: url }).warnings, [], url);
+      assert.deepEqual(loadConfig({ PUBLIC_URL: 'https://portal.example.gov' }).warnings, [], 'no demo, no warning');
+    });
+
+    test('at any other address it warns, naming the address and what anyone there can do', () => {
+      for (const url of [
+        'https://portal.example.gov',
+        'http://10.0.0.5:3000',
+        'http://0.0.0.0:3000',
+        'http://localhost.example.com',
+        'http://127.0.0.1.nip.io',
+        'http://[::2]',
+      ]) {
+        const [warning, ...more] = loadConfig({ DEMO: '1', PUBLIC_URL: url }).warnings;
+        assert.equal(more.length, 0, url);
+        assert.match(warning ?? '', EXPOSED, url);
+        assert.equal(EXPOSED.exec(warning!)![1], url.replace(/\/$/, ''));
+        assert.match(warning!, /passwords the README publishes/);
+        assert.match(warning!, /a Directory Administrator and a Department licensure evaluator/);
+        assert.match(warning!, /test card/);
+        assert.match(warning!, /Run the demo on localhost only\.$/);
+      }
+    });
+
+    test('NODE_ENV=production refuses it in one line', () => {
+      assert.throws(
+        () => loadConfig({ NODE_ENV: 'production', ...keys, DEMO: '1' }),
+        /^Error: Invalid configuration: DEMO is refused when NODE_ENV=production: it adds people whose passwords are published and pays fees with the test card$/,
+      );
+      assert.equal(loadConfig({ NODE_ENV: 'production', ...keys, DEMO: '0' }).demo, false);
+    });
+
+    test('the server refuses to start with it under NODE_ENV=production: one line, exit status 1', () => {
+      // A server that did start would keep a throwaway database, and be stopped by the timeout.
+      const dataDir = mkdtempSync(join(tmpdir(), 'portal-demo-'));
+      const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        env: {
+          ...process.env,
+          ...keys,
+          NODE_ENV: 'production',
+          DEMO: '1',
+          DATABASE_URL: '',
+          DATA_DIR: dataDir,
+          PORT: '0',
+        },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      rmSync(dataDir, { recursive: true, force: true });
+      assert.equal(result.status, 1);
+      assert.equal(
+        result.stderr.trim(),
+        'Invalid configuration: DEMO is refused when NODE_ENV=production: it adds people whose passwords are published and pays fees with the test card',
+      );
+    });
+
+    test('the server logs the warning at start-up, before anything else', async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'portal-demo-'));
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        env: {
+          ...process.env,
+          DEMO: '1',
+          PUBLIC_URL: 'https://portal.example.gov',
+          PORT: '0',
+          HOST: '127.0.0.1',
+          DATA_DIR: dataDir,
+          DATABASE_URL: '',
+          LOG_LEVEL: 'warn',
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      try {
+        const first = await new Promise<string>((resolve, reject) => {
+          let seen = '';
+          child.stdout.on('data', (chunk: Buffer) => {
+            seen += chunk.toString();
+            if (seen.includes('\n')) resolve(seen.slice(0, seen.indexOf('\n')));
+          });
+          child.once('exit', (code) => reject(new Error(`exited with ${code} before logging`)));
+        });
+        const line = JSON.parse(first) as { level: number; msg: string };
+        assert.equal(line.level, 40, 'a warning');
+        assert.match(line.msg, EXPOSED);
+      } finally {
+        const exited = new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+        child.kill('SIGKILL');
+        await exited;
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    });
   });
 });

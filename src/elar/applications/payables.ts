@@ -1,6 +1,6 @@
 import { elarErrors } from '../errors.ts';
-import { onPaid, onRefund, quotePayable } from '../payments/index.ts';
-import { findOwnedApplication, licensesOf, lockApplication } from './repository.ts';
+import { committedRefundCents, formatCents, onPaid, onRefund, quotePayable } from '../payments/index.ts';
+import { findOwnedApplication, keptFirstLicenseCents, licensesOf, lockApplication } from './repository.ts';
 import { markPaid } from './service.ts';
 import type { ApplicationSettings } from './settings.ts';
 import { licenseRowTitle } from './task-list/license-names.ts';
@@ -51,11 +51,13 @@ export function registerApplicationPayments(settings: ApplicationSettings): void
   onPaid(APPLICATION_PAYABLE, async (trx, payment) =>
     (await markPaid(trx, settings, payment.payable_id, payment.id)).payable ? 'completed' : 'not-payable',
   );
-  // A fee returned in full while the application is still open would have it evaluated for
-  // free: the Department withdraws it first (or it is decided), and then the fee goes back.
-  onRefund(APPLICATION_PAYABLE, async (trx, payment, { inFull }) => {
-    if (!inFull) return null;
-    // Locked after the payment (settle's order too): a withdrawal or a reopening waits for the refund.
+  // A fee returned while the application is still open would have it evaluated for free: the
+  // Department withdraws it first (or it is decided), and then the fee goes back. Until then
+  // only licenses dropped from it are refunded; the first license's fee pays for the evaluation,
+  // so refunds together never reach it (all but one cent is a full refund in all but name).
+  onRefund(APPLICATION_PAYABLE, async (trx, payment, { cents, inFull }) => {
+    // Locked after the payment (settle's order too): a withdrawal or a reopening waits for the
+    // refund. The payment's lock makes its refunds decided one at a time, each counting the last.
     const application = await lockApplication(trx, payment.payable_id);
     if (!application) return null;
     // A denial may still be reconsidered and reviewed again on this fee (attack review s18, S2):
@@ -64,6 +66,11 @@ export function registerApplicationPayments(settings: ApplicationSettings): void
       application.state === 'denied' &&
       application.decided_at !== null &&
       Date.now() < application.decided_at.getTime() + settings.reconsiderationDays * 86_400_000;
-    return isOpen(application.state) || reconsiderable ? elarErrors.refundWhileOpen() : null;
+    if (!isOpen(application.state) && !reconsiderable) return null;
+    if (inFull) return elarErrors.refundWhileOpen();
+    // The licenses beyond the first, priced by the schedule the application kept, not today's.
+    const firstLicense = (await keptFirstLicenseCents(trx, application.id)) ?? payment.amount_cents;
+    const most = Math.max(0, payment.amount_cents - firstLicense - (await committedRefundCents(trx, payment.id)));
+    return cents > most ? elarErrors.refundBeyondDroppedLicenses(formatCents(most)) : null;
   });
 }

@@ -418,6 +418,17 @@ export async function feeSchedules(db: Db): Promise<FeeSchedule[]> {
   return rows.map(feeScheduleOf);
 }
 
+/** The first license's fee on the schedule version the application kept at submission (none before). */
+export async function keptFirstLicenseCents(db: Db, applicationId: string): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('application as a')
+    .innerJoin('fee_schedule as f', 'f.version', 'a.fee_schedule_version')
+    .select('f.first_license_cents')
+    .where('a.id', '=', applicationId)
+    .executeTakeFirst();
+  return row?.first_license_cents;
+}
+
 /** Ends the open-ended schedule at `from` and starts a new version there. */
 export async function addFeeSchedule(
   trx: Db,

@@ -20,6 +20,9 @@ import { hasReceipt } from './transitions.ts';
 /** Provider callbacks taken from one address in a minute (F7): Stripe's few addresses, or this server's own. */
 const CALLBACKS_PER_MINUTE = 6_000;
 
+/** A thing's refusals of a refund while it is still open: shown on the refund form, with their status. */
+const REFUSED_WHILE_OPEN = new Set([elarErrors.refundWhileOpen.code, elarErrors.refundBeyondDroppedLicenses.code]);
+
 /**
  * Payments' pages, under /elar/payments. Thin: each reads its input, calls the service and
  * renders or redirects. They are public to the platform's check (ELAR has no portal session)
@@ -153,7 +156,7 @@ export function registerPaymentRoutes(
     } catch (err) {
       if (err instanceof PortalError && err.code === elarErrors.refundTooMuch.code)
         return again({ amount: err.message });
-      if (err instanceof PortalError && err.code === elarErrors.refundWhileOpen.code)
+      if (err instanceof PortalError && REFUSED_WHILE_OPEN.has(err.code))
         return again({ amount: err.message }, found.left, err.statusCode);
       throw err;
     }

@@ -32,7 +32,11 @@ const UNPAYABLE_REFUND = {
   reason: 'The application was withdrawn before the payment went through, so the fee is returned in full.',
 };
 /** Refunds refused for who asks or what it would do (not for a typo): each attempt is audited. */
-const REFUSALS_AUDITED = new Set([elarErrors.refundOwnPayment.code, elarErrors.refundWhileOpen.code]);
+const REFUSALS_AUDITED = new Set([
+  elarErrors.refundOwnPayment.code,
+  elarErrors.refundWhileOpen.code,
+  elarErrors.refundBeyondDroppedLicenses.code,
+]);
 
 /**
  * Payments' rules. One charge, whatever happens: the payment row is committed before the

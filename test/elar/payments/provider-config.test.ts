@@ -32,8 +32,26 @@ describe('choosing the payment provider (F11)', () => {
   });
 
   test('on this machine (npm start, the e2e tests) and under NODE_ENV=test the test provider is still the default', () => {
-    for (const hostUrl of ['http://localhost:3000', 'http://127.0.0.1:4010', 'http://[::1]:3000'])
+    for (const hostUrl of [
+      'http://localhost:3000',
+      'http://127.0.0.1:4010',
+      'http://127.8.9.10:3000',
+      'http://[::1]:3000',
+    ])
       assert.equal(loadElarConfig({}, { hostUrl }).payments.provider, 'test', hostUrl);
     assert.equal(loadElarConfig({ NODE_ENV: 'test' }, host).payments.provider, 'test');
+  });
+
+  test('the test provider under NODE_ENV=production starts with a warning that no money moves', () => {
+    const [warning, ...more] = loadElarConfig({ NODE_ENV: 'production', PAYMENT_PROVIDER: 'test' }, host).warnings;
+    assert.equal(more.length, 0);
+    assert.equal(
+      warning,
+      'PAYMENT_PROVIDER=test with NODE_ENV=production: ELAR’s checkout is the test page, where 4242 4242 4242 4242 pays any fee and no money moves. Set PAYMENT_PROVIDER=stripe to take card payments.',
+    );
+    const stripe = { PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc' };
+    assert.deepEqual(loadElarConfig({ NODE_ENV: 'production', ...stripe }, host).warnings, []);
+    assert.deepEqual(loadElarConfig({ ...beyond, PAYMENT_PROVIDER: 'test' }, host).warnings, [], 'not production');
+    assert.deepEqual(loadElarConfig({}, { hostUrl: 'http://localhost:3000' }).warnings, []);
   });
 });

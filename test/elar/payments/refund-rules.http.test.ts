@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { DEFAULT_APPLICATION_SETTINGS, submit, withdraw } from '../../../src/elar/applications/index.ts';
+import {
+  addFeeSchedule,
+  applyStaffTransition,
+  DEFAULT_APPLICATION_SETTINGS,
+  GATE_ITEMS,
+  reportGateItems,
+  submit,
+  withdraw,
+} from '../../../src/elar/applications/index.ts';
 import type { Browser } from '../../helpers/portal.ts';
 import { profilesFor, signInToElar, startElar, type TestElar } from '../../helpers/elar.ts';
 import { BIOLOGY, CHEMISTRY, completeDraft } from '../applications/helpers.ts';
@@ -9,16 +17,18 @@ import { BIOLOGY, CHEMISTRY, completeDraft } from '../applications/helpers.ts';
  * Who may refund an application fee, and what a refund means for the application (attack
  * review F6): an officer never refunds their own fee, and a fee is refunded in full only
  * once its application is withdrawn or decided, so no application is evaluated for free.
+ * While it is open, only the fees of licenses dropped from it may go back, never the first
+ * license's: all but one cent is not a way round the rule (issue 13's residual).
  */
 let elar: TestElar;
-let people: Record<'educator' | 'officer' | 'officerWhoApplies', { userName: string; sub: string }>;
-const browsers = {} as Record<keyof typeof people, Browser>;
+let people: Record<'educator' | 'officer' | 'officerWhoApplies' | 'supervisor', { userName: string; sub: string }>;
+const browsers = {} as Record<'educator' | 'officer' | 'officerWhoApplies', Browser>;
 const deps = () => ({ db: elar.db, settings: DEFAULT_APPLICATION_SETTINGS });
 const CARD = { cardholderName: 'Rita Refund', cardNumber: '4242 4242 4242 4242', expiry: '04/39', cvc: '123' };
 
 before(async () => {
   elar = await startElar();
-  people = await profilesFor(elar, ['educator', 'officer', 'officerWhoApplies'], 61);
+  people = await profilesFor(elar, ['educator', 'officer', 'officerWhoApplies', 'supervisor'], 61);
   for (const [i, role] of (['educator', 'officer', 'officerWhoApplies'] as const).entries()) {
     browsers[role] = elar.browser(`10.61.1.${i + 1}`);
     await signInToElar(browsers[role], people[role].userName);
@@ -32,10 +42,18 @@ before(async () => {
 });
 after(() => elar.close());
 
+/** A license of the catalog's issued as Initial through a preparation program (one open application each). */
+const initial = (catalogCode: string) => ({ catalogCode, typeCode: 'INI', route: 'PREP' });
+
 /** An application of `role`'s, submitted and paid with the test card: its payment id. */
-async function paidApplication(role: 'educator' | 'officerWhoApplies', license = BIOLOGY) {
+async function paidApplication(
+  role: 'educator' | 'officerWhoApplies',
+  licenses = [BIOLOGY],
+  { readyForReview = false } = {},
+) {
   const person = { sub: people[role].sub, mepid: null, email: null };
-  const draft = await completeDraft(deps(), person, [license]);
+  const draft = await completeDraft(deps(), person, licenses);
+  if (readyForReview) await reportGateItems(deps(), person.sub, draft.id, GATE_ITEMS);
   await submit(deps(), person, draft.id);
   const b = browsers[role];
   await b.get(`/elar/applications/${draft.id}`);
@@ -76,7 +94,8 @@ async function askRefund(role: 'officer' | 'officerWhoApplies', paymentId: strin
 
 describe('refunding an application fee', () => {
   test('a payments officer cannot refund their own fee: 403 with its code, no refund, the attempt audited', async () => {
-    const own = await paidApplication('officerWhoApplies');
+    // Two licenses: another officer may then refund part of it while it is open.
+    const own = await paidApplication('officerWhoApplies', [BIOLOGY, CHEMISTRY]);
     const page = await browsers.officerWhoApplies.get(`/elar/payments/${own.paymentId}/refund`);
     assert.equal(page.status, 403);
     assert.match(page.body, /You cannot refund a payment you made yourself/);
@@ -97,7 +116,8 @@ describe('refunding an application fee', () => {
   });
 
   test('a full refund while the application is open is refused and says why; a part refund is taken', async () => {
-    const paid = await paidApplication('educator');
+    // Two licenses: the second one's fee may go back while the application is open.
+    const paid = await paidApplication('educator', [BIOLOGY, initial('TCH-PHYS-8-12')]);
     const full = await askRefund('officer', paid.paymentId, (paid.cents / 100).toFixed(2), 'Asked for it back');
     assert.equal(full.status, 409);
     assert.match(full.body, /There is a problem/);
@@ -115,7 +135,7 @@ describe('refunding an application fee', () => {
   });
 
   test('once the application is withdrawn, its fee is refunded in full and the application stays withdrawn', async () => {
-    const paid = await paidApplication('educator', CHEMISTRY);
+    const paid = await paidApplication('educator', [CHEMISTRY]);
     await withdraw(deps(), paid.person.sub, paid.applicationId, { reason: 'Moving out of state' });
     const full = await askRefund('officer', paid.paymentId, (paid.cents / 100).toFixed(2), 'Withdrawn');
     assert.equal(full.status, 303);
@@ -127,5 +147,102 @@ describe('refunding an application fee', () => {
       .executeTakeFirstOrThrow();
     assert.deepEqual(payment, { state: 'refunded', refunded_cents: paid.cents });
     assert.equal(await stateOf(paid.applicationId), 'withdrawn');
+  });
+
+  const BEYOND_DROPPED = 'ELAR_ERR_REFUND_BEYOND_DROPPED_LICENSES';
+  const refundedCents = async (paymentId: string) =>
+    (await refundsOf(paymentId)).reduce((sum, refund) => sum + refund.amount_cents, 0);
+
+  test('all but one cent of a one-license fee while the application is open is refused on the form, and audited', async () => {
+    const paid = await paidApplication('educator', [initial('TCH-ESS-5-8')]);
+    assert.equal(paid.cents, 10_000);
+    const res = await askRefund('officer', paid.paymentId, '99.99', 'Asked for it back');
+    assert.equal(res.status, 409);
+    assert.match(res.body, /There is a problem/);
+    assert.match(res.body, /href="#amount"/, 'the error summary leads to the amount');
+    assert.match(res.body, /only the fees of licenses dropped from it can be refunded/);
+    assert.match(res.body, /at most \$0\.00/);
+    assert.match(res.body, /Asked for it back/, 'the entered reason is kept');
+    assert.deepEqual(await refundsOf(paid.paymentId), []);
+    const audited = await refusals(paid.paymentId);
+    assert.equal(audited.length, 1);
+    assert.equal(audited[0]!.actor_id, people.officer.sub);
+    assert.deepEqual(audited[0]!.detail, { code: BEYOND_DROPPED, cents: 9_999, reason: 'Asked for it back' });
+    // A cent is still the first license's fee.
+    assert.equal((await askRefund('officer', paid.paymentId, '0.01', 'A cent')).status, 409);
+    assert.deepEqual(await refundsOf(paid.paymentId), []);
+  });
+
+  test('with two licenses, the second one’s $25 may go back while open, and not a cent more, in one refund or several', async () => {
+    const paid = await paidApplication('educator', [initial('TCH-ESS-8-12'), initial('TCH-GSCI-1-6')]);
+    assert.equal(paid.cents, 12_500);
+    const allButOneCent = await askRefund('officer', paid.paymentId, '124.99', 'License dropped');
+    assert.equal(allButOneCent.status, 409);
+    assert.match(allButOneCent.body, /at most \$25\.00/);
+    assert.equal((await askRefund('officer', paid.paymentId, '25.01', 'License dropped')).status, 409);
+    assert.equal((await askRefund('officer', paid.paymentId, '20.00', 'License dropped')).status, 303);
+    const more = await askRefund('officer', paid.paymentId, '5.01', 'And a bit more');
+    assert.equal(more.status, 409);
+    assert.match(more.body, /at most \$5\.00/, 'what is left of the dropped license’s fee is named');
+    assert.equal((await askRefund('officer', paid.paymentId, '5.00', 'The rest of it')).status, 303);
+    assert.equal(await refundedCents(paid.paymentId), 2_500);
+    assert.deepEqual(
+      (await refusals(paid.paymentId)).map((r) => (r.detail as { code: string }).code),
+      [BEYOND_DROPPED, BEYOND_DROPPED, BEYOND_DROPPED],
+    );
+  });
+
+  test('forty refunds of $1.00 at once while open: the dropped license’s $25 goes back, the other fifteen are refused', async () => {
+    const paid = await paidApplication('educator', [initial('TCH-ENG-5-12'), initial('TCH-ELEM-1-6')]);
+    const b = browsers.officer;
+    await b.get(`/elar/payments/${paid.paymentId}/refund`);
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        b.post(`/elar/payments/${paid.paymentId}/refund`, { amount: '1.00', reason: `Dropped license, part ${i}` }),
+      ),
+    );
+    const statuses = answers.map((a) => a.status).sort();
+    assert.deepEqual(statuses, [...Array(25).fill(303), ...Array(15).fill(409)]);
+    assert.equal(await refundedCents(paid.paymentId), 2_500);
+    assert.equal((await refusals(paid.paymentId)).length, 15);
+    assert.notEqual(await stateOf(paid.applicationId), 'withdrawn');
+  });
+
+  test('a denial still open to reconsideration keeps the first license’s fee; once its window has passed the fee goes back in full', async () => {
+    const paid = await paidApplication('educator', [initial('TCH-MATH-1-6')], { readyForReview: true });
+    const supervisor = {
+      kind: 'staff' as const,
+      sub: people.supervisor.sub,
+      staffRoles: ['licensure-supervisor' as const],
+    };
+    await applyStaffTransition(deps(), supervisor, paid.applicationId, 'start-review');
+    await applyStaffTransition(deps(), supervisor, paid.applicationId, 'deny', { reason: 'Program not approved' });
+    const early = await askRefund('officer', paid.paymentId, '99.99', 'Denied');
+    assert.equal(early.status, 409);
+    assert.match(early.body, /only the fees of licenses dropped from it can be refunded/);
+    assert.deepEqual(await refundsOf(paid.paymentId), []);
+
+    const windowMs = DEFAULT_APPLICATION_SETTINGS.reconsiderationDays * 86_400_000;
+    await elar.db
+      .updateTable('application')
+      .set({ decided_at: new Date(Date.now() - windowMs - 60_000) })
+      .where('id', '=', paid.applicationId)
+      .execute();
+    assert.equal((await askRefund('officer', paid.paymentId, '100.00', 'Denied: fee returned')).status, 303);
+    assert.equal(await refundedCents(paid.paymentId), 10_000);
+  });
+
+  // Last: a new fee schedule is in force for every application made after it.
+  test('the first license’s fee is the one of the schedule the application kept, not today’s', async () => {
+    const paid = await paidApplication('educator', [initial('TCH-MATH-5-8'), initial('TCH-MATH-8-12')]);
+    assert.equal(paid.cents, 12_500);
+    // Today's first license would cost $50: by today's schedule $75 of this fee would look like dropped licenses'.
+    await elar.db
+      .transaction()
+      .execute((trx) =>
+        addFeeSchedule(trx, { firstLicenseCents: 5_000, additionalLicenseCents: 1_000, effectiveFrom: new Date() }),
+      );
+    assert.equal((await askRefund('officer', paid.paymentId, '25.01', 'License dropped')).status, 409);
+    assert.equal((await askRefund('officer', paid.paymentId, '25.00', 'License dropped')).status, 303);
   });
 });
