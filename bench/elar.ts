@@ -5,7 +5,6 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { migrate, openDatabase } from '../src/database.ts';
-import { DEFAULT_APPLICATION_SETTINGS, saveSection, startDraft, submit } from '../src/elar/applications/index.ts';
 import { loadShippedCatalog } from '../src/elar/catalog/index.ts';
 import { elarTables } from '../src/elar/index.ts';
 import { COMPLETE_ANSWERS } from '../test/elar/applications/helpers.ts';
@@ -27,12 +26,12 @@ import { csrfOf, form, freePort, Jar, median, memoryOf, percentile, startPortal,
  * - live status: 400 people with five streams each (the per-person cap), 2,000 streams on one
  *   instance; each person withdraws an application at once over HTTP; the time from each
  *   POST to the change reaching each of that person's streams, and the server's peak RSS;
- * - apply and pay (PostgreSQL only: the bench writes drafts through ELAR's services from its
- *   own process while the server runs, which an embedded database does not allow): draft,
- *   sections and submit through the services (ELAR has no draft pages yet), then over HTTP
- *   with the person's session the application page, Pay, the test checkout, the card, the
- *   return, and the signed callback the test provider's job posts; counted once the last
- *   callback is in.
+ * - apply and pay (PostgreSQL only: the bench signs each person in by writing an ELAR session
+ *   from its own process while the server runs, which an embedded database does not allow),
+ *   all over HTTP with the person's session, as a browser without JavaScript: the license's
+ *   route (a new draft), the seven sections, check your answers and Submit, the application
+ *   page, Pay, the test checkout, the card, the return, and the signed callback the test
+ *   provider's job posts; counted once the last callback is in.
  */
 
 export interface ElarBenchOptions {
@@ -44,6 +43,11 @@ export interface ElarBenchOptions {
   say(line: string): void;
   /** One part only (`npm run bench -- elar --only live`): pages, live or pay. */
   only?: string;
+  /**
+   * `--profile DIR`: the portal runs under `--cpu-prof` and writes its profile there when it
+   * stops (read it with `node bench/cpu-profile.mjs FILE`).
+   */
+  profileDir?: string;
   /** Logins per second measured earlier in the same run, the apply-and-pay baseline. */
   logins?: number;
 }
@@ -225,29 +229,64 @@ async function liveStatus(origin: string, pid: number, people: BenchPerson[], sa
   );
 }
 
+/** Answers as a form sends them: rows and questions as `list.0.field`, a ticked box as "yes". */
+function formFields(answers: object, prefix = ''): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [key, value] of Object.entries(answers)) {
+    const name = prefix ? `${prefix}.${key}` : key;
+    if (value !== null && typeof value === 'object') Object.assign(fields, formFields(value, name));
+    else fields[name] = value === true ? 'yes' : String(value);
+  }
+  return fields;
+}
+
+/** Sends a page's POST form to `target` (its hidden fields, CSRF token included) with these answers. */
+async function send(jar: Jar, origin: string, html: string, target: RegExp, answers: Record<string, string>) {
+  const found = [...html.matchAll(/<form([^>]*)>([\s\S]*?)<\/form>/g)].find(
+    ([, attributes]) =>
+      /method="post"/.test(attributes!) && target.test(/action="([^"]*)"/.exec(attributes!)?.[1] ?? ''),
+  );
+  const action = found && /action="([^"]+)"/.exec(found[1]!)?.[1];
+  if (!action) throw new Error(`no form to ${target} on the page`);
+  const hidden: Record<string, string> = {};
+  for (const [, name, value] of found[2]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g))
+    hidden[name!] = value!.replace(/&amp;/g, '&');
+  return jar.fetch(`${origin}${action.replace(/&amp;/g, '&')}`, form({ ...hidden, ...answers }));
+}
+
 async function applyAndPay(origin: string, url: string, options: ElarBenchOptions) {
   const database = await openDatabase({ databaseUrl: url, dataDir: 'memory://', poolSize: 8 });
   const db = elarTables(database.db);
-  const deps = { db, settings: DEFAULT_APPLICATION_SETTINGS };
   const card = { cardholderName: 'Bench Payer', cardNumber: '4242 4242 4242 4242', expiry: '04/39', cvc: '123' };
   let serial = 0;
   const ids: string[] = [];
   const one = async () => {
     const sub = `bench-apply-${process.pid}-${serial++}`;
     const [person] = await insertSessions(database.db, [sub]);
-    const applicant = { sub, mepid: null, email: null };
-    // The draft through ELAR's services, until its pages exist: a form post each, over HTTP, then.
-    const draft = await startDraft(deps, applicant, [
-      { catalogCode: LICENSE_CODES[serial % LICENSE_CODES.length], typeCode: 'INI', route: 'PREP' },
-    ]);
-    if (!draft.ok) throw new Error(JSON.stringify(draft.errors));
-    for (const [section, answers] of Object.entries(COMPLETE_ANSWERS)) {
-      const saved = await saveSection(deps, applicant, draft.id, section as keyof typeof COMPLETE_ANSWERS, answers);
-      if (!saved.ok) throw new Error(JSON.stringify(saved.errors));
-    }
-    await submit(deps, applicant, draft.id);
     const jar = new Jar();
     jar.cookies.set('elar_session', person!.token);
+    // The draft through its pages, as a person without JavaScript sends them: the license's
+    // route, each section's "Save and continue", the affidavit, then Submit on check your answers.
+    const license = LICENSE_CODES[serial % LICENSE_CODES.length]!;
+    const route = await jar.fetch(`${origin}/elar/applications/new/route?license=${license}&type=INI`);
+    const started = await send(jar, origin, await route.text(), /\/applications\/new$/, { route: 'PREP' });
+    const id = /\/elar\/applications\/([0-9a-f-]{36})\/tasks$/.exec(started.headers.get('location') ?? '')?.[1];
+    if (!id) throw new Error(`starting a draft answered ${started.status}`);
+    for (const [section, answers] of Object.entries(COMPLETE_ANSWERS)) {
+      const path = `${origin}/elar/applications/${id}/sections/${section}`;
+      const page = await jar.fetch(path);
+      const saved = await jar.fetch(
+        path,
+        form({ _csrf: csrfOf(await page.text()), ...formFields(answers), action: 'continue' }),
+      );
+      await saved.arrayBuffer();
+      if (saved.status !== 303) throw new Error(`section ${section} answered ${saved.status}`);
+    }
+    const check = await (await jar.fetch(`${origin}/elar/applications/${id}/check-answers`)).text();
+    const sent = await send(jar, origin, check, /\/submit$/, {});
+    await sent.arrayBuffer();
+    if (sent.status !== 303) throw new Error(`submit answered ${sent.status}`);
+    const draft = { id };
     const page = await (await jar.fetch(`${origin}/elar/applications/${draft.id}`)).text();
     const checkout = await jar.follow(
       origin,
@@ -287,7 +326,7 @@ async function applyAndPay(origin: string, url: string, options: ElarBenchOption
       throw new Error(`apply and pay: ${ids.length} applications, ${completed} paid once and moved on`);
     const perSecond = completed / elapsed;
     options.say(
-      `| Apply and pay end to end (${options.workers} at once, ${elapsed.toFixed(1)} s including the last callback): draft, 7 sections, submit (services), application page, Pay, test checkout, card, return, signed callback | **${perSecond.toFixed(1)} completed applications/s** (${completed}, each paid once) | ${options.logins ? `logins ${options.logins.toFixed(1)}/s: **${(perSecond / options.logins).toFixed(2)}×**` : '—'} | ${load()} |`,
+      `| Apply and pay end to end (${options.workers} at once, ${elapsed.toFixed(1)} s including the last callback): draft, 7 sections, submit (their pages), application page, Pay, test checkout, card, return, signed callback | **${perSecond.toFixed(1)} completed applications/s** (${completed}, each paid once) | ${options.logins ? `logins ${options.logins.toFixed(1)}/s: **${(perSecond / options.logins).toFixed(2)}×**` : '—'} | ${load()} |`,
     );
   } finally {
     await database.close();
@@ -308,6 +347,7 @@ export async function elarBench(options: ElarBenchOptions): Promise<void> {
   const portal = await startPortal(async (env) => {
     if (throwaway) env.DATABASE_URL = throwaway.url;
     env.SSE_MAX_CONNECTIONS = String(LIVE_PEOPLE * STREAMS_EACH);
+    if (options.profileDir) env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${options.profileDir}`;
     const database = await openDatabase({ databaseUrl: throwaway?.url, dataDir: env.DATA_DIR!, poolSize: 4 });
     try {
       await migrate(database.db);
@@ -338,6 +378,7 @@ export async function elarBench(options: ElarBenchOptions): Promise<void> {
     const cookie = `elar_session=${dashboard!.token}`;
     const applicationPath = `/elar/applications/${applicationIdOf(0)}`;
     const pages: Record<string, string> = {};
+    const sizes: Record<string, string> = {};
     for (const [prefix, path] of [
       ['/elar/applications/', applicationPath],
       ['/elar', '/elar'],
@@ -345,7 +386,9 @@ export async function elarBench(options: ElarBenchOptions): Promise<void> {
       const res = await fetch(`${portal.url}${path}`, { headers: { cookie }, redirect: 'manual' });
       if (res.status !== 200) throw new Error(`${path} answered ${res.status}`);
       pages[prefix] = join(pagesDir, prefix.replace(/\W/g, '_'));
-      writeFileSync(pages[prefix], Buffer.from(await res.arrayBuffer()));
+      const bytes = Buffer.from(await res.arrayBuffer());
+      writeFileSync(pages[prefix], bytes);
+      sizes[prefix] = `${(bytes.length / 1024).toFixed(1)} kB`;
     }
     bare = await startBare({
       DATABASE_URL: throwaway?.url ?? '',
@@ -362,9 +405,9 @@ export async function elarBench(options: ElarBenchOptions): Promise<void> {
     const part = (name: string) => !options.only || options.only === name;
     const pagesMeasured = part('pages')
       ? ([
-          ['Dashboard GET /elar, a person with 50 applications', '/elar'],
+          [`Dashboard GET /elar (${sizes['/elar']}), a person with 50 applications`, '/elar'],
           [
-            `Application page GET /elar/applications/:id among ${options.applications.toLocaleString()}`,
+            `Application page GET /elar/applications/:id (${sizes['/elar/applications/']}) among ${options.applications.toLocaleString()}`,
             applicationPath,
           ],
         ] as const)
