@@ -71,28 +71,31 @@ function sequentialLatency(url: string, cookie: string, samples: number) {
   })();
 }
 
-async function rate(url: string, cookie: string, connections: number, seconds: number): Promise<number> {
+/** Requests a second under load, and the server's CPU a request (`pid`'s user and system time). */
+async function rate(url: string, cookie: string, connections: number, seconds: number, pid: number) {
+  const cpuBefore = cpuMsOf(pid);
   const result = await autocannon({ url, connections, duration: seconds, headers: { cookie } });
   if (result.non2xx > 0 || result.errors > 0)
     throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return result.requests.average;
+  return { perSecond: result.requests.average, cpuMs: (cpuMsOf(pid) - cpuBefore) / result.requests.total };
 }
 
-async function startBare(env: NodeJS.ProcessEnv): Promise<Child> {
+/** A baseline server (a script of bench/ run as `args`) in its own process, once it answers. */
+async function startBaseline(args: string[], env: NodeJS.ProcessEnv): Promise<Child> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['bench/bare-session.mjs'], {
+  const child = spawn(process.execPath, args, {
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`the bare server exited with ${child.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`${args.at(-1)} exited with ${child.exitCode}`);
     try {
       await fetch(url);
       break;
     } catch {
-      if (Date.now() > deadline) throw new Error('the bare server did not start');
+      if (Date.now() > deadline) throw new Error(`${args.at(-1)} did not start`);
       await new Promise((r) => setTimeout(r, 200));
     }
   }
@@ -369,11 +372,13 @@ export async function elarBench(options: ElarBenchOptions): Promise<void> {
     // The embedded database is one process's: the bare server opens a copy made now.
     if (!throwaway) {
       bareDir = mkdtempSync(join(tmpdir(), 'portal-bench-bare-'));
-      cpSync(join(env.DATA_DIR!, 'pglite'), bareDir, { recursive: true });
+      for (const baseline of ['bare', 'platform'])
+        cpSync(join(env.DATA_DIR!, 'pglite'), join(bareDir, baseline), { recursive: true });
     }
   });
   const pagesDir = mkdtempSync(join(tmpdir(), 'portal-bench-pages-'));
   let bare: Child | undefined;
+  let platform: Child | undefined;
   try {
     const cookie = `elar_session=${dashboard!.token}`;
     const applicationPath = `/elar/applications/${applicationIdOf(0)}`;
@@ -390,9 +395,15 @@ export async function elarBench(options: ElarBenchOptions): Promise<void> {
       writeFileSync(pages[prefix], bytes);
       sizes[prefix] = `${(bytes.length / 1024).toFixed(1)} kB`;
     }
-    bare = await startBare({
+    bare = await startBaseline(['bench/bare-session.mjs'], {
       DATABASE_URL: throwaway?.url ?? '',
-      PGLITE_DIR: bareDir ?? '',
+      PGLITE_DIR: bareDir ? join(bareDir, 'bare') : '',
+      PAGES: JSON.stringify(pages),
+    });
+    platform = await startBaseline(['--import', 'tsx', 'bench/platform-session.ts'], {
+      ...portal.env,
+      DATABASE_URL: throwaway?.url ?? '',
+      PGLITE_DIR: bareDir ? join(bareDir, 'platform') : '',
       PAGES: JSON.stringify(pages),
     });
 
@@ -418,15 +429,22 @@ export async function elarBench(options: ElarBenchOptions): Promise<void> {
       say(
         `| ${name}: one request at a time, ${samples} | p50 ${ms(ours.p50)}, **p95 ${ms(ours.p95)}** | p95 < 20 ms (bare session lookup: p95 ${ms(limit.p95)}) | ${load()} |`,
       );
-      const ourRates: number[] = [];
-      const bareRates: number[] = [];
-      for (let run = 0; run < options.runs; run++) {
-        ourRates.push(await rate(`${portal.url}${path}`, cookie, options.workers * 4, options.seconds));
-        bareRates.push(await rate(`${bare.url}${path}`, cookie, options.workers * 4, options.seconds));
-      }
-      const [o, b] = [median(ourRates), median(bareRates)];
+      // Alternately, so a change in the machine's load falls on all three alike.
+      const servers = { ours: portal, platform: platform!, bare };
+      const runs = { ours: [], platform: [], bare: [] } as Record<
+        keyof typeof servers,
+        { perSecond: number; cpuMs: number }[]
+      >;
+      for (let run = 0; run < options.runs; run++)
+        for (const [which, server] of Object.entries(servers) as [keyof typeof servers, Child][])
+          runs[which].push(
+            await rate(`${server.url}${path}`, cookie, options.workers * 4, options.seconds, server.pid),
+          );
+      const perSecond = (which: keyof typeof servers) => median(runs[which].map((r) => r.perSecond));
+      const cpu = (which: keyof typeof servers) => ms(median(runs[which].map((r) => r.cpuMs)));
+      const [o, p, b] = [perSecond('ours'), perSecond('platform'), perSecond('bare')];
       say(
-        `| ${name}: under load (${options.workers * 4} connections, median of ${options.runs}) vs bare node:http with the same session lookup and bytes | ${o.toFixed(0)} req/s vs ${b.toFixed(0)} req/s: **${(o / b).toFixed(2)}×** | ≥ 0.5× | ${load()} |`,
+        `| ${name}: under load (${options.workers * 4} connections, median of ${options.runs}) vs bare node:http with the same session lookup and bytes | ${o.toFixed(0)} req/s vs ${b.toFixed(0)} req/s: **${(o / b).toFixed(2)}×**; the portal's platform alone (Fastify and its plugins, the same lookup and bytes: bench/platform-session.ts) ${p.toFixed(0)} req/s, ${(p / b).toFixed(2)}×. Server CPU a request: page ${cpu('ours')}, platform ${cpu('platform')}, bare ${cpu('bare')} | ≥ 0.5× | ${load()} |`,
       );
     }
     if (part('live')) await liveStatus(portal.url, portal.pid, live, say);
@@ -435,6 +453,7 @@ export async function elarBench(options: ElarBenchOptions): Promise<void> {
     else say('| Apply and pay | measured on PostgreSQL only (the bench writes drafts beside the server) | — | — |');
   } finally {
     await bare?.stop();
+    await platform?.stop();
     await portal.stop();
     rmSync(pagesDir, { recursive: true, force: true });
     if (bareDir) rmSync(bareDir, { recursive: true, force: true });
