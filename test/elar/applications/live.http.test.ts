@@ -200,10 +200,11 @@ describe('live status', () => {
     await withdraw(deps(), people.owner.sub, first.id, { reason: null });
     const [seen] = await tab.until(1);
     // Tabs share the reads of a notice: each still gets every entry after its own point, once, in order.
-    for (let round = 0; round < 3; round++) {
+    for (let round = 0; round < 6; round++) {
+      const before = tab.frames.length;
       const changes = [await draft(), await draft()];
       // Each draft's start is an entry too: heard before the two changes race the new tabs.
-      await tab.until(tab.frames.length + 2);
+      await tab.until(before + 2);
       const had = tab.frames.length;
       const [late, fresh] = await Promise.all([
         Listener.open(b, { 'last-event-id': seen!.id! }),
