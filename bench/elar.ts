@@ -5,7 +5,6 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { migrate, openDatabase } from '../src/database.ts';
-import { DEFAULT_APPLICATION_SETTINGS, saveSection, startDraft, submit } from '../src/elar/applications/index.ts';
 import { loadShippedCatalog } from '../src/elar/catalog/index.ts';
 import { elarTables } from '../src/elar/index.ts';
 import { COMPLETE_ANSWERS } from '../test/elar/applications/helpers.ts';
@@ -27,12 +26,12 @@ import { csrfOf, form, freePort, Jar, median, memoryOf, percentile, startPortal,
  * - live status: 400 people with five streams each (the per-person cap), 2,000 streams on one
  *   instance; each person withdraws an application at once over HTTP; the time from each
  *   POST to the change reaching each of that person's streams, and the server's peak RSS;
- * - apply and pay (PostgreSQL only: the bench writes drafts through ELAR's services from its
- *   own process while the server runs, which an embedded database does not allow): draft,
- *   sections and submit through the services (ELAR has no draft pages yet), then over HTTP
- *   with the person's session the application page, Pay, the test checkout, the card, the
- *   return, and the signed callback the test provider's job posts; counted once the last
- *   callback is in.
+ * - apply and pay (PostgreSQL only: the bench signs each person in by writing an ELAR session
+ *   from its own process while the server runs, which an embedded database does not allow),
+ *   all over HTTP with the person's session, as a browser without JavaScript: the license's
+ *   route (a new draft), the seven sections, check your answers and Submit, the application
+ *   page, Pay, the test checkout, the card, the return, and the signed callback the test
+ *   provider's job posts; counted once the last callback is in.
  */
 
 export interface ElarBenchOptions {
@@ -44,6 +43,11 @@ export interface ElarBenchOptions {
   say(line: string): void;
   /** One part only (`npm run bench -- elar --only live`): pages, live or pay. */
   only?: string;
+  /**
+   * `--profile DIR`: the portal runs under `--cpu-prof` and writes its profile there when it
+   * stops (read it with `node bench/cpu-profile.mjs FILE`).
+   */
+  profileDir?: string;
   /** Logins per second measured earlier in the same run, the apply-and-pay baseline. */
   logins?: number;
 }
@@ -67,28 +71,31 @@ function sequentialLatency(url: string, cookie: string, samples: number) {
   })();
 }
 
-async function rate(url: string, cookie: string, connections: number, seconds: number): Promise<number> {
+/** Requests a second under load, and the server's CPU a request (`pid`'s user and system time). */
+async function rate(url: string, cookie: string, connections: number, seconds: number, pid: number) {
+  const cpuBefore = cpuMsOf(pid);
   const result = await autocannon({ url, connections, duration: seconds, headers: { cookie } });
   if (result.non2xx > 0 || result.errors > 0)
     throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return result.requests.average;
+  return { perSecond: result.requests.average, cpuMs: (cpuMsOf(pid) - cpuBefore) / result.requests.total };
 }
 
-async function startBare(env: NodeJS.ProcessEnv): Promise<Child> {
+/** A baseline server (a script of bench/ run as `args`) in its own process, once it answers. */
+async function startBaseline(args: string[], env: NodeJS.ProcessEnv): Promise<Child> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['bench/bare-session.mjs'], {
+  const child = spawn(process.execPath, args, {
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`the bare server exited with ${child.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`${args.at(-1)} exited with ${child.exitCode}`);
     try {
       await fetch(url);
       break;
     } catch {
-      if (Date.now() > deadline) throw new Error('the bare server did not start');
+      if (Date.now() > deadline) throw new Error(`${args.at(-1)} did not start`);
       await new Promise((r) => setTimeout(r, 200));
     }
   }
@@ -225,29 +232,64 @@ async function liveStatus(origin: string, pid: number, people: BenchPerson[], sa
   );
 }
 
+/** Answers as a form sends them: rows and questions as `list.0.field`, a ticked box as "yes". */
+function formFields(answers: object, prefix = ''): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [key, value] of Object.entries(answers)) {
+    const name = prefix ? `${prefix}.${key}` : key;
+    if (value !== null && typeof value === 'object') Object.assign(fields, formFields(value, name));
+    else fields[name] = value === true ? 'yes' : String(value);
+  }
+  return fields;
+}
+
+/** Sends a page's POST form to `target` (its hidden fields, CSRF token included) with these answers. */
+async function send(jar: Jar, origin: string, html: string, target: RegExp, answers: Record<string, string>) {
+  const found = [...html.matchAll(/<form([^>]*)>([\s\S]*?)<\/form>/g)].find(
+    ([, attributes]) =>
+      /method="post"/.test(attributes!) && target.test(/action="([^"]*)"/.exec(attributes!)?.[1] ?? ''),
+  );
+  const action = found && /action="([^"]+)"/.exec(found[1]!)?.[1];
+  if (!action) throw new Error(`no form to ${target} on the page`);
+  const hidden: Record<string, string> = {};
+  for (const [, name, value] of found[2]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g))
+    hidden[name!] = value!.replace(/&amp;/g, '&');
+  return jar.fetch(`${origin}${action.replace(/&amp;/g, '&')}`, form({ ...hidden, ...answers }));
+}
+
 async function applyAndPay(origin: string, url: string, options: ElarBenchOptions) {
   const database = await openDatabase({ databaseUrl: url, dataDir: 'memory://', poolSize: 8 });
   const db = elarTables(database.db);
-  const deps = { db, settings: DEFAULT_APPLICATION_SETTINGS };
   const card = { cardholderName: 'Bench Payer', cardNumber: '4242 4242 4242 4242', expiry: '04/39', cvc: '123' };
   let serial = 0;
   const ids: string[] = [];
   const one = async () => {
     const sub = `bench-apply-${process.pid}-${serial++}`;
     const [person] = await insertSessions(database.db, [sub]);
-    const applicant = { sub, mepid: null, email: null };
-    // The draft through ELAR's services, until its pages exist: a form post each, over HTTP, then.
-    const draft = await startDraft(deps, applicant, [
-      { catalogCode: LICENSE_CODES[serial % LICENSE_CODES.length], typeCode: 'INI', route: 'PREP' },
-    ]);
-    if (!draft.ok) throw new Error(JSON.stringify(draft.errors));
-    for (const [section, answers] of Object.entries(COMPLETE_ANSWERS)) {
-      const saved = await saveSection(deps, applicant, draft.id, section as keyof typeof COMPLETE_ANSWERS, answers);
-      if (!saved.ok) throw new Error(JSON.stringify(saved.errors));
-    }
-    await submit(deps, applicant, draft.id);
     const jar = new Jar();
     jar.cookies.set('elar_session', person!.token);
+    // The draft through its pages, as a person without JavaScript sends them: the license's
+    // route, each section's "Save and continue", the affidavit, then Submit on check your answers.
+    const license = LICENSE_CODES[serial % LICENSE_CODES.length]!;
+    const route = await jar.fetch(`${origin}/elar/applications/new/route?license=${license}&type=INI`);
+    const started = await send(jar, origin, await route.text(), /\/applications\/new$/, { route: 'PREP' });
+    const id = /\/elar\/applications\/([0-9a-f-]{36})\/tasks$/.exec(started.headers.get('location') ?? '')?.[1];
+    if (!id) throw new Error(`starting a draft answered ${started.status}`);
+    for (const [section, answers] of Object.entries(COMPLETE_ANSWERS)) {
+      const path = `${origin}/elar/applications/${id}/sections/${section}`;
+      const page = await jar.fetch(path);
+      const saved = await jar.fetch(
+        path,
+        form({ _csrf: csrfOf(await page.text()), ...formFields(answers), action: 'continue' }),
+      );
+      await saved.arrayBuffer();
+      if (saved.status !== 303) throw new Error(`section ${section} answered ${saved.status}`);
+    }
+    const check = await (await jar.fetch(`${origin}/elar/applications/${id}/check-answers`)).text();
+    const sent = await send(jar, origin, check, /\/submit$/, {});
+    await sent.arrayBuffer();
+    if (sent.status !== 303) throw new Error(`submit answered ${sent.status}`);
+    const draft = { id };
     const page = await (await jar.fetch(`${origin}/elar/applications/${draft.id}`)).text();
     const checkout = await jar.follow(
       origin,
@@ -287,7 +329,7 @@ async function applyAndPay(origin: string, url: string, options: ElarBenchOption
       throw new Error(`apply and pay: ${ids.length} applications, ${completed} paid once and moved on`);
     const perSecond = completed / elapsed;
     options.say(
-      `| Apply and pay end to end (${options.workers} at once, ${elapsed.toFixed(1)} s including the last callback): draft, 7 sections, submit (services), application page, Pay, test checkout, card, return, signed callback | **${perSecond.toFixed(1)} completed applications/s** (${completed}, each paid once) | ${options.logins ? `logins ${options.logins.toFixed(1)}/s: **${(perSecond / options.logins).toFixed(2)}×**` : '—'} | ${load()} |`,
+      `| Apply and pay end to end (${options.workers} at once, ${elapsed.toFixed(1)} s including the last callback): draft, 7 sections, submit (their pages), application page, Pay, test checkout, card, return, signed callback | **${perSecond.toFixed(1)} completed applications/s** (${completed}, each paid once) | ${options.logins ? `logins ${options.logins.toFixed(1)}/s: **${(perSecond / options.logins).toFixed(2)}×**` : '—'} | ${load()} |`,
     );
   } finally {
     await database.close();
@@ -308,6 +350,7 @@ export async function elarBench(options: ElarBenchOptions): Promise<void> {
   const portal = await startPortal(async (env) => {
     if (throwaway) env.DATABASE_URL = throwaway.url;
     env.SSE_MAX_CONNECTIONS = String(LIVE_PEOPLE * STREAMS_EACH);
+    if (options.profileDir) env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${options.profileDir}`;
     const database = await openDatabase({ databaseUrl: throwaway?.url, dataDir: env.DATA_DIR!, poolSize: 4 });
     try {
       await migrate(database.db);
@@ -329,15 +372,18 @@ export async function elarBench(options: ElarBenchOptions): Promise<void> {
     // The embedded database is one process's: the bare server opens a copy made now.
     if (!throwaway) {
       bareDir = mkdtempSync(join(tmpdir(), 'portal-bench-bare-'));
-      cpSync(join(env.DATA_DIR!, 'pglite'), bareDir, { recursive: true });
+      for (const baseline of ['bare', 'platform'])
+        cpSync(join(env.DATA_DIR!, 'pglite'), join(bareDir, baseline), { recursive: true });
     }
   });
   const pagesDir = mkdtempSync(join(tmpdir(), 'portal-bench-pages-'));
   let bare: Child | undefined;
+  let platform: Child | undefined;
   try {
     const cookie = `elar_session=${dashboard!.token}`;
     const applicationPath = `/elar/applications/${applicationIdOf(0)}`;
     const pages: Record<string, string> = {};
+    const sizes: Record<string, string> = {};
     for (const [prefix, path] of [
       ['/elar/applications/', applicationPath],
       ['/elar', '/elar'],
@@ -345,11 +391,19 @@ export async function elarBench(options: ElarBenchOptions): Promise<void> {
       const res = await fetch(`${portal.url}${path}`, { headers: { cookie }, redirect: 'manual' });
       if (res.status !== 200) throw new Error(`${path} answered ${res.status}`);
       pages[prefix] = join(pagesDir, prefix.replace(/\W/g, '_'));
-      writeFileSync(pages[prefix], Buffer.from(await res.arrayBuffer()));
+      const bytes = Buffer.from(await res.arrayBuffer());
+      writeFileSync(pages[prefix], bytes);
+      sizes[prefix] = `${(bytes.length / 1024).toFixed(1)} kB`;
     }
-    bare = await startBare({
+    bare = await startBaseline(['bench/bare-session.mjs'], {
       DATABASE_URL: throwaway?.url ?? '',
-      PGLITE_DIR: bareDir ?? '',
+      PGLITE_DIR: bareDir ? join(bareDir, 'bare') : '',
+      PAGES: JSON.stringify(pages),
+    });
+    platform = await startBaseline(['--import', 'tsx', 'bench/platform-session.ts'], {
+      ...portal.env,
+      DATABASE_URL: throwaway?.url ?? '',
+      PGLITE_DIR: bareDir ? join(bareDir, 'platform') : '',
       PAGES: JSON.stringify(pages),
     });
 
@@ -362,9 +416,9 @@ export async function elarBench(options: ElarBenchOptions): Promise<void> {
     const part = (name: string) => !options.only || options.only === name;
     const pagesMeasured = part('pages')
       ? ([
-          ['Dashboard GET /elar, a person with 50 applications', '/elar'],
+          [`Dashboard GET /elar (${sizes['/elar']}), a person with 50 applications`, '/elar'],
           [
-            `Application page GET /elar/applications/:id among ${options.applications.toLocaleString()}`,
+            `Application page GET /elar/applications/:id (${sizes['/elar/applications/']}) among ${options.applications.toLocaleString()}`,
             applicationPath,
           ],
         ] as const)
@@ -375,15 +429,22 @@ export async function elarBench(options: ElarBenchOptions): Promise<void> {
       say(
         `| ${name}: one request at a time, ${samples} | p50 ${ms(ours.p50)}, **p95 ${ms(ours.p95)}** | p95 < 20 ms (bare session lookup: p95 ${ms(limit.p95)}) | ${load()} |`,
       );
-      const ourRates: number[] = [];
-      const bareRates: number[] = [];
-      for (let run = 0; run < options.runs; run++) {
-        ourRates.push(await rate(`${portal.url}${path}`, cookie, options.workers * 4, options.seconds));
-        bareRates.push(await rate(`${bare.url}${path}`, cookie, options.workers * 4, options.seconds));
-      }
-      const [o, b] = [median(ourRates), median(bareRates)];
+      // Alternately, so a change in the machine's load falls on all three alike.
+      const servers = { ours: portal, platform: platform!, bare };
+      const runs = { ours: [], platform: [], bare: [] } as Record<
+        keyof typeof servers,
+        { perSecond: number; cpuMs: number }[]
+      >;
+      for (let run = 0; run < options.runs; run++)
+        for (const [which, server] of Object.entries(servers) as [keyof typeof servers, Child][])
+          runs[which].push(
+            await rate(`${server.url}${path}`, cookie, options.workers * 4, options.seconds, server.pid),
+          );
+      const perSecond = (which: keyof typeof servers) => median(runs[which].map((r) => r.perSecond));
+      const cpu = (which: keyof typeof servers) => ms(median(runs[which].map((r) => r.cpuMs)));
+      const [o, p, b] = [perSecond('ours'), perSecond('platform'), perSecond('bare')];
       say(
-        `| ${name}: under load (${options.workers * 4} connections, median of ${options.runs}) vs bare node:http with the same session lookup and bytes | ${o.toFixed(0)} req/s vs ${b.toFixed(0)} req/s: **${(o / b).toFixed(2)}×** | ≥ 0.5× | ${load()} |`,
+        `| ${name}: under load (${options.workers * 4} connections, median of ${options.runs}) vs bare node:http with the same session lookup and bytes | ${o.toFixed(0)} req/s vs ${b.toFixed(0)} req/s: **${(o / b).toFixed(2)}×**; the portal's platform alone (Fastify and its plugins, the same lookup and bytes: bench/platform-session.ts) ${p.toFixed(0)} req/s, ${(p / b).toFixed(2)}×. Server CPU a request: page ${cpu('ours')}, platform ${cpu('platform')}, bare ${cpu('bare')} | ≥ 0.5× | ${load()} |`,
       );
     }
     if (part('live')) await liveStatus(portal.url, portal.pid, live, say);
@@ -392,6 +453,7 @@ export async function elarBench(options: ElarBenchOptions): Promise<void> {
     else say('| Apply and pay | measured on PostgreSQL only (the bench writes drafts beside the server) | — | — |');
   } finally {
     await bare?.stop();
+    await platform?.stop();
     await portal.stop();
     rmSync(pagesDir, { recursive: true, force: true });
     if (bareDir) rmSync(bareDir, { recursive: true, force: true });

@@ -177,6 +177,7 @@ async function main() {
       workers,
       applications,
       only: args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined,
+      profileDir: args.includes('--profile') ? args[args.indexOf('--profile') + 1] : undefined,
       say: (line) => console.log(line),
     });
   if (args[0] === 'seed') {

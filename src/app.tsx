@@ -99,7 +99,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     config,
     db,
     // Only the licensure application shows an educator's date of birth (on an application).
-    birthdateClients: [elarClientId],
+    personalDetailsClients: [elarClientId],
     box,
     jwks: await signingKeys(db, box),
     cookieSecret: options.secretsKey,

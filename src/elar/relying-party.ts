@@ -65,7 +65,7 @@ export class ElarRelyingParty {
     const nonce = oidc.randomNonce();
     const url = oidc.buildAuthorizationUrl(config, {
       redirect_uri: this.client.redirectUri,
-      scope: 'openid profile roles',
+      scope: 'openid profile email roles',
       code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',
       state,

@@ -22,7 +22,7 @@ import { loggedOutPage, logoutQuestionPage, providerErrorPage, type Site } from 
  *   without a role never gets a code (the interaction shows whom to ask instead).
  */
 
-export const OIDC_SCOPES = ['openid', 'profile', 'roles', 'offline_access'];
+export const OIDC_SCOPES = ['openid', 'profile', 'email', 'roles', 'offline_access'];
 
 export interface ProviderDeps {
   config: Config;
@@ -35,11 +35,11 @@ export interface ProviderDeps {
   /** The site's links, for the provider's own pages. */
   navigation: Navigation;
   /**
-   * The clients told a person's date of birth (`birthdate`, with the profile scope). Every
-   * other application is granted the profile scope without asking the person, so it must
-   * not carry it (attack review s18, S5).
+   * The clients told a person's date of birth (`birthdate`, with the profile scope) and email
+   * (the email scope). Every other application is granted its scopes without asking the
+   * person, so they must not carry them (attack review s18, S5).
    */
-  birthdateClients: readonly string[];
+  personalDetailsClients: readonly string[];
 }
 
 const { base: basePolicy, Check } = interactionPolicy;
@@ -149,6 +149,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     claims: {
       openid: ['sub'],
       profile: ['preferred_username', 'name', 'given_name', 'family_name', 'birthdate', 'mepid'],
+      email: ['email', 'email_verified'],
       roles: ['roles'],
     },
     conformIdTokenClaims: false,
@@ -226,6 +227,7 @@ export function createProvider(deps: ProviderDeps): Provider {
         accountId: sub,
         claims: async (_use, scope) => {
           const scopes = new Set(scope.split(' '));
+          const personal = typeof asking === 'string' && deps.personalDetailsClients.includes(asking);
           return {
             sub,
             ...(scopes.has('profile')
@@ -235,11 +237,14 @@ export function createProvider(deps: ProviderDeps): Provider {
                   given_name: profile.first_name,
                   family_name: profile.last_name,
                   // OpenID Connect's standard claim (YYYY-MM-DD): ELAR shows it on an application, never asks it again.
-                  ...(profile.date_of_birth && typeof asking === 'string' && deps.birthdateClients.includes(asking)
-                    ? { birthdate: profile.date_of_birth }
-                    : {}),
+                  ...(profile.date_of_birth && personal ? { birthdate: profile.date_of_birth } : {}),
                   mepid: profile.mepid,
                 }
+              : {}),
+            // The contact email the person gave their profile: ELAR writes to it about an
+            // application unless they give another. The portal has not confirmed it by mail.
+            ...(scopes.has('email') && personal && profile.email
+              ? { email: profile.email, email_verified: false }
               : {}),
             ...(scopes.has('roles') && ctx.oidc.client
               ? { roles: await applicationRoles(sub, ctx.oidc.client.clientId) }

@@ -111,6 +111,17 @@ describe('ELAR signs in through the portal', () => {
     assert.match(page.body, /href="\/account\/password"/);
   });
 
+  test('ELAR is told the profile’s email, so an application can write to the person without asking again', async () => {
+    const b = new Browser(portal.app, '10.6.0.2', origin);
+    await signInToElar(b);
+    const session = await elarDb()
+      .selectFrom('elar.session')
+      .select('claims')
+      .where('id_hash', '=', tokenHash(b.cookies.get('elar_session')!))
+      .executeTakeFirstOrThrow();
+    assert.equal((session.claims as Record<string, unknown>).email, 'person@example.org');
+  });
+
   test('portal logout reaches ELAR by back-channel: its session ends too', async () => {
     const b = new Browser(portal.app, '10.6.0.2', origin);
     const elarSessions = async () => (await elarDb().selectFrom('elar.session').selectAll().execute()).length;

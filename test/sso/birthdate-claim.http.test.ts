@@ -53,14 +53,14 @@ after(async () => {
   await port.close();
 });
 
-describe('the date of birth goes to ELAR only', () => {
-  test('an application other than ELAR asking for `openid profile` is not told the person’s date of birth', async () => {
+describe('the date of birth and the email go to ELAR only', () => {
+  test('an application other than ELAR asking for `openid profile email` is not told the person’s date of birth or email', async () => {
     const b = new Browser(portal.app, '10.85.0.1', port.origin);
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
     const url = oidc.buildAuthorizationUrl(rp, {
       redirect_uri: REDIRECT,
-      scope: 'openid profile',
+      scope: 'openid profile email',
       code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',
       state,
@@ -79,5 +79,7 @@ describe('the date of birth goes to ELAR only', () => {
     assert.equal(claims.birthdate, undefined, `the ID token tells a district's application the date of birth`);
     const userinfo = await oidc.fetchUserInfo(rp, tokens.access_token, claims.sub);
     assert.equal(userinfo.birthdate, undefined, 'userinfo tells it too');
+    assert.equal(claims.email, undefined, `the ID token tells a district's application the email`);
+    assert.equal(userinfo.email, undefined, 'userinfo tells the email');
   });
 });

@@ -368,6 +368,15 @@ export async function insertEvent(
     reason: string | null;
   },
 ): Promise<string> {
+  // A person's entries take their ids in the order they commit: the live-status stream sends
+  // what comes after the last id it sent, and an entry given a smaller id but committed later
+  // (two of the person's applications changing at once) would never be sent. The lock is the
+  // person's, held to the commit, so their changes take ids one after another.
+  await trx
+    .selectFrom('application')
+    .select(sql`pg_advisory_xact_lock(hashtextextended('elar.timeline ' || person_sub, 0))`.as('locked'))
+    .where('id', '=', event.applicationId)
+    .execute();
   const row = await trx
     .insertInto('application_event')
     .values({

@@ -30,6 +30,7 @@ export const paymentsPlugin: FastifyPluginAsync<PaymentsPluginOptions> = async (
     webhookSecret: createHmac('sha256', config.clientSecret)
       .update('elar test payment provider callbacks')
       .digest('hex'),
+    sendQueued: () => jobs.nudge(),
   });
   jobs.handle(TEST_NOTICE_JOB, (payload) => testProvider.deliverNotice(payload));
   const provider: PaymentProvider =
@@ -37,6 +38,7 @@ export const paymentsPlugin: FastifyPluginAsync<PaymentsPluginOptions> = async (
   const service = new PaymentService(db, provider, {
     returnUrl: (id) => `${base}/${id}/return`,
     formerProviders: provider === testProvider ? [] : [testProvider],
+    sendQueued: () => jobs.nudge(),
   });
   jobs.handle(REFUND_JOB, (payload, job) =>
     service.sendRefund(String(payload.refundId), { lastAttempt: job.attempt >= job.maxAttempts }),

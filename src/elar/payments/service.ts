@@ -71,6 +71,11 @@ export interface PaymentServiceOptions {
    * started (PAYMENT_PROVIDER changed while some were open): their status, callbacks and refunds.
    */
   formerProviders?: readonly PaymentProvider[];
+  /**
+   * Called once a change that queued jobs has committed (a refund to send, an application's
+   * status notices): the runner takes them up now rather than at its next poll.
+   */
+  sendQueued?: () => void;
 }
 
 export class PaymentService {
@@ -230,7 +235,8 @@ export class PaymentService {
     /** Why a payment is canceled, when ELAR ends it rather than the provider. */
     cancelDetail?: Record<string, string | number | boolean | null>,
   ): Promise<PaymentRecord | undefined> {
-    return this.db.transaction().execute(async (trx) => {
+    let ended = false;
+    const settled = await this.db.transaction().execute(async (trx) => {
       // The payment is locked first: the event row's reference to it would otherwise take a
       // share lock that forty callbacks at once turn into a deadlock.
       const payment = await findPayment(trx, paymentId, { forUpdate: true });
@@ -258,6 +264,7 @@ export class PaymentService {
             detail: { cents: paid.amount_cents, receipt: paid.receipt_number },
           });
           if (completion === 'not-payable') await this.#refundInTransaction(trx, paid, UNPAYABLE_REFUND);
+          ended = true;
           return paid;
         }
         case 'declined': {
@@ -266,15 +273,19 @@ export class PaymentService {
             completed_at: new Date(),
           });
           await audit(trx, { type: 'payment.declined', ...who, detail: { reason: status.reason } });
+          ended = true;
           return declined;
         }
         case 'canceled': {
           const canceled = await applyTransition(trx, payment, 'cancel', { completed_at: new Date() });
           await audit(trx, { type: 'payment.canceled', ...who, ...(cancelDetail && { detail: cancelDetail }) });
+          ended = true;
           return canceled;
         }
       }
     });
+    if (ended) this.options.sendQueued?.();
+    return settled;
   }
 
   /**
@@ -351,6 +362,7 @@ export class PaymentService {
         if (refused) throw refused;
         await this.#refundInTransaction(trx, payment, request);
       });
+      this.options.sendQueued?.();
     } catch (err) {
       if (err instanceof PortalError && REFUSALS_AUDITED.has(err.code))
         // Its own transaction: the refused one rolled back, and the attempt must stay on record.

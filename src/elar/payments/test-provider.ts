@@ -28,6 +28,8 @@ export interface TestProviderOptions {
   /** Where the signed callbacks go (ELAR's webhook route for this provider). */
   webhookUrl: string;
   webhookSecret: string;
+  /** Called once a callback is queued (committed): the runner sends it now, as a real provider would, not at its next poll. */
+  sendQueued?: () => void;
 }
 
 export function signTestNotice(secret: string, body: string, at = Math.floor(Date.now() / 1000)): string {
@@ -181,7 +183,7 @@ export class TestPaymentProvider implements PaymentProvider {
    * double click) finds it ended and changes nothing. Returns where to send the person.
    */
   async complete(id: string, outcome: CardOutcome & { ok: true }): Promise<string | undefined> {
-    return this.db.transaction().execute(async (trx) => {
+    const returnUrl = await this.db.transaction().execute(async (trx) => {
       const ended = await trx
         .updateTable('test_checkout')
         .set({
@@ -197,6 +199,8 @@ export class TestPaymentProvider implements PaymentProvider {
       if (ended) await enqueue(trx, TEST_NOTICE_JOB, { eventId: `tevt_${randomUUID()}`, sessionId: id });
       return ended?.return_url;
     });
+    if (returnUrl !== undefined) this.options.sendQueued?.();
+    return returnUrl;
   }
 
   /** The job: posts the signed callback to ELAR's webhook; a refusal or no answer is retried. */

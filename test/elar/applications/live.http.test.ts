@@ -193,6 +193,51 @@ describe('live status', () => {
     fromPage.close();
   });
 
+  test('tabs opening while changes come close together each get every change after their point once, in order', async () => {
+    const b = await signedIn('owner', '10.22.2.9');
+    const first = await draft();
+    const tab = await Listener.open(b);
+    await withdraw(deps(), people.owner.sub, first.id, { reason: null });
+    const [seen] = await tab.until(1);
+    // Tabs share the reads of a notice: each still gets every entry after its own point, once, in order.
+    for (let round = 0; round < 6; round++) {
+      const before = tab.frames.length;
+      const changes = [await draft(), await draft()];
+      // Each draft's start is an entry too: heard before the two changes race the new tabs.
+      await tab.until(before + 2);
+      const had = tab.frames.length;
+      const [late, fresh] = await Promise.all([
+        Listener.open(b, { 'last-event-id': seen!.id! }),
+        Listener.open(b),
+        ...changes.map((c) => withdraw(deps(), people.owner.sub, c.id, { reason: null })),
+      ]);
+      assert.deepEqual(
+        (await tab.until(had + 2))
+          .slice(had)
+          .map((f) => f.data.reference)
+          .sort(),
+        changes.map((c) => c.reference).sort(),
+      );
+      const lateFrames = await (late as Listener).until(tab.frames.length - 1);
+      assert.deepEqual(
+        lateFrames.map((f) => f.id),
+        tab.frames.slice(1).map((f) => f.id),
+        'a tab reconnecting from an earlier entry gets all after it, in order',
+      );
+      // A tab opened from now gets whichever of the two came after it subscribed, once each.
+      await new Promise((r) => setTimeout(r, 150));
+      const freshIds = (fresh as Listener).frames.map((f) => f.id);
+      assert.equal(new Set(freshIds).size, freshIds.length, 'nothing twice');
+      assert.deepEqual(
+        freshIds,
+        tab.frames.slice(tab.frames.length - freshIds.length).map((f) => f.id),
+      );
+      (late as Listener).close();
+      (fresh as Listener).close();
+    }
+    tab.close();
+  });
+
   test('one person holds at most a few streams at once (tabs), so one account cannot take every stream of the instance', async () => {
     const b = await signedIn('owner', '10.22.4.1');
     const open = await Promise.all(Array.from({ length: 5 }, () => Listener.open(b)));

@@ -16,7 +16,8 @@ const owners = new Map<string, string>();
 let serial = 0;
 
 before(async () => {
-  elar = await startElar();
+  // The job runner polls every ten minutes: only a nudge sends a queued call within seconds (the last test).
+  elar = await startElar({ JOBS_POLL_MS: '600000' });
   await sql`CREATE TABLE elar.test_fee_paid (payment_id uuid NOT NULL, payable_id text NOT NULL)`.execute(
     elar.portal.db,
   );
@@ -307,5 +308,50 @@ describe('refunds by the Department', () => {
       .where('id', '=', id)
       .executeTakeFirstOrThrow();
     assert.deepEqual(after, { state: 'refunded', refunded_cents: 12_500 });
+  });
+});
+
+describe('queued calls go out at once', () => {
+  async function until(what: string, check: () => Promise<boolean>) {
+    const end = Date.now() + 5_000;
+    while (!(await check())) {
+      if (Date.now() > end) throw new Error(`still waiting after 5 s (the next poll is in ten minutes): ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  test('the test provider’s callback and a Department refund are sent as soon as they are queued, not at the next poll', async () => {
+    await elar.portal.elarJobs.start();
+    try {
+      const person = await educator();
+      const fee = feeOf(person);
+      // The person does not come back from the checkout: only the callback can record the payment.
+      const back = await submitCard(person.b, await checkoutFor(person.b, fee), CARD);
+      await until('the callback records the payment', async () => (await ledger(fee)).succeeded === 1);
+
+      const id = /\/elar\/payments\/([0-9a-f-]+)\/return$/.exec(back.location!)![1]!;
+      const officer = await educator();
+      await elar.db
+        .updateTable('elar.session')
+        .set({ staff_roles: ['payments'] })
+        .where('sub', '=', officer.sub)
+        .execute();
+      await officer.b.get(`/elar/payments/${id}/refund`);
+      const refund = await officer.b.post(`/elar/payments/${id}/refund`, {
+        amount: '25.00',
+        reason: 'One license withdrawn',
+      });
+      assert.equal(refund.status, 303);
+      await until('the provider is asked for the refund', async () => {
+        const payment = await elar.db
+          .selectFrom('payment')
+          .select('refunded_cents')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
+        return payment.refunded_cents === 2500;
+      });
+    } finally {
+      await elar.portal.elarJobs.stop();
+    }
   });
 });
