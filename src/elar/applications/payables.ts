@@ -1,5 +1,5 @@
 import { elarErrors } from '../errors.ts';
-import { committedRefundCents, formatCents, onPaid, onRefund, quotePayable } from '../payments/index.ts';
+import { formatCents, onPaid, onRefund, quotePayable } from '../payments/index.ts';
 import { findOwnedApplication, keptFirstLicenseCents, licensesOf, lockApplication } from './repository.ts';
 import { markPaid } from './service.ts';
 import type { ApplicationSettings } from './settings.ts';
@@ -55,7 +55,7 @@ export function registerApplicationPayments(settings: ApplicationSettings): void
   // Department withdraws it first (or it is decided), and then the fee goes back. Until then
   // only licenses dropped from it are refunded; the first license's fee pays for the evaluation,
   // so refunds together never reach it (all but one cent is a full refund in all but name).
-  onRefund(APPLICATION_PAYABLE, async (trx, payment, { cents, inFull }) => {
+  onRefund(APPLICATION_PAYABLE, async (trx, payment, { cents, refundedCents, inFull }) => {
     // Locked after the payment (settle's order too): a withdrawal or a reopening waits for the
     // refund. The payment's lock makes its refunds decided one at a time, each counting the last.
     const application = await lockApplication(trx, payment.payable_id);
@@ -70,7 +70,7 @@ export function registerApplicationPayments(settings: ApplicationSettings): void
     if (inFull) return elarErrors.refundWhileOpen();
     // The licenses beyond the first, priced by the schedule the application kept, not today's.
     const firstLicense = (await keptFirstLicenseCents(trx, application.id)) ?? payment.amount_cents;
-    const most = Math.max(0, payment.amount_cents - firstLicense - (await committedRefundCents(trx, payment.id)));
+    const most = Math.max(0, payment.amount_cents - firstLicense - refundedCents);
     return cents > most ? elarErrors.refundBeyondDroppedLicenses(formatCents(most)) : null;
   });
 }

@@ -12,7 +12,7 @@ export {
   type QuoteFn,
   type RefundCheck,
 } from './payables.ts';
-export { committedRefundCents, type PaymentRecord } from './repository.ts';
+export type { PaymentRecord } from './repository.ts';
 export { formatCents } from './service.ts';
 export { paymentsPlugin } from './plugin.ts';
 export { payWithTestCard } from './test-card-payment.ts';

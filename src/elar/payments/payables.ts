@@ -36,14 +36,15 @@ export type PaidHook = (trx: Transaction<ElarDatabase>, payment: PaymentRecord) 
 export type QuoteFn = (db: ElarDb, payable: { id: string; purpose: string; ownerSub: string }) => Promise<Quote | null>;
 
 /**
- * Asked, inside the refund's transaction, whether the Department may refund `cents` of a
- * payment for this kind of thing now; `inFull` when the refund would return all that was
- * paid. Answers the refusal to show, or null. A kind without one may always be refunded.
+ * Asked, inside the refund's transaction (the payment locked), whether the Department may
+ * refund `cents` of a payment for this kind of thing now; `refundedCents` is what earlier
+ * refunds of it return, and `inFull` says this one would return the rest. Answers the refusal
+ * to show, or null. A kind without one may always be refunded.
  */
 export type RefundCheck = (
   trx: Transaction<ElarDatabase>,
   payment: PaymentRecord,
-  refund: { cents: number; inFull: boolean },
+  refund: { cents: number; refundedCents: number; inFull: boolean },
 ) => Promise<PortalError | null>;
 
 const paidHooks = new Map<string, PaidHook>();

@@ -358,7 +358,8 @@ export class PaymentService {
         const committed = await committedRefundCents(trx, payment.id);
         const check = refundCheckFor(payment.payable_kind);
         const inFull = committed + request.amountCents >= payment.amount_cents;
-        const refused = check && (await check(trx, payment, { cents: request.amountCents, inFull }));
+        const refused =
+          check && (await check(trx, payment, { cents: request.amountCents, refundedCents: committed, inFull }));
         if (refused) throw refused;
         await this.#refundInTransaction(trx, payment, request);
       });
