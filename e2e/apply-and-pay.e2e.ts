@@ -27,14 +27,10 @@ let people: Educator[];
 before(async () => {
   if (skip) return;
   elar = await startElarInChromium();
-  people = await elar.signUp(
-    ['Jessie', 'Noor'].map((first, i) => ({
-      firstName: first,
-      lastName: 'Livepay',
-      dob: ['6', String(i + 10), '1980'],
-      ssn: `807-4${i}-6789`,
-    })),
-  );
+  people = await elar.signUp([
+    { firstName: 'Jessie', lastName: 'Livepay', dob: ['6', '10', '1980'], ssn: '807-40-6789' },
+    { firstName: 'Noor', lastName: 'Livepay', dob: ['6', '11', '1980'], ssn: '807-41-6789' },
+  ]);
 });
 after(() => elar?.close());
 

@@ -26,14 +26,10 @@ let people: Educator[];
 before(async () => {
   if (skip) return;
   elar = await startElarInChromium();
-  people = await elar.signUp(
-    ['Kim', 'Rosa'].map((first, i) => ({
-      firstName: first,
-      lastName: 'Choosealicense',
-      dob: ['7', String(i + 3), '1984'],
-      ssn: `806-5${i}-6789`,
-    })),
-  );
+  people = await elar.signUp([
+    { firstName: 'Kim', lastName: 'Choosealicense', dob: ['7', '3', '1984'], ssn: '806-50-6789' },
+    { firstName: 'Rosa', lastName: 'Choosealicense', dob: ['7', '4', '1984'], ssn: '806-51-6789' },
+  ]);
   // Rosa holds an Initial license, so she is offered its next level first.
   await issueLicenses(elar, [
     { personSub: people[1]!.sub, catalogCode: 'TCH-ELEM-1-6', typeCode: 'INI', validFrom: '2020-08-01' },

@@ -27,14 +27,10 @@ let people: Educator[];
 before(async () => {
   if (skip) return;
   elar = await startElarInChromium();
-  people = await elar.signUp(
-    ['Dana', 'Robin'].map((first, i) => ({
-      firstName: first,
-      lastName: 'Dashboard',
-      dob: ['8', String(i + 10), '1982'],
-      ssn: `809-4${i}-6789`,
-    })),
-  );
+  people = await elar.signUp([
+    { firstName: 'Dana', lastName: 'Dashboard', dob: ['8', '10', '1982'], ssn: '809-40-6789' },
+    { firstName: 'Robin', lastName: 'Dashboard', dob: ['8', '11', '1982'], ssn: '809-41-6789' },
+  ]);
   await issueLicenses(elar, [
     {
       personSub: people[0]!.sub,

@@ -37,18 +37,11 @@ let evaluator: Educator;
 before(async () => {
   if (skip) return;
   elar = await startElarInChromium();
-  [educators.js, educators.nojs, evaluator] = (await elar.signUp(
-    [
-      ['Ada', 'Journey'],
-      ['Bea', 'Journey'],
-      ['Evan', 'Evaluator'],
-    ].map(([first, last], i) => ({
-      firstName: first!,
-      lastName: last!,
-      dob: ['3', String(i + 11), '1986'],
-      ssn: `809-6${i}-6789`,
-    })),
-  )) as [Educator, Educator, Educator];
+  [educators.js, educators.nojs, evaluator] = await elar.signUp([
+    { firstName: 'Ada', lastName: 'Journey', dob: ['3', '11', '1986'], ssn: '809-60-6789' },
+    { firstName: 'Bea', lastName: 'Journey', dob: ['3', '12', '1986'], ssn: '809-61-6789' },
+    { firstName: 'Evan', lastName: 'Evaluator', dob: ['3', '13', '1986'], ssn: '809-62-6789' },
+  ]);
   await makeLicensureEvaluator(elar, evaluator);
 });
 after(() => elar?.close());

@@ -46,7 +46,7 @@ export interface ElarInChromium {
   /** See `openWindow`. */
   openWindow(javaScriptEnabled?: boolean): Promise<{ page: Page; axePage: Page | undefined }>;
   /** Each through Create Profile's pages (over HTTP, from an address of their own), in order. */
-  signUp(people: Person[]): Promise<Educator[]>;
+  signUp<People extends Person[]>(people: [...People]): Promise<{ [K in keyof People]: Educator }>;
   close(): Promise<void>;
 }
 
@@ -55,8 +55,15 @@ export async function startElarInChromium(): Promise<ElarInChromium> {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const portal = await startPortal({ PORT: String(port), PUBLIC_URL: origin });
-  await portal.app.listen({ port, host: '127.0.0.1' });
-  const browser = await launchBrowser();
+  let browser: Browser;
+  try {
+    await portal.app.listen({ port, host: '127.0.0.1' });
+    browser = await launchBrowser();
+  } catch (e) {
+    // Nothing is left listening, or the test process would not end.
+    await portal.close();
+    throw e;
+  }
   let signedUp = 0;
   return {
     portal,
@@ -64,7 +71,7 @@ export async function startElarInChromium(): Promise<ElarInChromium> {
     browser,
     applications: { db: elarTables(portal.db), settings: DEFAULT_APPLICATION_SETTINGS },
     openWindow: (javaScriptEnabled = true) => openWindow(browser, origin, javaScriptEnabled),
-    async signUp(people) {
+    async signUp<People extends Person[]>(people: [...People]) {
       const made: Educator[] = [];
       for (const person of people) {
         signedUp += 1;
@@ -76,7 +83,7 @@ export async function startElarInChromium(): Promise<ElarInChromium> {
           .executeTakeFirstOrThrow();
         made.push({ userName, sub, name: `${person.firstName} ${person.lastName}` });
       }
-      return made;
+      return made as { [K in keyof People]: Educator };
     },
     close: async () => {
       await browser.close();
@@ -189,6 +196,7 @@ export const TEST_CARDS = { paying: '4242 4242 4242 4242', declined: '4000 0000 
 export async function payByCard(page: Page, card: { holder: string; number: string }, amount: string): Promise<void> {
   await page.getByLabel('Name on the card').fill(card.holder);
   await page.getByLabel('Card number').fill(card.number);
+  // The test provider takes any future expiry date and any security code.
   await page.getByLabel('Expiry date').fill('04/39');
   await page.getByLabel('Security code').fill('123');
   await page.getByRole('button', { name: `Pay ${amount}` }).click();

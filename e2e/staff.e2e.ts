@@ -29,14 +29,10 @@ let serial = 0;
 before(async () => {
   if (skip) return;
   elar = await startElarInChromium();
-  [evaluator, educator] = (await elar.signUp(
-    ['Evelyn', 'Edgar'].map((first, i) => ({
-      firstName: first,
-      lastName: 'Staffpage',
-      dob: ['8', String(i + 10), '1981'],
-      ssn: `808-4${i}-6789`,
-    })),
-  )) as [Educator, Educator];
+  [evaluator, educator] = await elar.signUp([
+    { firstName: 'Evelyn', lastName: 'Staffpage', dob: ['8', '10', '1981'], ssn: '808-40-6789' },
+    { firstName: 'Edgar', lastName: 'Staffpage', dob: ['8', '11', '1981'], ssn: '808-41-6789' },
+  ]);
   await makeLicensureEvaluator(elar, evaluator);
 });
 after(() => elar?.close());
