@@ -1,11 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { DEFAULT_APPLICATION_SETTINGS, GATE_ITEMS, reportGateItems, submit } from '../src/elar/applications/index.ts';
-import { elarTables } from '../src/elar/index.ts';
-import { createProfile, startPortal, Browser as HttpBrowser, type TestPortal } from '../test/helpers/portal.ts';
-import { BIOLOGY, CHEMISTRY, completeDraft } from '../test/elar/applications/helpers.ts';
-import { checkPage, chromiumMissing, freePort, launchBrowser, logIn } from './harness.ts';
+import { GATE_ITEMS, reportGateItems } from '../src/elar/applications/index.ts';
+import { BIOLOGY, CHEMISTRY } from '../test/elar/applications/helpers.ts';
+import {
+  payByCard,
+  sentApplication,
+  signIn,
+  startElarInChromium,
+  statusOf,
+  TEST_CARDS,
+  type ElarInChromium,
+  type Educator,
+} from './elar-harness.ts';
+import { checkPage, chromiumMissing, mainText } from './harness.ts';
 
 /**
  * An application paid for and followed live in Chromium (SPEC E2, E4): $125 for two
@@ -14,77 +21,42 @@ import { checkPage, chromiumMissing, freePort, launchBrowser, logIn } from './ha
  */
 
 const skip = chromiumMissing();
-let portal: TestPortal;
-let origin = '';
-let browser: Browser;
-const people: { userName: string; sub: string }[] = [];
-const deps = () => ({ db: elarTables(portal.db), settings: DEFAULT_APPLICATION_SETTINGS });
+let elar: ElarInChromium;
+let people: Educator[];
 
 before(async () => {
   if (skip) return;
-  const port = await freePort();
-  origin = `http://127.0.0.1:${port}`;
-  portal = await startPortal({ PORT: String(port), PUBLIC_URL: origin });
-  await portal.app.listen({ port, host: '127.0.0.1' });
-  browser = await launchBrowser();
-  for (const [i, first] of ['Jessie', 'Noor'].entries()) {
-    const { userName } = await createProfile(new HttpBrowser(portal.app, `10.30.0.${i + 1}`, origin), {
-      firstName: first,
-      lastName: 'Livepay',
-      dob: ['6', String(i + 10), '1980'],
-      ssn: `807-4${i}-6789`,
-    });
-    const { id: sub } = await portal.db
-      .selectFrom('profile')
-      .select('id')
-      .where('user_name', '=', userName)
-      .executeTakeFirstOrThrow();
-    people.push({ userName, sub });
-  }
+  elar = await startElarInChromium();
+  people = await elar.signUp([
+    { firstName: 'Jessie', lastName: 'Livepay', dob: ['6', '10', '1980'], ssn: '807-40-6789' },
+    { firstName: 'Noor', lastName: 'Livepay', dob: ['6', '11', '1980'], ssn: '807-41-6789' },
+  ]);
 });
-after(async () => {
-  await browser?.close();
-  await portal?.close();
-});
+after(() => elar?.close());
 
-async function submittedFor(who: { sub: string }, codes: string[]) {
-  const person = { sub: who.sub, mepid: null, email: null };
-  const draft = await completeDraft(
-    deps(),
-    person,
+const submittedFor = (who: Educator, codes: string[]) =>
+  sentApplication(
+    elar,
+    who,
     codes.map((code, i) => ({ ...(i === 0 ? BIOLOGY : CHEMISTRY), catalogCode: code })),
   );
-  await submit(deps(), person, draft.id);
-  return draft;
-}
-
-async function payWith(page: Page, cardNumber: string) {
-  await page.getByLabel('Name on the card').fill('Jessie Livepay');
-  await page.getByLabel('Card number').fill(cardNumber);
-  await page.getByLabel('Expiry date').fill('04/39');
-  await page.getByLabel('Security code').fill('123');
-  await page.getByRole('button', { name: /^Pay \$/ }).click();
-}
-
-const statusOf = (page: Page) => page.locator('[data-application-status]').getAttribute('data-application-status');
 
 describe('apply, pay and follow the status in Chromium', { skip }, () => {
   test('with JavaScript: $125, declined, paid, and the open page follows the status by itself', async () => {
     const application = await submittedFor(people[0]!, ['TCH-BIO-8-12', 'TCH-CHEM-8-12']);
-    const page = await (await browser.newContext({ baseURL: origin })).newPage();
-    await logIn(page, people[0]!.userName, 'Secret123');
-    await page.goto(`/elar/applications/${application.id}`);
+    const { page } = await elar.openWindow();
+    await signIn(page, people[0]!, `/elar/applications/${application.id}`);
     assert.equal(await statusOf(page), 'awaiting-payment');
     await checkPage(page, 'apply-pay-js-1-awaiting-payment');
 
     await page.getByRole('button', { name: 'Pay $125.00' }).click();
     await checkPage(page, 'apply-pay-js-2-checkout');
-    await payWith(page, '4000 0000 0000 0002');
-    assert.match((await page.locator('main').textContent()) ?? '', /declined/i);
+    await payByCard(page, { holder: people[0]!.name, number: TEST_CARDS.declined }, '$125.00');
+    assert.match(await mainText(page), /declined/i);
     await checkPage(page, 'apply-pay-js-3-declined');
 
     await page.getByRole('button', { name: 'Try again' }).click();
-    await payWith(page, '4242 4242 4242 4242');
+    await payByCard(page, { holder: people[0]!.name, number: TEST_CARDS.paying }, '$125.00');
     await page.locator('main[data-outcome="paid"]').waitFor();
     await checkPage(page, 'apply-pay-js-4-paid');
 
@@ -92,7 +64,7 @@ describe('apply, pay and follow the status in Chromium', { skip }, () => {
     assert.equal(await statusOf(page), 'not-ready');
     // The page is open; the application moves on elsewhere (its gate items on file).
     await page.waitForTimeout(300);
-    await reportGateItems(deps(), people[0]!.sub, application.id, GATE_ITEMS);
+    await reportGateItems(elar.applications, people[0]!.sub, application.id, GATE_ITEMS);
     await page.locator('[data-application-status="ready-for-review"]').waitFor({ timeout: 2000 });
     assert.match((await page.locator('[data-live-announcer]').textContent()) ?? '', /Ready for Review/i);
     const added = page.locator('[data-timeline] li').last();
@@ -107,11 +79,8 @@ describe('apply, pay and follow the status in Chromium', { skip }, () => {
 
   test('without JavaScript: the page is current on every load, and withdrawing works', async () => {
     const application = await submittedFor(people[1]!, ['TCH-MUS-ALL']);
-    const context = await browser.newContext({ baseURL: origin, javaScriptEnabled: false });
-    const page = await context.newPage();
-    const axePage = await (await browser.newContext({ baseURL: origin })).newPage();
-    await logIn(page, people[1]!.userName, 'Secret123');
-    await page.goto(`/elar/applications/${application.id}`);
+    const { page, axePage } = await elar.openWindow(false);
+    await signIn(page, people[1]!, `/elar/applications/${application.id}`);
     await checkPage(page, 'apply-pay-nojs-1-awaiting-payment', axePage);
     await page.getByLabel('Why are you withdrawing it? (optional)').fill('Applied by mistake');
     await page.getByRole('button', { name: `Withdraw application ${application.reference}` }).click();

@@ -1,10 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { elarTables } from '../src/elar/index.ts';
-import { issueLicense } from '../src/elar/licenses/index.ts';
-import { createProfile, startPortal, Browser as HttpBrowser, type TestPortal } from '../test/helpers/portal.ts';
-import { checkPage, chromiumMissing, freePort, launchBrowser, logIn } from './harness.ts';
+import {
+  chooseNewLicense,
+  feeShown,
+  issueLicenses,
+  signIn,
+  startElarInChromium,
+  statusOf,
+  type ElarInChromium,
+  type Educator,
+} from './elar-harness.ts';
+import { checkPage, choose, chromiumMissing, enter } from './harness.ts';
 
 /**
  * Applying in Chromium: choosing a license step by step (kind → field and grade level →
@@ -14,63 +20,27 @@ import { checkPage, chromiumMissing, freePort, launchBrowser, logIn } from './ha
  */
 
 const skip = chromiumMissing();
-let portal: TestPortal;
-let origin = '';
-let browser: Browser;
-const people: { userName: string; sub: string }[] = [];
+let elar: ElarInChromium;
+let people: Educator[];
 
 before(async () => {
   if (skip) return;
-  const port = await freePort();
-  origin = `http://127.0.0.1:${port}`;
-  portal = await startPortal({ PORT: String(port), PUBLIC_URL: origin });
-  await portal.app.listen({ port, host: '127.0.0.1' });
-  browser = await launchBrowser();
-  for (const [i, first] of ['Kim', 'Rosa'].entries()) {
-    const { userName } = await createProfile(new HttpBrowser(portal.app, `10.32.0.${i + 1}`, origin), {
-      firstName: first,
-      lastName: 'Choosealicense',
-      dob: ['7', String(i + 3), '1984'],
-      ssn: `806-5${i}-6789`,
-    });
-    const { id: sub } = await portal.db
-      .selectFrom('profile')
-      .select('id')
-      .where('user_name', '=', userName)
-      .executeTakeFirstOrThrow();
-    people.push({ userName, sub });
-  }
+  elar = await startElarInChromium();
+  people = await elar.signUp([
+    { firstName: 'Kim', lastName: 'Choosealicense', dob: ['7', '3', '1984'], ssn: '806-50-6789' },
+    { firstName: 'Rosa', lastName: 'Choosealicense', dob: ['7', '4', '1984'], ssn: '806-51-6789' },
+  ]);
   // Rosa holds an Initial license, so she is offered its next level first.
-  await elarTables(portal.db)
-    .transaction()
-    .execute((trx) =>
-      issueLicense(
-        trx,
-        { personSub: people[1]!.sub, catalogCode: 'TCH-ELEM-1-6', typeCode: 'INI', validFrom: '2020-08-01' },
-        'e2e',
-      ),
-    );
+  await issueLicenses(elar, [
+    { personSub: people[1]!.sub, catalogCode: 'TCH-ELEM-1-6', typeCode: 'INI', validFrom: '2020-08-01' },
+  ]);
 });
-after(async () => {
-  await browser?.close();
-  await portal?.close();
-});
-
-/** Enter, as a keyboard user submits a form, and the page it leads to. */
-async function enter(page: Page) {
-  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
-}
-
-/** A route's radio: USWDS hides the input, so a person clicks its label (which holds the route's hint too). */
-const routeLabel = (page: Page, name: string) => page.locator('label.usa-radio__label', { hasText: name });
-
-const fee = (page: Page) => page.locator('[data-fee]').first().textContent();
+after(() => elar?.close());
 
 describe('choosing licenses in Chromium', { skip }, () => {
   test('by keyboard alone, with JavaScript', async () => {
-    const page = await (await browser.newContext({ baseURL: origin })).newPage();
-    await logIn(page, people[0]!.userName, 'Secret123');
-    await page.goto('/elar/applications/new');
+    const { page } = await elar.openWindow();
+    await signIn(page, people[0]!, '/elar/applications/new');
     await checkPage(page, 'apply-choose-js-1-category');
 
     // Enter in an unanswered question submits it: the error summary, and "Error: " in the title.
@@ -92,7 +62,7 @@ describe('choosing licenses in Chromium', { skip }, () => {
     await page.keyboard.press('Space');
     await enter(page);
     await checkPage(page, 'apply-choose-js-4-route');
-    assert.match((await fee(page)) ?? '', /\$100\.00/);
+    assert.match(await feeShown(page), /\$100\.00/);
     await page.locator('#route').focus();
     assert.equal(await page.locator('#route').getAttribute('value'), 'PREP', 'the first route: an approved program');
     await page.keyboard.press('Space');
@@ -105,14 +75,12 @@ describe('choosing licenses in Chromium', { skip }, () => {
       'Completed',
       'the license section is done',
     );
-    assert.equal(await page.locator('[data-application-status]').getAttribute('data-application-status'), 'draft');
+    assert.equal(await statusOf(page), 'draft');
   });
 
   test('without JavaScript: advance or new, two licenses for $125, one removed, and a second application refused', async () => {
-    const page = await (await browser.newContext({ baseURL: origin, javaScriptEnabled: false })).newPage();
-    const axePage = await (await browser.newContext({ baseURL: origin })).newPage();
-    await logIn(page, people[1]!.userName, 'Secret123');
-    await page.goto('/elar/applications/new');
+    const { page, axePage } = await elar.openWindow(false);
+    await signIn(page, people[1]!, '/elar/applications/new');
     await checkPage(page, 'apply-choose-nojs-0-advance-or-new', axePage);
     await page.getByText(/^Advance your Elementary \(1-6\) license/).click();
     await page.getByRole('button', { name: 'Continue' }).click();
@@ -126,16 +94,11 @@ describe('choosing licenses in Chromium', { skip }, () => {
     await page.waitForURL(/\/category$/);
     await checkPage(page, 'apply-choose-nojs-1-category', axePage);
 
-    await page.getByText('Teacher (Academic PreK-12)', { exact: true }).click();
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await page.getByLabel('Field and grade level').selectOption({ label: 'Mathematics (5-8)' });
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await page.locator('label[for="type-PRV"]').click();
-    await page.getByRole('button', { name: 'Continue' }).click();
+    await chooseNewLicense(page, { field: 'Mathematics (5-8)', type: 'PRV' });
     await page.getByRole('button', { name: 'Start my application' }).click();
     assert.match(await page.title(), /^Error: /);
     await checkPage(page, 'apply-choose-nojs-4-route-error', axePage);
-    await routeLabel(page, 'Degree and tests').click();
+    await choose(page, 'Degree and tests');
     await page.getByRole('button', { name: 'Start my application' }).click();
     await page.waitForURL(/\/tasks$/);
     await checkPage(page, 'apply-choose-nojs-5-task-list', axePage);
@@ -145,23 +108,18 @@ describe('choosing licenses in Chromium', { skip }, () => {
     // Adding to a draft offers the advance too.
     await page.getByText('A new license', { exact: true }).click();
     await page.getByRole('button', { name: 'Continue' }).click();
-    await page.getByText('Teacher (Academic PreK-12)', { exact: true }).click();
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await page.getByLabel('Field and grade level').selectOption({ label: 'General Science (5-8)' });
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await page.locator('label[for="type-PRV"]').click();
-    await page.getByRole('button', { name: 'Continue' }).click();
+    await chooseNewLicense(page, { field: 'General Science (5-8)', type: 'PRV' });
     await checkPage(page, 'apply-choose-nojs-6-add-route', axePage);
-    await routeLabel(page, 'Degree and tests').click();
+    await choose(page, 'Degree and tests');
     await page.getByRole('button', { name: 'Add this license' }).click();
     await checkPage(page, 'apply-choose-nojs-7-two-licenses', axePage);
-    assert.match((await fee(page)) ?? '', /\$125\.00/);
+    assert.match(await feeShown(page), /\$125\.00/);
 
     await page.getByRole('button', { name: 'Remove General Science (5-8), Provisional license' }).click();
-    assert.match((await fee(page)) ?? '', /\$100\.00/);
+    assert.match(await feeShown(page), /\$100\.00/);
 
     await page.goto('/elar/applications/new/route?license=TCH-MATH-5-8&type=PRV');
-    await routeLabel(page, 'Degree and tests').click();
+    await choose(page, 'Degree and tests');
     await page.getByRole('button', { name: 'Start my application' }).click();
     await checkPage(page, 'apply-choose-nojs-8-already-open', axePage);
     await page.getByRole('link', { name: /^Go to application \d{7}$/ }).click();

@@ -1,12 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { DEFAULT_APPLICATION_SETTINGS, startDraft, submit, withdraw } from '../src/elar/applications/index.ts';
-import { elarTables } from '../src/elar/index.ts';
-import { issueLicense } from '../src/elar/licenses/index.ts';
-import { createProfile, startPortal, Browser as HttpBrowser, type TestPortal } from '../test/helpers/portal.ts';
-import { BIOLOGY, CHEMISTRY, completeDraft } from '../test/elar/applications/helpers.ts';
-import { checkPage, chromiumMissing, freePort, launchBrowser, logIn } from './harness.ts';
+import { startDraft, withdraw } from '../src/elar/applications/index.ts';
+import { BIOLOGY, CHEMISTRY } from '../test/elar/applications/helpers.ts';
+import {
+  applicantOf,
+  issueLicenses,
+  sentApplication,
+  signIn,
+  startElarInChromium,
+  type ElarInChromium,
+  type Educator,
+} from './elar-harness.ts';
+import { checkPage, chromiumMissing } from './harness.ts';
 
 /**
  * The ELAR Welcome Page as the educator's dashboard in Chromium (issue 13): licenses,
@@ -16,67 +21,53 @@ import { checkPage, chromiumMissing, freePort, launchBrowser, logIn } from './ha
  */
 
 const skip = chromiumMissing();
-let portal: TestPortal;
-let origin = '';
-let browser: Browser;
-const people: { userName: string; sub: string }[] = [];
-const deps = () => ({ db: elarTables(portal.db), settings: DEFAULT_APPLICATION_SETTINGS });
-const as = (i: number) => ({ sub: people[i]!.sub, mepid: null, email: null });
+let elar: ElarInChromium;
+let people: Educator[];
 
 before(async () => {
   if (skip) return;
-  const port = await freePort();
-  origin = `http://127.0.0.1:${port}`;
-  portal = await startPortal({ PORT: String(port), PUBLIC_URL: origin });
-  await portal.app.listen({ port, host: '127.0.0.1' });
-  browser = await launchBrowser();
-  for (const [i, first] of ['Dana', 'Robin'].entries()) {
-    const { userName } = await createProfile(new HttpBrowser(portal.app, `10.33.0.${i + 1}`, origin), {
-      firstName: first,
-      lastName: 'Dashboard',
-      dob: ['8', String(i + 10), '1982'],
-      ssn: `809-4${i}-6789`,
-    });
-    const { id: sub } = await portal.db
-      .selectFrom('profile')
-      .select('id')
-      .where('user_name', '=', userName)
-      .executeTakeFirstOrThrow();
-    people.push({ userName, sub });
-  }
-  await elarTables(portal.db)
-    .transaction()
-    .execute(async (trx) => {
-      for (const [i, license] of [
-        { catalogCode: 'TCH-BIO-8-12', typeCode: 'INI', validFrom: '2019-09-01', employmentYears: 3 },
-        { catalogCode: 'TCH-CHEM-8-12', typeCode: 'PRO', validFrom: '2022-07-01', validUntil: '2027-06-30' },
-      ].entries())
-        await issueLicense(trx, { personSub: people[i]!.sub, ...license }, 'e2e');
-    });
+  elar = await startElarInChromium();
+  people = await elar.signUp([
+    { firstName: 'Dana', lastName: 'Dashboard', dob: ['8', '10', '1982'], ssn: '809-40-6789' },
+    { firstName: 'Robin', lastName: 'Dashboard', dob: ['8', '11', '1982'], ssn: '809-41-6789' },
+  ]);
+  await issueLicenses(elar, [
+    {
+      personSub: people[0]!.sub,
+      catalogCode: 'TCH-BIO-8-12',
+      typeCode: 'INI',
+      validFrom: '2019-09-01',
+      employmentYears: 3,
+    },
+    {
+      personSub: people[1]!.sub,
+      catalogCode: 'TCH-CHEM-8-12',
+      typeCode: 'PRO',
+      validFrom: '2022-07-01',
+      validUntil: '2027-06-30',
+    },
+  ]);
 });
-after(async () => {
-  await browser?.close();
-  await portal?.close();
-});
+after(() => elar?.close());
 
 /** A draft and an application waiting for payment, for person `i`. */
 async function applicationsFor(i: number) {
-  const draft = await startDraft(deps(), as(i), [{ ...BIOLOGY, catalogCode: 'TCH-PHYS-8-12' }]);
+  const draft = await startDraft(elar.applications, applicantOf(people[i]!), [
+    { ...BIOLOGY, catalogCode: 'TCH-PHYS-8-12' },
+  ]);
   assert.ok(draft.ok);
-  const sent = await completeDraft(deps(), as(i), [
+  const sent = await sentApplication(elar, people[i]!, [
     { ...BIOLOGY, catalogCode: 'TCH-MATH-8-12' },
     { ...CHEMISTRY, catalogCode: 'TCH-ENG-5-12' },
   ]);
-  await submit(deps(), as(i), sent.id);
   return { draft, sent };
 }
 
 describe('the ELAR dashboard in Chromium', { skip }, () => {
   test('with JavaScript: a status change made elsewhere reaches the open dashboard, and is announced', async () => {
     const { sent } = await applicationsFor(0);
-    const page = await (await browser.newContext({ baseURL: origin })).newPage();
-    await logIn(page, people[0]!.userName, 'Secret123');
-    await page.goto('/elar');
+    const { page } = await elar.openWindow();
+    await signIn(page, people[0]!, '/elar');
     const row = page.locator(`tr[data-application-id="${sent.id}"]`);
     assert.equal(
       await row.locator('[data-application-status]').getAttribute('data-application-status'),
@@ -85,7 +76,7 @@ describe('the ELAR dashboard in Chromium', { skip }, () => {
     assert.equal(await page.locator('[data-license-number]').count(), 1);
     await checkPage(page, 'dashboard-js-1');
 
-    await withdraw(deps(), people[0]!.sub, sent.id, { reason: null });
+    await withdraw(elar.applications, people[0]!.sub, sent.id, { reason: null });
     await row.locator('[data-application-status="withdrawn"]').waitFor({ timeout: 2000 });
     assert.equal((await row.locator('[data-application-status]').textContent())?.trim(), 'Withdrawn');
     assert.match(
@@ -101,9 +92,8 @@ describe('the ELAR dashboard in Chromium', { skip }, () => {
   });
 
   test('by keyboard: the ways to apply, each application and log out are reachable, in order', async () => {
-    const page = await (await browser.newContext({ baseURL: origin })).newPage();
-    await logIn(page, people[0]!.userName, 'Secret123');
-    await page.goto('/elar');
+    const { page } = await elar.openWindow();
+    await signIn(page, people[0]!, '/elar');
     const reached: string[] = [];
     for (let i = 0; i < 60; i++) {
       await page.keyboard.press('Tab');
@@ -128,15 +118,13 @@ describe('the ELAR dashboard in Chromium', { skip }, () => {
 
   test('without JavaScript: the page is current on every load, and renewals lists the Professional license', async () => {
     const { draft } = await applicationsFor(1);
-    const page = await (await browser.newContext({ baseURL: origin, javaScriptEnabled: false })).newPage();
     // axe runs in a page of its own: it needs JavaScript.
-    const axePage = await (await browser.newContext({ baseURL: origin })).newPage();
-    await logIn(page, people[1]!.userName, 'Secret123');
-    await page.goto('/elar');
+    const { page, axePage } = await elar.openWindow(false);
+    await signIn(page, people[1]!, '/elar');
     const tag = page.locator(`tr[data-application-id="${draft.id}"] [data-application-status]`);
     assert.equal(await tag.getAttribute('data-application-status'), 'draft');
     await checkPage(page, 'dashboard-nojs-1', axePage);
-    await withdraw(deps(), people[1]!.sub, draft.id, { reason: null });
+    await withdraw(elar.applications, people[1]!.sub, draft.id, { reason: null });
     await page.reload();
     assert.equal(await tag.getAttribute('data-application-status'), 'withdrawn');
     await page.getByRole('link', { name: 'Apply to Renew your Professional License' }).click();

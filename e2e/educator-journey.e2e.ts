@@ -1,9 +1,24 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { insertDepartmentRole } from '../src/directory/department-roles/repository.ts';
-import { createProfile, startPortal, Browser as HttpBrowser, type TestPortal } from '../test/helpers/portal.ts';
-import { checkPage, chromiumMissing, freePort, launchBrowser, logIn } from './harness.ts';
+import type { Page } from 'playwright-core';
+import {
+  chooseNewLicense,
+  feeShown,
+  fillDegree,
+  fillPassedTest,
+  fillPersonalDetails,
+  makeLicensureEvaluator,
+  payByCard,
+  signAffidavit,
+  signIn,
+  startElarInChromium,
+  startReview,
+  statusOf,
+  TEST_CARDS,
+  type ElarInChromium,
+  type Educator,
+} from './elar-harness.ts';
+import { checkPage, choose, chromiumMissing, enter, mainText } from './harness.ts';
 
 /**
  * Issue 13's "Done when", whole, in Chromium with JavaScript on and with it off: an educator
@@ -15,59 +30,23 @@ import { checkPage, chromiumMissing, freePort, launchBrowser, logIn } from './ha
  */
 
 const skip = chromiumMissing();
-let portal: TestPortal;
-let origin = '';
-let browser: Browser;
-type Person = { userName: string; sub: string; name: string };
-const educators: Record<'js' | 'nojs', Person> = {} as never;
-let evaluator: Person;
+let elar: ElarInChromium;
+const educators: Record<'js' | 'nojs', Educator> = {} as never;
+let evaluator: Educator;
 
 before(async () => {
   if (skip) return;
-  const port = await freePort();
-  origin = `http://127.0.0.1:${port}`;
-  portal = await startPortal({ PORT: String(port), PUBLIC_URL: origin });
-  await portal.app.listen({ port, host: '127.0.0.1' });
-  browser = await launchBrowser();
-  const made: Person[] = [];
-  for (const [i, [first, last]] of [
-    ['Ada', 'Journey'],
-    ['Bea', 'Journey'],
-    ['Evan', 'Evaluator'],
-  ].entries()) {
-    const { userName } = await createProfile(new HttpBrowser(portal.app, `10.61.0.${i + 1}`, origin), {
-      firstName: first!,
-      lastName: last!,
-      dob: ['3', String(i + 11), '1986'],
-      ssn: `809-6${i}-6789`,
-    });
-    const { id: sub } = await portal.db
-      .selectFrom('profile')
-      .select('id')
-      .where('user_name', '=', userName)
-      .executeTakeFirstOrThrow();
-    made.push({ userName, sub, name: `${first} ${last}` });
-  }
-  [educators.js, educators.nojs, evaluator] = made as [Person, Person, Person];
-  await insertDepartmentRole(portal.db, { profileId: evaluator.sub, role: 'licensure-evaluator', grantedBy: null });
+  elar = await startElarInChromium();
+  [educators.js, educators.nojs, evaluator] = await elar.signUp([
+    { firstName: 'Ada', lastName: 'Journey', dob: ['3', '11', '1986'], ssn: '809-60-6789' },
+    { firstName: 'Bea', lastName: 'Journey', dob: ['3', '12', '1986'], ssn: '809-61-6789' },
+    { firstName: 'Evan', lastName: 'Evaluator', dob: ['3', '13', '1986'], ssn: '809-62-6789' },
+  ]);
+  await makeLicensureEvaluator(elar, evaluator);
 });
-after(async () => {
-  await browser?.close();
-  await portal?.close();
-});
+after(() => elar?.close());
 
-/** USWDS draws its own radios and checkboxes over the real (visually hidden) input: a person clicks the label. */
-const choose = (scope: Page | Locator, label: string | RegExp) =>
-  scope.locator('label.usa-radio__label, label.usa-checkbox__label', { hasText: label }).click();
 const button = (page: Page, name: string | RegExp) => page.getByRole('button', { name }).click();
-const mainText = async (page: Page) => (await page.locator('main').textContent()) ?? '';
-const statusOf = (page: Page) =>
-  page.locator('main [data-application-status]').first().getAttribute('data-application-status');
-
-/** Enter, as a keyboard user submits a form, and the page it leads to. */
-async function enter(page: Page) {
-  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
-}
 
 interface Journey {
   tag: 'js' | 'nojs';
@@ -114,26 +93,18 @@ for (const journey of JOURNEYS) {
   describe(`an educator's whole path, JavaScript ${javaScriptEnabled ? 'on' : 'off'}`, { skip }, () => {
     test('requirements, two licenses in one application, $125, declined, paid, receipt, live status, another withdrawn', async () => {
       const who = educators[tag];
-      const context = await browser.newContext({ baseURL: origin, javaScriptEnabled });
-      const page = await context.newPage();
       // axe runs as JavaScript: a page seen without it is checked in a page of its own.
-      const axePage = javaScriptEnabled ? undefined : await (await browser.newContext({ baseURL: origin })).newPage();
+      const { page, axePage } = await elar.openWindow(javaScriptEnabled);
+      const context = page.context();
       let step = 0;
       const check = (name: string, on: Page = page) =>
         checkPage(on, `educator-journey-${tag}-${String(++step).padStart(2, '0')}-${name}`, axePage);
 
       /** Kind → field and grade level → type → route, on the chooser's own pages; ends on the route's button. */
       async function chooseLicense(license: { name: string; type: string; route: string }, last: string, name: string) {
-        await check(`${name}-category`);
-        await choose(page, /^Teacher \(Academic PreK-12\)$/);
-        await button(page, 'Continue');
-        await check(`${name}-field`);
-        await page.getByLabel('Field and grade level').selectOption({ label: license.name });
-        await button(page, 'Continue');
-        await check(`${name}-type`);
-        await page.locator(`label[for="type-${license.type}"]`).click();
-        await button(page, 'Continue');
-        await check(`${name}-route`);
+        await chooseNewLicense(page, { field: license.name, type: license.type }, (chooserPage) =>
+          check(`${name}-${chooserPage}`),
+        );
         await choose(page, license.route);
         await button(page, last);
       }
@@ -162,7 +133,7 @@ for (const journey of JOURNEYS) {
         await enter(page);
         await page.waitForURL(/\/elar\/applications\/new\/route\?/);
         assert.match(await mainText(page), /Biology \(8-12\)/);
-        assert.match((await page.locator('[data-fee]').first().textContent()) ?? '', /\$100\.00/);
+        assert.match(await feeShown(page), /\$100\.00/);
         await check('route');
         await page.locator('#route').focus();
         assert.equal(await page.locator('#route').getAttribute('value'), 'PREP');
@@ -170,22 +141,10 @@ for (const journey of JOURNEYS) {
         await enter(page);
       } else {
         // Signed in first; then from ELAR's home page, its "Apply" button and the chooser.
-        await logIn(page, who.userName, 'Secret123');
-        await page.goto('/elar');
+        await signIn(page, who, '/elar');
         await check('elar-home');
         await page.getByRole('link', { name: 'Apply for a New License or Advance to the next level' }).click();
-        await check('chooser-category');
-        await choose(page, /^Teacher \(Academic PreK-12\)$/);
-        await button(page, 'Continue');
-        await check('chooser-field');
-        await page.getByLabel('Field and grade level').selectOption({ label: journey.first.name });
-        await button(page, 'Continue');
-        await check('chooser-type');
-        await page.locator(`label[for="type-${journey.first.type}"]`).click();
-        await button(page, 'Continue');
-        await check('chooser-route');
-        await choose(page, journey.first.route);
-        await button(page, 'Start my application');
+        await chooseLicense(journey.first, 'Start my application', 'chooser');
       }
 
       // 2. The task list; a second license in the same application.
@@ -197,7 +156,7 @@ for (const journey of JOURNEYS) {
       await page.getByRole('link', { name: 'Licenses you are applying for' }).click();
       await page.getByRole('link', { name: 'Add another license' }).click();
       await chooseLicense(journey.second, 'Add this license', 'add');
-      assert.match((await page.locator('[data-fee]').first().textContent()) ?? '', /\$125\.00/);
+      assert.match(await feeShown(page), /\$125\.00/);
       assert.equal(await page.locator('[data-license-choice]').count(), 2);
       await check('two-licenses');
       await page.getByRole('link', { name: 'Back to your task list' }).click();
@@ -211,25 +170,26 @@ for (const journey of JOURNEYS) {
       };
       await section('Personal details');
       await check('personal-details');
-      await page.getByLabel('Phone number').fill('617 555 0142');
-      await page.getByLabel('Street address', { exact: true }).fill('12 Elm Street');
-      await page.getByLabel('Town or city').fill('Worcester');
-      await page.getByLabel('State').selectOption('MA');
-      await page.getByLabel('ZIP code').fill('01608');
+      await fillPersonalDetails(page, {
+        phone: '617 555 0142',
+        street: '12 Elm Street',
+        town: 'Worcester',
+        zip: '01608',
+      });
       await saved();
 
       await section('Education');
-      await page.getByLabel('Kind of degree').selectOption('bachelor');
-      await page.getByLabel('Subject').fill('Natural Sciences');
-      await page.getByLabel('College or university').fill('Clark University');
-      await page.getByLabel('When it was awarded').fill('2016-05');
+      await fillDegree(page, {
+        kind: 'bachelor',
+        subject: 'Natural Sciences',
+        college: 'Clark University',
+        awarded: '2016-05',
+      });
       await check('education');
       await saved();
 
       await section('Tests');
-      await page.getByLabel('Name of the test').fill('Communication and Literacy Skills');
-      await page.getByLabel('Date you took it').fill('2016-02-20');
-      await choose(page, /^Yes$/);
+      await fillPassedTest(page, { name: 'Communication and Literacy Skills', date: '2016-02-20' });
       await check('tests');
       await saved();
 
@@ -260,10 +220,7 @@ for (const journey of JOURNEYS) {
       await check('check-answers');
       await page.getByRole('link', { name: 'Sign the affidavit' }).first().click();
       await check('affidavit');
-      await choose(page, /I swear/);
-      await page.getByLabel('Your full name, as your signature').fill(who.name);
-      await button(page, 'Sign the affidavit');
-      await page.waitForURL(/\/check-answers$/);
+      await signAffidavit(page, who.name);
       await check('ready-to-submit');
       await button(page, /^Submit application/);
       await page.waitForURL(applicationUrl);
@@ -276,14 +233,7 @@ for (const journey of JOURNEYS) {
       await button(page, 'Pay $125.00');
       assert.match(await mainText(page), /\$125\.00/);
       await check('test-checkout');
-      const payWith = async (cardNumber: string) => {
-        await page.getByLabel('Name on the card').fill(who.name);
-        await page.getByLabel('Card number').fill(cardNumber);
-        await page.getByLabel('Expiry date').fill('09/38');
-        await page.getByLabel('Security code').fill('321');
-        await button(page, 'Pay $125.00');
-      };
-      await payWith('4000 0000 0000 0002');
+      await payByCard(page, { holder: who.name, number: TEST_CARDS.declined }, '$125.00');
       assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Your card was declined');
       assert.match(await page.getByRole('alert').textContent().then(String), /Nothing was charged/);
       await check('declined');
@@ -294,7 +244,7 @@ for (const journey of JOURNEYS) {
       await stillWaiting.close();
 
       await button(page, 'Try again');
-      await payWith('4242 4242 4242 4242');
+      await payByCard(page, { holder: who.name, number: TEST_CARDS.paying }, '$125.00');
       await page.locator('main[data-outcome="paid"]').waitFor();
       assert.match(await mainText(page), /We have your payment of \$125\.00/);
       await check('paid');
@@ -321,21 +271,18 @@ for (const journey of JOURNEYS) {
       assert.equal(await statusOf(page), 'ready-for-review');
       await check('ready-for-review');
 
-      const staffContext = await browser.newContext({ baseURL: origin, javaScriptEnabled });
-      const staff = await staffContext.newPage();
-      await logIn(staff, evaluator.userName, 'Secret123');
-      await staff.goto('/elar/staff');
+      const { page: staff } = await elar.openWindow(javaScriptEnabled);
+      await signIn(staff, evaluator, '/elar/staff');
       await check('staff-home', staff);
       await staff.getByRole('link', { name: 'Review license applications' }).click();
       const row = staff.locator(`[data-queue-application="${applicationId}"]`);
       await check('staff-queue', staff);
       await row.getByRole('link', { name: reference }).click();
       await check('staff-application', staff);
-      await staff.locator('label', { hasText: 'Start review' }).click();
-      await button(staff, 'Make this change');
+      await startReview(staff);
       assert.equal(await statusOf(staff), 'in-review');
       await check('staff-in-review', staff);
-      await staffContext.close();
+      await staff.context().close();
 
       if (javaScriptEnabled) {
         // The educator's page, open all along, follows by itself: no reload.

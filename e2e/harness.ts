@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { freePort, spawnPortal, type RunningPortal } from '../test/helpers/server.ts';
 import { throwawayDatabase } from '../test/helpers/throwaway-database.ts';
 
@@ -175,3 +175,26 @@ export async function bootstrapAdminLogIn(page: Page, bootstrapPassword: string,
 }
 
 export const mainText = async (page: Page): Promise<string> => (await page.locator('main').textContent()) ?? '';
+
+/**
+ * A new browser window of its own (its own cookies) on `origin`, JavaScript on or off. With it
+ * off, also the page `checkPage` runs axe in: axe is JavaScript.
+ */
+export async function openWindow(
+  browser: Browser,
+  origin: string,
+  javaScriptEnabled = true,
+): Promise<{ page: Page; axePage: Page | undefined }> {
+  const page = await (await browser.newContext({ baseURL: origin, javaScriptEnabled })).newPage();
+  const axePage = javaScriptEnabled ? undefined : await (await browser.newContext({ baseURL: origin })).newPage();
+  return { page, axePage };
+}
+
+/** USWDS draws its own radios and checkboxes over the real (visually hidden) input: a person clicks the label. */
+export const choose = (scope: Page | Locator, label: string | RegExp): Promise<void> =>
+  scope.locator('label.usa-radio__label, label.usa-checkbox__label', { hasText: label }).click();
+
+/** Enter, as a keyboard user submits a form, and the page it leads to. */
+export async function enter(page: Page): Promise<void> {
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+}

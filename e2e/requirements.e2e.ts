@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { startPortal, type TestPortal } from '../test/helpers/portal.ts';
-import { checkPage, chromiumMissing, freePort, launchBrowser } from './harness.ts';
+import type { Page } from 'playwright-core';
+import { startElarInChromium, type ElarInChromium } from './elar-harness.ts';
+import { checkPage, chromiumMissing } from './harness.ts';
 
 /**
  * "What do I need for this license?" in Chromium, signed out, with JavaScript on and off:
@@ -10,22 +10,13 @@ import { checkPage, chromiumMissing, freePort, launchBrowser } from './harness.t
  */
 
 const skip = chromiumMissing();
-let portal: TestPortal;
-let origin = '';
-let browser: Browser;
+let elar: ElarInChromium;
 
 before(async () => {
   if (skip) return;
-  const port = await freePort();
-  origin = `http://127.0.0.1:${port}`;
-  portal = await startPortal({ PORT: String(port), PUBLIC_URL: origin });
-  await portal.app.listen({ port, host: '127.0.0.1' });
-  browser = await launchBrowser();
+  elar = await startElarInChromium();
 });
-after(async () => {
-  await browser?.close();
-  await portal?.close();
-});
+after(() => elar?.close());
 
 async function walk(page: Page, name: string, axePage?: Page) {
   await page.goto('/elar/requirements');
@@ -56,13 +47,12 @@ async function walk(page: Page, name: string, axePage?: Page) {
 
 describe('the public requirements pages in Chromium', { skip }, () => {
   test('with JavaScript', async () => {
-    const page = await (await browser.newContext({ baseURL: origin })).newPage();
+    const { page } = await elar.openWindow();
     await walk(page, 'requirements-js');
   });
 
   test('without JavaScript', async () => {
-    const page = await (await browser.newContext({ baseURL: origin, javaScriptEnabled: false })).newPage();
-    const axePage = await (await browser.newContext({ baseURL: origin })).newPage();
+    const { page, axePage } = await elar.openWindow(false);
     await walk(page, 'requirements-nojs', axePage);
   });
 });

@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { insertDepartmentRole } from '../src/directory/department-roles/repository.ts';
-import {
-  DEFAULT_APPLICATION_SETTINGS,
-  GATE_ITEMS,
-  markPaid,
-  reportGateItems,
-  submit,
-} from '../src/elar/applications/index.ts';
-import { elarTables } from '../src/elar/index.ts';
+import { GATE_ITEMS, markPaid, reportGateItems, submit } from '../src/elar/applications/index.ts';
 import { completeDraft } from '../test/elar/applications/helpers.ts';
-import { createProfile, startPortal, Browser as HttpBrowser, type TestPortal } from '../test/helpers/portal.ts';
-import { checkPage, chromiumMissing, freePort, launchBrowser, logIn } from './harness.ts';
+import {
+  applicantOf,
+  makeLicensureEvaluator,
+  signIn,
+  startElarInChromium,
+  startReview,
+  statusOf,
+  type ElarInChromium,
+  type Educator,
+} from './elar-harness.ts';
+import { checkPage, chromiumMissing, mainText } from './harness.ts';
 
 /**
  * A licensure evaluator at work in Chromium: signs in, opens the queue, opens an
@@ -21,77 +21,47 @@ import { checkPage, chromiumMissing, freePort, launchBrowser, logIn } from './ha
  */
 
 const skip = chromiumMissing();
-let portal: TestPortal;
-let origin = '';
-let browser: Browser;
-const people: Record<'evaluator' | 'educator', { userName: string; sub: string }> = {} as never;
-const deps = () => ({ db: elarTables(portal.db), settings: DEFAULT_APPLICATION_SETTINGS });
+let elar: ElarInChromium;
+let evaluator: Educator;
+let educator: Educator;
 let serial = 0;
 
 before(async () => {
   if (skip) return;
-  const port = await freePort();
-  origin = `http://127.0.0.1:${port}`;
-  portal = await startPortal({ PORT: String(port), PUBLIC_URL: origin });
-  await portal.app.listen({ port, host: '127.0.0.1' });
-  browser = await launchBrowser();
-  for (const [i, who] of (['evaluator', 'educator'] as const).entries()) {
-    const { userName } = await createProfile(new HttpBrowser(portal.app, `10.48.0.${i + 1}`, origin), {
-      firstName: who === 'evaluator' ? 'Evelyn' : 'Edgar',
-      lastName: 'Staffpage',
-      dob: ['8', String(i + 10), '1981'],
-      ssn: `808-4${i}-6789`,
-    });
-    const { id: sub } = await portal.db
-      .selectFrom('profile')
-      .select('id')
-      .where('user_name', '=', userName)
-      .executeTakeFirstOrThrow();
-    people[who] = { userName, sub };
-  }
-  await insertDepartmentRole(portal.db, {
-    profileId: people.evaluator.sub,
-    role: 'licensure-evaluator',
-    grantedBy: null,
-  });
+  elar = await startElarInChromium();
+  [evaluator, educator] = await elar.signUp([
+    { firstName: 'Evelyn', lastName: 'Staffpage', dob: ['8', '10', '1981'], ssn: '808-40-6789' },
+    { firstName: 'Edgar', lastName: 'Staffpage', dob: ['8', '11', '1981'], ssn: '808-41-6789' },
+  ]);
+  await makeLicensureEvaluator(elar, evaluator);
 });
-after(async () => {
-  await browser?.close();
-  await portal?.close();
-});
+after(() => elar?.close());
 
 /** The educator's application, sent, paid and with its gate items on file: Ready for Review. */
 async function readyForReview(catalogCode: string) {
   serial += 1;
-  const person = { sub: people.educator.sub, mepid: null, email: null };
-  const draft = await completeDraft(deps(), person, [{ catalogCode, typeCode: 'INI', route: 'PREP' }]);
-  await reportGateItems(deps(), person.sub, draft.id, GATE_ITEMS);
-  await submit(deps(), person, draft.id);
-  await elarTables(portal.db)
-    .transaction()
-    .execute((trx) => markPaid(trx, deps().settings, draft.id, `e2e-staff-${serial}`));
+  const deps = elar.applications;
+  const person = applicantOf(educator);
+  const draft = await completeDraft(deps, person, [{ catalogCode, typeCode: 'INI', route: 'PREP' }]);
+  await reportGateItems(deps, person.sub, draft.id, GATE_ITEMS);
+  await submit(deps, person, draft.id);
+  await deps.db.transaction().execute((trx) => markPaid(trx, deps.settings, draft.id, `e2e-staff-${serial}`));
   return draft;
 }
-
-const statusOf = (page: Page) =>
-  page.locator('main [data-application-status]').first().getAttribute('data-application-status');
 
 describe('an evaluator starts a review in Chromium', { skip }, () => {
   for (const javaScriptEnabled of [true, false]) {
     const tag = javaScriptEnabled ? 'js' : 'nojs';
     test(`with JavaScript ${javaScriptEnabled ? 'on' : 'off'}: staff home, queue, application, start review`, async () => {
       const application = await readyForReview(javaScriptEnabled ? 'TCH-BIO-8-12' : 'TCH-CHEM-8-12');
-      const page = await (await browser.newContext({ baseURL: origin, javaScriptEnabled })).newPage();
-      const axePage = javaScriptEnabled ? undefined : await (await browser.newContext({ baseURL: origin })).newPage();
+      const { page, axePage } = await elar.openWindow(javaScriptEnabled);
       // The educator's page is open while the evaluator works.
-      const educator = await (await browser.newContext({ baseURL: origin })).newPage();
-      await logIn(educator, people.educator.userName, 'Secret123');
-      await educator.goto(`/elar/applications/${application.id}`);
-      assert.equal(await statusOf(educator), 'ready-for-review');
+      const { page: educatorPage } = await elar.openWindow();
+      await signIn(educatorPage, educator, `/elar/applications/${application.id}`);
+      assert.equal(await statusOf(educatorPage), 'ready-for-review');
 
-      await logIn(page, people.evaluator.userName, 'Secret123');
-      await page.goto('/elar/staff');
-      assert.match((await page.locator('main').textContent()) ?? '', /You are signed in as a licensure evaluator/);
+      await signIn(page, evaluator, '/elar/staff');
+      assert.match(await mainText(page), /You are signed in as a licensure evaluator/);
       await checkPage(page, `staff-${tag}-1-home`, axePage);
 
       await page.getByRole('link', { name: 'Review license applications' }).click();
@@ -103,16 +73,15 @@ describe('an evaluator starts a review in Chromium', { skip }, () => {
       assert.equal(await statusOf(page), 'ready-for-review');
       await checkPage(page, `staff-${tag}-3-application`, axePage);
 
-      await page.locator('label', { hasText: 'Start review' }).click();
-      await page.getByRole('button', { name: 'Make this change' }).click();
+      await startReview(page);
       assert.equal(await statusOf(page), 'in-review');
       assert.match((await page.locator('[data-timeline]').textContent()) ?? '', /An evaluator started reviewing/);
       await checkPage(page, `staff-${tag}-4-in-review`, axePage);
 
       // The educator's open page follows by itself (its script), without a reload.
-      await educator.locator('main [data-application-status="in-review"]').waitFor({ timeout: 2000 });
+      await educatorPage.locator('main [data-application-status="in-review"]').waitFor({ timeout: 2000 });
       await page.context().close();
-      await educator.context().close();
+      await educatorPage.context().close();
       await axePage?.context().close();
     });
   }
