@@ -56,6 +56,17 @@ async function educator(): Promise<Educator> {
   return { b, sub };
 }
 
+/** An educator whose ELAR session holds the payments role. */
+async function paymentsOfficer(): Promise<Educator> {
+  const officer = await educator();
+  await elar.db
+    .updateTable('elar.session')
+    .set({ staff_roles: ['payments'] })
+    .where('sub', '=', officer.sub)
+    .execute();
+  return officer;
+}
+
 function feeOf(person: Educator) {
   const id = String(1_000_000 + serial * 10 + owners.size);
   owners.set(id, person.sub);
@@ -238,16 +249,6 @@ describe('refunds by the Department', () => {
     return /href="\/elar\/payments\/([0-9a-f-]+)\/receipt"/.exec(back.body)![1]!;
   }
 
-  async function paymentsOfficer(): Promise<Educator> {
-    const officer = await educator();
-    await elar.db
-      .updateTable('elar.session')
-      .set({ staff_roles: ['payments'] })
-      .where('sub', '=', officer.sub)
-      .execute();
-    return officer;
-  }
-
   test('an educator cannot open the refund page', async () => {
     const person = await educator();
     const id = await paidFee(person);
@@ -330,12 +331,7 @@ describe('queued calls go out at once', () => {
       await until('the callback records the payment', async () => (await ledger(fee)).succeeded === 1);
 
       const id = /\/elar\/payments\/([0-9a-f-]+)\/return$/.exec(back.location!)![1]!;
-      const officer = await educator();
-      await elar.db
-        .updateTable('elar.session')
-        .set({ staff_roles: ['payments'] })
-        .where('sub', '=', officer.sub)
-        .execute();
+      const officer = await paymentsOfficer();
       await officer.b.get(`/elar/payments/${id}/refund`);
       const refund = await officer.b.post(`/elar/payments/${id}/refund`, {
         amount: '25.00',
