@@ -319,6 +319,12 @@ async function main(argv: string[]): Promise<void> {
   if (!name) throw new NoCommandError(`Unknown command "${words.join(' ')}".`);
   const rest = words.slice(name.split(' ').length);
   const config = loadConfig();
+  // What DEMO=1 is refused for (src/platform/config.ts), by the other way in: people whose
+  // passwords the README publishes, in a production database.
+  if (name === 'seed-demo' && config.env === 'production')
+    throw new ConfigError(
+      'Invalid configuration: seed-demo is refused when NODE_ENV=production: it adds people whose passwords are published',
+    );
   const dataDir = resolve(config.dataDir);
   const isNew = !config.databaseUrl && !existsSync(join(dataDir, 'pglite'));
   if (isNew && !create && !existsSync(dataDir)) {

@@ -391,6 +391,20 @@ describe('npm run cli', () => {
     }
   });
 
+  test('seed-demo is refused under NODE_ENV=production, as DEMO=1 is: its people’s passwords are published (attack review, Stop 19)', () => {
+    const parent = mkdtempSync(join(tmpdir(), 'portal-cli-prod-'));
+    try {
+      const production = { NODE_ENV: 'production', SSN_HMAC_KEY: 'k'.repeat(32), SECRETS_KEY: 's'.repeat(32) };
+      const refused = cli(['--create', 'seed-demo'], { ...production, DATA_DIR: join(parent, 'data') });
+      assert.equal(refused.status, 1);
+      assert.match(refused.reason, /seed-demo is refused when NODE_ENV=production/);
+      assert.doesNotMatch(refused.out, /User Name/, 'no demo person was added');
+      assert.equal(existsSync(join(parent, 'data')), false, 'not even a database was made for them');
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
   test('no command, or an unknown one, prints the usage and exits 1; help exits 0', () => {
     const none = cli([]);
     assert.equal(none.status, 1);

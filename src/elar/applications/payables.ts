@@ -4,7 +4,7 @@ import { findOwnedApplication, keptFirstLicenseCents, licensesOf, lockApplicatio
 import { markPaid } from './service.ts';
 import type { ApplicationSettings } from './settings.ts';
 import { licenseRowTitle } from './task-list/license-names.ts';
-import { isOpen } from './transitions.ts';
+import { isOpen, mayBeReconsidered } from './transitions.ts';
 
 /** An application's fee, as payments knows it: a payable of this kind, for this purpose. */
 export const APPLICATION_PAYABLE = 'application';
@@ -64,8 +64,7 @@ export function registerApplicationPayments(settings: ApplicationSettings): void
     // until its window has passed it counts as open.
     const reconsiderable =
       application.state === 'denied' &&
-      application.decided_at !== null &&
-      Date.now() < application.decided_at.getTime() + settings.reconsiderationDays * 86_400_000;
+      mayBeReconsidered(application.decided_at, settings.reconsiderationDays, new Date());
     if (!isOpen(application.state) && !reconsiderable) return null;
     if (inFull) return elarErrors.refundWhileOpen();
     // The licenses beyond the first, priced by the schedule the application kept, not today's.

@@ -33,6 +33,14 @@ const CLOSED: readonly ApplicationState[] = ['approved', 'denied', 'withdrawn'];
 export const OPEN_STATES = APPLICATION_STATES.filter((s) => !CLOSED.includes(s));
 export const isOpen = (state: ApplicationState) => !CLOSED.includes(state);
 
+/**
+ * Whether a denial decided at `decidedAt` may still be reconsidered at `now`: its last moment
+ * included. One rule for the transition and for the refund that must wait for it.
+ */
+export function mayBeReconsidered(decidedAt: Date | null, reconsiderationDays: number, now: Date): boolean {
+  return decidedAt !== null && now.getTime() <= decidedAt.getTime() + reconsiderationDays * 86_400_000;
+}
+
 export function isApplicationState(value: string): value is ApplicationState {
   return (APPLICATION_STATES as readonly string[]).includes(value);
 }
@@ -93,12 +101,10 @@ export const guards = {
   atLeastOneLicense: ((facts) => (facts.licenseCount > 0 ? null : elarErrors.noLicenseChosen())) satisfies Guard,
   gateItemsOnFile: ((facts) => (facts.gateItemsComplete ? null : elarErrors.gateItemsMissing())) satisfies Guard,
   gateItemsMissing: ((facts) => (facts.gateItemsComplete ? elarErrors.gateItemsOnFile() : null)) satisfies Guard,
-  withinReconsiderationWindow: ((facts) => {
-    const deadline = facts.decidedAt && facts.decidedAt.getTime() + facts.reconsiderationDays * 86_400_000;
-    return deadline && facts.now.getTime() <= deadline
+  withinReconsiderationWindow: ((facts) =>
+    mayBeReconsidered(facts.decidedAt, facts.reconsiderationDays, facts.now)
       ? null
-      : elarErrors.reconsiderationClosed(facts.reconsiderationDays);
-  }) satisfies Guard,
+      : elarErrors.reconsiderationClosed(facts.reconsiderationDays)) satisfies Guard,
   reasonGiven: ((facts) => (facts.reason ? null : elarErrors.reasonRequired())) satisfies Guard,
   /** The educator may withdraw without saying why; the Department must always say why. */
   staffGiveAReason: ((facts, actor) =>

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, mock, test } from 'node:test';
 import {
   addFeeSchedule,
   applyStaffTransition,
@@ -230,6 +230,33 @@ describe('refunding an application fee', () => {
       .execute();
     assert.equal((await askRefund('officer', paid.paymentId, '100.00', 'Denied: fee returned')).status, 303);
     assert.equal(await refundedCents(paid.paymentId), 10_000);
+  });
+
+  test('at the last moment of its reconsideration window a denial may still be reconsidered, so its fee is not yet returned in full (attack review, Stop 19)', async () => {
+    const paid = await paidApplication('educator', [initial('TCH-MATH-8-12')], { readyForReview: true });
+    const supervisor = {
+      kind: 'staff' as const,
+      sub: people.supervisor.sub,
+      staffRoles: ['licensure-supervisor' as const],
+    };
+    await applyStaffTransition(deps(), supervisor, paid.applicationId, 'start-review');
+    await applyStaffTransition(deps(), supervisor, paid.applicationId, 'deny', { reason: 'Program not approved' });
+    const windowMs = DEFAULT_APPLICATION_SETTINGS.reconsiderationDays * 86_400_000;
+    const now = Date.now();
+    await elar.db
+      .updateTable('application')
+      .set({ decided_at: new Date(now - windowMs) })
+      .where('id', '=', paid.applicationId)
+      .execute();
+    // The clock stands on the deadline, the moment the educator may still ask for reconsideration.
+    mock.timers.enable({ apis: ['Date'], now });
+    try {
+      const refund = await askRefund('officer', paid.paymentId, '100.00', 'Denied: fee returned');
+      assert.equal(refund.status, 409);
+      assert.deepEqual(await refundsOf(paid.paymentId), []);
+    } finally {
+      mock.timers.reset();
+    }
   });
 
   // Last: a new fee schedule is in force for every application made after it.
