@@ -12,7 +12,8 @@ import { cli, csrfOf, form, Jar, startPortal } from './http.ts';
 const seconds = Number(process.argv[2] ?? 8);
 const profiles = mkdtempSync(join(tmpdir(), 'portal-account-profile-'));
 const portal = await startPortal((env) => {
-  cli(env, ['seed-demo']);
+  // The demo people on the bench's own throwaway database: seed-demo refuses NODE_ENV=production.
+  cli({ ...env, NODE_ENV: 'development' }, ['seed-demo']);
   env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${profiles}`;
 });
 try {

@@ -198,7 +198,8 @@ async function main() {
   if (throwaway) process.env.DATABASE_URL = throwaway.url;
   let secret = '';
   const portal = await startPortal((env) => {
-    cli(env, ['seed-demo']);
+    // The demo people on the bench's own throwaway database: seed-demo refuses NODE_ENV=production.
+    cli({ ...env, NODE_ENV: 'development' }, ['seed-demo']);
     secret = /^client secret: (\S+)$/m.exec(
       cli(env, ['app', 'add', '--client-id', 'bench', '--name', 'Bench', '--redirect-uri', 'http://127.0.0.1:9/cb']),
     )![1]!;
