@@ -22,7 +22,8 @@ import { csrfOf, form, freePort, Jar, median, memoryOf, percentile, startPortal,
  *   them all: p50/p95 one request at a time (the latency a person sees);
  * - the real limit: the same two pages under load against bench/bare-session.mjs (node:http
  *   in its own process doing ELAR's session lookup on the same database and answering the
- *   bytes the portal answered), alternately, medians of `runs`;
+ *   bytes the portal answered) and bench/platform-session.ts (the same inside the portal's
+ *   own createHttpServer), in turn, medians of `runs`, with each server's CPU a request;
  * - live status: 400 people with five streams each (the per-person cap), 2,000 streams on one
  *   instance; each person withdraws an application at once over HTTP; the time from each
  *   POST to the change reaching each of that person's streams, and the server's peak RSS;
