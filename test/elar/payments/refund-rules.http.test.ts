@@ -74,6 +74,17 @@ async function paidApplication(
   return { applicationId: draft.id, person, paymentId: payment.id, cents: payment.amount_cents };
 }
 
+/** Reviewed and denied by the supervisor: decided now, open to reconsideration for its window. */
+async function denied(applicationId: string) {
+  const supervisor = {
+    kind: 'staff' as const,
+    sub: people.supervisor.sub,
+    staffRoles: ['licensure-supervisor' as const],
+  };
+  await applyStaffTransition(deps(), supervisor, applicationId, 'start-review');
+  await applyStaffTransition(deps(), supervisor, applicationId, 'deny', { reason: 'Program not approved' });
+}
+
 const refundsOf = (paymentId: string) =>
   elar.db.selectFrom('refund').select(['amount_cents', 'state']).where('payment_id', '=', paymentId).execute();
 const refusals = (paymentId: string) =>
@@ -210,13 +221,7 @@ describe('refunding an application fee', () => {
 
   test('a denial still open to reconsideration keeps the first license’s fee; once its window has passed the fee goes back in full', async () => {
     const paid = await paidApplication('educator', [initial('TCH-MATH-1-6')], { readyForReview: true });
-    const supervisor = {
-      kind: 'staff' as const,
-      sub: people.supervisor.sub,
-      staffRoles: ['licensure-supervisor' as const],
-    };
-    await applyStaffTransition(deps(), supervisor, paid.applicationId, 'start-review');
-    await applyStaffTransition(deps(), supervisor, paid.applicationId, 'deny', { reason: 'Program not approved' });
+    await denied(paid.applicationId);
     const early = await askRefund('officer', paid.paymentId, '99.99', 'Denied');
     assert.equal(early.status, 409);
     assert.match(early.body, /only the fees of licenses dropped from it can be refunded/);
@@ -234,13 +239,7 @@ describe('refunding an application fee', () => {
 
   test('at the last moment of its reconsideration window a denial may still be reconsidered, so its fee is not yet returned in full (attack review, Stop 19)', async () => {
     const paid = await paidApplication('educator', [initial('TCH-MATH-8-12')], { readyForReview: true });
-    const supervisor = {
-      kind: 'staff' as const,
-      sub: people.supervisor.sub,
-      staffRoles: ['licensure-supervisor' as const],
-    };
-    await applyStaffTransition(deps(), supervisor, paid.applicationId, 'start-review');
-    await applyStaffTransition(deps(), supervisor, paid.applicationId, 'deny', { reason: 'Program not approved' });
+    await denied(paid.applicationId);
     const windowMs = DEFAULT_APPLICATION_SETTINGS.reconsiderationDays * 86_400_000;
     const now = Date.now();
     await elar.db
